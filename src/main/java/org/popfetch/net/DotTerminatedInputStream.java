@@ -1,0 +1,168 @@
+package org.popfetch.net;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The body of a multi-line response (RFC 1939 section 3), read as a stream: the byte-stuffing
+ * "." at the start of a line is removed and the terminating "." line is consumed but not
+ * returned. Line ends are passed through as received (CRLF on the wire), and so are NUL bytes,
+ * bare CR, bare LF and lines of any length: the stream never holds more than the reader's buffer.
+ *
+ * <p>{@link #close()} reads on to the terminator so that the connection stays in step with the
+ * server even when the caller stops early. A peer that closes the connection before the
+ * terminator makes every read throw {@link ConnectionClosedException}: a truncated body is never
+ * presented as a complete one.
+ */
+public final class DotTerminatedInputStream extends InputStream {
+  private enum State {
+    LINE_START,
+    BODY,
+    DOT, // a "." at the start of a line
+    DOT_CR, // ".\r" at the start of a line
+    DONE
+  }
+
+  private final WireInput in;
+  private final boolean lfEndsLine;
+  private State state = State.LINE_START;
+  private boolean lastWasCr;
+  private long count;
+  private IOException failure;
+
+  public DotTerminatedInputStream(WireInput in, Framing framing) {
+    this.in = in;
+    this.lfEndsLine = framing == Framing.LF_TOLERANT;
+  }
+
+  /** Octets of body returned so far (after unstuffing). */
+  public long count() {
+    return count;
+  }
+
+  /**
+   * The I/O failure that ended reading from the connection, if any. Once set, the connection is
+   * out of step and every further read rethrows it.
+   */
+  public IOException failure() {
+    return failure;
+  }
+
+  /** True once the terminating line has been consumed. */
+  public boolean isComplete() {
+    return state == State.DONE;
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] dst, int off, int len) throws IOException {
+    java.util.Objects.checkFromIndexSize(off, len, dst.length);
+    if (failure != null) {
+      throw failure;
+    }
+    if (state == State.DONE) {
+      return -1;
+    }
+    if (len == 0) {
+      return 0;
+    }
+    byte[] buf = in.buf;
+    int n = 0;
+    while (n < len && state != State.DONE) {
+      if (in.pos == in.limit) {
+        if (n > 0) {
+          break; // hand over what we have rather than block for more
+        }
+        try {
+          if (!in.ensureAvailable()) {
+            throw new ConnectionClosedException(
+                "connection closed by peer after "
+                    + (count + n)
+                    + " octets of a multi-line response");
+          }
+        } catch (IOException e) {
+          failure = e;
+          throw e;
+        }
+      }
+      switch (state) {
+        case LINE_START -> {
+          if (buf[in.pos] == '.') {
+            in.pos++;
+            state = State.DOT;
+          } else {
+            state = State.BODY;
+          }
+        }
+        case BODY -> {
+          int start = in.pos;
+          int end = Math.min(in.limit, start + (len - n));
+          int i = start;
+          while (i < end && buf[i] != '\n') {
+            i++;
+          }
+          if (i < end) {
+            boolean crBefore = i > start ? buf[i - 1] == '\r' : lastWasCr;
+            i++; // include the LF
+            if (crBefore || lfEndsLine) {
+              state = State.LINE_START;
+            }
+            lastWasCr = false;
+          } else {
+            lastWasCr = buf[i - 1] == '\r';
+          }
+          int chunk = i - start;
+          System.arraycopy(buf, start, dst, off + n, chunk);
+          n += chunk;
+          in.pos = i;
+        }
+        case DOT -> {
+          byte b = buf[in.pos];
+          if (b == '\r') {
+            in.pos++;
+            state = State.DOT_CR;
+          } else if (b == '\n' && lfEndsLine) {
+            in.pos++;
+            state = State.DONE;
+          } else {
+            state = State.BODY; // a stuffed dot: drop it, the byte after it is data
+          }
+        }
+        case DOT_CR -> {
+          if (buf[in.pos] == '\n') {
+            in.pos++;
+            state = State.DONE;
+          } else {
+            // ".\r" followed by data: the dot was stuffing, the CR is data
+            dst[off + n++] = '\r';
+            lastWasCr = true;
+            state = State.BODY;
+          }
+        }
+        case DONE -> throw new AssertionError();
+      }
+    }
+    count += n;
+    return n == 0 && state == State.DONE ? -1 : n;
+  }
+
+  @Override
+  public int available() {
+    return state == State.DONE ? 0 : Math.max(0, in.buffered() - 5);
+  }
+
+  /** Reads and discards the rest of the body, up to and including the terminating line. */
+  @Override
+  public void close() throws IOException {
+    byte[] sink = new byte[8192];
+    while (state != State.DONE) {
+      read(sink, 0, sink.length);
+    }
+  }
+}

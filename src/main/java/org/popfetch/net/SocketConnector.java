@@ -1,0 +1,40 @@
+package org.popfetch.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+
+/** Opens TCP connections with the connect and read timeouts applied from the first byte. */
+public final class SocketConnector {
+  private SocketConnector() {}
+
+  /**
+   * Connects to {@code host:port}.
+   *
+   * @throws UnknownHostException if the name does not resolve
+   * @throws SocketTimeoutException if the connection is not established within the timeout
+   * @throws IOException if the connection is refused or fails otherwise
+   */
+  public static Socket connect(String host, int port, Timeouts timeouts) throws IOException {
+    Socket socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.setKeepAlive(true);
+      socket.setSoTimeout(timeouts.readMillis());
+      socket.connect(new InetSocketAddress(host, port), timeouts.connectMillis());
+      return socket;
+    } catch (SocketTimeoutException e) {
+      socket.close();
+      SocketTimeoutException t =
+          new SocketTimeoutException(
+              "no connection to " + host + ":" + port + " within " + timeouts.connect().toSeconds() + "s");
+      t.initCause(e);
+      throw t;
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,890 @@
+package org.popfetch.pop3;
+
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.popfetch.net.DotTerminatedInputStream;
+import org.popfetch.net.LineTooLongException;
+import org.popfetch.net.LogText;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.net.SocketConnector;
+import org.popfetch.net.TlsLayer;
+import org.popfetch.net.TlsVerificationException;
+import org.popfetch.net.WireInput;
+import org.popfetch.sasl.Credentials;
+import org.popfetch.sasl.MechanismChoice;
+import org.popfetch.sasl.SaslException;
+import org.popfetch.sasl.SaslMechanism;
+
+/**
+ * One POP3 session, one method per command of RFC 1939 and its extensions.
+ *
+ * <p>Call order: {@link #connect} (greeting, CAPA, STLS as configured, CAPA again), then {@link
+ * #login} (or {@link #user}/{@link #pass}, {@link #apop}, {@link #auth}), then any of {@link
+ * #stat}, {@link #list}, {@link #uidl}, {@link #top}, {@link #retr}, {@link #dele}, {@link #rset},
+ * {@link #noop}, and finally {@link #quit} to commit deletions or {@link #close} to abort without
+ * deleting anything. Calling a command in the wrong state throws {@link IllegalStateException}.
+ *
+ * <p>Errors: {@link Pop3ErrorException} when the server answers -ERR (the session goes on);
+ * {@link Pop3ProtocolException} and its {@link Pop3TimeoutException} when the server breaks the
+ * protocol, stalls or cuts the connection (the session is closed without QUIT, so RFC 1939
+ * section 6 guarantees nothing is deleted); {@link Pop3SecurityException} when the connection
+ * does not meet the configured security (raised before any credential is sent).
+ *
+ * <p>A session belongs to one thread; nothing here is synchronized.
+ */
+public final class Pop3Client implements Closeable {
+  /** RFC 2449 allows 512 octets; real servers exceed it a little, an attacker by gigabytes. */
+  static final int MAX_STATUS_LINE = 8192;
+
+  /** Entries of one UIDL or LIST listing, as mpop caps them. */
+  static final int MAX_LISTING_ENTRIES = 1_000_000;
+
+  static final int MAX_CAPA_LINES = 1000;
+
+  /** RFC 2449 section 4: a command line is at most 255 octets. */
+  static final int MAX_COMMAND_LENGTH = 255;
+
+  private static final int MAX_SASL_ROUNDS = 10;
+
+  private enum State {
+    AUTHORIZATION,
+    TRANSACTION,
+    CLOSED
+  }
+
+  private final Pop3Settings settings;
+  private final ProtocolTrace trace;
+  private Socket socket;
+  private WireInput in;
+  private OutputStream out;
+  private boolean secure;
+  private Greeting greeting;
+  private Capabilities capabilities = Capabilities.UNKNOWN;
+  private State state = State.AUTHORIZATION;
+  private DotTerminatedInputStream openBody;
+
+  private Pop3Client(Pop3Settings settings, ProtocolTrace trace) {
+    this.settings = settings;
+    this.trace = trace;
+  }
+
+  /**
+   * Connects, reads the greeting and the capabilities, and puts TLS in place as configured.
+   * With {@link TlsMode#STARTTLS} the session ends here, before any credential, if the server
+   * does not offer STLS, refuses it, or sends anything after its go-ahead.
+   *
+   * @throws Pop3ErrorException if the greeting is -ERR (see its {@link ResponseCondition})
+   * @throws Pop3SecurityException if TLS cannot be had as configured
+   * @throws Pop3ProtocolException if the peer is not a POP3 server, stalls or hangs up
+   * @throws Pop3Exception if the connection cannot be made at all
+   */
+  public static Pop3Client connect(Pop3Settings settings, ProtocolTrace trace)
+      throws Pop3Exception {
+    TlsLayer tlsLayer = null;
+    if (settings.tls() != TlsMode.NONE) {
+      try {
+        tlsLayer = TlsLayer.forTrust(settings.trust());
+      } catch (IOException e) {
+        throw new Pop3SecurityException(e.getMessage(), e);
+      }
+    }
+    Pop3Client client = new Pop3Client(settings, trace);
+    try {
+      client.socket = SocketConnector.connect(settings.host(), settings.port(), settings.timeouts());
+    } catch (IOException e) {
+      throw new Pop3Exception("cannot connect to " + settings.peer() + ": " + e.getMessage(), e);
+    }
+    try {
+      if (settings.tls() == TlsMode.IMPLICIT) {
+        client.startTls(tlsLayer, "TLS handshake");
+      } else {
+        client.attachStreams();
+      }
+      client.readGreeting();
+      client.capa();
+      if (settings.tls() == TlsMode.STARTTLS) {
+        client.stls(tlsLayer);
+      }
+      return client;
+    } catch (Pop3Exception | RuntimeException e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- session facts
+
+  public Greeting greeting() {
+    return greeting;
+  }
+
+  /** The capabilities as last read: after TLS and after login the old list is discarded. */
+  public Capabilities capabilities() {
+    return capabilities;
+  }
+
+  /** True when the connection is protected by TLS. */
+  public boolean isSecure() {
+    return secure;
+  }
+
+  public boolean isOpen() {
+    return state != State.CLOSED;
+  }
+
+  /** "host:port" of the server. */
+  public String peer() {
+    return settings.peer();
+  }
+
+  // ---------------------------------------------------------------- AUTHORIZATION state
+
+  /**
+   * CAPA (RFC 2449 section 5). A server that answers -ERR does not support it; then {@link
+   * Capabilities#UNKNOWN} is kept and optional commands are simply tried.
+   */
+  public Capabilities capa() throws Pop3Exception {
+    requireOpen();
+    Pop3Reply reply = command("CAPA", "CAPA");
+    if (!reply.ok()) {
+      capabilities = Capabilities.UNKNOWN;
+      return capabilities;
+    }
+    capabilities = Capabilities.parse(readListing("CAPA", MAX_CAPA_LINES));
+    return capabilities;
+  }
+
+  /**
+   * Logs in with the given method, or with the strongest both sides support when {@link
+   * AuthMethod#AUTO}: CRAM-MD5, then PLAIN, then LOGIN, then USER/PASS for a password;
+   * OAUTHBEARER, then XOAUTH2 for a token. APOP is used only when asked for, and only over TLS.
+   * A method the server does not offer is never swapped for a weaker one.
+   *
+   * @throws Pop3SecurityException before sending anything if the connection has no TLS and
+   *     plaintext login is not allowed, or the method is not available
+   * @throws Pop3ErrorException if the server refuses the login; its {@link ResponseCondition}
+   *     tells a bad password ([AUTH]) from a busy mailbox ([IN-USE], [LOGIN-DELAY], [SYS/TEMP])
+   */
+  public void login(Credentials credentials, AuthMethod method) throws Pop3Exception {
+    requireState(State.AUTHORIZATION, "login");
+    requireSafeForCredentials();
+    AuthMethod chosen = method == AuthMethod.AUTO ? strongest(credentials) : method;
+    switch (chosen) {
+      case USER -> {
+        if (!(credentials instanceof Credentials.Password p)) {
+          throw new Pop3SecurityException("USER/PASS needs a password, not an OAuth token");
+        }
+        user(p.user());
+        pass(p.password());
+      }
+      case APOP -> {
+        if (!(credentials instanceof Credentials.Password p)) {
+          throw new Pop3SecurityException("APOP needs a password, not an OAuth token");
+        }
+        apop(p.user(), p.password());
+      }
+      default -> {
+        String name = chosen.saslName().orElseThrow();
+        if (capabilities.advertised() && !capabilities.saslMechanisms().contains(name)) {
+          throw new Pop3SecurityException(
+              peer() + " does not offer AUTH " + name + " (it offers: " + offered() + ")");
+        }
+        try {
+          auth(MechanismChoice.create(name, credentials));
+        } catch (SaslException e) {
+          throw new Pop3SecurityException(e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private AuthMethod strongest(Credentials credentials) throws Pop3SecurityException {
+    Optional<String> sasl = MechanismChoice.strongest(capabilities.saslMechanisms(), credentials);
+    if (sasl.isPresent()) {
+      return AuthMethod.parse(sasl.get());
+    }
+    if (credentials instanceof Credentials.OAuthToken) {
+      throw new Pop3SecurityException(
+          peer() + " offers no OAuth mechanism (it offers: " + offered() + ")");
+    }
+    // USER/PASS is RFC 1939's baseline; servers that support it do not always say so.
+    return AuthMethod.USER;
+  }
+
+  private String offered() {
+    Set<String> mechanisms = capabilities.saslMechanisms();
+    return (capabilities.has("USER") ? "USER " : "")
+        + (mechanisms.isEmpty() ? "no SASL" : "SASL " + String.join(" ", mechanisms));
+  }
+
+  /** USER name. */
+  public void user(String name) throws Pop3Exception {
+    requireState(State.AUTHORIZATION, "USER");
+    requireSafeForCredentials();
+    checkArgument(name);
+    commandOk("USER " + name, "USER " + name);
+  }
+
+  /** PASS secret; the trace shows "PASS ****". On +OK the session is in TRANSACTION state. */
+  public void pass(String password) throws Pop3Exception {
+    requireState(State.AUTHORIZATION, "PASS");
+    requireSafeForCredentials();
+    if (password.indexOf('\r') >= 0 || password.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException("password contains a line break");
+    }
+    commandOk("PASS " + password, "PASS ****");
+    loggedIn();
+  }
+
+  /**
+   * APOP name digest (RFC 1939 section 7). Refused without TLS: APOP's MD5 challenge can be
+   * attacked by a man in the middle (CVE-2007-1558).
+   */
+  public void apop(String name, String secret) throws Pop3Exception {
+    requireState(State.AUTHORIZATION, "APOP");
+    if (!secure) {
+      throw new Pop3SecurityException("APOP is refused without TLS (CVE-2007-1558)");
+    }
+    String timestamp =
+        greeting
+            .apopTimestamp()
+            .orElseThrow(
+                () ->
+                    new Pop3SecurityException(
+                        peer() + " sent no valid APOP timestamp in its greeting"));
+    checkArgument(name);
+    String digest;
+    try {
+      digest =
+          HexFormat.of()
+              .formatHex(
+                  MessageDigest.getInstance("MD5")
+                      .digest((timestamp + secret).getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is part of every Java runtime", e);
+    }
+    commandOk("APOP " + name + " " + digest, "APOP " + name + " ****");
+    loggedIn();
+  }
+
+  /**
+   * AUTH mechanism (RFC 5034). The initial response goes with the command unless that would
+   * pass 255 octets (OAuth tokens do); then it waits for the server's empty challenge. Every
+   * client response is masked in the trace. A malformed challenge cancels the exchange ("*").
+   */
+  public void auth(SaslMechanism mechanism) throws Pop3Exception {
+    requireState(State.AUTHORIZATION, "AUTH");
+    requireSafeForCredentials();
+    String name = mechanism.name();
+    String what = "AUTH " + name;
+    Optional<byte[]> initial = mechanism.initialResponse();
+    byte[] heldInitial = null;
+    if (initial.isPresent()) {
+      String encoded = initial.get().length == 0 ? "=" : base64(initial.get());
+      String line = "AUTH " + name + " " + encoded;
+      if (line.length() <= MAX_COMMAND_LENGTH) {
+        send(line, "AUTH " + name + " ****");
+      } else {
+        heldInitial = initial.get();
+        send("AUTH " + name, "AUTH " + name);
+      }
+    } else {
+      send("AUTH " + name, "AUTH " + name);
+    }
+    flush(what);
+    for (int round = 0; ; round++) {
+      String line = readLine(what);
+      if (line.equals("+") || line.startsWith("+ ")) {
+        if (round >= MAX_SASL_ROUNDS) {
+          cancelAuth(what);
+          throw abort(new Pop3ProtocolException(peer() + " kept sending AUTH challenges"));
+        }
+        byte[] challenge;
+        try {
+          challenge = Base64.getDecoder().decode(line.length() > 2 ? line.substring(2).strip() : "");
+        } catch (IllegalArgumentException e) {
+          cancelAuth(what);
+          throw new Pop3ProtocolException(
+              peer() + " sent a malformed " + name + " challenge: " + LogText.sanitize(line));
+        }
+        byte[] response;
+        if (heldInitial != null && challenge.length == 0) {
+          response = heldInitial;
+          heldInitial = null;
+        } else {
+          try {
+            response = mechanism.respond(challenge);
+          } catch (SaslException e) {
+            cancelAuth(what);
+            throw new Pop3SecurityException(peer() + ": " + e.getMessage(), e);
+          }
+        }
+        send(base64(response), "****");
+        flush(what);
+        continue;
+      }
+      Pop3Reply reply = parseReply(what, line);
+      expectOk(what, reply);
+      loggedIn();
+      return;
+    }
+  }
+
+  private void cancelAuth(String what) throws Pop3Exception {
+    send("*", "*");
+    flush(what);
+    Pop3Reply reply = readReply(what + " cancel");
+    if (reply.ok()) {
+      throw abort(new Pop3ProtocolException(peer() + " accepted a cancelled " + what));
+    }
+  }
+
+  private void loggedIn() throws Pop3Exception {
+    state = State.TRANSACTION;
+    // RFC 2449 section 5: capabilities may change after login (Dovecot, for one, adds some).
+    if (capabilities.advertised()) {
+      capa();
+    }
+  }
+
+  // ---------------------------------------------------------------- TRANSACTION state
+
+  /** STAT: the number of messages and their total size. */
+  public MailboxStatus stat() throws Pop3Exception {
+    requireState(State.TRANSACTION, "STAT");
+    Pop3Reply reply = commandOk("STAT", "STAT");
+    String[] words = reply.text().split(" ");
+    if (words.length < 2) {
+      throw abort(protocolError("STAT", reply.line()));
+    }
+    return new MailboxStatus(parseCount("STAT", words[0]), parseCount("STAT", words[1]));
+  }
+
+  /**
+   * LIST: number and size of every message. Entries with a number out of range or seen twice
+   * are dropped (a message number absent from the listing is never acted on).
+   */
+  public List<ScanListing> list() throws Pop3Exception {
+    requireState(State.TRANSACTION, "LIST");
+    commandOk("LIST", "LIST");
+    List<ScanListing> out = new ArrayList<>();
+    Set<Integer> seen = new HashSet<>();
+    for (String line : readListing("LIST", MAX_LISTING_ENTRIES)) {
+      ScanListing entry = parseScan("LIST", line);
+      if (entry != null && seen.add(entry.number())) {
+        out.add(entry);
+      }
+    }
+    return out;
+  }
+
+  /** LIST n. */
+  public ScanListing list(int number) throws Pop3Exception {
+    requireState(State.TRANSACTION, "LIST");
+    checkNumber(number);
+    Pop3Reply reply = commandOk("LIST " + number, "LIST " + number);
+    ScanListing entry = parseScan("LIST " + number, reply.text());
+    if (entry == null || entry.number() != number) {
+      throw abort(protocolError("LIST " + number, reply.line()));
+    }
+    return entry;
+  }
+
+  /**
+   * UIDL: number and unique-id of every message. The unique-id is everything after the first
+   * space, kept as sent even if it breaks RFC 1939 (see {@link UidListing#wellFormed()}).
+   *
+   * @throws Pop3ErrorException if the server does not support UIDL
+   */
+  public List<UidListing> uidl() throws Pop3Exception {
+    requireState(State.TRANSACTION, "UIDL");
+    commandOk("UIDL", "UIDL");
+    List<UidListing> out = new ArrayList<>();
+    Set<Integer> seen = new HashSet<>();
+    for (String line : readListing("UIDL", MAX_LISTING_ENTRIES)) {
+      UidListing entry = parseUid("UIDL", line);
+      if (entry != null && seen.add(entry.number())) {
+        out.add(entry);
+      }
+    }
+    return out;
+  }
+
+  /** UIDL n. */
+  public UidListing uidl(int number) throws Pop3Exception {
+    requireState(State.TRANSACTION, "UIDL");
+    checkNumber(number);
+    Pop3Reply reply = commandOk("UIDL " + number, "UIDL " + number);
+    UidListing entry = parseUid("UIDL " + number, reply.text());
+    if (entry == null || entry.number() != number) {
+      throw abort(protocolError("UIDL " + number, reply.line()));
+    }
+    return entry;
+  }
+
+  /**
+   * TOP n k: the header and the first k body lines, as a stream. Some servers send the whole
+   * message or truncate it; use it to decide, never to deliver. Read or close the stream before
+   * the next command.
+   */
+  public DotTerminatedInputStream top(int number, int lines) throws Pop3Exception {
+    requireState(State.TRANSACTION, "TOP");
+    checkNumber(number);
+    if (lines < 0) {
+      throw new IllegalArgumentException("negative line count");
+    }
+    String what = "TOP " + number + " " + lines;
+    commandOk(what, what);
+    openBody = new DotTerminatedInputStream(in, settings.framing());
+    return openBody;
+  }
+
+  /**
+   * RETR n: the message as a stream, dot-unstuffed, the terminating line consumed, CRLF line
+   * ends as on the wire. Read it to its end or close it before the next command. A read that
+   * fails (timeout, cut connection) leaves the session unusable: the next call closes it.
+   */
+  public DotTerminatedInputStream retr(int number) throws Pop3Exception {
+    requireState(State.TRANSACTION, "RETR");
+    checkNumber(number);
+    commandOk("RETR " + number, "RETR " + number);
+    openBody = new DotTerminatedInputStream(in, settings.framing());
+    return openBody;
+  }
+
+  /**
+   * RETR for a batch of messages. With PIPELINING the commands go out ahead of the replies, at
+   * most {@link Pop3Settings#pipelineWindow()} at a time (RFC 2449 section 6.6); without it, one
+   * at a time. The handler sees the messages in the order given.
+   *
+   * <p>If the handler throws, no further RETR is sent; the replies already asked for are read
+   * and discarded so the session stays usable (for DELE of what was delivered), and then the
+   * handler's exception is rethrown.
+   */
+  public void retr(List<Integer> numbers, MessageHandler handler) throws IOException {
+    requireState(State.TRANSACTION, "RETR");
+    numbers.forEach(this::checkNumber);
+    int window = capabilities.pipelining() ? settings.pipelineWindow() : 1;
+    int sent = 0;
+    int done = 0;
+    Throwable handlerFailure = null;
+    while (done < (handlerFailure == null ? numbers.size() : sent)) {
+      if (handlerFailure == null && sent < numbers.size() && sent - done < window) {
+        while (sent < numbers.size() && sent - done < window) {
+          send("RETR " + numbers.get(sent), "RETR " + numbers.get(sent));
+          sent++;
+        }
+        flush("RETR");
+      }
+      int number = numbers.get(done++);
+      String what = "RETR " + number;
+      Pop3Reply reply = readReply(what);
+      if (!reply.ok()) {
+        if (handlerFailure == null) {
+          try {
+            handler.refused(number, new Pop3ErrorException(peer(), what, reply));
+          } catch (IOException | RuntimeException e) {
+            handlerFailure = e;
+          }
+        }
+        continue;
+      }
+      DotTerminatedInputStream body = new DotTerminatedInputStream(in, settings.framing());
+      openBody = body;
+      if (handlerFailure == null) {
+        try {
+          handler.message(number, body);
+        } catch (IOException | RuntimeException e) {
+          if (body.failure() != null) {
+            throw abort(translate(what, body.failure()));
+          }
+          handlerFailure = e;
+        }
+      }
+      finishBody(what, body);
+    }
+    if (handlerFailure instanceof IOException e) {
+      throw e;
+    }
+    if (handlerFailure instanceof RuntimeException e) {
+      throw e;
+    }
+  }
+
+  /** DELE n: marks the message; the server removes it only at QUIT. */
+  public void dele(int number) throws Pop3Exception {
+    requireState(State.TRANSACTION, "DELE");
+    checkNumber(number);
+    commandOk("DELE " + number, "DELE " + number);
+  }
+
+  /**
+   * DELE for a batch, pipelined when the server allows. Returns one reply per number, in order;
+   * a -ERR for one message does not stop the others.
+   */
+  public List<Pop3Reply> dele(List<Integer> numbers) throws Pop3Exception {
+    requireState(State.TRANSACTION, "DELE");
+    numbers.forEach(this::checkNumber);
+    int window = capabilities.pipelining() ? settings.pipelineWindow() : 1;
+    List<Pop3Reply> replies = new ArrayList<>(numbers.size());
+    int sent = 0;
+    while (replies.size() < numbers.size()) {
+      while (sent < numbers.size() && sent - replies.size() < window) {
+        send("DELE " + numbers.get(sent), "DELE " + numbers.get(sent));
+        sent++;
+      }
+      flush("DELE");
+      replies.add(readReply("DELE " + numbers.get(replies.size())));
+    }
+    return replies;
+  }
+
+  /** RSET: unmarks every message marked for deletion in this session. */
+  public void rset() throws Pop3Exception {
+    requireState(State.TRANSACTION, "RSET");
+    commandOk("RSET", "RSET");
+  }
+
+  /** NOOP: keeps the session alive. */
+  public void noop() throws Pop3Exception {
+    requireState(State.TRANSACTION, "NOOP");
+    commandOk("NOOP", "NOOP");
+  }
+
+  /**
+   * QUIT: the server removes the messages marked deleted (UPDATE state) and closes. The
+   * connection is closed whatever the answer.
+   *
+   * @throws Pop3ErrorException if the server answers -ERR: some or none of the marked messages
+   *     may have been removed (RFC 1939 section 6)
+   * @throws Pop3ProtocolException if no answer arrives: the deletions' fate is unknown
+   */
+  public Pop3Reply quit() throws Pop3Exception {
+    requireOpen();
+    try {
+      return commandOk("QUIT", "QUIT");
+    } finally {
+      close();
+    }
+  }
+
+  /**
+   * Closes the connection without QUIT. RFC 1939 section 6: the server then enters no UPDATE
+   * state and deletes nothing marked in this session. Safe to call more than once.
+   */
+  @Override
+  public void close() {
+    state = State.CLOSED;
+    if (socket != null) {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // Closing is all that is left to do; a failure here changes nothing.
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- wire handling
+
+  private void readGreeting() throws Pop3Exception {
+    Pop3Reply reply = readReply("greeting");
+    if (!reply.ok()) {
+      throw new Pop3ErrorException(peer(), "the connection", reply);
+    }
+    greeting = Greeting.of(reply);
+  }
+
+  /** STLS (RFC 2595 section 4): upgrade, or stop before any credential. */
+  private void stls(TlsLayer tlsLayer) throws Pop3Exception {
+    if (capabilities.advertised() && !capabilities.stls()) {
+      throw new Pop3SecurityException(
+          "TLS required but " + peer() + " does not offer STLS; no credentials sent");
+    }
+    Pop3Reply reply = command("STLS", "STLS");
+    if (!reply.ok()) {
+      throw new Pop3SecurityException(
+          peer() + " refused STLS: " + reply.line() + "; no credentials sent");
+    }
+    if (in.buffered() > 0) {
+      // Bytes that came with the go-ahead were sent before TLS and could be an attacker's
+      // (response injection): they must never be read as if they came through TLS.
+      throw new Pop3SecurityException(
+          peer() + " sent " + in.buffered() + " octets after the STLS go-ahead; closing");
+    }
+    startTls(tlsLayer, "STLS handshake");
+    // RFC 2595 section 4: forget what was learnt before TLS and ask again.
+    capabilities = Capabilities.UNKNOWN;
+    capa();
+  }
+
+  private void startTls(TlsLayer tlsLayer, String what) throws Pop3Exception {
+    try {
+      socket = tlsLayer.wrap(socket, settings.host(), settings.port());
+      secure = true;
+      trace.note("TLS established");
+      attachStreams();
+    } catch (TlsVerificationException e) {
+      throw new Pop3SecurityException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw translate(what, e);
+    }
+  }
+
+  private void attachStreams() throws Pop3Exception {
+    try {
+      in = new WireInput(socket.getInputStream());
+      out = new BufferedOutputStream(socket.getOutputStream(), 8192);
+    } catch (IOException e) {
+      throw abort(translate("connect", e));
+    }
+  }
+
+  private Pop3Reply command(String line, String traceForm) throws Pop3Exception {
+    send(line, traceForm);
+    flush(traceForm);
+    return readReply(traceForm);
+  }
+
+  private Pop3Reply commandOk(String line, String traceForm) throws Pop3Exception {
+    return expectOk(traceForm, command(line, traceForm));
+  }
+
+  private void send(String line, String traceForm) throws Pop3Exception {
+    requireOpen();
+    if (openBody != null && !openBody.isComplete()) {
+      if (openBody.failure() != null) {
+        throw abort(translate("the previous message", openBody.failure()));
+      }
+      throw new IllegalStateException("the previous response was not read to its end");
+    }
+    openBody = null;
+    try {
+      out.write(line.getBytes(StandardCharsets.UTF_8));
+      out.write('\r');
+      out.write('\n');
+    } catch (IOException e) {
+      throw abort(translate(traceForm, e));
+    }
+    trace.sent(traceForm);
+  }
+
+  private void flush(String what) throws Pop3Exception {
+    try {
+      out.flush();
+    } catch (IOException e) {
+      throw abort(translate(what, e));
+    }
+  }
+
+  private String readLine(String what) throws Pop3Exception {
+    try {
+      String line = in.readLine(MAX_STATUS_LINE);
+      trace.received(line);
+      return line;
+    } catch (IOException e) {
+      throw abort(translate(what, e));
+    }
+  }
+
+  private Pop3Reply readReply(String what) throws Pop3Exception {
+    return parseReply(what, readLine(what));
+  }
+
+  private Pop3Reply parseReply(String what, String line) throws Pop3Exception {
+    return Pop3Reply.parse(line)
+        .orElseThrow(
+            () ->
+                abort(
+                    new Pop3ProtocolException(
+                        peer()
+                            + " answered "
+                            + what
+                            + " with something that is not a POP3 status line: "
+                            + LogText.sanitize(line))));
+  }
+
+  /** The lines of a multi-line listing, dot-unstuffed, without the terminating line. */
+  private List<String> readListing(String what, int maxLines) throws Pop3Exception {
+    List<String> lines = new ArrayList<>();
+    while (true) {
+      String line;
+      try {
+        line = in.readLine(MAX_STATUS_LINE);
+      } catch (IOException e) {
+        throw abort(translate(what, e));
+      }
+      if (line.equals(".")) {
+        trace.received(".");
+        trace.note(what + ": " + lines.size() + " lines");
+        return lines;
+      }
+      if (lines.size() >= maxLines) {
+        throw abort(
+            new Pop3ProtocolException(
+                peer() + " sent more than " + maxLines + " lines in answer to " + what));
+      }
+      lines.add(line.startsWith(".") ? line.substring(1) : line);
+      if (lines.size() <= 20) {
+        trace.received(line);
+      }
+    }
+  }
+
+  private void finishBody(String what, DotTerminatedInputStream body) throws Pop3Exception {
+    try {
+      body.close();
+    } catch (IOException e) {
+      throw abort(translate(what, e));
+    }
+    trace.note(what + ": " + body.count() + " octets");
+  }
+
+  private Pop3Reply expectOk(String what, Pop3Reply reply) throws Pop3ErrorException {
+    if (!reply.ok()) {
+      throw new Pop3ErrorException(peer(), what, reply);
+    }
+    return reply;
+  }
+
+  private ScanListing parseScan(String what, String line) throws Pop3Exception {
+    String[] words = line.strip().split("\\s+");
+    if (words.length < 2) {
+      throw abort(protocolError(what, line));
+    }
+    long number = parseCount(what, words[0]);
+    long size = parseCount(what, words[1]);
+    if (number < 1 || number > Integer.MAX_VALUE) {
+      return null;
+    }
+    return new ScanListing((int) number, size);
+  }
+
+  private UidListing parseUid(String what, String line) throws Pop3Exception {
+    int space = line.indexOf(' ');
+    if (space <= 0) {
+      throw abort(protocolError(what, line));
+    }
+    long number = parseCount(what, line.substring(0, space));
+    String uid = line.substring(space + 1).strip();
+    if (number < 1 || number > Integer.MAX_VALUE) {
+      return null;
+    }
+    return new UidListing((int) number, uid);
+  }
+
+  private long parseCount(String what, String word) throws Pop3Exception {
+    if (word.isEmpty() || word.length() > 18 || !word.chars().allMatch(Character::isDigit)) {
+      if (word.startsWith("-") && word.length() > 1 && word.length() <= 19
+          && word.substring(1).chars().allMatch(Character::isDigit)) {
+        return -1; // a negative number: out of range, dropped by the caller
+      }
+      throw abort(protocolError(what, word));
+    }
+    return Long.parseLong(word);
+  }
+
+  private Pop3ProtocolException protocolError(String what, String text) {
+    return new Pop3ProtocolException(
+        peer() + " sent a malformed answer to " + what + ": " + LogText.sanitize(text));
+  }
+
+  private Pop3Exception translate(String what, IOException e) {
+    if (e instanceof Pop3Exception p) {
+      return p;
+    }
+    if (e instanceof SocketTimeoutException) {
+      return new Pop3TimeoutException(
+          peer()
+              + " sent nothing for "
+              + settings.timeouts().read().toSeconds()
+              + "s (waiting for "
+              + what
+              + ")",
+          e);
+    }
+    if (e instanceof LineTooLongException l) {
+      return new Pop3ProtocolException(
+          peer() + " sent a line longer than " + l.limit() + " octets (" + what + ")", e);
+    }
+    if (e instanceof TlsVerificationException) {
+      return new Pop3SecurityException(e.getMessage(), e);
+    }
+    if (e instanceof EOFException) {
+      return new Pop3ProtocolException(
+          peer() + " closed the connection (" + what + "): " + e.getMessage(), e);
+    }
+    if (e instanceof SocketException) {
+      return new Pop3ProtocolException(
+          "connection to " + peer() + " failed (" + what + "): " + e.getMessage(), e);
+    }
+    return new Pop3ProtocolException(
+        "I/O error with " + peer() + " (" + what + "): " + e.getMessage(), e);
+  }
+
+  /** Closes without QUIT and hands the exception back for throwing. */
+  private <E extends Pop3Exception> E abort(E e) {
+    close();
+    return e;
+  }
+
+  private void requireOpen() {
+    if (state == State.CLOSED) {
+      throw new IllegalStateException("the POP3 session with " + peer() + " is closed");
+    }
+  }
+
+  private void requireState(State wanted, String what) {
+    requireOpen();
+    if (state != wanted) {
+      throw new IllegalStateException(
+          what + " is not allowed in " + state + " state (RFC 1939 section 3)");
+    }
+  }
+
+  private void requireSafeForCredentials() throws Pop3SecurityException {
+    if (!secure && !settings.allowPlaintextLogin()) {
+      throw new Pop3SecurityException(
+          "refusing to send credentials to "
+              + peer()
+              + " without TLS; allow plaintext login explicitly if this is intended");
+    }
+  }
+
+  private void checkNumber(int number) {
+    if (number < 1) {
+      throw new IllegalArgumentException("message numbers start at 1: " + number);
+    }
+  }
+
+  private static void checkArgument(String arg) {
+    for (int i = 0; i < arg.length(); i++) {
+      char c = arg.charAt(i);
+      if (c == '\r' || c == '\n' || c == ' ' || c == '\0') {
+        throw new IllegalArgumentException("POP3 argument contains a space or line break");
+      }
+    }
+    if (arg.isEmpty() || arg.length() > 200) {
+      throw new IllegalArgumentException("POP3 argument empty or too long");
+    }
+  }
+
+  private static String base64(byte[] data) {
+    return Base64.getEncoder().encodeToString(data);
+  }
+}

@@ -1,0 +1,24 @@
+package org.popfetch.sasl;
+
+/**
+ * Who logs in and with what secret. {@link #toString()} never shows the secret.
+ */
+public sealed interface Credentials {
+  String user();
+
+  /** A user name and password. */
+  record Password(String user, String password) implements Credentials {
+    @Override
+    public String toString() {
+      return "Password[user=" + user + ", password=****]";
+    }
+  }
+
+  /** A user name and an OAuth 2.0 access token, obtained by the caller. */
+  record OAuthToken(String user, String accessToken) implements Credentials {
+    @Override
+    public String toString() {
+      return "OAuthToken[user=" + user + ", accessToken=****]";
+    }
+  }
+}

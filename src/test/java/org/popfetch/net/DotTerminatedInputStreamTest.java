@@ -1,0 +1,156 @@
+package org.popfetch.net;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DotTerminatedInputStreamTest {
+
+  /** Dot-stuffs a body as a server does and appends the terminating line. */
+  static byte[] stuff(String body) {
+    StringBuilder sb = new StringBuilder();
+    boolean lineStart = true;
+    for (int i = 0; i < body.length(); i++) {
+      char c = body.charAt(i);
+      if (lineStart && c == '.') {
+        sb.append('.');
+      }
+      sb.append(c);
+      lineStart = c == '\n' && i > 0 && body.charAt(i - 1) == '\r';
+    }
+    if (!body.isEmpty() && !body.endsWith("\r\n")) {
+      sb.append("\r\n");
+    }
+    sb.append(".\r\n");
+    return sb.toString().getBytes(ISO_8859_1);
+  }
+
+  static byte[] readAll(InputStream source, Framing framing) throws IOException {
+    WireInput wire = new WireInput(source);
+    DotTerminatedInputStream body = new DotTerminatedInputStream(wire, framing);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    body.transferTo(out);
+    assertThat(body.isComplete()).isTrue();
+    assertThat(body.count()).isEqualTo(out.size());
+    return out.toByteArray();
+  }
+
+  private static final String TRICKY =
+      "From: a@example.org\r\n\r\n"
+          + ".\r\n"
+          + "..\r\n"
+          + ".x\r\n"
+          + "...\r\n"
+          + "a line with a bare LF\n.\r\n"
+          + "bare CR\r.\r\n"
+          + ". \r\n"
+          + "NUL \0 bytes \0\0\r\n"
+          + "last\r\n";
+
+  @Test
+  void unstuffsEveryKindOfDotLine() throws IOException {
+    assertThat(new String(readAll(ChunkedInputStream.chunked(stuff(TRICKY), 1 << 20), Framing.CRLF), ISO_8859_1))
+        .isEqualTo(TRICKY);
+  }
+
+  @Test
+  void survivesASplitAtEveryByteBoundary() throws IOException {
+    byte[] wire = stuff(TRICKY);
+    for (int at = 1; at < wire.length; at++) {
+      byte[] got = readAll(ChunkedInputStream.splitAt(wire, at), Framing.CRLF);
+      assertThat(new String(got, ISO_8859_1)).as("split at %d", at).isEqualTo(TRICKY);
+    }
+  }
+
+  @Test
+  void survivesOneByteReads() throws IOException {
+    assertThat(new String(readAll(ChunkedInputStream.chunked(stuff(TRICKY), 1), Framing.CRLF), ISO_8859_1))
+        .isEqualTo(TRICKY);
+  }
+
+  @Test
+  void leavesWhatFollowsTheTerminatorUnread() throws IOException {
+    byte[] wire = concat(stuff("one\r\n"), "+OK next\r\n".getBytes(ISO_8859_1));
+    WireInput in = new WireInput(ChunkedInputStream.chunked(wire, 3));
+    new DotTerminatedInputStream(in, Framing.CRLF).transferTo(OutputStreamSink.INSTANCE);
+    assertThat(in.readLine(100)).isEqualTo("+OK next");
+  }
+
+  @Test
+  void emptyBody() throws IOException {
+    assertThat(readAll(ChunkedInputStream.chunked(".\r\n".getBytes(ISO_8859_1), 1), Framing.CRLF)).isEmpty();
+  }
+
+  @Test
+  void aBareLfDotLineDoesNotEndTheResponseInStrictFraming() throws IOException {
+    String body = "x\n.\nstill body\r\n";
+    assertThat(new String(readAll(ChunkedInputStream.chunked(stuff(body), 7), Framing.CRLF), ISO_8859_1))
+        .isEqualTo(body);
+  }
+
+  @Test
+  void lfTolerantFramingEndsAtABareLfDot() throws IOException {
+    byte[] wire = "a\n..b\n.\n+OK\r\n".getBytes(ISO_8859_1);
+    WireInput in = new WireInput(ChunkedInputStream.chunked(wire, 2));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new DotTerminatedInputStream(in, Framing.LF_TOLERANT).transferTo(out);
+    assertThat(out.toString(ISO_8859_1)).isEqualTo("a\n.b\n");
+    assertThat(in.readLine(100)).isEqualTo("+OK");
+  }
+
+  @Test
+  void aLineOfTenMegabytesPassesThrough() throws IOException {
+    byte[] line = new byte[10 * 1024 * 1024];
+    Arrays.fill(line, (byte) 'x');
+    line[0] = '.';
+    line[5_000_000] = '\0';
+    byte[] body = concat(line, "\r\n".getBytes(ISO_8859_1));
+    byte[] got = readAll(ChunkedInputStream.chunked(stuff(new String(body, ISO_8859_1)), 1 << 16), Framing.CRLF);
+    assertThat(got).isEqualTo(body);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 10, 20, 21, 22})
+  void aCutConnectionIsAnErrorNotATruncatedMessage(int cutAfter) {
+    byte[] wire = Arrays.copyOf(stuff("line one\r\nline two\r\n"), cutAfter);
+    WireInput in = new WireInput(ChunkedInputStream.chunked(wire, 4));
+    DotTerminatedInputStream body = new DotTerminatedInputStream(in, Framing.CRLF);
+    assertThatThrownBy(() -> body.transferTo(new ByteArrayOutputStream()))
+        .isInstanceOf(ConnectionClosedException.class);
+    assertThat(body.isComplete()).isFalse();
+    assertThat(body.failure()).isInstanceOf(ConnectionClosedException.class);
+    assertThatThrownBy(body::read).isInstanceOf(ConnectionClosedException.class);
+  }
+
+  @Test
+  void closeDrainsToTheTerminator() throws IOException {
+    byte[] wire = concat(stuff("a\r\nb\r\nc\r\n"), "+OK after\r\n".getBytes(ISO_8859_1));
+    WireInput in = new WireInput(ChunkedInputStream.chunked(wire, 5));
+    DotTerminatedInputStream body = new DotTerminatedInputStream(in, Framing.CRLF);
+    assertThat(body.read()).isEqualTo('a');
+    body.close();
+    assertThat(body.isComplete()).isTrue();
+    assertThat(in.readLine(100)).isEqualTo("+OK after");
+  }
+
+  static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** Discards everything. */
+  enum OutputStreamSink {
+    ;
+    static final java.io.OutputStream INSTANCE = java.io.OutputStream.nullOutputStream();
+  }
+}
