@@ -10,6 +10,8 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
@@ -88,17 +90,27 @@ public final class TlsLayer {
     } catch (SSLException e) {
       ssl.close();
       throw new TlsVerificationException(
-          "TLS with " + host + ":" + port + " failed: " + rootMessage(e), e);
+          "TLS with " + host + ":" + port + " failed: " + describe(e), e);
     }
   }
 
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
+  /** Says in plain words why the handshake failed, from the deepest cause that knows. */
+  static String describe(Throwable e) {
     String message = e.getMessage();
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-      if (t.getMessage() != null) {
-        message = t.getMessage();
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof CertificateExpiredException) {
+        return "the server certificate has expired (" + t.getMessage() + ")";
+      }
+      if (t instanceof CertificateNotYetValidException) {
+        return "the server certificate is not yet valid (" + t.getMessage() + ")";
+      }
+      String m = t.getMessage();
+      if (m != null && m.contains("unable to find valid certification path")) {
+        return "the server certificate is not signed by a trusted CA"
+            + " (self-signed or unknown issuer; add its CA file or pin its fingerprint)";
+      }
+      if (m != null) {
+        message = m;
       }
     }
     return message;

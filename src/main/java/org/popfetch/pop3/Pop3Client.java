@@ -769,7 +769,7 @@ public final class Pop3Client implements Closeable {
     }
     long number = parseCount(what, words[0]);
     long size = parseCount(what, words[1]);
-    if (number < 1 || number > Integer.MAX_VALUE) {
+    if (number < 1 || number > Integer.MAX_VALUE || size < 0) {
       return null;
     }
     return new ScanListing((int) number, size);
