@@ -177,7 +177,11 @@ public final class TestPki {
         sb.append(pem(c));
       }
       Files.writeString(certFile, sb);
-      Files.writeString(keyFile, pem(keys.getPrivate()));
+      // PKCS#8 as the JDK encodes it; OpenSSL 3 reads it where it rejects some other encodings.
+      String body =
+          java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+              .encodeToString(keys.getPrivate().getEncoded());
+      Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n");
     }
   }
 }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that the integration tests run as real peers, when missing.
+# Called by `mvn verify` before the integration tests, and safe to run by hand.
+set -euo pipefail
+
+# package -> a file it installs
+declare -A PEERS=(
+  [dovecot-core]=/usr/sbin/dovecot
+  [dovecot-pop3d]=/usr/lib/dovecot/pop3
+)
+
+missing=()
+for pkg in "${!PEERS[@]}"; do
+  [ -e "${PEERS[$pkg]}" ] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "install-peers: need root to install: ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-peers: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+# The packages must not start a system Dovecot: the tests run their own on loopback ports.
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
