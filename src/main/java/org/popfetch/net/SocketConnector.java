@@ -1,6 +1,7 @@
 package org.popfetch.net;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -36,5 +37,15 @@ public final class SocketConnector {
       socket.close();
       throw e;
     }
+  }
+
+  /**
+   * The socket's input as the protocol clients read it, behind the minimum-rate guard of
+   * {@code timeouts} (a rate of 0 lets any pace through).
+   */
+  public static MinimumRateInputStream input(Socket socket, Timeouts timeouts) throws IOException {
+    long rate = timeouts.minimumRate();
+    return new MinimumRateInputStream(
+        socket.getInputStream(), rate, rate == 0 ? Long.MAX_VALUE : timeouts.read().toNanos());
   }
 }

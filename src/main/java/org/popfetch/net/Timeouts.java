@@ -8,14 +8,28 @@ import java.time.Duration;
  * @param connect for the TCP connection to be established
  * @param read for each read, including the TLS handshake and the greeting: an idle peer ends
  *     the call after this long
+ * @param minimumRate octets per second a peer must keep up while the client waits on it,
+ *     measured over each span of {@code read} spent waiting: a server that trickles one byte
+ *     just inside the read timeout would otherwise hold a session forever
  */
-public record Timeouts(Duration connect, Duration read) {
-  public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(60));
+public record Timeouts(Duration connect, Duration read, long minimumRate) {
+  /** 1 KiB/s: far below any working link, far above a slowloris trickle. */
+  public static final long DEFAULT_MINIMUM_RATE = 1024;
+
+  public static final Timeouts DEFAULT =
+      new Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(60), DEFAULT_MINIMUM_RATE);
 
   public Timeouts {
     if (connect.isNegative() || connect.isZero() || read.isNegative() || read.isZero()) {
       throw new IllegalArgumentException("timeouts must be positive");
     }
+    if (minimumRate < 0) {
+      throw new IllegalArgumentException("minimum rate must not be negative");
+    }
+  }
+
+  public Timeouts(Duration connect, Duration read) {
+    this(connect, read, DEFAULT_MINIMUM_RATE);
   }
 
   int connectMillis() {

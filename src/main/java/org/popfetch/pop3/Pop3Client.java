@@ -21,6 +21,8 @@ import java.util.Set;
 import org.popfetch.net.DotTerminatedInputStream;
 import org.popfetch.net.LineTooLongException;
 import org.popfetch.net.LogText;
+import org.popfetch.net.MinimumRateInputStream;
+import org.popfetch.net.PeerTooSlowException;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.net.SocketConnector;
 import org.popfetch.net.TlsLayer;
@@ -52,6 +54,16 @@ public final class Pop3Client implements Closeable {
   /** RFC 2449 allows 512 octets; real servers exceed it a little, an attacker by gigabytes. */
   static final int MAX_STATUS_LINE = 8192;
 
+  /**
+   * A line of a UIDL, LIST or CAPA listing. Larger than a status line so that an over-long
+   * unique-id reaches the caller (who can handle that message without UID tracking) instead of
+   * failing the whole listing.
+   */
+  static final int MAX_LISTING_LINE = 32 * 1024;
+
+  /** All lines of one listing together, so that long lines times many entries stay bounded. */
+  static final long MAX_LISTING_OCTETS = 64L * 1024 * 1024;
+
   /** Entries of one UIDL or LIST listing, as mpop caps them. */
   static final int MAX_LISTING_ENTRIES = 1_000_000;
 
@@ -71,6 +83,7 @@ public final class Pop3Client implements Closeable {
   private final Pop3Settings settings;
   private final ProtocolTrace trace;
   private Socket socket;
+  private MinimumRateInputStream rateGuard;
   private WireInput in;
   private OutputStream out;
   private boolean secure;
@@ -481,6 +494,7 @@ public final class Pop3Client implements Closeable {
     requireState(State.TRANSACTION, "RETR");
     numbers.forEach(this::checkNumber);
     int window = capabilities.pipelining() ? settings.pipelineWindow() : 1;
+    rateGuard.restart(); // one window of patience for the whole batch
     int sent = 0;
     int done = 0;
     Throwable handlerFailure = null;
@@ -543,6 +557,7 @@ public final class Pop3Client implements Closeable {
     numbers.forEach(this::checkNumber);
     int window = capabilities.pipelining() ? settings.pipelineWindow() : 1;
     List<Pop3Reply> replies = new ArrayList<>(numbers.size());
+    rateGuard.restart();
     int sent = 0;
     while (replies.size() < numbers.size()) {
       while (sent < numbers.size() && sent - replies.size() < window) {
@@ -648,7 +663,8 @@ public final class Pop3Client implements Closeable {
 
   private void attachStreams() throws Pop3Exception {
     try {
-      in = new WireInput(socket.getInputStream());
+      rateGuard = SocketConnector.input(socket, settings.timeouts());
+      in = new WireInput(rateGuard);
       out = new BufferedOutputStream(socket.getOutputStream(), 8192);
     } catch (IOException e) {
       throw abort(translate("connect", e));
@@ -656,6 +672,7 @@ public final class Pop3Client implements Closeable {
   }
 
   private Pop3Reply command(String line, String traceForm) throws Pop3Exception {
+    rateGuard.restart();
     send(line, traceForm);
     flush(traceForm);
     return readReply(traceForm);
@@ -722,10 +739,11 @@ public final class Pop3Client implements Closeable {
   /** The lines of a multi-line listing, dot-unstuffed, without the terminating line. */
   private List<String> readListing(String what, int maxLines) throws Pop3Exception {
     List<String> lines = new ArrayList<>();
+    long octets = 0;
     while (true) {
       String line;
       try {
-        line = in.readLine(MAX_STATUS_LINE);
+        line = in.readLine(MAX_LISTING_LINE);
       } catch (IOException e) {
         throw abort(translate(what, e));
       }
@@ -734,10 +752,15 @@ public final class Pop3Client implements Closeable {
         trace.note(what + ": " + lines.size() + " lines");
         return lines;
       }
-      if (lines.size() >= maxLines) {
+      octets += line.length() + 2;
+      if (lines.size() >= maxLines || octets > MAX_LISTING_OCTETS) {
         throw abort(
             new Pop3ProtocolException(
-                peer() + " sent more than " + maxLines + " lines in answer to " + what));
+                peer()
+                    + " sent more than "
+                    + (octets > MAX_LISTING_OCTETS ? MAX_LISTING_OCTETS + " octets" : maxLines + " lines")
+                    + " in answer to "
+                    + what));
       }
       lines.add(line.startsWith(".") ? line.substring(1) : line);
       if (lines.size() <= 20) {
@@ -807,6 +830,9 @@ public final class Pop3Client implements Closeable {
   private Pop3Exception translate(String what, IOException e) {
     if (e instanceof Pop3Exception p) {
       return p;
+    }
+    if (e instanceof PeerTooSlowException) {
+      return new Pop3TimeoutException(peer() + " is too slow (" + what + "): " + e.getMessage(), e);
     }
     if (e instanceof SocketTimeoutException) {
       return new Pop3TimeoutException(

@@ -1,0 +1,197 @@
+package org.popfetch.pop3;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.popfetch.pop3.Pop3TestSupport.IMPATIENT;
+import static org.popfetch.pop3.Pop3TestSupport.expectQuit;
+import static org.popfetch.pop3.Pop3TestSupport.greetAndLogin;
+import static org.popfetch.pop3.Pop3TestSupport.plain;
+
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.popfetch.net.Framing;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.net.Timeouts;
+import org.popfetch.sasl.Credentials;
+import org.popfetch.testing.ScriptedServer;
+
+/** Servers that break the protocol: the session ends with a clear error and deletes nothing. */
+class Pop3ClientHostileServerTest {
+  private static final Credentials ALICE = new Credentials.Password("alice", "secret");
+
+  private static Pop3Client loggedIn(ScriptedServer server, Pop3Settings settings) throws Exception {
+    Pop3Client client = Pop3Client.connect(settings, ProtocolTrace.NONE);
+    client.login(ALICE, AuthMethod.USER);
+    return client;
+  }
+
+  @Test
+  void anUnstuffedDotMidMessageIsCaughtAsDesyncBeforeAnyDeletion() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greetAndLogin(c, "USER", "PIPELINING");
+              c.expect("RETR 1");
+              // A broken server forgets to stuff a lone "." line: the response seems to end early.
+              c.send("+OK", "Subject: broken", "", "before", ".", "after", ".");
+              c.expect("DELE 1");
+              c.expectClose(); // no QUIT: the DELE is never committed
+            })) {
+      Pop3Client client = loggedIn(server, plain(server.port()));
+      List<String> bodies = new ArrayList<>();
+      client.retr(List.of(1), (n, body) -> bodies.add(new String(body.readAllBytes(), ISO_8859_1)));
+      assertThatThrownBy(() -> client.dele(List.of(1)))
+          .isInstanceOf(Pop3ProtocolException.class)
+          .hasMessageContaining("not a POP3 status line: after");
+      assertThat(client.isOpen()).isFalse();
+    }
+  }
+
+  @Test
+  void anLfOnlyServerWorksWithTolerantFraming() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.sendRaw("+OK hi\n".getBytes(ISO_8859_1));
+              c.expect("CAPA");
+              c.sendRaw("+OK\nUSER\n.\n".getBytes(ISO_8859_1));
+              c.expect("USER alice");
+              c.sendRaw("+OK\n".getBytes(ISO_8859_1));
+              c.expect("PASS secret");
+              c.sendRaw("+OK\n".getBytes(ISO_8859_1));
+              c.expect("CAPA");
+              c.sendRaw("+OK\nUSER\n.\n".getBytes(ISO_8859_1));
+              c.expect("RETR 1");
+              c.sendRaw("+OK\nSubject: lf\n\n..dot\n.\n".getBytes(ISO_8859_1));
+              expectQuit(c);
+            })) {
+      Pop3Client client = loggedIn(server, plain(server.port()).withFraming(Framing.LF_TOLERANT));
+      List<String> bodies = new ArrayList<>();
+      client.retr(List.of(1), (n, body) -> bodies.add(new String(body.readAllBytes(), ISO_8859_1)));
+      assertThat(bodies).containsExactly("Subject: lf\n\n.dot\n");
+      client.quit();
+    }
+  }
+
+  @Test
+  void aServerThatStallsAfterQuitTimesOut() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greetAndLogin(c, "USER");
+              c.expect("QUIT");
+              c.stall();
+            })) {
+      Pop3Client client = loggedIn(server, plain(server.port()).withTimeouts(IMPATIENT));
+      assertThatThrownBy(client::quit).isInstanceOf(Pop3TimeoutException.class).hasMessageContaining("QUIT");
+      assertThat(client.isOpen()).isFalse();
+    }
+  }
+
+  @Test
+  void quitAnsweredWithErrIsReportedNotSwallowed() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greetAndLogin(c, "USER");
+              c.expect("DELE 1");
+              c.send("+OK");
+              c.expect("QUIT");
+              c.send("-ERR some deleted messages not removed");
+            })) {
+      Pop3Client client = loggedIn(server, plain(server.port()));
+      client.dele(1);
+      assertThatThrownBy(client::quit)
+          .isInstanceOf(Pop3ErrorException.class)
+          .hasMessageContaining("QUIT: -ERR some deleted messages not removed");
+      assertThat(client.isOpen()).isFalse();
+    }
+  }
+
+  @Test
+  void aTrickleJustInsideTheReadTimeoutIsCutByTheMinimumRate() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greetAndLogin(c, "USER");
+              c.expect("RETR 1");
+              c.send("+OK");
+              OutputStream out = c.output();
+              try {
+                for (int i = 0; i < 10_000; i++) {
+                  out.write('x');
+                  out.flush();
+                  Thread.sleep(50); // the server's slowness under test, not test timing
+                }
+              } catch (java.io.IOException e) {
+                // the client gave up: expected
+              }
+            })) {
+      Timeouts trickle = new Timeouts(Duration.ofSeconds(5), Duration.ofMillis(600), 1000);
+      Pop3Client client = loggedIn(server, plain(server.port()).withTimeouts(trickle));
+      assertThatThrownBy(() -> client.retr(List.of(1), (n, body) -> body.readAllBytes()))
+          .isInstanceOf(Pop3TimeoutException.class)
+          .hasMessageContaining("below the minimum of 1000 octets/s");
+      assertThat(client.isOpen()).isFalse();
+    }
+  }
+
+  @Test
+  void duplicateAndHostileUidsReachTheCallerUnchanged() throws Exception {
+    String huge = "u".repeat(10_000);
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greetAndLogin(c, "USER", "UIDL");
+              c.expect("UIDL");
+              c.send("+OK", "1 AAA", "2 AAA", "3 tab\there", "4 " + huge, "5 ", "6 ctrl\u0001\u007f", ".");
+              expectQuit(c);
+            })) {
+      Pop3Client client = loggedIn(server, plain(server.port()));
+      List<UidListing> uids = client.uidl();
+      assertThat(uids)
+          .extracting(UidListing::uid)
+          .containsExactly("AAA", "AAA", "tab\there", huge, "", "ctrl\u0001\u007f");
+      assertThat(uids).extracting(UidListing::wellFormed).containsExactly(true, true, false, false, false, false);
+      client.quit();
+    }
+  }
+
+  @Test
+  void aConnectionCutMidUidlIsAnError() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greetAndLogin(c, "USER", "UIDL");
+              c.expect("UIDL");
+              c.send("+OK", "1 AAA");
+              c.sendRaw("2 BB".getBytes(ISO_8859_1));
+              c.close();
+            })) {
+      Pop3Client client = loggedIn(server, plain(server.port()));
+      assertThatThrownBy(client::uidl)
+          .isInstanceOf(Pop3ProtocolException.class)
+          .hasMessageContaining("closed the connection (UIDL)");
+      assertThat(client.isOpen()).isFalse();
+    }
+  }
+
+  @Test
+  void aMultiLineAnswerThatNeverEndsTimesOut() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greetAndLogin(c, "USER");
+              c.expect("LIST");
+              c.send("+OK", "1 100");
+              c.stall();
+            })) {
+      Pop3Client client = loggedIn(server, plain(server.port()).withTimeouts(IMPATIENT));
+      assertThatThrownBy(client::list).isInstanceOf(Pop3TimeoutException.class).hasMessageContaining("LIST");
+    }
+  }
+}
