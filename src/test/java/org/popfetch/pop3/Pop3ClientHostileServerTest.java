@@ -194,4 +194,38 @@ class Pop3ClientHostileServerTest {
       assertThatThrownBy(client::list).isInstanceOf(Pop3TimeoutException.class).hasMessageContaining("LIST");
     }
   }
+
+  @Test
+  void aTenMegabyteBodyLineWithNulsPassesThroughTheClientUnharmed() throws Exception {
+    byte[] line = "n\0".repeat(5 * 1024 * 1024).getBytes(ISO_8859_1);
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greetAndLogin(c, "USER");
+              c.expect("RETR 1");
+              c.send("+OK");
+              c.output().write("Subject: big\r\n\r\n".getBytes(ISO_8859_1));
+              c.output().write(line);
+              c.send("", ".");
+              expectQuit(c);
+            })) {
+      Pop3Client client = loggedIn(server, plain(server.port()));
+      java.security.MessageDigest expected = java.security.MessageDigest.getInstance("SHA-256");
+      expected.update("Subject: big\r\n\r\n".getBytes(ISO_8859_1));
+      expected.update(line);
+      expected.update("\r\n".getBytes(ISO_8859_1));
+      java.security.MessageDigest actual = java.security.MessageDigest.getInstance("SHA-256");
+      client.retr(
+          List.of(1),
+          (n, body) -> {
+            byte[] buf = new byte[8192];
+            int r;
+            while ((r = body.read(buf, 0, buf.length)) > 0) {
+              actual.update(buf, 0, r);
+            }
+          });
+      assertThat(actual.digest()).isEqualTo(expected.digest());
+      client.quit();
+    }
+  }
 }
