@@ -1,0 +1,52 @@
+package org.popfetch.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.popfetch.pop3.AuthMethod;
+import org.popfetch.pop3.TlsMode;
+
+/**
+ * One remote mailbox and where its mail goes. Defaults from the file's {@code defaults:} block
+ * are already applied.
+ *
+ * @param name unique, used in logs, state and the command line
+ * @param server host name or address
+ * @param port 995 by default with implicit TLS, 110 otherwise
+ * @param tls implicit (default), starttls, or none (must be said explicitly)
+ * @param caFile extra CA certificates to trust
+ * @param fingerprint SHA-256 pin of the server certificate (32 octets)
+ * @param user login name
+ * @param password the password, if the account logs in with one
+ * @param oauthToken an OAuth 2.0 access token, if the account logs in with one
+ * @param auth login method
+ * @param interval how often the daemon polls
+ * @param cron a Quartz cron expression instead of the interval
+ * @param keep leave fetched mail on the server (never fetch it twice)
+ * @param deleteAfter delete kept mail this long after it was first seen
+ * @param maxSize leave larger messages on the server
+ * @param fetchLimit at most this many messages per poll
+ * @param timeout connect and read timeout
+ * @param deliver the destination
+ */
+public record AccountConfig(
+    String name,
+    String server,
+    int port,
+    TlsMode tls,
+    Optional<Path> caFile,
+    Optional<byte[]> fingerprint,
+    String user,
+    Optional<Secret> password,
+    Optional<Secret> oauthToken,
+    AuthMethod auth,
+    Duration interval,
+    Optional<String> cron,
+    boolean keep,
+    Optional<Duration> deleteAfter,
+    OptionalLong maxSize,
+    OptionalInt fetchLimit,
+    Duration timeout,
+    DeliverConfig deliver) {}

@@ -1,0 +1,23 @@
+package org.popfetch.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A whole configuration file.
+ *
+ * @param source the file it was read from
+ * @param stateUrl where seen UIDs are kept, e.g. "jdbc:sqlite:/var/lib/popfetch/state.db"
+ * @param parallel at most this many accounts polled at once
+ * @param accounts in file order; names are unique
+ */
+public record PopfetchConfig(Path source, String stateUrl, int parallel, List<AccountConfig> accounts) {
+  public PopfetchConfig {
+    accounts = List.copyOf(accounts);
+  }
+
+  public Optional<AccountConfig> account(String name) {
+    return accounts.stream().filter(a -> a.name().equals(name)).findFirst();
+  }
+}
