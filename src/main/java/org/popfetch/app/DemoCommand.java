@@ -1,89 +1,90 @@
 package org.popfetch.app;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.popfetch.net.ProtocolTrace;
-import org.popfetch.pop3.AuthMethod;
-import org.popfetch.pop3.MailboxStatus;
-import org.popfetch.pop3.Pop3Client;
-import org.popfetch.pop3.Pop3Exception;
-import org.popfetch.pop3.Pop3Settings;
-import org.popfetch.pop3.TlsMode;
-import org.popfetch.pop3.UidListing;
-import org.popfetch.sasl.Credentials;
+import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code popfetch demo}: a whole POP3 session against an embedded sample server. */
+/**
+ * {@code popfetch demo}: starts an embedded sample POP3 server, writes a configuration for it
+ * under {@code ./demo}, and runs the real {@code popfetch poll} against it into {@code
+ * ./demo/Maildir}.
+ */
 @Command(
     name = "demo",
-    description = "Start an embedded sample POP3 server and fetch its mail with popfetch's client.")
+    description = "Poll an embedded sample POP3 server into ./demo/Maildir with the real code path.")
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--trace", description = "Show the protocol conversation (passwords masked).")
   boolean trace;
 
+  @Option(names = "--dir", paramLabel = "DIR", description = "Where to put the demo (default: ./demo).")
+  Path dir = Path.of("demo");
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    Path base = dir.toAbsolutePath().normalize();
+    Files.createDirectories(base);
+    Path maildir = base.resolve("Maildir");
     try (DemoServer server = DemoServer.start()) {
-      out.printf("Embedded POP3 server on 127.0.0.1:%d with %d sample messages.%n", server.port(), DemoServer.SAMPLES.size());
-      // Loopback only, so plaintext login is allowed here; a real account gets TLS by default.
-      Pop3Settings settings =
-          Pop3Settings.implicitTls("127.0.0.1", server.port())
-              .withTls(TlsMode.NONE)
-              .withAllowPlaintextLogin(true);
-      ProtocolTrace protocolTrace = trace ? new PrintingTrace(out) : ProtocolTrace.NONE;
-      Pop3Client client = Pop3Client.connect(settings, protocolTrace);
-      try {
-        client.login(new Credentials.Password(DemoServer.USER, DemoServer.PASSWORD), AuthMethod.AUTO);
-        MailboxStatus status = client.stat();
-        out.printf("Logged in as %s: %d messages, %d octets.%n", DemoServer.USER, status.messages(), status.octets());
-        Map<Integer, String> uids = new TreeMap<>();
-        for (UidListing u : client.uidl()) {
-          uids.put(u.number(), u.uid());
-        }
-        List<long[]> sizes = new ArrayList<>();
-        client.retr(List.copyOf(uids.keySet()), (n, body) -> sizes.add(new long[] {n, body.transferTo(OutputStream.nullOutputStream())}));
-        for (long[] s : sizes) {
-          out.printf("  #%d  uid %-40s %7d octets retrieved%n", s[0], uids.get((int) s[0]), s[1]);
-        }
-        client.quit();
-        out.printf("Retrieved %d messages; nothing was deleted (demo).%n", sizes.size());
-      } catch (Pop3Exception e) {
-        client.close();
-        out.println("popfetch: " + e.getMessage());
-        return 1;
+      out.printf("Embedded POP3 server on 127.0.0.1:%d holds %d sample messages for %s.%n",
+          server.port(), DemoServer.SAMPLES.size(), DemoServer.USER);
+      Path config = writeConfig(base, server.port(), maildir);
+      out.printf("Wrote %s; running: popfetch poll --config %s%s%n%n", config, config, trace ? " --trace" : "");
+      out.flush();
+      List<String> args = new ArrayList<>(List.of("poll", "--config", config.toString()));
+      if (trace) {
+        args.add("--trace");
       }
+      CommandLine cli = new CommandLine(new Main());
+      cli.setOut(out);
+      cli.setErr(spec.commandLine().getErr());
+      int status = cli.execute(args.toArray(String[]::new));
+      out.printf("%npopfetch poll exited with %d (%s).%n", status, status == 0 ? "mail fetched" : status == 1 ? "no new mail" : "error");
+      try (Stream<Path> files = Files.list(maildir.resolve("new"))) {
+        List<Path> delivered = files.sorted().toList();
+        out.printf("%s/new now holds %d message(s):%n", maildir, delivered.size());
+        for (Path p : delivered) {
+          out.printf("  %s (%d octets)%n", p.getFileName(), Files.size(p));
+        }
+      }
+      out.flush();
+      return status <= 1 ? 0 : status;
     }
-    out.flush();
-    return 0;
   }
 
-  /** Prints the trace to the terminal, as {@code --trace} does. */
-  private record PrintingTrace(PrintWriter out) implements ProtocolTrace {
-    @Override
-    public void sent(String line) {
-      out.println("  C: " + org.popfetch.net.LogText.sanitize(line));
-    }
-
-    @Override
-    public void received(String line) {
-      out.println("  S: " + org.popfetch.net.LogText.sanitize(line));
-    }
-
-    @Override
-    public void note(String event) {
-      out.println("  -- " + event);
-    }
+  private static Path writeConfig(Path base, int port, Path maildir) throws IOException {
+    Path config = base.resolve("popfetch.yaml");
+    Files.deleteIfExists(config);
+    // The file holds a password, so only its owner may read it: popfetch refuses it otherwise.
+    Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        config,
+        """
+        # Written by `popfetch demo` for its embedded sample server.
+        state: { url: "jdbc:sqlite:%s" }
+        accounts:
+          - name: demo
+            server: 127.0.0.1
+            port: %d
+            tls: none            # loopback sample server; a real account keeps the TLS default
+            user: %s
+            password: %s
+            deliver: { maildir: %s }
+        """
+            .formatted(base.resolve("state.db"), port, DemoServer.USER, DemoServer.PASSWORD, maildir));
+    return config;
   }
 }

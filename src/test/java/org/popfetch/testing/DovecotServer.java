@@ -218,6 +218,20 @@ public final class DovecotServer implements AutoCloseable {
     return Files.move(tmp, maildir.resolve("new").resolve(name));
   }
 
+  /** The user's Maildir, as Dovecot serves it. */
+  public Path maildir(String user) {
+    return base.resolve("mail").resolve(user).resolve("Maildir");
+  }
+
+  /** Hands a tree to the mail user, so Dovecot can serve files someone else wrote. */
+  public void giveToMailUser(Path tree) throws IOException {
+    try (Stream<Path> walk = Files.walk(tree)) {
+      for (Path p : walk.toList()) {
+        setOwner(p, owner, group);
+      }
+    }
+  }
+
   /** How many messages the user's Maildir holds (new and cur). */
   public long messageCount(String user) throws IOException {
     Path maildir = base.resolve("mail").resolve(user).resolve("Maildir");

@@ -42,7 +42,14 @@ public final class ScriptedServer implements AutoCloseable {
 
   /** With {@code implicitTls}, the connection is TLS from the first byte. */
   public ScriptedServer(SSLContext implicitTls, Script script) throws IOException {
-    listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    this(0, implicitTls, script);
+  }
+
+  /** On a given port (0 for any): a second session of the "same" server. */
+  public ScriptedServer(int port, SSLContext implicitTls, Script script) throws IOException {
+    listener = new ServerSocket();
+    listener.setReuseAddress(true);
+    listener.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5);
     thread =
         new Thread(
             () -> {

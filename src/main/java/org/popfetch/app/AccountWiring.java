@@ -1,0 +1,71 @@
+package org.popfetch.app;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+import org.popfetch.config.AccountConfig;
+import org.popfetch.config.ConfigException;
+import org.popfetch.config.DeliverConfig;
+import org.popfetch.config.SecretResolver;
+import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.Destination;
+import org.popfetch.fetch.FetchPolicy;
+import org.popfetch.fetch.Pop3Account;
+import org.popfetch.net.Framing;
+import org.popfetch.net.Timeouts;
+import org.popfetch.net.TlsTrust;
+import org.popfetch.pop3.Pop3Settings;
+import org.popfetch.pop3.TlsMode;
+import org.popfetch.sasl.Credentials;
+
+/** Turns an account's configuration into the engine's objects. Secrets are resolved here. */
+final class AccountWiring {
+  private AccountWiring() {}
+
+  static Pop3Account account(AccountConfig a) throws ConfigException {
+    TlsTrust trust = new TlsTrust(a.caFile(), a.fingerprint());
+    Pop3Settings settings =
+        new Pop3Settings(
+            a.server(),
+            a.port(),
+            a.tls(),
+            trust,
+            new Timeouts(a.timeout(), a.timeout()),
+            // "tls: none" has to be written out; that is the explicit permission.
+            a.tls() == TlsMode.NONE,
+            Framing.CRLF,
+            Pop3Settings.DEFAULT_PIPELINE_WINDOW);
+    Credentials credentials =
+        a.oauthToken().isPresent()
+            ? new Credentials.OAuthToken(a.user(), SecretResolver.resolve(a.oauthToken().get()))
+            : new Credentials.Password(a.user(), SecretResolver.resolve(a.password().orElseThrow()));
+    String mailbox = a.user().contains("@") ? a.user() : a.user() + "@" + a.server();
+    return new Pop3Account(a.name(), settings, credentials, a.auth(), mailbox);
+  }
+
+  static FetchPolicy policy(AccountConfig a) {
+    return new FetchPolicy(
+        a.keep(),
+        a.deleteAfter(),
+        a.maxSize(),
+        a.fetchLimit(),
+        FetchPolicy.DEFAULT_BATCH_MESSAGES,
+        FetchPolicy.DEFAULT_BATCH_OCTETS);
+  }
+
+  static Destination destination(AccountConfig a) throws DeliveryException {
+    DeliverConfig d = a.deliver();
+    if (d instanceof DeliverConfig.Maildir m) {
+      return new org.popfetch.delivery.MaildirDestination(m.path(), localHost());
+    }
+    throw new IllegalStateException("unknown destination " + d);
+  }
+
+  static String localHost() {
+    try {
+      return Optional.ofNullable(InetAddress.getLocalHost().getHostName()).orElse("localhost");
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package org.popfetch.app;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.popfetch.config.AccountConfig;
+import org.popfetch.config.ConfigException;
+import org.popfetch.config.PopfetchConfig;
+import org.popfetch.fetch.AccountCheck;
+import org.popfetch.fetch.PollFailure;
+import org.popfetch.fetch.Pop3Account;
+import org.popfetch.fetch.SeenUidStore;
+import org.popfetch.net.LoggingProtocolTrace;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.store.SqliteSeenUidStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code popfetch check [ACCOUNT...]}: how much mail is waiting, without fetching any. */
+@Command(
+    name = "check",
+    description = {
+      "Count the messages on each account's server and how many are new, without fetching.",
+      "Exit status: 0 new mail, 1 none, otherwise as for poll."
+    })
+final class CheckCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions options;
+
+  @Parameters(paramLabel = "ACCOUNT", arity = "0..*", description = "Accounts to check (default: all).")
+  List<String> accounts;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    PopfetchConfig config = AccountRun.load(options, err);
+    if (config == null) {
+      return ExitStatus.SYNTAX.code;
+    }
+    List<AccountConfig> selected = AccountRun.select(config, accounts, err);
+    if (selected == null) {
+      return ExitStatus.SYNTAX.code;
+    }
+    List<Pop3Account> wired = new ArrayList<>();
+    for (AccountConfig a : selected) {
+      try {
+        wired.add(AccountWiring.account(a));
+      } catch (ConfigException e) {
+        err.println("popfetch: " + e.getMessage());
+        return AccountRun.statusOf(e).code;
+      }
+    }
+    List<AccountCheck.Report> reports;
+    try (SeenUidStore store = SqliteSeenUidStore.open(config.stateUrl())) {
+      reports =
+          AccountRun.forEach(
+              selected,
+              config.parallel(),
+              a -> {
+                ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(a.name()) : ProtocolTrace.NONE;
+                return AccountCheck.run(wired.get(selected.indexOf(a)), AccountWiring.policy(a), store, Clock.systemUTC(), trace);
+              });
+    }
+    out.printf("%-20s %9s %12s %9s %12s%n", "ACCOUNT", "MESSAGES", "OCTETS", "NEW", "NEW OCTETS");
+    Optional<PollFailure> firstFailure = Optional.empty();
+    boolean anyNew = false;
+    for (AccountCheck.Report r : reports) {
+      if (r.failure().isPresent()) {
+        out.printf("%-20s failed: %s%n", r.account(), r.failure().get().message());
+        firstFailure = firstFailure.or(r::failure);
+      } else {
+        out.printf("%-20s %9d %12d %9d %12d%n", r.account(), r.messages(), r.octets(), r.fresh(), r.freshOctets());
+        anyNew |= r.fresh() > 0;
+      }
+    }
+    out.flush();
+    if (firstFailure.isPresent()) {
+      return ExitStatus.of(firstFailure.get().kind()).code;
+    }
+    return (anyNew ? ExitStatus.MAIL : ExitStatus.NO_MAIL).code;
+  }
+}

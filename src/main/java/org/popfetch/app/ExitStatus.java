@@ -1,0 +1,51 @@
+package org.popfetch.app;
+
+import org.popfetch.fetch.PollFailure;
+
+/**
+ * Exit statuses of {@code popfetch poll} and {@code check}, numbered as fetchmail documents
+ * its own so that cron jobs written for fetchmail keep working.
+ */
+enum ExitStatus {
+  /** Mail was fetched (poll), or there is new mail (check). */
+  MAIL(0),
+  /** Nothing new. */
+  NO_MAIL(1),
+  /** The server could not be reached, or TLS as configured could not be had. */
+  SOCKET(2),
+  /** The server refused the credentials. */
+  AUTH(3),
+  /** The server broke the protocol, stalled or cut the connection. */
+  PROTOCOL(4),
+  /** The configuration or the command line is wrong. */
+  SYNTAX(5),
+  /** A file holding secrets is readable by others. */
+  PERMISSIONS(6),
+  /** The server reported an error. */
+  SERVER_ERROR(7),
+  /** The mailbox is locked or the server is temporarily unable ([IN-USE], [SYS/TEMP]). */
+  LOCK_BUSY(9),
+  /** The destination could not take the mail (fetchmail's code for delivery errors). */
+  DELIVERY(10),
+  /** Something inside popfetch failed (the state store, say). */
+  INTERNAL(23);
+
+  final int code;
+
+  ExitStatus(int code) {
+    this.code = code;
+  }
+
+  static ExitStatus of(PollFailure.Kind kind) {
+    return switch (kind) {
+      case CONNECT, SECURITY -> SOCKET;
+      case AUTH -> AUTH;
+      case PROTOCOL -> PROTOCOL;
+      case SERVER_BUSY -> LOCK_BUSY;
+      case SERVER_ERROR -> SERVER_ERROR;
+      case DELIVERY -> DELIVERY;
+      case STORE -> INTERNAL;
+      case CONFIG -> SYNTAX;
+    };
+  }
+}

@@ -1,0 +1,105 @@
+package org.popfetch.app;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.popfetch.config.AccountConfig;
+import org.popfetch.config.ConfigException;
+import org.popfetch.config.PopfetchConfig;
+import org.popfetch.fetch.AccountPoll;
+import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.FetchObserver;
+import org.popfetch.fetch.PollFailure;
+import org.popfetch.fetch.PollResult;
+import org.popfetch.fetch.Pop3Account;
+import org.popfetch.fetch.SeenUidStore;
+import org.popfetch.net.LoggingProtocolTrace;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.store.SqliteSeenUidStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code popfetch poll [ACCOUNT...]}: one pass over the accounts, then exit. */
+@Command(
+    name = "poll",
+    description = {
+      "Fetch new mail from every account (or those named) once, deliver it, and exit.",
+      "Exit status: 0 mail fetched, 1 no new mail, 2 connection or TLS error, 3 login refused,",
+      "4 protocol error, 5 configuration error, 6 secrets readable by others, 7 server error,",
+      "9 mailbox busy, 10 delivery error, 23 internal error. With several accounts, the status",
+      "of the first account (in config order) that failed, else 0 or 1."
+    })
+final class PollCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions options;
+
+  @Parameters(paramLabel = "ACCOUNT", arity = "0..*", description = "Accounts to poll (default: all).")
+  List<String> accounts;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    PopfetchConfig config = AccountRun.load(options, err);
+    if (config == null) {
+      return ExitStatus.SYNTAX.code;
+    }
+    List<AccountConfig> selected = AccountRun.select(config, accounts, err);
+    if (selected == null) {
+      return ExitStatus.SYNTAX.code;
+    }
+    // Every secret is resolved before the first connection: a typo shows up at once, not
+    // after half the accounts were polled.
+    List<Prepared> prepared = new java.util.ArrayList<>();
+    for (AccountConfig a : selected) {
+      try {
+        prepared.add(new Prepared(a, AccountWiring.account(a)));
+      } catch (ConfigException e) {
+        err.println("popfetch: " + e.getMessage());
+        return AccountRun.statusOf(e).code;
+      }
+    }
+    FetchObserver observer = ProgressBar.forTerminal(err);
+    List<PollResult> results;
+    try (SeenUidStore store = SqliteSeenUidStore.open(config.stateUrl())) {
+      results =
+          AccountRun.forEach(
+              selected, config.parallel(), a -> poll(prepared.get(selected.indexOf(a)), store, observer));
+    }
+    return exitStatus(results).code;
+  }
+
+  private record Prepared(AccountConfig config, Pop3Account account) {}
+
+  private PollResult poll(Prepared p, SeenUidStore store, FetchObserver observer) {
+    try {
+      ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(p.config().name()) : ProtocolTrace.NONE;
+      return new AccountPoll(
+              p.account(),
+              AccountWiring.policy(p.config()),
+              store,
+              AccountWiring.destination(p.config()),
+              AccountWiring.localHost(),
+              Clock.systemUTC(),
+              observer,
+              trace)
+          .run();
+    } catch (DeliveryException e) {
+      return new PollResult(p.config().name(), 0, 0, 0, 0, 0,
+          Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage())));
+    }
+  }
+
+  static ExitStatus exitStatus(List<PollResult> results) {
+    for (PollResult r : results) {
+      if (r.failure().isPresent()) {
+        return ExitStatus.of(r.failure().get().kind());
+      }
+    }
+    return results.stream().anyMatch(r -> r.fetched() > 0) ? ExitStatus.MAIL : ExitStatus.NO_MAIL;
+  }
+}

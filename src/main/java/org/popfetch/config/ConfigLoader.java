@@ -1,0 +1,782 @@
+package org.popfetch.config;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.MalformedInputException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.popfetch.net.TlsTrust;
+import org.popfetch.pop3.AuthMethod;
+import org.popfetch.pop3.TlsMode;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads the YAML configuration into a {@link PopfetchConfig}, checking everything that can be
+ * checked before the first connection.
+ *
+ * <p>The file is composed into SnakeYAML's node tree and walked by hand, never constructed into
+ * Java objects: no tag can make SnakeYAML instantiate a class, and every node keeps its line, so
+ * each error reads "FILE:LINE: KEY.PATH: problem", e.g. {@code
+ * /etc/popfetch/popfetch.yaml:12: accounts[1].port: expected an integer 1..65535, got "abc"}.
+ * List indexes in key paths count from 0, as in jq and yq. The first error ends the load.
+ *
+ * <p>Rules worth knowing (the commented {@code conf/popfetch.yaml} shows every key):
+ *
+ * <ul>
+ *   <li>Unknown and duplicate keys are errors, so a typo never silently becomes a default.
+ *   <li>{@code defaults:} holds any account key but {@code name}; an account's own key wins.
+ *       {@code password} and {@code oauth-token} count as one setting, as do {@code interval}
+ *       and {@code cron}: an account that sets one of a pair takes nothing of that pair from
+ *       the defaults. Setting both of a pair in one block is an error.
+ *   <li>Booleans are {@code true} or {@code false} only; YAML 1.1's yes/no/on/off are refused,
+ *       since "keep: no" meaning false surprises as often as it helps.
+ *   <li>A key with an empty value is an error, not a request for the default.
+ *   <li>YAML anchors and aliases work (at most {@value #MAX_COLLECTION_ALIASES} aliases of
+ *       mappings or lists); merge keys ({@code <<}) and tags other than YAML's standard ones are
+ *       refused. An error inside an aliased node reports the line of its anchor.
+ *   <li>Secrets are not resolved here (see {@link SecretResolver}); only their shape is checked.
+ * </ul>
+ */
+public final class ConfigLoader {
+  /** Where the seen-UID state lives unless {@code state.url} says otherwise. */
+  public static final String DEFAULT_STATE_URL = "jdbc:sqlite:/var/lib/popfetch/state.db";
+
+  /** Accounts polled at once unless {@code parallel} says otherwise. */
+  public static final int DEFAULT_PARALLEL = 4;
+
+  /** Larger files are refused before they are read. */
+  static final int MAX_FILE_BYTES = 4 << 20;
+
+  /** Limits alias expansion ("billion laughs"); a config needs few, if any. */
+  static final int MAX_COLLECTION_ALIASES = 16;
+
+  private static final List<String> TOP_KEYS = List.of("state", "parallel", "defaults", "accounts");
+  private static final List<String> STATE_KEYS = List.of("url");
+  private static final List<String> ACCOUNT_KEYS =
+      List.of(
+          "name", "server", "port", "tls", "ca-file", "fingerprint", "user", "password",
+          "oauth-token", "auth", "interval", "cron", "keep", "delete-after", "max-size",
+          "fetch-limit", "timeout", "deliver");
+  private static final List<String> DELIVER_KEYS = List.of("maildir");
+  private static final List<String> SECRET_KEYS = List.of("env", "file", "command");
+
+  private static final String DEFAULT_INTERVAL = "5m";
+  private static final String DEFAULT_TIMEOUT = "60s";
+  private static final String SQLITE_PREFIX = "jdbc:sqlite:";
+  private static final String SECRET_FORMS =
+      "a password or one of {env: NAME}, {file: /path}, {command: [program, args...]}";
+
+  private static final Pattern ACCOUNT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]{1,18}");
+
+  /** The implicit tags SnakeYAML's resolver assigns, and their explicit spellings. */
+  private static final Set<Tag> STANDARD_TAGS =
+      Set.of(
+          Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.TIMESTAMP, Tag.MERGE, Tag.MAP,
+          Tag.SEQ);
+
+  private static final Set<AuthMethod> PASSWORD_METHODS =
+      Set.of(AuthMethod.USER, AuthMethod.APOP, AuthMethod.PLAIN, AuthMethod.LOGIN,
+          AuthMethod.CRAM_MD5);
+  private static final Set<AuthMethod> TOKEN_METHODS =
+      Set.of(AuthMethod.XOAUTH2, AuthMethod.OAUTHBEARER);
+
+  private final Path source;
+  private final boolean checkFiles;
+  private boolean sourceIsPrivate;
+
+  private ConfigLoader(Path source, boolean checkFiles) {
+    this.source = source;
+    this.checkFiles = checkFiles;
+  }
+
+  /**
+   * Reads and checks a configuration file, including the file system checks of {@link
+   * #parse(Path, String, boolean)} with {@code checkFiles} true.
+   *
+   * @param file the configuration; named as given in every message
+   * @throws ConfigException if the file is missing, not a regular file, larger than 4 MiB, not
+   *     UTF-8, or its content is wrong; the message says where and why
+   */
+  public static PopfetchConfig load(Path file) throws ConfigException {
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (IOException e) {
+      throw new ConfigException(file + ": " + SecretResolver.describe(e));
+    }
+    if (!attrs.isRegularFile()) {
+      throw new ConfigException(file + ": not a regular file");
+    }
+    if (attrs.size() > MAX_FILE_BYTES) {
+      throw new ConfigException(
+          file + ": too large (" + attrs.size() + " bytes; a configuration is at most 4 MiB)");
+    }
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (MalformedInputException e) {
+      throw new ConfigException(file + ": not valid UTF-8");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": " + SecretResolver.describe(e));
+    }
+    return parse(file, text, true);
+  }
+
+  /**
+   * Checks a configuration given as text.
+   *
+   * @param source the file name to use in messages and {@link PopfetchConfig#source()}
+   * @param yamlText the file's content
+   * @param checkFiles also look at the file system: a password or token written in the file
+   *     requires {@code source} to have no permission bit for group or others (as {@code
+   *     chmod 600}), and each {@code ca-file} must be a readable regular file. Off, only the
+   *     text is checked (for tests, and for checking a file before installing it).
+   * @throws ConfigException at the first problem, as "FILE:LINE: KEY.PATH: problem"
+   */
+  public static PopfetchConfig parse(Path source, String yamlText, boolean checkFiles)
+      throws ConfigException {
+    String text = yamlText.startsWith("\uFEFF") ? yamlText.substring(1) : yamlText;
+    Node root;
+    try {
+      root = new Yaml(loaderOptions()).compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      throw yamlError(source, e);
+    } catch (YAMLException e) {
+      throw new ConfigException(source + ": invalid YAML: " + e.getMessage());
+    }
+    return new ConfigLoader(source, checkFiles).config(root);
+  }
+
+  private static LoaderOptions loaderOptions() {
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(MAX_COLLECTION_ALIASES);
+    options.setAllowRecursiveKeys(false);
+    options.setNestingDepthLimit(20);
+    options.setCodePointLimit(MAX_FILE_BYTES);
+    options.setProcessComments(false);
+    options.setMergeOnCompose(false);
+    return options;
+  }
+
+  private static ConfigException yamlError(Path source, MarkedYAMLException e) {
+    Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+    StringBuilder b = new StringBuilder().append(source);
+    if (mark != null) {
+      b.append(':').append(mark.getLine() + 1);
+    }
+    b.append(": invalid YAML: ");
+    String context =
+        e.getContext() == null || e.getContextMark() == null
+            ? null
+            : e.getContext() + " at line " + (e.getContextMark().getLine() + 1);
+    if (context != null && e.getProblem().startsWith("but ")) {
+      // "expected a single document in the stream at line 1, but found another document"
+      b.append(context).append(", ").append(e.getProblem());
+    } else {
+      b.append(e.getProblem());
+      if (context != null) {
+        b.append(" (").append(context).append(')');
+      }
+    }
+    return new ConfigException(b.toString(), e);
+  }
+
+  // ---------------------------------------------------------------- the file's shape
+
+  private PopfetchConfig config(Node root) throws ConfigException {
+    if (root == null) {
+      throw new ConfigException(source + ": the file is empty; it needs at least accounts:");
+    }
+    Map<String, Entry> top = mapping(root, "", TOP_KEYS);
+    String stateUrl = top.containsKey("state") ? state(top.get("state")) : DEFAULT_STATE_URL;
+    int parallel =
+        top.containsKey("parallel")
+            ? integer(top.get("parallel").value(), "parallel", 1, 256)
+            : DEFAULT_PARALLEL;
+    Map<String, Located> defaults =
+        top.containsKey("defaults") ? defaults(top.get("defaults")) : Map.of();
+    if (!top.containsKey("accounts")) {
+      throw error("", line(root), "missing required key 'accounts'");
+    }
+    return new PopfetchConfig(source, stateUrl, parallel, accounts(top.get("accounts"), defaults));
+  }
+
+  private String state(Entry entry) throws ConfigException {
+    Map<String, Entry> state = mapping(entry.value(), entry.path(), STATE_KEYS);
+    Entry url = state.get("url");
+    if (url == null) {
+      throw error(entry.path(), entry.line(), "missing required key 'url'");
+    }
+    String text = string(url.value(), url.path()).strip();
+    if (!text.startsWith(SQLITE_PREFIX)) {
+      throw error(url.path(), line(url.value()),
+          "expected " + SQLITE_PREFIX + "/path/to/state.db, got " + quote(text)
+              + "; other state stores are not supported");
+    }
+    String file = text.substring(SQLITE_PREFIX.length());
+    if (file.isEmpty() || file.contains(":memory:")) {
+      throw error(url.path(), line(url.value()),
+          "an in-memory database forgets seen messages at every restart; name a file");
+    }
+    return text;
+  }
+
+  private Map<String, Located> defaults(Entry entry) throws ConfigException {
+    Map<String, Entry> entries = mapping(entry.value(), entry.path(), ACCOUNT_KEYS);
+    Entry name = entries.get("name");
+    if (name != null) {
+      throw error(name.path(), name.line(), "each account needs its own name; it cannot be a default");
+    }
+    return fields(entries);
+  }
+
+  private List<AccountConfig> accounts(Entry entry, Map<String, Located> defaults)
+      throws ConfigException {
+    Node node = entry.value();
+    checkTag(node, entry.path());
+    if (!(node instanceof SequenceNode list)) {
+      throw error(entry.path(), line(node), "expected a list of accounts, got " + describe(node));
+    }
+    if (list.getValue().isEmpty()) {
+      throw error(entry.path(), line(node), "expected at least one account");
+    }
+    List<AccountConfig> accounts = new ArrayList<>();
+    Map<String, Integer> nameLines = new HashMap<>();
+    for (int i = 0; i < list.getValue().size(); i++) {
+      Node item = list.getValue().get(i);
+      String path = entry.path() + "[" + i + "]";
+      AccountConfig account = account(item, path, defaults);
+      Integer first = nameLines.putIfAbsent(account.name(), line(item));
+      if (first != null) {
+        throw error(path + ".name", line(item),
+            "duplicate account name " + quote(account.name()) + " (first at line " + first + ")");
+      }
+      accounts.add(account);
+    }
+    return accounts;
+  }
+
+  private AccountConfig account(Node node, String path, Map<String, Located> defaults)
+      throws ConfigException {
+    Map<String, Located> own = fields(mapping(node, path, ACCOUNT_KEYS));
+    Map<String, Located> f = new HashMap<>(defaults);
+    if (own.containsKey("password") || own.containsKey("oauth-token")) {
+      f.remove("password");
+      f.remove("oauth-token");
+    }
+    if (own.containsKey("interval") || own.containsKey("cron")) {
+      f.remove("interval");
+      f.remove("cron");
+    }
+    f.putAll(own);
+
+    int line = line(node);
+    for (String key : List.of("name", "server", "user", "deliver")) {
+      if (!f.containsKey(key)) {
+        throw error(path, line, "missing required key '" + key + "'");
+      }
+    }
+    if (!f.containsKey("password") && !f.containsKey("oauth-token")) {
+      throw error(path, line, "missing required key 'password' (or 'oauth-token')");
+    }
+    String name = (String) f.get("name").value();
+    TlsMode tls = value(f, "tls", TlsMode.class).orElse(TlsMode.IMPLICIT);
+    boolean keep = value(f, "keep", Boolean.class).orElse(false);
+    Optional<Secret> password = value(f, "password", Secret.class);
+    Optional<Secret> token = value(f, "oauth-token", Secret.class);
+    AuthMethod auth = value(f, "auth", AuthMethod.class).orElse(AuthMethod.AUTO);
+
+    Located deleteAfter = f.get("delete-after");
+    if (deleteAfter != null && !keep) {
+      throw error(deleteAfter.path(), deleteAfter.line(),
+          "applies only with keep: true, but account " + quote(name) + " has keep: false");
+    }
+    Located authAt = f.get("auth");
+    if (password.isPresent() && TOKEN_METHODS.contains(auth)) {
+      throw error(authAt.path(), authAt.line(),
+          authName(auth) + " needs an oauth-token, but account " + quote(name) + " has a password");
+    }
+    if (token.isPresent() && PASSWORD_METHODS.contains(auth)) {
+      throw error(authAt.path(), authAt.line(),
+          authName(auth) + " needs a password, but account " + quote(name)
+              + " has an oauth-token");
+    }
+
+    return new AccountConfig(
+        name,
+        (String) f.get("server").value(),
+        value(f, "port", Integer.class).orElse(tls == TlsMode.IMPLICIT ? 995 : 110),
+        tls,
+        value(f, "ca-file", Path.class),
+        value(f, "fingerprint", byte[].class),
+        (String) f.get("user").value(),
+        password,
+        token,
+        auth,
+        value(f, "interval", Duration.class).orElse(Durations.parse(DEFAULT_INTERVAL)),
+        value(f, "cron", String.class),
+        keep,
+        value(f, "delete-after", Duration.class),
+        value(f, "max-size", Long.class).map(OptionalLong::of).orElse(OptionalLong.empty()),
+        value(f, "fetch-limit", Integer.class).map(OptionalInt::of).orElse(OptionalInt.empty()),
+        value(f, "timeout", Duration.class).orElse(Durations.parse(DEFAULT_TIMEOUT)),
+        (DeliverConfig) f.get("deliver").value());
+  }
+
+  /** Reads each key of an account or of the defaults into its typed value. */
+  private Map<String, Located> fields(Map<String, Entry> entries) throws ConfigException {
+    exclusive(entries, "password", "oauth-token");
+    exclusive(entries, "interval", "cron");
+    Map<String, Located> fields = new LinkedHashMap<>();
+    for (Entry e : entries.values()) {
+      fields.put(e.key(), new Located(field(e.key(), e.value(), e.path()), e.path(), e.line()));
+    }
+    return fields;
+  }
+
+  private Object field(String key, Node v, String path) throws ConfigException {
+    return switch (key) {
+      case "name" -> accountName(v, path);
+      case "server" -> host(v, path);
+      case "port" -> integer(v, path, 1, 65535);
+      case "tls" -> tls(v, path);
+      case "ca-file" -> caFile(v, path);
+      case "fingerprint" -> fingerprint(v, path);
+      case "user" -> nonBlank(v, path);
+      case "password", "oauth-token" -> secret(v, path);
+      case "auth" -> auth(v, path);
+      case "interval" -> duration(v, path, "10s", null);
+      case "cron" -> nonBlank(v, path);
+      case "keep" -> bool(v, path);
+      case "delete-after" -> duration(v, path, "1s", null);
+      case "max-size" -> size(v, path);
+      case "fetch-limit" -> integer(v, path, 1, Integer.MAX_VALUE);
+      case "timeout" -> duration(v, path, "1s", "1h");
+      case "deliver" -> deliver(v, path);
+      default -> throw new AssertionError(key);
+    };
+  }
+
+  private void exclusive(Map<String, Entry> entries, String a, String b) throws ConfigException {
+    if (entries.containsKey(a) && entries.containsKey(b)) {
+      Entry second = entries.get(a).line() > entries.get(b).line() ? entries.get(a) : entries.get(b);
+      throw error(second.path(), second.line(), "set either " + a + " or " + b + ", not both");
+    }
+  }
+
+  private DeliverConfig deliver(Node v, String path) throws ConfigException {
+    Map<String, Entry> entries = mapping(v, path, DELIVER_KEYS);
+    if (entries.isEmpty()) {
+      throw error(path, line(v), "expected a destination: maildir");
+    }
+    Entry maildir = entries.get("maildir");
+    return new DeliverConfig.Maildir(absolutePath(maildir.value(), maildir.path()));
+  }
+
+  private Secret secret(Node v, String path) throws ConfigException {
+    checkTag(v, path);
+    if (v instanceof ScalarNode) {
+      // Never quote the value: it is a secret.
+      if (isNull(v)) {
+        throw error(path, line(v), "expected " + SECRET_FORMS + ", got nothing");
+      }
+      String text = ((ScalarNode) v).getValue();
+      if (text.isEmpty()) {
+        throw error(path, line(v), "is empty");
+      }
+      requirePrivateSource(path, line(v));
+      return new Secret.Literal(text);
+    }
+    if (!(v instanceof MappingNode)) {
+      throw error(path, line(v), "expected " + SECRET_FORMS + ", got " + describe(v));
+    }
+    Map<String, Entry> entries = mapping(v, path, SECRET_KEYS);
+    if (entries.size() != 1) {
+      throw error(path, line(v), "expected exactly one of env, file, command");
+    }
+    Entry e = entries.values().iterator().next();
+    switch (e.key()) {
+      case "env":
+        String name = string(e.value(), e.path());
+        if (!ENV_NAME.matcher(name).matches()) {
+          throw error(e.path(), line(e.value()),
+              "expected an environment variable name, got " + quote(name));
+        }
+        return new Secret.FromEnv(name);
+      case "file":
+        return new Secret.FromFile(absolutePath(e.value(), e.path()));
+      case "command":
+        return new Secret.FromCommand(command(e.value(), e.path()));
+      default:
+        throw new AssertionError(e.key());
+    }
+  }
+
+  private List<String> command(Node v, String path) throws ConfigException {
+    checkTag(v, path);
+    if (!(v instanceof SequenceNode seq)) {
+      throw error(path, line(v),
+          "expected a list: the program and its arguments (no shell), got " + describe(v));
+    }
+    if (seq.getValue().isEmpty()) {
+      throw error(path, line(v), "expected at least the program to run");
+    }
+    List<String> argv = new ArrayList<>();
+    for (int i = 0; i < seq.getValue().size(); i++) {
+      argv.add(string(seq.getValue().get(i), path + "[" + i + "]"));
+    }
+    if (argv.get(0).isBlank()) {
+      throw error(path + "[0]", line(seq.getValue().get(0)), "the program name is empty");
+    }
+    return argv;
+  }
+
+  /**
+   * A secret written in the file is as safe as the file: refuse it if anyone but the owner may
+   * read the file. Checked once, at the first such secret.
+   */
+  private void requirePrivateSource(String path, int line) throws ConfigException {
+    if (!checkFiles || sourceIsPrivate) {
+      return;
+    }
+    PosixFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(source, PosixFileAttributes.class);
+    } catch (IOException | UnsupportedOperationException e) {
+      throw error(path, line,
+          "cannot check who may read " + source + ", which holds this secret: "
+              + (e instanceof IOException io ? SecretResolver.describe(io) : "not a POSIX file system"));
+    }
+    String exposure = SecretResolver.exposure(attrs.permissions());
+    if (exposure != null) {
+      throw error(path, line,
+          "a secret written in the file needs a private file, but its " + exposure + "; chmod 600 "
+              + source + ", or use {env: NAME}, {file: /path} or {command: [...]}");
+    }
+    sourceIsPrivate = true;
+  }
+
+  // ---------------------------------------------------------------- single values
+
+  private String accountName(Node v, String path) throws ConfigException {
+    String text = string(v, path);
+    if (!ACCOUNT_NAME.matcher(text).matches()) {
+      throw error(path, line(v),
+          "expected 1 to 64 letters, digits, '.', '_' or '-', got " + quote(text));
+    }
+    return text;
+  }
+
+  private String host(Node v, String path) throws ConfigException {
+    String text = nonBlank(v, path);
+    if (text.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      throw error(path, line(v), "expected a host name or address, got " + quote(text));
+    }
+    return text;
+  }
+
+  private TlsMode tls(Node v, String path) throws ConfigException {
+    String text = string(v, path);
+    return switch (text.strip().toLowerCase(Locale.ROOT)) {
+      case "implicit" -> TlsMode.IMPLICIT;
+      case "starttls" -> TlsMode.STARTTLS;
+      case "none" -> TlsMode.NONE;
+      default -> throw error(path, line(v),
+          "expected implicit, starttls or none, got " + quote(text));
+    };
+  }
+
+  private AuthMethod auth(Node v, String path) throws ConfigException {
+    String text = string(v, path);
+    for (AuthMethod m : AuthMethod.values()) {
+      if (authName(m).equals(text.strip().toLowerCase(Locale.ROOT))) {
+        return m;
+      }
+    }
+    String names =
+        Arrays.stream(AuthMethod.values()).map(ConfigLoader::authName).collect(Collectors.joining(", "));
+    throw error(path, line(v), "expected one of " + names + ", got " + quote(text));
+  }
+
+  private static String authName(AuthMethod m) {
+    return m.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private Path caFile(Node v, String path) throws ConfigException {
+    Path file = absolutePath(v, path);
+    if (checkFiles) {
+      if (!Files.exists(file)) {
+        throw error(path, line(v), file + ": no such file");
+      } else if (!Files.isRegularFile(file)) {
+        throw error(path, line(v), file + ": not a regular file");
+      } else if (!Files.isReadable(file)) {
+        throw error(path, line(v), file + ": permission denied");
+      }
+    }
+    return file;
+  }
+
+  private byte[] fingerprint(Node v, String path) throws ConfigException {
+    String text = string(v, path);
+    try {
+      return TlsTrust.parseFingerprint(text);
+    } catch (IllegalArgumentException e) {
+      throw error(path, line(v),
+          "expected \"sha256:\" and 64 hex digits (colons allowed), as printed by"
+              + " openssl x509 -noout -fingerprint -sha256, got " + quote(text));
+    }
+  }
+
+  private Path absolutePath(Node v, String path) throws ConfigException {
+    String text = nonBlank(v, path);
+    Path p;
+    try {
+      p = Path.of(text);
+    } catch (InvalidPathException e) {
+      throw error(path, line(v), "not a valid path: " + quote(text));
+    }
+    if (!p.isAbsolute()) {
+      throw error(path, line(v), "must be an absolute path, got " + quote(text));
+    }
+    return p;
+  }
+
+  private int integer(Node v, String path, int min, int max) throws ConfigException {
+    String range = max == Integer.MAX_VALUE ? "of at least " + min : min + ".." + max;
+    String text = scalar(v, path, "an integer " + range);
+    if (INTEGER.matcher(text).matches()) {
+      long n = Long.parseLong(text);
+      if (n >= min && n <= max) {
+        return (int) n;
+      }
+    }
+    throw error(path, line(v), "expected an integer " + range + ", got " + quote(text));
+  }
+
+  private boolean bool(Node v, String path) throws ConfigException {
+    String text = scalar(v, path, "true or false");
+    if (text.equalsIgnoreCase("true")) {
+      return true;
+    } else if (text.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw error(path, line(v), "expected true or false, got " + quote(text));
+  }
+
+  private Duration duration(Node v, String path, String min, String max) throws ConfigException {
+    String text = scalar(v, path, "a duration such as 90s, 5m or 2h");
+    Duration d;
+    try {
+      d = Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw error(path, line(v), e.getMessage());
+    }
+    if (d.compareTo(Durations.parse(min)) < 0
+        || (max != null && d.compareTo(Durations.parse(max)) > 0)) {
+      String range = max == null ? "at least " + min : "between " + min + " and " + max;
+      throw error(path, line(v), "must be " + range + ", got " + quote(text));
+    }
+    return d;
+  }
+
+  private long size(Node v, String path) throws ConfigException {
+    String text = scalar(v, path, "a size such as 20MB");
+    long n;
+    try {
+      n = Sizes.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw error(path, line(v), e.getMessage());
+    }
+    if (n <= 0) {
+      throw error(path, line(v), "must be more than 0, got " + quote(text));
+    }
+    return n;
+  }
+
+  private String nonBlank(Node v, String path) throws ConfigException {
+    String text = string(v, path);
+    if (text.isBlank()) {
+      throw error(path, line(v), "must not be empty");
+    }
+    return text;
+  }
+
+  /** Any scalar's text as written: "user: 1234" is the string "1234", not a number. */
+  private String string(Node v, String path) throws ConfigException {
+    return scalar(v, path, "a string");
+  }
+
+  private String scalar(Node v, String path, String expected) throws ConfigException {
+    checkTag(v, path);
+    if (!(v instanceof ScalarNode scalar) || isNull(v)) {
+      throw error(path, line(v), "expected " + expected + ", got " + describe(v));
+    }
+    return scalar.getValue();
+  }
+
+  // ---------------------------------------------------------------- YAML nodes
+
+  /** A key and its value, with the key's full path and line. */
+  private record Entry(String key, String path, int line, Node value) {}
+
+  /** A typed value and where it was written (in the account or in defaults). */
+  private record Located(Object value, String path, int line) {}
+
+  private static <T> Optional<T> value(Map<String, Located> fields, String key, Class<T> type) {
+    return Optional.ofNullable(fields.get(key)).map(l -> type.cast(l.value()));
+  }
+
+  /**
+   * The entries of a mapping in file order, refusing anything but a mapping, keys that are not
+   * plain names, duplicate keys, merge keys and keys not in {@code valid}.
+   */
+  private Map<String, Entry> mapping(Node node, String path, List<String> valid)
+      throws ConfigException {
+    checkTag(node, path);
+    if (!(node instanceof MappingNode map)) {
+      throw error(path, line(node), "expected a mapping (key: value), got " + describe(node));
+    }
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    for (NodeTuple tuple : map.getValue()) {
+      Node keyNode = tuple.getKeyNode();
+      int keyLine = line(keyNode);
+      if (keyNode.getTag().equals(Tag.MERGE)) {
+        throw error(path, keyLine, "merge keys (<<) are not supported; put shared settings in defaults:");
+      }
+      if (!(keyNode instanceof ScalarNode) || isNull(keyNode)) {
+        throw error(path, keyLine, "expected a key name, got " + describe(keyNode));
+      }
+      String key = ((ScalarNode) keyNode).getValue();
+      String keyPath = path.isEmpty() ? key : path + "." + key;
+      if (!valid.contains(key)) {
+        throw error(keyPath, keyLine, "unknown key" + suggestion(key, valid)
+            + "; valid keys here: " + String.join(", ", valid));
+      }
+      Entry earlier = entries.get(key);
+      if (earlier != null) {
+        throw error(keyPath, keyLine, "duplicate key (first at line " + earlier.line() + ")");
+      }
+      entries.put(key, new Entry(key, keyPath, keyLine, tuple.getValueNode()));
+    }
+    return entries;
+  }
+
+  private void checkTag(Node node, String path) throws ConfigException {
+    if (!STANDARD_TAGS.contains(node.getTag())) {
+      throw error(path, line(node), "YAML tag " + node.getTag().getValue() + " is not supported");
+    }
+  }
+
+  private static boolean isNull(Node node) {
+    return node instanceof ScalarNode && node.getTag().equals(Tag.NULL);
+  }
+
+  private static String describe(Node node) {
+    if (node instanceof MappingNode) {
+      return "a mapping";
+    } else if (node instanceof SequenceNode) {
+      return "a list";
+    } else if (isNull(node)) {
+      return "nothing";
+    }
+    return quote(((ScalarNode) node).getValue());
+  }
+
+  private static int line(Node node) {
+    return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+  }
+
+  private ConfigException error(String path, int line, String problem) {
+    return new ConfigException(
+        source + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + problem);
+  }
+
+  /** " (did you mean 'x'?)" for a near miss such as "pasword" or "ca_file", else "". */
+  private static String suggestion(String key, List<String> valid) {
+    String normal = key.toLowerCase(Locale.ROOT).replace('_', '-');
+    for (String v : valid) {
+      if (v.equals(normal) || editDistance(normal, v) <= 2) {
+        return " (did you mean '" + v + "'?)";
+      }
+    }
+    return "";
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] row = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      row[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      int diagonal = row[0];
+      row[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int above = row[j];
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1), diagonal + cost);
+        diagonal = above;
+      }
+    }
+    return row[b.length()];
+  }
+
+  /**
+   * A value quoted for an error message: escaped, without control characters, and cut at 60
+   * characters, so a hostile or binary value cannot garble a log line.
+   */
+  static String quote(String text) {
+    StringBuilder b = new StringBuilder("\"");
+    int max = 60;
+    for (int i = 0; i < text.length(); i++) {
+      if (i == max) {
+        b.append("...");
+        break;
+      }
+      char c = text.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\t' -> b.append("\\t");
+        case '\r' -> b.append("\\r");
+        default -> {
+          if (Character.isISOControl(c)) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+}

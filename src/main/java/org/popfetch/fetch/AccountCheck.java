@@ -1,0 +1,58 @@
+package org.popfetch.fetch;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.pop3.Pop3Client;
+import org.popfetch.pop3.Pop3ErrorException;
+import org.popfetch.pop3.Pop3Exception;
+import org.popfetch.pop3.ScanListing;
+import org.popfetch.pop3.UidListing;
+
+/**
+ * Counts what a poll would fetch, without fetching or deleting anything (as {@code fetchmail
+ * -c}). Makes the same selection as {@link AccountPoll}.
+ */
+public final class AccountCheck {
+  /**
+   * What is on the server.
+   *
+   * @param messages messages on the server
+   * @param octets their total size
+   * @param fresh messages a poll would fetch now
+   * @param freshOctets their total size
+   * @param failure why the check failed, if it did
+   */
+  public record Report(String account, int messages, long octets, int fresh, long freshOctets, Optional<PollFailure> failure) {}
+
+  private AccountCheck() {}
+
+  public static Report run(Pop3Account account, FetchPolicy policy, SeenUidStore store, Clock clock, ProtocolTrace trace) {
+    try (Pop3Client client = Pop3Client.connect(account.settings(), trace)) {
+      client.login(account.credentials(), account.auth());
+      List<ScanListing> listing = client.list();
+      Map<Integer, String> uids = new HashMap<>();
+      boolean haveUidl = true;
+      try {
+        for (UidListing u : client.uidl()) {
+          uids.put(u.number(), u.uid());
+        }
+      } catch (Pop3ErrorException e) {
+        haveUidl = false;
+      }
+      Map<String, SeenUid> seen = haveUidl ? store.load(account.key()) : Map.of();
+      Selection selection = Selection.select(account.name(), listing, uids, haveUidl, seen, policy, clock.instant());
+      client.quit();
+      long octets = listing.stream().mapToLong(ScanListing::size).sum();
+      return new Report(account.name(), listing.size(), octets, selection.fetch().size(), selection.fetchOctets(), Optional.empty());
+    } catch (Pop3Exception e) {
+      return new Report(account.name(), 0, 0, 0, 0, Optional.of(Failures.classify(e)));
+    } catch (IOException e) {
+      return new Report(account.name(), 0, 0, 0, 0, Optional.of(new PollFailure(PollFailure.Kind.STORE, e.getMessage())));
+    }
+  }
+}

@@ -1,0 +1,266 @@
+package org.popfetch.fetch;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.popfetch.message.TraceHeaders;
+import org.popfetch.net.LogText;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.pop3.MessageHandler;
+import org.popfetch.pop3.Pop3Client;
+import org.popfetch.pop3.Pop3ErrorException;
+import org.popfetch.pop3.Pop3Exception;
+import org.popfetch.pop3.Pop3Reply;
+import org.popfetch.pop3.ScanListing;
+import org.popfetch.pop3.UidListing;
+import org.popfetch.fetch.Selection.Entry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One poll of one account.
+ *
+ * <p>The order, and why: each batch of new messages is streamed to the destination (RETR,
+ * pipelined), committed there (fsync), its UIDs recorded in the store, and only then marked
+ * for deletion (DELE); the server deletes nothing before QUIT. A crash, a cut connection or a
+ * full disk at any point leaves every undelivered message on the server. Between a commit and
+ * the store write a crash can cause a duplicate, never a loss: double deliveries are better
+ * than lost mail.
+ *
+ * <p>A message recorded as delete-pending that is still on the server at the next poll (its
+ * DELE or QUIT did not go through) is deleted then, not delivered again.
+ *
+ * <p>Not reusable: one instance, one {@link #run()}.
+ */
+public final class AccountPoll {
+  private static final Logger LOG = LoggerFactory.getLogger(AccountPoll.class);
+
+  private final Pop3Account account;
+  private final FetchPolicy policy;
+  private final SeenUidStore store;
+  private final Destination destination;
+  private final String localHost;
+  private final Clock clock;
+  private final FetchObserver observer;
+  private final ProtocolTrace trace;
+
+  private int onServer;
+  private int fetched;
+  private long octets;
+  private int deleted;
+  private int oversize;
+
+  public AccountPoll(
+      Pop3Account account,
+      FetchPolicy policy,
+      SeenUidStore store,
+      Destination destination,
+      String localHost,
+      Clock clock,
+      FetchObserver observer,
+      ProtocolTrace trace) {
+    this.account = account;
+    this.policy = policy;
+    this.store = store;
+    this.destination = destination;
+    this.localHost = localHost;
+    this.clock = clock;
+    this.observer = observer;
+    this.trace = trace;
+  }
+
+  /** Polls once. Never throws: every failure is in the result, and the mail stays on the server. */
+  public PollResult run() {
+    Optional<PollFailure> failure = Optional.empty();
+    Pop3Client client = null;
+    try {
+      client = Pop3Client.connect(account.settings(), trace);
+      client.login(account.credentials(), account.auth());
+      failure = poll(client);
+    } catch (Pop3Exception e) {
+      failure = Optional.of(Failures.classify(e));
+    } catch (IOException e) {
+      failure = Optional.of(new PollFailure(PollFailure.Kind.STORE, e.getMessage()));
+    } finally {
+      if (client != null) {
+        client.close();
+      }
+    }
+    PollResult result = new PollResult(account.name(), onServer, fetched, octets, deleted, oversize, failure);
+    failure.ifPresent(f -> LOG.warn("{}: poll failed ({}): {}", account.name(), f.kind(), LogText.sanitize(f.message())));
+    observer.finished(result);
+    return result;
+  }
+
+  private Optional<PollFailure> poll(Pop3Client client) throws IOException {
+    List<ScanListing> listing = client.list();
+    onServer = listing.size();
+    Map<Integer, String> uids = new HashMap<>();
+    boolean haveUidl = true;
+    try {
+      for (UidListing u : client.uidl()) {
+        uids.put(u.number(), u.uid());
+      }
+    } catch (Pop3ErrorException e) {
+      if (policy.needsUidl()) {
+        return Optional.of(
+            new PollFailure(
+                PollFailure.Kind.CONFIG,
+                client.peer() + " does not support UIDL (" + e.reply().line()
+                    + "), which keep: true needs to tell old mail from new; nothing fetched"));
+      }
+      haveUidl = false;
+      LOG.info("{}: server has no UIDL; fetching and deleting everything", account.name());
+    }
+    AccountKey key = account.key();
+    Map<String, SeenUid> seen = haveUidl ? store.load(key) : Map.of();
+    Selection selection = Selection.select(account.name(), listing, uids, haveUidl, seen, policy, clock.instant());
+    oversize = selection.oversize();
+    store.record(key, selection.newlyOversize());
+
+    List<Entry> deleting = new ArrayList<>();
+    if (!selection.delete().isEmpty()) {
+      List<SeenUid> pending = new ArrayList<>();
+      for (Entry e : selection.delete()) {
+        pending.add(seen.get(e.uid()).withState(UidState.DELETE_PENDING));
+      }
+      store.record(key, pending);
+      deleting.addAll(dele(client, selection.delete()));
+    }
+
+    observer.fetching(account.name(), selection.fetch().size(), selection.fetchOctets());
+    Optional<PollFailure> failure = Optional.empty();
+    for (List<Entry> batch : batches(selection.fetch())) {
+      failure = fetchBatch(client, batch, deleting);
+      if (failure.isPresent()) {
+        break;
+      }
+    }
+    if (!client.isOpen()) {
+      return failure;
+    }
+    if (failure.isEmpty() && haveUidl) {
+      // Entries for messages gone from the server would only grow the store.
+      Set<String> present = new HashSet<>(uids.values());
+      List<String> gone = seen.keySet().stream().filter(uid -> !present.contains(uid)).toList();
+      store.forget(key, gone);
+    }
+    try {
+      client.quit();
+    } catch (Pop3Exception e) {
+      // The deletions' fate is unknown; the entries stay delete-pending and are settled next time.
+      return failure.isPresent() ? failure : Optional.of(Failures.classify(e));
+    }
+    deleted = deleting.size();
+    store.forget(key, deleting.stream().filter(Entry::tracked).map(Entry::uid).toList());
+    LOG.info("{}: {} on server, {} fetched ({} octets), {} deleted, {} too large",
+        account.name(), onServer, fetched, octets, deleted, oversize);
+    return failure;
+  }
+
+  /**
+   * RETR, stage, commit, record, DELE for one batch. A delivery failure stops after committing
+   * what was staged before it; a cut connection commits what arrived whole.
+   */
+  private Optional<PollFailure> fetchBatch(Pop3Client client, List<Entry> batch, List<Entry> deleting)
+      throws IOException {
+    Map<Integer, Entry> byNumber = new HashMap<>();
+    batch.forEach(e -> byNumber.put(e.number(), e));
+    List<Destination.Staged> staged = new ArrayList<>();
+    List<Entry> stagedEntries = new ArrayList<>();
+    Optional<PollFailure> failure = Optional.empty();
+    TraceHeaders headers =
+        TraceHeaders.forFetch(account.settings().host(), client.isSecure(), localHost, account.name(), account.mailbox(), clock.instant());
+    try {
+      client.retr(
+          batch.stream().map(Entry::number).toList(),
+          new MessageHandler() {
+            @Override
+            public void message(int number, org.popfetch.net.DotTerminatedInputStream body) throws IOException {
+              Destination.Staged s = destination.stage(headers, body);
+              staged.add(s);
+              stagedEntries.add(byNumber.get(number));
+              observer.fetched(account.name(), number, body.count());
+            }
+
+            @Override
+            public void refused(int number, Pop3ErrorException error) {
+              // Deleted by someone else since the listing, say: nothing to deliver, nothing lost.
+              LOG.info("{}: RETR {} refused: {}", account.name(), number, LogText.sanitize(error.reply().line()));
+            }
+          });
+    } catch (DeliveryException e) {
+      failure = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, destination.describe() + ": " + e.getMessage()));
+    } catch (Pop3Exception e) {
+      failure = Optional.of(Failures.classify(e));
+    }
+    if (staged.isEmpty()) {
+      return failure;
+    }
+    try {
+      destination.commit(staged);
+    } catch (DeliveryException e) {
+      destination.discard(staged);
+      return Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, destination.describe() + ": " + e.getMessage()));
+    }
+    Instant now = clock.instant();
+    List<SeenUid> delivered = new ArrayList<>();
+    for (Entry e : stagedEntries) {
+      if (e.tracked()) {
+        delivered.add(new SeenUid(e.uid(), policy.keep() ? UidState.KEPT : UidState.DELETE_PENDING, now, e.size()));
+      }
+      fetched++;
+      octets += e.size();
+    }
+    // Recorded before any DELE: if this write fails, nothing is deleted and the next poll
+    // delivers these again (a duplicate, not a loss).
+    store.record(account.key(), delivered);
+    if (!policy.keep() && client.isOpen()) {
+      try {
+        deleting.addAll(dele(client, stagedEntries));
+      } catch (Pop3Exception e) {
+        return failure.isPresent() ? failure : Optional.of(Failures.classify(e));
+      }
+    }
+    return failure;
+  }
+
+  private List<Entry> dele(Pop3Client client, List<Entry> entries) throws Pop3Exception {
+    List<Pop3Reply> replies = client.dele(entries.stream().map(Entry::number).toList());
+    List<Entry> marked = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      if (replies.get(i).ok()) {
+        marked.add(entries.get(i));
+      } else {
+        LOG.warn("{}: DELE {} refused: {}", account.name(), entries.get(i).number(), LogText.sanitize(replies.get(i).line()));
+      }
+    }
+    return marked;
+  }
+
+  private List<List<Entry>> batches(List<Entry> fetch) {
+    List<List<Entry>> out = new ArrayList<>();
+    List<Entry> current = new ArrayList<>();
+    long bytes = 0;
+    for (Entry e : fetch) {
+      if (!current.isEmpty() && (current.size() >= policy.batchMessages() || bytes + e.size() > policy.batchOctets())) {
+        out.add(current);
+        current = new ArrayList<>();
+        bytes = 0;
+      }
+      current.add(e);
+      bytes += e.size();
+    }
+    if (!current.isEmpty()) {
+      out.add(current);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,43 @@
+package org.popfetch.fetch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import org.popfetch.message.TraceHeaders;
+
+/**
+ * Where fetched messages go, in two steps so that durability can be a group commit: {@link
+ * #stage} writes one message where nobody sees it yet, {@link #commit} makes a batch of staged
+ * messages durable and visible at once.
+ *
+ * <p>Only after {@code commit} returns may the fetch pass record the UIDs and send DELE.
+ */
+public interface Destination {
+  /** For logs: "maildir /home/alice/Maildir". */
+  String describe();
+
+  /**
+   * Writes one message: the trace headers, then the body as it came off the wire (CRLF line
+   * ends, dot-unstuffed). Nothing is visible to readers yet.
+   *
+   * @throws DeliveryException if the message cannot be stored (disk full, unwritable); nothing
+   *     of it is left behind
+   */
+  Staged stage(TraceHeaders trace, InputStream wireBody) throws DeliveryException;
+
+  /**
+   * Makes the staged messages durable and visible. On return every one of them is delivered;
+   * on an exception none is guaranteed to be, and the caller must not delete any from the
+   * server.
+   */
+  void commit(List<Staged> batch) throws DeliveryException;
+
+  /** Throws staged messages away (the poll failed before their commit). Never throws. */
+  void discard(List<Staged> batch);
+
+  /** A message written but not yet committed. */
+  interface Staged {
+    /** Octets written, after line-end conversion. */
+    long size();
+  }
+}

@@ -1,0 +1,14 @@
+package org.popfetch.fetch;
+
+/** Watches polls: for progress bars, logs and metrics. Called on the polling thread. */
+public interface FetchObserver {
+  FetchObserver NONE = new FetchObserver() {};
+
+  /** The selection is made: {@code messages} new messages of {@code octets} will be fetched. */
+  default void fetching(String account, int messages, long octets) {}
+
+  /** One message is staged at its destination (durable at the end of its batch). */
+  default void fetched(String account, int number, long octets) {}
+
+  default void finished(PollResult result) {}
+}

@@ -1,0 +1,25 @@
+package org.popfetch.fetch;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Remembers which messages of each mailbox were seen, so that only new ones are fetched.
+ *
+ * <p>Every write is durable when the call returns: the fetch pass sends DELE only after {@link
+ * #record} has returned. Implementations are safe for use by several accounts' polls at once.
+ */
+public interface SeenUidStore extends AutoCloseable {
+  /** Everything known about one mailbox, by UID. */
+  Map<String, SeenUid> load(AccountKey account) throws IOException;
+
+  /** Inserts or replaces these entries, all in one transaction. */
+  void record(AccountKey account, Collection<SeenUid> entries) throws IOException;
+
+  /** Removes these UIDs (the messages were deleted from the server). */
+  void forget(AccountKey account, Collection<String> uids) throws IOException;
+
+  @Override
+  void close() throws IOException;
+}

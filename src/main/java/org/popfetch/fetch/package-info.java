@@ -1,0 +1,11 @@
+/**
+ * One poll of one account, in the order that keeps the promise: stream each new message to
+ * its destination, make a batch durable, record the batch's UIDs as seen, then DELE, then QUIT.
+ * A crash or a cut anywhere in between leaves the mail on the server (a duplicate at worst,
+ * never a loss).
+ *
+ * <p>Owns the interfaces its collaborators implement: {@link org.popfetch.fetch.SeenUidStore},
+ * {@link org.popfetch.fetch.Destination}, {@link org.popfetch.fetch.FetchObserver}. Depends on
+ * {@code pop3} and {@code message}; knows nothing of YAML, Quartz or Micrometer.
+ */
+package org.popfetch.fetch;

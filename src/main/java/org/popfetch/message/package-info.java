@@ -1,0 +1,7 @@
+/**
+ * The mail-format boundary: trace header stamping (folded and dated with Mime4j) and line-end
+ * conversion, all streaming. A message body is never held in memory here.
+ *
+ * <p>Depends on Mime4j and the JDK only.
+ */
+package org.popfetch.message;

@@ -1,0 +1,160 @@
+package org.popfetch.store;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.popfetch.fetch.AccountKey;
+import org.popfetch.fetch.SeenUid;
+import org.popfetch.fetch.SeenUidStore;
+import org.popfetch.fetch.UidState;
+
+/**
+ * Seen UIDs in an SQLite file.
+ *
+ * <p>UIDs are stored as the raw bytes the server sent (a BLOB), so a hostile UID with quotes,
+ * NULs or newlines can neither break a statement (all values are bound) nor be altered. The
+ * file is created mode 0600 in a directory created 0700, before SQLite opens it, so there is
+ * no window in which others could read it. One connection serves every account; calls are
+ * serialised, each is short.
+ */
+public final class SqliteSeenUidStore implements SeenUidStore {
+  private static final String PREFIX = "jdbc:sqlite:";
+
+  private final Connection db;
+
+  private SqliteSeenUidStore(Connection db) {
+    this.db = db;
+  }
+
+  /**
+   * Opens (creating if needed) the store at a "jdbc:sqlite:/path" URL.
+   *
+   * @throws IOException if the file cannot be created or opened
+   */
+  public static SqliteSeenUidStore open(String url) throws IOException {
+    if (!url.startsWith(PREFIX)) {
+      throw new IOException("not an SQLite URL: " + url);
+    }
+    Path file = Path.of(url.substring(PREFIX.length()));
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      if (dir != null && !Files.isDirectory(dir)) {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+      if (!Files.exists(file)) {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
+      Connection db = DriverManager.getConnection(PREFIX + file);
+      try (Statement s = db.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=FULL");
+        s.execute("PRAGMA busy_timeout=10000");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS seen_uid ("
+                + " account TEXT NOT NULL,"
+                + " uid BLOB NOT NULL,"
+                + " state TEXT NOT NULL,"
+                + " first_seen INTEGER NOT NULL,"
+                + " size INTEGER NOT NULL,"
+                + " PRIMARY KEY (account, uid)) WITHOUT ROWID");
+      }
+      db.setAutoCommit(false);
+      return new SqliteSeenUidStore(db);
+    } catch (SQLException e) {
+      throw new IOException("cannot open the state store " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized Map<String, SeenUid> load(AccountKey account) throws IOException {
+    Map<String, SeenUid> out = new HashMap<>();
+    try (PreparedStatement q =
+        db.prepareStatement("SELECT uid, state, first_seen, size FROM seen_uid WHERE account = ?")) {
+      q.setString(1, account.storageKey());
+      q.setFetchSize(10_000);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          String uid = new String(rs.getBytes(1), StandardCharsets.ISO_8859_1);
+          out.put(uid, new SeenUid(uid, UidState.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)), rs.getLong(4)));
+        }
+      }
+      db.commit();
+      return out;
+    } catch (SQLException | IllegalArgumentException e) {
+      rollback();
+      throw new IOException("cannot read the state store: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void record(AccountKey account, Collection<SeenUid> entries) throws IOException {
+    if (entries.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement up =
+        db.prepareStatement(
+            "INSERT OR REPLACE INTO seen_uid (account, uid, state, first_seen, size) VALUES (?, ?, ?, ?, ?)")) {
+      for (SeenUid e : entries) {
+        up.setString(1, account.storageKey());
+        up.setBytes(2, e.uid().getBytes(StandardCharsets.ISO_8859_1));
+        up.setString(3, e.state().name());
+        up.setLong(4, e.firstSeen().toEpochMilli());
+        up.setLong(5, e.size());
+        up.addBatch();
+      }
+      up.executeBatch();
+      db.commit();
+    } catch (SQLException e) {
+      rollback();
+      throw new IOException("cannot write the state store: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void forget(AccountKey account, Collection<String> uids) throws IOException {
+    if (uids.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement del = db.prepareStatement("DELETE FROM seen_uid WHERE account = ? AND uid = ?")) {
+      for (String uid : uids) {
+        del.setString(1, account.storageKey());
+        del.setBytes(2, uid.getBytes(StandardCharsets.ISO_8859_1));
+        del.addBatch();
+      }
+      del.executeBatch();
+      db.commit();
+    } catch (SQLException e) {
+      rollback();
+      throw new IOException("cannot write the state store: " + e.getMessage(), e);
+    }
+  }
+
+  private void rollback() {
+    try {
+      db.rollback();
+    } catch (SQLException ignored) {
+      // the connection is failing anyway; the original error is what the caller needs
+    }
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    try {
+      db.close();
+    } catch (SQLException e) {
+      throw new IOException("cannot close the state store: " + e.getMessage(), e);
+    }
+  }
+}

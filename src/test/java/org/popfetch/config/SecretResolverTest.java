@@ -1,0 +1,167 @@
+package org.popfetch.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SecretResolverTest {
+  @TempDir Path dir;
+
+  @Test
+  void aLiteralIsItsValue() throws Exception {
+    assertThat(SecretResolver.resolve(new Secret.Literal("s3cret"))).isEqualTo("s3cret");
+  }
+
+  @Test
+  void anEnvironmentVariableIsItsValue() throws Exception {
+    assertThat(SecretResolver.resolve(new Secret.FromEnv("PATH"))).isEqualTo(System.getenv("PATH"));
+  }
+
+  @Test
+  void anUnsetEnvironmentVariableIsAnError() {
+    String name = "POPFETCH_UNSET_" + UUID.randomUUID().toString().replace('-', '_');
+    assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromEnv(name)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("environment variable " + name + " is not set");
+  }
+
+  @Test
+  void aPrivateFileGivesItsFirstLine() throws Exception {
+    Path file = secretFile("s3cret\r\nsecond line\n", "rw-------");
+    assertThat(SecretResolver.resolve(new Secret.FromFile(file))).isEqualTo("s3cret");
+  }
+
+  @Test
+  void aFileWithoutLineEndIsWhole() throws Exception {
+    Path file = secretFile(" spaced s3cret ", "r--------");
+    assertThat(SecretResolver.resolve(new Secret.FromFile(file))).isEqualTo(" spaced s3cret ");
+  }
+
+  @Test
+  void aFileOthersMayReadIsRefused() throws Exception {
+    Path file = secretFile("s3cret\n", "rw-r--r--");
+    assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(file)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(file + ": mode 0644 lets group and others read it; chmod 600 " + file);
+  }
+
+  @Test
+  void aFileTheGroupMayWriteIsRefused() throws Exception {
+    Path file = secretFile("s3cret\n", "rw--w----");
+    assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(file)))
+        .hasMessage(file + ": mode 0620 lets group write it; chmod 600 " + file);
+  }
+
+  @Test
+  void aFileOfAnotherUserIsRefused() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a file away");
+    Path file = secretFile("s3cret\n", "rw-------");
+    Files.setOwner(
+        file, FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+    assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(file)))
+        .hasMessage(file + ": owned by nobody, but popfetch runs as root; chown root " + file);
+  }
+
+  @Test
+  void aMissingFileIsAnError() {
+    Path file = dir.resolve("missing");
+    assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(file)))
+        .hasMessage(file + ": no such file");
+  }
+
+  @Test
+  void anEmptyFirstLineIsAnError() throws Exception {
+    Path file = secretFile("\ns3cret\n", "rw-------");
+    assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(file)))
+        .hasMessage(file + ": the first line is empty");
+  }
+
+  @Test
+  void aDirectoryIsNotASecretFile() {
+    assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(dir)))
+        .hasMessage(dir + ": not a regular file");
+  }
+
+  @Test
+  void aCommandGivesTheFirstLineItPrints() throws Exception {
+    Secret command = new Secret.FromCommand(List.of("/bin/echo", "s3cret"));
+    assertThat(SecretResolver.resolve(command)).isEqualTo("s3cret");
+  }
+
+  @Test
+  void aCommandGetsNoInput() throws Exception {
+    // cat would wait forever on an open standard input.
+    Secret command = new Secret.FromCommand(List.of("/bin/sh", "-c", "cat; echo s3cret"));
+    assertThat(SecretResolver.resolve(command)).isEqualTo("s3cret");
+  }
+
+  @Test
+  void aFailingCommandIsReportedWithItsStderrButNotItsOutputOrArguments() {
+    Secret command =
+        new Secret.FromCommand(
+            List.of("/bin/sh", "-c", "echo s3cret; printf 'no key\\nfor\\033[31m you\\n' >&2; exit 1"));
+    assertThatThrownBy(() -> SecretResolver.resolve(command))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("command /bin/sh: exited with status 1: no key | for?[31m you");
+  }
+
+  @Test
+  void aLongStderrIsCut() {
+    Secret command =
+        new Secret.FromCommand(List.of("/bin/sh", "-c", "head -c 10000 /dev/zero | tr '\\0' x >&2; exit 2"));
+    assertThatThrownBy(() -> SecretResolver.resolve(command))
+        .hasMessage("command /bin/sh: exited with status 2: " + "x".repeat(300) + "...");
+  }
+
+  @Test
+  void aMissingCommandIsReported() {
+    Secret command = new Secret.FromCommand(List.of("/nonexistent/get-secret", "work"));
+    assertThatThrownBy(() -> SecretResolver.resolve(command))
+        .hasMessage(
+            "command /nonexistent/get-secret: cannot run it: error=2, No such file or directory");
+  }
+
+  @Test
+  void aCommandThatPrintsNothingIsAnError() {
+    Secret command = new Secret.FromCommand(List.of("/bin/true"));
+    assertThatThrownBy(() -> SecretResolver.resolve(command))
+        .hasMessage("command /bin/true: printed nothing on its first line");
+  }
+
+  @Test
+  void aCommandThatHangsIsKilled() {
+    Secret command = new Secret.FromCommand(List.of("/bin/sleep", "60"));
+    assertThatThrownBy(() -> SecretResolver.resolve(command, Duration.ofMillis(200)))
+        .hasMessage("command /bin/sleep: no answer within 200ms; killed it");
+  }
+
+  @Test
+  void describesWhoMayUseAFile() {
+    assertThat(SecretResolver.exposure(PosixFilePermissions.fromString("rw-------"))).isNull();
+    assertThat(SecretResolver.exposure(PosixFilePermissions.fromString("rwx------"))).isNull();
+    assertThat(SecretResolver.exposure(PosixFilePermissions.fromString("rw-r-----")))
+        .isEqualTo("mode 0640 lets group read it");
+    assertThat(SecretResolver.exposure(PosixFilePermissions.fromString("rw-rw-rw-")))
+        .isEqualTo("mode 0666 lets group and others read and write it");
+    assertThat(SecretResolver.exposure(PosixFilePermissions.fromString("rwx-----x")))
+        .isEqualTo("mode 0701 lets others execute it");
+  }
+
+  private Path secretFile(String content, String perms) throws IOException {
+    Path file = dir.resolve("secret");
+    Files.writeString(file, content);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(perms));
+    return file;
+  }
+}

@@ -1,0 +1,101 @@
+package org.popfetch.delivery;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.Destination;
+import org.popfetch.message.TraceHeaders;
+
+class MaildirDestinationTest {
+  @TempDir Path dir;
+
+  private static InputStream wire(String s) {
+    return new ByteArrayInputStream(s.getBytes(ISO_8859_1));
+  }
+
+  private static List<Path> list(Path d) throws IOException {
+    try (Stream<Path> s = Files.list(d)) {
+      return s.toList();
+    }
+  }
+
+  @Test
+  void createsTheMaildirPrivatelyAndDeliversOnlyAtCommit() throws Exception {
+    Path root = dir.resolve("Maildir");
+    MaildirDestination maildir = new MaildirDestination(root, "host/with:odd");
+    assertThat(Files.getPosixFilePermissions(root)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    TraceHeaders trace = new TraceHeaders(List.of("Delivered-To: a@b"));
+    Destination.Staged one = maildir.stage(trace, wire("Subject: 1\r\n\r\nbody\r\n"));
+    Destination.Staged two = maildir.stage(TraceHeaders.NONE, wire("Subject: 2\r\n\r\nbare\rcr\r\n"));
+    assertThat(list(root.resolve("new"))).isEmpty();
+    assertThat(list(root.resolve("tmp"))).hasSize(2);
+
+    maildir.commit(List.of(one, two));
+
+    assertThat(list(root.resolve("tmp"))).isEmpty();
+    List<Path> delivered = list(root.resolve("new")).stream().sorted().toList();
+    assertThat(delivered).hasSize(2);
+    String first = Files.readString(delivered.get(0), ISO_8859_1);
+    assertThat(first).isEqualTo("Delivered-To: a@b\nSubject: 1\n\nbody\n");
+    assertThat(delivered.get(0).getFileName().toString())
+        .endsWith(".host\\057with\\072odd,S=" + first.length())
+        .doesNotContain(":");
+    assertThat(one.size()).isEqualTo(first.length());
+    assertThat(Files.readString(delivered.get(1), ISO_8859_1)).isEqualTo("Subject: 2\n\nbare\rcr\n");
+    assertThat(Files.getPosixFilePermissions(delivered.get(0))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+  }
+
+  @Test
+  void discardLeavesNothingBehind() throws Exception {
+    Path root = dir.resolve("Maildir");
+    MaildirDestination maildir = new MaildirDestination(root, "h");
+    Destination.Staged s = maildir.stage(TraceHeaders.NONE, wire("x\r\n"));
+    maildir.discard(List.of(s));
+    assertThat(list(root.resolve("tmp"))).isEmpty();
+    assertThat(list(root.resolve("new"))).isEmpty();
+  }
+
+  @Test
+  void aFailedWriteLeavesNoPartialFile() throws Exception {
+    Path root = dir.resolve("Maildir");
+    MaildirDestination maildir = new MaildirDestination(root, "h");
+    InputStream failing =
+        new InputStream() {
+          int n;
+
+          @Override
+          public int read() throws IOException {
+            if (n++ > 1000) {
+              throw new IOException("connection reset");
+            }
+            return 'x';
+          }
+        };
+    assertThatThrownBy(() -> maildir.stage(TraceHeaders.NONE, failing))
+        .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.isTemporary()).isTrue());
+    assertThat(list(root.resolve("tmp"))).isEmpty();
+  }
+
+  @Test
+  void anUnwritableMaildirIsATemporaryDeliveryError() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("Maildir"));
+    Files.createDirectories(root.resolve("new"));
+    Files.createDirectories(root.resolve("cur"));
+    Files.writeString(root.resolve("tmp"), "not a directory");
+    assertThatThrownBy(() -> new MaildirDestination(root, "h").stage(TraceHeaders.NONE, wire("x\r\n")))
+        .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.isTemporary()).isTrue());
+  }
+
+}

@@ -1,0 +1,216 @@
+package org.popfetch.fetch;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.delivery.MaildirDestination;
+import org.popfetch.net.Framing;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.net.Timeouts;
+import org.popfetch.net.TlsTrust;
+import org.popfetch.pop3.AuthMethod;
+import org.popfetch.pop3.Pop3Settings;
+import org.popfetch.pop3.TlsMode;
+import org.popfetch.sasl.Credentials;
+import org.popfetch.store.SqliteSeenUidStore;
+import org.popfetch.testing.ScriptedServer;
+import org.popfetch.testing.ScriptedServer.Conversation;
+
+/** Poll orderings that only a scripted server can produce on demand. */
+class ScriptedPollTest {
+  @TempDir Path dir;
+  SqliteSeenUidStore store;
+  Path maildir;
+  int port;
+
+  @BeforeEach
+  void open() throws IOException {
+    store = SqliteSeenUidStore.open("jdbc:sqlite:" + dir.resolve("state.db"));
+    maildir = dir.resolve("Maildir");
+  }
+
+  @AfterEach
+  void close() throws IOException {
+    store.close();
+  }
+
+  /** Every session of a test on the same port: the UIDs are scoped by server and port. */
+  private ScriptedServer server(ScriptedServer.Script script) throws IOException {
+    ScriptedServer s = new ScriptedServer(port, null, script);
+    port = s.port();
+    return s;
+  }
+
+  private PollResult poll(ScriptedServer server) throws Exception {
+    return poll(server, new MaildirDestination(maildir, "h"));
+  }
+
+  private PollResult poll(ScriptedServer server, Destination destination) throws Exception {
+    Pop3Settings settings =
+        new Pop3Settings("127.0.0.1", server.port(), TlsMode.NONE, TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)), true, Framing.CRLF, 32);
+    Pop3Account account = new Pop3Account("test", settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test");
+    return new AccountPoll(account, FetchPolicy.deleteMode(), store, destination, "h",
+            Clock.systemUTC(), FetchObserver.NONE, ProtocolTrace.NONE)
+        .run();
+  }
+
+  private long delivered() throws IOException {
+    try (Stream<Path> s = Files.list(maildir.resolve("new"))) {
+      return s.count();
+    }
+  }
+
+  private static void login(Conversation c, int messages) throws IOException {
+    c.send("+OK ready");
+    c.expect("CAPA");
+    c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
+    c.expect("USER u");
+    c.send("+OK");
+    c.expect("PASS p");
+    c.send("+OK");
+    c.expect("CAPA");
+    c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
+    c.expect("LIST");
+    c.send("+OK");
+    for (int i = 1; i <= messages; i++) {
+      c.send(i + " 30");
+    }
+    c.send(".");
+    c.expect("UIDL");
+    c.send("+OK");
+    for (int i = 1; i <= messages; i++) {
+      c.send(i + " uid-" + i);
+    }
+    c.send(".");
+  }
+
+  private static void message(Conversation c, int i) throws IOException {
+    c.send("+OK", "Subject: message " + i, "", "body " + i, ".");
+  }
+
+  @Test
+  void aCutInTheThirdOfFiveDeletesNothingAndTheNextPollLosesNothing() throws Exception {
+    try (ScriptedServer server =
+        server(
+            c -> {
+              login(c, 5);
+              for (int i = 1; i <= 5; i++) {
+                c.expect("RETR " + i);
+              }
+              message(c, 1);
+              message(c, 2);
+              c.sendRaw("+OK\r\nSubject: message 3\r\n\r\nhalf of it".getBytes(ISO_8859_1));
+              c.close();
+            })) {
+      PollResult first = poll(server);
+      assertThat(first.failure()).map(PollFailure::kind).contains(PollFailure.Kind.PROTOCOL);
+      assertThat(first.fetched()).isEqualTo(2);
+      assertThat(first.deleted()).isZero();
+    }
+    assertThat(delivered()).isEqualTo(2);
+    // The next session: 1 and 2 are deleted without being delivered again; 3..5 are fetched.
+    try (ScriptedServer server =
+        server(
+            c -> {
+              login(c, 5);
+              c.expect("DELE 1");
+              c.expect("DELE 2");
+              c.send("+OK", "+OK");
+              for (int i = 3; i <= 5; i++) {
+                c.expect("RETR " + i);
+              }
+              for (int i = 3; i <= 5; i++) {
+                message(c, i);
+              }
+              for (int i = 3; i <= 5; i++) {
+                c.expect("DELE " + i);
+              }
+              c.send("+OK", "+OK", "+OK");
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      PollResult second = poll(server);
+      assertThat(second.failure()).isEmpty();
+      assertThat(second.fetched()).isEqualTo(3);
+      assertThat(second.deleted()).isEqualTo(5);
+      assertThat(store.load(new AccountKey("127.0.0.1", "u"))).isEmpty();
+    }
+    assertThat(delivered()).isEqualTo(5);
+  }
+
+  @Test
+  void quitAnsweredWithErrLeavesTheUidsPendingAndTheNextPollDeletesWithoutRedelivery() throws Exception {
+    try (ScriptedServer server =
+        server(
+            c -> {
+              login(c, 2);
+              c.expect("RETR 1");
+              c.expect("RETR 2");
+              message(c, 1);
+              message(c, 2);
+              c.expect("DELE 1");
+              c.expect("DELE 2");
+              c.send("+OK", "+OK");
+              c.expect("QUIT");
+              c.send("-ERR [SYS/TEMP] could not remove messages");
+            })) {
+      PollResult first = poll(server);
+      assertThat(first.fetched()).isEqualTo(2);
+      assertThat(first.deleted()).isZero();
+      assertThat(first.failure()).map(PollFailure::kind).contains(PollFailure.Kind.SERVER_BUSY);
+    }
+    try (ScriptedServer server =
+        server(
+            c -> {
+              login(c, 2);
+              c.expect("DELE 1");
+              c.expect("DELE 2");
+              c.send("+OK", "+OK");
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      PollResult second = poll(server);
+      assertThat(second.failure()).isEmpty();
+      assertThat(second.fetched()).isZero();
+      assertThat(second.deleted()).isEqualTo(2);
+    }
+    assertThat(delivered()).isEqualTo(2);
+  }
+
+  @Test
+  void aMaildirThatTurnsUnwritableDeletesNothing() throws Exception {
+    MaildirDestination destination = new MaildirDestination(maildir, "h");
+    Files.delete(maildir.resolve("tmp"));
+    Files.writeString(maildir.resolve("tmp"), "in the way");
+    try (ScriptedServer server =
+        server(
+            c -> {
+              login(c, 3);
+              for (int i = 1; i <= 3; i++) {
+                c.expect("RETR " + i);
+              }
+              for (int i = 1; i <= 3; i++) {
+                message(c, i);
+              }
+              c.expect("QUIT"); // no DELE came first
+              c.send("+OK");
+            })) {
+      PollResult result = poll(server, destination);
+      assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.DELIVERY);
+      assertThat(result.fetched()).isZero();
+      assertThat(result.deleted()).isZero();
+    }
+  }
+}
