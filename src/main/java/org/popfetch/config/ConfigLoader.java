@@ -43,28 +43,31 @@ import org.yaml.snakeyaml.nodes.Tag;
  *
  * <p>The file is composed into SnakeYAML's node tree and walked by hand, never constructed into
  * Java objects: no tag can make SnakeYAML instantiate a class, and every node keeps its line, so
- * each error reads "FILE:LINE: KEY.PATH: problem", e.g. {@code
- * /etc/popfetch/popfetch.yaml:12: accounts[1].port: expected an integer 1..65535, got "abc"}.
- * List indexes in key paths count from 0, as in jq and yq. The first error ends the load.
+ * each error reads "FILE:LINE: KEY.PATH: problem", e.g. {@code /etc/popfetch/popfetch.yaml:12:
+ * accounts[1].port: expected an integer 1..65535, got "abc"}. List indexes in key paths count from
+ * 0, as in jq and yq. The first error ends the load.
  *
  * <p>Rules worth knowing (the commented {@code conf/popfetch.yaml} shows every key):
  *
  * <ul>
  *   <li>Unknown and duplicate keys are errors, so a typo never silently becomes a default.
- *   <li>{@code defaults:} holds any account key but {@code name}; an account's own key wins.
- *       {@code password} and {@code oauth-token} count as one setting, as do {@code interval}
- *       and {@code cron}: an account that sets one of a pair takes nothing of that pair from
- *       the defaults. Setting both of a pair in one block is an error.
+ *   <li>{@code defaults:} holds any account key but {@code name}; an account's own key wins. {@code
+ *       password} and {@code oauth-token} count as one setting, as do {@code interval} and {@code
+ *       cron}: an account that sets one of a pair takes nothing of that pair from the defaults.
+ *       Setting both of a pair in one block is an error.
  *   <li>Booleans are {@code true} or {@code false} only; YAML 1.1's yes/no/on/off are refused,
  *       since "keep: no" meaning false surprises as often as it helps.
  *   <li>A key with an empty value is an error, not a request for the default.
- *   <li>YAML anchors and aliases work (at most {@value #MAX_COLLECTION_ALIASES} aliases of
- *       mappings or lists); merge keys ({@code <<}) and tags other than YAML's standard ones are
- *       refused. An error inside an aliased node reports the line of its anchor.
+ *   <li>YAML anchors and aliases work (at most {@value #MAX_COLLECTION_ALIASES} aliases of mappings
+ *       or lists); merge keys ({@code <<}) and tags other than YAML's standard ones are refused. An
+ *       error inside an aliased node reports the line of its anchor.
  *   <li>Secrets are not resolved here (see {@link SecretResolver}); only their shape is checked.
  * </ul>
  */
 public final class ConfigLoader {
+  /** Where the configuration is read from unless the command line names another file. */
+  public static final Path DEFAULT_FILE = Path.of("/etc/popfetch/popfetch.yaml");
+
   /** Where the seen-UID state lives unless {@code state.url} says otherwise. */
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:/var/lib/popfetch/state.db";
 
@@ -81,9 +84,24 @@ public final class ConfigLoader {
   private static final List<String> STATE_KEYS = List.of("url");
   private static final List<String> ACCOUNT_KEYS =
       List.of(
-          "name", "server", "port", "tls", "ca-file", "fingerprint", "user", "password",
-          "oauth-token", "auth", "interval", "cron", "keep", "delete-after", "max-size",
-          "fetch-limit", "timeout", "deliver");
+          "name",
+          "server",
+          "port",
+          "tls",
+          "ca-file",
+          "fingerprint",
+          "user",
+          "password",
+          "oauth-token",
+          "auth",
+          "interval",
+          "cron",
+          "keep",
+          "delete-after",
+          "max-size",
+          "fetch-limit",
+          "timeout",
+          "deliver");
   private static final List<String> DELIVER_KEYS = List.of("maildir");
   private static final List<String> SECRET_KEYS = List.of("env", "file", "command");
 
@@ -100,11 +118,22 @@ public final class ConfigLoader {
   /** The implicit tags SnakeYAML's resolver assigns, and their explicit spellings. */
   private static final Set<Tag> STANDARD_TAGS =
       Set.of(
-          Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.TIMESTAMP, Tag.MERGE, Tag.MAP,
+          Tag.STR,
+          Tag.INT,
+          Tag.FLOAT,
+          Tag.BOOL,
+          Tag.NULL,
+          Tag.TIMESTAMP,
+          Tag.MERGE,
+          Tag.MAP,
           Tag.SEQ);
 
   private static final Set<AuthMethod> PASSWORD_METHODS =
-      Set.of(AuthMethod.USER, AuthMethod.APOP, AuthMethod.PLAIN, AuthMethod.LOGIN,
+      Set.of(
+          AuthMethod.USER,
+          AuthMethod.APOP,
+          AuthMethod.PLAIN,
+          AuthMethod.LOGIN,
           AuthMethod.CRAM_MD5);
   private static final Set<AuthMethod> TOKEN_METHODS =
       Set.of(AuthMethod.XOAUTH2, AuthMethod.OAUTHBEARER);
@@ -119,8 +148,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * Reads and checks a configuration file, including the file system checks of {@link
-   * #parse(Path, String, boolean)} with {@code checkFiles} true.
+   * Reads and checks a configuration file, including the file system checks of {@link #parse(Path,
+   * String, boolean)} with {@code checkFiles} true.
    *
    * @param file the configuration; named as given in every message
    * @throws ConfigException if the file is missing, not a regular file, larger than 4 MiB, not
@@ -157,9 +186,9 @@ public final class ConfigLoader {
    * @param source the file name to use in messages and {@link PopfetchConfig#source()}
    * @param yamlText the file's content
    * @param checkFiles also look at the file system: a password or token written in the file
-   *     requires {@code source} to have no permission bit for group or others (as {@code
-   *     chmod 600}), and each {@code ca-file} must be a readable regular file. Off, only the
-   *     text is checked (for tests, and for checking a file before installing it).
+   *     requires {@code source} to have no permission bit for group or others (as {@code chmod
+   *     600}), and each {@code ca-file} must be a readable regular file. Off, only the text is
+   *     checked (for tests, and for checking a file before installing it).
    * @throws ConfigException at the first problem, as "FILE:LINE: KEY.PATH: problem"
    */
   public static PopfetchConfig parse(Path source, String yamlText, boolean checkFiles)
@@ -238,13 +267,20 @@ public final class ConfigLoader {
     }
     String text = string(url.value(), url.path()).strip();
     if (!text.startsWith(SQLITE_PREFIX)) {
-      throw error(url.path(), line(url.value()),
-          "expected " + SQLITE_PREFIX + "/path/to/state.db, got " + quote(text)
+      throw error(
+          url.path(),
+          line(url.value()),
+          "expected "
+              + SQLITE_PREFIX
+              + "/path/to/state.db, got "
+              + quote(text)
               + "; other state stores are not supported");
     }
     String file = text.substring(SQLITE_PREFIX.length());
     if (file.isEmpty() || file.contains(":memory:")) {
-      throw error(url.path(), line(url.value()),
+      throw error(
+          url.path(),
+          line(url.value()),
           "an in-memory database forgets seen messages at every restart; name a file");
     }
     return text;
@@ -254,7 +290,8 @@ public final class ConfigLoader {
     Map<String, Entry> entries = mapping(entry.value(), entry.path(), ACCOUNT_KEYS);
     Entry name = entries.get("name");
     if (name != null) {
-      throw error(name.path(), name.line(), "each account needs its own name; it cannot be a default");
+      throw error(
+          name.path(), name.line(), "each account needs its own name; it cannot be a default");
     }
     return fields(entries);
   }
@@ -272,20 +309,19 @@ public final class ConfigLoader {
     List<AccountConfig> accounts = new ArrayList<>();
     Map<String, Integer> nameLines = new HashMap<>();
     for (int i = 0; i < list.getValue().size(); i++) {
-      Node item = list.getValue().get(i);
-      String path = entry.path() + "[" + i + "]";
-      AccountConfig account = account(item, path, defaults);
-      Integer first = nameLines.putIfAbsent(account.name(), line(item));
-      if (first != null) {
-        throw error(path + ".name", line(item),
-            "duplicate account name " + quote(account.name()) + " (first at line " + first + ")");
-      }
-      accounts.add(account);
+      accounts.add(
+          account(list.getValue().get(i), entry.path() + "[" + i + "]", defaults, nameLines));
     }
     return accounts;
   }
 
-  private AccountConfig account(Node node, String path, Map<String, Located> defaults)
+  /**
+   * One account, with the defaults applied.
+   *
+   * @param nameLines the names of the accounts before this one and their lines; this one's is added
+   */
+  private AccountConfig account(
+      Node node, String path, Map<String, Located> defaults, Map<String, Integer> nameLines)
       throws ConfigException {
     Map<String, Located> own = fields(mapping(node, path, ACCOUNT_KEYS));
     Map<String, Located> f = new HashMap<>(defaults);
@@ -308,7 +344,15 @@ public final class ConfigLoader {
     if (!f.containsKey("password") && !f.containsKey("oauth-token")) {
       throw error(path, line, "missing required key 'password' (or 'oauth-token')");
     }
-    String name = (String) f.get("name").value();
+    Located nameAt = f.get("name");
+    String name = (String) nameAt.value();
+    Integer first = nameLines.putIfAbsent(name, nameAt.line());
+    if (first != null) {
+      throw error(
+          nameAt.path(),
+          nameAt.line(),
+          "duplicate account name " + quote(name) + " (first at line " + first + ")");
+    }
     TlsMode tls = value(f, "tls", TlsMode.class).orElse(TlsMode.IMPLICIT);
     boolean keep = value(f, "keep", Boolean.class).orElse(false);
     Optional<Secret> password = value(f, "password", Secret.class);
@@ -317,18 +361,23 @@ public final class ConfigLoader {
 
     Located deleteAfter = f.get("delete-after");
     if (deleteAfter != null && !keep) {
-      throw error(deleteAfter.path(), deleteAfter.line(),
+      throw error(
+          deleteAfter.path(),
+          deleteAfter.line(),
           "applies only with keep: true, but account " + quote(name) + " has keep: false");
     }
     Located authAt = f.get("auth");
     if (password.isPresent() && TOKEN_METHODS.contains(auth)) {
-      throw error(authAt.path(), authAt.line(),
+      throw error(
+          authAt.path(),
+          authAt.line(),
           authName(auth) + " needs an oauth-token, but account " + quote(name) + " has a password");
     }
     if (token.isPresent() && PASSWORD_METHODS.contains(auth)) {
-      throw error(authAt.path(), authAt.line(),
-          authName(auth) + " needs a password, but account " + quote(name)
-              + " has an oauth-token");
+      throw error(
+          authAt.path(),
+          authAt.line(),
+          authName(auth) + " needs a password, but account " + quote(name) + " has an oauth-token");
     }
 
     return new AccountConfig(
@@ -388,7 +437,8 @@ public final class ConfigLoader {
 
   private void exclusive(Map<String, Entry> entries, String a, String b) throws ConfigException {
     if (entries.containsKey(a) && entries.containsKey(b)) {
-      Entry second = entries.get(a).line() > entries.get(b).line() ? entries.get(a) : entries.get(b);
+      Entry second =
+          entries.get(a).line() > entries.get(b).line() ? entries.get(a) : entries.get(b);
       throw error(second.path(), second.line(), "set either " + a + " or " + b + ", not both");
     }
   }
@@ -428,7 +478,9 @@ public final class ConfigLoader {
       case "env":
         String name = string(e.value(), e.path());
         if (!ENV_NAME.matcher(name).matches()) {
-          throw error(e.path(), line(e.value()),
+          throw error(
+              e.path(),
+              line(e.value()),
               "expected an environment variable name, got " + quote(name));
         }
         return new Secret.FromEnv(name);
@@ -444,7 +496,9 @@ public final class ConfigLoader {
   private List<String> command(Node v, String path) throws ConfigException {
     checkTag(v, path);
     if (!(v instanceof SequenceNode seq)) {
-      throw error(path, line(v),
+      throw error(
+          path,
+          line(v),
           "expected a list: the program and its arguments (no shell), got " + describe(v));
     }
     if (seq.getValue().isEmpty()) {
@@ -461,8 +515,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * A secret written in the file is as safe as the file: refuse it if anyone but the owner may
-   * read the file. Checked once, at the first such secret.
+   * A secret written in the file is as safe as the file: refuse it if anyone but the owner may read
+   * the file. Checked once, at the first such secret.
    */
   private void requirePrivateSource(String path, int line) throws ConfigException {
     if (!checkFiles || sourceIsPrivate) {
@@ -472,15 +526,26 @@ public final class ConfigLoader {
     try {
       attrs = Files.readAttributes(source, PosixFileAttributes.class);
     } catch (IOException | UnsupportedOperationException e) {
-      throw error(path, line,
-          "cannot check who may read " + source + ", which holds this secret: "
-              + (e instanceof IOException io ? SecretResolver.describe(io) : "not a POSIX file system"));
+      throw error(
+          path,
+          line,
+          "cannot check who may read "
+              + source
+              + ", which holds this secret: "
+              + (e instanceof IOException io
+                  ? SecretResolver.describe(io)
+                  : "not a POSIX file system"));
     }
     String exposure = SecretResolver.exposure(attrs.permissions());
     if (exposure != null) {
-      throw error(path, line,
-          "a secret written in the file needs a private file, but its " + exposure + "; chmod 600 "
-              + source + ", or use {env: NAME}, {file: /path} or {command: [...]}");
+      throw error(
+          path,
+          line,
+          "a secret written in the file needs a private file, but its "
+              + exposure
+              + "; chmod 600 "
+              + source
+              + ", or use {env: NAME}, {file: /path} or {command: [...]}");
     }
     sourceIsPrivate = true;
   }
@@ -490,8 +555,8 @@ public final class ConfigLoader {
   private String accountName(Node v, String path) throws ConfigException {
     String text = string(v, path);
     if (!ACCOUNT_NAME.matcher(text).matches()) {
-      throw error(path, line(v),
-          "expected 1 to 64 letters, digits, '.', '_' or '-', got " + quote(text));
+      throw error(
+          path, line(v), "expected 1 to 64 letters, digits, '.', '_' or '-', got " + quote(text));
     }
     return text;
   }
@@ -510,8 +575,8 @@ public final class ConfigLoader {
       case "implicit" -> TlsMode.IMPLICIT;
       case "starttls" -> TlsMode.STARTTLS;
       case "none" -> TlsMode.NONE;
-      default -> throw error(path, line(v),
-          "expected implicit, starttls or none, got " + quote(text));
+      default ->
+          throw error(path, line(v), "expected implicit, starttls or none, got " + quote(text));
     };
   }
 
@@ -523,7 +588,9 @@ public final class ConfigLoader {
       }
     }
     String names =
-        Arrays.stream(AuthMethod.values()).map(ConfigLoader::authName).collect(Collectors.joining(", "));
+        Arrays.stream(AuthMethod.values())
+            .map(ConfigLoader::authName)
+            .collect(Collectors.joining(", "));
     throw error(path, line(v), "expected one of " + names + ", got " + quote(text));
   }
 
@@ -550,9 +617,12 @@ public final class ConfigLoader {
     try {
       return TlsTrust.parseFingerprint(text);
     } catch (IllegalArgumentException e) {
-      throw error(path, line(v),
+      throw error(
+          path,
+          line(v),
           "expected \"sha256:\" and 64 hex digits (colons allowed), as printed by"
-              + " openssl x509 -noout -fingerprint -sha256, got " + quote(text));
+              + " openssl x509 -noout -fingerprint -sha256, got "
+              + quote(text));
     }
   }
 
@@ -670,7 +740,8 @@ public final class ConfigLoader {
       Node keyNode = tuple.getKeyNode();
       int keyLine = line(keyNode);
       if (keyNode.getTag().equals(Tag.MERGE)) {
-        throw error(path, keyLine, "merge keys (<<) are not supported; put shared settings in defaults:");
+        throw error(
+            path, keyLine, "merge keys (<<) are not supported; put shared settings in defaults:");
       }
       if (!(keyNode instanceof ScalarNode) || isNull(keyNode)) {
         throw error(path, keyLine, "expected a key name, got " + describe(keyNode));
@@ -678,8 +749,13 @@ public final class ConfigLoader {
       String key = ((ScalarNode) keyNode).getValue();
       String keyPath = path.isEmpty() ? key : path + "." + key;
       if (!valid.contains(key)) {
-        throw error(keyPath, keyLine, "unknown key" + suggestion(key, valid)
-            + "; valid keys here: " + String.join(", ", valid));
+        throw error(
+            keyPath,
+            keyLine,
+            "unknown key"
+                + suggestion(key, valid)
+                + "; valid keys here: "
+                + String.join(", ", valid));
       }
       Entry earlier = entries.get(key);
       if (earlier != null) {

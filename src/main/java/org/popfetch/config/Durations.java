@@ -5,13 +5,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses the durations written in configs: a whole number and one unit, {@code 500ms}, {@code
- * 90s}, {@code 5m}, {@code 2h} or {@code 7d}.
+ * Parses the durations written in configs: a whole number and one unit, {@code 500ms}, {@code 90s},
+ * {@code 5m}, {@code 2h} or {@code 7d}.
  *
- * <p>A unit is always required: a bare {@code 300} could mean seconds to one reader and minutes
- * to the next. Units are lower case only, so {@code 5M} is refused rather than guessed to mean
- * minutes or months. Compound forms ({@code 1h30m}) and ISO-8601 are not accepted; write {@code
- * 90m}.
+ * <p>A unit is always required: a bare {@code 300} could mean seconds to one reader and minutes to
+ * the next. Units are lower case only, so {@code 5M} is refused rather than guessed to mean minutes
+ * or months. Compound forms ({@code 1h30m}) and ISO-8601 are not accepted; write {@code 90m}.
  */
 public final class Durations {
   private static final Pattern FORM = Pattern.compile("([0-9]{1,18})\\s*(ms|s|m|h|d)");
@@ -21,8 +20,8 @@ public final class Durations {
   /**
    * The duration {@code text} stands for.
    *
-   * @throws IllegalArgumentException with a message fit to follow "KEY: " in an error, if the
-   *     text is not a number and a unit or is too large
+   * @throws IllegalArgumentException with a message fit to follow "KEY: " in an error, if the text
+   *     is not a number and a unit or is too large
    */
   public static Duration parse(String text) {
     Matcher m = FORM.matcher(text.strip());

@@ -26,14 +26,13 @@ import java.util.concurrent.TimeoutException;
  * Turns a {@link Secret} into the text it stands for, at the moment it is needed.
  *
  * <p>Secrets are resolved late, once per login, not when the configuration is loaded: a token
- * printed by a command may expire, and a file may be rotated while the daemon runs. Each call
- * reads afresh; nothing is cached here.
+ * printed by a command may expire, and a file may be rotated while the daemon runs. Each call reads
+ * afresh; nothing is cached here.
  *
- * <p>No message this class produces contains a secret's value, nor a command's arguments (which
- * may carry one) or its standard output. A failing command's standard error is included, cleaned
- * of control characters and cut short, because that is where "gpg: decryption failed" is found.
- * Messages carry no file or account prefix; the caller adds which account and key they belong
- * to.
+ * <p>No message this class produces contains a secret's value, nor a command's arguments (which may
+ * carry one) or its standard output. A failing command's standard error is included, cleaned of
+ * control characters and cut short, because that is where "gpg: decryption failed" is found.
+ * Messages carry no file or account prefix; the caller adds which account and key they belong to.
  */
 public final class SecretResolver {
   /** How long a secret command may run before it is killed. */
@@ -51,12 +50,12 @@ public final class SecretResolver {
    * The secret's value: a literal as written; {@code env} the variable's value; {@code file} and
    * {@code command} the first line, without its line end.
    *
-   * <p>A file must be a regular file owned by the user popfetch runs as, with no permission bit
-   * for group or others. A command runs without a shell, with standard input at end of file, and
-   * must exit 0 within {@link #COMMAND_TIMEOUT}; it is killed (with its children) otherwise.
+   * <p>A file must be a regular file owned by the user popfetch runs as, with no permission bit for
+   * group or others. A command runs without a shell, with standard input at end of file, and must
+   * exit 0 within {@link #COMMAND_TIMEOUT}; it is killed (with its children) otherwise.
    *
-   * @throws ConfigException if the variable is unset or empty, the file is missing, unreadable,
-   *     not private or empty, the command cannot start, fails, times out or prints nothing
+   * @throws ConfigException if the variable is unset or empty, the file is missing, unreadable, not
+   *     private or empty, the command cannot start, fails, times out or prints nothing
    */
   public static String resolve(Secret secret) throws ConfigException {
     return resolve(secret, COMMAND_TIMEOUT);
@@ -103,7 +102,14 @@ public final class SecretResolver {
     String owner = attrs.owner().getName();
     if (!owner.equals(me)) {
       throw new ConfigException(
-          file + ": owned by " + owner + ", but popfetch runs as " + me + "; chown " + me + " "
+          file
+              + ": owned by "
+              + owner
+              + ", but popfetch runs as "
+              + me
+              + "; chown "
+              + me
+              + " "
               + file);
     }
     String exposure = exposure(attrs.permissions());
@@ -148,7 +154,9 @@ public final class SecretResolver {
       if (process.exitValue() != 0) {
         String shown = cleanStderr(stderr);
         throw new ConfigException(
-            what + ": exited with status " + process.exitValue()
+            what
+                + ": exited with status "
+                + process.exitValue()
                 + (shown.isEmpty() ? "" : ": " + shown));
       }
       String line = firstLine(stdout, what + ": ");
@@ -171,8 +179,8 @@ public final class SecretResolver {
   }
 
   /**
-   * Why a file's permissions make it unfit to hold a secret, e.g. "mode 0644 lets group and
-   * others read it", or null if only its owner has any permission.
+   * Why a file's permissions make it unfit to hold a secret, e.g. "mode 0644 lets group and others
+   * read it", or null if only its owner has any permission.
    */
   static String exposure(Set<PosixFilePermission> perms) {
     List<String> who = new ArrayList<>();
@@ -201,8 +209,13 @@ public final class SecretResolver {
     if (what.isEmpty()) {
       what.add("execute");
     }
-    return "mode " + octal(perms) + " lets " + String.join(" and ", who) + " "
-        + String.join(" and ", what) + " it";
+    return "mode "
+        + octal(perms)
+        + " lets "
+        + String.join(" and ", who)
+        + " "
+        + String.join(" and ", what)
+        + " it";
   }
 
   /** The permissions as "0644". */

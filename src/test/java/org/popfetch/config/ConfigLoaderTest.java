@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Nested;
@@ -50,39 +49,41 @@ class ConfigLoaderTest {
       PopfetchConfig config =
           parse(
               """
-              state: { url: "jdbc:sqlite:/srv/popfetch/state.db" }
-              parallel: 8
-              accounts:
-                - name: work
-                  server: pop.example.com
-                  port: 1995
-                  tls: starttls
-                  ca-file: /etc/popfetch/ca.pem
-                  fingerprint: "sha256:9F:86:D0:81:88:4C:7D:65:9A:2F:EA:A0:C5:5A:D0:15:A3:BF:4F:1B:2B:0B:82:2C:D1:5D:6C:15:B0:F0:0A:08"
-                  user: alice
-                  password: { command: [/usr/bin/pass, show, mail/work] }
-                  auth: cram-md5
-                  interval: 2m
-                  keep: true
-                  delete-after: 7d
-                  max-size: 20MB
-                  fetch-limit: 100
-                  timeout: 30s
-                  deliver: { maildir: /home/alice/Maildir }
-                - name: token.user_2
-                  server: 192.0.2.1
-                  user: bob@example.org
-                  oauth-token: { file: /etc/popfetch/bob.token }
-                  auth: xoauth2
-                  cron: "0 */5 * * * ?"
-                  deliver:
-                    maildir: /home/bob/Maildir
-              """);
+state: { url: "jdbc:sqlite:/srv/popfetch/state.db" }
+parallel: 8
+accounts:
+  - name: work
+    server: pop.example.com
+    port: 1995
+    tls: starttls
+    ca-file: /etc/popfetch/ca.pem
+    fingerprint: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+    user: alice
+    password: { command: [/usr/bin/pass, show, mail/work] }
+    auth: cram-md5
+    interval: 2m
+    keep: true
+    delete-after: 7d
+    max-size: 20MB
+    fetch-limit: 100
+    timeout: 30s
+    deliver: { maildir: /home/alice/Maildir }
+  - name: token.user_2
+    server: 192.0.2.1
+    user: bob@example.org
+    oauth-token: { file: /etc/popfetch/bob.token }
+    auth: xoauth2
+    cron: "0 */5 * * * ?"
+    deliver:
+      maildir: /home/bob/Maildir
+""");
 
       assertThat(config.source()).isEqualTo(FILE);
       assertThat(config.stateUrl()).isEqualTo("jdbc:sqlite:/srv/popfetch/state.db");
       assertThat(config.parallel()).isEqualTo(8);
-      assertThat(config.accounts()).extracting(AccountConfig::name).containsExactly("work", "token.user_2");
+      assertThat(config.accounts())
+          .extracting(AccountConfig::name)
+          .containsExactly("work", "token.user_2");
 
       AccountConfig work = config.account("work").orElseThrow();
       assertThat(work.server()).isEqualTo("pop.example.com");
@@ -91,7 +92,8 @@ class ConfigLoaderTest {
       assertThat(work.caFile()).contains(Path.of("/etc/popfetch/ca.pem"));
       assertThat(work.fingerprint().map(TlsTrust::formatFingerprint))
           .contains(
-              "sha256:9F:86:D0:81:88:4C:7D:65:9A:2F:EA:A0:C5:5A:D0:15:A3:BF:4F:1B:2B:0B:82:2C:D1:5D:6C:15:B0:F0:0A:08");
+              "sha256:9F:86:D0:81:88:4C:7D:65:9A:2F:EA:A0:C5:5A:D0:15"
+                  + ":A3:BF:4F:1B:2B:0B:82:2C:D1:5D:6C:15:B0:F0:0A:08");
       assertThat(work.user()).isEqualTo("alice");
       assertThat(work.password())
           .contains(new Secret.FromCommand(List.of("/usr/bin/pass", "show", "mail/work")));
@@ -104,12 +106,14 @@ class ConfigLoaderTest {
       assertThat(work.maxSize()).isEqualTo(OptionalLong.of(20L << 20));
       assertThat(work.fetchLimit()).isEqualTo(OptionalInt.of(100));
       assertThat(work.timeout()).isEqualTo(Duration.ofSeconds(30));
-      assertThat(work.deliver()).isEqualTo(new DeliverConfig.Maildir(Path.of("/home/alice/Maildir")));
+      assertThat(work.deliver())
+          .isEqualTo(new DeliverConfig.Maildir(Path.of("/home/alice/Maildir")));
 
       AccountConfig bob = config.account("token.user_2").orElseThrow();
       assertThat(bob.server()).isEqualTo("192.0.2.1");
       assertThat(bob.password()).isEmpty();
-      assertThat(bob.oauthToken()).contains(new Secret.FromFile(Path.of("/etc/popfetch/bob.token")));
+      assertThat(bob.oauthToken())
+          .contains(new Secret.FromFile(Path.of("/etc/popfetch/bob.token")));
       assertThat(bob.auth()).isEqualTo(AuthMethod.XOAUTH2);
       assertThat(bob.cron()).contains("0 */5 * * * ?");
       assertThat(bob.deliver()).isEqualTo(new DeliverConfig.Maildir(Path.of("/home/bob/Maildir")));
@@ -140,7 +144,8 @@ class ConfigLoaderTest {
     @Test
     void plainPortsAre110() throws Exception {
       for (String tls : List.of("starttls", "none")) {
-        AccountConfig a = parse(MINIMAL.replace("user: alice", "user: alice\n    tls: " + tls)).accounts().get(0);
+        AccountConfig a =
+            parse(MINIMAL.replace("user: alice", "user: alice\n    tls: " + tls)).accounts().get(0);
         assertThat(a.port()).as(tls).isEqualTo(110);
       }
     }
@@ -202,6 +207,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void acceptsStandardTags() throws Exception {
+      AccountConfig a =
+          parse(MINIMAL.replace("user: alice", "user: !!str 007\n    port: !!int \"1995\""))
+              .accounts()
+              .get(0);
+      assertThat(a.user()).isEqualTo("007");
+      assertThat(a.port()).isEqualTo(1995);
+    }
+
+    @Test
     void acceptsAnchorsAndAliases() throws Exception {
       PopfetchConfig config =
           parse(
@@ -218,7 +233,8 @@ class ConfigLoaderTest {
                   password: *pass
                   deliver: *box
               """);
-      assertThat(config.accounts().get(1).password()).isEqualTo(config.accounts().get(0).password());
+      assertThat(config.accounts().get(1).password())
+          .isEqualTo(config.accounts().get(0).password());
     }
 
     @Test
@@ -314,11 +330,11 @@ class ConfigLoaderTest {
       assertError(
           MINIMAL
               + """
-                - name: home
-                  user: alice
-                  password: { env: HOME_PASS }
-                  deliver: { maildir: /home/alice/Maildir }
-              """,
+                  - name: home
+                    user: alice
+                    password: { env: HOME_PASS }
+                    deliver: { maildir: /home/alice/Maildir }
+                """,
           "7: accounts[1]: missing required key 'server'");
     }
 
@@ -481,7 +497,22 @@ class ConfigLoaderTest {
     void accountName() {
       assertError(
           MINIMAL.replace("name: work", "name: my work"),
-          "2: accounts[0].name: expected 1 to 64 letters, digits, '.', '_' or '-', got \"my work\"");
+          "2: accounts[0].name: expected 1 to 64 letters, digits, '.', '_' or '-', got \"my"
+              + " work\"");
+    }
+
+    @Test
+    void duplicateAccountNameAtItsKey() {
+      assertError(
+          MINIMAL
+              + """
+                  - server: pop.example.com
+                    name: work
+                    user: alice
+                    password: { env: HOME_PASS }
+                    deliver: { maildir: /home/alice/Maildir }
+                """,
+          "8: accounts[1].name: duplicate account name \"work\" (first at line 2)");
     }
 
     @Test
@@ -567,7 +598,8 @@ class ConfigLoaderTest {
     void secretsAreNeverQuoted() {
       assertThatThrownBy(() -> parse(MINIMAL.replace("{ env: WORK_PASS }", "[hunter2]")))
           .hasMessage(
-              FILE + ":5: accounts[0].password: expected a password or one of {env: NAME},"
+              FILE
+                  + ":5: accounts[0].password: expected a password or one of {env: NAME},"
                   + " {file: /path}, {command: [program, args...]}, got a list")
           .message()
           .doesNotContain("hunter2");
@@ -582,7 +614,7 @@ class ConfigLoaderTest {
   }
 
   @Nested
-  class Yaml {
+  class YamlSyntax {
     @Test
     void malformedReportsTheLine() {
       assertError(
@@ -642,18 +674,29 @@ class ConfigLoaderTest {
       StringBuilder yaml = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
       for (char c = 'b'; c <= 'k'; c++) {
         char p = (char) (c - 1);
-        yaml.append(c).append(": &").append(c).append(" [*").append(p).append(", *").append(p)
-            .append(", *").append(p).append(", *").append(p).append("]\n");
+        yaml.append(c)
+            .append(": &")
+            .append(c)
+            .append(" [*")
+            .append(p)
+            .append(", *")
+            .append(p)
+            .append(", *")
+            .append(p)
+            .append(", *")
+            .append(p)
+            .append("]\n");
       }
       assertThatThrownBy(() -> parse(yaml.toString()))
           .hasMessage(
-              FILE + ": invalid YAML: Number of aliases for non-scalar nodes exceeds the specified"
+              FILE
+                  + ": invalid YAML: Number of aliases for non-scalar nodes exceeds the specified"
                   + " max=16");
     }
   }
 
   @Nested
-  class Files_ {
+  class FileSystemChecks {
     @TempDir Path dir;
 
     @Test
@@ -662,8 +705,10 @@ class ConfigLoaderTest {
       assertThatThrownBy(() -> ConfigLoader.load(file))
           .isInstanceOf(ConfigException.class)
           .hasMessage(
-              file + ":5: accounts[0].password: a secret written in the file needs a private file,"
-                  + " but its mode 0644 lets group and others read it; chmod 600 " + file
+              file
+                  + ":5: accounts[0].password: a secret written in the file needs a private file,"
+                  + " but its mode 0644 lets group and others read it; chmod 600 "
+                  + file
                   + ", or use {env: NAME}, {file: /path} or {command: [...]}")
           .message()
           .doesNotContain("s3cret");
@@ -685,7 +730,8 @@ class ConfigLoaderTest {
     @Test
     void aCaFileMustExist() throws Exception {
       Path ca = dir.resolve("ca.pem");
-      Path file = write(MINIMAL.replace("user: alice", "user: alice\n    ca-file: " + ca), "rw-------");
+      Path file =
+          write(MINIMAL.replace("user: alice", "user: alice\n    ca-file: " + ca), "rw-------");
       assertThatThrownBy(() -> ConfigLoader.load(file))
           .hasMessage(file + ":5: accounts[0].ca-file: " + ca + ": no such file");
       Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n");

@@ -68,7 +68,8 @@ class SecretResolverTest {
     assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a file away");
     Path file = secretFile("s3cret\n", "rw-------");
     Files.setOwner(
-        file, FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        file,
+        FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
     assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(file)))
         .hasMessage(file + ": owned by nobody, but popfetch runs as root; chown root " + file);
   }
@@ -110,7 +111,8 @@ class SecretResolverTest {
   void aFailingCommandIsReportedWithItsStderrButNotItsOutputOrArguments() {
     Secret command =
         new Secret.FromCommand(
-            List.of("/bin/sh", "-c", "echo s3cret; printf 'no key\\nfor\\033[31m you\\n' >&2; exit 1"));
+            List.of(
+                "/bin/sh", "-c", "echo s3cret; printf 'no key\\nfor\\033[31m you\\n' >&2; exit 1"));
     assertThatThrownBy(() -> SecretResolver.resolve(command))
         .isInstanceOf(ConfigException.class)
         .hasMessage("command /bin/sh: exited with status 1: no key | for?[31m you");
@@ -119,7 +121,8 @@ class SecretResolverTest {
   @Test
   void aLongStderrIsCut() {
     Secret command =
-        new Secret.FromCommand(List.of("/bin/sh", "-c", "head -c 10000 /dev/zero | tr '\\0' x >&2; exit 2"));
+        new Secret.FromCommand(
+            List.of("/bin/sh", "-c", "head -c 10000 /dev/zero | tr '\\0' x >&2; exit 2"));
     assertThatThrownBy(() -> SecretResolver.resolve(command))
         .hasMessage("command /bin/sh: exited with status 2: " + "x".repeat(300) + "...");
   }
