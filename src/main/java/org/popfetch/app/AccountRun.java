@@ -10,7 +10,6 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
-import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
 
 /**
@@ -21,14 +20,11 @@ import org.popfetch.config.PopfetchConfig;
 final class AccountRun {
   private AccountRun() {}
 
-  /** Loads the configuration; on failure prints why and returns null. */
-  static PopfetchConfig load(CommonOptions options, PrintWriter err) {
-    try {
-      return ConfigLoader.load(options.config);
-    } catch (ConfigException e) {
-      err.println("popfetch: " + e.getMessage());
-      return null;
-    }
+  /** Prints a configuration problem and returns the exit status it calls for. */
+  static int failed(ConfigException e, PrintWriter err) {
+    err.println("popfetch: " + e.getMessage());
+    err.flush();
+    return statusOf(e).code;
   }
 
   /** The accounts named, in config order, or all of them; null (after a message) if a name is unknown. */
@@ -68,8 +64,8 @@ final class AccountRun {
     }
   }
 
-  /** Exit status for a secret or destination problem found while wiring an account. */
+  /** Secrets readable by others get fetchmail's "bad permissions" status; the rest is syntax. */
   static ExitStatus statusOf(ConfigException e) {
-    return e.getMessage() != null && e.getMessage().contains("chmod") ? ExitStatus.PERMISSIONS : ExitStatus.SYNTAX;
+    return e.getMessage() != null && e.getMessage().contains("chmod 600") ? ExitStatus.PERMISSIONS : ExitStatus.SYNTAX;
   }
 }

@@ -35,10 +35,16 @@ final class AccountWiring {
             a.tls() == TlsMode.NONE,
             Framing.CRLF,
             Pop3Settings.DEFAULT_PIPELINE_WINDOW);
-    Credentials credentials =
-        a.oauthToken().isPresent()
-            ? new Credentials.OAuthToken(a.user(), SecretResolver.resolve(a.oauthToken().get()))
-            : new Credentials.Password(a.user(), SecretResolver.resolve(a.password().orElseThrow()));
+    Credentials credentials;
+    String key = a.oauthToken().isPresent() ? "oauth-token" : "password";
+    try {
+      credentials =
+          a.oauthToken().isPresent()
+              ? new Credentials.OAuthToken(a.user(), SecretResolver.resolve(a.oauthToken().get()))
+              : new Credentials.Password(a.user(), SecretResolver.resolve(a.password().orElseThrow()));
+    } catch (ConfigException e) {
+      throw new ConfigException("account " + a.name() + ": " + key + ": " + e.getMessage(), e);
+    }
     String mailbox = a.user().contains("@") ? a.user() : a.user() + "@" + a.server();
     return new Pop3Account(a.name(), settings, credentials, a.auth(), mailbox);
   }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
+import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AccountCheck;
 import org.popfetch.fetch.PollFailure;
@@ -40,9 +41,11 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PopfetchConfig config = AccountRun.load(options, err);
-    if (config == null) {
-      return ExitStatus.SYNTAX.code;
+    PopfetchConfig config;
+    try {
+      config = ConfigLoader.load(options.config);
+    } catch (ConfigException e) {
+      return AccountRun.failed(e, err);
     }
     List<AccountConfig> selected = AccountRun.select(config, accounts, err);
     if (selected == null) {
@@ -53,8 +56,7 @@ final class CheckCommand implements Callable<Integer> {
       try {
         wired.add(AccountWiring.account(a));
       } catch (ConfigException e) {
-        err.println("popfetch: " + e.getMessage());
-        return AccountRun.statusOf(e).code;
+        return AccountRun.failed(e, err);
       }
     }
     List<AccountCheck.Report> reports;

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
+import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,16 +30,17 @@ final class ConfigCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      PopfetchConfig config = AccountRun.load(options, err);
-      if (config == null) {
-        return ExitStatus.SYNTAX.code;
+      PopfetchConfig config;
+      try {
+        config = ConfigLoader.load(options.config);
+      } catch (ConfigException e) {
+        return AccountRun.failed(e, err);
       }
       for (AccountConfig a : config.accounts()) {
         try {
           AccountWiring.account(a);
         } catch (ConfigException e) {
-          err.println("popfetch: " + e.getMessage());
-          return AccountRun.statusOf(e).code;
+          return AccountRun.failed(e, err);
         }
       }
       out.printf("%s: OK, %d account(s)%n", config.source(), config.accounts().size());

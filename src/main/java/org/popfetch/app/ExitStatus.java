@@ -23,6 +23,8 @@ enum ExitStatus {
   PERMISSIONS(6),
   /** The server reported an error. */
   SERVER_ERROR(7),
+  /** Another popfetch is polling with the same state store. */
+  LOCKED(8),
   /** The mailbox is locked or the server is temporarily unable ([IN-USE], [SYS/TEMP]). */
   LOCK_BUSY(9),
   /** The destination could not take the mail (fetchmail's code for delivery errors). */

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
+import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AccountPoll;
 import org.popfetch.fetch.DeliveryException;
@@ -18,6 +19,7 @@ import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.store.SqliteSeenUidStore;
+import org.popfetch.store.StateLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,6 +33,7 @@ import picocli.CommandLine.Spec;
       "Fetch new mail from every account (or those named) once, deliver it, and exit.",
       "Exit status: 0 mail fetched, 1 no new mail, 2 connection or TLS error, 3 login refused,",
       "4 protocol error, 5 configuration error, 6 secrets readable by others, 7 server error,",
+      "8 another popfetch is polling with the same state,",
       "9 mailbox busy, 10 delivery error, 23 internal error. With several accounts, the status",
       "of the first account (in config order) that failed, else 0 or 1."
     })
@@ -44,9 +47,11 @@ final class PollCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    PopfetchConfig config = AccountRun.load(options, err);
-    if (config == null) {
-      return ExitStatus.SYNTAX.code;
+    PopfetchConfig config;
+    try {
+      config = ConfigLoader.load(options.config);
+    } catch (ConfigException e) {
+      return AccountRun.failed(e, err);
     }
     List<AccountConfig> selected = AccountRun.select(config, accounts, err);
     if (selected == null) {
@@ -59,13 +64,18 @@ final class PollCommand implements Callable<Integer> {
       try {
         prepared.add(new Prepared(a, AccountWiring.account(a)));
       } catch (ConfigException e) {
-        err.println("popfetch: " + e.getMessage());
-        return AccountRun.statusOf(e).code;
+        return AccountRun.failed(e, err);
       }
     }
     FetchObserver observer = ProgressBar.forTerminal(err);
     List<PollResult> results;
-    try (SeenUidStore store = SqliteSeenUidStore.open(config.stateUrl())) {
+    Optional<StateLock> lock = StateLock.tryAcquire(config.stateUrl());
+    if (lock.isEmpty()) {
+      err.println("popfetch: another popfetch is polling with the state " + config.stateUrl() + "; not starting a second");
+      return ExitStatus.LOCKED.code;
+    }
+    try (StateLock held = lock.get();
+        SeenUidStore store = SqliteSeenUidStore.open(config.stateUrl())) {
       results =
           AccountRun.forEach(
               selected, config.parallel(), a -> poll(prepared.get(selected.indexOf(a)), store, observer));

@@ -62,6 +62,26 @@ public final class MaildirDestination implements Destination {
     } catch (IOException e) {
       throw new DeliveryException("cannot create Maildir " + root + ": " + e, true, e);
     }
+    removeStaleTmpFiles();
+  }
+
+  /**
+   * Deletes tmp/ files older than 36 hours, as the Maildir specification suggests: leftovers of
+   * a crash between write and link, which no reader ever sees and which were never delivered
+   * (their messages stayed on the server).
+   */
+  private void removeStaleTmpFiles() {
+    java.time.Instant cutoff = java.time.Instant.now().minus(java.time.Duration.ofHours(36));
+    try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
+      for (Path f : files.toList()) {
+        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
+            && Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+          deleteQuietly(f);
+        }
+      }
+    } catch (IOException ignored) {
+      // housekeeping only: a delivery does not depend on it
+    }
   }
 
   @Override
