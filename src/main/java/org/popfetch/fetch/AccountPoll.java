@@ -178,6 +178,7 @@ public final class AccountPoll {
     Optional<PollFailure> failure = Optional.empty();
     TraceHeaders headers =
         TraceHeaders.forFetch(account.settings().host(), client.isSecure(), localHost, account.name(), account.mailbox(), clock.instant());
+    long started = System.nanoTime();
     try {
       client.retr(
           batch.stream().map(Entry::number).toList(),
@@ -204,6 +205,7 @@ public final class AccountPoll {
     if (staged.isEmpty()) {
       return failure;
     }
+    long retrieved = System.nanoTime();
     try {
       destination.commit(staged);
     } catch (DeliveryException e) {
@@ -221,13 +223,20 @@ public final class AccountPoll {
     }
     // Recorded before any DELE: if this write fails, nothing is deleted and the next poll
     // delivers these again (a duplicate, not a loss).
+    long committed = System.nanoTime();
     store.record(account.key(), delivered);
+    long recorded = System.nanoTime();
     if (!policy.keep() && client.isOpen()) {
       try {
         deleting.addAll(dele(client, stagedEntries));
       } catch (Pop3Exception e) {
         return failure.isPresent() ? failure : Optional.of(Failures.classify(e));
       }
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{}: batch of {}: retrieve {} ms, commit {} ms, record {} ms, delete {} ms",
+          account.name(), staged.size(), (retrieved - started) / 1_000_000, (committed - retrieved) / 1_000_000,
+          (recorded - committed) / 1_000_000, (System.nanoTime() - recorded) / 1_000_000);
     }
     return failure;
   }
