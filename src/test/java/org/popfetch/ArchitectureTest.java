@@ -77,4 +77,49 @@ class ArchitectureTest {
         .resideInAPackage("org.popfetch.app..")
         .check(classes);
   }
+
+  @Test
+  void thePollPassKnowsOnlyItsInterfacesNotTheirImplementations() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.popfetch.fetch..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.popfetch.config..",
+            "org.popfetch.store..",
+            "org.popfetch.delivery..",
+            "org.popfetch.app..",
+            "org.yaml..",
+            "org.quartz..",
+            "io.micrometer..",
+            "org.sqlite..")
+        .check(classes);
+  }
+
+  @Test
+  void destinationsAndStoresDoNotKnowEachOtherOrTheConfig() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("org.popfetch.delivery..", "org.popfetch.store..", "org.popfetch.message..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.popfetch.config..", "org.popfetch.pop3..", "org.yaml..")
+        .check(classes);
+    noClasses().that().resideInAPackage("org.popfetch.delivery..").should().dependOnClassesThat()
+        .resideInAPackage("org.popfetch.store..").check(classes);
+    noClasses().that().resideInAPackage("org.popfetch.store..").should().dependOnClassesThat()
+        .resideInAPackage("org.popfetch.delivery..").check(classes);
+  }
+
+  @Test
+  void theConfigurationIsReadByTheApplicationOnly() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("org.popfetch.app..", "org.popfetch.config..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.popfetch.config..")
+        .check(classes);
+  }
 }

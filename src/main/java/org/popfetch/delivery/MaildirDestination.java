@@ -46,6 +46,8 @@ public final class MaildirDestination implements Destination {
   private final Path newDir;
   private final String host;
   private final long pid = ProcessHandle.current().pid();
+  /** Reused for every message: a destination serves one poll, on one thread, at a time. */
+  private final byte[] buffer = new byte[64 * 1024];
 
   /** Uses {@code root}, creating it and tmp/, new/, cur/ (mode 0700) if missing. */
   public MaildirDestination(Path root, String hostName) throws DeliveryException {
@@ -102,7 +104,12 @@ public final class MaildirDestination implements Destination {
           new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
       OutputStream out = new CrlfToLfOutputStream(counted);
       out.write(trace.toBytes("\n"));
-      wireBody.transferTo(out);
+      // Large reads: the body stream scans its buffer in place, so each call can hand over a
+      // whole buffer's worth instead of transferTo's 8 KiB.
+      int n;
+      while ((n = wireBody.read(buffer, 0, buffer.length)) > 0) {
+        out.write(buffer, 0, n);
+      }
       ((CrlfToLfOutputStream) out).finish();
       counted.flush();
       return new MaildirStaged(unique, file, channel, counted.count());
