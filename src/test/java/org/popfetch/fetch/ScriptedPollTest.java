@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,11 +60,19 @@ class ScriptedPollTest {
   }
 
   private PollResult poll(ScriptedServer server, Destination destination) throws Exception {
+    return poll(server, destination, FetchPolicy.deleteMode());
+  }
+
+  private PollResult poll(ScriptedServer server, FetchPolicy policy) throws Exception {
+    return poll(server, new MaildirDestination(maildir, "h"), policy);
+  }
+
+  private PollResult poll(ScriptedServer server, Destination destination, FetchPolicy policy) throws Exception {
     Pop3Settings settings =
         new Pop3Settings("127.0.0.1", server.port(), TlsMode.NONE, TlsTrust.SYSTEM,
             new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)), true, Framing.CRLF, 32);
     Pop3Account account = new Pop3Account("test", settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test");
-    return new AccountPoll(account, FetchPolicy.deleteMode(), store, destination, "h",
+    return new AccountPoll(account, policy, store, destination, "h",
             Clock.systemUTC(), FetchObserver.NONE, ProtocolTrace.NONE)
         .run();
   }
@@ -212,5 +223,160 @@ class ScriptedPollTest {
       assertThat(result.fetched()).isZero();
       assertThat(result.deleted()).isZero();
     }
+  }
+
+  private static FetchPolicy keep(OptionalLong maxSize) {
+    return new FetchPolicy(true, Optional.empty(), maxSize, OptionalInt.empty(), 200, 1 << 25);
+  }
+
+  /** Greeting, login and LIST, for a server that has no UIDL. */
+  private static void loginWithoutUidl(Conversation c, int messages) throws IOException {
+    c.send("+OK ready");
+    c.expect("CAPA");
+    c.send("-ERR no CAPA here");
+    c.expect("USER u");
+    c.send("+OK");
+    c.expect("PASS p");
+    c.send("+OK");
+    c.expect("LIST");
+    c.send("+OK");
+    for (int i = 1; i <= messages; i++) {
+      c.send(i + " 30");
+    }
+    c.send(".");
+    c.expect("UIDL");
+    c.send("-ERR unknown command");
+  }
+
+  @Test
+  void withoutUidlDeleteModeStillFetchesAndDeletes() throws Exception {
+    try (ScriptedServer server =
+        server(
+            c -> {
+              loginWithoutUidl(c, 2);
+              for (int i = 1; i <= 2; i++) {
+                c.expect("RETR " + i);
+                message(c, i);
+              }
+              for (int i = 1; i <= 2; i++) {
+                c.expect("DELE " + i);
+                c.send("+OK");
+              }
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      PollResult result = poll(server);
+      assertThat(result.failure()).isEmpty();
+      assertThat(result.fetched()).isEqualTo(2);
+      assertThat(result.deleted()).isEqualTo(2);
+    }
+    assertThat(delivered()).isEqualTo(2);
+  }
+
+  @Test
+  void withoutUidlKeepModeIsRefusedAndNothingIsFetched() throws Exception {
+    try (ScriptedServer server =
+        server(
+            c -> {
+              loginWithoutUidl(c, 2);
+              c.expectClose();
+            })) {
+      PollResult result = poll(server, keep(OptionalLong.empty()));
+      assertThat(result.failure()).hasValueSatisfying(f -> {
+        assertThat(f.kind()).isEqualTo(PollFailure.Kind.CONFIG);
+        assertThat(f.message()).contains("does not support UIDL").contains("keep: true");
+      });
+      assertThat(result.fetched()).isZero();
+    }
+  }
+
+  @Test
+  void uidsThatVanishedFromTheServerAreForgotten() throws Exception {
+    try (ScriptedServer server =
+        server(
+            c -> {
+              login(c, 3);
+              for (int i = 1; i <= 3; i++) {
+                c.expect("RETR " + i);
+              }
+              for (int i = 1; i <= 3; i++) {
+                message(c, i);
+              }
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      assertThat(poll(server, keep(OptionalLong.empty())).fetched()).isEqualTo(3);
+    }
+    AccountKey key = new AccountKey("127.0.0.1", "u");
+    assertThat(store.load(key)).containsOnlyKeys("uid-1", "uid-2", "uid-3");
+    // Someone deleted message 1 with another client; 2 and 3 are now numbers 1 and 2.
+    try (ScriptedServer server =
+        server(
+            c -> {
+              c.send("+OK ready");
+              c.expect("CAPA");
+              c.send("+OK", "USER", "UIDL", ".");
+              c.expect("USER u");
+              c.send("+OK");
+              c.expect("PASS p");
+              c.send("+OK");
+              c.expect("CAPA");
+              c.send("+OK", "USER", "UIDL", ".");
+              c.expect("LIST");
+              c.send("+OK", "1 30", "2 30", ".");
+              c.expect("UIDL");
+              c.send("+OK", "1 uid-2", "2 uid-3", ".");
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      PollResult result = poll(server, keep(OptionalLong.empty()));
+      assertThat(result.fetched()).isZero();
+      assertThat(result.failure()).isEmpty();
+    }
+    assertThat(store.load(key)).containsOnlyKeys("uid-2", "uid-3");
+    assertThat(delivered()).isEqualTo(3);
+  }
+
+  @Test
+  void anOversizeMessageIsReportedOnceNotEveryPoll() throws Exception {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Selection.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events = new ch.qos.logback.core.read.ListAppender<>();
+    events.start();
+    logger.addAppender(events);
+    try {
+      for (int round = 0; round < 2; round++) {
+        boolean first = round == 0;
+        try (ScriptedServer server =
+            server(
+                c -> {
+                  c.send("+OK ready");
+                  c.expect("CAPA");
+                  c.send("+OK", "USER", "UIDL", ".");
+                  c.expect("USER u");
+                  c.send("+OK");
+                  c.expect("PASS p");
+                  c.send("+OK");
+                  c.expect("CAPA");
+                  c.send("+OK", "USER", "UIDL", ".");
+                  c.expect("LIST");
+                  c.send("+OK", "1 30", "2 5000000", ".");
+                  c.expect("UIDL");
+                  c.send("+OK", "1 small", "2 huge", ".");
+                  if (first) {
+                    c.expect("RETR 1");
+                    message(c, 1);
+                  }
+                  c.expect("QUIT");
+                  c.send("+OK");
+                })) {
+          PollResult result = poll(server, keep(OptionalLong.of(1_000_000)));
+          assertThat(result.oversize()).isEqualTo(1);
+          assertThat(result.fetched()).isEqualTo(first ? 1 : 0);
+        }
+      }
+    } finally {
+      logger.detachAppender(events);
+    }
+    assertThat(events.list).filteredOn(e -> e.getFormattedMessage().contains("larger than max-size")).hasSize(1);
   }
 }
