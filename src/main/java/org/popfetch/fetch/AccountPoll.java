@@ -146,6 +146,14 @@ public final class AccountPoll {
     if (!client.isOpen()) {
       return failure;
     }
+    if (failure.isPresent() && failure.get().kind() == PollFailure.Kind.DELIVERY) {
+      // A message was retrieved but not delivered. Some servers delete what was retrieved at
+      // QUIT whether or not DELE was sent (RFC 2449 EXPIRE 0, Gmail's "delete on RETR"), so
+      // end without QUIT: nothing of this session is deleted. What was delivered stays
+      // delete-pending and is deleted, not delivered again, by the next poll.
+      client.close();
+      return failure;
+    }
     if (failure.isEmpty() && haveUidl) {
       // Entries for messages gone from the server would only grow the store.
       Set<String> present = new HashSet<>(uids.values());
