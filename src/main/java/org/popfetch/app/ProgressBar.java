@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.popfetch.fetch.FetchObserver;
-import org.popfetch.fetch.PollResult;
 
 /**
  * A one-line progress bar on a terminal, for polls that fetch many messages. Off the terminal
@@ -48,16 +47,9 @@ final class ProgressBar implements FetchObserver {
       int filled = width * percent / 100;
       synchronized (out) {
         out.printf("\r[%s%s] %3d%% %d/%d messages, %d KiB", "#".repeat(filled), " ".repeat(width - filled), percent, d, t, o / 1024);
-        out.flush();
-      }
-    }
-  }
-
-  @Override
-  public void finished(PollResult result) {
-    if (total.get() >= THRESHOLD && done.get() >= total.get()) {
-      synchronized (out) {
-        out.println();
+        if (d >= t) {
+          out.println(); // done: let the log lines that follow start on their own line
+        }
         out.flush();
       }
     }
