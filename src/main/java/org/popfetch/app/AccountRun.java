@@ -10,15 +10,61 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
+import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.fetch.Pop3Account;
 
 /**
- * What {@code poll} and {@code check} share: loading the configuration, choosing the accounts
- * named on the command line, and running one task per account with at most {@code parallel}
- * at a time.
+ * What {@code poll}, {@code check} and {@code config check} share: loading the configuration,
+ * choosing the accounts named on the command line, resolving their secrets before any network
+ * traffic, and running one task per account with at most {@code parallel} at a time.
  */
 final class AccountRun {
   private AccountRun() {}
+
+  /** An account ready to poll: its configuration and the engine's view of it. */
+  record Target(AccountConfig config, Pop3Account account) {}
+
+  /** The configuration and the accounts to work on, secrets resolved. */
+  record Plan(PopfetchConfig config, List<Target> targets) {}
+
+  /** Ends a command early with an exit status; the reason has been printed. */
+  static final class Exit extends Exception {
+    final int status;
+
+    Exit(int status) {
+      super(null, null, false, false);
+      this.status = status;
+    }
+  }
+
+  /**
+   * Loads the configuration, picks the named accounts (all if none) and resolves every secret:
+   * a typo shows up at once, not after half the accounts were polled.
+   *
+   * @throws Exit after printing why, with the exit status that calls for
+   */
+  static Plan plan(CommonOptions options, List<String> names, PrintWriter err) throws Exit {
+    PopfetchConfig config;
+    try {
+      config = ConfigLoader.load(options.config);
+    } catch (ConfigException e) {
+      throw new Exit(failed(e, err));
+    }
+    List<AccountConfig> selected = select(config, names, err);
+    if (selected == null) {
+      throw new Exit(ExitStatus.SYNTAX.code);
+    }
+    List<Target> targets = new ArrayList<>();
+    for (AccountConfig a : selected) {
+      try {
+        targets.add(new Target(a, AccountWiring.account(a)));
+      } catch (ConfigException e) {
+        throw new Exit(failed(e, err));
+      }
+    }
+    return new Plan(config, targets);
+  }
 
   /** Prints a configuration problem and returns the exit status it calls for. */
   static int failed(ConfigException e, PrintWriter err) {
@@ -28,7 +74,7 @@ final class AccountRun {
   }
 
   /** The accounts named, in config order, or all of them; null (after a message) if a name is unknown. */
-  static List<AccountConfig> select(PopfetchConfig config, List<String> names, PrintWriter err) {
+  private static List<AccountConfig> select(PopfetchConfig config, List<String> names, PrintWriter err) {
     if (names == null || names.isEmpty()) {
       return config.accounts();
     }
@@ -41,13 +87,13 @@ final class AccountRun {
     return config.accounts().stream().filter(a -> names.contains(a.name())).toList();
   }
 
-  /** Runs {@code task} for each account, {@code parallel} at a time; results in account order. */
-  static <R> List<R> forEach(List<AccountConfig> accounts, int parallel, Function<AccountConfig, R> task)
+  /** Runs {@code task} for each target, {@code parallel} at a time; results in target order. */
+  static <R> List<R> forEach(List<Target> accounts, int parallel, Function<Target, R> task)
       throws InterruptedException {
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, accounts.size())));
     try {
       List<Future<R>> futures = new ArrayList<>();
-      for (AccountConfig a : accounts) {
+      for (Target a : accounts) {
         futures.add(pool.submit(() -> task.apply(a)));
       }
       List<R> results = new ArrayList<>();

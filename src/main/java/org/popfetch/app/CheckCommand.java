@@ -2,17 +2,11 @@ package org.popfetch.app;
 
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.popfetch.config.AccountConfig;
-import org.popfetch.config.ConfigException;
-import org.popfetch.config.ConfigLoader;
-import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AccountCheck;
 import org.popfetch.fetch.PollFailure;
-import org.popfetch.fetch.Pop3Account;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
@@ -41,33 +35,21 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PopfetchConfig config;
+    AccountRun.Plan plan;
     try {
-      config = ConfigLoader.load(options.config);
-    } catch (ConfigException e) {
-      return AccountRun.failed(e, err);
-    }
-    List<AccountConfig> selected = AccountRun.select(config, accounts, err);
-    if (selected == null) {
-      return ExitStatus.SYNTAX.code;
-    }
-    List<Pop3Account> wired = new ArrayList<>();
-    for (AccountConfig a : selected) {
-      try {
-        wired.add(AccountWiring.account(a));
-      } catch (ConfigException e) {
-        return AccountRun.failed(e, err);
-      }
+      plan = AccountRun.plan(options, accounts, err);
+    } catch (AccountRun.Exit e) {
+      return e.status;
     }
     List<AccountCheck.Report> reports;
-    try (SeenUidStore store = SqliteSeenUidStore.open(config.stateUrl())) {
+    try (SeenUidStore store = SqliteSeenUidStore.open(plan.config().stateUrl())) {
       reports =
           AccountRun.forEach(
-              selected,
-              config.parallel(),
-              a -> {
-                ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(a.name()) : ProtocolTrace.NONE;
-                return AccountCheck.run(wired.get(selected.indexOf(a)), AccountWiring.policy(a), store, Clock.systemUTC(), trace);
+              plan.targets(),
+              plan.config().parallel(),
+              t -> {
+                ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(t.config().name()) : ProtocolTrace.NONE;
+                return AccountCheck.run(t.account(), AccountWiring.policy(t.config()), store, Clock.systemUTC(), trace);
               });
     }
     out.printf("%-20s %9s %12s %9s %12s%n", "ACCOUNT", "MESSAGES", "OCTETS", "NEW", "NEW OCTETS");

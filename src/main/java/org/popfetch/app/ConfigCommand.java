@@ -3,8 +3,6 @@ package org.popfetch.app;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.popfetch.config.AccountConfig;
-import org.popfetch.config.ConfigException;
-import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,19 +28,13 @@ final class ConfigCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      PopfetchConfig config;
+      AccountRun.Plan plan;
       try {
-        config = ConfigLoader.load(options.config);
-      } catch (ConfigException e) {
-        return AccountRun.failed(e, err);
+        plan = AccountRun.plan(options, java.util.List.of(), err);
+      } catch (AccountRun.Exit e) {
+        return e.status;
       }
-      for (AccountConfig a : config.accounts()) {
-        try {
-          AccountWiring.account(a);
-        } catch (ConfigException e) {
-          return AccountRun.failed(e, err);
-        }
-      }
+      PopfetchConfig config = plan.config();
       out.printf("%s: OK, %d account(s)%n", config.source(), config.accounts().size());
       for (AccountConfig a : config.accounts()) {
         out.printf("  %-20s %s@%s:%d tls=%s %s -> %s%n",

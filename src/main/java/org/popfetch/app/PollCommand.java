@@ -5,16 +5,11 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.popfetch.config.AccountConfig;
-import org.popfetch.config.ConfigException;
-import org.popfetch.config.ConfigLoader;
-import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AccountPoll;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
-import org.popfetch.fetch.Pop3Account;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
@@ -47,45 +42,28 @@ final class PollCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    PopfetchConfig config;
+    AccountRun.Plan plan;
     try {
-      config = ConfigLoader.load(options.config);
-    } catch (ConfigException e) {
-      return AccountRun.failed(e, err);
+      plan = AccountRun.plan(options, accounts, err);
+    } catch (AccountRun.Exit e) {
+      return e.status;
     }
-    List<AccountConfig> selected = AccountRun.select(config, accounts, err);
-    if (selected == null) {
-      return ExitStatus.SYNTAX.code;
-    }
-    // Every secret is resolved before the first connection: a typo shows up at once, not
-    // after half the accounts were polled.
-    List<Prepared> prepared = new java.util.ArrayList<>();
-    for (AccountConfig a : selected) {
-      try {
-        prepared.add(new Prepared(a, AccountWiring.account(a)));
-      } catch (ConfigException e) {
-        return AccountRun.failed(e, err);
-      }
+    String stateUrl = plan.config().stateUrl();
+    Optional<StateLock> lock = StateLock.tryAcquire(stateUrl);
+    if (lock.isEmpty()) {
+      err.println("popfetch: another popfetch is polling with the state " + stateUrl + "; not starting a second");
+      return ExitStatus.LOCKED.code;
     }
     FetchObserver observer = ProgressBar.forTerminal(err);
     List<PollResult> results;
-    Optional<StateLock> lock = StateLock.tryAcquire(config.stateUrl());
-    if (lock.isEmpty()) {
-      err.println("popfetch: another popfetch is polling with the state " + config.stateUrl() + "; not starting a second");
-      return ExitStatus.LOCKED.code;
-    }
     try (StateLock held = lock.get();
-        SeenUidStore store = SqliteSeenUidStore.open(config.stateUrl())) {
-      results =
-          AccountRun.forEach(
-              selected, config.parallel(), a -> poll(prepared.get(selected.indexOf(a)), store, observer));
+        SeenUidStore store = SqliteSeenUidStore.open(stateUrl)) {
+      results = AccountRun.forEach(plan.targets(), plan.config().parallel(), t -> poll(t, store, observer));
     }
     return exitStatus(results).code;
   }
 
-  private record Prepared(AccountConfig config, Pop3Account account) {}
-
-  private PollResult poll(Prepared p, SeenUidStore store, FetchObserver observer) {
+  private PollResult poll(AccountRun.Target p, SeenUidStore store, FetchObserver observer) {
     try {
       ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(p.config().name()) : ProtocolTrace.NONE;
       return new AccountPoll(

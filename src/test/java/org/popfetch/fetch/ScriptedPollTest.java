@@ -84,6 +84,17 @@ class ScriptedPollTest {
   }
 
   private static void login(Conversation c, int messages) throws IOException {
+    List<String> list = new java.util.ArrayList<>();
+    List<String> uidl = new java.util.ArrayList<>();
+    for (int i = 1; i <= messages; i++) {
+      list.add(i + " 30");
+      uidl.add(i + " uid-" + i);
+    }
+    login(c, list, uidl);
+  }
+
+  /** Greeting, CAPA, USER/PASS, then LIST and UIDL answered with these lines. */
+  private static void login(Conversation c, List<String> list, List<String> uidl) throws IOException {
     c.send("+OK ready");
     c.expect("CAPA");
     c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
@@ -95,15 +106,11 @@ class ScriptedPollTest {
     c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
     c.expect("LIST");
     c.send("+OK");
-    for (int i = 1; i <= messages; i++) {
-      c.send(i + " 30");
-    }
+    c.send(list.toArray(String[]::new));
     c.send(".");
     c.expect("UIDL");
     c.send("+OK");
-    for (int i = 1; i <= messages; i++) {
-      c.send(i + " uid-" + i);
-    }
+    c.send(uidl.toArray(String[]::new));
     c.send(".");
   }
 
@@ -313,19 +320,7 @@ class ScriptedPollTest {
     try (ScriptedServer server =
         server(
             c -> {
-              c.send("+OK ready");
-              c.expect("CAPA");
-              c.send("+OK", "USER", "UIDL", ".");
-              c.expect("USER u");
-              c.send("+OK");
-              c.expect("PASS p");
-              c.send("+OK");
-              c.expect("CAPA");
-              c.send("+OK", "USER", "UIDL", ".");
-              c.expect("LIST");
-              c.send("+OK", "1 30", "2 30", ".");
-              c.expect("UIDL");
-              c.send("+OK", "1 uid-2", "2 uid-3", ".");
+              login(c, List.of("1 30", "2 30"), List.of("1 uid-2", "2 uid-3"));
               c.expect("QUIT");
               c.send("+OK");
             })) {
@@ -349,19 +344,7 @@ class ScriptedPollTest {
         try (ScriptedServer server =
             server(
                 c -> {
-                  c.send("+OK ready");
-                  c.expect("CAPA");
-                  c.send("+OK", "USER", "UIDL", ".");
-                  c.expect("USER u");
-                  c.send("+OK");
-                  c.expect("PASS p");
-                  c.send("+OK");
-                  c.expect("CAPA");
-                  c.send("+OK", "USER", "UIDL", ".");
-                  c.expect("LIST");
-                  c.send("+OK", "1 30", "2 5000000", ".");
-                  c.expect("UIDL");
-                  c.send("+OK", "1 small", "2 huge", ".");
+                  login(c, List.of("1 30", "2 5000000"), List.of("1 small", "2 huge"));
                   if (first) {
                     c.expect("RETR 1");
                     message(c, 1);
