@@ -44,8 +44,16 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
     List<Entry> fetch = new ArrayList<>();
     List<SeenUid> newlyOversize = new ArrayList<>();
     int oversize = 0;
-    for (Entry e : entries(account, listing, uids, haveUidl)) {
-      SeenUid s = e.tracked() ? seen.get(e.uid()) : null;
+    List<Entry> entries = entries(account, listing, uids, haveUidl);
+    warnIfUidsChangedWholesale(account, entries, seen);
+    for (Entry e : entries) {
+      SeenUid recorded = e.tracked() ? seen.get(e.uid()) : null;
+      if (recorded != null && recorded.state() != UidState.OVERSIZE && reused(recorded, e)) {
+        LOG.warn("{}: unique-id {} now names a message of {} octets, not {}: the server reused it;"
+                + " fetching it as a new message", account, LogText.sanitize(e.uid()), e.size(), recorded.size());
+        recorded = null;
+      }
+      SeenUid s = recorded;
       if (s != null && s.state() != UidState.OVERSIZE) {
         boolean expired = policy.deleteAfter().map(d -> !s.firstSeen().plus(d).isAfter(now)).orElse(false);
         if (!policy.keep() || expired) {
@@ -75,6 +83,33 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
       fetch = List.copyOf(fetch.subList(0, policy.fetchLimit().getAsInt()));
     }
     return new Selection(fetch, delete, newlyOversize, oversize);
+  }
+
+  /**
+   * RFC 1939 says a server never reuses a unique-id, but some do (cyrus after a rebuild). A
+   * size far from the recorded one means another message; small differences are the usual
+   * noise of size reporting (line ends counted differently) and are ignored.
+   */
+  static boolean reused(SeenUid seen, Entry now) {
+    long diff = Math.abs(seen.size() - now.size());
+    return diff > 1024 && diff * 10 > Math.max(seen.size(), now.size());
+  }
+
+  /**
+   * A migration or a changed UIDL format makes every kept message look new. That means a mass
+   * of duplicates, so it is said loudly rather than done silently.
+   */
+  private static void warnIfUidsChangedWholesale(String account, List<Entry> entries, Map<String, SeenUid> seen) {
+    if (seen.size() < 20 || entries.isEmpty()) {
+      return;
+    }
+    long unknown = entries.stream().filter(e -> !seen.containsKey(e.uid())).count();
+    long known = entries.size() - unknown;
+    if (known * 2 < seen.size() && unknown * 2 > entries.size()) {
+      LOG.warn("{}: {} of {} unique-ids on the server are unknown and {} of {} remembered ones are gone:"
+              + " the server's unique-ids seem to have changed; their messages will be fetched again",
+          account, unknown, entries.size(), seen.size() - known, seen.size());
+    }
   }
 
   private static List<Entry> entries(String account, List<ScanListing> listing, Map<Integer, String> uids, boolean haveUidl) {

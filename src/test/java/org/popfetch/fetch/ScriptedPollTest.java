@@ -362,4 +362,63 @@ class ScriptedPollTest {
     }
     assertThat(events.list).filteredOn(e -> e.getFormattedMessage().contains("larger than max-size")).hasSize(1);
   }
+
+  @Test
+  void aReusedUniqueIdWithAnotherSizeIsFetchedAsANewMessage() throws Exception {
+    try (ScriptedServer server =
+        server(
+            c -> {
+              login(c, List.of("1 100"), List.of("1 AAA"));
+              c.expect("RETR 1");
+              message(c, 1);
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      assertThat(poll(server, keep(OptionalLong.empty())).fetched()).isEqualTo(1);
+    }
+    try (ScriptedServer server =
+        server(
+            c -> {
+              // The server lost message 1 and gave its unique-id to a new, larger message.
+              login(c, List.of("1 20000"), List.of("1 AAA"));
+              c.expect("RETR 1");
+              message(c, 2);
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      assertThat(poll(server, keep(OptionalLong.empty())).fetched()).isEqualTo(1);
+    }
+    assertThat(delivered()).isEqualTo(2);
+  }
+
+  @Test
+  void sizeNoiseDoesNotMakeAKeptMessageNew() {
+    SeenUid seen = new SeenUid("A", UidState.KEPT, java.time.Instant.EPOCH, 4096);
+    assertThat(Selection.reused(seen, new Selection.Entry(1, 4150, "A", true))).isFalse();
+    assertThat(Selection.reused(seen, new Selection.Entry(1, 9000, "A", true))).isTrue();
+  }
+
+  @Test
+  void uniqueIdsChangedWholesaleAreReportedLoudly() {
+    java.util.Map<String, SeenUid> seen = new java.util.HashMap<>();
+    List<org.popfetch.pop3.ScanListing> listing = new java.util.ArrayList<>();
+    java.util.Map<Integer, String> uids = new java.util.HashMap<>();
+    for (int i = 1; i <= 30; i++) {
+      seen.put("old-" + i, new SeenUid("old-" + i, UidState.KEPT, java.time.Instant.EPOCH, 30));
+      listing.add(new org.popfetch.pop3.ScanListing(i, 30));
+      uids.put(i, "new-format-" + i);
+    }
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Selection.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events = new ch.qos.logback.core.read.ListAppender<>();
+    events.start();
+    logger.addAppender(events);
+    try {
+      Selection selection = Selection.select("acct", listing, uids, true, seen, keep(OptionalLong.empty()), java.time.Instant.EPOCH);
+      assertThat(selection.fetch()).hasSize(30);
+    } finally {
+      logger.detachAppender(events);
+    }
+    assertThat(events.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+        .contains("30 of 30 unique-ids on the server are unknown").contains("seem to have changed"));
+  }
 }
