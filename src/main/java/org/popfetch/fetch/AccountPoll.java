@@ -146,11 +146,12 @@ public final class AccountPoll {
     if (!client.isOpen()) {
       return failure;
     }
-    if (failure.isPresent() && failure.get().kind() == PollFailure.Kind.DELIVERY) {
-      // A message was retrieved but not delivered. Some servers delete what was retrieved at
-      // QUIT whether or not DELE was sent (RFC 2449 EXPIRE 0, Gmail's "delete on RETR"), so
-      // end without QUIT: nothing of this session is deleted. What was delivered stays
-      // delete-pending and is deleted, not delivered again, by the next poll.
+    if (failure.isPresent() && failure.get().kind() == PollFailure.Kind.DELIVERY && deletesOnRetrieval(client)) {
+      // A message was retrieved but not delivered, and this server deletes at QUIT what was
+      // retrieved whether or not DELE was sent (RFC 2449 EXPIRE 0). End without QUIT: nothing
+      // of this session is deleted. What was delivered stays delete-pending and is deleted,
+      // not delivered again, by the next poll. Elsewhere QUIT commits the DELEs of what was
+      // delivered, so a message that keeps failing does not hold back the others' deletion.
       client.close();
       return failure;
     }
@@ -247,6 +248,11 @@ public final class AccountPoll {
           (recorded - committed) / 1_000_000, (System.nanoTime() - recorded) / 1_000_000);
     }
     return failure;
+  }
+
+  /** RFC 2449 section 6.7: "EXPIRE 0" means retrieved messages are deleted at QUIT. */
+  private static boolean deletesOnRetrieval(Pop3Client client) {
+    return client.capabilities().expire().map(e -> e.equals("0")).orElse(false);
   }
 
   private List<Entry> dele(Pop3Client client, List<Entry> entries) throws Pop3Exception {

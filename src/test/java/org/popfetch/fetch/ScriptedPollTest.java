@@ -222,14 +222,79 @@ class ScriptedPollTest {
               for (int i = 1; i <= 3; i++) {
                 message(c, i);
               }
-              // No DELE and no QUIT: a server that deletes on RETR (EXPIRE 0) deletes nothing.
-              c.expectClose();
+              c.expect("QUIT"); // no DELE came first
+              c.send("+OK");
             })) {
       PollResult result = poll(server, destination);
       assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.DELIVERY);
       assertThat(result.fetched()).isZero();
       assertThat(result.deleted()).isZero();
     }
+  }
+
+  @Test
+  void aServerThatDeletesWhatWasRetrievedGetsNoQuitAfterAFailedDelivery() throws Exception {
+    MaildirDestination maildirDestination = new MaildirDestination(maildir, "h");
+    // The disk fills up after the first message.
+    Destination destination =
+        new Destination() {
+          int staged;
+
+          @Override
+          public String describe() {
+            return maildirDestination.describe();
+          }
+
+          @Override
+          public Staged stage(org.popfetch.message.TraceHeaders trace, java.io.InputStream body) throws DeliveryException {
+            if (++staged == 2) {
+              throw new DeliveryException("No space left on device", true, null);
+            }
+            return maildirDestination.stage(trace, body);
+          }
+
+          @Override
+          public void commit(List<Staged> batch) throws DeliveryException {
+            maildirDestination.commit(batch);
+          }
+
+          @Override
+          public void discard(List<Staged> batch) {
+            maildirDestination.discard(batch);
+          }
+        };
+    try (ScriptedServer server =
+        server(
+            c -> {
+              c.send("+OK ready");
+              c.expect("CAPA");
+              c.send("+OK", "USER", "UIDL", "EXPIRE 0", ".");
+              c.expect("USER u");
+              c.send("+OK");
+              c.expect("PASS p");
+              c.send("+OK");
+              c.expect("CAPA");
+              c.send("+OK", "USER", "UIDL", "EXPIRE 0", ".");
+              c.expect("LIST");
+              c.send("+OK", "1 30", "2 30", ".");
+              c.expect("UIDL");
+              c.send("+OK", "1 uid-1", "2 uid-2", ".");
+              c.expect("RETR 1");
+              message(c, 1);
+              c.expect("RETR 2");
+              message(c, 2);
+              // Message 1 was delivered and marked; message 2 was not delivered. With EXPIRE 0 a
+              // QUIT would delete both, so the client must hang up instead.
+              c.expect("DELE 1");
+              c.send("+OK");
+              c.expectClose();
+            })) {
+      PollResult result = poll(server, destination);
+      assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.DELIVERY);
+      assertThat(result.fetched()).isEqualTo(1);
+      assertThat(result.deleted()).isZero();
+    }
+    assertThat(store.load(new AccountKey("127.0.0.1", "u"))).containsOnlyKeys("uid-1");
   }
 
   private static FetchPolicy keep(OptionalLong maxSize) {
