@@ -6,6 +6,11 @@ import java.util.Optional;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.DeliverConfig;
+import org.popfetch.config.PopfetchConfig;
+import org.popfetch.delivery.MaildirDestination;
+import org.popfetch.delivery.MboxDestination;
+import org.popfetch.delivery.PipeDestination;
+import java.nio.file.Path;
 import org.popfetch.config.SecretResolver;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
@@ -46,7 +51,7 @@ final class AccountWiring {
       throw new ConfigException("account " + a.name() + ": " + key + ": " + e.getMessage(), e);
     }
     String mailbox = a.user().contains("@") ? a.user() : a.user() + "@" + a.server();
-    return new Pop3Account(a.name(), settings, credentials, a.auth(), mailbox);
+    return new Pop3Account(a.name(), settings, credentials, a.auth(), mailbox, a.recipientHeader());
   }
 
   static FetchPolicy policy(AccountConfig a) {
@@ -59,12 +64,27 @@ final class AccountWiring {
         FetchPolicy.DEFAULT_BATCH_OCTETS);
   }
 
-  static Destination destination(AccountConfig a) throws DeliveryException {
+  static Destination destination(AccountConfig a, PopfetchConfig config) throws DeliveryException {
     DeliverConfig d = a.deliver();
     if (d instanceof DeliverConfig.Maildir m) {
-      return new org.popfetch.delivery.MaildirDestination(m.path(), localHost());
+      return new MaildirDestination(m.path(), localHost());
     }
-    throw new IllegalStateException("unknown destination " + d);
+    if (d instanceof DeliverConfig.Mbox m) {
+      return new MboxDestination(m.path(), spoolDir(config));
+    }
+    DeliverConfig.Pipe p = (DeliverConfig.Pipe) d;
+    return new PipeDestination(p.argv(), p.timeout(), spoolDir(config));
+  }
+
+  /** The Maildir that keeps messages a destination refused for good. */
+  static Destination quarantine(PopfetchConfig config) throws DeliveryException {
+    return new MaildirDestination(config.quarantine(), localHost());
+  }
+
+  /** Private scratch space next to the state store, for messages on their way to mbox or pipe. */
+  static Path spoolDir(PopfetchConfig config) {
+    String url = config.stateUrl();
+    return Path.of(url.substring("jdbc:sqlite:".length())).toAbsolutePath().getParent().resolve("spool");
   }
 
   static String localHost() {

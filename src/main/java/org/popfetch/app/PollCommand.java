@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AccountPoll;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.FetchObserver;
@@ -58,26 +59,27 @@ final class PollCommand implements Callable<Integer> {
     List<PollResult> results;
     try (StateLock held = lock.get();
         SeenUidStore store = SqliteSeenUidStore.open(stateUrl)) {
-      results = AccountRun.forEach(plan.targets(), plan.config().parallel(), t -> poll(t, store, observer));
+      results = AccountRun.forEach(plan.targets(), plan.config().parallel(), t -> poll(t, plan.config(), store, observer));
     }
     return exitStatus(results).code;
   }
 
-  private PollResult poll(AccountRun.Target p, SeenUidStore store, FetchObserver observer) {
+  private PollResult poll(AccountRun.Target p, PopfetchConfig config, SeenUidStore store, FetchObserver observer) {
     try {
       ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(p.config().name()) : ProtocolTrace.NONE;
       return new AccountPoll(
               p.account(),
               AccountWiring.policy(p.config()),
               store,
-              AccountWiring.destination(p.config()),
+              AccountWiring.destination(p.config(), config),
+              AccountWiring.quarantine(config),
               AccountWiring.localHost(),
               Clock.systemUTC(),
               observer,
               trace)
           .run();
     } catch (DeliveryException e) {
-      return new PollResult(p.config().name(), 0, 0, 0, 0, 0,
+      return new PollResult(p.config().name(), 0, 0, 0, 0, 0, 0,
           Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage())));
     }
   }

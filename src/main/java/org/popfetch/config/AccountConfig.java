@@ -30,6 +30,8 @@ import org.popfetch.pop3.TlsMode;
  * @param fetchLimit at most this many messages per poll
  * @param timeout connect and read timeout
  * @param deliver the destination
+ * @param recipientHeader for a multidrop mailbox: the header that names each message's
+ *     recipient (Delivered-To, X-Original-To, Envelope-To...); otherwise the account's mailbox
  */
 public record AccountConfig(
     String name,
@@ -49,4 +51,5 @@ public record AccountConfig(
     OptionalLong maxSize,
     OptionalInt fetchLimit,
     Duration timeout,
-    DeliverConfig deliver) {}
+    DeliverConfig deliver,
+    Optional<String> recipientHeader) {}

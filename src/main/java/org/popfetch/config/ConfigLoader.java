@@ -80,7 +80,8 @@ public final class ConfigLoader {
   /** Limits alias expansion ("billion laughs"); a config needs few, if any. */
   static final int MAX_COLLECTION_ALIASES = 16;
 
-  private static final List<String> TOP_KEYS = List.of("state", "parallel", "defaults", "accounts");
+  private static final List<String> TOP_KEYS =
+      List.of("state", "parallel", "quarantine", "defaults", "accounts");
   private static final List<String> STATE_KEYS = List.of("url");
   private static final List<String> ACCOUNT_KEYS =
       List.of(
@@ -101,8 +102,12 @@ public final class ConfigLoader {
           "max-size",
           "fetch-limit",
           "timeout",
-          "deliver");
-  private static final List<String> DELIVER_KEYS = List.of("maildir");
+          "deliver",
+          "recipient-header");
+  private static final List<String> DELIVER_KEYS = List.of("maildir", "mbox", "pipe", "timeout");
+  private static final List<String> DESTINATIONS = List.of("maildir", "mbox", "pipe");
+  private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]{1,76}");
+  private static final Duration DEFAULT_PIPE_TIMEOUT = Duration.ofMinutes(10);
   private static final List<String> SECRET_KEYS = List.of("env", "file", "command");
 
   private static final String DEFAULT_INTERVAL = "5m";
@@ -256,7 +261,18 @@ public final class ConfigLoader {
     if (!top.containsKey("accounts")) {
       throw error("", line(root), "missing required key 'accounts'");
     }
-    return new PopfetchConfig(source, stateUrl, parallel, accounts(top.get("accounts"), defaults));
+    Path quarantine =
+        top.containsKey("quarantine")
+            ? absolutePath(top.get("quarantine").value(), "quarantine")
+            : defaultQuarantine(stateUrl);
+    return new PopfetchConfig(
+        source, stateUrl, parallel, accounts(top.get("accounts"), defaults), quarantine);
+  }
+
+  /** Next to the state store: "jdbc:sqlite:/var/lib/popfetch/state.db" gives /var/lib/popfetch/quarantine. */
+  private static Path defaultQuarantine(String stateUrl) {
+    Path db = Path.of(stateUrl.substring(SQLITE_PREFIX.length())).toAbsolutePath();
+    return db.getParent().resolve("quarantine");
   }
 
   private String state(Entry entry) throws ConfigException {
@@ -398,7 +414,8 @@ public final class ConfigLoader {
         value(f, "max-size", Long.class).map(OptionalLong::of).orElse(OptionalLong.empty()),
         value(f, "fetch-limit", Integer.class).map(OptionalInt::of).orElse(OptionalInt.empty()),
         value(f, "timeout", Duration.class).orElse(Durations.parse(DEFAULT_TIMEOUT)),
-        (DeliverConfig) f.get("deliver").value());
+        (DeliverConfig) f.get("deliver").value(),
+        value(f, "recipient-header", String.class));
   }
 
   /** Reads each key of an account or of the defaults into its typed value. */
@@ -431,6 +448,7 @@ public final class ConfigLoader {
       case "fetch-limit" -> integer(v, path, 1, Integer.MAX_VALUE);
       case "timeout" -> duration(v, path, "1s", "1h");
       case "deliver" -> deliver(v, path);
+      case "recipient-header" -> headerName(v, path);
       default -> throw new AssertionError(key);
     };
   }
@@ -445,11 +463,43 @@ public final class ConfigLoader {
 
   private DeliverConfig deliver(Node v, String path) throws ConfigException {
     Map<String, Entry> entries = mapping(v, path, DELIVER_KEYS);
-    if (entries.isEmpty()) {
-      throw error(path, line(v), "expected a destination: maildir");
+    List<Entry> chosen = DESTINATIONS.stream().filter(entries::containsKey).map(entries::get).toList();
+    if (chosen.isEmpty()) {
+      throw error(path, line(v), "expected a destination: maildir, mbox or pipe");
     }
-    Entry maildir = entries.get("maildir");
-    return new DeliverConfig.Maildir(absolutePath(maildir.value(), maildir.path()));
+    if (chosen.size() > 1) {
+      throw error(chosen.get(1).path(), chosen.get(1).line(), "one destination per deliver: block");
+    }
+    Entry d = chosen.get(0);
+    Entry timeout = entries.get("timeout");
+    if (timeout != null && !d.key().equals("pipe")) {
+      throw error(timeout.path(), timeout.line(), "a timeout applies to pipe only");
+    }
+    return switch (d.key()) {
+      case "maildir" -> new DeliverConfig.Maildir(absolutePath(d.value(), d.path()));
+      case "mbox" -> new DeliverConfig.Mbox(absolutePath(d.value(), d.path()));
+      case "pipe" -> {
+        List<String> argv = command(d.value(), d.path());
+        if (!argv.get(0).startsWith("/")) {
+          throw error(d.path() + "[0]", line(d.value()),
+              "the program must be an absolute path (no shell, no PATH search), got " + quote(argv.get(0)));
+        }
+        yield new DeliverConfig.Pipe(
+            argv,
+            timeout == null
+                ? DEFAULT_PIPE_TIMEOUT
+                : duration(timeout.value(), timeout.path(), "1s", "24h"));
+      }
+      default -> throw new AssertionError(d.key());
+    };
+  }
+
+  private String headerName(Node v, String path) throws ConfigException {
+    String name = string(v, path).strip();
+    if (!HEADER_NAME.matcher(name).matches()) {
+      throw error(path, line(v), "expected a header field name such as Delivered-To, got " + quote(name));
+    }
+    return name;
   }
 
   private Secret secret(Node v, String path) throws ConfigException {

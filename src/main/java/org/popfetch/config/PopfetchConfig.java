@@ -11,8 +11,10 @@ import java.util.Optional;
  * @param stateUrl where seen UIDs are kept, e.g. "jdbc:sqlite:/var/lib/popfetch/state.db"
  * @param parallel at most this many accounts polled at once
  * @param accounts in file order; names are unique
+ * @param quarantine the Maildir that keeps messages no destination will ever take
  */
-public record PopfetchConfig(Path source, String stateUrl, int parallel, List<AccountConfig> accounts) {
+public record PopfetchConfig(
+    Path source, String stateUrl, int parallel, List<AccountConfig> accounts, Path quarantine) {
   public PopfetchConfig {
     accounts = List.copyOf(accounts);
   }

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
+import org.popfetch.fetch.Incoming;
 import org.popfetch.message.CrlfToLfOutputStream;
 import org.popfetch.message.TraceHeaders;
 
@@ -92,7 +93,8 @@ public final class MaildirDestination implements Destination {
   }
 
   @Override
-  public Staged stage(TraceHeaders trace, InputStream wireBody) throws DeliveryException {
+  public Staged stage(Incoming message, InputStream wireBody) throws DeliveryException {
+    TraceHeaders trace = message.trace();
     String unique = uniqueName();
     Path file = tmp.resolve(unique);
     FileChannel channel = null;

@@ -10,7 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.popfetch.message.Envelope;
+import org.popfetch.message.HeaderFields;
 import org.popfetch.message.TraceHeaders;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.pop3.MessageHandler;
@@ -46,6 +51,7 @@ public final class AccountPoll {
   private final FetchPolicy policy;
   private final SeenUidStore store;
   private final Destination destination;
+  private final Destination quarantine;
   private final String localHost;
   private final Clock clock;
   private final FetchObserver observer;
@@ -56,12 +62,14 @@ public final class AccountPoll {
   private long octets;
   private int deleted;
   private int oversize;
+  private int quarantined;
 
   public AccountPoll(
       Pop3Account account,
       FetchPolicy policy,
       SeenUidStore store,
       Destination destination,
+      Destination quarantine,
       String localHost,
       Clock clock,
       FetchObserver observer,
@@ -70,6 +78,7 @@ public final class AccountPoll {
     this.policy = policy;
     this.store = store;
     this.destination = destination;
+    this.quarantine = quarantine;
     this.localHost = localHost;
     this.clock = clock;
     this.observer = observer;
@@ -93,7 +102,8 @@ public final class AccountPoll {
         client.close();
       }
     }
-    PollResult result = new PollResult(account.name(), onServer, fetched, octets, deleted, oversize, failure);
+    PollResult result =
+        new PollResult(account.name(), onServer, fetched, octets, deleted, oversize, quarantined, failure);
     failure.ifPresent(f -> LOG.warn("{}: poll failed ({}): {}", account.name(), f.kind(), LogText.sanitize(f.message())));
     observer.finished(result);
     return result;
@@ -138,7 +148,7 @@ public final class AccountPoll {
     observer.fetching(account.name(), selection.fetch().size(), selection.fetchOctets());
     Optional<PollFailure> failure = Optional.empty();
     for (List<Entry> batch : batches(selection.fetch())) {
-      failure = fetchBatch(client, batch, deleting);
+      failure = fetchBatch(client, batch, seen, deleting);
       if (failure.isPresent()) {
         break;
       }
@@ -175,18 +185,25 @@ public final class AccountPoll {
   }
 
   /**
-   * RETR, stage, commit, record, DELE for one batch. A delivery failure stops after committing
-   * what was staged before it; a cut connection commits what arrived whole.
+   * RETR, stage, commit, record, DELE for one batch.
+   *
+   * <p>Each message's header is read first to reconstruct its envelope. A temporary delivery
+   * failure records the attempt, stops staging (the destination is unwell: the rest of the
+   * batch is drained and stays on the server) and ends the poll after the commit of what was
+   * staged before it. A permanent one puts the message, as the destination would have had it,
+   * into the quarantine Maildir, which counts as delivered: it is then deleted from the server.
    */
-  private Optional<PollFailure> fetchBatch(Pop3Client client, List<Entry> batch, List<Entry> deleting)
-      throws IOException {
+  private Optional<PollFailure> fetchBatch(
+      Pop3Client client, List<Entry> batch, Map<String, SeenUid> seen, List<Entry> deleting) throws IOException {
     Map<Integer, Entry> byNumber = new HashMap<>();
     batch.forEach(e -> byNumber.put(e.number(), e));
     List<Destination.Staged> staged = new ArrayList<>();
     List<Entry> stagedEntries = new ArrayList<>();
-    Optional<PollFailure> failure = Optional.empty();
-    TraceHeaders headers =
-        TraceHeaders.forFetch(account.settings().host(), client.isSecure(), localHost, account.name(), account.mailbox(), clock.instant());
+    List<Destination.Staged> held = new ArrayList<>();
+    List<Entry> heldEntries = new ArrayList<>();
+    List<SeenUid> failedAttempts = new ArrayList<>();
+    Optional<PollFailure>[] failure = new Optional[] {Optional.empty()};
+    Instant now = clock.instant();
     long started = System.nanoTime();
     try {
       client.retr(
@@ -194,10 +211,43 @@ public final class AccountPoll {
           new MessageHandler() {
             @Override
             public void message(int number, org.popfetch.net.DotTerminatedInputStream body) throws IOException {
-              Destination.Staged s = destination.stage(headers, body);
-              staged.add(s);
-              stagedEntries.add(byNumber.get(number));
-              observer.fetched(account.name(), number, body.count());
+              if (failure[0].isPresent()) {
+                return; // the destination failed: leave the rest on the server
+              }
+              Entry entry = byNumber.get(number);
+              HeaderFields.Read read = HeaderFields.read(body);
+              Envelope envelope = Envelope.of(read.header(), account.mailbox(), account.recipientHeader());
+              Incoming incoming =
+                  new Incoming(
+                      account.name(),
+                      envelope,
+                      TraceHeaders.forFetch(account.settings().host(), client.isSecure(), localHost,
+                          account.name(), envelope.recipient(), now));
+              try {
+                staged.add(destination.stage(incoming, read.message()));
+                stagedEntries.add(entry);
+                observer.fetched(account.name(), number, body.count());
+              } catch (DeliveryException e) {
+                if (body.failure() != null) {
+                  throw e; // the connection broke, not the destination
+                }
+                if (!e.isTemporary() && e.rescued().isPresent()) {
+                  held.add(quarantine(incoming, entry, e));
+                  heldEntries.add(entry);
+                } else {
+                  SeenUid before = entry.tracked() ? seen.get(entry.uid()) : null;
+                  SeenUid attempt =
+                      (before != null ? before : new SeenUid(entry.uid(), UidState.FAILED, now, entry.size()))
+                          .failedAgain(LogText.sanitize(e.getMessage()));
+                  if (entry.tracked()) {
+                    failedAttempts.add(attempt);
+                  }
+                  LOG.warn("{}: message {} left on the server, delivery failed (attempt {}): {}",
+                      account.name(), number, attempt.attempts(), LogText.sanitize(e.getMessage()));
+                  failure[0] =
+                      Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, destination.describe() + ": " + e.getMessage()));
+                }
+              }
             }
 
             @Override
@@ -207,47 +257,76 @@ public final class AccountPoll {
             }
           });
     } catch (DeliveryException e) {
-      failure = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, destination.describe() + ": " + e.getMessage()));
+      failure[0] = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, destination.describe() + ": " + e.getMessage()));
     } catch (Pop3Exception e) {
-      failure = Optional.of(Failures.classify(e));
-    }
-    if (staged.isEmpty()) {
-      return failure;
+      failure[0] = Optional.of(Failures.classify(e));
     }
     long retrieved = System.nanoTime();
+    store.record(account.key(), failedAttempts);
+    if (staged.isEmpty() && held.isEmpty()) {
+      return failure[0];
+    }
     try {
       destination.commit(staged);
     } catch (DeliveryException e) {
       destination.discard(staged);
+      quarantine.discard(held);
       return Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, destination.describe() + ": " + e.getMessage()));
     }
-    Instant now = clock.instant();
+    try {
+      quarantine.commit(held);
+    } catch (DeliveryException e) {
+      // Delivered ones are delivered; the refused ones stay on the server for the next poll.
+      quarantine.discard(held);
+      heldEntries.clear();
+      failure[0] = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, "quarantine " + quarantine.describe() + ": " + e.getMessage()));
+    }
+    quarantined += heldEntries.size();
+    long committed = System.nanoTime();
+    List<Entry> done = new ArrayList<>(stagedEntries);
+    done.addAll(heldEntries);
     List<SeenUid> delivered = new ArrayList<>();
-    for (Entry e : stagedEntries) {
+    for (Entry e : done) {
       if (e.tracked()) {
         delivered.add(new SeenUid(e.uid(), policy.keep() ? UidState.KEPT : UidState.DELETE_PENDING, now, e.size()));
       }
+    }
+    for (Entry e : stagedEntries) {
       fetched++;
       octets += e.size();
     }
     // Recorded before any DELE: if this write fails, nothing is deleted and the next poll
     // delivers these again (a duplicate, not a loss).
-    long committed = System.nanoTime();
     store.record(account.key(), delivered);
     long recorded = System.nanoTime();
     if (!policy.keep() && client.isOpen()) {
       try {
-        deleting.addAll(dele(client, stagedEntries));
+        deleting.addAll(dele(client, done));
       } catch (Pop3Exception e) {
-        return failure.isPresent() ? failure : Optional.of(Failures.classify(e));
+        return failure[0].isPresent() ? failure[0] : Optional.of(Failures.classify(e));
       }
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug("{}: batch of {}: retrieve {} ms, commit {} ms, record {} ms, delete {} ms",
-          account.name(), staged.size(), (retrieved - started) / 1_000_000, (committed - retrieved) / 1_000_000,
+          account.name(), done.size(), (retrieved - started) / 1_000_000, (committed - retrieved) / 1_000_000,
           (recorded - committed) / 1_000_000, (System.nanoTime() - recorded) / 1_000_000);
     }
-    return failure;
+    return failure[0];
+  }
+
+  /** Stages a refused message into the quarantine, from the copy the destination rescued. */
+  private Destination.Staged quarantine(Incoming incoming, Entry entry, DeliveryException refusal) throws IOException {
+    Path rescued = refusal.rescued().orElseThrow();
+    try (InputStream in = Files.newInputStream(rescued)) {
+      Destination.Staged s =
+          quarantine.stage(new Incoming(incoming.account(), incoming.envelope(), TraceHeaders.NONE), in);
+      LOG.warn("{}: message {} (uid {}) refused for good by {}: {}; kept in {} and deleted from the server",
+          account.name(), entry.number(), LogText.sanitize(entry.uid()), destination.describe(),
+          LogText.sanitize(refusal.getMessage()), quarantine.describe());
+      return s;
+    } finally {
+      Files.deleteIfExists(rescued);
+    }
   }
 
   /** RFC 2449 section 6.7: "EXPIRE 0" means retrieved messages are deleted at QUIT. */

@@ -3,7 +3,6 @@ package org.popfetch.fetch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
-import org.popfetch.message.TraceHeaders;
 
 /**
  * Where fetched messages go, in two steps so that durability can be a group commit: {@link
@@ -17,13 +16,14 @@ public interface Destination {
   String describe();
 
   /**
-   * Writes one message: the trace headers, then the body as it came off the wire (CRLF line
-   * ends, dot-unstuffed). Nothing is visible to readers yet.
+   * Takes one message: the trace headers, then the message as it came off the wire (CRLF line
+   * ends, dot-unstuffed). Where the destination can, nothing is visible to readers before
+   * {@link #commit}; a program (pipe) has the message when this returns.
    *
-   * @throws DeliveryException if the message cannot be stored (disk full, unwritable); nothing
-   *     of it is left behind
+   * @throws DeliveryException if the message cannot be taken: temporary (disk full, MDA exit 75)
+   *     or permanent (the MDA refused it, with the message rescued for quarantine)
    */
-  Staged stage(TraceHeaders trace, InputStream wireBody) throws DeliveryException;
+  Staged stage(Incoming message, InputStream wireBody) throws DeliveryException;
 
   /**
    * Makes the staged messages durable and visible. On return every one of them is delivered;

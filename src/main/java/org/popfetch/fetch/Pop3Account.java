@@ -12,8 +12,16 @@ import org.popfetch.sasl.Credentials;
  * @param credentials who logs in (secrets already resolved)
  * @param auth how
  * @param mailbox the mailbox as an address, for Delivered-To
+ * @param recipientHeader for a multidrop mailbox, the header naming each message's recipient
  */
-public record Pop3Account(String name, Pop3Settings settings, Credentials credentials, AuthMethod auth, String mailbox) {
+public record Pop3Account(
+    String name, Pop3Settings settings, Credentials credentials, AuthMethod auth, String mailbox,
+    java.util.Optional<String> recipientHeader) {
+  /** A single-drop mailbox: every message is for {@code mailbox}. */
+  public Pop3Account(String name, Pop3Settings settings, Credentials credentials, AuthMethod auth, String mailbox) {
+    this(name, settings, credentials, auth, mailbox, java.util.Optional.empty());
+  }
+
   public AccountKey key() {
     return new AccountKey(settings.host(), credentials.user());
   }

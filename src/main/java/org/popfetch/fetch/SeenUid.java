@@ -9,9 +9,20 @@ import java.time.Instant;
  * @param state what was done with it
  * @param firstSeen when it was first seen, for delete-after
  * @param size its size in the server's listing, in octets
+ * @param attempts failed delivery attempts so far (state FAILED)
+ * @param lastError why the last attempt failed, or ""
  */
-public record SeenUid(String uid, UidState state, Instant firstSeen, long size) {
+public record SeenUid(String uid, UidState state, Instant firstSeen, long size, int attempts, String lastError) {
+  public SeenUid(String uid, UidState state, Instant firstSeen, long size) {
+    this(uid, state, firstSeen, size, 0, "");
+  }
+
   public SeenUid withState(UidState newState) {
     return new SeenUid(uid, newState, firstSeen, size);
+  }
+
+  /** This entry after one more failed attempt. */
+  public SeenUid failedAgain(String reason) {
+    return new SeenUid(uid, UidState.FAILED, firstSeen, size, attempts + 1, reason);
   }
 }

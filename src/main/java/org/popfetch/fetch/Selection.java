@@ -48,6 +48,11 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
     warnIfUidsChangedWholesale(account, entries, seen);
     for (Entry e : entries) {
       SeenUid recorded = e.tracked() ? seen.get(e.uid()) : null;
+      if (recorded != null && recorded.state() == UidState.FAILED) {
+        // Not delivered yet: fetched again, as a new message would be, keeping its history.
+        fetch.add(e);
+        continue;
+      }
       if (recorded != null && recorded.state() != UidState.OVERSIZE && reused(recorded, e)) {
         LOG.warn("{}: unique-id {} now names a message of {} octets, not {}: the server reused it;"
                 + " fetching it as a new message", account, LogText.sanitize(e.uid()), e.size(), recorded.size());

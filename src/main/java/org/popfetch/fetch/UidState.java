@@ -10,5 +10,10 @@ public enum UidState {
    */
   DELETE_PENDING,
   /** Too large to fetch under max-size; already reported, so not reported again. */
-  OVERSIZE
+  OVERSIZE,
+  /**
+   * Not delivered: the destination failed temporarily. Fetched again at the next poll; the
+   * attempts and the last reason are kept for the log and for the admin.
+   */
+  FAILED
 }

@@ -68,6 +68,8 @@ public final class SqliteSeenUidStore implements SeenUidStore {
                 + " state TEXT NOT NULL,"
                 + " first_seen INTEGER NOT NULL,"
                 + " size INTEGER NOT NULL,"
+                + " attempts INTEGER NOT NULL DEFAULT 0,"
+                + " last_error TEXT NOT NULL DEFAULT '',"
                 + " PRIMARY KEY (account, uid)) WITHOUT ROWID");
       }
       db.setAutoCommit(false);
@@ -81,13 +83,16 @@ public final class SqliteSeenUidStore implements SeenUidStore {
   public synchronized Map<String, SeenUid> load(AccountKey account) throws IOException {
     Map<String, SeenUid> out = new HashMap<>();
     try (PreparedStatement q =
-        db.prepareStatement("SELECT uid, state, first_seen, size FROM seen_uid WHERE account = ?")) {
+        db.prepareStatement("SELECT uid, state, first_seen, size, attempts, last_error FROM seen_uid WHERE account = ?")) {
       q.setString(1, account.storageKey());
       q.setFetchSize(10_000);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
           String uid = new String(rs.getBytes(1), StandardCharsets.ISO_8859_1);
-          out.put(uid, new SeenUid(uid, UidState.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)), rs.getLong(4)));
+          out.put(
+              uid,
+              new SeenUid(uid, UidState.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)),
+                  rs.getLong(4), rs.getInt(5), rs.getString(6)));
         }
       }
       db.commit();
@@ -105,13 +110,16 @@ public final class SqliteSeenUidStore implements SeenUidStore {
     }
     try (PreparedStatement up =
         db.prepareStatement(
-            "INSERT OR REPLACE INTO seen_uid (account, uid, state, first_seen, size) VALUES (?, ?, ?, ?, ?)")) {
+            "INSERT OR REPLACE INTO seen_uid (account, uid, state, first_seen, size, attempts, last_error)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       for (SeenUid e : entries) {
         up.setString(1, account.storageKey());
         up.setBytes(2, e.uid().getBytes(StandardCharsets.ISO_8859_1));
         up.setString(3, e.state().name());
         up.setLong(4, e.firstSeen().toEpochMilli());
         up.setLong(5, e.size());
+        up.setInt(6, e.attempts());
+        up.setString(7, e.lastError());
         up.addBatch();
       }
       up.executeBatch();

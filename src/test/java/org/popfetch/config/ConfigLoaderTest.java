@@ -256,7 +256,7 @@ accounts:
     void atTheTop() {
       assertError(
           "queue: { dir: /var/lib/popfetch/queue }\n" + MINIMAL,
-          "1: queue: unknown key; valid keys here: state, parallel, defaults, accounts");
+          "1: queue: unknown key; valid keys here: state, parallel, quarantine, defaults, accounts");
     }
 
     @Test
@@ -265,7 +265,7 @@ accounts:
           "defaults:\n  interval: 5m\n  color: blue\n" + MINIMAL,
           "3: defaults.color: unknown key; valid keys here: name, server, port, tls, ca-file,"
               + " fingerprint, user, password, oauth-token, auth, interval, cron, keep,"
-              + " delete-after, max-size, fetch-limit, timeout, deliver");
+              + " delete-after, max-size, fetch-limit, timeout, deliver, recipient-header");
     }
 
     @Test
@@ -281,14 +281,16 @@ accounts:
           MINIMAL.replace("user: alice", "user: alice\n    ca_file: /etc/ca.pem"),
           "5: accounts[0].ca_file: unknown key (did you mean 'ca-file'?); valid keys here: name,"
               + " server, port, tls, ca-file, fingerprint, user, password, oauth-token, auth,"
-              + " interval, cron, keep, delete-after, max-size, fetch-limit, timeout, deliver");
+              + " interval, cron, keep, delete-after, max-size, fetch-limit, timeout, deliver,"
+              + " recipient-header");
     }
 
     @Test
     void inDeliver() {
       assertError(
-          MINIMAL.replace("{ maildir: /home/alice/Maildir }", "{ mbox: /var/mail/alice }"),
-          "6: accounts[0].deliver.mbox: unknown key; valid keys here: maildir");
+          MINIMAL.replace("{ maildir: /home/alice/Maildir }", "{ mailbox: /var/mail/alice }"),
+          "6: accounts[0].deliver.mailbox: unknown key; valid keys here:"
+              + " maildir, mbox, pipe, timeout");
     }
 
     @Test
@@ -361,7 +363,7 @@ accounts:
     void aDestination() {
       assertError(
           MINIMAL.replace("{ maildir: /home/alice/Maildir }", "{}"),
-          "6: accounts[0].deliver: expected a destination: maildir");
+          "6: accounts[0].deliver: expected a destination: maildir, mbox or pipe");
     }
   }
 

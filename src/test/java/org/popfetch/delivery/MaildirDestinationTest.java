@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
+import org.popfetch.fetch.Incoming;
 import org.popfetch.message.TraceHeaders;
 
 class MaildirDestinationTest {
@@ -37,15 +38,20 @@ class MaildirDestinationTest {
     MaildirDestination maildir = new MaildirDestination(root, "host/with:odd");
     assertThat(Files.getPosixFilePermissions(root)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
     TraceHeaders trace = new TraceHeaders(List.of("Delivered-To: a@b"));
-    Destination.Staged one = maildir.stage(trace, wire("Subject: 1\r\n\r\nbody\r\n"));
-    Destination.Staged two = maildir.stage(TraceHeaders.NONE, wire("Subject: 2\r\n\r\nbare\rcr\r\n"));
+    Destination.Staged one = maildir.stage(Incoming.of(trace), wire("Subject: 1\r\n\r\nbody\r\n"));
+    Destination.Staged two = maildir.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: 2\r\n\r\nbare\rcr\r\n"));
     assertThat(list(root.resolve("new"))).isEmpty();
     assertThat(list(root.resolve("tmp"))).hasSize(2);
 
     maildir.commit(List.of(one, two));
 
     assertThat(list(root.resolve("tmp"))).isEmpty();
-    List<Path> delivered = list(root.resolve("new")).stream().sorted().toList();
+    // In delivery order: the Q (sequence) part of the unique name grows with each message.
+    List<Path> delivered =
+        list(root.resolve("new")).stream()
+            .sorted(java.util.Comparator.comparingLong(
+                p -> Long.parseLong(p.getFileName().toString().replaceAll(".*Q(\\d+)\\..*", "$1"))))
+            .toList();
     assertThat(delivered).hasSize(2);
     String first = Files.readString(delivered.get(0), ISO_8859_1);
     assertThat(first).isEqualTo("Delivered-To: a@b\nSubject: 1\n\nbody\n");
@@ -61,7 +67,7 @@ class MaildirDestinationTest {
   void discardLeavesNothingBehind() throws Exception {
     Path root = dir.resolve("Maildir");
     MaildirDestination maildir = new MaildirDestination(root, "h");
-    Destination.Staged s = maildir.stage(TraceHeaders.NONE, wire("x\r\n"));
+    Destination.Staged s = maildir.stage(Incoming.of(TraceHeaders.NONE), wire("x\r\n"));
     maildir.discard(List.of(s));
     assertThat(list(root.resolve("tmp"))).isEmpty();
     assertThat(list(root.resolve("new"))).isEmpty();
@@ -83,7 +89,7 @@ class MaildirDestinationTest {
             return 'x';
           }
         };
-    assertThatThrownBy(() -> maildir.stage(TraceHeaders.NONE, failing))
+    assertThatThrownBy(() -> maildir.stage(Incoming.of(TraceHeaders.NONE), failing))
         .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.isTemporary()).isTrue());
     assertThat(list(root.resolve("tmp"))).isEmpty();
   }
@@ -94,7 +100,7 @@ class MaildirDestinationTest {
     Files.createDirectories(root.resolve("new"));
     Files.createDirectories(root.resolve("cur"));
     Files.writeString(root.resolve("tmp"), "not a directory");
-    assertThatThrownBy(() -> new MaildirDestination(root, "h").stage(TraceHeaders.NONE, wire("x\r\n")))
+    assertThatThrownBy(() -> new MaildirDestination(root, "h").stage(Incoming.of(TraceHeaders.NONE), wire("x\r\n")))
         .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.isTemporary()).isTrue());
   }
 

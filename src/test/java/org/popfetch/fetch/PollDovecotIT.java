@@ -173,7 +173,8 @@ class PollDovecotIT {
         new Pop3Settings("127.0.0.1", dovecot.pop3sPort(), TlsMode.IMPLICIT, TlsTrust.withCaFile(caFile),
             new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)), false, Framing.CRLF, 32);
     Pop3Account account = new Pop3Account(user, settings, new Credentials.Password(user, "pw-" + user), AuthMethod.AUTO, user + "@test");
-    return new AccountPoll(account, policy, store, new MaildirDestination(maildir(user), "h"), "h", clock, FetchObserver.NONE, ProtocolTrace.NONE)
+    return new AccountPoll(account, policy, store, new MaildirDestination(maildir(user), "h"),
+            new MaildirDestination(dir.resolve("quarantine"), "h"), "h", clock, FetchObserver.NONE, ProtocolTrace.NONE)
         .run();
   }
 

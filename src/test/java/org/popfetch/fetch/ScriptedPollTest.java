@@ -72,7 +72,7 @@ class ScriptedPollTest {
         new Pop3Settings("127.0.0.1", server.port(), TlsMode.NONE, TlsTrust.SYSTEM,
             new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)), true, Framing.CRLF, 32);
     Pop3Account account = new Pop3Account("test", settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test");
-    return new AccountPoll(account, policy, store, destination, "h",
+    return new AccountPoll(account, policy, store, destination, new MaildirDestination(dir.resolve("quarantine"), "h"), "h",
             Clock.systemUTC(), FetchObserver.NONE, ProtocolTrace.NONE)
         .run();
   }
@@ -246,11 +246,11 @@ class ScriptedPollTest {
           }
 
           @Override
-          public Staged stage(org.popfetch.message.TraceHeaders trace, java.io.InputStream body) throws DeliveryException {
+          public Staged stage(Incoming message, java.io.InputStream body) throws DeliveryException {
             if (++staged == 2) {
               throw new DeliveryException("No space left on device", true, null);
             }
-            return maildirDestination.stage(trace, body);
+            return maildirDestination.stage(message, body);
           }
 
           @Override
@@ -294,7 +294,11 @@ class ScriptedPollTest {
       assertThat(result.fetched()).isEqualTo(1);
       assertThat(result.deleted()).isZero();
     }
-    assertThat(store.load(new AccountKey("127.0.0.1", "u"))).containsOnlyKeys("uid-1");
+    var recorded = store.load(new AccountKey("127.0.0.1", "u"));
+    assertThat(recorded.get("uid-1").state()).isEqualTo(UidState.DELETE_PENDING);
+    assertThat(recorded.get("uid-2").state()).isEqualTo(UidState.FAILED);
+    assertThat(recorded.get("uid-2").attempts()).isEqualTo(1);
+    assertThat(recorded.get("uid-2").lastError()).contains("No space left on device");
   }
 
   private static FetchPolicy keep(OptionalLong maxSize) {

@@ -1,0 +1,235 @@
+package org.popfetch.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.Destination;
+import org.popfetch.fetch.Incoming;
+
+/**
+ * Appends to an mbox in mboxrd format (a "From " separator line with the envelope sender and
+ * date; "&gt;From " quoting that a reader can undo exactly).
+ *
+ * <p>{@link #stage} writes the message, already formatted, to a private spool file: the
+ * mailbox's lock is never held while a server is slow. {@link #commit} takes the locks that
+ * Dovecot, mutt, procmail and mail(1) honour — fcntl, then a dotlock ("mbox.lock", created
+ * exclusively, taken over after {@link #STALE_LOCK} as Postfix does) — appends every staged
+ * message, fsyncs, and releases. If anything fails mid-append the file is truncated back to its
+ * size before, so readers never see half a message.
+ *
+ * <p>A symlink at the mbox path is refused; a new mbox is created mode 0600.
+ */
+public final class MboxDestination implements Destination {
+  /** How long to wait for other writers' locks. */
+  static final Duration LOCK_WAIT = Duration.ofSeconds(20);
+
+  /** A dotlock older than this is left over from a crash (Postfix: stale_lock_time 500s). */
+  static final Duration STALE_LOCK = Duration.ofSeconds(500);
+
+  private static final DateTimeFormatter ASCTIME =
+      DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
+
+  /** fcntl locks are per process: writers inside this JVM queue here first. */
+  private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+
+  private final Path mbox;
+  private final Path spoolDir;
+  private final byte[] buffer = new byte[64 * 1024];
+
+  /**
+   * @param spoolDir a private directory for staged messages
+   */
+  public MboxDestination(Path mbox, Path spoolDir) throws DeliveryException {
+    this.mbox = mbox.toAbsolutePath().normalize();
+    this.spoolDir = spoolDir;
+    if (Files.isSymbolicLink(this.mbox)) {
+      throw new DeliveryException("refusing mbox " + this.mbox + ": it is a symbolic link", true, null);
+    }
+    if (Files.exists(this.mbox, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(this.mbox, LinkOption.NOFOLLOW_LINKS)) {
+      throw new DeliveryException("mbox " + this.mbox + " is not a regular file", true, null);
+    }
+    try {
+      Files.createDirectories(spoolDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (IOException e) {
+      throw new DeliveryException("cannot create spool directory " + spoolDir + ": " + e.getMessage(), true, e);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "mbox " + mbox;
+  }
+
+  @Override
+  public Staged stage(Incoming message, InputStream wireBody) throws DeliveryException {
+    try {
+      Spool.File spooled = Spool.write(spoolDir, message.trace(), wireBody, new MboxrdFormat(fromLine(message.envelope().sender(), Instant.now())), buffer);
+      return new MboxStaged(spooled);
+    } catch (IOException e) {
+      throw new DeliveryException("cannot spool a message for " + mbox + ": " + e.getMessage(), true, e);
+    }
+  }
+
+  /** "From sender asctime-date": MAILER-DAEMON for the null sender, no whitespace in the sender. */
+  static String fromLine(String sender, Instant when) {
+    String s = sender.isEmpty() ? "MAILER-DAEMON" : sender.replaceAll("[\\s\\p{Cntrl}]", "-");
+    return "From " + s + " " + ASCTIME.format(when.atZone(ZoneId.systemDefault())) + "\n";
+  }
+
+  @Override
+  public void commit(List<Staged> batch) throws DeliveryException {
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<MboxStaged> staged = new ArrayList<>();
+    batch.forEach(s -> staged.add((MboxStaged) s));
+    ReentrantLock local = IN_PROCESS.computeIfAbsent(mbox, p -> new ReentrantLock());
+    try {
+      if (!local.tryLock(LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new DeliveryException("mbox " + mbox + " is busy in this process", true, null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DeliveryException("interrupted waiting for " + mbox, true, e);
+    }
+    try (FileChannel ch =
+        FileChannel.open(
+            mbox,
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+      try (FileLock fcntl = lockFcntl(ch);
+          DotLock dot = DotLock.acquire(mbox, LOCK_WAIT, STALE_LOCK)) {
+        append(ch, staged);
+      }
+    } catch (DeliveryException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new DeliveryException("cannot append to " + mbox + ": " + e.getMessage(), true, e);
+    } finally {
+      local.unlock();
+      discard(batch);
+    }
+  }
+
+  private void append(FileChannel ch, List<MboxStaged> staged) throws IOException {
+    long original = ch.size();
+    try {
+      long position = original;
+      position += separatorAfter(ch, original, position);
+      for (MboxStaged s : staged) {
+        try (FileChannel in = FileChannel.open(s.spool.path(), StandardOpenOption.READ)) {
+          long copied = 0;
+          while (copied < s.spool.size()) {
+            copied += in.transferTo(copied, s.spool.size() - copied, ch.position(position + copied));
+          }
+        }
+        position += s.spool.size();
+      }
+      ch.force(true);
+    } catch (IOException | RuntimeException e) {
+      // Leave the file as it was: no reader may ever see half a message.
+      ch.truncate(original);
+      ch.force(true);
+      throw e;
+    }
+  }
+
+  /** A previous message that lacks its final blank line gets it first (qmail's mbox(5)). */
+  private static long separatorAfter(FileChannel ch, long size, long position) throws IOException {
+    if (size == 0) {
+      return 0;
+    }
+    ByteBuffer tail = ByteBuffer.allocate((int) Math.min(2, size));
+    ch.read(tail, size - tail.capacity());
+    byte[] t = tail.array();
+    byte[] add;
+    if (t[t.length - 1] != '\n') {
+      add = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    } else if (t.length < 2 || t[0] != '\n') {
+      add = "\n".getBytes(StandardCharsets.US_ASCII);
+    } else {
+      return 0;
+    }
+    ch.write(ByteBuffer.wrap(add), position);
+    return add.length;
+  }
+
+  private static FileLock lockFcntl(FileChannel ch) throws IOException {
+    long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+    while (true) {
+      FileLock lock = ch.tryLock();
+      if (lock != null) {
+        return lock;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new DeliveryException("mbox is locked (fcntl) by another program", true, null);
+      }
+      DotLock.pause();
+    }
+  }
+
+  @Override
+  public void discard(List<Staged> batch) {
+    for (Staged s : batch) {
+      try {
+        Files.deleteIfExists(((MboxStaged) s).spool.path());
+      } catch (IOException ignored) {
+        // a stray spool file is private and harmless
+      }
+    }
+  }
+
+  private record MboxStaged(Spool.File spool) implements Staged {
+    @Override
+    public long size() {
+      return spool.size();
+    }
+  }
+
+  /** The From_ line, mboxrd quoting, and the blank line that ends a message. */
+  private record MboxrdFormat(String fromLine) implements Spool.Format {
+    @Override
+    public byte[] prefix() {
+      return fromLine.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public OutputStream filter(OutputStream lfText) {
+      return new MboxrdQuotingOutputStream(lfText);
+    }
+
+    @Override
+    public void endFilter(OutputStream filtered) throws IOException {
+      ((MboxrdQuotingOutputStream) filtered).finish();
+    }
+
+    @Override
+    public void finish(OutputStream out, int lastByte) throws IOException {
+      if (lastByte != '\n') {
+        out.write('\n');
+      }
+      out.write('\n');
+    }
+  }
+}

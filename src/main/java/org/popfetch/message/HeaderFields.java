@@ -1,0 +1,105 @@
+package org.popfetch.message;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.james.mime4j.MimeException;
+import org.apache.james.mime4j.codec.DecodeMonitor;
+import org.apache.james.mime4j.codec.DecoderUtil;
+import org.apache.james.mime4j.stream.EntityState;
+import org.apache.james.mime4j.stream.Field;
+import org.apache.james.mime4j.stream.MimeConfig;
+import org.apache.james.mime4j.stream.MimeTokenStream;
+import org.apache.james.mime4j.util.MimeUtil;
+
+/**
+ * The header fields of a message, read from the front of its stream without touching the body:
+ * at most {@link #MAX_HEADER} octets are buffered, then the whole message is handed back as a
+ * stream again ({@link Read#message()}) for the destination.
+ *
+ * @param fields name and unfolded value of each field, in order
+ */
+public record HeaderFields(List<Field> fields) {
+  /** Header blocks larger than this are cut for reading; the message itself is not changed. */
+  public static final int MAX_HEADER = 256 * 1024;
+
+  public HeaderFields {
+    fields = List.copyOf(fields);
+  }
+
+  /** The header facts and the message, whole, as a stream. */
+  public record Read(HeaderFields header, InputStream message) {}
+
+  /**
+   * Reads the header block (up to the first empty line, or {@link #MAX_HEADER} octets) and
+   * parses it with Mime4j's lenient token stream.
+   */
+  public static Read read(InputStream message) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream(4096);
+    int b;
+    int prev = -1;
+    int prev2 = -1;
+    while (head.size() < MAX_HEADER && (b = message.read()) >= 0) {
+      head.write(b);
+      // The header ends at an empty line: LF LF, or CR LF CR LF.
+      if (b == '\n' && (prev == '\n' || (prev == '\r' && prev2 == '\n'))) {
+        break;
+      }
+      prev2 = prev;
+      prev = b;
+    }
+    byte[] bytes = head.toByteArray();
+    return new Read(parse(bytes), new SequenceInputStream(new ByteArrayInputStream(bytes), message));
+  }
+
+  static HeaderFields parse(byte[] head) throws IOException {
+    MimeConfig config = new MimeConfig.Builder().setMaxLineLen(-1).setMaxHeaderLen(-1).setMaxHeaderCount(10_000).build();
+    MimeTokenStream tokens = new MimeTokenStream(config, DecodeMonitor.SILENT, null);
+    // The head ends at its empty line already; another one makes a complete (bodyless) message
+    // of a head that was cut.
+    byte[] complete = new byte[head.length + 4];
+    System.arraycopy(head, 0, complete, 0, head.length);
+    complete[head.length] = '\r';
+    complete[head.length + 1] = '\n';
+    complete[head.length + 2] = '\r';
+    complete[head.length + 3] = '\n';
+    tokens.parse(new ByteArrayInputStream(complete));
+    List<Field> fields = new ArrayList<>();
+    try {
+      for (EntityState s = tokens.getState(); s != EntityState.T_END_OF_STREAM; s = tokens.next()) {
+        if (s == EntityState.T_FIELD) {
+          fields.add(tokens.getField());
+        }
+        if (s == EntityState.T_END_HEADER) {
+          break;
+        }
+      }
+    } catch (MimeException e) {
+      throw new IOException("unreadable message header: " + e.getMessage(), e);
+    }
+    return new HeaderFields(fields);
+  }
+
+  /** The first field of this name (case-insensitive, RFC 5322), unfolded and decoded. */
+  public Optional<String> first(String name) {
+    return all(name).stream().findFirst();
+  }
+
+  /** Every field of this name, in order, unfolded and with encoded-words decoded. */
+  public List<String> all(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    List<String> out = new ArrayList<>();
+    for (Field f : fields) {
+      if (f.getName().toLowerCase(Locale.ROOT).equals(lower)) {
+        out.add(DecoderUtil.decodeEncodedWords(MimeUtil.unfold(f.getBody()), DecodeMonitor.SILENT).strip());
+      }
+    }
+    return out;
+  }
+}
