@@ -7,6 +7,7 @@ set -euo pipefail
 declare -A PEERS=(
   [dovecot-core]=/usr/sbin/dovecot
   [dovecot-pop3d]=/usr/lib/dovecot/pop3
+  [procmail]=/usr/bin/procmail
 )
 
 missing=()

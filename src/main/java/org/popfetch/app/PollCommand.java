@@ -90,6 +90,9 @@ final class PollCommand implements Callable<Integer> {
         return ExitStatus.of(r.failure().get().kind());
       }
     }
+    if (results.stream().anyMatch(r -> r.quarantined() > 0)) {
+      return ExitStatus.DELIVERY; // kept safe, but a destination refused mail: someone must look
+    }
     return results.stream().anyMatch(r -> r.fetched() > 0) ? ExitStatus.MAIL : ExitStatus.NO_MAIL;
   }
 }

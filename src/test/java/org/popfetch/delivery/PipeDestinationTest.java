@@ -1,0 +1,108 @@
+package org.popfetch.delivery;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.Incoming;
+import org.popfetch.message.Envelope;
+import org.popfetch.message.TraceHeaders;
+
+class PipeDestinationTest {
+  @TempDir Path dir;
+
+  private Path script(String name, String body) throws Exception {
+    Path p = dir.resolve(name);
+    Files.writeString(p, "#!/bin/sh\n" + body + "\n");
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+    return p;
+  }
+
+  private static Incoming message(String sender, String recipient) {
+    return new Incoming("work", new Envelope(sender, recipient), new TraceHeaders(List.of("Delivered-To: " + recipient)));
+  }
+
+  private static ByteArrayInputStream wire(String s) {
+    return new ByteArrayInputStream(s.getBytes(ISO_8859_1));
+  }
+
+  @Test
+  void theMessageGoesToStandardInputAndEachPlaceholderIsExactlyOneSafeArgument() throws Exception {
+    Path args = dir.resolve("args");
+    Path stdin = dir.resolve("stdin");
+    Path env = dir.resolve("env");
+    Path agent = script("agent", "for a in \"$@\"; do printf '%s\\n' \"$a\" >> " + args + "; done\ncat > " + stdin + "\nenv > " + env);
+    PipeDestination pipe =
+        new PipeDestination(List.of(agent.toString(), "-f", "%{sender}", "--", "%{recipient}", "%{account}"), Duration.ofSeconds(20), dir.resolve("spool"));
+    pipe.stage(message("$(touch " + dir.resolve("pwned") + ")", "-oQ/tmp/q;rm -rf /"), wire("Subject: hi\r\n\r\nbody\r\n"));
+    assertThat(Files.readAllLines(args))
+        .containsExactly("-f", "__touch__" + PipeDestination.safe(dir.resolve("pwned").toString()).substring(1) + "_", "--", "_oQ_tmp_q_rm_-rf__", "work");
+    assertThat(Files.exists(dir.resolve("pwned"))).isFalse();
+    assertThat(Files.readString(stdin)).isEqualTo("Delivered-To: -oQ/tmp/q;rm -rf /\nSubject: hi\n\nbody\n");
+    assertThat(Files.readAllLines(env))
+        .allMatch(l -> l.matches("(PATH|HOME|USER|LOGNAME|LANG|PWD|SHLVL|_)=.*"), "only the minimal environment");
+    try (var spool = Files.list(dir.resolve("spool"))) {
+      assertThat(spool.toList()).as("spool cleaned up").isEmpty();
+    }
+  }
+
+  @Test
+  void placeholdersInsideOtherTextAreRefused() {
+    assertThatThrownBy(() -> new PipeDestination(List.of("/bin/true", "--to=%{recipient}"), Duration.ofSeconds(1), dir))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void exTempfailIsTemporaryWithTheAgentsWords() throws Exception {
+    PipeDestination pipe =
+        new PipeDestination(List.of(script("busy", "cat >/dev/null; echo 'mailbox locked' >&2; exit 75").toString()), Duration.ofSeconds(20), dir.resolve("spool"));
+    assertThatThrownBy(() -> pipe.stage(message("a@b", "c@d"), wire("x\r\n")))
+        .isInstanceOfSatisfying(DeliveryException.class, e -> {
+          assertThat(e.isTemporary()).isTrue();
+          assertThat(e.rescued()).isEmpty();
+          assertThat(e.getMessage()).contains("exited with 75 (EX_TEMPFAIL)").contains("mailbox locked");
+        });
+  }
+
+  @Test
+  void anyOtherFailureIsPermanentAndHandsTheMessageBack() throws Exception {
+    PipeDestination pipe =
+        new PipeDestination(List.of(script("refuse", "cat >/dev/null; echo 'no such user' >&2; exit 67").toString()), Duration.ofSeconds(20), dir.resolve("spool"));
+    assertThatThrownBy(() -> pipe.stage(message("a@b", "c@d"), wire("Subject: keep me\r\n\r\nbody\r\n")))
+        .isInstanceOfSatisfying(DeliveryException.class, e -> {
+          assertThat(e.isTemporary()).isFalse();
+          assertThat(e.getMessage()).contains("exited with 67 (EX_NOUSER): no such user");
+          assertThat(e.rescued()).hasValueSatisfying(p -> {
+            try {
+              assertThat(Files.readString(p)).isEqualTo("Delivered-To: c@d\nSubject: keep me\n\nbody\n");
+            } catch (java.io.IOException io) {
+              throw new java.io.UncheckedIOException(io);
+            }
+          });
+        });
+  }
+
+  @Test
+  void anAgentThatNeverExitsIsKilledAndTheFailureIsTemporary() throws Exception {
+    Path pidFile = dir.resolve("pid");
+    PipeDestination pipe =
+        new PipeDestination(
+            List.of(script("hang", "echo $$ > " + pidFile + "; exec sleep 600").toString()), Duration.ofMillis(700), dir.resolve("spool"));
+    assertThatThrownBy(() -> pipe.stage(message("a@b", "c@d"), wire("x\r\n")))
+        .isInstanceOfSatisfying(DeliveryException.class, e -> {
+          assertThat(e.isTemporary()).isTrue();
+          assertThat(e.getMessage()).contains("did not finish within");
+        });
+    long pid = Long.parseLong(Files.readString(pidFile).strip());
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+  }
+}
