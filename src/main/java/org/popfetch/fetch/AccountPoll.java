@@ -245,7 +245,7 @@ public final class AccountPoll {
                   LOG.warn("{}: message {} left on the server, delivery failed (attempt {}): {}",
                       account.name(), number, attempt.attempts(), LogText.sanitize(e.getMessage()));
                   failure[0] =
-                      Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, destination.describe() + ": " + e.getMessage()));
+                      Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
                 }
               }
             }
@@ -257,7 +257,7 @@ public final class AccountPoll {
             }
           });
     } catch (DeliveryException e) {
-      failure[0] = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, destination.describe() + ": " + e.getMessage()));
+      failure[0] = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
     } catch (Pop3Exception e) {
       failure[0] = Optional.of(Failures.classify(e));
     }
@@ -271,7 +271,7 @@ public final class AccountPoll {
     } catch (DeliveryException e) {
       destination.discard(staged);
       quarantine.discard(held);
-      return Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, destination.describe() + ": " + e.getMessage()));
+      return Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
     }
     try {
       quarantine.commit(held);

@@ -86,7 +86,11 @@ public final class DovecotServer implements AutoCloseable {
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
 
     StringBuilder passwd = new StringBuilder();
-    users.forEach((u, p) -> passwd.append(u).append(":{PLAIN}").append(p).append("::::::\n"));
+    // Users named "mbox..." keep their mail in an mbox file, ~/inbox, instead of a Maildir.
+    users.forEach(
+        (u, p) ->
+            passwd.append(u).append(":{PLAIN}").append(p)
+                .append(u.startsWith("mbox") ? "::::::userdb_mail=mbox:~/mail:INBOX=~/inbox\n" : "::::::\n"));
     Files.writeString(base.resolve("users"), passwd);
 
     int pop3 = freePort();
@@ -152,6 +156,7 @@ public final class DovecotServer implements AutoCloseable {
       for (String sub : List.of("tmp", "new", "cur")) {
         Files.createDirectories(home.resolve("Maildir").resolve(sub));
       }
+      Files.createDirectories(home.resolve("mail"));
       try (Stream<Path> walk = Files.walk(home)) {
         for (Path p : walk.toList()) {
           setOwner(p, owner, group);
@@ -216,6 +221,11 @@ public final class DovecotServer implements AutoCloseable {
     Files.write(tmp, message);
     setOwner(tmp, owner, group);
     return Files.move(tmp, maildir.resolve("new").resolve(name));
+  }
+
+  /** The user's home directory (an "mbox..." user's mail is the file "inbox" in it). */
+  public Path home(String user) {
+    return base.resolve("mail").resolve(user);
   }
 
   /** The user's Maildir, as Dovecot serves it. */
