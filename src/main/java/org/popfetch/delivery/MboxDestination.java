@@ -33,8 +33,8 @@ import org.popfetch.fetch.Incoming;
  *
  * <p>{@link #stage} writes the message, already formatted, to a private spool file: the
  * mailbox's lock is never held while a server is slow. {@link #commit} takes the locks that
- * Dovecot, mutt, procmail and mail(1) honour — fcntl, then a dotlock ("mbox.lock", created
- * exclusively, taken over after {@link #STALE_LOCK} as Postfix does) — appends every staged
+ * Dovecot, mutt, procmail and mail(1) honour — a dotlock ("mbox.lock", created exclusively,
+ * taken over after {@link #STALE_LOCK} as Postfix does), then fcntl — appends every staged
  * message, fsyncs, and releases. If anything fails mid-append the file is truncated back to its
  * size before, so readers never see half a message.
  *
@@ -43,6 +43,9 @@ import org.popfetch.fetch.Incoming;
 public final class MboxDestination implements Destination {
   /** How long to wait for other writers' locks. */
   static final Duration LOCK_WAIT = Duration.ofSeconds(20);
+
+  /** How long to try for the fcntl lock while holding the dotlock. */
+  static final Duration FCNTL_TRY = Duration.ofSeconds(1);
 
   /** A dotlock older than this is left over from a crash (Postfix: stale_lock_time 500s). */
   static final Duration STALE_LOCK = Duration.ofSeconds(500);
@@ -118,8 +121,7 @@ public final class MboxDestination implements Destination {
             mbox,
             Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-      try (FileLock fcntl = lockFcntl(ch);
-          DotLock dot = DotLock.acquire(mbox, LOCK_WAIT, STALE_LOCK)) {
+      try (Locks held = lock(ch)) {
         append(ch, staged);
       }
     } catch (DeliveryException e) {
@@ -175,15 +177,39 @@ public final class MboxDestination implements Destination {
     return add.length;
   }
 
-  private static FileLock lockFcntl(FileChannel ch) throws IOException {
+  /** Both locks, released in reverse order. */
+  private record Locks(DotLock dot, FileLock fcntl) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      try {
+        fcntl.release();
+      } finally {
+        dot.close();
+      }
+    }
+  }
+
+  /**
+   * The dotlock first, then the fcntl lock, as Dovecot (mbox_write_locks = dotlock fcntl) and
+   * procmail take them. Writers that take fcntl first (Postfix's default) would deadlock with
+   * that order, so the fcntl lock is only tried for a moment: if another writer holds it, the
+   * dotlock is let go and both are tried again.
+   */
+  private Locks lock(FileChannel ch) throws IOException {
     long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
     while (true) {
-      FileLock lock = ch.tryLock();
-      if (lock != null) {
-        return lock;
-      }
+      DotLock dot = DotLock.acquire(mbox, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), STALE_LOCK);
+      long fcntlDeadline = System.nanoTime() + FCNTL_TRY.toNanos();
+      do {
+        FileLock fcntl = ch.tryLock();
+        if (fcntl != null) {
+          return new Locks(dot, fcntl);
+        }
+        DotLock.pause();
+      } while (System.nanoTime() < fcntlDeadline);
+      dot.close();
       if (System.nanoTime() > deadline) {
-        throw new DeliveryException("mbox is locked (fcntl) by another program", true, null);
+        throw new DeliveryException("mbox " + mbox + " is locked (fcntl) by another program", true, null);
       }
       DotLock.pause();
     }
