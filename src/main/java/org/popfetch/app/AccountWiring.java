@@ -7,6 +7,12 @@ import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.DeliverConfig;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.config.RuleConfig;
+import org.popfetch.delivery.FieldMatch;
+import org.popfetch.delivery.RoutedDestination;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.popfetch.delivery.MaildirDestination;
 import org.popfetch.delivery.MboxDestination;
 import org.popfetch.delivery.PipeDestination;
@@ -65,7 +71,32 @@ final class AccountWiring {
   }
 
   static Destination destination(AccountConfig a, PopfetchConfig config) throws DeliveryException {
-    DeliverConfig d = a.deliver();
+    Destination fallback = destination(a.deliver(), config);
+    if (a.rules().isEmpty()) {
+      return fallback;
+    }
+    List<RoutedDestination.Rule> rules = new ArrayList<>();
+    for (RuleConfig r : a.rules()) {
+      FieldMatch when =
+          new FieldMatch(
+              FieldMatch.Source.valueOf(r.source().toUpperCase(Locale.ROOT)),
+              r.header(),
+              FieldMatch.Kind.valueOf(r.kind().toUpperCase(Locale.ROOT)),
+              r.pattern());
+      List<RoutedDestination.Target> targets = new ArrayList<>();
+      for (RuleConfig.Target t : r.deliver()) {
+        if (!t.folder().isEmpty() && t.destination() instanceof DeliverConfig.Maildir m) {
+          targets.add(new RoutedDestination.Target.Folder(m.path(), t.folder()));
+        } else {
+          targets.add(new RoutedDestination.Target.Fixed(destination(t.destination(), config)));
+        }
+      }
+      rules.add(new RoutedDestination.Rule(when, targets));
+    }
+    return new RoutedDestination(rules, fallback, spoolDir(config), localHost());
+  }
+
+  private static Destination destination(DeliverConfig d, PopfetchConfig config) throws DeliveryException {
     if (d instanceof DeliverConfig.Maildir m) {
       return new MaildirDestination(m.path(), localHost());
     }

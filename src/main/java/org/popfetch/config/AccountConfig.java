@@ -32,6 +32,7 @@ import org.popfetch.pop3.TlsMode;
  * @param deliver the destination
  * @param recipientHeader for a multidrop mailbox: the header that names each message's
  *     recipient (Delivered-To, X-Original-To, Envelope-To...); otherwise the account's mailbox
+ * @param rules routing rules, first match wins; {@code deliver} takes what none matches
  */
 public record AccountConfig(
     String name,
@@ -52,4 +53,5 @@ public record AccountConfig(
     OptionalInt fetchLimit,
     Duration timeout,
     DeliverConfig deliver,
-    Optional<String> recipientHeader) {}
+    Optional<String> recipientHeader,
+    java.util.List<RuleConfig> rules) {}

@@ -103,7 +103,8 @@ public final class ConfigLoader {
           "fetch-limit",
           "timeout",
           "deliver",
-          "recipient-header");
+          "recipient-header",
+          "rules");
   private static final List<String> DELIVER_KEYS = List.of("maildir", "mbox", "pipe", "timeout");
   private static final List<String> DESTINATIONS = List.of("maildir", "mbox", "pipe");
   private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]{1,76}");
@@ -415,7 +416,13 @@ public final class ConfigLoader {
         value(f, "fetch-limit", Integer.class).map(OptionalInt::of).orElse(OptionalInt.empty()),
         value(f, "timeout", Duration.class).orElse(Durations.parse(DEFAULT_TIMEOUT)),
         (DeliverConfig) f.get("deliver").value(),
-        value(f, "recipient-header", String.class));
+        value(f, "recipient-header", String.class),
+        f.containsKey("rules") ? ruleList(f.get("rules").value()) : List.of());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<RuleConfig> ruleList(Object value) {
+    return (List<RuleConfig>) value;
   }
 
   /** Reads each key of an account or of the defaults into its typed value. */
@@ -449,6 +456,7 @@ public final class ConfigLoader {
       case "timeout" -> duration(v, path, "1s", "1h");
       case "deliver" -> deliver(v, path);
       case "recipient-header" -> headerName(v, path);
+      case "rules" -> rules(v, path);
       default -> throw new AssertionError(key);
     };
   }
@@ -492,6 +500,99 @@ public final class ConfigLoader {
       }
       default -> throw new AssertionError(d.key());
     };
+  }
+
+  private static final List<String> RULE_KEYS = List.of("match", "deliver");
+  private static final List<String> MATCH_KEYS = List.of("header", "recipient", "sender", "is", "glob", "regex");
+  private static final List<String> HOW = List.of("is", "glob", "regex");
+  private static final List<String> RULE_TARGET_KEYS = List.of("maildir", "mbox", "pipe", "timeout", "folder");
+
+  private List<RuleConfig> rules(Node v, String path) throws ConfigException {
+    checkTag(v, path);
+    if (!(v instanceof SequenceNode seq)) {
+      throw error(path, line(v), "expected a list of rules, got " + describe(v));
+    }
+    List<RuleConfig> out = new ArrayList<>();
+    for (int i = 0; i < seq.getValue().size(); i++) {
+      Node r = seq.getValue().get(i);
+      String rp = path + "[" + i + "]";
+      Map<String, Entry> rule = mapping(r, rp, RULE_KEYS);
+      if (!rule.containsKey("match") || !rule.containsKey("deliver")) {
+        throw error(rp, line(r), "a rule needs match: and deliver:");
+      }
+      out.add(rule(rule.get("match"), rule.get("deliver")));
+    }
+    return out;
+  }
+
+  private RuleConfig rule(Entry match, Entry deliver) throws ConfigException {
+    Map<String, Entry> m = mapping(match.value(), match.path(), MATCH_KEYS);
+    List<Entry> sources = java.util.stream.Stream.of("header", "recipient", "sender").filter(m::containsKey).map(m::get).toList();
+    if (sources.size() != 1) {
+      throw error(match.path(), match.line(), "match exactly one of header, recipient, sender");
+    }
+    Entry src = sources.get(0);
+    String header = "";
+    Map<String, Entry> how = m;
+    if (src.key().equals("header")) {
+      header = headerName(src.value(), src.path());
+    } else {
+      how = mapping(src.value(), src.path(), HOW);
+    }
+    List<Entry> kinds = HOW.stream().filter(how::containsKey).map(how::get).toList();
+    if (kinds.size() != 1) {
+      throw error(src.path(), src.line(), "compare with exactly one of is, glob, regex");
+    }
+    Entry k = kinds.get(0);
+    String pattern = string(k.value(), k.path());
+    if (k.key().equals("regex")) {
+      try {
+        java.util.regex.Pattern.compile(pattern);
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw error(k.path(), line(k.value()), "not a regular expression: " + e.getDescription());
+      }
+    }
+    List<RuleConfig.Target> targets = new ArrayList<>();
+    Node d = deliver.value();
+    if (d instanceof SequenceNode list) {
+      if (list.getValue().isEmpty()) {
+        throw error(deliver.path(), deliver.line(), "expected at least one destination");
+      }
+      for (int i = 0; i < list.getValue().size(); i++) {
+        targets.add(ruleTarget(list.getValue().get(i), deliver.path() + "[" + i + "]"));
+      }
+    } else {
+      targets.add(ruleTarget(d, deliver.path()));
+    }
+    return new RuleConfig(src.key(), header, k.key(), pattern, targets);
+  }
+
+  private RuleConfig.Target ruleTarget(Node v, String path) throws ConfigException {
+    Map<String, Entry> entries = mapping(v, path, RULE_TARGET_KEYS);
+    Entry folder = entries.get("folder");
+    String folderName = "";
+    if (folder != null) {
+      if (!entries.containsKey("maildir")) {
+        throw error(folder.path(), folder.line(), "a folder belongs to a maildir destination");
+      }
+      folderName = string(folder.value(), folder.path()).strip();
+      if (folderName.isEmpty()) {
+        throw error(folder.path(), folder.line(), "is empty");
+      }
+    }
+    // The destination itself is read like an account's deliver: block, without "folder".
+    MappingNode original = (MappingNode) v;
+    MappingNode copy =
+        new MappingNode(
+            original.getTag(),
+            true,
+            original.getValue().stream()
+                .filter(t -> !(t.getKeyNode() instanceof ScalarNode key && key.getValue().equals("folder")))
+                .toList(),
+            original.getStartMark(),
+            original.getEndMark(),
+            original.getFlowStyle());
+    return new RuleConfig.Target(deliver(copy, path), folderName);
   }
 
   private String headerName(Node v, String path) throws ConfigException {

@@ -222,7 +222,8 @@ public final class AccountPoll {
                       account.name(),
                       envelope,
                       TraceHeaders.forFetch(account.settings().host(), client.isSecure(), localHost,
-                          account.name(), envelope.recipient(), now));
+                          account.name(), envelope.recipient(), now),
+                      read.header());
               try {
                 staged.add(destination.stage(incoming, read.message()));
                 stagedEntries.add(entry);
@@ -319,7 +320,7 @@ public final class AccountPoll {
     Path rescued = refusal.rescued().orElseThrow();
     try (InputStream in = Files.newInputStream(rescued)) {
       Destination.Staged s =
-          quarantine.stage(new Incoming(incoming.account(), incoming.envelope(), TraceHeaders.NONE), in);
+          quarantine.stage(incoming.withTrace(TraceHeaders.NONE), in);
       LOG.warn("{}: message {} (uid {}) refused for good by {}: {}; kept in {} and deleted from the server",
           account.name(), entry.number(), LogText.sanitize(entry.uid()), destination.describe(),
           LogText.sanitize(refusal.getMessage()), quarantine.describe());

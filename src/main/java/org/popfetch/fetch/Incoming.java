@@ -1,6 +1,8 @@
 package org.popfetch.fetch;
 
+import java.util.List;
 import org.popfetch.message.Envelope;
+import org.popfetch.message.HeaderFields;
 import org.popfetch.message.TraceHeaders;
 
 /**
@@ -9,10 +11,19 @@ import org.popfetch.message.TraceHeaders;
  * @param account the account it was fetched for
  * @param envelope the reconstructed envelope
  * @param trace the header fields to put on top
+ * @param header the message's own header fields, for routing
  */
-public record Incoming(String account, Envelope envelope, TraceHeaders trace) {
+public record Incoming(String account, Envelope envelope, TraceHeaders trace, HeaderFields header) {
+  public Incoming(String account, Envelope envelope, TraceHeaders trace) {
+    this(account, envelope, trace, new HeaderFields(List.of()));
+  }
+
   /** For tests and tools that have no envelope to speak of. */
   public static Incoming of(TraceHeaders trace) {
     return new Incoming("", new Envelope("", ""), trace);
+  }
+
+  public Incoming withTrace(TraceHeaders newTrace) {
+    return new Incoming(account, envelope, newTrace, header);
   }
 }

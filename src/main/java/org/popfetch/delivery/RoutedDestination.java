@@ -1,0 +1,195 @@
+package org.popfetch.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.Destination;
+import org.popfetch.fetch.Incoming;
+import org.popfetch.net.LogText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routing rules: the first rule whose condition the message meets chooses its destinations;
+ * a message no rule takes goes to the account's own destination (the catch-all).
+ *
+ * <p>A message for one destination streams straight into it. A message for several is first
+ * copied to a private spool file and staged into each from there; it counts as delivered only
+ * when every one took it. Programs (pipes) are run last, after the mailboxes have staged it,
+ * so that a mailbox failure does not leave a program with a copy that a retry would repeat.
+ */
+public final class RoutedDestination implements Destination {
+  private static final Logger LOG = LoggerFactory.getLogger(RoutedDestination.class);
+
+  /** Where a rule sends mail: a fixed destination, or a Maildir++ folder named per message. */
+  public sealed interface Target {
+    /** A destination that needs nothing from the message. */
+    record Fixed(Destination destination) implements Target {}
+
+    /** A folder of a Maildir; the name may use $1..$9 from the rule's match. */
+    record Folder(Path maildir, String template) implements Target {}
+  }
+
+  /** One rule. */
+  public record Rule(FieldMatch when, List<Target> targets) {}
+
+  private final List<Rule> rules;
+  private final Destination fallback;
+  private final Path spoolDir;
+  private final String hostName;
+  private final Map<Path, Destination> folders = new LinkedHashMap<>();
+  private final byte[] buffer = new byte[64 * 1024];
+
+  public RoutedDestination(List<Rule> rules, Destination fallback, Path spoolDir, String hostName) {
+    this.rules = List.copyOf(rules);
+    this.fallback = fallback;
+    this.spoolDir = spoolDir;
+    this.hostName = hostName;
+  }
+
+  @Override
+  public String describe() {
+    return rules.size() + " rule(s), else " + fallback.describe();
+  }
+
+  /** The destinations for this message, mailboxes before programs. */
+  List<Destination> route(Incoming message) throws DeliveryException {
+    for (Rule rule : rules) {
+      Optional<Matcher> m = rule.when().match(message);
+      if (m.isPresent()) {
+        List<Destination> out = new ArrayList<>();
+        for (Target t : rule.targets()) {
+          out.add(resolve(t, m.get()));
+        }
+        out.sort((a, b) -> Boolean.compare(a instanceof PipeDestination, b instanceof PipeDestination));
+        return out;
+      }
+    }
+    return List.of(fallback);
+  }
+
+  private Destination resolve(Target target, Matcher match) throws DeliveryException {
+    if (target instanceof Target.Fixed f) {
+      return f.destination();
+    }
+    Target.Folder folder = (Target.Folder) target;
+    String name = MaildirFolders.expand(folder.template(), match);
+    Optional<Path> dir = MaildirFolders.resolve(folder.maildir(), name);
+    if (dir.isEmpty()) {
+      LOG.warn("folder name {} cannot be used safely; delivering to the Maildir's INBOX", LogText.sanitize(name));
+      return folderDestination(folder.maildir(), false);
+    }
+    return folderDestination(dir.get(), true);
+  }
+
+  private Destination folderDestination(Path dir, boolean subfolder) throws DeliveryException {
+    Destination d = folders.get(dir);
+    if (d == null) {
+      d = new MaildirDestination(dir, hostName);
+      if (subfolder) {
+        try {
+          // Maildir++: marks the directory as a folder for Dovecot, Courier and mutt.
+          Path marker = dir.resolve("maildirfolder");
+          if (!Files.exists(marker)) {
+            Files.createFile(marker, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          }
+        } catch (IOException e) {
+          throw new DeliveryException("cannot mark " + dir + " as a Maildir++ folder: " + e.getMessage(), true, e);
+        }
+      }
+      folders.put(dir, d);
+    }
+    return d;
+  }
+
+  @Override
+  public Staged stage(Incoming message, InputStream wireBody) throws DeliveryException {
+    List<Destination> targets = route(message);
+    if (targets.size() == 1) {
+      Destination d = targets.get(0);
+      return new Routed(List.of(d), List.of(d.stage(message, wireBody)));
+    }
+    Path copy = spool(wireBody);
+    List<Staged> staged = new ArrayList<>();
+    try {
+      for (Destination d : targets) {
+        try (InputStream in = Files.newInputStream(copy)) {
+          staged.add(d.stage(message, in));
+        }
+      }
+      return new Routed(targets, staged);
+    } catch (IOException e) {
+      for (int i = 0; i < staged.size(); i++) {
+        targets.get(i).discard(List.of(staged.get(i)));
+      }
+      if (e instanceof DeliveryException d) {
+        throw d;
+      }
+      throw new DeliveryException("cannot read back " + copy + ": " + e.getMessage(), true, e);
+    } finally {
+      try {
+        Files.deleteIfExists(copy);
+      } catch (IOException ignored) {
+        // a private scratch file
+      }
+    }
+  }
+
+  private Path spool(InputStream wire) throws DeliveryException {
+    try {
+      Files.createDirectories(spoolDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Path copy =
+          Files.createTempFile(spoolDir, "routed-", ".eml", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      try (OutputStream out = Files.newOutputStream(copy)) {
+        int n;
+        while ((n = wire.read(buffer, 0, buffer.length)) > 0) {
+          out.write(buffer, 0, n);
+        }
+      }
+      return copy;
+    } catch (IOException e) {
+      throw new DeliveryException("cannot spool a message with several destinations: " + e.getMessage(), true, e);
+    }
+  }
+
+  @Override
+  public void commit(List<Staged> batch) throws DeliveryException {
+    Map<Destination, List<Staged>> byDestination = new LinkedHashMap<>();
+    for (Staged s : batch) {
+      Routed r = (Routed) s;
+      for (int i = 0; i < r.destinations.size(); i++) {
+        byDestination.computeIfAbsent(r.destinations.get(i), k -> new ArrayList<>()).add(r.parts.get(i));
+      }
+    }
+    for (Map.Entry<Destination, List<Staged>> e : byDestination.entrySet()) {
+      e.getKey().commit(e.getValue());
+    }
+  }
+
+  @Override
+  public void discard(List<Staged> batch) {
+    for (Staged s : batch) {
+      Routed r = (Routed) s;
+      for (int i = 0; i < r.destinations.size(); i++) {
+        r.destinations.get(i).discard(List.of(r.parts.get(i)));
+      }
+    }
+  }
+
+  private record Routed(List<Destination> destinations, List<Staged> parts) implements Staged {
+    @Override
+    public long size() {
+      return parts.stream().mapToLong(Staged::size).max().orElse(0);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package org.popfetch.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.popfetch.config.ConfigLoaderTest.MINIMAL;
+import static org.popfetch.config.ConfigLoaderTest.assertError;
+import static org.popfetch.config.ConfigLoaderTest.parse;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** mbox, pipe, routing rules, the recipient header and the quarantine in the configuration. */
+class ConfigDestinationsTest {
+  private static String withDeliver(String deliver) {
+    return MINIMAL.replace("deliver: { maildir: /home/alice/Maildir }", deliver);
+  }
+
+  @Test
+  void mboxAndPipeDestinations() throws Exception {
+    assertThat(parse(withDeliver("deliver: { mbox: /var/mail/alice }")).accounts().get(0).deliver())
+        .isEqualTo(new DeliverConfig.Mbox(Path.of("/var/mail/alice")));
+    assertThat(parse(withDeliver("deliver: { pipe: [/usr/bin/procmail, -d, \"%{recipient}\"], timeout: 2m }")).accounts().get(0).deliver())
+        .isEqualTo(new DeliverConfig.Pipe(List.of("/usr/bin/procmail", "-d", "%{recipient}"), Duration.ofMinutes(2)));
+  }
+
+  @Test
+  void pipeProgramsAreAbsoluteAndTimeoutsBelongToPipes() {
+    assertError(withDeliver("deliver: { pipe: [procmail] }"), "6: accounts[0].deliver.pipe[0]: the program must be an absolute path (no shell, no PATH search), got \"procmail\"");
+    assertError(withDeliver("deliver: { maildir: /m, timeout: 1m }"), "6: accounts[0].deliver.timeout: a timeout applies to pipe only");
+    assertError(withDeliver("deliver: { maildir: /m, mbox: /n }"), "6: accounts[0].deliver.mbox: one destination per deliver: block");
+  }
+
+  @Test
+  void rulesRecipientHeaderAndQuarantine() throws Exception {
+    PopfetchConfig config =
+        parse(
+            "quarantine: /var/lib/popfetch/held\n"
+                + MINIMAL.replace(
+                    "deliver: { maildir: /home/alice/Maildir }",
+                    """
+                    deliver: { maildir: /home/alice/Maildir }
+                        recipient-header: X-Original-To
+                        rules:
+                          - match: { header: List-Id, regex: "<([a-z]+)\\\\.lists\\\\.example\\\\.net>" }
+                            deliver: { maildir: /home/alice/Maildir, folder: "Lists.$1" }
+                          - match: { recipient: { is: bob@example.org } }
+                            deliver: [ { mbox: /var/mail/bob }, { pipe: [/usr/bin/true] } ]
+                    """.stripTrailing()));
+    AccountConfig a = config.accounts().get(0);
+    assertThat(config.quarantine()).isEqualTo(Path.of("/var/lib/popfetch/held"));
+    assertThat(a.recipientHeader()).contains("X-Original-To");
+    assertThat(a.rules()).hasSize(2);
+    assertThat(a.rules().get(0))
+        .isEqualTo(new RuleConfig("header", "List-Id", "regex", "<([a-z]+)\\.lists\\.example\\.net>",
+            List.of(new RuleConfig.Target(new DeliverConfig.Maildir(Path.of("/home/alice/Maildir")), "Lists.$1"))));
+    assertThat(a.rules().get(1).source()).isEqualTo("recipient");
+    assertThat(a.rules().get(1).deliver()).hasSize(2);
+  }
+
+  @Test
+  void theQuarantineDefaultsToTheStateDirectory() throws Exception {
+    assertThat(parse("state: { url: \"jdbc:sqlite:/srv/pf/state.db\" }\n" + MINIMAL).quarantine())
+        .isEqualTo(Path.of("/srv/pf/quarantine"));
+  }
+
+  @Test
+  void badRulesNameTheirLine() {
+    String rules = """
+        deliver: { maildir: /home/alice/Maildir }
+            rules:
+              - match: { header: Subject, regex: "([" }
+                deliver: { maildir: /m }
+        """.stripTrailing();
+    assertError(withDeliver(rules), "8: accounts[0].rules[0].match.regex: not a regular expression: Unclosed character class");
+    assertError(
+        withDeliver(rules.replace("regex: \"([\"", "glob: a, is: b")),
+        "8: accounts[0].rules[0].match.header: compare with exactly one of is, glob, regex");
+    assertError(
+        withDeliver(rules.replace("regex: \"([\"", "is: x").replace("deliver: { maildir: /m }", "deliver: { mbox: /m, folder: x }")),
+        "9: accounts[0].rules[0].deliver.folder: a folder belongs to a maildir destination");
+  }
+}

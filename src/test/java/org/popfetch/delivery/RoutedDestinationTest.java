@@ -1,0 +1,118 @@
+package org.popfetch.delivery;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.popfetch.fetch.Destination;
+import org.popfetch.fetch.Incoming;
+import org.popfetch.message.Envelope;
+import org.popfetch.message.HeaderFields;
+import org.popfetch.message.TraceHeaders;
+
+class RoutedDestinationTest {
+  @TempDir Path dir;
+
+  private static Incoming incoming(String wire, String recipient) throws Exception {
+    HeaderFields header = HeaderFields.read(new ByteArrayInputStream(wire.getBytes(ISO_8859_1))).header();
+    return new Incoming("acct", new Envelope("s@example.org", recipient), TraceHeaders.NONE, header);
+  }
+
+  private static long count(Path maildir) throws Exception {
+    if (!Files.isDirectory(maildir.resolve("new"))) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(maildir.resolve("new"))) {
+      return s.count();
+    }
+  }
+
+  private void deliver(RoutedDestination routed, String wire, String recipient) throws Exception {
+    Destination.Staged s = routed.stage(incoming(wire, recipient), new ByteArrayInputStream(wire.getBytes(ISO_8859_1)));
+    routed.commit(List.of(s));
+  }
+
+  @Test
+  void listsGoToTheirFolderSeveralDestinationsAllGetItAndTheRestFallsThrough() throws Exception {
+    Path maildir = dir.resolve("Maildir");
+    Path mbox = dir.resolve("bob.mbox");
+    MaildirDestination inbox = new MaildirDestination(maildir, "h");
+    RoutedDestination routed =
+        new RoutedDestination(
+            List.of(
+                new RoutedDestination.Rule(
+                    new FieldMatch(FieldMatch.Source.HEADER, "list-id", FieldMatch.Kind.REGEX, "<([a-z]+)\\.lists\\.example\\.net>"),
+                    List.of(new RoutedDestination.Target.Folder(maildir, "Lists.$1"))),
+                new RoutedDestination.Rule(
+                    new FieldMatch(FieldMatch.Source.RECIPIENT, null, FieldMatch.Kind.IS, "BOB@example.org"),
+                    List.of(
+                        new RoutedDestination.Target.Fixed(new MboxDestination(mbox, dir.resolve("spool"))),
+                        new RoutedDestination.Target.Folder(maildir, "Bob")))),
+            inbox,
+            dir.resolve("spool"),
+            "h");
+    deliver(routed, "List-Id: Developers <dev.lists.example.net>\r\nSubject: a\r\n\r\nx\r\n", "me@example.org");
+    deliver(routed, "Subject: for bob\r\n\r\ny\r\n", "bob@example.org");
+    deliver(routed, "Subject: plain\r\n\r\nz\r\n", "me@example.org");
+
+    assertThat(count(maildir.resolve(".Lists.dev"))).isEqualTo(1);
+    assertThat(Files.exists(maildir.resolve(".Lists.dev/maildirfolder"))).isTrue();
+    assertThat(count(maildir.resolve(".Bob"))).isEqualTo(1);
+    assertThat(Files.readString(mbox)).contains("Subject: for bob");
+    assertThat(count(maildir)).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"../x", "/etc/x", "..", ".", "a..b", "x\u0000y/..", "", "."})
+  void folderNamesThatCouldEscapeAreRefused(String name) {
+    assertThat(MaildirFolders.resolve(dir, name)).as(name).satisfiesAnyOf(
+        r -> assertThat(r).isEmpty(),
+        r -> assertThat(r.get().getParent()).isEqualTo(dir));
+  }
+
+  @Test
+  void hostileHeaderTextStaysInsideTheMaildir() throws Exception {
+    Path maildir = dir.resolve("Maildir");
+    for (String evil : List.of("../../etc", "/etc/cron.d", "..", "a\nb", "x".repeat(300), "\u2025\u2025/etc")) {
+      Matcher m = Pattern.compile("(.*)", Pattern.DOTALL).matcher(evil);
+      assertThat(m.matches()).isTrue();
+      String name = MaildirFolders.expand("Lists.$1", m);
+      MaildirFolders.resolve(maildir, name).ifPresent(p -> {
+        assertThat(p.getParent()).as(evil).isEqualTo(maildir);
+        assertThat(p.getFileName().toString()).doesNotContain("/").doesNotContain("\n").startsWith(".Lists.");
+      });
+    }
+    RoutedDestination routed =
+        new RoutedDestination(
+            List.of(new RoutedDestination.Rule(
+                new FieldMatch(FieldMatch.Source.HEADER, "X-Folder", FieldMatch.Kind.REGEX, "(.*)"),
+                List.of(new RoutedDestination.Target.Folder(maildir, "$1")))),
+            new MaildirDestination(maildir, "h"), dir.resolve("spool"), "h");
+    deliver(routed, "X-Folder: ../../outside\r\nSubject: evil\r\n\r\nx\r\n", "me@example.org");
+    assertThat(count(maildir)).as("refused name: delivered to INBOX, not lost").isEqualTo(1);
+    try (Stream<Path> all = Files.walk(dir)) {
+      assertThat(all.filter(p -> p.toString().contains("outside"))).isEmpty();
+    }
+  }
+
+  @Test
+  void globsAndExactMatchesIgnoreCaseAndHeaderNamesToo() throws Exception {
+    Incoming in = incoming("SUBJECT: Invoice 4711\r\nX-Spam: YES\r\n\r\n", "me@example.org");
+    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "subject", FieldMatch.Kind.GLOB, "invoice *").match(in)).isPresent();
+    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "x-spam", FieldMatch.Kind.IS, "yes").match(in)).isPresent();
+    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "x-spam", FieldMatch.Kind.IS, "ye").match(in)).isEmpty();
+    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "Subject", FieldMatch.Kind.REGEX, "^Invoice \\d+$").match(in)).isPresent();
+    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "Subject", FieldMatch.Kind.REGEX, "^invoice").match(in)).isEmpty();
+    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "Missing", FieldMatch.Kind.GLOB, "*").match(in)).isEmpty();
+  }
+}
