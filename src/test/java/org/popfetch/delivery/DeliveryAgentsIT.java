@@ -39,7 +39,7 @@ class DeliveryAgentsIT {
   @BeforeAll
   static void start() throws Exception {
     List<String> users = new ArrayList<>();
-    for (String u : List.of("procmail", "retry", "refuse", "hang", "tombox", "mboxreader")) {
+    for (String u : List.of("procmail", "retry", "refuse", "hang", "tombox", "mboxreader", "routed")) {
       users.add(u);
       users.add("pw-" + u);
     }
@@ -164,5 +164,27 @@ class DeliveryAgentsIT {
       assertThat(first.replaceAll("(?m)^>(>*From )", "$1")).endsWith(tricky.substring(tricky.indexOf("From: x")));
       assertThat(bodies).anySatisfy(b -> assertThat(b).contains("Message-ID: <mbox-2@popfetch.test>").contains("line 19 of mbox-2\n"));
     }
+  }
+
+  @Test
+  void rulesSortListMailIntoFoldersAndTheRestIntoTheInbox() throws Exception {
+    dovecot.deliver("routed", ("List-Id: Developers <dev.lists.example.org>\n" + Mail.message("list-1", 5)).getBytes(ISO_8859_1));
+    dovecot.deliver("routed", ("List-Id: Evil <../../etc.lists.example.org>\n" + Mail.message("evil-1", 5)).getBytes(ISO_8859_1));
+    dovecot.deliver("routed", Mail.message("plain-1", 5).getBytes(ISO_8859_1));
+    Path maildir = dir.resolve("Routed");
+    String deliver =
+        "{ maildir: " + maildir + " }\n"
+            + "    rules:\n"
+            + "      - match: { header: List-Id, regex: \"<([^>]+)\\\\.lists\\\\.example\\\\.org\" }\n"
+            + "        deliver: { maildir: " + maildir + ", folder: \"Lists.$1\" }";
+    int status = poll(config("routed", deliver));
+    assertThat(status).isZero();
+    assertThat(Mail.idsIn(maildir.resolve(".Lists.dev"))).containsExactly("list-1");
+    // "../../etc" from the header cannot name a folder: that message goes to the INBOX.
+    assertThat(Mail.idsIn(maildir)).containsExactlyInAnyOrder("plain-1", "evil-1");
+    try (var all = Files.walk(dir)) {
+      assertThat(all.filter(p -> p.toString().contains("etc"))).isEmpty();
+    }
+    assertThat(dovecot.messageCount("routed")).isZero();
   }
 }
