@@ -31,8 +31,9 @@ import org.popfetch.fetch.Incoming;
  * Appends to an mbox in mboxrd format (a "From " separator line with the envelope sender and
  * date; "&gt;From " quoting that a reader can undo exactly).
  *
- * <p>{@link #stage} writes the message, already formatted, to a private spool file: the
- * mailbox's lock is never held while a server is slow. {@link #commit} takes the locks that
+ * <p>{@link #stage} appends the message, already formatted, to a private spool file for the
+ * batch: the mailbox's lock is never held while a server is slow, and no file is created per
+ * message. One destination serves one poll at a time. {@link #commit} takes the locks that
  * Dovecot, mutt, procmail and mail(1) honour — a dotlock ("mbox.lock", created exclusively,
  * taken over after {@link #STALE_LOCK} as Postfix does), then fcntl — appends every staged
  * message, fsyncs, and releases. If anything fails mid-append the file is truncated back to its
@@ -59,6 +60,8 @@ public final class MboxDestination implements Destination {
   private final Path mbox;
   private final Path spoolDir;
   private final byte[] buffer = new byte[64 * 1024];
+  private FileChannel spool;
+  private Path spoolPath;
 
   /**
    * @param spoolDir a private directory for staged messages
@@ -86,11 +89,42 @@ public final class MboxDestination implements Destination {
 
   @Override
   public Staged stage(Incoming message, InputStream wireBody) throws DeliveryException {
+    long start = -1;
     try {
-      Spool.File spooled = Spool.write(spoolDir, message.trace(), wireBody, new MboxrdFormat(fromLine(message.envelope().sender(), Instant.now())), buffer);
-      return new MboxStaged(spooled);
+      FileChannel spool = batchSpool();
+      start = spool.size();
+      spool.position(start);
+      OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(spool), 64 * 1024);
+      long length =
+          Spool.write(out, message.trace(), wireBody, new MboxrdFormat(fromLine(message.envelope().sender(), Instant.now())), buffer);
+      return new MboxStaged(start, length);
     } catch (IOException e) {
+      truncateSpool(start);
       throw new DeliveryException("cannot spool a message for " + mbox + ": " + e.getMessage(), true, e);
+    }
+  }
+
+  /**
+   * One scratch file per batch: staged messages are appended to it, and the commit copies the
+   * lot into the mailbox. No file is created per message.
+   */
+  private FileChannel batchSpool() throws IOException {
+    if (spool == null) {
+      spoolPath =
+          Files.createTempFile(spoolDir, "mbox-", ".batch", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      spool = FileChannel.open(spoolPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+    return spool;
+  }
+
+  /** Cuts a half-written message off the end of the batch spool. */
+  private void truncateSpool(long to) {
+    if (spool != null && to >= 0) {
+      try {
+        spool.truncate(to);
+      } catch (IOException ignored) {
+        // the spool is closed and removed at the end of the batch anyway
+      }
     }
   }
 
@@ -140,13 +174,15 @@ public final class MboxDestination implements Destination {
       long position = original;
       position += separatorAfter(ch, original, position);
       for (MboxStaged s : staged) {
-        try (FileChannel in = FileChannel.open(s.spool.path(), StandardOpenOption.READ)) {
-          long copied = 0;
-          while (copied < s.spool.size()) {
-            copied += in.transferTo(copied, s.spool.size() - copied, ch.position(position + copied));
+        long copied = 0;
+        while (copied < s.length()) {
+          long n = spool.transferTo(s.start() + copied, s.length() - copied, ch.position(position + copied));
+          if (n <= 0) {
+            throw new IOException("the spool ended early");
           }
+          copied += n;
         }
-        position += s.spool.size();
+        position += s.length();
       }
       ch.force(true);
     } catch (IOException | RuntimeException e) {
@@ -217,19 +253,23 @@ public final class MboxDestination implements Destination {
 
   @Override
   public void discard(List<Staged> batch) {
-    for (Staged s : batch) {
+    // A batch is committed or discarded as a whole: the spool starts afresh.
+    if (spool != null) {
       try {
-        Files.deleteIfExists(((MboxStaged) s).spool.path());
+        spool.close();
+        Files.deleteIfExists(spoolPath);
       } catch (IOException ignored) {
-        // a stray spool file is private and harmless
+        // private scratch space
       }
+      spool = null;
+      spoolPath = null;
     }
   }
 
-  private record MboxStaged(Spool.File spool) implements Staged {
+  private record MboxStaged(long start, long length) implements Staged {
     @Override
     public long size() {
-      return spool.size();
+      return length;
     }
   }
 

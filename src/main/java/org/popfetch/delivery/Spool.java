@@ -45,24 +45,30 @@ final class Spool {
     Path file =
         Files.createTempFile(dir, "popfetch-", ".msg", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024)) {
-      Counting counted = new Counting(raw);
-      counted.write(format.prefix());
-      OutputStream filtered = format.filter(counted);
-      CrlfToLfOutputStream out = new CrlfToLfOutputStream(filtered);
-      out.write(trace.toBytes("\r\n"));
-      int n;
-      while ((n = wireMessage.read(buffer, 0, buffer.length)) > 0) {
-        out.write(buffer, 0, n);
-      }
-      out.finish();
-      format.endFilter(filtered);
-      format.finish(counted, counted.last);
-      counted.flush();
-      return new File(file, counted.count);
+      return new File(file, write(raw, trace, wireMessage, format, buffer));
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(file);
       throw e;
     }
+  }
+
+  /** Writes the message as the format wants it to {@code raw} and returns the octets written. */
+  static long write(OutputStream raw, TraceHeaders trace, InputStream wireMessage, Format format, byte[] buffer)
+      throws IOException {
+    Counting counted = new Counting(raw);
+    counted.write(format.prefix());
+    OutputStream filtered = format.filter(counted);
+    CrlfToLfOutputStream out = new CrlfToLfOutputStream(filtered);
+    out.write(trace.toBytes("\r\n"));
+    int n;
+    while ((n = wireMessage.read(buffer, 0, buffer.length)) > 0) {
+      out.write(buffer, 0, n);
+    }
+    out.finish();
+    format.endFilter(filtered);
+    format.finish(counted, counted.last);
+    counted.flush();
+    return counted.count;
   }
 
   /** Counts octets and remembers the last one. */
