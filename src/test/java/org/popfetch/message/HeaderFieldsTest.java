@@ -1,0 +1,60 @@
+package org.popfetch.message;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HeaderFieldsTest {
+  private static HeaderFields.Read read(String wire) throws Exception {
+    return HeaderFields.read(new ByteArrayInputStream(wire.getBytes(ISO_8859_1)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "", "no headers at all, just text\r\n", "Subject: no separator and no body",
+    "Subject: nul \0 inside\r\n\r\nbody \0\r\n", "\r\n\r\nbody after an empty header\r\n",
+    "Subject: bare LF\n\nbody\n", "X: bare\rCR\r\n\r\n"})
+  void theMessageComesBackByteForByteWhateverItsShape(String wire) throws Exception {
+    HeaderFields.Read r = read(wire);
+    assertThat(new String(r.message().readAllBytes(), ISO_8859_1)).isEqualTo(wire);
+  }
+
+  @Test
+  void aTenMegabyteHeaderIsReadOnlyInPartAndPassedOnWhole() throws Exception {
+    StringBuilder sb = new StringBuilder("Return-Path: <a@example.org>\r\n");
+    while (sb.length() < 10 * 1024 * 1024) {
+      sb.append("X-Filler: ").append("y".repeat(900)).append("\r\n");
+    }
+    String wire = sb.append("\r\nbody\r\n").toString();
+    HeaderFields.Read r = read(wire);
+    assertThat(r.header().first("Return-Path")).contains("<a@example.org>");
+    InputStream whole = r.message();
+    assertThat(whole.readAllBytes()).hasSize(wire.length());
+  }
+
+  @Test
+  void fieldsAreFoundByNameInAnyCaseUnfoldedAndDecoded() throws Exception {
+    HeaderFields h = read("SUBJECT: =?UTF-8?Q?Caf=C3=A9?=\r\n  continued\r\nDelivered-To: a@x\r\nDelivered-To: b@x\r\n\r\n").header();
+    assertThat(h.first("subject")).contains("Café  continued"); // unfolding removes the CRLF only (RFC 5322 2.2.3)
+    assertThat(h.all("delivered-to")).containsExactly("a@x", "b@x");
+  }
+
+  @Test
+  void theEnvelopeComesFromReturnPathThenFromAndTheRecipientFromTheConfiguredHeader() throws Exception {
+    HeaderFields both = read("Return-Path: <bounce@lists.example.org>\r\nFrom: Alice <alice@example.org>\r\nX-Original-To: bob@example.org\r\n\r\n").header();
+    assertThat(Envelope.of(both, "me@pop", Optional.empty())).isEqualTo(new Envelope("bounce@lists.example.org", "me@pop"));
+    assertThat(Envelope.of(both, "me@pop", Optional.of("x-original-to")).recipient()).isEqualTo("bob@example.org");
+    HeaderFields fromOnly = read("From: alice@example.org (Alice)\r\n\r\n").header();
+    assertThat(Envelope.of(fromOnly, "me@pop", Optional.of("X-Original-To"))).isEqualTo(new Envelope("alice@example.org", "me@pop"));
+    assertThat(Envelope.of(read("Return-Path: <>\r\n\r\n").header(), "me@pop", Optional.empty()).sender()).isEmpty();
+    assertThat(Envelope.of(read("Subject: nothing\r\n\r\n").header(), "me@pop", Optional.empty()).sender()).isEmpty();
+    HeaderFields two = read("Return-Path: <first@x>\r\nReturn-Path: <second@x>\r\n\r\n").header();
+    assertThat(Envelope.of(two, "me@pop", Optional.empty()).sender()).isEqualTo("first@x");
+  }
+}
