@@ -43,7 +43,7 @@ class PollCrashIT {
   static void start() throws Exception {
     dovecot =
         DovecotServer.start(
-            DovecotServer.users("crash", "pw-crash", "huge", "pw-huge", "full", "pw-full"),
+            DovecotServer.users("crash", "pw-crash", "huge", "pw-huge", "full", "pw-full", "fullmbox", "pw-fullmbox"),
             TestPki.create("popfetch crash test CA").issue("127.0.0.1"));
   }
 
@@ -214,6 +214,30 @@ class PollCrashIT {
       assertThat(popfetch("poll", "--config", config.toString())).isZero();
       assertThat(Mail.idsIn(roomy)).containsExactlyInAnyOrder("too-big", "fits-2");
       assertThat(dovecot.messageCount("full")).isZero();
+    } finally {
+      new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
+    }
+  }
+
+  @Test
+  void anMboxOnAFullDiskIsTruncatedBackAndTheMailStaysOnTheServer() throws Exception {
+    Path mount = Files.createDirectories(dir.resolve("small-mbox"));
+    Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mount.toString()).inheritIO().start();
+    assertThat(m.waitFor()).as("mounting a 512 KiB tmpfs (the tests run as root)").isZero();
+    try {
+      Path mbox = mount.resolve("inbox");
+      Files.writeString(mbox, "From old@example.org Thu Nov 26 10:00:00 2026\nSubject: old\n\nkept\n\n");
+      byte[] before = Files.readAllBytes(mbox);
+      dovecot.deliver("fullmbox", Mail.message("small", 20).getBytes(ISO_8859_1));
+      dovecot.deliver("fullmbox", Mail.message("two-megabytes", 60_000).getBytes(ISO_8859_1));
+      Path config = config("fullmbox", dir.resolve("unused-Maildir"));
+      // The spool sits next to the state (a roomy disk); the mailbox is on the small one.
+      Files.writeString(config, Files.readString(config).replace("deliver: { maildir: " + dir.resolve("unused-Maildir") + " }", "deliver: { mbox: " + mbox + " }"));
+      int status = popfetch("poll", "--config", config.toString());
+      assertThat(status).isEqualTo(10);
+      assertThat(Files.readAllBytes(mbox)).as("truncated back: no partial message").isEqualTo(before);
+      assertThat(dovecot.messageCount("fullmbox")).as("nothing deleted").isEqualTo(2);
+      assertThat(Files.exists(mount.resolve("inbox.lock"))).isFalse();
     } finally {
       new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
     }
