@@ -104,7 +104,7 @@ final class AccountWiring {
       return new MboxDestination(m.path(), spoolDir(config));
     }
     DeliverConfig.Pipe p = (DeliverConfig.Pipe) d;
-    return new PipeDestination(p.argv(), p.timeout(), spoolDir(config));
+    return new PipeDestination(p.argv(), p.timeout(), spoolDir(config), p.user(), p.allowRoot());
   }
 
   /** The Maildir that keeps messages a destination refused for good. */

@@ -105,7 +105,8 @@ public final class ConfigLoader {
           "deliver",
           "recipient-header",
           "rules");
-  private static final List<String> DELIVER_KEYS = List.of("maildir", "mbox", "pipe", "timeout");
+  private static final List<String> DELIVER_KEYS =
+      List.of("maildir", "mbox", "pipe", "timeout", "user", "allow-root");
   private static final List<String> DESTINATIONS = List.of("maildir", "mbox", "pipe");
   private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]{1,76}");
   private static final Duration DEFAULT_PIPE_TIMEOUT = Duration.ofMinutes(10);
@@ -483,6 +484,12 @@ public final class ConfigLoader {
     if (timeout != null && !d.key().equals("pipe")) {
       throw error(timeout.path(), timeout.line(), "a timeout applies to pipe only");
     }
+    for (String pipeOnly : List.of("user", "allow-root")) {
+      Entry e = entries.get(pipeOnly);
+      if (e != null && !d.key().equals("pipe")) {
+        throw error(e.path(), e.line(), pipeOnly + " applies to pipe only");
+      }
+    }
     return switch (d.key()) {
       case "maildir" -> new DeliverConfig.Maildir(absolutePath(d.value(), d.path()));
       case "mbox" -> new DeliverConfig.Mbox(absolutePath(d.value(), d.path()));
@@ -492,11 +499,15 @@ public final class ConfigLoader {
           throw error(d.path() + "[0]", line(d.value()),
               "the program must be an absolute path (no shell, no PATH search), got " + quote(argv.get(0)));
         }
+        Entry user = entries.get("user");
+        Entry allowRoot = entries.get("allow-root");
         yield new DeliverConfig.Pipe(
             argv,
             timeout == null
                 ? DEFAULT_PIPE_TIMEOUT
-                : duration(timeout.value(), timeout.path(), "1s", "24h"));
+                : duration(timeout.value(), timeout.path(), "1s", "24h"),
+            user == null ? Optional.empty() : Optional.of(string(user.value(), user.path()).strip()),
+            allowRoot != null && bool(allowRoot.value(), allowRoot.path()));
       }
       default -> throw new AssertionError(d.key());
     };
@@ -505,7 +516,8 @@ public final class ConfigLoader {
   private static final List<String> RULE_KEYS = List.of("match", "deliver");
   private static final List<String> MATCH_KEYS = List.of("header", "recipient", "sender", "is", "glob", "regex");
   private static final List<String> HOW = List.of("is", "glob", "regex");
-  private static final List<String> RULE_TARGET_KEYS = List.of("maildir", "mbox", "pipe", "timeout", "folder");
+  private static final List<String> RULE_TARGET_KEYS =
+      List.of("maildir", "mbox", "pipe", "timeout", "user", "allow-root", "folder");
 
   private List<RuleConfig> rules(Node v, String path) throws ConfigException {
     checkTag(v, path);

@@ -47,6 +47,13 @@ public final class MaildirDestination implements Destination {
   private final Path newDir;
   private final String host;
   private final long pid = ProcessHandle.current().pid();
+  /**
+   * Running as root into someone's Maildir, files and directories are given to the Maildir's
+   * owner, so the user can read the mail and no root-owned file is left in a user's tree.
+   * Null when there is nobody else to give them to.
+   */
+  private final java.nio.file.attribute.PosixFileAttributes giveTo;
+
   /** Reused for every message: a destination serves one poll, on one thread, at a time. */
   private final byte[] buffer = new byte[64 * 1024];
 
@@ -56,16 +63,46 @@ public final class MaildirDestination implements Destination {
     this.tmp = root.resolve("tmp");
     this.newDir = root.resolve("new");
     this.host = hostName.replace("/", "\\057").replace(":", "\\072");
+    this.giveTo = foreignOwner(root);
     try {
       for (Path dir : List.of(root, tmp, newDir, root.resolve("cur"))) {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
           Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
+          handOver(dir);
         }
       }
     } catch (IOException e) {
       throw new DeliveryException("cannot create Maildir " + root + ": " + e, true, e);
     }
     removeStaleTmpFiles();
+  }
+
+  /** The owner of the Maildir (or of the directory it will be made in), if we are root and it is not. */
+  private static java.nio.file.attribute.PosixFileAttributes foreignOwner(Path root) {
+    if (!Identity.isRoot()) {
+      return null;
+    }
+    for (Path p = root.toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+          java.nio.file.attribute.PosixFileAttributes a =
+              Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          return "root".equals(a.owner().getName()) ? null : a;
+        } catch (IOException e) {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
+  private void handOver(Path p) throws IOException {
+    if (giveTo != null) {
+      java.nio.file.attribute.PosixFileAttributeView view =
+          Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+      view.setOwner(giveTo.owner());
+      view.setGroup(giveTo.group());
+    }
   }
 
   /**
@@ -102,6 +139,7 @@ public final class MaildirDestination implements Destination {
       channel =
           FileChannel.open(
               file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), FILE_MODE);
+      handOver(file);
       CountingOutputStream counted =
           new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
       OutputStream out = new CrlfToLfOutputStream(counted);

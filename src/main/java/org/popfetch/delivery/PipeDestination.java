@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * is replaced, as a whole, by that value, reduced to a safe character set and never starting
  * with "-", so it can never become an option or more than one argument. The message goes to
  * the program's standard input from a private spool file; its standard error is captured
- * into the log; its environment holds only PATH, HOME, USER, LOGNAME and LANG, never a secret.
+ * into the log; its environment holds only PATH, HOME and LANG, never a secret.
+ *
+ * <p>As root, popfetch runs an agent as the configured user (through setpriv), or as root
+ * only when the config says so: an agent such as procmail -d drops privileges itself.
  *
  * <p>Outcome by exit status (sysexits.h): 0 delivered; 75 (TEMPFAIL), 71 (OSERR), 74 (IOERR),
  * death by a signal or the timeout: temporary, the message stays on the server; anything else:
@@ -41,14 +44,21 @@ public final class PipeDestination implements Destination {
   private static final int STDERR_KEPT = 2000;
 
   private final List<String> argv;
+  private final List<String> prefix;
+  private final String home;
   private final Duration timeout;
   private final Path spoolDir;
   private final byte[] buffer = new byte[64 * 1024];
 
   /**
+   * @param runAs run the agent as this user (needs root); empty: as popfetch itself
+   * @param allowRoot let the agent run as root when popfetch is root and no user is given
    * @throws IllegalArgumentException if an argument holds a placeholder inside other text
+   * @throws DeliveryException if the agent would run as root without {@code allowRoot}, or the
+   *     user cannot be switched to
    */
-  public PipeDestination(List<String> argv, Duration timeout, Path spoolDir) throws DeliveryException {
+  public PipeDestination(List<String> argv, Duration timeout, Path spoolDir, java.util.Optional<String> runAs, boolean allowRoot)
+      throws DeliveryException {
     for (String a : argv) {
       if (a.contains("%{") && !PLACEHOLDERS.contains(a)) {
         throw new IllegalArgumentException(
@@ -58,6 +68,28 @@ public final class PipeDestination implements Destination {
     this.argv = List.copyOf(argv);
     this.timeout = timeout;
     this.spoolDir = spoolDir;
+    boolean root = Identity.isRoot();
+    if (runAs.isPresent()) {
+      if (!root) {
+        throw new DeliveryException("cannot run " + argv.get(0) + " as " + runAs.get() + ": popfetch is not root", false, null);
+      }
+      try {
+        Identity.Account user = Identity.lookup(runAs.get());
+        // setpriv (util-linux) switches user, group and supplementary groups, then execs the agent.
+        this.prefix = List.of("/usr/bin/setpriv", "--reuid=" + user.uid(), "--regid=" + user.gid(), "--init-groups", "--");
+        this.home = user.home();
+      } catch (IOException e) {
+        throw new DeliveryException("cannot run " + argv.get(0) + " as " + runAs.get() + ": " + e.getMessage(), false, e);
+      }
+    } else {
+      if (root && !allowRoot) {
+        throw new DeliveryException(
+            "refusing to run " + argv.get(0) + " as root: give the pipe a user: to run it as, or allow-root: true"
+                + " for an agent that drops privileges itself (procmail -d)", false, null);
+      }
+      this.prefix = List.of();
+      this.home = System.getProperty("user.home", "/");
+    }
     try {
       Files.createDirectories(spoolDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
@@ -72,7 +104,7 @@ public final class PipeDestination implements Destination {
 
   /** The command line for one message, placeholders replaced. */
   List<String> command(Incoming message) {
-    List<String> out = new ArrayList<>(argv.size());
+    List<String> out = new ArrayList<>(prefix);
     for (String a : argv) {
       out.add(
           switch (a) {
@@ -123,9 +155,7 @@ public final class PipeDestination implements Destination {
       Map<String, String> env = pb.environment();
       env.clear();
       env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-      env.put("HOME", System.getProperty("user.home", "/"));
-      env.put("USER", System.getProperty("user.name", ""));
-      env.put("LOGNAME", System.getProperty("user.name", ""));
+      env.put("HOME", home);
       env.put("LANG", "C.UTF-8");
       Process process = pb.start();
       boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -290,7 +290,7 @@ accounts:
       assertError(
           MINIMAL.replace("{ maildir: /home/alice/Maildir }", "{ mailbox: /var/mail/alice }"),
           "6: accounts[0].deliver.mailbox: unknown key; valid keys here:"
-              + " maildir, mbox, pipe, timeout");
+              + " maildir, mbox, pipe, timeout, user, allow-root");
     }
 
     @Test

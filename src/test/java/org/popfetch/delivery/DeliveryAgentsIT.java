@@ -98,7 +98,7 @@ class DeliveryAgentsIT {
     Files.setPosixFilePermissions(rc, PosixFilePermissions.fromString("rw-------"));
     dovecot.deliver("procmail", Mail.message("pm-1", 30).getBytes(ISO_8859_1));
     dovecot.deliver("procmail", Mail.message("pm-2", 30).getBytes(ISO_8859_1));
-    int status = poll(config("procmail", "{ pipe: [/usr/bin/procmail, -m, " + rc + "] }"));
+    int status = poll(config("procmail", "{ pipe: [/usr/bin/procmail, -m, " + rc + "], allow-root: true }"));
     assertThat(status).as(Files.exists(dir.resolve("procmail.log")) ? Files.readString(dir.resolve("procmail.log")) : "").isZero();
     assertThat(Mail.idsIn(maildir)).containsExactlyInAnyOrder("pm-1", "pm-2");
     assertThat(dovecot.messageCount("procmail")).isZero();
@@ -112,7 +112,7 @@ class DeliveryAgentsIT {
         script("flaky", "n=$(cat " + counter + " 2>/dev/null || echo 0); echo $((n+1)) > " + counter
             + "\nif [ \"$n\" = 0 ]; then echo 'try again later' >&2; exit 75; fi\ncat >> " + delivered);
     dovecot.deliver("retry", Mail.message("flaky-1", 10).getBytes(ISO_8859_1));
-    Path config = config("retry", "{ pipe: [" + agent + "] }");
+    Path config = config("retry", "{ pipe: [" + agent + "], allow-root: true }");
     assertThat(poll(config)).isEqualTo(10);
     assertThat(dovecot.messageCount("retry")).isEqualTo(1);
     assertThat(Files.exists(delivered)).isFalse();
@@ -126,7 +126,7 @@ class DeliveryAgentsIT {
   void aPermanentRefusalIsQuarantinedThenDeleted() throws Exception {
     Path agent = script("refuse", "cat >/dev/null; echo 'user unknown' >&2; exit 1");
     dovecot.deliver("refuse", Mail.message("refused-1", 10).getBytes(ISO_8859_1));
-    assertThat(poll(config("refuse", "{ pipe: [" + agent + "] }"))).isEqualTo(10);
+    assertThat(poll(config("refuse", "{ pipe: [" + agent + "], allow-root: true }"))).isEqualTo(10);
     assertThat(Mail.idsIn(dir.resolve("quarantine"))).containsExactly("refused-1");
     assertThat(dovecot.messageCount("refuse")).isZero();
   }
@@ -135,7 +135,7 @@ class DeliveryAgentsIT {
   void anAgentThatNeverExitsLeavesTheMailOnTheServer() throws Exception {
     Path agent = script("hang", "exec sleep 600");
     dovecot.deliver("hang", Mail.message("hung-1", 10).getBytes(ISO_8859_1));
-    assertThat(poll(config("hang", "{ pipe: [" + agent + "], timeout: 1s }"))).isEqualTo(10);
+    assertThat(poll(config("hang", "{ pipe: [" + agent + "], timeout: 1s, allow-root: true }"))).isEqualTo(10);
     assertThat(dovecot.messageCount("hang")).isEqualTo(1);
   }
 

@@ -104,4 +104,17 @@ class MaildirDestinationTest {
         .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.isTemporary()).isTrue());
   }
 
+
+  @Test
+  void asRootIntoAUsersMaildirTheFilesBelongToTheUser() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Identity.isRoot(), "needs root, as CI has");
+    Path home = Files.createDirectories(dir.resolve("home-nobody"));
+    var lookup = home.getFileSystem().getUserPrincipalLookupService();
+    Files.setOwner(home, lookup.lookupPrincipalByName("nobody"));
+    MaildirDestination maildir = new MaildirDestination(home.resolve("Maildir"), "h");
+    maildir.commit(List.of(maildir.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: yours\r\n\r\nx\r\n"))));
+    try (Stream<Path> all = Files.walk(home.resolve("Maildir"))) {
+      assertThat(all.toList()).allSatisfy(p -> assertThat(Files.getOwner(p).getName()).as(p.toString()).isEqualTo("nobody"));
+    }
+  }
 }

@@ -42,7 +42,7 @@ class PipeDestinationTest {
     Path env = dir.resolve("env");
     Path agent = script("agent", "for a in \"$@\"; do printf '%s\\n' \"$a\" >> " + args + "; done\ncat > " + stdin + "\nenv > " + env);
     PipeDestination pipe =
-        new PipeDestination(List.of(agent.toString(), "-f", "%{sender}", "--", "%{recipient}", "%{account}"), Duration.ofSeconds(20), dir.resolve("spool"));
+        new PipeDestination(List.of(agent.toString(), "-f", "%{sender}", "--", "%{recipient}", "%{account}"), Duration.ofSeconds(20), dir.resolve("spool"), java.util.Optional.empty(), true);
     pipe.stage(message("$(touch " + dir.resolve("pwned") + ")", "-oQ/tmp/q;rm -rf /"), wire("Subject: hi\r\n\r\nbody\r\n"));
     assertThat(Files.readAllLines(args))
         .containsExactly("-f", "__touch__" + PipeDestination.safe(dir.resolve("pwned").toString()).substring(1) + "_", "--", "_oQ_tmp_q_rm_-rf__", "work");
@@ -57,14 +57,14 @@ class PipeDestinationTest {
 
   @Test
   void placeholdersInsideOtherTextAreRefused() {
-    assertThatThrownBy(() -> new PipeDestination(List.of("/bin/true", "--to=%{recipient}"), Duration.ofSeconds(1), dir))
+    assertThatThrownBy(() -> new PipeDestination(List.of("/bin/true", "--to=%{recipient}"), Duration.ofSeconds(1), dir, java.util.Optional.empty(), true))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void exTempfailIsTemporaryWithTheAgentsWords() throws Exception {
     PipeDestination pipe =
-        new PipeDestination(List.of(script("busy", "cat >/dev/null; echo 'mailbox locked' >&2; exit 75").toString()), Duration.ofSeconds(20), dir.resolve("spool"));
+        new PipeDestination(List.of(script("busy", "cat >/dev/null; echo 'mailbox locked' >&2; exit 75").toString()), Duration.ofSeconds(20), dir.resolve("spool"), java.util.Optional.empty(), true);
     assertThatThrownBy(() -> pipe.stage(message("a@b", "c@d"), wire("x\r\n")))
         .isInstanceOfSatisfying(DeliveryException.class, e -> {
           assertThat(e.isTemporary()).isTrue();
@@ -76,7 +76,7 @@ class PipeDestinationTest {
   @Test
   void anyOtherFailureIsPermanentAndHandsTheMessageBack() throws Exception {
     PipeDestination pipe =
-        new PipeDestination(List.of(script("refuse", "cat >/dev/null; echo 'no such user' >&2; exit 67").toString()), Duration.ofSeconds(20), dir.resolve("spool"));
+        new PipeDestination(List.of(script("refuse", "cat >/dev/null; echo 'no such user' >&2; exit 67").toString()), Duration.ofSeconds(20), dir.resolve("spool"), java.util.Optional.empty(), true);
     assertThatThrownBy(() -> pipe.stage(message("a@b", "c@d"), wire("Subject: keep me\r\n\r\nbody\r\n")))
         .isInstanceOfSatisfying(DeliveryException.class, e -> {
           assertThat(e.isTemporary()).isFalse();
@@ -96,7 +96,7 @@ class PipeDestinationTest {
     Path pidFile = dir.resolve("pid");
     PipeDestination pipe =
         new PipeDestination(
-            List.of(script("hang", "echo $$ > " + pidFile + "; exec sleep 600").toString()), Duration.ofMillis(700), dir.resolve("spool"));
+            List.of(script("hang", "echo $$ > " + pidFile + "; exec sleep 600").toString()), Duration.ofMillis(700), dir.resolve("spool"), java.util.Optional.empty(), true);
     assertThatThrownBy(() -> pipe.stage(message("a@b", "c@d"), wire("x\r\n")))
         .isInstanceOfSatisfying(DeliveryException.class, e -> {
           assertThat(e.isTemporary()).isTrue();
@@ -104,5 +104,22 @@ class PipeDestinationTest {
         });
     long pid = Long.parseLong(Files.readString(pidFile).strip());
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+  }
+
+  @Test
+  void asRootAnAgentRunsAsTheConfiguredUserOrOnlyWhenAllowed() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Identity.isRoot(), "needs root, as CI has");
+    assertThatThrownBy(() -> new PipeDestination(List.of("/bin/true"), Duration.ofSeconds(5), dir.resolve("spool"), java.util.Optional.empty(), false))
+        .isInstanceOf(DeliveryException.class)
+        .hasMessageContaining("refusing to run /bin/true as root");
+    Path out = Files.createDirectories(dir.resolve("shared"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path agent = script("whoami", "id -u > " + out.resolve("uid") + "; cat > " + out.resolve("msg"));
+    Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
+    PipeDestination pipe = new PipeDestination(List.of(agent.toString()), Duration.ofSeconds(20), dir.resolve("spool"), java.util.Optional.of("nobody"), false);
+    pipe.stage(message("a@b", "c@d"), wire("Subject: as nobody\r\n\r\nx\r\n"));
+    assertThat(Files.readString(out.resolve("uid")).strip()).isEqualTo("65534");
+    assertThat(Files.readString(out.resolve("msg"))).contains("Subject: as nobody");
   }
 }

@@ -205,6 +205,19 @@ public final class ScriptedServer implements AutoCloseable {
       }
     }
 
+    /** Everything the client sends until it hangs up (a TLS ClientHello, say), as ISO-8859-1. */
+    public String readUntilClose() throws IOException {
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      try {
+        in.transferTo(all);
+      } catch (SocketTimeoutException e) {
+        throw new AssertionError("client did not hang up within 20s");
+      } catch (IOException e) {
+        // reset by the client: it hung up
+      }
+      return all.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /** Says nothing and reads nothing until the client gives up and closes. */
     public void stall() throws IOException {
       try {

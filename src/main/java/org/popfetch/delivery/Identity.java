@@ -1,0 +1,41 @@
+package org.popfetch.delivery;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Who popfetch runs as, for the decisions that differ when it runs as root. */
+final class Identity {
+  private Identity() {}
+
+  static boolean isRoot() {
+    try {
+      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return "root".equals(System.getProperty("user.name"));
+    }
+  }
+
+  /** A user's passwd entry: name, uid, gid, home. */
+  record Account(String name, int uid, int gid, String home) {}
+
+  /** Looks a user up through the system's name service (getent), as login does. */
+  static Account lookup(String name) throws IOException {
+    Process p = new ProcessBuilder("/usr/bin/getent", "passwd", name).redirectErrorStream(true).start();
+    String line;
+    try {
+      line = new String(p.getInputStream().readAllBytes()).strip();
+      if (p.waitFor() != 0 || line.isEmpty()) {
+        throw new IOException("no such user: " + name);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted looking up " + name, e);
+    }
+    String[] f = line.split(":", -1);
+    if (f.length < 7) {
+      throw new IOException("unreadable passwd entry for " + name);
+    }
+    return new Account(f[0], Integer.parseInt(f[2]), Integer.parseInt(f[3]), f[5]);
+  }
+}
