@@ -8,6 +8,7 @@ declare -A PEERS=(
   [dovecot-core]=/usr/sbin/dovecot
   [dovecot-pop3d]=/usr/lib/dovecot/pop3
   [procmail]=/usr/bin/procmail
+  [python3-aiosmtpd]=/usr/lib/python3/dist-packages/aiosmtpd/__init__.py
 )
 
 missing=()

@@ -1,0 +1,53 @@
+package org.popfetch.smtp;
+
+import java.time.Duration;
+import java.util.Objects;
+import org.popfetch.net.Timeouts;
+import org.popfetch.net.TlsTrust;
+
+/**
+ * Where and how to connect.
+ *
+ * @param host server name; the certificate must carry it
+ * @param port 25 or 587 (STARTTLS), 465 (implicit TLS), an LMTP port
+ * @param tls how the connection is protected
+ * @param trust which certificates to accept
+ * @param timeouts connect timeout and the ordinary per-command read timeout
+ * @param dataDoneTimeout how long to wait for the reply to the final "." (RFC 5321 section
+ *     4.5.3.2: at least 10 minutes; giving up early risks the message being delivered twice)
+ * @param helo the name popfetch gives in EHLO/LHLO
+ * @param lmtp speak LMTP (RFC 2033) instead of SMTP
+ * @param allowPlaintextAuth send credentials without TLS
+ */
+public record SmtpSettings(
+    String host,
+    int port,
+    Tls tls,
+    TlsTrust trust,
+    Timeouts timeouts,
+    Duration dataDoneTimeout,
+    String helo,
+    boolean lmtp,
+    boolean allowPlaintextAuth) {
+
+  /** How the connection is protected. */
+  public enum Tls {
+    IMPLICIT,
+    STARTTLS,
+    /** No TLS: only for a local relay on loopback or a unix socket. */
+    NONE
+  }
+
+  public SmtpSettings {
+    Objects.requireNonNull(host);
+    Objects.requireNonNull(tls);
+    Objects.requireNonNull(trust);
+    Objects.requireNonNull(timeouts);
+    Objects.requireNonNull(dataDoneTimeout);
+    Objects.requireNonNull(helo);
+  }
+
+  public String peer() {
+    return host + ":" + port;
+  }
+}

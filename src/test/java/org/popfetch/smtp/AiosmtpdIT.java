@@ -1,0 +1,89 @@
+package org.popfetch.smtp;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.net.Timeouts;
+import org.popfetch.net.TlsTrust;
+
+/** The SMTP client against a real server: aiosmtpd (Debian's python3-aiosmtpd) storing into a Maildir. */
+class AiosmtpdIT {
+  @TempDir Path dir;
+  Process server;
+  int port;
+
+  @BeforeEach
+  void start() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    server =
+        new ProcessBuilder("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + port,
+                "-c", "aiosmtpd.handlers.Mailbox", dir.resolve("received").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("aiosmtpd.log").toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        return;
+      } catch (java.io.IOException notYet) {
+        // aiosmtpd has no readiness signal; its port answering is the only sign
+        if (System.nanoTime() > deadline || !server.isAlive()) {
+          throw new IllegalStateException("aiosmtpd did not start: " + Files.readString(dir.resolve("aiosmtpd.log")));
+        }
+        server.waitFor(50, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.destroy();
+    server.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void messagesArriveWholeWithDotsAndLineEndsRestored() throws Exception {
+    SmtpSettings settings =
+        new SmtpSettings("127.0.0.1", port, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", false, true);
+    SmtpClient client = SmtpClient.connect(settings, ProtocolTrace.NONE);
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String body = "Message-ID: <smtp-" + i + "@popfetch.test>\nSubject: " + i + "\n\n.\n..two dots\nbare LF only\nlast\n";
+      bodies.add(body);
+      SmtpClient.Transaction t =
+          client.send("alice@example.org", List.of("bob@example.org"), body.length(), new ByteArrayInputStream(body.getBytes(ISO_8859_1)));
+      assertThat(t.delivered()).containsExactly("bob@example.org");
+    }
+    client.quit();
+    List<String> stored = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir.resolve("received/new"))) {
+      for (Path f : files.toList()) {
+        stored.add(Files.readString(f, ISO_8859_1).replace("\r\n", "\n"));
+      }
+    }
+    assertThat(stored).hasSize(3);
+    for (String body : bodies) {
+      String tail = body.substring(body.indexOf("\n\n"));
+      assertThat(stored).anySatisfy(s -> assertThat(s).contains(body.substring(0, body.indexOf('\n'))).endsWith(tail));
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package org.popfetch.smtp;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.net.Timeouts;
+import org.popfetch.net.TlsTrust;
+import org.popfetch.sasl.Credentials;
+import org.popfetch.testing.RecordingTrace;
+import org.popfetch.testing.ScriptedServer;
+import org.popfetch.testing.ScriptedServer.Conversation;
+
+class SmtpClientTest {
+  private static SmtpSettings plain(int port, boolean lmtp) {
+    return new SmtpSettings("127.0.0.1", port, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
+        new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), Duration.ofSeconds(10), "popfetch.test", lmtp, true);
+  }
+
+  private static ByteArrayInputStream message(String s) {
+    return new ByteArrayInputStream(s.getBytes(ISO_8859_1));
+  }
+
+  /** Reads DATA lines up to the terminating ".", as a server sees them (CRLF restored). */
+  private static String data(Conversation c) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (String line = c.readLine(); !".".equals(line); line = c.readLine()) {
+      sb.append(line).append("\r\n");
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void pipelinedTransactionWithOneRecipientDeferredAndTheBodyStuffed() throws Exception {
+    List<String> received = new ArrayList<>();
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 mx.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250-mx.test", "250-PIPELINING", "250-SIZE 10000000", "250 8BITMIME");
+              c.expect("MAIL FROM:<alice@example.org> SIZE=42 BODY=8BITMIME");
+              c.expect("RCPT TO:<bob@example.org>");
+              c.expect("RCPT TO:<carol@example.org>");
+              c.expect("DATA");
+              c.send("250 2.1.0 ok", "250 2.1.5 ok", "452 4.2.2 mailbox full", "354 go ahead");
+              received.add(data(c));
+              c.send("250 2.0.0 queued as 123");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
+      SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
+      SmtpClient.Transaction t =
+          client.send("alice@example.org", List.of("bob@example.org", "carol@example.org"), 42,
+              message("Subject: x\n\n.dot line\nbare\rCR\n..two\nno final newline"));
+      client.quit();
+      assertThat(t.delivered()).containsExactly("bob@example.org");
+      assertThat(t.deferred()).containsExactly("carol@example.org");
+      assertThat(t.replies().get("carol@example.org").enhancedCode()).contains("4.2.2");
+    }
+    assertThat(received.get(0)).isEqualTo("Subject: x\r\n\r\n..dot line\r\nbare\r\nCR\r\n...two\r\nno final newline\r\n");
+  }
+
+  @Test
+  void anOldServerGetsHeloAndOneCommandAtATime() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 old.test SMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("502 command not implemented");
+              c.expect("HELO popfetch.test");
+              c.send("250 old.test");
+              c.expect("MAIL FROM:<>");
+              c.send("250 ok");
+              c.expect("RCPT TO:<bob@example.org>");
+              c.send("550 5.1.1 no such user");
+              c.expect("RSET");
+              c.send("250 ok");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
+      SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
+      SmtpClient.Transaction t = client.send("", List.of("bob@example.org"), 10, message("x\n"));
+      client.quit();
+      assertThat(t.refused()).containsExactly("bob@example.org");
+      assertThat(t.replies().get("bob@example.org").toString()).isEqualTo("550 5.1.1 no such user");
+    }
+  }
+
+  @Test
+  void a421IsTransientAndCarriesTheServersWords() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 mx.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250 mx.test");
+              c.expect("MAIL FROM:<a@b>");
+              c.send("421 4.3.2 shutting down");
+            })) {
+      SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
+      assertThatThrownBy(() -> client.send("a@b", List.of("c@d"), 1, message("x")))
+          .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
+            assertThat(e.isTransient()).isTrue();
+            assertThat(e.getMessage()).contains("421 4.3.2 shutting down");
+          });
+      client.close();
+    }
+  }
+
+  @Test
+  void starttlsStrippedByAProxyIsRefusedBeforeAnythingIsSent() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 mx.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250-mx.test", "250 PIPELINING"); // STARTTLS removed on the way
+              c.expectClose();
+            })) {
+      SmtpSettings s = plain(server.port(), false);
+      SmtpSettings starttls = new SmtpSettings(s.host(), s.port(), SmtpSettings.Tls.STARTTLS, s.trust(), s.timeouts(),
+          s.dataDoneTimeout(), s.helo(), false, false);
+      assertThatThrownBy(() -> SmtpClient.connect(starttls, ProtocolTrace.NONE))
+          .isInstanceOf(SmtpException.class)
+          .hasMessageContaining("does not offer STARTTLS");
+    }
+  }
+
+  @Test
+  void authPlainIsMaskedInTheTrace() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 mx.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250-mx.test", "250 AUTH LOGIN PLAIN");
+              c.expectPrefix("AUTH PLAIN ");
+              c.send("235 2.7.0 ok");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
+      RecordingTrace trace = new RecordingTrace();
+      SmtpClient client = SmtpClient.connect(plain(server.port(), false), trace);
+      client.login(new Credentials.Password("relay", "relay-secret"));
+      client.quit();
+      assertThat(trace.sent()).contains("AUTH PLAIN ****");
+      assertThat(trace.all()).doesNotContain("relay-secret").doesNotContain("cmVsYXk");
+    }
+  }
+
+  @Test
+  void lmtpGivesEachAcceptedRecipientItsOwnFinalReply() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 lmtp.test LMTP");
+              c.expect("LHLO popfetch.test");
+              c.send("250-lmtp.test", "250 PIPELINING");
+              c.expect("MAIL FROM:<a@b>");
+              c.expect("RCPT TO:<one@x>");
+              c.expect("RCPT TO:<two@x>");
+              c.expect("RCPT TO:<three@x>");
+              c.expect("DATA");
+              c.send("250 ok", "250 ok", "550 5.1.1 unknown", "250 ok", "354 go");
+              data(c);
+              c.send("250 2.0.0 one delivered", "452 4.2.2 three over quota");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
+      SmtpClient client = SmtpClient.connect(plain(server.port(), true), ProtocolTrace.NONE);
+      SmtpClient.Transaction t = client.send("a@b", List.of("one@x", "two@x", "three@x"), -1, message("x\n"));
+      client.quit();
+      assertThat(t.delivered()).containsExactly("one@x");
+      assertThat(t.refused()).containsExactly("two@x");
+      assertThat(t.deferred()).containsExactly("three@x");
+    }
+  }
+
+  @Test
+  void aGarbageReplyIsAnError() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("+OK this is POP3, not SMTP");
+              c.expectClose();
+            })) {
+      assertThatThrownBy(() -> SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE))
+          .isInstanceOf(SmtpException.class)
+          .hasMessageContaining("not an SMTP reply");
+    }
+  }
+}
