@@ -1,0 +1,292 @@
+package org.popfetch.queue;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.net.Timeouts;
+import org.popfetch.net.TlsTrust;
+import org.popfetch.smtp.SmtpSettings;
+import org.popfetch.testing.ScriptedServer;
+import org.popfetch.testing.ScriptedServer.Conversation;
+
+class QueueRunnerTest {
+  static final String MESSAGE = "From: alice@example.org\r\nSubject: forwarded\r\nMessage-ID: <q1@popfetch.test>\r\n\r\nbody\r\n";
+
+  @TempDir Path dir;
+  MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+  MailQueue queue;
+  int port;
+
+  @BeforeEach
+  void open() throws Exception {
+    queue = new MailQueue(dir.resolve("queue"), clock);
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+  }
+
+  private QueueRunner runner() {
+    SmtpSettings settings =
+        new SmtpSettings("127.0.0.1", port, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), Duration.ofSeconds(10), "popfetch.test", false, true);
+    return new QueueRunner(queue, Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
+        QueuePolicy.defaults("popfetch.test"), clock, ProtocolTrace.NONE);
+  }
+
+  private String enqueue(String sender, String... recipients) throws IOException {
+    MailQueue.Pending p = queue.stage(sender, List.of(recipients), "relay", out -> {
+      out.write(MESSAGE.getBytes(ISO_8859_1));
+      return MESSAGE.length();
+    });
+    queue.commit(List.of(p));
+    return p.entry().id();
+  }
+
+  private ScriptedServer server(ScriptedServer.Script script) throws IOException {
+    return new ScriptedServer(port, null, script);
+  }
+
+  private static void hello(Conversation c) throws IOException {
+    c.send("220 relay.test ESMTP");
+    c.expect("EHLO popfetch.test");
+    c.send("250-relay.test", "250 PIPELINING");
+  }
+
+  private static String data(Conversation c) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (String line = c.readLine(); !".".equals(line); line = c.readLine()) {
+      sb.append(line).append("\r\n");
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void acceptedMessagesAreDurableFilesAndDueAtOnce() throws Exception {
+    String id = enqueue("alice@example.org", "bob@example.org");
+    assertThat(Files.exists(dir.resolve("queue/data/" + id))).isTrue();
+    assertThat(Files.exists(dir.resolve("queue/deferred/" + id))).isTrue();
+    assertThat(queue.entries()).singleElement().satisfies(s -> {
+      assertThat(s.next()).isEqualTo(clock.instant());
+      assertThat(s.entry().pending()).containsExactly("bob@example.org");
+    });
+  }
+
+  @Test
+  void a421ThenA250DeliversOnceAfterTheBackoff() throws Exception {
+    String id = enqueue("alice@example.org", "bob@example.org");
+    try (ScriptedServer s = server(c -> {
+      hello(c);
+      c.expect("MAIL FROM:<alice@example.org> SIZE=" + MESSAGE.length());
+      c.expect("RCPT TO:<bob@example.org>");
+      c.expect("DATA");
+      c.send("421 4.3.2 try later");
+      c.readUntilClose();
+    })) {
+      QueueRunner.Report r = runner().run(false);
+      assertThat(r.deferred()).isEqualTo(1);
+    }
+    MailQueue.Scheduled after = queue.find(id).orElseThrow();
+    assertThat(after.next()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
+    assertThat(after.entry().attempts()).isEqualTo(1);
+    assertThat(after.entry().lastError()).contains("421 4.3.2 try later");
+
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(runner().run(false)).isEqualTo(new QueueRunner.Report(0, 0, 0)); // not due: no connection
+
+    clock.advance(Duration.ofMinutes(5));
+    List<String> received = new ArrayList<>();
+    try (ScriptedServer s = server(c -> {
+      hello(c);
+      c.expect("MAIL FROM:<alice@example.org> SIZE=" + MESSAGE.length());
+      c.expect("RCPT TO:<bob@example.org>");
+      c.expect("DATA");
+      c.send("250 ok", "250 ok", "354 go");
+      received.add(data(c));
+      c.send("250 2.0.0 queued");
+      c.expect("QUIT");
+      c.send("221 bye");
+    })) {
+      assertThat(runner().run(false).delivered()).isEqualTo(1);
+    }
+    assertThat(received).containsExactly(MESSAGE);
+    assertThat(queue.entries()).isEmpty();
+    assertThat(Files.exists(dir.resolve("queue/data/" + id))).isFalse();
+  }
+
+  @Test
+  void a452ForOneOfTwoRecipientsDefersOnlyThatOne() throws Exception {
+    String id = enqueue("alice@example.org", "bob@example.org", "carol@example.org");
+    try (ScriptedServer s = server(c -> {
+      hello(c);
+      c.expectPrefix("MAIL FROM:");
+      c.expect("RCPT TO:<bob@example.org>");
+      c.expect("RCPT TO:<carol@example.org>");
+      c.expect("DATA");
+      c.send("250 ok", "250 ok", "452 4.2.2 over quota", "354 go");
+      data(c);
+      c.send("250 ok");
+      c.expect("QUIT");
+      c.send("221 bye");
+    })) {
+      runner().run(false);
+    }
+    QueueEntry e = queue.find(id).orElseThrow().entry();
+    assertThat(e.pending()).containsExactly("carol@example.org");
+    assertThat(e.recipients().get("bob@example.org").state()).isEqualTo(QueueEntry.State.DELIVERED);
+  }
+
+  @Test
+  void a550BouncesAtOnceWithAnRfc3464Report() throws Exception {
+    String id = enqueue("alice@example.org", "nobody@example.org");
+    try (ScriptedServer s = server(c -> {
+      hello(c);
+      c.expectPrefix("MAIL FROM:");
+      c.expect("RCPT TO:<nobody@example.org>");
+      c.expect("DATA");
+      c.send("250 ok", "550 5.1.1 user unknown", "554 no valid recipients");
+      c.expect("QUIT");
+      c.send("221 bye");
+    })) {
+      assertThat(runner().run(false).bounced()).isEqualTo(1);
+    }
+    assertThat(queue.find(id)).isEmpty();
+    List<MailQueue.Scheduled> notices = queue.entries();
+    assertThat(notices).extracting(n -> n.entry().pending().get(0)).containsExactlyInAnyOrder("alice@example.org", "postmaster");
+    assertThat(notices).allSatisfy(n -> assertThat(n.entry().sender()).isEmpty());
+    String dsn = new String(queue.open(notices.get(0).entry().id()).readAllBytes(), ISO_8859_1);
+    assertThat(dsn)
+        .contains("From: Mail Delivery System <MAILER-DAEMON@popfetch.test>")
+        .contains("Content-Type: multipart/report; report-type=delivery-status;")
+        .contains("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; popfetch.test\r\n")
+        .contains("Final-Recipient: rfc822; nobody@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n")
+        .contains("Diagnostic-Code: smtp; 550 5.1.1 user unknown")
+        .contains("Content-Type: text/rfc822-headers\r\n\r\nFrom: alice@example.org\r\nSubject: forwarded\r\n");
+    assertThat(DsnCheck.parse(dsn)).isTrue();
+  }
+
+  @Test
+  void aBounceIsNeverBounced() throws Exception {
+    enqueue("", "gone@example.org");
+    try (ScriptedServer s = server(c -> {
+      hello(c);
+      c.expect("MAIL FROM:<> SIZE=" + MESSAGE.length());
+      c.expect("RCPT TO:<gone@example.org>");
+      c.expect("DATA");
+      c.send("250 ok", "550 5.1.1 user unknown", "554 no valid recipients");
+      c.expect("QUIT");
+      c.send("221 bye");
+    })) {
+      runner().run(false);
+    }
+    assertThat(queue.entries()).isEmpty();
+  }
+
+  @Test
+  void aServerDownForThreeAttemptsBacksOffAndDeliversWhenItIsBack() throws Exception {
+    String id = enqueue("alice@example.org", "bob@example.org");
+    List<Instant> nexts = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      runner().run(false); // nothing listens on the port: connection refused
+      MailQueue.Scheduled s = queue.find(id).orElseThrow();
+      nexts.add(s.next());
+      clock.set(s.next());
+    }
+    Instant t0 = Instant.parse("2026-11-27T10:00:00Z");
+    assertThat(nexts).containsExactly(t0.plus(Duration.ofMinutes(5)), t0.plus(Duration.ofMinutes(15)), t0.plus(Duration.ofMinutes(35)));
+    try (ScriptedServer s = server(c -> {
+      hello(c);
+      c.expectPrefix("MAIL FROM:");
+      c.expect("RCPT TO:<bob@example.org>");
+      c.expect("DATA");
+      c.send("250 ok", "250 ok", "354 go");
+      data(c);
+      c.send("250 ok");
+      c.expect("QUIT");
+      c.send("221 bye");
+    })) {
+      assertThat(runner().run(false).delivered()).isEqualTo(1);
+    }
+    assertThat(queue.entries()).isEmpty();
+  }
+
+  @Test
+  void pastItsLifetimeAMessageIsBouncedAs447() throws Exception {
+    String id = enqueue("alice@example.org", "bob@example.org");
+    clock.advance(Duration.ofDays(5).plusMinutes(1));
+    runner().run(false); // still unreachable, and now too old
+    assertThat(queue.find(id)).isEmpty();
+    List<MailQueue.Scheduled> notices = queue.entries();
+    assertThat(notices).hasSize(2);
+    String dsn = new String(queue.open(notices.get(0).entry().id()).readAllBytes(), ISO_8859_1);
+    assertThat(dsn).contains("Status: 4.4.7").contains("delivery time expired");
+  }
+
+  @Test
+  void aDamagedEnvelopeIsMovedAsideNotFatal() throws Exception {
+    enqueue("alice@example.org", "bob@example.org");
+    Files.writeString(dir.resolve("queue/deferred/BROKEN"), "garbage");
+    assertThat(queue.entries()).hasSize(1);
+    assertThat(Files.exists(dir.resolve("queue/corrupt/BROKEN.env"))).isTrue();
+  }
+
+  @Test
+  void recoveryRetriesWhatWasBeingDeliveredAndForgetsWhatWasNeverAccepted() throws Exception {
+    String id = enqueue("alice@example.org", "bob@example.org");
+    queue.activate(id); // as if the process died mid-transaction
+    queue.stage("a@b", List.of("c@d"), "relay", out -> 0); // written, never committed
+    queue.recover();
+    assertThat(queue.entries()).extracting(s -> s.entry().id()).containsExactly(id);
+    try (var incoming = Files.list(dir.resolve("queue/incoming"))) {
+      assertThat(incoming.toList()).isEmpty();
+    }
+  }
+
+  /** A clock the test moves. */
+  static final class MutableClock extends Clock {
+    private Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    void set(Instant t) {
+      now = t;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+}
