@@ -100,6 +100,13 @@ public final class QueueRunner {
           Map<String, SmtpReply> all = new LinkedHashMap<>();
           entry.pending().forEach(r -> all.put(r, e.reply()));
           settle(entry, all, "");
+          if (e.reply().code() == 421) {
+            // The server is closing the connection: the rest of the route waits for next time.
+            for (QueueEntry rest : entries.subList(i + 1, entries.size())) {
+              settle(rest, Map.of(), e.reply().toString());
+            }
+            return;
+          }
         } catch (SmtpException e) {
           // The connection is gone: this message and the rest of the route wait for next time.
           for (QueueEntry rest : entries.subList(i, entries.size())) {

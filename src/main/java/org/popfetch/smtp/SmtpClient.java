@@ -271,15 +271,15 @@ public final class SmtpClient implements Closeable {
         write(c, c);
       }
       flush("MAIL");
-      mailReply = readReply("MAIL");
+      mailReply = closing(mail, readReply("MAIL"));
       for (String r : recipients) {
-        SmtpReply rr = readReply("RCPT");
+        SmtpReply rr = closing("RCPT TO:<" + r + ">", readReply("RCPT"));
         replies.put(r, mailReply.isPositive() ? rr : mailReply);
         if (mailReply.isPositive() && rr.isPositive()) {
           accepted.add(r);
         }
       }
-      SmtpReply data = readReply("DATA");
+      SmtpReply data = closing("DATA", readReply("DATA"));
       if (!mailReply.isPositive()) {
         throw new SmtpReplyException(settings.peer(), mail, mailReply);
       }
@@ -344,6 +344,18 @@ public final class SmtpClient implements Closeable {
     return new Transaction(replies);
   }
 
+  /**
+   * 421 means the server is closing the connection (RFC 5321 section 3.8): the replies to the
+   * rest of a pipelined group will never come.
+   */
+  private SmtpReply closing(String command, SmtpReply reply) throws SmtpReplyException {
+    if (reply.code() == 421) {
+      close();
+      throw new SmtpReplyException(settings.peer(), command, reply);
+    }
+    return reply;
+  }
+
   public void rset() throws SmtpException {
     SmtpReply r = command("RSET");
     if (!r.isPositive()) {
@@ -351,8 +363,11 @@ public final class SmtpClient implements Closeable {
     }
   }
 
-  /** QUIT, then close whatever the answer. */
+  /** QUIT, then close whatever the answer. Does nothing on a session already closed. */
   public void quit() {
+    if (!open) {
+      return;
+    }
     try {
       command("QUIT");
     } catch (SmtpException ignored) {

@@ -18,11 +18,12 @@ final class DsnCheck {
     List<String> types = new ArrayList<>();
     String reportType = null;
     for (EntityState s = tokens.getState(); s != EntityState.T_END_OF_STREAM; s = tokens.next()) {
-      if (s == EntityState.T_END_HEADER) {
+      if (s == EntityState.T_FIELD && reportType == null && tokens.getField().getName().equalsIgnoreCase("Content-Type")) {
+        String body = tokens.getField().getBody();
+        reportType = body.contains("report-type=delivery-status") ? "delivery-status" : "";
+      }
+      if (s == EntityState.T_BODY || s == EntityState.T_START_MULTIPART) {
         types.add(tokens.getBodyDescriptor().getMimeType());
-        if (reportType == null) {
-          reportType = tokens.getBodyDescriptor().getContentTypeParameters().get("report-type");
-        }
       }
     }
     return "delivery-status".equals(reportType)
