@@ -7,6 +7,15 @@ import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.DeliverConfig;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.config.QueueConfig;
+import org.popfetch.delivery.ForwardDestination;
+import org.popfetch.queue.MailQueue;
+import org.popfetch.queue.QueuePolicy;
+import org.popfetch.queue.QueueRunner;
+import org.popfetch.smtp.SmtpSettings;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.popfetch.config.RuleConfig;
 import org.popfetch.delivery.FieldMatch;
 import org.popfetch.delivery.RoutedDestination;
@@ -70,8 +79,8 @@ final class AccountWiring {
         FetchPolicy.DEFAULT_BATCH_OCTETS);
   }
 
-  static Destination destination(AccountConfig a, PopfetchConfig config) throws DeliveryException {
-    Destination fallback = destination(a.deliver(), config);
+  static Destination destination(AccountConfig a, PopfetchConfig config, MailQueue queue) throws DeliveryException {
+    Destination fallback = destination(a.deliver(), config, queue);
     if (a.rules().isEmpty()) {
       return fallback;
     }
@@ -88,7 +97,7 @@ final class AccountWiring {
         if (!t.folder().isEmpty() && t.destination() instanceof DeliverConfig.Maildir m) {
           targets.add(new RoutedDestination.Target.Folder(m.path(), t.folder()));
         } else {
-          targets.add(new RoutedDestination.Target.Fixed(destination(t.destination(), config)));
+          targets.add(new RoutedDestination.Target.Fixed(destination(t.destination(), config, queue)));
         }
       }
       rules.add(new RoutedDestination.Rule(when, targets));
@@ -96,7 +105,10 @@ final class AccountWiring {
     return new RoutedDestination(rules, fallback, spoolDir(config), localHost());
   }
 
-  private static Destination destination(DeliverConfig d, PopfetchConfig config) throws DeliveryException {
+  private static Destination destination(DeliverConfig d, PopfetchConfig config, MailQueue queue) throws DeliveryException {
+    if (d instanceof DeliverConfig.Smtp smtp) {
+      return new ForwardDestination(queue, smtp.route(), smtp.to());
+    }
     if (d instanceof DeliverConfig.Maildir m) {
       return new MaildirDestination(m.path(), localHost());
     }
@@ -105,6 +117,41 @@ final class AccountWiring {
     }
     DeliverConfig.Pipe p = (DeliverConfig.Pipe) d;
     return new PipeDestination(p.argv(), p.timeout(), spoolDir(config), p.user(), p.allowRoot());
+  }
+
+  /** Every SMTP/LMTP destination of the configuration, as queue routes (secrets resolved). */
+  static Map<String, QueueRunner.Route> routes(PopfetchConfig config) throws ConfigException {
+    Map<String, QueueRunner.Route> routes = new LinkedHashMap<>();
+    for (AccountConfig a : config.accounts()) {
+      List<DeliverConfig> all = new ArrayList<>();
+      all.add(a.deliver());
+      a.rules().forEach(r -> r.deliver().forEach(t -> all.add(t.destination())));
+      for (DeliverConfig d : all) {
+        if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route())) {
+          SmtpSettings.Tls tls = SmtpSettings.Tls.valueOf(s.tls().toUpperCase(Locale.ROOT));
+          SmtpSettings settings =
+              new SmtpSettings(s.host(), s.port(), tls, TlsTrust.SYSTEM,
+                  new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5)), Duration.ofMinutes(10), localHost(), s.lmtp(),
+                  tls == SmtpSettings.Tls.NONE);
+          Optional<Credentials> credentials = Optional.empty();
+          if (s.user().isPresent()) {
+            credentials = Optional.of(new Credentials.Password(s.user().get(), SecretResolver.resolve(s.password().orElseThrow())));
+          }
+          routes.put(s.route(), new QueueRunner.Route(settings, credentials));
+        }
+      }
+    }
+    return routes;
+  }
+
+  static boolean forwards(PopfetchConfig config) {
+    return config.accounts().stream().anyMatch(a -> a.deliver() instanceof DeliverConfig.Smtp
+        || a.rules().stream().anyMatch(r -> r.deliver().stream().anyMatch(t -> t.destination() instanceof DeliverConfig.Smtp)));
+  }
+
+  static QueuePolicy queuePolicy(PopfetchConfig config) {
+    QueueConfig q = config.queue();
+    return new QueuePolicy(q.minBackoff(), q.maxBackoff(), q.lifetime(), q.bounceToSender(), q.postmaster(), localHost());
   }
 
   /** The Maildir that keeps messages a destination refused for good. */

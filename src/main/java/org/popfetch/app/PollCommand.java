@@ -5,7 +5,13 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.popfetch.config.ConfigException;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.queue.MailQueue;
+import org.popfetch.queue.QueueRunner;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.popfetch.fetch.AccountPoll;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.FetchObserver;
@@ -34,6 +40,8 @@ import picocli.CommandLine.Spec;
       "of the first account (in config order) that failed, else 0 or 1."
     })
 final class PollCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(PollCommand.class);
+
   @Spec CommandSpec spec;
   @Mixin CommonOptions options;
 
@@ -57,21 +65,40 @@ final class PollCommand implements Callable<Integer> {
     }
     FetchObserver observer = ProgressBar.forTerminal(err);
     List<PollResult> results;
+    PopfetchConfig config = plan.config();
+    Map<String, QueueRunner.Route> routes;
+    try {
+      routes = AccountWiring.routes(config);
+    } catch (ConfigException e) {
+      return AccountRun.failed(e, err);
+    }
     try (StateLock held = lock.get();
         SeenUidStore store = SqliteSeenUidStore.open(stateUrl)) {
-      results = AccountRun.forEach(plan.targets(), plan.config().parallel(), t -> poll(t, plan.config(), store, observer));
+      MailQueue queue = null;
+      if (AccountWiring.forwards(config)) {
+        queue = new MailQueue(config.queue().dir(), Clock.systemUTC());
+        queue.recover();
+      }
+      MailQueue q = queue;
+      results = AccountRun.forEach(plan.targets(), config.parallel(), t -> poll(t, config, store, q, observer));
+      if (queue != null) {
+        // What was just queued goes out now; what waits for a retry goes when it is due.
+        QueueRunner.Report r =
+            new QueueRunner(queue, routes, AccountWiring.queuePolicy(config), Clock.systemUTC(), ProtocolTrace.NONE).run(false);
+        LOG.info("queue: {} delivered, {} deferred, {} bounced", r.delivered(), r.deferred(), r.bounced());
+      }
     }
     return exitStatus(results).code;
   }
 
-  private PollResult poll(AccountRun.Target p, PopfetchConfig config, SeenUidStore store, FetchObserver observer) {
+  private PollResult poll(AccountRun.Target p, PopfetchConfig config, SeenUidStore store, MailQueue queue, FetchObserver observer) {
     try {
       ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(p.config().name()) : ProtocolTrace.NONE;
       return new AccountPoll(
               p.account(),
               AccountWiring.policy(p.config()),
               store,
-              AccountWiring.destination(p.config(), config),
+              AccountWiring.destination(p.config(), config, queue),
               AccountWiring.quarantine(config),
               AccountWiring.localHost(),
               Clock.systemUTC(),

@@ -81,7 +81,10 @@ public final class ConfigLoader {
   static final int MAX_COLLECTION_ALIASES = 16;
 
   private static final List<String> TOP_KEYS =
-      List.of("state", "parallel", "quarantine", "defaults", "accounts");
+      List.of("state", "parallel", "quarantine", "queue", "defaults", "accounts");
+  private static final List<String> QUEUE_KEYS =
+      List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to");
+  private static final List<String> SMTP_KEYS = List.of("host", "port", "tls", "user", "password", "to", "lmtp");
   private static final List<String> STATE_KEYS = List.of("url");
   private static final List<String> ACCOUNT_KEYS =
       List.of(
@@ -106,8 +109,8 @@ public final class ConfigLoader {
           "recipient-header",
           "rules");
   private static final List<String> DELIVER_KEYS =
-      List.of("maildir", "mbox", "pipe", "timeout", "user", "allow-root");
-  private static final List<String> DESTINATIONS = List.of("maildir", "mbox", "pipe");
+      List.of("maildir", "mbox", "pipe", "smtp", "timeout", "user", "allow-root");
+  private static final List<String> DESTINATIONS = List.of("maildir", "mbox", "pipe", "smtp");
   private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]{1,76}");
   private static final Duration DEFAULT_PIPE_TIMEOUT = Duration.ofMinutes(10);
   private static final List<String> SECRET_KEYS = List.of("env", "file", "command");
@@ -267,8 +270,38 @@ public final class ConfigLoader {
         top.containsKey("quarantine")
             ? absolutePath(top.get("quarantine").value(), "quarantine")
             : defaultQuarantine(stateUrl);
+    Path stateDir = Path.of(stateUrl.substring(SQLITE_PREFIX.length())).toAbsolutePath().getParent();
+    QueueConfig queue = queue(top.get("queue"), stateDir);
     return new PopfetchConfig(
-        source, stateUrl, parallel, accounts(top.get("accounts"), defaults), quarantine);
+        source, stateUrl, parallel, accounts(top.get("accounts"), defaults), quarantine, queue);
+  }
+
+  private QueueConfig queue(Entry entry, Path stateDir) throws ConfigException {
+    Map<String, Entry> q = entry == null ? Map.of() : mapping(entry.value(), entry.path(), QUEUE_KEYS);
+    Path dir = q.containsKey("dir") ? absolutePath(q.get("dir").value(), q.get("dir").path()) : stateDir.resolve("queue");
+    Duration lifetime = q.containsKey("lifetime") ? duration(q.get("lifetime").value(), q.get("lifetime").path(), "0s", null) : Duration.ofDays(5);
+    Duration min = q.containsKey("min-backoff") ? duration(q.get("min-backoff").value(), q.get("min-backoff").path(), "1s", null) : Duration.ofSeconds(300);
+    Duration max = q.containsKey("max-backoff") ? duration(q.get("max-backoff").value(), q.get("max-backoff").path(), "1s", null) : Duration.ofSeconds(4000);
+    if (max.compareTo(min) < 0) {
+      Entry e = q.get("max-backoff");
+      throw error(e.path(), e.line(), "must not be shorter than min-backoff");
+    }
+    String postmaster = q.containsKey("postmaster") ? string(q.get("postmaster").value(), q.get("postmaster").path()).strip() : "postmaster";
+    boolean toSender = true;
+    if (q.containsKey("bounce-to")) {
+      Entry e = q.get("bounce-to");
+      String v = string(e.value(), e.path()).strip();
+      switch (v) {
+        case "both" -> toSender = true;
+        case "sender" -> {
+          toSender = true;
+          postmaster = "";
+        }
+        case "postmaster" -> toSender = false;
+        default -> throw error(e.path(), line(e.value()), "expected sender, postmaster or both, got " + quote(v));
+      }
+    }
+    return new QueueConfig(dir, lifetime, min, max, postmaster, toSender);
   }
 
   /** Next to the state store: "jdbc:sqlite:/var/lib/popfetch/state.db" gives /var/lib/popfetch/quarantine. */
@@ -474,7 +507,7 @@ public final class ConfigLoader {
     Map<String, Entry> entries = mapping(v, path, DELIVER_KEYS);
     List<Entry> chosen = DESTINATIONS.stream().filter(entries::containsKey).map(entries::get).toList();
     if (chosen.isEmpty()) {
-      throw error(path, line(v), "expected a destination: maildir, mbox or pipe");
+      throw error(path, line(v), "expected a destination: maildir, mbox, pipe or smtp");
     }
     if (chosen.size() > 1) {
       throw error(chosen.get(1).path(), chosen.get(1).line(), "one destination per deliver: block");
@@ -509,15 +542,64 @@ public final class ConfigLoader {
             user == null ? Optional.empty() : Optional.of(string(user.value(), user.path()).strip()),
             allowRoot != null && bool(allowRoot.value(), allowRoot.path()));
       }
+      case "smtp" -> smtp(d);
       default -> throw new AssertionError(d.key());
     };
+  }
+
+  private DeliverConfig.Smtp smtp(Entry d) throws ConfigException {
+    Map<String, Entry> m = mapping(d.value(), d.path(), SMTP_KEYS);
+    if (!m.containsKey("host")) {
+      throw error(d.path(), d.line(), "missing required key 'host'");
+    }
+    String host = string(m.get("host").value(), m.get("host").path()).strip();
+    boolean lmtp = m.containsKey("lmtp") && bool(m.get("lmtp").value(), m.get("lmtp").path());
+    // A relay on this machine is reached without TLS by default; any other host needs STARTTLS.
+    boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1");
+    String tls = local ? "none" : "starttls";
+    if (m.containsKey("tls")) {
+      Entry e = m.get("tls");
+      tls = string(e.value(), e.path()).strip();
+      if (!List.of("implicit", "starttls", "none").contains(tls)) {
+        throw error(e.path(), line(e.value()), "expected implicit, starttls or none, got " + quote(tls));
+      }
+    }
+    int port =
+        m.containsKey("port")
+            ? integer(m.get("port").value(), m.get("port").path(), 1, 65535)
+            : lmtp ? 24 : tls.equals("implicit") ? 465 : 25;
+    if (lmtp && port == 25) {
+      throw error(d.path(), d.line(), "LMTP must not run on port 25 (RFC 2033)");
+    }
+    Optional<String> user =
+        m.containsKey("user") ? Optional.of(string(m.get("user").value(), m.get("user").path()).strip()) : Optional.empty();
+    Optional<Secret> password =
+        m.containsKey("password") ? Optional.of(secret(m.get("password").value(), m.get("password").path())) : Optional.empty();
+    if (user.isPresent() != password.isPresent()) {
+      throw error(d.path(), d.line(), "user and password go together");
+    }
+    List<String> to = new ArrayList<>();
+    if (m.containsKey("to")) {
+      Entry e = m.get("to");
+      if (!(e.value() instanceof SequenceNode seq)) {
+        throw error(e.path(), line(e.value()), "expected a list of addresses");
+      }
+      for (int i = 0; i < seq.getValue().size(); i++) {
+        String a = string(seq.getValue().get(i), e.path() + "[" + i + "]").strip();
+        if (!a.matches("[^\\s<>]+@[^\\s<>]+")) {
+          throw error(e.path() + "[" + i + "]", line(seq.getValue().get(i)), "expected an address, got " + quote(a));
+        }
+        to.add(a);
+      }
+    }
+    return new DeliverConfig.Smtp(host, port, tls, user, password, to, lmtp);
   }
 
   private static final List<String> RULE_KEYS = List.of("match", "deliver");
   private static final List<String> MATCH_KEYS = List.of("header", "recipient", "sender", "is", "glob", "regex");
   private static final List<String> HOW = List.of("is", "glob", "regex");
   private static final List<String> RULE_TARGET_KEYS =
-      List.of("maildir", "mbox", "pipe", "timeout", "user", "allow-root", "folder");
+      List.of("maildir", "mbox", "pipe", "smtp", "timeout", "user", "allow-root", "folder");
 
   private List<RuleConfig> rules(Node v, String path) throws ConfigException {
     checkTag(v, path);

@@ -30,4 +30,25 @@ public sealed interface DeliverConfig {
       this(argv, timeout, java.util.Optional.empty(), false);
     }
   }
+
+  /**
+   * {@code { smtp: { host: localhost, port: 25, tls: starttls, to: [alice@example.org] } }}:
+   * forwarded through the queue to a mail server (SMTP) or a mailbox server (LMTP).
+   *
+   * @param tls "implicit", "starttls" or "none"
+   * @param user login name, if the server wants one
+   * @param password its password
+   * @param to fixed recipients; empty: each message's envelope recipient
+   */
+  record Smtp(String host, int port, String tls, java.util.Optional<String> user, java.util.Optional<Secret> password,
+      List<String> to, boolean lmtp) implements DeliverConfig {
+    public Smtp {
+      to = List.copyOf(to);
+    }
+
+    /** The queue route this destination sends through. */
+    public String route() {
+      return (lmtp ? "lmtp:" : "smtp:") + host + ":" + port;
+    }
+  }
 }

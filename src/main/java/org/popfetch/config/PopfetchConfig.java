@@ -12,9 +12,10 @@ import java.util.Optional;
  * @param parallel at most this many accounts polled at once
  * @param accounts in file order; names are unique
  * @param quarantine the Maildir that keeps messages no destination will ever take
+ * @param queue the forwarding queue
  */
 public record PopfetchConfig(
-    Path source, String stateUrl, int parallel, List<AccountConfig> accounts, Path quarantine) {
+    Path source, String stateUrl, int parallel, List<AccountConfig> accounts, Path quarantine, QueueConfig queue) {
   public PopfetchConfig {
     accounts = List.copyOf(accounts);
   }

@@ -72,10 +72,16 @@ public final class MailQueue {
     Path message = incoming.resolve(id + ".msg");
     Path envelope = incoming.resolve(id + ".env");
     long size;
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(message, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 64 * 1024)) {
-      size = writer.write(out);
+    try {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(message, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 64 * 1024)) {
+        size = writer.write(out);
+      }
+      Files.write(envelope, entry.format(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(message);
+      deleteQuietly(envelope);
+      throw e;
     }
-    Files.write(envelope, entry.format(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     return new Pending(entry, message, envelope, size);
   }
 
@@ -156,6 +162,11 @@ public final class MailQueue {
 
   public long size(String id) throws IOException {
     return Files.size(data.resolve(id));
+  }
+
+  /** Makes a waiting message due now (queue flush ID). */
+  public void reschedule(String id, Instant next) throws IOException {
+    Files.setLastModifiedTime(deferred.resolve(id), FileTime.from(next));
   }
 
   /** Marks an envelope as being delivered (a crash now means: try again later). */

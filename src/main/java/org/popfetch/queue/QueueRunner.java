@@ -120,6 +120,14 @@ public final class QueueRunner {
     }
   }
 
+  /** Bounces every pending recipient of one message now (queue bounce ID). */
+  public void bounceNow(String id, String reason) throws IOException {
+    QueueEntry entry = queue.find(id).orElseThrow(() -> new IOException("no message " + id + " in the queue")).entry();
+    Map<String, SmtpReply> all = new LinkedHashMap<>();
+    entry.pending().forEach(r -> all.put(r, new SmtpReply(550, List.of("5.0.0 " + reason))));
+    settle(entry, all, "");
+  }
+
   /** Applies replies to the envelope, then defers, removes or bounces as they say. */
   private void settle(QueueEntry entry, Map<String, SmtpReply> replies, String connectionError) throws IOException {
     Instant now = clock.instant();

@@ -255,8 +255,8 @@ accounts:
     @Test
     void atTheTop() {
       assertError(
-          "queue: { dir: /var/lib/popfetch/queue }\n" + MINIMAL,
-          "1: queue: unknown key; valid keys here: state, parallel, quarantine, defaults, accounts");
+          "metrics: { listen: \"127.0.0.1:9105\" }\n" + MINIMAL,
+          "1: metrics: unknown key; valid keys here: state, parallel, quarantine, queue, defaults, accounts");
     }
 
     @Test
@@ -290,7 +290,7 @@ accounts:
       assertError(
           MINIMAL.replace("{ maildir: /home/alice/Maildir }", "{ mailbox: /var/mail/alice }"),
           "6: accounts[0].deliver.mailbox: unknown key; valid keys here:"
-              + " maildir, mbox, pipe, timeout, user, allow-root");
+              + " maildir, mbox, pipe, smtp, timeout, user, allow-root");
     }
 
     @Test
@@ -363,7 +363,7 @@ accounts:
     void aDestination() {
       assertError(
           MINIMAL.replace("{ maildir: /home/alice/Maildir }", "{}"),
-          "6: accounts[0].deliver: expected a destination: maildir, mbox or pipe");
+          "6: accounts[0].deliver: expected a destination: maildir, mbox, pipe or smtp");
     }
   }
 

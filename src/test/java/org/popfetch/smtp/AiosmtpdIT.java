@@ -4,15 +4,11 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,42 +17,23 @@ import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
+import org.popfetch.testing.AiosmtpdServer;
 
 /** The SMTP client against a real server: aiosmtpd (Debian's python3-aiosmtpd) storing into a Maildir. */
 class AiosmtpdIT {
   @TempDir Path dir;
-  Process server;
+  AiosmtpdServer server;
   int port;
 
   @BeforeEach
   void start() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    server =
-        new ProcessBuilder("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + port,
-                "-c", "aiosmtpd.handlers.Mailbox", dir.resolve("received").toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("aiosmtpd.log").toFile())
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
-      try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        return;
-      } catch (java.io.IOException notYet) {
-        // aiosmtpd has no readiness signal; its port answering is the only sign
-        if (System.nanoTime() > deadline || !server.isAlive()) {
-          throw new IllegalStateException("aiosmtpd did not start: " + Files.readString(dir.resolve("aiosmtpd.log")));
-        }
-        server.waitFor(50, TimeUnit.MILLISECONDS);
-      }
-    }
+    server = AiosmtpdServer.start(dir, AiosmtpdServer.freePort());
+    port = server.port();
   }
 
   @AfterEach
   void stop() throws Exception {
-    server.destroy();
-    server.waitFor(10, TimeUnit.SECONDS);
+    server.close();
   }
 
   @Test

@@ -1,0 +1,17 @@
+package org.popfetch.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The forwarding queue.
+ *
+ * @param dir its directory
+ * @param lifetime bounce what is still undelivered after this long
+ * @param minBackoff first retry after this long, doubling from there
+ * @param maxBackoff retries never further apart than this
+ * @param postmaster where copies of bounces go ("" for nowhere)
+ * @param bounceToSender whether bounces go to the envelope sender too
+ */
+public record QueueConfig(
+    Path dir, Duration lifetime, Duration minBackoff, Duration maxBackoff, String postmaster, boolean bounceToSender) {}

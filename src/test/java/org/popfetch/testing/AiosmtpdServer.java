@@ -1,0 +1,70 @@
+package org.popfetch.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real SMTP server for integration tests: Debian's python3-aiosmtpd on a loopback port,
+ * storing what it receives in a Maildir.
+ */
+public final class AiosmtpdServer implements AutoCloseable {
+  private final Process process;
+  private final int port;
+  private final Path maildir;
+
+  private AiosmtpdServer(Process process, int port, Path maildir) {
+    this.process = process;
+    this.port = port;
+    this.maildir = maildir;
+  }
+
+  /** Picks a free port (to start on later with {@link #start(Path, int)}). */
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  public static AiosmtpdServer start(Path dir, int port) throws IOException, InterruptedException {
+    Path maildir = dir.resolve("received");
+    Process p =
+        new ProcessBuilder("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + port,
+                "-c", "aiosmtpd.handlers.Mailbox", maildir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("aiosmtpd-" + port + ".log").toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        return new AiosmtpdServer(p, port, maildir);
+      } catch (IOException notYet) {
+        // aiosmtpd has no readiness signal; its port answering is the only sign
+        if (System.nanoTime() > deadline || !p.isAlive()) {
+          p.destroyForcibly();
+          throw new IOException("aiosmtpd did not start: " + Files.readString(dir.resolve("aiosmtpd-" + port + ".log")));
+        }
+        p.waitFor(50, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Where received messages are stored (a Maildir). */
+  public Path maildir() {
+    return maildir;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+}
