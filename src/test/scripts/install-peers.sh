@@ -7,6 +7,7 @@ set -euo pipefail
 declare -A PEERS=(
   [dovecot-core]=/usr/sbin/dovecot
   [dovecot-pop3d]=/usr/lib/dovecot/pop3
+  [dovecot-lmtpd]=/usr/lib/dovecot/lmtp
   [procmail]=/usr/bin/procmail
   [python3-aiosmtpd]=/usr/lib/python3/dist-packages/aiosmtpd/__init__.py
 )

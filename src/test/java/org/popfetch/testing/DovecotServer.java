@@ -38,24 +38,27 @@ public final class DovecotServer implements AutoCloseable {
   private final Process process;
   private final int pop3Port;
   private final int pop3sPort;
+  private final int lmtpPort;
   private final UserPrincipal owner;
   private final GroupPrincipal group;
 
-  private DovecotServer(Path base, Process process, int pop3Port, int pop3sPort, UserPrincipal owner, GroupPrincipal group) {
+  private DovecotServer(Path base, Process process, int pop3Port, int pop3sPort, int lmtpPort, UserPrincipal owner, GroupPrincipal group) {
     this.base = base;
     this.process = process;
     this.pop3Port = pop3Port;
     this.pop3sPort = pop3sPort;
+    this.lmtpPort = lmtpPort;
     this.owner = owner;
     this.group = group;
   }
 
   /** Fails with a clear message where the test peer cannot run. */
   public static void requireAvailable() {
-    if (!Files.isExecutable(Path.of("/usr/sbin/dovecot")) || !Files.exists(Path.of("/usr/lib/dovecot/pop3"))) {
+    if (!Files.isExecutable(Path.of("/usr/sbin/dovecot")) || !Files.exists(Path.of("/usr/lib/dovecot/pop3"))
+        || !Files.exists(Path.of("/usr/lib/dovecot/lmtp"))) {
       throw new IllegalStateException(
           "Dovecot is not installed: run `mvn verify` (its pre-integration-test step installs"
-              + " dovecot-core and dovecot-pop3d) or apt-get install dovecot-core dovecot-pop3d");
+              + " dovecot-core, dovecot-pop3d and dovecot-lmtpd) or apt-get install them");
     }
     if (!"root".equals(System.getProperty("user.name"))) {
       throw new IllegalStateException("the Dovecot integration tests must run as root");
@@ -95,13 +98,16 @@ public final class DovecotServer implements AutoCloseable {
 
     int pop3 = freePort();
     int pop3s = freePort();
+    int lmtp = freePort();
     String config =
         """
         instance_name = popfetch-test-%1$d
         base_dir = %2$s/run
         state_dir = %2$s/state
-        protocols = pop3
+        protocols = pop3 lmtp
         listen = 127.0.0.1
+        # LMTP recipients arrive as user@domain; the users here have no domain.
+        auth_username_format = %%Ln
         log_path = %2$s/dovecot.log
         default_internal_user = dovecot
         default_login_user = dovenull
@@ -128,6 +134,13 @@ public final class DovecotServer implements AutoCloseable {
           pop3_uidl_format = %%08Xu%%08Xv
         %6$s
         }
+        service lmtp {
+          user = root
+          inet_listener lmtp {
+            address = 127.0.0.1
+            port = %7$d
+          }
+        }
         service pop3-login {
           inet_listener pop3 {
             address = 127.0.0.1
@@ -146,7 +159,8 @@ public final class DovecotServer implements AutoCloseable {
                 uid,
                 pop3,
                 pop3s,
-                String.join("\n", extraPop3Settings));
+                String.join("\n", extraPop3Settings),
+                lmtp);
     Path conf = base.resolve("dovecot.conf");
     Files.writeString(conf, config);
     Files.createDirectories(base.resolve("run"));
@@ -169,7 +183,7 @@ public final class DovecotServer implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(base.resolve("dovecot-stdout.log").toFile())
             .start();
-    DovecotServer server = new DovecotServer(base, process, pop3, pop3s, owner, group);
+    DovecotServer server = new DovecotServer(base, process, pop3, pop3s, lmtp, owner, group);
     server.awaitListening();
     return server;
   }
@@ -211,6 +225,11 @@ public final class DovecotServer implements AutoCloseable {
 
   public int pop3sPort() {
     return pop3sPort;
+  }
+
+  /** Dovecot's LMTP service, delivering into the users' Maildirs. */
+  public int lmtpPort() {
+    return lmtpPort;
   }
 
   /** Places one message in the user's Maildir, exactly these bytes, and returns its file. */
