@@ -44,6 +44,25 @@ final class QueueCommand implements Runnable {
     }
   }
 
+  /**
+   * The same lock as {@code poll}: one process at a time sends from the queue, so recovering
+   * what another left in active/ cannot steal a transaction still in progress.
+   */
+  static org.popfetch.store.StateLock exclusive(CommonOptions options, PrintWriter err) throws AccountRun.Exit {
+    try {
+      String url = ConfigLoader.load(options.config).stateUrl();
+      return org.popfetch.store.StateLock.tryAcquire(url).orElseThrow(() -> {
+        err.println("popfetch: another popfetch is using the state " + url);
+        return new AccountRun.Exit(ExitStatus.LOCKED.code);
+      });
+    } catch (ConfigException e) {
+      throw new AccountRun.Exit(AccountRun.failed(e, err));
+    } catch (java.io.IOException e) {
+      err.println("popfetch: " + e.getMessage());
+      throw new AccountRun.Exit(ExitStatus.INTERNAL.code);
+    }
+  }
+
   static QueueRunner runner(CommonOptions options, MailQueue queue, PrintWriter err) throws AccountRun.Exit {
     try {
       PopfetchConfig config = ConfigLoader.load(options.config);
@@ -100,8 +119,9 @@ final class QueueCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
-      try {
+      try (org.popfetch.store.StateLock lock = exclusive(options, err)) {
         MailQueue queue = open(options, err);
+        queue.recover(); // an attempt a killed process left in active/ is tried again
         QueueRunner runner = runner(options, queue, err);
         if (id != null) {
           if (queue.find(id).isEmpty()) {
