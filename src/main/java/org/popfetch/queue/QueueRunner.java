@@ -162,7 +162,7 @@ public final class QueueRunner {
     }
     if (pending.isEmpty()) {
       queue.remove(entry.id());
-      LOG.info("queue: {} done ({})", entry.id(), summary(updated));
+      LOG.debug("queue: {} done ({})", entry.id(), summary(updated));
     } else {
       Instant next = now.plus(policy.backoff(updated.attempts()));
       queue.defer(updated, next);
