@@ -186,11 +186,14 @@ public final class MailQueue {
     forceDirectory(deferred);
   }
 
-  /** Removes a message whose every recipient is settled. */
+  /**
+   * Removes a message whose every recipient is settled. Not fsynced: if a crash undoes the
+   * removal, the message is sent once more (a duplicate, never a loss), and an fsync per sent
+   * message would cost more than the sending.
+   */
   public void remove(String id) throws IOException {
     Files.deleteIfExists(active.resolve(id));
     Files.deleteIfExists(deferred.resolve(id));
-    forceDirectory(deferred);
     Files.deleteIfExists(data.resolve(id));
   }
 
