@@ -130,7 +130,7 @@ final class AccountWiring {
         if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route())) {
           SmtpSettings.Tls tls = SmtpSettings.Tls.valueOf(s.tls().toUpperCase(Locale.ROOT));
           SmtpSettings settings =
-              new SmtpSettings(s.host(), s.port(), tls, TlsTrust.SYSTEM,
+              new SmtpSettings(s.host(), s.port(), tls, new TlsTrust(s.caFile(), s.fingerprint()),
                   new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5)), Duration.ofMinutes(10), localHost(), s.lmtp(),
                   tls == SmtpSettings.Tls.NONE);
           Optional<Credentials> credentials = Optional.empty();

@@ -84,7 +84,8 @@ public final class ConfigLoader {
       List.of("state", "parallel", "quarantine", "queue", "defaults", "accounts");
   private static final List<String> QUEUE_KEYS =
       List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to");
-  private static final List<String> SMTP_KEYS = List.of("host", "port", "tls", "user", "password", "to", "lmtp");
+  private static final List<String> SMTP_KEYS =
+      List.of("host", "port", "tls", "user", "password", "to", "lmtp", "ca-file", "fingerprint");
   private static final List<String> STATE_KEYS = List.of("url");
   private static final List<String> ACCOUNT_KEYS =
       List.of(
@@ -592,7 +593,18 @@ public final class ConfigLoader {
         to.add(a);
       }
     }
-    return new DeliverConfig.Smtp(host, port, tls, user, password, to, lmtp);
+    Optional<Path> caFile =
+        m.containsKey("ca-file") ? Optional.of(absolutePath(m.get("ca-file").value(), m.get("ca-file").path())) : Optional.empty();
+    Optional<byte[]> fingerprint = Optional.empty();
+    if (m.containsKey("fingerprint")) {
+      Entry e = m.get("fingerprint");
+      try {
+        fingerprint = Optional.of(org.popfetch.net.TlsTrust.parseFingerprint(string(e.value(), e.path())));
+      } catch (IllegalArgumentException bad) {
+        throw error(e.path(), line(e.value()), bad.getMessage());
+      }
+    }
+    return new DeliverConfig.Smtp(host, port, tls, user, password, to, lmtp, caFile, fingerprint);
   }
 
   private static final List<String> RULE_KEYS = List.of("match", "deliver");

@@ -41,7 +41,8 @@ public sealed interface DeliverConfig {
    * @param to fixed recipients; empty: each message's envelope recipient
    */
   record Smtp(String host, int port, String tls, java.util.Optional<String> user, java.util.Optional<Secret> password,
-      List<String> to, boolean lmtp) implements DeliverConfig {
+      List<String> to, boolean lmtp, java.util.Optional<Path> caFile, java.util.Optional<byte[]> fingerprint)
+      implements DeliverConfig {
     public Smtp {
       to = List.copyOf(to);
     }

@@ -256,6 +256,15 @@ public final class SmtpClient implements Closeable {
     if (extensions.containsKey("8BITMIME")) {
       mail += " BODY=8BITMIME";
     }
+    boolean international = !isAscii(sender) || recipients.stream().anyMatch(r -> !isAscii(r));
+    if (international) {
+      // RFC 6531: UTF-8 addresses need SMTPUTF8; without it the server cannot take them at all.
+      if (!extensions.containsKey("SMTPUTF8")) {
+        throw new SmtpReplyException(settings.peer(), "MAIL FROM:<" + sender + ">",
+            new SmtpReply(553, List.of("5.6.7 non-ASCII address and the server offers no SMTPUTF8")));
+      }
+      mail += " SMTPUTF8";
+    }
     boolean pipelining = extensions.containsKey("PIPELINING") || settings.lmtp();
     List<String> commands = new ArrayList<>();
     commands.add(mail);
@@ -342,6 +351,10 @@ public final class SmtpClient implements Closeable {
       setSoTimeout(previous);
     }
     return new Transaction(replies);
+  }
+
+  private static boolean isAscii(String s) {
+    return s.chars().allMatch(c -> c < 0x80);
   }
 
   /**

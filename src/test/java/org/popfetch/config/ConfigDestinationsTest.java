@@ -80,4 +80,24 @@ class ConfigDestinationsTest {
         withDeliver(rules.replace("regex: \"([\"", "is: x").replace("deliver: { maildir: /m }", "deliver: { mbox: /m, folder: x }")),
         "9: accounts[0].rules[0].deliver.folder: a folder belongs to a maildir destination");
   }
+
+  @Test
+  void smtpForwardingAndTheQueue() throws Exception {
+    PopfetchConfig config =
+        parse("queue: { lifetime: 2d, min-backoff: 1m, max-backoff: 1h, bounce-to: postmaster, postmaster: pm@example.org }\n"
+            + withDeliver("deliver: { smtp: { host: relay.example.org, user: fwd, password: { env: RELAY_PASS }, to: [alice@example.org] } }"));
+    DeliverConfig.Smtp smtp = (DeliverConfig.Smtp) config.accounts().get(0).deliver();
+    assertThat(smtp.tls()).isEqualTo("starttls");
+    assertThat(smtp.port()).isEqualTo(25);
+    assertThat(smtp.to()).containsExactly("alice@example.org");
+    assertThat(smtp.route()).isEqualTo("smtp:relay.example.org:25");
+    assertThat(config.queue().lifetime()).isEqualTo(Duration.ofDays(2));
+    assertThat(config.queue().bounceToSender()).isFalse();
+    assertThat(config.queue().postmaster()).isEqualTo("pm@example.org");
+    DeliverConfig.Smtp local = (DeliverConfig.Smtp) parse(withDeliver("deliver: { smtp: { host: localhost, lmtp: true } }")).accounts().get(0).deliver();
+    assertThat(local.tls()).isEqualTo("none");
+    assertThat(local.port()).isEqualTo(24);
+    assertError(withDeliver("deliver: { smtp: { host: h, lmtp: true, port: 25 } }"), "6: accounts[0].deliver.smtp: LMTP must not run on port 25 (RFC 2033)");
+    assertError(withDeliver("deliver: { smtp: { host: h, to: [not-an-address] } }"), "6: accounts[0].deliver.smtp.to[0]: expected an address, got \"not-an-address\"");
+  }
 }

@@ -198,4 +198,45 @@ class SmtpClientTest {
           .hasMessageContaining("not an SMTP reply");
     }
   }
+
+  @Test
+  void utf8AddressesUseSmtputf8OrAreRefusedWhenItIsMissing() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 mx.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250-mx.test", "250 SMTPUTF8");
+              // On the wire the address is UTF-8; the scripted server reads octets.
+              c.expect("MAIL FROM:<" + new String("jos\u00e9@example.org".getBytes(java.nio.charset.StandardCharsets.UTF_8), ISO_8859_1) + "> SMTPUTF8");
+              c.send("250 ok");
+              c.expect("RCPT TO:<b@example.org>");
+              c.send("250 ok");
+              c.expect("DATA");
+              c.send("354 go");
+              data(c);
+              c.send("250 ok");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
+      SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
+      assertThat(client.send("jos\u00e9@example.org", List.of("b@example.org"), -1, message("x\n")).delivered()).hasSize(1);
+      client.quit();
+    }
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 mx.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250 mx.test");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
+      SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
+      assertThatThrownBy(() -> client.send("a@example.org", List.of("m\u00fcller@example.org"), -1, message("x")))
+          .isInstanceOfSatisfying(SmtpReplyException.class, e -> assertThat(e.isTransient()).isFalse())
+          .hasMessageContaining("SMTPUTF8");
+      client.quit();
+    }
+  }
 }
