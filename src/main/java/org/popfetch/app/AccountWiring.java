@@ -12,6 +12,7 @@ import org.popfetch.delivery.ForwardDestination;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueuePolicy;
 import org.popfetch.queue.QueueRunner;
+import org.popfetch.smtp.MxResolver;
 import org.popfetch.smtp.SmtpSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -107,7 +108,7 @@ final class AccountWiring {
 
   private static Destination destination(DeliverConfig d, PopfetchConfig config, MailQueue queue) throws DeliveryException {
     if (d instanceof DeliverConfig.Smtp smtp) {
-      return new ForwardDestination(queue, smtp.route(), smtp.to());
+      return new ForwardDestination(queue, smtp.route(), smtp.to(), smtp.mx());
     }
     if (d instanceof DeliverConfig.Maildir m) {
       return new MaildirDestination(m.path(), localHost());
@@ -137,7 +138,18 @@ final class AccountWiring {
           if (s.user().isPresent()) {
             credentials = Optional.of(new Credentials.Password(s.user().get(), SecretResolver.resolve(s.password().orElseThrow())));
           }
-          routes.put(s.route(), new QueueRunner.Route(settings, credentials));
+          Optional<MxResolver> mx = Optional.empty();
+          if (s.mx()) {
+            try {
+              Optional<java.net.InetSocketAddress> server =
+                  config.queue().resolver().map(r -> new java.net.InetSocketAddress(r.substring(0, r.lastIndexOf(':')),
+                      Integer.parseInt(r.substring(r.lastIndexOf(':') + 1))));
+              mx = Optional.of(new MxResolver(server, Duration.ofSeconds(10)));
+            } catch (java.net.UnknownHostException e) {
+              throw new ConfigException("queue: resolver: " + e.getMessage(), e);
+            }
+          }
+          routes.put(s.route(), new QueueRunner.Route(settings, credentials, mx));
         }
       }
     }

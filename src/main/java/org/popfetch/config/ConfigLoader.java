@@ -83,9 +83,9 @@ public final class ConfigLoader {
   private static final List<String> TOP_KEYS =
       List.of("state", "parallel", "quarantine", "queue", "defaults", "accounts");
   private static final List<String> QUEUE_KEYS =
-      List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to");
+      List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to", "resolver");
   private static final List<String> SMTP_KEYS =
-      List.of("host", "port", "tls", "user", "password", "to", "lmtp", "ca-file", "fingerprint");
+      List.of("host", "port", "tls", "user", "password", "to", "lmtp", "ca-file", "fingerprint", "mx");
   private static final List<String> STATE_KEYS = List.of("url");
   private static final List<String> ACCOUNT_KEYS =
       List.of(
@@ -302,7 +302,16 @@ public final class ConfigLoader {
         default -> throw error(e.path(), line(e.value()), "expected sender, postmaster or both, got " + quote(v));
       }
     }
-    return new QueueConfig(dir, lifetime, min, max, postmaster, toSender);
+    Optional<String> resolver = Optional.empty();
+    if (q.containsKey("resolver")) {
+      Entry e = q.get("resolver");
+      String v = string(e.value(), e.path()).strip();
+      if (!v.matches("[0-9A-Za-z.:\\[\\]-]+:[0-9]{1,5}")) {
+        throw error(e.path(), line(e.value()), "expected host:port of a DNS server, got " + quote(v));
+      }
+      resolver = Optional.of(v);
+    }
+    return new QueueConfig(dir, lifetime, min, max, postmaster, toSender, resolver);
   }
 
   /** Next to the state store: "jdbc:sqlite:/var/lib/popfetch/state.db" gives /var/lib/popfetch/quarantine. */
@@ -550,10 +559,11 @@ public final class ConfigLoader {
 
   private DeliverConfig.Smtp smtp(Entry d) throws ConfigException {
     Map<String, Entry> m = mapping(d.value(), d.path(), SMTP_KEYS);
-    if (!m.containsKey("host")) {
-      throw error(d.path(), d.line(), "missing required key 'host'");
+    boolean mx = m.containsKey("mx") && bool(m.get("mx").value(), m.get("mx").path());
+    if (mx == m.containsKey("host")) {
+      throw error(d.path(), d.line(), "name a host (a smarthost) or set mx: true (each recipient's MX hosts), one of the two");
     }
-    String host = string(m.get("host").value(), m.get("host").path()).strip();
+    String host = mx ? "mx" : string(m.get("host").value(), m.get("host").path()).strip();
     boolean lmtp = m.containsKey("lmtp") && bool(m.get("lmtp").value(), m.get("lmtp").path());
     // A relay on this machine is reached without TLS by default; any other host needs STARTTLS.
     boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1");
@@ -604,7 +614,10 @@ public final class ConfigLoader {
         throw error(e.path(), line(e.value()), bad.getMessage());
       }
     }
-    return new DeliverConfig.Smtp(host, port, tls, user, password, to, lmtp, caFile, fingerprint);
+    if (mx && (lmtp || user.isPresent())) {
+      throw error(d.path(), d.line(), "direct delivery to MX hosts speaks SMTP without a login");
+    }
+    return new DeliverConfig.Smtp(host, port, tls, user, password, to, lmtp, caFile, fingerprint, mx);
   }
 
   private static final List<String> RULE_KEYS = List.of("match", "deliver");

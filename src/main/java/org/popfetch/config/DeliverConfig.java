@@ -39,17 +39,18 @@ public sealed interface DeliverConfig {
    * @param user login name, if the server wants one
    * @param password its password
    * @param to fixed recipients; empty: each message's envelope recipient
+   * @param mx deliver directly to each recipient domain's MX hosts instead of to {@code host}
    */
   record Smtp(String host, int port, String tls, java.util.Optional<String> user, java.util.Optional<Secret> password,
-      List<String> to, boolean lmtp, java.util.Optional<Path> caFile, java.util.Optional<byte[]> fingerprint)
+      List<String> to, boolean lmtp, java.util.Optional<Path> caFile, java.util.Optional<byte[]> fingerprint, boolean mx)
       implements DeliverConfig {
     public Smtp {
       to = List.copyOf(to);
     }
 
-    /** The queue route this destination sends through. */
+    /** The queue route this destination sends through ("mx": each recipient domain's MX hosts). */
     public String route() {
-      return (lmtp ? "lmtp:" : "smtp:") + host + ":" + port;
+      return mx ? "mx" : (lmtp ? "lmtp:" : "smtp:") + host + ":" + port;
     }
   }
 }

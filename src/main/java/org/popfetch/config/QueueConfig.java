@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param maxBackoff retries never further apart than this
  * @param postmaster where copies of bounces go ("" for nowhere)
  * @param bounceToSender whether bounces go to the envelope sender too
+ * @param resolver the DNS server for MX lookups, "host:port"; empty: the system's
  */
 public record QueueConfig(
-    Path dir, Duration lifetime, Duration minBackoff, Duration maxBackoff, String postmaster, boolean bounceToSender) {}
+    Path dir, Duration lifetime, Duration minBackoff, Duration maxBackoff, String postmaster, boolean bounceToSender,
+    java.util.Optional<String> resolver) {}

@@ -7,6 +7,7 @@ import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
 import org.popfetch.queue.MailQueue;
+import org.popfetch.queue.QueueRunner;
 
 /**
  * Forwards over SMTP or LMTP through the queue: a message counts as delivered, and may be
@@ -17,6 +18,7 @@ public final class ForwardDestination implements Destination {
   private final MailQueue queue;
   private final String route;
   private final List<String> recipients;
+  private final boolean direct;
   private final byte[] buffer = new byte[64 * 1024];
 
   /**
@@ -24,9 +26,17 @@ public final class ForwardDestination implements Destination {
    * @param recipients fixed recipients; empty: the message's envelope recipient
    */
   public ForwardDestination(MailQueue queue, String route, List<String> recipients) {
+    this(queue, route, recipients, false);
+  }
+
+  /**
+   * @param direct deliver to each recipient domain's MX hosts: one queue entry per domain
+   */
+  public ForwardDestination(MailQueue queue, String route, List<String> recipients, boolean direct) {
     this.queue = queue;
     this.route = route;
     this.recipients = List.copyOf(recipients);
+    this.direct = direct;
   }
 
   @Override
@@ -37,33 +47,47 @@ public final class ForwardDestination implements Destination {
   @Override
   public Staged stage(Incoming message, InputStream wireBody) throws DeliveryException {
     List<String> to = recipients.isEmpty() ? List.of(message.envelope().recipient()) : recipients;
+    java.util.Map<String, List<String>> byRoute = new java.util.LinkedHashMap<>();
+    for (String r : to) {
+      String key = direct ? QueueRunner.mxRoute(r.substring(r.lastIndexOf('@') + 1)) : route;
+      byRoute.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(r);
+    }
+    List<MailQueue.Pending> pending = new java.util.ArrayList<>();
     try {
-      MailQueue.Pending p =
-          queue.stage(
-              message.envelope().sender(),
-              to,
-              route,
-              out -> {
-                byte[] trace = message.trace().toBytes("\r\n");
-                out.write(trace);
-                long n = trace.length;
-                int r;
-                while ((r = wireBody.read(buffer, 0, buffer.length)) > 0) {
-                  out.write(buffer, 0, r);
-                  n += r;
-                }
-                return n;
-              });
-      return new Queued(p);
+      java.nio.file.Path first = null;
+      for (java.util.Map.Entry<String, List<String>> e : byRoute.entrySet()) {
+        if (first == null) {
+          MailQueue.Pending p = queue.stage(message.envelope().sender(), e.getValue(), e.getKey(), out -> copy(message, wireBody, out));
+          pending.add(p);
+          first = p.message();
+        } else {
+          java.nio.file.Path source = first;
+          pending.add(queue.stage(message.envelope().sender(), e.getValue(), e.getKey(), out -> java.nio.file.Files.copy(source, out)));
+        }
+      }
+      return new Queued(pending);
     } catch (IOException e) {
+      queue.discard(pending);
       throw new DeliveryException("cannot queue a message for " + route + ": " + e.getMessage(), true, e);
     }
+  }
+
+  private long copy(Incoming message, InputStream wireBody, java.io.OutputStream out) throws IOException {
+    byte[] trace = message.trace().toBytes("\r\n");
+    out.write(trace);
+    long n = trace.length;
+    int r;
+    while ((r = wireBody.read(buffer, 0, buffer.length)) > 0) {
+      out.write(buffer, 0, r);
+      n += r;
+    }
+    return n;
   }
 
   @Override
   public void commit(List<Staged> batch) throws DeliveryException {
     try {
-      queue.commit(batch.stream().map(s -> ((Queued) s).pending()).toList());
+      queue.commit(batch.stream().flatMap(s -> ((Queued) s).pending().stream()).toList());
     } catch (IOException e) {
       throw new DeliveryException("cannot commit to the queue: " + e.getMessage(), true, e);
     }
@@ -71,13 +95,13 @@ public final class ForwardDestination implements Destination {
 
   @Override
   public void discard(List<Staged> batch) {
-    queue.discard(batch.stream().map(s -> ((Queued) s).pending()).toList());
+    queue.discard(batch.stream().flatMap(s -> ((Queued) s).pending().stream()).toList());
   }
 
-  private record Queued(MailQueue.Pending pending) implements Staged {
+  private record Queued(List<MailQueue.Pending> pending) implements Staged {
     @Override
     public long size() {
-      return pending.size();
+      return pending.get(0).size();
     }
   }
 }

@@ -19,12 +19,21 @@ public final class SocketConnector {
    * @throws IOException if the connection is refused or fails otherwise
    */
   public static Socket connect(String host, int port, Timeouts timeouts) throws IOException {
+    return connect(new InetSocketAddress(host, port), host, port, timeouts);
+  }
+
+  /** Connects to an address already looked up ({@code name} is for messages). */
+  public static Socket connect(java.net.InetAddress address, String name, int port, Timeouts timeouts) throws IOException {
+    return connect(new InetSocketAddress(address, port), name, port, timeouts);
+  }
+
+  private static Socket connect(InetSocketAddress target, String host, int port, Timeouts timeouts) throws IOException {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
       socket.setKeepAlive(true);
       socket.setSoTimeout(timeouts.readMillis());
-      socket.connect(new InetSocketAddress(host, port), timeouts.connectMillis());
+      socket.connect(target, timeouts.connectMillis());
       return socket;
     } catch (SocketTimeoutException e) {
       socket.close();

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.sasl.Credentials;
+import org.popfetch.smtp.MxResolver;
 import org.popfetch.smtp.SmtpClient;
 import org.popfetch.smtp.SmtpException;
 import org.popfetch.smtp.SmtpReply;
@@ -30,8 +31,21 @@ import org.slf4j.LoggerFactory;
 public final class QueueRunner {
   private static final Logger LOG = LoggerFactory.getLogger(QueueRunner.class);
 
-  /** Where a route's mail goes, and how to log in there. */
-  public record Route(SmtpSettings settings, Optional<Credentials> credentials) {}
+  /**
+   * Where a route's mail goes, and how to log in there. With an MX resolver the route is a
+   * template for direct delivery: entries routed "mx:DOMAIN" go to that domain's MX hosts,
+   * with these settings' port, TLS and name.
+   */
+  public record Route(SmtpSettings settings, Optional<Credentials> credentials, Optional<MxResolver> mx) {
+    public Route(SmtpSettings settings, Optional<Credentials> credentials) {
+      this(settings, credentials, Optional.empty());
+    }
+  }
+
+  /** The route name of direct delivery to a domain's MX hosts. */
+  public static String mxRoute(String domain) {
+    return "mx:" + domain.toLowerCase(java.util.Locale.ROOT);
+  }
 
   /** What one pass did. */
   public record Report(int delivered, int deferred, int bounced) {}
@@ -70,6 +84,11 @@ public final class QueueRunner {
 
   private void runRoute(String name, List<QueueEntry> entries) throws IOException {
     Route route = routes.get(name);
+    String domain = null;
+    if (route == null && name.startsWith("mx:") && routes.containsKey("mx")) {
+      route = routes.get("mx");
+      domain = name.substring(3);
+    }
     if (route == null) {
       for (QueueEntry e : entries) {
         settle(e, Map.of(), "route " + name + " is no longer configured");
@@ -78,12 +97,15 @@ public final class QueueRunner {
     }
     SmtpClient client;
     try {
-      client = SmtpClient.connect(route.settings(), trace);
+      client = domain == null ? SmtpClient.connect(route.settings(), trace) : connectMx(route, domain, entries);
+      if (client == null) {
+        return; // settled by connectMx
+      }
       if (route.credentials().isPresent()) {
         client.login(route.credentials().get());
       }
     } catch (SmtpException e) {
-      LOG.warn("queue: {} unreachable, {} message(s) deferred: {}", route.settings().peer(), entries.size(), LogText.sanitize(e.getMessage()));
+      LOG.warn("queue: {} unreachable, {} message(s) deferred: {}", name, entries.size(), LogText.sanitize(e.getMessage()));
       for (QueueEntry entry : entries) {
         settle(entry, Map.of(), e.getMessage());
       }
@@ -118,6 +140,40 @@ public final class QueueRunner {
     } finally {
       client.quit();
     }
+  }
+
+  /**
+   * Connects to the first MX host of the domain that answers (RFC 5321 section 5.1: in order of
+   * preference, each address in turn). A domain that takes no mail bounces its entries; a DNS
+   * failure defers them. Returns null when the entries are already settled.
+   */
+  private SmtpClient connectMx(Route route, String domain, List<QueueEntry> entries) throws IOException {
+    MxResolver.Result r = route.mx().orElseThrow().lookup(domain);
+    if (r instanceof MxResolver.Result.NoMail no) {
+      for (QueueEntry e : entries) {
+        Map<String, SmtpReply> all = new LinkedHashMap<>();
+        e.pending().forEach(rcpt -> all.put(rcpt, new SmtpReply(550, List.of("5.1.2 " + no.why()))));
+        settle(e, all, "");
+      }
+      return null;
+    }
+    if (r instanceof MxResolver.Result.TryLater later) {
+      for (QueueEntry e : entries) {
+        settle(e, Map.of(), later.why());
+      }
+      return null;
+    }
+    String lastError = "no MX host of " + domain + " has an address";
+    for (String host : ((MxResolver.Result.Hosts) r).hosts()) {
+      for (java.net.InetAddress address : route.mx().get().addresses(host)) {
+        try {
+          return SmtpClient.connect(route.settings().at(host, address), trace);
+        } catch (SmtpException e) {
+          lastError = e.getMessage();
+        }
+      }
+    }
+    throw new SmtpException(lastError, true, null);
   }
 
   /** Bounces every pending recipient of one message now (queue bounce ID). */

@@ -94,7 +94,10 @@ public final class SmtpClient implements Closeable {
     }
     SmtpClient c = new SmtpClient(settings, trace);
     try {
-      c.socket = SocketConnector.connect(settings.host(), settings.port(), settings.timeouts());
+      c.socket =
+          settings.address().isPresent()
+              ? SocketConnector.connect(settings.address().get(), settings.host(), settings.port(), settings.timeouts())
+              : SocketConnector.connect(settings.host(), settings.port(), settings.timeouts());
     } catch (IOException e) {
       throw new SmtpException("cannot connect to " + settings.peer() + ": " + e.getMessage(), true, e);
     }

@@ -18,6 +18,8 @@ import org.popfetch.net.TlsTrust;
  * @param helo the name popfetch gives in EHLO/LHLO
  * @param lmtp speak LMTP (RFC 2033) instead of SMTP
  * @param allowPlaintextAuth send credentials without TLS
+ * @param address connect here instead of resolving {@code host} (an MX host's address looked up
+ *     through a configured resolver); the certificate is still checked against {@code host}
  */
 public record SmtpSettings(
     String host,
@@ -28,7 +30,8 @@ public record SmtpSettings(
     Duration dataDoneTimeout,
     String helo,
     boolean lmtp,
-    boolean allowPlaintextAuth) {
+    boolean allowPlaintextAuth,
+    java.util.Optional<java.net.InetAddress> address) {
 
   /** How the connection is protected. */
   public enum Tls {
@@ -45,6 +48,17 @@ public record SmtpSettings(
     Objects.requireNonNull(timeouts);
     Objects.requireNonNull(dataDoneTimeout);
     Objects.requireNonNull(helo);
+  }
+
+  public SmtpSettings(String host, int port, Tls tls, TlsTrust trust, Timeouts timeouts, Duration dataDoneTimeout,
+      String helo, boolean lmtp, boolean allowPlaintextAuth) {
+    this(host, port, tls, trust, timeouts, dataDoneTimeout, helo, lmtp, allowPlaintextAuth, java.util.Optional.empty());
+  }
+
+  /** The same settings for another host (an MX), reached at {@code address}. */
+  public SmtpSettings at(String otherHost, java.net.InetAddress at) {
+    return new SmtpSettings(otherHost, port, tls, trust, timeouts, dataDoneTimeout, helo, lmtp, allowPlaintextAuth,
+        java.util.Optional.of(at));
   }
 
   public String peer() {
