@@ -31,10 +31,29 @@ public final class AiosmtpdServer implements AutoCloseable {
   }
 
   public static AiosmtpdServer start(Path dir, int port) throws IOException, InterruptedException {
+    return start(dir, port, "aiosmtpd.handlers.Mailbox");
+  }
+
+  /**
+   * With the fault-injecting handler of src/test/resources/faulty_smtpd.py: recipients named
+   * ok-*, full-* (452), gone-* (550), flaky-* (421 once, then 250).
+   */
+  public static AiosmtpdServer startFaulty(Path dir, int port) throws IOException, InterruptedException {
+    Path handler = dir.resolve("faulty_smtpd.py");
+    try (var in = AiosmtpdServer.class.getResourceAsStream("/faulty_smtpd.py")) {
+      Files.copy(in, handler, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return start(dir, port, "faulty_smtpd.Faulty");
+  }
+
+  private static AiosmtpdServer start(Path dir, int port, String handlerClass) throws IOException, InterruptedException {
     Path maildir = dir.resolve("received");
-    Process p =
+    ProcessBuilder pb =
         new ProcessBuilder("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + port,
-                "-c", "aiosmtpd.handlers.Mailbox", maildir.toString())
+            "-c", handlerClass, maildir.toString());
+    pb.environment().put("PYTHONPATH", dir.toString());
+    Process p =
+        pb
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("aiosmtpd-" + port + ".log").toFile())
             .start();
