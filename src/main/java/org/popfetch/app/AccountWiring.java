@@ -163,7 +163,8 @@ final class AccountWiring {
 
   static QueuePolicy queuePolicy(PopfetchConfig config) {
     QueueConfig q = config.queue();
-    return new QueuePolicy(q.minBackoff(), q.maxBackoff(), q.lifetime(), q.bounceToSender(), q.postmaster(), localHost());
+    return new QueuePolicy(q.minBackoff(), q.maxBackoff(), q.lifetime(), q.bounceToSender(), q.postmaster(), localHost(),
+        q.delayWarning());
   }
 
   /** The Maildir that keeps messages a destination refused for good. */

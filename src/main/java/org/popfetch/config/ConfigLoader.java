@@ -83,7 +83,7 @@ public final class ConfigLoader {
   private static final List<String> TOP_KEYS =
       List.of("state", "parallel", "quarantine", "queue", "defaults", "accounts");
   private static final List<String> QUEUE_KEYS =
-      List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to", "resolver");
+      List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to", "resolver", "delay-warning");
   private static final List<String> SMTP_KEYS =
       List.of("host", "port", "tls", "user", "password", "to", "lmtp", "ca-file", "fingerprint", "mx");
   private static final List<String> STATE_KEYS = List.of("url");
@@ -311,7 +311,9 @@ public final class ConfigLoader {
       }
       resolver = Optional.of(v);
     }
-    return new QueueConfig(dir, lifetime, min, max, postmaster, toSender, resolver);
+    Duration delayWarning =
+        q.containsKey("delay-warning") ? duration(q.get("delay-warning").value(), q.get("delay-warning").path(), "0s", null) : Duration.ZERO;
+    return new QueueConfig(dir, lifetime, min, max, postmaster, toSender, resolver, delayWarning);
   }
 
   /** Next to the state store: "jdbc:sqlite:/var/lib/popfetch/state.db" gives /var/lib/popfetch/quarantine. */

@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param postmaster where copies of bounces go ("" for nowhere)
  * @param bounceToSender whether bounces go to the envelope sender too
  * @param resolver the DNS server for MX lookups, "host:port"; empty: the system's
+ * @param delayWarning tell senders once after this long that their mail still waits; zero: never
  */
 public record QueueConfig(
     Path dir, Duration lifetime, Duration minBackoff, Duration maxBackoff, String postmaster, boolean bounceToSender,
-    java.util.Optional<String> resolver) {}
+    java.util.Optional<String> resolver, Duration delayWarning) {}

@@ -28,12 +28,24 @@ final class DeliveryStatusNotification {
   static byte[] build(
       String reportingMta, QueueEntry original, List<Failure> failures, String to, InputStream originalMessage, Instant now)
       throws IOException {
+    return build(reportingMta, original, failures, to, originalMessage, now, null);
+  }
+
+  /**
+   * @param retryUntil for a delay warning (Action: delayed): when popfetch gives up; null for a
+   *     bounce (Action: failed)
+   */
+  static byte[] build(
+      String reportingMta, QueueEntry original, List<Failure> failures, String to, InputStream originalMessage, Instant now,
+      Instant retryUntil)
+      throws IOException {
+    boolean delayed = retryUntil != null;
     String boundary = "popfetch-" + UUID.randomUUID();
     String date = MimeUtil.formatDate(Date.from(now), TimeZone.getTimeZone("UTC"));
     StringBuilder sb = new StringBuilder();
     sb.append("From: Mail Delivery System <MAILER-DAEMON@").append(reportingMta).append(">\r\n");
     sb.append("To: <").append(to).append(">\r\n");
-    sb.append("Subject: Undelivered Mail Returned to Sender\r\n");
+    sb.append(delayed ? "Subject: Delayed Mail (still being retried)\r\n" : "Subject: Undelivered Mail Returned to Sender\r\n");
     sb.append("Date: ").append(date).append("\r\n");
     sb.append("Message-ID: <").append(UUID.randomUUID()).append("@").append(reportingMta).append(">\r\n");
     sb.append("Auto-Submitted: auto-replied\r\n");
@@ -43,7 +55,10 @@ final class DeliveryStatusNotification {
     sb.append("Content-Type: text/plain; charset=us-ascii\r\n\r\n");
     sb.append("This is popfetch at ").append(reportingMta).append(".\r\n\r\n");
     sb.append("The message it fetched for you (queued ").append(original.arrival())
-        .append(") could not be delivered to the recipients below.\r\n\r\n");
+        .append(delayed
+            ? ") has not been delivered yet to the recipients below. It will be tried again until "
+                + retryUntil + "; you need not send it again.\r\n\r\n"
+            : ") could not be delivered to the recipients below.\r\n\r\n");
     for (Failure f : failures) {
       sb.append("<").append(f.recipient()).append(">: ").append(f.diagnostic()).append("\r\n");
     }
@@ -55,10 +70,13 @@ final class DeliveryStatusNotification {
     for (Failure f : failures) {
       sb.append("\r\n");
       sb.append("Final-Recipient: rfc822; ").append(f.recipient()).append("\r\n");
-      sb.append("Action: failed\r\n");
+      sb.append(delayed ? "Action: delayed\r\n" : "Action: failed\r\n");
       sb.append("Status: ").append(f.status()).append("\r\n");
       sb.append("Diagnostic-Code: smtp; ").append(f.diagnostic().replace("\r", " ").replace("\n", " ")).append("\r\n");
       sb.append("Last-Attempt-Date: ").append(date).append("\r\n");
+      if (delayed) {
+        sb.append("Will-Retry-Until: ").append(MimeUtil.formatDate(Date.from(retryUntil), TimeZone.getTimeZone("UTC"))).append("\r\n");
+      }
     }
     sb.append("\r\n--").append(boundary).append("\r\n");
     sb.append("Content-Type: text/rfc822-headers\r\n\r\n");

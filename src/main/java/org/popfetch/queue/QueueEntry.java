@@ -20,9 +20,11 @@ import java.util.Map;
  * @param arrival when it was queued
  * @param attempts delivery attempts so far
  * @param lastError the last temporary failure, or ""
+ * @param warned whether the sender was told the message is delayed
  */
 public record QueueEntry(
-    String id, String sender, Map<String, Status> recipients, String route, Instant arrival, int attempts, String lastError) {
+    String id, String sender, Map<String, Status> recipients, String route, Instant arrival, int attempts, String lastError,
+    boolean warned) {
   static final String MAGIC = "popfetch-queue 1";
 
   public QueueEntry {
@@ -50,8 +52,17 @@ public record QueueEntry(
     return out;
   }
 
+  public QueueEntry(
+      String id, String sender, Map<String, Status> recipients, String route, Instant arrival, int attempts, String lastError) {
+    this(id, sender, recipients, route, arrival, attempts, lastError, false);
+  }
+
   public QueueEntry with(Map<String, Status> newRecipients, int newAttempts, String newLastError) {
-    return new QueueEntry(id, sender, newRecipients, route, arrival, newAttempts, newLastError);
+    return new QueueEntry(id, sender, newRecipients, route, arrival, newAttempts, newLastError, warned);
+  }
+
+  public QueueEntry warnedNow() {
+    return new QueueEntry(id, sender, recipients, route, arrival, attempts, lastError, true);
   }
 
   byte[] format() {
@@ -61,6 +72,9 @@ public record QueueEntry(
     sb.append("arrival ").append(arrival).append('\n');
     sb.append("attempts ").append(attempts).append('\n');
     sb.append("error ").append(oneLine(lastError)).append('\n');
+    if (warned) {
+      sb.append("warned\n");
+    }
     recipients.forEach((r, s) -> sb.append("rcpt ").append(s.state()).append(' ').append(r).append(' ').append(oneLine(s.reply())).append('\n'));
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
@@ -82,14 +96,19 @@ public record QueueEntry(
       int attempts = Integer.parseInt(field(lines[4], "attempts"));
       String error = field(lines[5], "error");
       Map<String, Status> rcpts = new LinkedHashMap<>();
-      for (int i = 6; i < lines.length; i++) {
+      int first = 6;
+      boolean warned = lines.length > 6 && lines[6].equals("warned");
+      if (warned) {
+        first = 7;
+      }
+      for (int i = first; i < lines.length; i++) {
         String[] p = field(lines[i], "rcpt").split(" ", 3);
         rcpts.put(p[1], new Status(State.valueOf(p[0]), p.length > 2 ? p[2] : ""));
       }
       if (rcpts.isEmpty()) {
         throw new IOException("no recipients");
       }
-      return new QueueEntry(id, sender, rcpts, route, arrival, attempts, error);
+      return new QueueEntry(id, sender, rcpts, route, arrival, attempts, error, warned);
     } catch (RuntimeException e) {
       throw new IOException("damaged queue envelope: " + e.getMessage(), e);
     }

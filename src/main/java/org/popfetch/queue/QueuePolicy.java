@@ -11,12 +11,16 @@ import java.time.Duration;
  * @param bounceToSender send bounces to the envelope sender
  * @param postmaster a copy of every bounce (and bounces of bounces) go here; "" for none
  * @param reportingMta this host's name, in the bounce
+ * @param delayWarning tell the sender once that a message is still waiting after this long
+ *     (Postfix's delay_warning_time); zero: never
  */
 public record QueuePolicy(
-    Duration minBackoff, Duration maxBackoff, Duration lifetime, boolean bounceToSender, String postmaster, String reportingMta) {
+    Duration minBackoff, Duration maxBackoff, Duration lifetime, boolean bounceToSender, String postmaster, String reportingMta,
+    Duration delayWarning) {
 
   public static QueuePolicy defaults(String hostName) {
-    return new QueuePolicy(Duration.ofSeconds(300), Duration.ofSeconds(4000), Duration.ofDays(5), true, "postmaster", hostName);
+    return new QueuePolicy(Duration.ofSeconds(300), Duration.ofSeconds(4000), Duration.ofDays(5), true, "postmaster", hostName,
+        Duration.ZERO);
   }
 
   /** The wait before attempt n+1: doubling from the minimum, capped at the maximum. */

@@ -221,6 +221,11 @@ public final class QueueRunner {
       LOG.debug("queue: {} done ({})", entry.id(), summary(updated));
     } else {
       Instant next = now.plus(policy.backoff(updated.attempts()));
+      if (!updated.warned() && !policy.delayWarning().isZero() && !entry.sender().isEmpty()
+          && !entry.arrival().plus(policy.delayWarning()).isAfter(now)) {
+        warnDelayed(updated, pending);
+        updated = updated.warnedNow();
+      }
       queue.defer(updated, next);
       deferred += pending.size();
       LOG.info("queue: {} deferred until {} for {} recipient(s): {}", entry.id(), next, pending.size(), LogText.sanitize(lastError));
@@ -230,6 +235,25 @@ public final class QueueRunner {
   private static String summary(QueueEntry e) {
     long ok = e.recipients().values().stream().filter(s -> s.state() == QueueEntry.State.DELIVERED).count();
     return ok + " delivered, " + (e.recipients().size() - ok) + " bounced";
+  }
+
+  /** Tells the sender, once, that the message is still waiting (Action: delayed). */
+  private void warnDelayed(QueueEntry entry, List<String> pending) throws IOException {
+    List<DeliveryStatusNotification.Failure> waiting = new ArrayList<>();
+    for (String r : pending) {
+      waiting.add(new DeliveryStatusNotification.Failure(r, "4.0.0", entry.lastError().isEmpty() ? "not delivered yet" : entry.lastError()));
+    }
+    byte[] dsn;
+    try (InputStream original = queue.open(entry.id())) {
+      dsn = DeliveryStatusNotification.build(policy.reportingMta(), entry, waiting, entry.sender(), original, clock.instant(),
+          entry.arrival().plus(policy.lifetime()));
+    }
+    MailQueue.Pending p = queue.stage("", List.of(entry.sender()), entry.route(), out -> {
+      out.write(dsn);
+      return dsn.length;
+    });
+    queue.commit(List.of(p));
+    LOG.info("queue: {} delayed; warning {} queued for {}", entry.id(), p.entry().id(), entry.sender());
   }
 
   /** Queues a DSN to the sender and the postmaster; a bounce itself is never bounced. */

@@ -258,6 +258,32 @@ class QueueRunnerTest {
     }
   }
 
+  @Test
+  void aLongDelayIsReportedToTheSenderOnce() throws Exception {
+    String id = enqueue("alice@example.org", "bob@example.org");
+    SmtpSettings settings =
+        new SmtpSettings("127.0.0.1", port, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), Duration.ofSeconds(10), "popfetch.test", false, true);
+    QueuePolicy warnAfterAnHour =
+        new QueuePolicy(Duration.ofMinutes(5), Duration.ofMinutes(66), Duration.ofDays(5), true, "postmaster", "popfetch.test",
+            Duration.ofHours(1));
+    QueueRunner runner = new QueueRunner(queue, Map.of("relay", new QueueRunner.Route(settings, Optional.empty())), warnAfterAnHour, clock, ProtocolTrace.NONE);
+    runner.run(false); // nobody listens: deferred, no warning yet
+    assertThat(queue.entries()).hasSize(1);
+    clock.advance(Duration.ofHours(2));
+    runner.run(false);
+    List<MailQueue.Scheduled> all = queue.entries();
+    assertThat(all).hasSize(2);
+    MailQueue.Scheduled warning = all.stream().filter(s -> s.entry().sender().isEmpty()).findFirst().orElseThrow();
+    assertThat(warning.entry().pending()).containsExactly("alice@example.org");
+    String dsn = new String(queue.open(warning.entry().id()).readAllBytes(), ISO_8859_1);
+    assertThat(dsn).contains("Action: delayed").contains("Will-Retry-Until: ").contains("Subject: Delayed Mail");
+    assertThat(queue.find(id).orElseThrow().entry().warned()).isTrue();
+    clock.advance(Duration.ofHours(2));
+    runner.run(false);
+    assertThat(queue.entries().stream().filter(s -> s.entry().sender().isEmpty())).hasSize(1); // still one warning
+  }
+
   /** A clock the test moves. */
   static final class MutableClock extends Clock {
     private Instant now;
