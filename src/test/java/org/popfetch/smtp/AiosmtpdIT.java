@@ -63,4 +63,33 @@ class AiosmtpdIT {
       assertThat(stored).anySatisfy(s -> assertThat(s).contains(body.substring(0, body.indexOf('\n'))).endsWith(tail));
     }
   }
+
+  @Test
+  void starttlsIsVerifiedAndAStrippedStarttlsStopsBeforeAnythingIsSent(@TempDir Path tlsDir) throws Exception {
+    org.popfetch.testing.TestPki pki = org.popfetch.testing.TestPki.create("smtp test CA");
+    Path cert = tlsDir.resolve("cert.pem");
+    Path key = tlsDir.resolve("key.pem");
+    pki.issue("127.0.0.1").writePem(cert, key);
+    TlsTrust trust = TlsTrust.withCaFile(pki.writeCaPem(tlsDir.resolve("ca.pem")));
+    try (AiosmtpdServer tls = AiosmtpdServer.startWithStarttls(tlsDir, AiosmtpdServer.freePort(), cert, key)) {
+      SmtpSettings starttls =
+          new SmtpSettings("127.0.0.1", tls.port(), SmtpSettings.Tls.STARTTLS, trust,
+              new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", false, false);
+      SmtpClient client = SmtpClient.connect(starttls, ProtocolTrace.NONE);
+      assertThat(client.isSecure()).isTrue();
+      String body = "Subject: over TLS\n\nsecret stuff\n";
+      assertThat(client.send("a@example.org", List.of("b@example.org"), -1, new ByteArrayInputStream(body.getBytes(ISO_8859_1))).delivered()).hasSize(1);
+      client.quit();
+
+      try (org.popfetch.testing.StripStarttlsProxy proxy = new org.popfetch.testing.StripStarttlsProxy(tls.port())) {
+        SmtpSettings viaProxy =
+            new SmtpSettings("127.0.0.1", proxy.port(), SmtpSettings.Tls.STARTTLS, trust,
+                new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", false, false);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SmtpClient.connect(viaProxy, ProtocolTrace.NONE))
+            .isInstanceOf(SmtpException.class)
+            .hasMessageContaining("does not offer STARTTLS");
+        assertThat(proxy.mailSeen()).isFalse();
+      }
+    }
+  }
 }

@@ -46,11 +46,18 @@ public final class AiosmtpdServer implements AutoCloseable {
     return start(dir, port, "faulty_smtpd.Faulty");
   }
 
-  private static AiosmtpdServer start(Path dir, int port, String handlerClass) throws IOException, InterruptedException {
+  /** With STARTTLS offered, using this certificate and key (PEM files). */
+  public static AiosmtpdServer startWithStarttls(Path dir, int port, Path cert, Path key) throws IOException, InterruptedException {
+    return start(dir, port, "aiosmtpd.handlers.Mailbox", "--tlscert", cert.toString(), "--tlskey", key.toString(), "--no-requiretls");
+  }
+
+  private static AiosmtpdServer start(Path dir, int port, String handlerClass, String... options) throws IOException, InterruptedException {
     Path maildir = dir.resolve("received");
-    ProcessBuilder pb =
-        new ProcessBuilder("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + port,
-            "-c", handlerClass, maildir.toString());
+    java.util.List<String> command =
+        new java.util.ArrayList<>(java.util.List.of("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + port));
+    command.addAll(java.util.List.of(options));
+    command.addAll(java.util.List.of("-c", handlerClass, maildir.toString()));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("PYTHONPATH", dir.toString());
     Process p =
         pb
