@@ -568,7 +568,7 @@ public final class ConfigLoader {
     String host = mx ? "mx" : string(m.get("host").value(), m.get("host").path()).strip();
     boolean lmtp = m.containsKey("lmtp") && bool(m.get("lmtp").value(), m.get("lmtp").path());
     // A relay on this machine is reached without TLS by default; any other host needs STARTTLS.
-    boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1");
+    boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1") || host.startsWith("/");
     String tls = local ? "none" : "starttls";
     if (m.containsKey("tls")) {
       Entry e = m.get("tls");

@@ -49,6 +49,8 @@ public final class SmtpClient implements Closeable {
   private final SmtpSettings settings;
   private final ProtocolTrace trace;
   private Socket socket;
+  /** For LMTP over a unix socket (a host that is a path): no TLS, no socket timeouts. */
+  private java.nio.channels.SocketChannel unix;
   private WireInput in;
   private OutputStream out;
   private boolean secure;
@@ -94,10 +96,20 @@ public final class SmtpClient implements Closeable {
     }
     SmtpClient c = new SmtpClient(settings, trace);
     try {
-      c.socket =
-          settings.address().isPresent()
-              ? SocketConnector.connect(settings.address().get(), settings.host(), settings.port(), settings.timeouts())
-              : SocketConnector.connect(settings.host(), settings.port(), settings.timeouts());
+      if (settings.host().startsWith("/")) {
+        if (settings.tls() != SmtpSettings.Tls.NONE) {
+          throw new SmtpException("no TLS over the unix socket " + settings.host() + "; set tls: none", false, null);
+        }
+        c.unix = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        c.unix.connect(java.net.UnixDomainSocketAddress.of(settings.host()));
+      } else {
+        c.socket =
+            settings.address().isPresent()
+                ? SocketConnector.connect(settings.address().get(), settings.host(), settings.port(), settings.timeouts())
+                : SocketConnector.connect(settings.host(), settings.port(), settings.timeouts());
+      }
+    } catch (SmtpException e) {
+      throw e;
     } catch (IOException e) {
       throw new SmtpException("cannot connect to " + settings.peer() + ": " + e.getMessage(), true, e);
     }
@@ -185,6 +197,11 @@ public final class SmtpClient implements Closeable {
 
   private void attach() throws SmtpException {
     try {
+      if (unix != null) {
+        in = new WireInput(java.nio.channels.Channels.newInputStream(unix));
+        out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(unix), 64 * 1024);
+        return;
+      }
       in = new WireInput(SocketConnector.input(socket, settings.timeouts()));
       out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     } catch (IOException e) {
@@ -396,6 +413,13 @@ public final class SmtpClient implements Closeable {
   @Override
   public void close() {
     open = false;
+    if (unix != null) {
+      try {
+        unix.close();
+      } catch (IOException ignored) {
+        // closing is all that is left to do
+      }
+    }
     if (socket != null) {
       try {
         socket.close();
@@ -473,6 +497,9 @@ public final class SmtpClient implements Closeable {
   }
 
   private int soTimeout() {
+    if (socket == null) {
+      return 0;
+    }
     try {
       return socket.getSoTimeout();
     } catch (IOException e) {
@@ -481,6 +508,9 @@ public final class SmtpClient implements Closeable {
   }
 
   private void setSoTimeout(int millis) {
+    if (socket == null) {
+      return; // a unix socket to a local server has no read timeout
+    }
     try {
       socket.setSoTimeout(millis);
     } catch (IOException ignored) {

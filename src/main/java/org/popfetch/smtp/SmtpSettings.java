@@ -8,7 +8,8 @@ import org.popfetch.net.TlsTrust;
 /**
  * Where and how to connect.
  *
- * @param host server name; the certificate must carry it
+ * @param host server name; the certificate must carry it. A path (starting with "/") is a unix
+ *     socket, for LMTP to a local server such as Dovecot's; no TLS there
  * @param port 25 or 587 (STARTTLS), 465 (implicit TLS), an LMTP port
  * @param tls how the connection is protected
  * @param trust which certificates to accept
@@ -62,6 +63,6 @@ public record SmtpSettings(
   }
 
   public String peer() {
-    return host + ":" + port;
+    return host.startsWith("/") ? host : host + ":" + port;
   }
 }

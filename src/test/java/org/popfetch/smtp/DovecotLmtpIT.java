@@ -40,6 +40,8 @@ class DovecotLmtpIT {
     SmtpSettings settings =
         new SmtpSettings("127.0.0.1", dovecot.lmtpPort(), SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
             new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", true, true);
+    long anna = dovecot.messageCount("anna");
+    long ben = dovecot.messageCount("ben");
     SmtpClient client = SmtpClient.connect(settings, ProtocolTrace.NONE);
     String message = Mail.message("lmtp-1", 30);
     SmtpClient.Transaction t =
@@ -48,7 +50,21 @@ class DovecotLmtpIT {
     client.quit();
     assertThat(t.delivered()).containsExactly("anna@example.org", "ben@example.org");
     assertThat(t.refused()).containsExactly("nobody@example.org");
-    assertThat(dovecot.messageCount("anna")).isEqualTo(1);
-    assertThat(dovecot.messageCount("ben")).isEqualTo(1);
+    assertThat(dovecot.messageCount("anna")).isEqualTo(anna + 1);
+    assertThat(dovecot.messageCount("ben")).isEqualTo(ben + 1);
+  }
+
+  @Test
+  void overDovecotsUnixSocket() throws Exception {
+    SmtpSettings settings =
+        new SmtpSettings(dovecot.lmtpSocket().toString(), 0, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", true, true);
+    long before = dovecot.messageCount("anna");
+    SmtpClient client = SmtpClient.connect(settings, ProtocolTrace.NONE);
+    String message = Mail.message("lmtp-unix", 10);
+    assertThat(client.send("s@example.org", List.of("anna@example.org"), -1, new ByteArrayInputStream(message.getBytes(ISO_8859_1))).delivered())
+        .containsExactly("anna@example.org");
+    client.quit();
+    assertThat(dovecot.messageCount("anna")).isEqualTo(before + 1);
   }
 }

@@ -136,6 +136,9 @@ public final class DovecotServer implements AutoCloseable {
         }
         service lmtp {
           user = root
+          unix_listener lmtp {
+            mode = 0666
+          }
           inet_listener lmtp {
             address = 127.0.0.1
             port = %7$d
@@ -225,6 +228,11 @@ public final class DovecotServer implements AutoCloseable {
 
   public int pop3sPort() {
     return pop3sPort;
+  }
+
+  /** Dovecot's LMTP service on a unix socket. */
+  public Path lmtpSocket() {
+    return base.resolve("run").resolve("lmtp");
   }
 
   /** Dovecot's LMTP service, delivering into the users' Maildirs. */
