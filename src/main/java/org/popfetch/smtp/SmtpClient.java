@@ -271,6 +271,12 @@ public final class SmtpClient implements Closeable {
     }
     String mail = "MAIL FROM:<" + sender + ">";
     if (size >= 0 && extensions.containsKey("SIZE")) {
+      long limit = sizeLimit();
+      if (limit > 0 && size > limit) {
+        // RFC 1870: no point sending what the server said it will not take.
+        throw new SmtpReplyException(settings.peer(), mail,
+            new SmtpReply(552, List.of("5.3.4 message of " + size + " octets is larger than the server's limit of " + limit)));
+      }
       mail += " SIZE=" + size;
     }
     if (extensions.containsKey("8BITMIME")) {
@@ -371,6 +377,16 @@ public final class SmtpClient implements Closeable {
       setSoTimeout(previous);
     }
     return new Transaction(replies);
+  }
+
+  /** The SIZE limit the server announced, 0 if none. */
+  private long sizeLimit() {
+    try {
+      String v = extensions.getOrDefault("SIZE", "").strip();
+      return v.isEmpty() ? 0 : Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static boolean isAscii(String s) {

@@ -239,4 +239,25 @@ class SmtpClientTest {
       client.quit();
     }
   }
+
+  @Test
+  void aMessageOverTheServersSizeLimitIsRefusedWithoutSendingIt() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 mx.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250-mx.test", "250 SIZE 1000");
+              c.expect("QUIT"); // no MAIL, no DATA
+              c.send("221 bye");
+            })) {
+      SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
+      assertThatThrownBy(() -> client.send("a@b", List.of("c@d"), 5000, message("x")))
+          .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
+            assertThat(e.isTransient()).isFalse();
+            assertThat(e.reply().enhancedCode()).contains("5.3.4");
+          });
+      client.quit();
+    }
+  }
 }
