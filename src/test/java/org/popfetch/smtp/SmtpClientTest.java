@@ -260,4 +260,30 @@ class SmtpClientTest {
       client.quit();
     }
   }
+
+  @Test
+  void implicitTlsOnConnectWithTheCertificateChecked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    org.popfetch.testing.TestPki pki = org.popfetch.testing.TestPki.create("smtps CA");
+    TlsTrust trust = TlsTrust.withCaFile(pki.writeCaPem(dir.resolve("ca.pem")));
+    try (ScriptedServer server =
+        new ScriptedServer(
+            pki.issue("127.0.0.1").serverContext(),
+            c -> {
+              c.send("220 smtps.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250-smtps.test", "250 AUTH PLAIN");
+              c.expectPrefix("AUTH PLAIN ");
+              c.send("235 ok");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
+      SmtpSettings implicit =
+          new SmtpSettings("127.0.0.1", server.port(), SmtpSettings.Tls.IMPLICIT, trust,
+              new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), Duration.ofSeconds(10), "popfetch.test", false, false);
+      SmtpClient client = SmtpClient.connect(implicit, ProtocolTrace.NONE);
+      assertThat(client.isSecure()).isTrue();
+      client.login(new Credentials.Password("u", "p"));
+      client.quit();
+    }
+  }
 }
