@@ -34,21 +34,11 @@ public final class AccountCheck {
   public static Report run(Pop3Account account, FetchPolicy policy, SeenUidStore store, Clock clock, ProtocolTrace trace) {
     try (Pop3Client client = Pop3Client.connect(account.settings(), trace)) {
       client.login(account.credentials(), account.auth());
-      List<ScanListing> listing = client.list();
-      Map<Integer, String> uids = new HashMap<>();
-      boolean haveUidl = true;
-      try {
-        for (UidListing u : client.uidl()) {
-          uids.put(u.number(), u.uid());
-        }
-      } catch (Pop3ErrorException e) {
-        haveUidl = false;
-      }
-      Map<String, SeenUid> seen = haveUidl ? store.load(account.key()) : Map.of();
-      Selection selection = Selection.select(account.name(), listing, uids, haveUidl, seen, policy, clock.instant());
+      Mailbox mailbox = Mailbox.read(client);
+      Map<String, SeenUid> seen = mailbox.haveUidl() ? store.load(account.key()) : Map.of();
+      Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());
       client.quit();
-      long octets = listing.stream().mapToLong(ScanListing::size).sum();
-      return new Report(account.name(), listing.size(), octets, selection.fetch().size(), selection.fetchOctets(), Optional.empty());
+      return new Report(account.name(), mailbox.listing().size(), mailbox.octets(), selection.fetch().size(), selection.fetchOctets(), Optional.empty());
     } catch (Pop3Exception e) {
       return new Report(account.name(), 0, 0, 0, 0, Optional.of(Failures.classify(e)));
     } catch (IOException e) {

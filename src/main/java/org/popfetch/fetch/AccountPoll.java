@@ -110,28 +110,23 @@ public final class AccountPoll {
   }
 
   private Optional<PollFailure> poll(Pop3Client client) throws IOException {
-    List<ScanListing> listing = client.list();
-    onServer = listing.size();
-    Map<Integer, String> uids = new HashMap<>();
-    boolean haveUidl = true;
-    try {
-      for (UidListing u : client.uidl()) {
-        uids.put(u.number(), u.uid());
-      }
-    } catch (Pop3ErrorException e) {
+    Mailbox mailbox = Mailbox.read(client);
+    onServer = mailbox.listing().size();
+    if (!mailbox.haveUidl()) {
       if (policy.needsUidl()) {
         return Optional.of(
             new PollFailure(
                 PollFailure.Kind.CONFIG,
-                client.peer() + " does not support UIDL (" + e.reply().line()
+                client.peer() + " does not support UIDL (" + mailbox.uidlRefused().get().line()
                     + "), which keep: true needs to tell old mail from new; nothing fetched"));
       }
-      haveUidl = false;
       LOG.info("{}: server has no UIDL; fetching and deleting everything", account.name());
     }
+    boolean haveUidl = mailbox.haveUidl();
+    Map<Integer, String> uids = mailbox.uids();
     AccountKey key = account.key();
     Map<String, SeenUid> seen = haveUidl ? store.load(key) : Map.of();
-    Selection selection = Selection.select(account.name(), listing, uids, haveUidl, seen, policy, clock.instant());
+    Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());
     oversize = selection.oversize();
     store.record(key, selection.newlyOversize());
 
