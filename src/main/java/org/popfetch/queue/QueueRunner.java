@@ -130,6 +130,10 @@ public final class QueueRunner {
             return;
           }
         } catch (SmtpException e) {
+          if (e instanceof org.popfetch.smtp.SmtpOutcomeUnknownException) {
+            LOG.warn("queue: {} sent but unconfirmed by {}; it will be sent again and may be delivered twice",
+                entry.id(), route.settings().peer());
+          }
           // The connection is gone: this message and the rest of the route wait for next time.
           for (QueueEntry rest : entries.subList(i, entries.size())) {
             settle(rest, Map.of(), e.getMessage());

@@ -373,6 +373,8 @@ public final class SmtpClient implements Closeable {
           replies.put(r, done);
         }
       }
+    } catch (SmtpException e) {
+      throw new SmtpOutcomeUnknownException(e.getMessage() + "; the message may have been delivered", e);
     } finally {
       setSoTimeout(previous);
     }
