@@ -286,4 +286,28 @@ class SmtpClientTest {
       client.quit();
     }
   }
+
+  @Test
+  void aConnectionLostAfterTheDataIsAnOutcomeUnknownNotAFailure() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 mx.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250 mx.test");
+              c.expect("MAIL FROM:<a@b>");
+              c.send("250 ok");
+              c.expect("RCPT TO:<c@d>");
+              c.send("250 ok");
+              c.expect("DATA");
+              c.send("354 go");
+              data(c);
+              c.close(); // the reply to "." never comes
+            })) {
+      SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
+      assertThatThrownBy(() -> client.send("a@b", List.of("c@d"), -1, message("x\n")))
+          .isInstanceOfSatisfying(SmtpOutcomeUnknownException.class, e -> assertThat(e.isTransient()).isTrue())
+          .hasMessageContaining("may have been delivered");
+    }
+  }
 }
