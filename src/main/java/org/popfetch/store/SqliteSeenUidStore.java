@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -56,7 +55,13 @@ public final class SqliteSeenUidStore implements SeenUidStore {
       if (!Files.exists(file)) {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       }
-      Connection db = DriverManager.getConnection(PREFIX + file);
+      if (dir != null) {
+        SqliteNativeLibrary.useCopyIn(dir);
+      }
+      Connection db = new org.sqlite.JDBC().connect(PREFIX + file, new java.util.Properties());
+      if (db == null) {
+        throw new SQLException("the SQLite driver refused " + PREFIX + file);
+      }
       try (Statement s = db.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
         s.execute("PRAGMA synchronous=FULL");
