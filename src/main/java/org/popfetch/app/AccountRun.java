@@ -114,4 +114,28 @@ final class AccountRun {
   static ExitStatus statusOf(ConfigException e) {
     return e.getMessage() != null && e.getMessage().contains("chmod 600") ? ExitStatus.PERMISSIONS : ExitStatus.SYNTAX;
   }
+
+  /** One poll of one account, with its destination built for this poll; never throws. */
+  static org.popfetch.fetch.PollResult pollOnce(
+      Target p, PopfetchConfig config, org.popfetch.fetch.SeenUidStore store, org.popfetch.queue.MailQueue queue,
+      org.popfetch.fetch.FetchObserver observer, boolean trace) {
+    try {
+      org.popfetch.net.ProtocolTrace t =
+          trace ? new org.popfetch.net.LoggingProtocolTrace(p.config().name()) : org.popfetch.net.ProtocolTrace.NONE;
+      return new org.popfetch.fetch.AccountPoll(
+              p.account(),
+              AccountWiring.policy(p.config()),
+              store,
+              AccountWiring.destination(p.config(), config, queue),
+              AccountWiring.quarantine(config),
+              AccountWiring.localHost(),
+              java.time.Clock.systemUTC(),
+              observer,
+              t)
+          .run();
+    } catch (org.popfetch.fetch.DeliveryException e) {
+      return new org.popfetch.fetch.PollResult(p.config().name(), 0, 0, 0, 0, 0, 0,
+          java.util.Optional.of(new org.popfetch.fetch.PollFailure(org.popfetch.fetch.PollFailure.Kind.DELIVERY, e.getMessage())));
+    }
+  }
 }

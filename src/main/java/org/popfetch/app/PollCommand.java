@@ -92,23 +92,7 @@ final class PollCommand implements Callable<Integer> {
   }
 
   private PollResult poll(AccountRun.Target p, PopfetchConfig config, SeenUidStore store, MailQueue queue, FetchObserver observer) {
-    try {
-      ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(p.config().name()) : ProtocolTrace.NONE;
-      return new AccountPoll(
-              p.account(),
-              AccountWiring.policy(p.config()),
-              store,
-              AccountWiring.destination(p.config(), config, queue),
-              AccountWiring.quarantine(config),
-              AccountWiring.localHost(),
-              Clock.systemUTC(),
-              observer,
-              trace)
-          .run();
-    } catch (DeliveryException e) {
-      return new PollResult(p.config().name(), 0, 0, 0, 0, 0, 0,
-          Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage())));
-    }
+    return AccountRun.pollOnce(p, config, store, queue, observer, options.trace);
   }
 
   static ExitStatus exitStatus(List<PollResult> results) {

@@ -81,7 +81,7 @@ public final class ConfigLoader {
   static final int MAX_COLLECTION_ALIASES = 16;
 
   private static final List<String> TOP_KEYS =
-      List.of("state", "parallel", "quarantine", "queue", "defaults", "accounts");
+      List.of("state", "parallel", "quarantine", "queue", "metrics", "defaults", "accounts");
   private static final List<String> QUEUE_KEYS =
       List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to", "resolver", "delay-warning");
   private static final List<String> SMTP_KEYS =
@@ -273,8 +273,21 @@ public final class ConfigLoader {
             : defaultQuarantine(stateUrl);
     Path stateDir = Path.of(stateUrl.substring(SQLITE_PREFIX.length())).toAbsolutePath().getParent();
     QueueConfig queue = queue(top.get("queue"), stateDir);
+    Optional<String> metrics = Optional.empty();
+    if (top.containsKey("metrics")) {
+      Map<String, Entry> m = mapping(top.get("metrics").value(), "metrics", List.of("listen"));
+      Entry listen = m.get("listen");
+      if (listen == null) {
+        throw error("metrics", top.get("metrics").line(), "missing required key 'listen'");
+      }
+      String v = string(listen.value(), listen.path()).strip();
+      if (!v.matches("[0-9A-Za-z.:\\[\\]-]+:[0-9]{1,5}")) {
+        throw error(listen.path(), line(listen.value()), "expected host:port, got " + quote(v));
+      }
+      metrics = Optional.of(v);
+    }
     return new PopfetchConfig(
-        source, stateUrl, parallel, accounts(top.get("accounts"), defaults), quarantine, queue);
+        source, stateUrl, parallel, accounts(top.get("accounts"), defaults), quarantine, queue, metrics);
   }
 
   private QueueConfig queue(Entry entry, Path stateDir) throws ConfigException {

@@ -13,9 +13,11 @@ import java.util.Optional;
  * @param accounts in file order; names are unique
  * @param quarantine the Maildir that keeps messages no destination will ever take
  * @param queue the forwarding queue
+ * @param metricsListen where {@code popfetch run} serves /metrics and /health ("host:port")
  */
 public record PopfetchConfig(
-    Path source, String stateUrl, int parallel, List<AccountConfig> accounts, Path quarantine, QueueConfig queue) {
+    Path source, String stateUrl, int parallel, List<AccountConfig> accounts, Path quarantine, QueueConfig queue,
+    Optional<String> metricsListen) {
   public PopfetchConfig {
     accounts = List.copyOf(accounts);
   }

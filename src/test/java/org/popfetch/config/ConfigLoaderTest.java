@@ -255,8 +255,9 @@ accounts:
     @Test
     void atTheTop() {
       assertError(
-          "metrics: { listen: \"127.0.0.1:9105\" }\n" + MINIMAL,
-          "1: metrics: unknown key; valid keys here: state, parallel, quarantine, queue, defaults, accounts");
+          "statistics: { listen: \"127.0.0.1:9105\" }\n" + MINIMAL,
+          "1: statistics: unknown key; valid keys here: state, parallel, quarantine, queue, metrics, defaults,"
+              + " accounts");
     }
 
     @Test

@@ -1,0 +1,33 @@
+package org.popfetch.app;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code popfetch run}: the service, in the foreground (as systemd runs it). */
+@Command(name = "run", description = "Run as a service: poll every account on its schedule until stopped (SIGTERM).")
+final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    PopfetchDaemon daemon;
+    try {
+      daemon = PopfetchDaemon.start(options.config, options.trace, spec.commandLine().getErr());
+    } catch (AccountRun.Exit e) {
+      return e.status;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    // SIGTERM and SIGINT: finish what runs, start nothing new, release the state, exit 0.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      daemon.stop();
+      stopped.countDown();
+    }, "popfetch-stop"));
+    stopped.await();
+    return 0;
+  }
+}

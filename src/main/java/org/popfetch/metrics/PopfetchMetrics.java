@@ -1,0 +1,119 @@
+package org.popfetch.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.popfetch.fetch.PollResult;
+
+/**
+ * What the daemon has done, per account: polls by result, messages and bytes fetched, poll
+ * duration, the time of the last successful poll and the number of failures since; plus the
+ * queue's depth and oldest message, and the JVM's own meters.
+ */
+public final class PopfetchMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Clock clock;
+  private final Map<String, AccountState> accounts = new ConcurrentHashMap<>();
+  private final AtomicLong queueDepth = new AtomicLong();
+  private final AtomicLong queueOldestSeconds = new AtomicLong();
+
+  /** Per account: when it last succeeded, how often it failed since, how often it should poll. */
+  private static final class AccountState {
+    final AtomicLong lastSuccessEpoch = new AtomicLong();
+    final AtomicLong consecutiveFailures = new AtomicLong();
+    volatile Duration interval = Duration.ofMinutes(5);
+    volatile Instant registered;
+  }
+
+  public PopfetchMetrics(Clock clock) {
+    this.clock = clock;
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    Gauge.builder("popfetch_queue_depth", queueDepth, AtomicLong::get).description("messages in the forwarding queue").register(registry);
+    Gauge.builder("popfetch_queue_oldest_seconds", queueOldestSeconds, AtomicLong::get)
+        .description("age of the oldest queued message").register(registry);
+  }
+
+  /** Makes an account known, so that /health expects its polls. */
+  public void account(String name, Duration interval) {
+    AccountState s = accounts.computeIfAbsent(name, n -> {
+      AccountState st = new AccountState();
+      Gauge.builder("popfetch_last_success_timestamp_seconds", st.lastSuccessEpoch, AtomicLong::get)
+          .tag("account", n).description("when the account's last poll succeeded").register(registry);
+      Gauge.builder("popfetch_consecutive_failures", st.consecutiveFailures, AtomicLong::get)
+          .tag("account", n).description("failed polls since the last success").register(registry);
+      return st;
+    });
+    s.interval = interval;
+    if (s.registered == null) {
+      s.registered = clock.instant();
+    }
+  }
+
+  /** Counts one finished poll. */
+  public void poll(PollResult result, Duration took) {
+    String a = result.account();
+    String outcome = result.failure().map(f -> f.kind().name().toLowerCase()).orElse("ok");
+    Counter.builder("popfetch_polls_total").tag("account", a).tag("result", outcome).register(registry).increment();
+    Counter.builder("popfetch_messages_fetched_total").tag("account", a).register(registry).increment(result.fetched());
+    Counter.builder("popfetch_bytes_fetched_total").tag("account", a).register(registry).increment(result.octets());
+    Counter.builder("popfetch_messages_quarantined_total").tag("account", a).register(registry).increment(result.quarantined());
+    Timer.builder("popfetch_poll_duration").tag("account", a).register(registry).record(took);
+    AccountState s = accounts.get(a);
+    if (s != null) {
+      if (result.succeeded()) {
+        s.lastSuccessEpoch.set(clock.instant().getEpochSecond());
+        s.consecutiveFailures.set(0);
+      } else {
+        s.consecutiveFailures.incrementAndGet();
+      }
+    }
+  }
+
+  public void queue(long depth, Duration oldest) {
+    queueDepth.set(depth);
+    queueOldestSeconds.set(oldest.toSeconds());
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /**
+   * Whether every account's last poll succeeded within its expected window (three intervals,
+   * so one slow or failed poll is not an alarm); the text names those that did not.
+   */
+  public Health health() {
+    Instant now = clock.instant();
+    StringBuilder bad = new StringBuilder();
+    accounts.forEach((name, s) -> {
+      Duration window = s.interval.multipliedBy(3).plusSeconds(30);
+      Instant last = s.lastSuccessEpoch.get() == 0 ? s.registered : Instant.ofEpochSecond(s.lastSuccessEpoch.get());
+      if (last.plus(window).isBefore(now) || (s.lastSuccessEpoch.get() == 0 && s.consecutiveFailures.get() > 0)) {
+        bad.append(name).append(": no successful poll since ").append(s.lastSuccessEpoch.get() == 0 ? "start" : last.toString())
+            .append(" (").append(s.consecutiveFailures.get()).append(" failures)\n");
+      }
+    });
+    return bad.length() == 0 ? new Health(true, "ok\n") : new Health(false, bad.toString());
+  }
+
+  /** The health check's answer. */
+  public record Health(boolean ok, String text) {}
+}

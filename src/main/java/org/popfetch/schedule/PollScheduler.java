@@ -1,0 +1,80 @@
+package org.popfetch.schedule;
+
+import java.time.Duration;
+import java.util.Date;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDataMap;
+import org.quartz.JobDetail;
+import org.quartz.JobExecutionContext;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+
+/**
+ * Runs tasks on schedules, in a fixed pool of threads. A task is never started while its
+ * previous run is still going (a slow poll is not overtaken by the next one).
+ */
+public final class PollScheduler implements AutoCloseable {
+  /** Spreads first polls over up to this long, so many accounts do not start in the same second. */
+  static final Duration MAX_JITTER = Duration.ofSeconds(30);
+
+  private final Scheduler scheduler;
+
+  public PollScheduler(int threads) throws SchedulerException {
+    Properties p = new Properties();
+    p.setProperty("org.quartz.scheduler.instanceName", "popfetch-" + UUID.randomUUID());
+    p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(Math.max(1, threads)));
+    p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+    scheduler = new StdSchedulerFactory(p).getScheduler();
+  }
+
+  /**
+   * Runs {@code task} on a Quartz cron expression, or every {@code interval}, starting after a
+   * random fraction of the interval (at most {@link #MAX_JITTER}).
+   */
+  public void schedule(String name, Optional<String> cron, Duration interval, Runnable task) throws SchedulerException {
+    JobDataMap data = new JobDataMap();
+    data.put("task", task);
+    JobDetail job = JobBuilder.newJob(TaskJob.class).withIdentity(name).usingJobData(data).build();
+    long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(interval.toMillis(), MAX_JITTER.toMillis())));
+    TriggerBuilder<Trigger> t = TriggerBuilder.newTrigger().withIdentity(name);
+    Trigger trigger =
+        cron.isPresent()
+            ? t.withSchedule(CronScheduleBuilder.cronSchedule(cron.get()).withMisfireHandlingInstructionDoNothing()).build()
+            : t.startAt(new Date(System.currentTimeMillis() + jitter))
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(interval.toMillis())
+                    .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
+                .build();
+    scheduler.scheduleJob(job, trigger);
+  }
+
+  public void start() throws SchedulerException {
+    scheduler.start();
+  }
+
+  /** Stops starting tasks and waits for the running ones to finish. */
+  @Override
+  public void close() throws SchedulerException {
+    scheduler.shutdown(true);
+  }
+
+  /** Runs the task it was given; Quartz keeps two runs of one job apart. */
+  @DisallowConcurrentExecution
+  public static final class TaskJob implements Job {
+    @Override
+    public void execute(JobExecutionContext context) {
+      ((Runnable) context.getMergedJobDataMap().get("task")).run();
+    }
+  }
+}
