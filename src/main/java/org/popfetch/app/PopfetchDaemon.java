@@ -16,6 +16,8 @@ import org.popfetch.metrics.PopfetchMetrics;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueueRunner;
+import org.popfetch.fetch.PollFailure;
+import org.popfetch.schedule.Backoff;
 import org.popfetch.schedule.PollScheduler;
 import org.popfetch.store.SqliteSeenUidStore;
 import org.popfetch.store.StateLock;
@@ -79,10 +81,19 @@ public final class PopfetchDaemon implements AutoCloseable {
     MailQueue q = queue;
     for (AccountRun.Target t : plan.targets()) {
       metrics.account(t.config().name(), t.config().interval());
+      Backoff backoff = new Backoff(t.config().name(), t.config().interval());
       scheduler.schedule(t.config().name(), t.config().cron(), t.config().interval(), () -> {
         Instant started = Instant.now();
+        if (!backoff.due(started)) {
+          return; // a refused login or a busy mailbox: give the server a rest
+        }
         PollResult r = AccountRun.pollOnce(t, config, store, q, FetchObserver.NONE, trace);
         metrics.poll(r, Duration.between(started, Instant.now()));
+        if (r.failure().isEmpty()) {
+          backoff.succeeded();
+        } else if (r.failure().get().kind() == PollFailure.Kind.AUTH || r.failure().get().kind() == PollFailure.Kind.SERVER_BUSY) {
+          backoff.failed(r.failure().get().kind() == PollFailure.Kind.AUTH ? "login refused" : "mailbox busy", Instant.now());
+        }
       });
     }
     if (queue != null) {
