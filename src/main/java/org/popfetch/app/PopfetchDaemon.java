@@ -2,6 +2,7 @@ package org.popfetch.app;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,16 +36,59 @@ public final class PopfetchDaemon implements AutoCloseable {
 
   private final StateLock lock;
   private final SqliteSeenUidStore store;
-  private final PollScheduler scheduler;
   private final MetricsServer server;
   private final PopfetchMetrics metrics;
+  private final Path configFile;
+  private final boolean trace;
+  private PopfetchConfig config;
+  private PollScheduler scheduler;
 
-  private PopfetchDaemon(StateLock lock, SqliteSeenUidStore store, PollScheduler scheduler, MetricsServer server, PopfetchMetrics metrics) {
+  private PopfetchDaemon(StateLock lock, SqliteSeenUidStore store, MetricsServer server, PopfetchMetrics metrics,
+      Path configFile, boolean trace) {
     this.lock = lock;
     this.store = store;
-    this.scheduler = scheduler;
     this.server = server;
     this.metrics = metrics;
+    this.configFile = configFile;
+    this.trace = trace;
+  }
+
+  /**
+   * Reads the configuration again (SIGHUP): jobs for new accounts start, removed ones stop,
+   * changed ones run with their new settings. A configuration that does not validate is
+   * rejected and the running one kept. Polls in flight finish first.
+   *
+   * @return whether the new configuration was taken
+   */
+  public synchronized boolean reload() {
+    StringWriter why = new StringWriter();
+    PrintWriter err = new PrintWriter(why);
+    AccountRun.Plan plan;
+    try {
+      CommonOptions options = new CommonOptions();
+      options.config = configFile;
+      plan = AccountRun.plan(options, java.util.List.of(), err);
+    } catch (AccountRun.Exit e) {
+      err.flush();
+      LOG.error("reload rejected, the running configuration stays: {}", why.toString().strip());
+      return false;
+    }
+    if (!plan.config().stateUrl().equals(config.stateUrl())) {
+      LOG.error("reload rejected: the state store changed ({}); restart popfetch for that", plan.config().stateUrl());
+      return false;
+    }
+    try {
+      PollScheduler next = schedule(plan, store, metrics, trace);
+      scheduler.close(); // lets running polls finish
+      scheduler = next;
+      config = plan.config();
+      scheduler.start();
+      LOG.info("configuration reloaded: {} account(s)", plan.targets().size());
+      return true;
+    } catch (Exception e) {
+      LOG.error("reload failed, the running configuration stays: {}", e.getMessage());
+      return false;
+    }
   }
 
   /**
@@ -65,10 +109,8 @@ public final class PopfetchDaemon implements AutoCloseable {
       return new AccountRun.Exit(ExitStatus.LOCKED.code);
     });
     SqliteSeenUidStore store = SqliteSeenUidStore.open(config.stateUrl());
-    MailQueue queue = null;
     if (AccountWiring.forwards(config)) {
-      queue = new MailQueue(config.queue().dir(), Clock.systemUTC());
-      queue.recover();
+      new MailQueue(config.queue().dir(), Clock.systemUTC()).recover();
     }
     PopfetchMetrics metrics = new PopfetchMetrics(Clock.systemUTC());
     MetricsServer server = null;
@@ -76,6 +118,22 @@ public final class PopfetchDaemon implements AutoCloseable {
       String l = config.metricsListen().get();
       server = new MetricsServer(new InetSocketAddress(l.substring(0, l.lastIndexOf(':')), Integer.parseInt(l.substring(l.lastIndexOf(':') + 1))), metrics);
       LOG.info("metrics on http://{}/metrics, health on /health", l);
+    }
+    PopfetchDaemon daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace);
+    daemon.config = config;
+    daemon.scheduler = schedule(plan, store, metrics, trace);
+    daemon.scheduler.start();
+    LOG.info("popfetch running: {} account(s)", plan.targets().size());
+    return daemon;
+  }
+
+  /** A scheduler with a job per account of the plan, and the queue job if anything forwards. */
+  private static PollScheduler schedule(AccountRun.Plan plan, SqliteSeenUidStore store, PopfetchMetrics metrics, boolean trace)
+      throws Exception {
+    PopfetchConfig config = plan.config();
+    MailQueue queue = null;
+    if (AccountWiring.forwards(config)) {
+      queue = new MailQueue(config.queue().dir(), Clock.systemUTC());
     }
     PollScheduler scheduler = new PollScheduler(config.parallel() + 1);
     MailQueue q = queue;
@@ -97,7 +155,7 @@ public final class PopfetchDaemon implements AutoCloseable {
       });
     }
     if (queue != null) {
-      QueueRunner runner = new QueueRunner(queue, routes, AccountWiring.queuePolicy(config), Clock.systemUTC(), ProtocolTrace.NONE);
+      QueueRunner runner = new QueueRunner(queue, AccountWiring.routes(config), AccountWiring.queuePolicy(config), Clock.systemUTC(), ProtocolTrace.NONE);
       scheduler.schedule("queue", Optional.empty(), QUEUE_INTERVAL, () -> {
         try {
           runner.run(false);
@@ -109,9 +167,7 @@ public final class PopfetchDaemon implements AutoCloseable {
         }
       });
     }
-    scheduler.start();
-    LOG.info("popfetch running: {} account(s)", plan.targets().size());
-    return new PopfetchDaemon(lock, store, scheduler, server, metrics);
+    return scheduler;
   }
 
   /** The port metrics are served on, if they are. */
@@ -124,7 +180,7 @@ public final class PopfetchDaemon implements AutoCloseable {
   }
 
   /** No new polls; the running ones finish; the state is released. */
-  public void stop() {
+  public synchronized void stop() {
     try {
       scheduler.close();
     } catch (Exception e) {

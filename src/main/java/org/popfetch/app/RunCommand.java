@@ -21,6 +21,8 @@ final class RunCommand implements Callable<Integer> {
     } catch (AccountRun.Exit e) {
       return e.status;
     }
+    // SIGHUP: read the configuration again; a broken one is rejected and the running one kept.
+    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.reload());
     CountDownLatch stopped = new CountDownLatch(1);
     // SIGTERM and SIGINT: finish what runs, start nothing new, release the state, exit 0.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -34,7 +34,7 @@ class DaemonIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dovecot = DovecotServer.start(DovecotServer.users("d1", "pw-d1", "d2", "pw-d2", "d3", "pw-d3"), TestPki.create("daemon").issue("127.0.0.1"));
+    dovecot = DovecotServer.start(DovecotServer.users("d1", "pw-d1", "d2", "pw-d2", "d3", "pw-d3", "r1", "pw-r1", "r2", "pw-r2"), TestPki.create("daemon").issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -108,6 +108,50 @@ class DaemonIT {
     lock.get().close();
     for (String u : List.of("d1", "d2", "d3")) {
       assertThat(dovecot.messageCount(u)).isZero();
+    }
+  }
+
+  private void writeConfig(Path config, String... users) throws Exception {
+    StringBuilder sb = new StringBuilder("state: { url: \"jdbc:sqlite:" + dir.resolve("state.db") + "\" }\naccounts:\n");
+    for (String u : users) {
+      sb.append("""
+            - name: %1$s
+              server: 127.0.0.1
+              port: %2$d
+              tls: none
+              user: %1$s
+              password: pw-%1$s
+              cron: "*/2 * * * * ?"
+              deliver: { maildir: %3$s }
+          """.formatted(u, dovecot.pop3Port(), dir.resolve("Maildir-" + u)));
+    }
+    Files.writeString(config, sb);
+  }
+
+  @Test
+  void reloadAddsAndRemovesAccountsAndKeepsRunningOnABrokenConfig() throws Exception {
+    Path config = dir.resolve("popfetch.yaml");
+    Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    writeConfig(config, "r1");
+    dovecot.deliver("r1", Mail.message("r1-a", 5).getBytes(ISO_8859_1));
+    PopfetchDaemon daemon = PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> count(dir.resolve("Maildir-r1")) == 1);
+
+      writeConfig(config, "r2"); // r1 removed, r2 added
+      assertThat(daemon.reload()).isTrue();
+      dovecot.deliver("r1", Mail.message("r1-b", 5).getBytes(ISO_8859_1));
+      dovecot.deliver("r2", Mail.message("r2-a", 5).getBytes(ISO_8859_1));
+      await().atMost(Duration.ofSeconds(30)).until(() -> count(dir.resolve("Maildir-r2")) == 1);
+
+      Files.writeString(config, "accounts: [ this is not a valid account ]\n");
+      assertThat(daemon.reload()).as("a broken configuration is rejected").isFalse();
+      dovecot.deliver("r2", Mail.message("r2-b", 5).getBytes(ISO_8859_1));
+      await().atMost(Duration.ofSeconds(30)).until(() -> count(dir.resolve("Maildir-r2")) == 2);
+      assertThat(dovecot.messageCount("r1")).as("the removed account is no longer polled").isEqualTo(1);
+      assertThat(count(dir.resolve("Maildir-r1"))).isEqualTo(1);
+    } finally {
+      daemon.stop();
     }
   }
 }
