@@ -119,6 +119,12 @@ final class AccountRun {
   static org.popfetch.fetch.PollResult pollOnce(
       Target p, PopfetchConfig config, org.popfetch.fetch.SeenUidStore store, org.popfetch.queue.MailQueue queue,
       org.popfetch.fetch.FetchObserver observer, boolean trace) {
+    return pollOnce(p, config, store, queue, observer, trace, () -> false);
+  }
+
+  static org.popfetch.fetch.PollResult pollOnce(
+      Target p, PopfetchConfig config, org.popfetch.fetch.SeenUidStore store, org.popfetch.queue.MailQueue queue,
+      org.popfetch.fetch.FetchObserver observer, boolean trace, java.util.function.BooleanSupplier stop) {
     try {
       org.popfetch.net.ProtocolTrace t =
           trace ? new org.popfetch.net.LoggingProtocolTrace(p.config().name()) : org.popfetch.net.ProtocolTrace.NONE;
@@ -132,6 +138,7 @@ final class AccountRun {
               java.time.Clock.systemUTC(),
               observer,
               t)
+          .stopWhen(stop)
           .run();
     } catch (org.popfetch.fetch.DeliveryException e) {
       return new org.popfetch.fetch.PollResult(p.config().name(), 0, 0, 0, 0, 0, 0,

@@ -42,6 +42,8 @@ public final class PopfetchDaemon implements AutoCloseable {
   private final boolean trace;
   private PopfetchConfig config;
   private PollScheduler scheduler;
+  /** Set on stop: polls in flight finish their batch and QUIT instead of fetching on. */
+  private static final java.util.concurrent.atomic.AtomicBoolean STOPPING = new java.util.concurrent.atomic.AtomicBoolean();
 
   private PopfetchDaemon(StateLock lock, SqliteSeenUidStore store, MetricsServer server, PopfetchMetrics metrics,
       Path configFile, boolean trace) {
@@ -145,7 +147,7 @@ public final class PopfetchDaemon implements AutoCloseable {
         if (!backoff.due(started)) {
           return; // a refused login or a busy mailbox: give the server a rest
         }
-        PollResult r = AccountRun.pollOnce(t, config, store, q, FetchObserver.NONE, trace);
+        PollResult r = AccountRun.pollOnce(t, config, store, q, FetchObserver.NONE, trace, STOPPING::get);
         metrics.poll(r, Duration.between(started, Instant.now()));
         if (r.failure().isEmpty()) {
           backoff.succeeded();
@@ -181,6 +183,7 @@ public final class PopfetchDaemon implements AutoCloseable {
 
   /** No new polls; the running ones finish; the state is released. */
   public synchronized void stop() {
+    STOPPING.set(true);
     try {
       scheduler.close();
     } catch (Exception e) {
@@ -196,6 +199,7 @@ public final class PopfetchDaemon implements AutoCloseable {
       LOG.warn("releasing the state: {}", e.getMessage());
     }
     LOG.info("popfetch stopped");
+    STOPPING.set(false);
   }
 
   @Override

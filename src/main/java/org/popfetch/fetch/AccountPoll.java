@@ -63,6 +63,7 @@ public final class AccountPoll {
   private int deleted;
   private int oversize;
   private int quarantined;
+  private java.util.function.BooleanSupplier stopRequested = () -> false;
 
   public AccountPoll(
       Pop3Account account,
@@ -83,6 +84,16 @@ public final class AccountPoll {
     this.clock = clock;
     this.observer = observer;
     this.trace = trace;
+  }
+
+  /**
+   * Asks the poll to end early when this says so: the batch in flight is finished (delivered,
+   * recorded, marked for deletion) and the session ends with QUIT, so a service can stop
+   * promptly without losing or repeating anything.
+   */
+  public AccountPoll stopWhen(java.util.function.BooleanSupplier stop) {
+    this.stopRequested = stop;
+    return this;
   }
 
   /** Polls once. Never throws: every failure is in the result, and the mail stays on the server. */
@@ -143,6 +154,10 @@ public final class AccountPoll {
     observer.fetching(account.name(), selection.fetch().size(), selection.fetchOctets());
     Optional<PollFailure> failure = Optional.empty();
     for (List<Entry> batch : batches(selection.fetch())) {
+      if (stopRequested.getAsBoolean()) {
+        LOG.info("{}: stopping; the rest waits for the next poll", account.name());
+        break;
+      }
       failure = fetchBatch(client, batch, seen, deleting);
       if (failure.isPresent()) {
         break;
