@@ -9,6 +9,7 @@ declare -A PEERS=(
   [dovecot-pop3d]=/usr/lib/dovecot/pop3
   [dovecot-lmtpd]=/usr/lib/dovecot/lmtp
   [procmail]=/usr/bin/procmail
+  [jsvc]=/usr/bin/jsvc
   [dnsmasq-base]=/usr/sbin/dnsmasq
   [python3-aiosmtpd]=/usr/lib/python3/dist-packages/aiosmtpd/__init__.py
 )
