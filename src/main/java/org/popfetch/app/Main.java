@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Fetches mail from POP3 servers and delivers it, never losing a message.",
-    subcommands = {PollCommand.class, RunCommand.class, CheckCommand.class, ConfigCommand.class, QueueCommand.class, DemoCommand.class})
+    subcommands = {PollCommand.class, RunCommand.class, StatusCommand.class, CheckCommand.class, ConfigCommand.class, QueueCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

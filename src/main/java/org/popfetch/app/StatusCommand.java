@@ -1,0 +1,91 @@
+package org.popfetch.app;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.popfetch.config.ConfigException;
+import org.popfetch.config.ConfigLoader;
+import org.popfetch.config.PopfetchConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code popfetch status}: what the running service reports, as a table. */
+@Command(name = "status", description = "Ask the running service (its metrics address) how each account fares.")
+final class StatusCommand implements Callable<Integer> {
+  private static final Pattern SAMPLE = Pattern.compile("^(popfetch_[a-z_]+)\\{([^}]*)\\} ([0-9.eE+-]+)$");
+  private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    PopfetchConfig config;
+    try {
+      config = ConfigLoader.load(options.config);
+    } catch (ConfigException e) {
+      return AccountRun.failed(e, err);
+    }
+    if (config.metricsListen().isEmpty()) {
+      err.println("popfetch: status needs metrics: { listen: ... } in " + config.source());
+      return ExitStatus.SYNTAX.code;
+    }
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    String base = "http://" + config.metricsListen().get();
+    String metrics;
+    HttpResponse<String> health;
+    try {
+      metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      err.println("popfetch: no service answers at " + base + " (" + e.getMessage() + ")");
+      return ExitStatus.SOCKET.code;
+    }
+    Map<String, Map<String, Double>> byAccount = new TreeMap<>();
+    double queueDepth = 0;
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("popfetch_queue_depth ")) {
+        queueDepth = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+      }
+      Matcher m = SAMPLE.matcher(line);
+      if (!m.matches()) {
+        continue;
+      }
+      Map<String, String> labels = new TreeMap<>();
+      Matcher l = LABEL.matcher(m.group(2));
+      while (l.find()) {
+        labels.put(l.group(1), l.group(2));
+      }
+      String account = labels.get("account");
+      if (account == null) {
+        continue;
+      }
+      String key = m.group(1) + (labels.containsKey("result") ? ":" + labels.get("result") : "");
+      byAccount.computeIfAbsent(account, a -> new TreeMap<>()).merge(key, Double.parseDouble(m.group(3)), Double::sum);
+    }
+    out.printf("%-20s %7s %7s %9s %9s  %s%n", "ACCOUNT", "POLLS", "FAILED", "FETCHED", "FAILURES", "LAST SUCCESS");
+    byAccount.forEach((account, v) -> {
+      double ok = v.getOrDefault("popfetch_polls_total:ok", 0.0);
+      double all = v.entrySet().stream().filter(e -> e.getKey().startsWith("popfetch_polls_total:")).mapToDouble(Map.Entry::getValue).sum();
+      double last = v.getOrDefault("popfetch_last_success_timestamp_seconds", 0.0);
+      out.printf("%-20s %7.0f %7.0f %9.0f %9.0f  %s%n", account, all, all - ok, v.getOrDefault("popfetch_messages_fetched_total", 0.0),
+          v.getOrDefault("popfetch_consecutive_failures", 0.0), last == 0 ? "never" : Instant.ofEpochSecond((long) last).toString());
+    });
+    out.printf("queue: %.0f message(s); health: %s", queueDepth, health.body());
+    out.flush();
+    return health.statusCode() == 200 ? 0 : 1;
+  }
+}
