@@ -20,6 +20,7 @@ import org.popfetch.queue.QueueRunner;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.schedule.Backoff;
 import org.popfetch.schedule.PollScheduler;
+import org.popfetch.schedule.ServerSlots;
 import org.popfetch.store.SqliteSeenUidStore;
 import org.popfetch.store.StateLock;
 import org.slf4j.Logger;
@@ -139,6 +140,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     }
     PollScheduler scheduler = new PollScheduler(config.parallel() + 1);
     MailQueue q = queue;
+    ServerSlots slots = new ServerSlots(config.perServer());
     for (AccountRun.Target t : plan.targets()) {
       metrics.account(t.config().name(), t.config().interval());
       Backoff backoff = new Backoff(t.config().name(), t.config().interval());
@@ -147,7 +149,20 @@ public final class PopfetchDaemon implements AutoCloseable {
         if (!backoff.due(started)) {
           return; // a refused login or a busy mailbox: give the server a rest
         }
-        PollResult r = AccountRun.pollOnce(t, config, store, q, FetchObserver.NONE, trace, STOPPING::get);
+        Optional<ServerSlots.Slot> slot;
+        try {
+          slot = slots.acquire(t.config().server(), t.config().port(), STOPPING::get);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        if (slot.isEmpty()) {
+          return; // stopping while waiting for a connection slot: the next start polls it
+        }
+        PollResult r;
+        try (ServerSlots.Slot held = slot.get()) {
+          r = AccountRun.pollOnce(t, config, store, q, FetchObserver.NONE, trace, STOPPING::get);
+        }
         metrics.poll(r, Duration.between(started, Instant.now()));
         if (r.failure().isEmpty()) {
           backoff.succeeded();

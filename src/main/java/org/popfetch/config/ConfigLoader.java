@@ -74,6 +74,13 @@ public final class ConfigLoader {
   /** Accounts polled at once unless {@code parallel} says otherwise. */
   public static final int DEFAULT_PARALLEL = 4;
 
+  /**
+   * Connections to one server at once unless {@code per-server} says otherwise: providers
+   * such as Gmail and GMX refuse or throttle logins beyond a few, and a hundred accounts on
+   * one host must not look like an attack.
+   */
+  public static final int DEFAULT_PER_SERVER = 2;
+
   /** Larger files are refused before they are read. */
   static final int MAX_FILE_BYTES = 4 << 20;
 
@@ -81,7 +88,7 @@ public final class ConfigLoader {
   static final int MAX_COLLECTION_ALIASES = 16;
 
   private static final List<String> TOP_KEYS =
-      List.of("state", "parallel", "quarantine", "queue", "metrics", "defaults", "accounts");
+      List.of("state", "parallel", "per-server", "quarantine", "queue", "metrics", "defaults", "accounts");
   private static final List<String> QUEUE_KEYS =
       List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to", "resolver", "delay-warning");
   private static final List<String> SMTP_KEYS =
@@ -262,6 +269,10 @@ public final class ConfigLoader {
         top.containsKey("parallel")
             ? integer(top.get("parallel").value(), "parallel", 1, 256)
             : DEFAULT_PARALLEL;
+    int perServer =
+        top.containsKey("per-server")
+            ? integer(top.get("per-server").value(), "per-server", 1, 256)
+            : DEFAULT_PER_SERVER;
     Map<String, Located> defaults =
         top.containsKey("defaults") ? defaults(top.get("defaults")) : Map.of();
     if (!top.containsKey("accounts")) {
@@ -287,7 +298,7 @@ public final class ConfigLoader {
       metrics = Optional.of(v);
     }
     return new PopfetchConfig(
-        source, stateUrl, parallel, accounts(top.get("accounts"), defaults), quarantine, queue, metrics);
+        source, stateUrl, parallel, perServer, accounts(top.get("accounts"), defaults), quarantine, queue, metrics);
   }
 
   private QueueConfig queue(Entry entry, Path stateDir) throws ConfigException {

@@ -10,13 +10,14 @@ import java.util.Optional;
  * @param source the file it was read from
  * @param stateUrl where seen UIDs are kept, e.g. "jdbc:sqlite:/var/lib/popfetch/state.db"
  * @param parallel at most this many accounts polled at once
+ * @param perServer at most this many connections open to one server (host and port) at once
  * @param accounts in file order; names are unique
  * @param quarantine the Maildir that keeps messages no destination will ever take
  * @param queue the forwarding queue
  * @param metricsListen where {@code popfetch run} serves /metrics and /health ("host:port")
  */
 public record PopfetchConfig(
-    Path source, String stateUrl, int parallel, List<AccountConfig> accounts, Path quarantine, QueueConfig queue,
+    Path source, String stateUrl, int parallel, int perServer, List<AccountConfig> accounts, Path quarantine, QueueConfig queue,
     Optional<String> metricsListen) {
   public PopfetchConfig {
     accounts = List.copyOf(accounts);

@@ -51,6 +51,7 @@ class ConfigLoaderTest {
               """
 state: { url: "jdbc:sqlite:/srv/popfetch/state.db" }
 parallel: 8
+per-server: 3
 accounts:
   - name: work
     server: pop.example.com
@@ -81,6 +82,7 @@ accounts:
       assertThat(config.source()).isEqualTo(FILE);
       assertThat(config.stateUrl()).isEqualTo("jdbc:sqlite:/srv/popfetch/state.db");
       assertThat(config.parallel()).isEqualTo(8);
+      assertThat(config.perServer()).isEqualTo(3);
       assertThat(config.accounts())
           .extracting(AccountConfig::name)
           .containsExactly("work", "token.user_2");
@@ -125,6 +127,7 @@ accounts:
 
       assertThat(config.stateUrl()).isEqualTo("jdbc:sqlite:/var/lib/popfetch/state.db");
       assertThat(config.parallel()).isEqualTo(4);
+      assertThat(config.perServer()).isEqualTo(2);
       AccountConfig a = config.accounts().get(0);
       assertThat(a.port()).isEqualTo(995);
       assertThat(a.tls()).isEqualTo(TlsMode.IMPLICIT);
@@ -256,7 +259,7 @@ accounts:
     void atTheTop() {
       assertError(
           "statistics: { listen: \"127.0.0.1:9105\" }\n" + MINIMAL,
-          "1: statistics: unknown key; valid keys here: state, parallel, quarantine, queue, metrics, defaults,"
+          "1: statistics: unknown key; valid keys here: state, parallel, per-server, quarantine, queue, metrics, defaults,"
               + " accounts");
     }
 
@@ -397,6 +400,11 @@ accounts:
     @Test
     void parallel() {
       assertError("parallel: 0\n" + MINIMAL, "1: parallel: expected an integer 1..256, got \"0\"");
+    }
+
+    @Test
+    void perServer() {
+      assertError("per-server: 0\n" + MINIMAL, "1: per-server: expected an integer 1..256, got \"0\"");
     }
 
     @Test
