@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class PopfetchDaemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PopfetchDaemon.class);
   static final Duration QUEUE_INTERVAL = Duration.ofMinutes(1);
+  /** How often the configuration file is looked at for changes (reading a small file is cheap). */
+  static final Duration CONFIG_CHECK = Duration.ofSeconds(5);
 
   private final StateLock lock;
   private final SqliteSeenUidStore store;
@@ -43,6 +45,7 @@ public final class PopfetchDaemon implements AutoCloseable {
   private final boolean trace;
   private PopfetchConfig config;
   private PollScheduler scheduler;
+  private ConfigFileWatch watch;
   /** Set on stop: polls in flight finish their batch and QUIT instead of fetching on. */
   private static final java.util.concurrent.atomic.AtomicBoolean STOPPING = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -187,6 +190,13 @@ public final class PopfetchDaemon implements AutoCloseable {
     return scheduler;
   }
 
+  /** Reloads, as on SIGHUP, whenever the configuration file's content changes. */
+  synchronized void watchConfig(Duration every) {
+    if (watch == null) {
+      watch = new ConfigFileWatch(configFile, this::reload).start(every);
+    }
+  }
+
   /** The port metrics are served on, if they are. */
   Optional<Integer> metricsPort() {
     return Optional.ofNullable(server).map(MetricsServer::port);
@@ -199,6 +209,9 @@ public final class PopfetchDaemon implements AutoCloseable {
   /** No new polls; the running ones finish; the state is released. */
   public synchronized void stop() {
     STOPPING.set(true);
+    if (watch != null) {
+      watch.close();
+    }
     try {
       scheduler.close();
     } catch (Exception e) {

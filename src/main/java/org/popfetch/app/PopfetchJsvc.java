@@ -13,6 +13,7 @@ import org.apache.commons.daemon.DaemonInitException;
 public final class PopfetchJsvc implements Daemon {
   private Path config = CommonOptions.DEFAULT_CONFIG;
   private boolean trace;
+  private boolean watch = true;
   private PopfetchDaemon daemon;
 
   @Override
@@ -27,7 +28,8 @@ public final class PopfetchJsvc implements Daemon {
           config = Path.of(args[++i]);
         }
         case "--trace" -> trace = true;
-        default -> throw new DaemonInitException("unknown argument " + args[i] + " (expected --config FILE, --trace)");
+        case "--no-watch" -> watch = false;
+        default -> throw new DaemonInitException("unknown argument " + args[i] + " (expected --config FILE, --trace, --no-watch)");
       }
     }
   }
@@ -36,6 +38,9 @@ public final class PopfetchJsvc implements Daemon {
   public void start() throws Exception {
     try {
       daemon = PopfetchDaemon.start(config, trace, new PrintWriter(System.err, true));
+      if (watch) {
+        daemon.watchConfig(PopfetchDaemon.CONFIG_CHECK);
+      }
     } catch (AccountRun.Exit e) {
       throw new IllegalStateException("popfetch cannot start (status " + e.status + ")");
     }

@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code popfetch run}: the service, in the foreground (as systemd runs it). */
@@ -12,6 +13,9 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions options;
+
+  @Option(names = "--no-watch", description = "Reload on SIGHUP only, not when the configuration file changes.")
+  boolean noWatch;
 
   @Override
   public Integer call() throws Exception {
@@ -23,6 +27,9 @@ final class RunCommand implements Callable<Integer> {
     }
     // SIGHUP: read the configuration again; a broken one is rejected and the running one kept.
     sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.reload());
+    if (!noWatch) {
+      daemon.watchConfig(PopfetchDaemon.CONFIG_CHECK);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     // SIGTERM and SIGINT: finish what runs, start nothing new, release the state, exit 0.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -34,7 +34,7 @@ class DaemonIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dovecot = DovecotServer.start(DovecotServer.users("d1", "pw-d1", "d2", "pw-d2", "d3", "pw-d3", "r1", "pw-r1", "r2", "pw-r2"), TestPki.create("daemon").issue("127.0.0.1"));
+    dovecot = DovecotServer.start(DovecotServer.users("d1", "pw-d1", "d2", "pw-d2", "d3", "pw-d3", "r1", "pw-r1", "r2", "pw-r2", "w1", "pw-w1", "w2", "pw-w2"), TestPki.create("daemon").issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -150,6 +150,27 @@ class DaemonIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> count(dir.resolve("Maildir-r2")) == 2);
       assertThat(dovecot.messageCount("r1")).as("the removed account is no longer polled").isEqualTo(1);
       assertThat(count(dir.resolve("Maildir-r1"))).isEqualTo(1);
+    } finally {
+      daemon.stop();
+    }
+  }
+
+  @Test
+  void aChangedConfigFileIsReloadedWithoutASignal() throws Exception {
+    Path config = dir.resolve("popfetch.yaml");
+    Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    writeConfig(config, "w1");
+    PopfetchDaemon daemon = PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
+    try {
+      daemon.watchConfig(Duration.ofMillis(100));
+      // Saved the way editors and configuration managers save: a new file renamed over the old.
+      Path next = dir.resolve("popfetch.yaml.new");
+      Files.createFile(next, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      writeConfig(next, "w1", "w2");
+      Files.move(next, config, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      dovecot.deliver("w2", Mail.message("w2-a", 5).getBytes(ISO_8859_1));
+      await().atMost(Duration.ofSeconds(30)).until(() -> count(dir.resolve("Maildir-w2")) == 1);
+      assertThat(dovecot.messageCount("w2")).isZero();
     } finally {
       daemon.stop();
     }
