@@ -147,6 +147,8 @@ public final class PopfetchDaemon implements AutoCloseable {
     for (AccountRun.Target t : plan.targets()) {
       metrics.account(t.config().name(), t.config().interval());
       Backoff backoff = new Backoff(t.config().name(), t.config().interval());
+      AuthFailureNotice notice = new AuthFailureNotice(t.account(), config.authFailureNotice(),
+          () -> AccountWiring.destination(t.config(), config, q), AccountWiring.localHost(), Clock.systemUTC());
       scheduler.schedule(t.config().name(), t.config().cron(), t.config().interval(), () -> {
         Instant started = Instant.now();
         if (!backoff.due(started)) {
@@ -169,8 +171,12 @@ public final class PopfetchDaemon implements AutoCloseable {
         metrics.poll(r, Duration.between(started, Instant.now()));
         if (r.failure().isEmpty()) {
           backoff.succeeded();
+          notice.succeeded();
         } else if (r.failure().get().kind() == PollFailure.Kind.AUTH || r.failure().get().kind() == PollFailure.Kind.SERVER_BUSY) {
           backoff.failed(r.failure().get().kind() == PollFailure.Kind.AUTH ? "login refused" : "mailbox busy", Instant.now());
+          if (r.failure().get().kind() == PollFailure.Kind.AUTH) {
+            notice.refused(r.failure().get().message());
+          }
         }
       });
     }

@@ -81,6 +81,9 @@ public final class ConfigLoader {
    */
   public static final int DEFAULT_PER_SERVER = 2;
 
+  /** Refused logins in a row before the mailbox is told, unless {@code auth-failure-notice} says. */
+  public static final int DEFAULT_AUTH_FAILURE_NOTICE = 3;
+
   /** Larger files are refused before they are read. */
   static final int MAX_FILE_BYTES = 4 << 20;
 
@@ -88,7 +91,7 @@ public final class ConfigLoader {
   static final int MAX_COLLECTION_ALIASES = 16;
 
   private static final List<String> TOP_KEYS =
-      List.of("state", "parallel", "per-server", "quarantine", "queue", "metrics", "defaults", "accounts");
+      List.of("state", "parallel", "per-server", "auth-failure-notice", "quarantine", "queue", "metrics", "defaults", "accounts");
   private static final List<String> QUEUE_KEYS =
       List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to", "resolver", "delay-warning");
   private static final List<String> SMTP_KEYS =
@@ -273,6 +276,10 @@ public final class ConfigLoader {
         top.containsKey("per-server")
             ? integer(top.get("per-server").value(), "per-server", 1, 256)
             : DEFAULT_PER_SERVER;
+    int authFailureNotice =
+        top.containsKey("auth-failure-notice")
+            ? integer(top.get("auth-failure-notice").value(), "auth-failure-notice", 0, 1000)
+            : DEFAULT_AUTH_FAILURE_NOTICE;
     Map<String, Located> defaults =
         top.containsKey("defaults") ? defaults(top.get("defaults")) : Map.of();
     if (!top.containsKey("accounts")) {
@@ -298,7 +305,7 @@ public final class ConfigLoader {
       metrics = Optional.of(v);
     }
     return new PopfetchConfig(
-        source, stateUrl, parallel, perServer, accounts(top.get("accounts"), defaults), quarantine, queue, metrics);
+        source, stateUrl, parallel, perServer, accounts(top.get("accounts"), defaults), quarantine, queue, authFailureNotice, metrics);
   }
 
   private QueueConfig queue(Entry entry, Path stateDir) throws ConfigException {

@@ -34,7 +34,7 @@ class DaemonIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dovecot = DovecotServer.start(DovecotServer.users("d1", "pw-d1", "d2", "pw-d2", "d3", "pw-d3", "r1", "pw-r1", "r2", "pw-r2", "w1", "pw-w1", "w2", "pw-w2"), TestPki.create("daemon").issue("127.0.0.1"));
+    dovecot = DovecotServer.start(DovecotServer.users("d1", "pw-d1", "d2", "pw-d2", "d3", "pw-d3", "r1", "pw-r1", "r2", "pw-r2", "w1", "pw-w1", "w2", "pw-w2", "a1", "pw-a1"), TestPki.create("daemon").issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -171,6 +171,40 @@ class DaemonIT {
       dovecot.deliver("w2", Mail.message("w2-a", 5).getBytes(ISO_8859_1));
       await().atMost(Duration.ofSeconds(30)).until(() -> count(dir.resolve("Maildir-w2")) == 1);
       assertThat(dovecot.messageCount("w2")).isZero();
+    } finally {
+      daemon.stop();
+    }
+  }
+
+  @Test
+  void aRefusedLoginTellsTheMailboxOnceAndLeavesTheMailOnTheServer() throws Exception {
+    Path config = dir.resolve("popfetch.yaml");
+    Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(config, """
+        state: { url: "jdbc:sqlite:%1$s" }
+        auth-failure-notice: 1
+        accounts:
+          - name: a1
+            server: 127.0.0.1
+            port: %2$d
+            tls: none
+            user: a1
+            password: not-the-password
+            cron: "*/2 * * * * ?"
+            deliver: { maildir: %3$s }
+        """.formatted(dir.resolve("state.db"), dovecot.pop3Port(), dir.resolve("Maildir-a1")));
+    dovecot.deliver("a1", Mail.message("a1-waiting", 5).getBytes(ISO_8859_1));
+    PopfetchDaemon daemon = PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> count(dir.resolve("Maildir-a1")) == 1);
+      Path notice;
+      try (var s = Files.list(dir.resolve("Maildir-a1/new"))) {
+        notice = s.findFirst().orElseThrow();
+      }
+      assertThat(Files.readString(notice, ISO_8859_1))
+          .contains("Subject: popfetch: login refused for a1", "a1 at 127.0.0.1:" + dovecot.pop3Port())
+          .doesNotContain("not-the-password");
+      assertThat(dovecot.messageCount("a1")).as("the waiting mail stays on the server").isEqualTo(1);
     } finally {
       daemon.stop();
     }

@@ -52,6 +52,7 @@ class ConfigLoaderTest {
 state: { url: "jdbc:sqlite:/srv/popfetch/state.db" }
 parallel: 8
 per-server: 3
+auth-failure-notice: 0
 accounts:
   - name: work
     server: pop.example.com
@@ -83,6 +84,7 @@ accounts:
       assertThat(config.stateUrl()).isEqualTo("jdbc:sqlite:/srv/popfetch/state.db");
       assertThat(config.parallel()).isEqualTo(8);
       assertThat(config.perServer()).isEqualTo(3);
+      assertThat(config.authFailureNotice()).isZero();
       assertThat(config.accounts())
           .extracting(AccountConfig::name)
           .containsExactly("work", "token.user_2");
@@ -128,6 +130,7 @@ accounts:
       assertThat(config.stateUrl()).isEqualTo("jdbc:sqlite:/var/lib/popfetch/state.db");
       assertThat(config.parallel()).isEqualTo(4);
       assertThat(config.perServer()).isEqualTo(2);
+      assertThat(config.authFailureNotice()).isEqualTo(3);
       AccountConfig a = config.accounts().get(0);
       assertThat(a.port()).isEqualTo(995);
       assertThat(a.tls()).isEqualTo(TlsMode.IMPLICIT);
@@ -259,7 +262,7 @@ accounts:
     void atTheTop() {
       assertError(
           "statistics: { listen: \"127.0.0.1:9105\" }\n" + MINIMAL,
-          "1: statistics: unknown key; valid keys here: state, parallel, per-server, quarantine, queue, metrics, defaults,"
+          "1: statistics: unknown key; valid keys here: state, parallel, per-server, auth-failure-notice, quarantine, queue, metrics, defaults,"
               + " accounts");
     }
 
@@ -400,6 +403,11 @@ accounts:
     @Test
     void parallel() {
       assertError("parallel: 0\n" + MINIMAL, "1: parallel: expected an integer 1..256, got \"0\"");
+    }
+
+    @Test
+    void authFailureNotice() {
+      assertError("auth-failure-notice: -1\n" + MINIMAL, "1: auth-failure-notice: expected an integer 0..1000, got \"-1\"");
     }
 
     @Test

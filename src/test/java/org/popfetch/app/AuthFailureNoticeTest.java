@@ -1,0 +1,113 @@
+package org.popfetch.app;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.delivery.MaildirDestination;
+import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.Pop3Account;
+import org.popfetch.net.Framing;
+import org.popfetch.net.Timeouts;
+import org.popfetch.net.TlsTrust;
+import org.popfetch.pop3.AuthMethod;
+import org.popfetch.pop3.Pop3Settings;
+import org.popfetch.pop3.TlsMode;
+import org.popfetch.sasl.Credentials;
+
+class AuthFailureNoticeTest {
+  @TempDir Path dir;
+
+  private final Pop3Account account = new Pop3Account("work",
+      new Pop3Settings("pop.example.com", 995, TlsMode.IMPLICIT, TlsTrust.SYSTEM,
+          new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)), true, Framing.CRLF, 32),
+      new Credentials.Password("alice", "s3cret-never-shown"), AuthMethod.AUTO, "alice@example.org");
+  private final Clock clock = Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC);
+
+  private List<String> notices() throws Exception {
+    Path fresh = dir.resolve("Maildir/new");
+    if (!Files.isDirectory(fresh)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(fresh)) {
+      return s.sorted().map(p -> {
+        try {
+          return Files.readString(p, UTF_8);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).toList();
+    }
+  }
+
+  private AuthFailureNotice notice(int after) {
+    return new AuthFailureNotice(account, after, () -> new MaildirDestination(dir.resolve("Maildir"), "mx.test"), "mx.test", clock);
+  }
+
+  @Test
+  void theMailboxIsToldOnceAfterTheThirdRefusalAndAgainOnlyAfterALoginWorked() throws Exception {
+    AuthFailureNotice notice = notice(3);
+
+    assertThat(notice.refused("-ERR [AUTH] Authentication failed.")).isFalse();
+    assertThat(notice.refused("-ERR [AUTH] Authentication failed.")).isFalse();
+    assertThat(notices()).isEmpty();
+    assertThat(notice.refused("-ERR [AUTH] Authentication failed.")).isTrue();
+    assertThat(notice.refused("-ERR [AUTH] Authentication failed.")).as("once per run of refusals").isFalse();
+    assertThat(notices()).hasSize(1);
+
+    String mail = notices().get(0);
+    assertThat(mail).contains("To: <alice@example.org>", "Subject: popfetch: login refused for work",
+        "Auto-Submitted: auto-generated", "alice at pop.example.com:995", "3 times in a row",
+        "-ERR [AUTH] Authentication failed.");
+    assertThat(mail).doesNotContain("s3cret-never-shown").doesNotContain("\r\n");
+
+    notice.succeeded();
+    notice.refused("x");
+    notice.refused("x");
+    assertThat(notices()).hasSize(1);
+    assertThat(notice.refused("x")).isTrue();
+    assertThat(notices()).hasSize(2);
+  }
+
+  @Test
+  void zeroNeverTells() throws Exception {
+    AuthFailureNotice notice = notice(0);
+    for (int i = 0; i < 5; i++) {
+      assertThat(notice.refused("-ERR no")).isFalse();
+    }
+    assertThat(notices()).isEmpty();
+  }
+
+  @Test
+  void aServerCannotWriteHeadersIntoTheNotice() throws Exception {
+    notice(1).refused("-ERR bad\r\nBcc: victim@example.com\r\n\r\nfake body");
+
+    String mail = notices().get(0);
+    String header = mail.substring(0, mail.indexOf("\n\n"));
+    assertThat(header).doesNotContain("Bcc:");
+  }
+
+  @Test
+  void aDestinationThatFailsIsTriedAgainAtTheNextRefusal() throws Exception {
+    int[] opens = {0};
+    AuthFailureNotice notice = new AuthFailureNotice(account, 1, () -> {
+      if (opens[0]++ == 0) {
+        throw new DeliveryException("disk full", true, null);
+      }
+      return new MaildirDestination(dir.resolve("Maildir"), "mx.test");
+    }, "mx.test", clock);
+
+    assertThat(notice.refused("-ERR no")).isFalse();
+    assertThat(notice.refused("-ERR no")).isTrue();
+    assertThat(notices()).hasSize(1);
+  }
+}
