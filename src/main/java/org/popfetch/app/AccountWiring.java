@@ -156,7 +156,23 @@ final class AccountWiring {
     return routes;
   }
 
-  static boolean forwards(PopfetchConfig config) {
+  /** The kind of destination an account delivers to, for metrics: "routed" when it has rules. */
+  static String destinationKind(AccountConfig a) {
+    if (!a.rules().isEmpty()) {
+      return "routed";
+    }
+    DeliverConfig d = a.deliver();
+    if (d instanceof DeliverConfig.Maildir) {
+      return "maildir";
+    } else if (d instanceof DeliverConfig.Mbox) {
+      return "mbox";
+    } else if (d instanceof DeliverConfig.Pipe) {
+      return "pipe";
+    }
+    return "smtp";
+  }
+
+    static boolean forwards(PopfetchConfig config) {
     return config.accounts().stream().anyMatch(a -> a.deliver() instanceof DeliverConfig.Smtp
         || a.rules().stream().anyMatch(r -> r.deliver().stream().anyMatch(t -> t.destination() instanceof DeliverConfig.Smtp)));
   }

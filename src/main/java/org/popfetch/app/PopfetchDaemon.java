@@ -147,6 +147,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     for (AccountRun.Target t : plan.targets()) {
       metrics.account(t.config().name(), t.config().interval());
       Backoff backoff = new Backoff(t.config().name(), t.config().interval());
+      String destinationKind = AccountWiring.destinationKind(t.config());
       AuthFailureNotice notice = new AuthFailureNotice(t.account(), config.authFailureNotice(),
           () -> AccountWiring.destination(t.config(), config, q), AccountWiring.localHost(), Clock.systemUTC());
       scheduler.schedule(t.config().name(), t.config().cron(), t.config().interval(), () -> {
@@ -168,7 +169,7 @@ public final class PopfetchDaemon implements AutoCloseable {
         try (ServerSlots.Slot held = slot.get()) {
           r = AccountRun.pollOnce(t, config, store, q, FetchObserver.NONE, trace, STOPPING::get);
         }
-        metrics.poll(r, Duration.between(started, Instant.now()));
+        metrics.poll(r, Duration.between(started, Instant.now()), destinationKind);
         if (r.failure().isEmpty()) {
           backoff.succeeded();
           notice.succeeded();
@@ -184,7 +185,8 @@ public final class PopfetchDaemon implements AutoCloseable {
       QueueRunner runner = new QueueRunner(queue, AccountWiring.routes(config), AccountWiring.queuePolicy(config), Clock.systemUTC(), ProtocolTrace.NONE);
       scheduler.schedule("queue", Optional.empty(), QUEUE_INTERVAL, () -> {
         try {
-          runner.run(false);
+          QueueRunner.Report report = runner.run(false);
+          metrics.queueRun(report.delivered(), report.deferred(), report.bounced());
           var entries = q.entries();
           Duration oldest = entries.stream().map(s -> Duration.between(s.entry().arrival(), Instant.now())).max(Duration::compareTo).orElse(Duration.ZERO);
           metrics.queue(entries.size(), oldest);

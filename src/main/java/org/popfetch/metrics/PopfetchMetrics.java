@@ -66,9 +66,18 @@ public final class PopfetchMetrics {
     }
   }
 
-  /** Counts one finished poll. */
-  public void poll(PollResult result, Duration took) {
+  /**
+   * Counts one finished poll of an account whose mail goes to a {@code destination} kind
+   * ("maildir", "mbox", "pipe", "smtp", "routed"). Deliveries are counted by result:
+   * delivered, quarantined, and deferred (a poll that stopped on a temporary delivery failure;
+   * that message stays on the server).
+   */
+  public void poll(PollResult result, Duration took, String destination) {
     String a = result.account();
+    deliveries(a, destination, "delivered", result.fetched());
+    deliveries(a, destination, "quarantined", result.quarantined());
+    boolean deferred = result.failure().filter(f -> f.kind() == org.popfetch.fetch.PollFailure.Kind.DELIVERY).isPresent();
+    deliveries(a, destination, "deferred", deferred ? 1 : 0);
     String outcome = result.failure().map(f -> f.kind().name().toLowerCase()).orElse("ok");
     Counter.builder("popfetch_polls_total").tag("account", a).tag("result", outcome).register(registry).increment();
     Counter.builder("popfetch_messages_fetched_total").tag("account", a).register(registry).increment(result.fetched());
@@ -84,6 +93,23 @@ public final class PopfetchMetrics {
         s.consecutiveFailures.incrementAndGet();
       }
     }
+  }
+
+  private void deliveries(String account, String destination, String result, int n) {
+    Counter.builder("popfetch_deliveries_total").description("messages handed to the account's destination, by result")
+        .tag("account", account).tag("destination", destination).tag("result", result).register(registry).increment(n);
+  }
+
+  /** Counts one pass of the forwarding queue. */
+  public void queueRun(int delivered, int deferred, int bounced) {
+    queueOutcome("delivered", delivered);
+    queueOutcome("deferred", deferred);
+    queueOutcome("bounced", bounced);
+  }
+
+  private void queueOutcome(String result, int n) {
+    Counter.builder("popfetch_queue_messages_total").description("forwarding attempts, by result")
+        .tag("result", result).register(registry).increment(n);
   }
 
   public void queue(long depth, Duration oldest) {

@@ -95,6 +95,7 @@ class DaemonIT {
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body())
           .contains("popfetch_messages_fetched_total{account=\"d1\"} 2.0")
+          .contains("popfetch_deliveries_total{account=\"d1\",destination=\"maildir\",result=\"delivered\"} 2.0")
           .contains("popfetch_polls_total{account=\"d2\",result=\"ok\"}")
           .contains("popfetch_last_success_timestamp_seconds{account=\"d3\"}")
           .contains("jvm_memory_used_bytes");

@@ -1,0 +1,109 @@
+package org.popfetch.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.popfetch.fetch.PollFailure;
+import org.popfetch.fetch.PollResult;
+
+class PopfetchMetricsTest {
+  /** A clock the test moves. */
+  private static final class Hands extends Clock {
+    Instant now = Instant.parse("2026-11-27T10:00:00Z");
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  private final Hands clock = new Hands();
+  private final PopfetchMetrics metrics = new PopfetchMetrics(clock);
+
+  private static PollResult ok(String account, int fetched, long octets, int quarantined) {
+    return new PollResult(account, fetched, fetched, octets, fetched, 0, quarantined, Optional.empty());
+  }
+
+  private static PollResult failed(String account, PollFailure.Kind kind) {
+    return new PollResult(account, 1, 0, 0, 0, 0, 0, Optional.of(new PollFailure(kind, "said no")));
+  }
+
+  @Test
+  void pollsMessagesBytesAndDeliveriesAreCountedPerAccountAndDestination() {
+    metrics.account("work", Duration.ofMinutes(1));
+    metrics.poll(ok("work", 3, 3000, 1), Duration.ofMillis(120), "maildir");
+    metrics.poll(ok("work", 2, 500, 0), Duration.ofMillis(80), "maildir");
+    metrics.poll(failed("work", PollFailure.Kind.DELIVERY), Duration.ofMillis(10), "maildir");
+
+    String text = metrics.scrape();
+    assertThat(text)
+        .contains("popfetch_polls_total{account=\"work\",result=\"ok\"} 2.0")
+        .contains("popfetch_polls_total{account=\"work\",result=\"delivery\"} 1.0")
+        .contains("popfetch_messages_fetched_total{account=\"work\"} 5.0")
+        .contains("popfetch_bytes_fetched_total{account=\"work\"} 3500.0")
+        .contains("popfetch_deliveries_total{account=\"work\",destination=\"maildir\",result=\"delivered\"} 5.0")
+        .contains("popfetch_deliveries_total{account=\"work\",destination=\"maildir\",result=\"quarantined\"} 1.0")
+        .contains("popfetch_deliveries_total{account=\"work\",destination=\"maildir\",result=\"deferred\"} 1.0")
+        .contains("popfetch_consecutive_failures{account=\"work\"} 1.0")
+        .contains("popfetch_poll_duration_seconds_count{account=\"work\"} 3")
+        .contains("jvm_memory_used_bytes");
+    assertThat(text).containsPattern("popfetch_last_success_timestamp_seconds\\{account=\"work\"} 1\\.7[0-9.]+E9");
+  }
+
+  @Test
+  void queuePassesAndDepthAreExposed() {
+    metrics.queueRun(4, 1, 0);
+    metrics.queueRun(1, 0, 2);
+    metrics.queue(7, Duration.ofMinutes(3));
+
+    assertThat(metrics.scrape())
+        .contains("popfetch_queue_messages_total{result=\"delivered\"} 5.0")
+        .contains("popfetch_queue_messages_total{result=\"deferred\"} 1.0")
+        .contains("popfetch_queue_messages_total{result=\"bounced\"} 2.0")
+        .contains("popfetch_queue_depth 7.0")
+        .contains("popfetch_queue_oldest_seconds 180.0");
+  }
+
+  @Test
+  void healthFailsWhenAnAccountHasNotSucceededWithinThreeIntervals() {
+    metrics.account("work", Duration.ofMinutes(1));
+    metrics.account("home", Duration.ofMinutes(1));
+    metrics.poll(ok("work", 0, 0, 0), Duration.ofMillis(5), "maildir");
+    metrics.poll(ok("home", 0, 0, 0), Duration.ofMillis(5), "mbox");
+    assertThat(metrics.health().ok()).isTrue();
+
+    clock.now = clock.now.plus(Duration.ofMinutes(2));
+    metrics.poll(failed("home", PollFailure.Kind.AUTH), Duration.ofMillis(5), "mbox");
+    metrics.poll(ok("work", 0, 0, 0), Duration.ofMillis(5), "maildir");
+    assertThat(metrics.health().ok()).as("one failure inside the window is no alarm").isTrue();
+
+    clock.now = clock.now.plus(Duration.ofMinutes(2));
+    metrics.poll(ok("work", 0, 0, 0), Duration.ofMillis(5), "maildir");
+    PopfetchMetrics.Health h = metrics.health();
+    assertThat(h.ok()).isFalse();
+    assertThat(h.text()).contains("home: no successful poll since").doesNotContain("work");
+  }
+
+  @Test
+  void anAccountThatNeverSucceededIsUnhealthyAtItsFirstFailure() {
+    metrics.account("new", Duration.ofMinutes(5));
+    assertThat(metrics.health().ok()).as("not polled yet, still inside its window").isTrue();
+    metrics.poll(failed("new", PollFailure.Kind.CONNECT), Duration.ofMillis(5), "pipe");
+    assertThat(metrics.health().ok()).isFalse();
+  }
+}
