@@ -46,7 +46,7 @@ public final class PopfetchDaemon implements AutoCloseable {
   private PopfetchConfig config;
   private PollScheduler scheduler;
   private ConfigFileWatch watch;
-  /** Set on stop: polls in flight finish their batch and QUIT instead of fetching on. */
+  /** Set on stop: polls in flight finish the message in hand, deliver what came, and QUIT. */
   private static final java.util.concurrent.atomic.AtomicBoolean STOPPING = new java.util.concurrent.atomic.AtomicBoolean();
 
   private PopfetchDaemon(StateLock lock, SqliteSeenUidStore store, MetricsServer server, PopfetchMetrics metrics,

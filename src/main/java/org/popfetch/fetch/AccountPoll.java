@@ -87,9 +87,10 @@ public final class AccountPoll {
   }
 
   /**
-   * Asks the poll to end early when this says so: the batch in flight is finished (delivered,
-   * recorded, marked for deletion) and the session ends with QUIT, so a service can stop
-   * promptly without losing or repeating anything.
+   * Asks the poll to end early when this says so: the message being retrieved is finished, no
+   * further RETR is sent, what was retrieved is delivered, recorded and marked for deletion, and
+   * the session ends with QUIT, so a service can stop promptly without losing or repeating
+   * anything.
    */
   public AccountPoll stopWhen(java.util.function.BooleanSupplier stop) {
     this.stopRequested = stop;
@@ -224,6 +225,9 @@ public final class AccountPoll {
               if (failure[0].isPresent()) {
                 return; // the destination failed: leave the rest on the server
               }
+              if (stopRequested.getAsBoolean()) {
+                throw new StopRequested(); // no further RETR; what is staged is delivered below
+              }
               Entry entry = byNumber.get(number);
               HeaderFields.Read read = HeaderFields.read(body);
               Envelope envelope = Envelope.of(read.header(), account.mailbox(), account.recipientHeader());
@@ -267,6 +271,9 @@ public final class AccountPoll {
               LOG.info("{}: RETR {} refused: {}", account.name(), number, LogText.sanitize(error.reply().line()));
             }
           });
+    } catch (StopRequested e) {
+      LOG.info("{}: stopping after {} message(s) of this batch; the rest waits for the next poll",
+          account.name(), stagedEntries.size() + heldEntries.size());
     } catch (DeliveryException e) {
       failure[0] = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
     } catch (Pop3Exception e) {
@@ -375,5 +382,12 @@ public final class AccountPoll {
       out.add(current);
     }
     return out;
+  }
+
+  /** The handler's way to stop the pipelined RETRs when the service is stopping. */
+  private static final class StopRequested extends IOException {
+    StopRequested() {
+      super("stop requested");
+    }
   }
 }

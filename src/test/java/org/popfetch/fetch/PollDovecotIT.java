@@ -54,7 +54,7 @@ class PollDovecotIT {
     TestPki pki = TestPki.create("popfetch poll test CA");
     caFile = pki.writeCaPem(shared.resolve("ca.pem"));
     List<String> users = new ArrayList<>();
-    for (String u : List.of("del", "keep", "later", "big", "limit", "a1", "a2", "a3", "reader", "cut")) {
+    for (String u : List.of("del", "keep", "later", "big", "limit", "a1", "a2", "a3", "reader", "cut", "stopper")) {
       users.add(u);
       users.add("pw-" + u);
     }
@@ -166,6 +166,44 @@ class PollDovecotIT {
     }
     assertThat(dovecot.messageCount("later")).isEqualTo(1);
     assertThat(Mail.idsIn(maildir("later"))).containsExactlyInAnyOrder("l1", "l2", "l3");
+  }
+
+  @Test
+  void aStopMidBatchFinishesTheMessageInHandDeliversWhatCameAndLeavesTheRest() throws Exception {
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      ids.add("s" + i);
+    }
+    seed("stopper", ids.toArray(String[]::new));
+    FetchPolicy policy = FetchPolicy.deleteMode();
+    java.util.concurrent.atomic.AtomicInteger staged = new java.util.concurrent.atomic.AtomicInteger();
+    FetchObserver counting = new FetchObserver() {
+      @Override
+      public void fetched(String account, int number, long octets) {
+        staged.incrementAndGet();
+      }
+    };
+    try (SeenUidStore store = SqliteSeenUidStore.open("jdbc:sqlite:" + dir.resolve("stop.db"))) {
+      Pop3Settings settings =
+          new Pop3Settings("127.0.0.1", dovecot.pop3sPort(), TlsMode.IMPLICIT, TlsTrust.withCaFile(caFile),
+              new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)), false, Framing.CRLF, 32);
+      Pop3Account account = new Pop3Account("stopper", settings, new Credentials.Password("stopper", "pw-stopper"), AuthMethod.AUTO, "stopper@test");
+      PollResult stopped = new AccountPoll(account, policy, store, new MaildirDestination(maildir("stopper"), "h"),
+              new MaildirDestination(dir.resolve("quarantine"), "h"), "h", Clock.systemUTC(), counting, ProtocolTrace.NONE)
+          .stopWhen(() -> staged.get() >= 3)
+          .run();
+
+      assertThat(stopped.failure()).isEmpty();
+      assertThat(stopped.fetched()).as("the poll stopped inside its one batch of ten").isEqualTo(3);
+      assertThat(stopped.deleted()).isEqualTo(3);
+      assertThat(dovecot.messageCount("stopper")).as("QUIT committed the three DELEs").isEqualTo(7);
+
+      PollResult rest = poll("stopper", policy, store, Clock.systemUTC());
+      assertThat(rest.fetched()).isEqualTo(7);
+    }
+    List<String> delivered = Mail.idsIn(maildir("stopper"));
+    assertThat(delivered).hasSize(10).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(dovecot.messageCount("stopper")).isZero();
   }
 
   private PollResult poll(String user, FetchPolicy policy, SeenUidStore store, Clock clock) throws Exception {
