@@ -13,11 +13,13 @@ import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.Pop3Account;
+import org.popfetch.schedule.ServerSlots;
 
 /**
  * What {@code poll}, {@code check} and {@code config check} share: loading the configuration,
  * choosing the accounts named on the command line, resolving their secrets before any network
- * traffic, and running one task per account with at most {@code parallel} at a time.
+ * traffic, and running one task per account with at most {@code parallel} at a time and
+ * {@code per-server} at once against one server.
  */
 final class AccountRun {
   private AccountRun() {}
@@ -87,14 +89,18 @@ final class AccountRun {
     return config.accounts().stream().filter(a -> names.contains(a.name())).toList();
   }
 
-  /** Runs {@code task} for each target, {@code parallel} at a time; results in target order. */
-  static <R> List<R> forEach(List<Target> accounts, int parallel, Function<Target, R> task)
+  /**
+   * Runs {@code task} for each target, {@code parallel} at a time and at most {@code perServer}
+   * at once against one server; results in target order.
+   */
+  static <R> List<R> forEach(List<Target> accounts, int parallel, int perServer, Function<Target, R> task)
       throws InterruptedException {
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, accounts.size())));
+    ServerSlots slots = new ServerSlots(perServer);
     try {
       List<Future<R>> futures = new ArrayList<>();
       for (Target a : accounts) {
-        futures.add(pool.submit(() -> task.apply(a)));
+        futures.add(pool.submit(() -> slots.run(a.config().server(), a.config().port(), () -> false, () -> task.apply(a)).orElseThrow()));
       }
       List<R> results = new ArrayList<>();
       for (Future<R> f : futures) {

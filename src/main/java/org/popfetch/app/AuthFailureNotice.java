@@ -34,27 +34,26 @@ final class AuthFailureNotice {
 
   private final Pop3Account account;
   private final int after;
-  private final Opener opener;
   private final String localHost;
   private final Clock clock;
   private int failures;
   private boolean sent;
 
   /** {@code after} of 0 never sends. */
-  AuthFailureNotice(Pop3Account account, int after, Opener opener, String localHost, Clock clock) {
+  AuthFailureNotice(Pop3Account account, int after, String localHost, Clock clock) {
     this.account = account;
     this.after = after;
-    this.opener = opener;
     this.localHost = localHost;
     this.clock = clock;
   }
 
   /**
-   * A login was refused; the server's words go into the notice.
+   * A login was refused; the server's words go into the notice, delivered to what {@code
+   * opener} opens.
    *
    * @return whether this call delivered the notice
    */
-  synchronized boolean refused(String serverSaid) {
+  synchronized boolean refused(String serverSaid, Opener opener) {
     failures++;
     if (after == 0 || sent || failures < after) {
       return false;
@@ -71,6 +70,11 @@ final class AuthFailureNotice {
       LOG.error("{}: could not deliver the login-failure notice: {}", account.name(), e.getMessage());
       return false;
     }
+  }
+
+  /** Refused logins in a row before the notice goes. */
+  int after() {
+    return after;
   }
 
   synchronized void succeeded() {

@@ -47,6 +47,7 @@ final class CheckCommand implements Callable<Integer> {
           AccountRun.forEach(
               plan.targets(),
               plan.config().parallel(),
+              plan.config().perServer(),
               t -> {
                 ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(t.config().name()) : ProtocolTrace.NONE;
                 return AccountCheck.run(t.account(), AccountWiring.policy(t.config()), store, Clock.systemUTC(), trace);

@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.queue.MailQueue;
-import org.popfetch.schedule.ServerSlots;
 import org.popfetch.queue.QueueRunner;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -81,8 +80,7 @@ final class PollCommand implements Callable<Integer> {
         queue.recover();
       }
       MailQueue q = queue;
-      ServerSlots slots = new ServerSlots(config.perServer());
-      results = AccountRun.forEach(plan.targets(), config.parallel(), t -> poll(t, config, store, q, observer, slots));
+      results = AccountRun.forEach(plan.targets(), config.parallel(), config.perServer(), t -> poll(t, config, store, q, observer));
       if (queue != null) {
         // What was just queued goes out now; what waits for a retry goes when it is due.
         QueueRunner.Report r =
@@ -93,14 +91,8 @@ final class PollCommand implements Callable<Integer> {
     return exitStatus(results).code;
   }
 
-  private PollResult poll(
-      AccountRun.Target p, PopfetchConfig config, SeenUidStore store, MailQueue queue, FetchObserver observer, ServerSlots slots) {
-    try (ServerSlots.Slot held = slots.acquire(p.config().server(), p.config().port(), () -> false).orElseThrow()) {
-      return AccountRun.pollOnce(p, config, store, queue, observer, options.trace);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting to connect to " + p.config().server(), e);
-    }
+  private PollResult poll(AccountRun.Target p, PopfetchConfig config, SeenUidStore store, MailQueue queue, FetchObserver observer) {
+    return AccountRun.pollOnce(p, config, store, queue, observer, options.trace);
   }
 
   static ExitStatus exitStatus(List<PollResult> results) {

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.popfetch.config.AccountConfig;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollResult;
@@ -47,7 +50,21 @@ public final class PopfetchDaemon implements AutoCloseable {
   private PollScheduler scheduler;
   private ConfigFileWatch watch;
   /** Set on stop: polls in flight finish the message in hand, deliver what came, and QUIT. */
-  private static final java.util.concurrent.atomic.AtomicBoolean STOPPING = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Per account name: the state that outlives a reload. */
+  private final Map<String, Standing> standings = new ConcurrentHashMap<>();
+
+  /** An account's settings and the backoff and notice state that go with them. */
+  record Standing(AccountConfig config, Backoff backoff, AuthFailureNotice notice) {}
+
+  /** The account's standing from before a reload if its settings are the same, else a fresh one. */
+  static Standing standing(Map<String, Standing> standings, AccountRun.Target t, int noticeAfter) {
+    return standings.compute(t.config().name(), (n, before) ->
+        before != null && before.config().equals(t.config()) && before.notice().after() == noticeAfter
+            ? before
+            : new Standing(t.config(), new Backoff(n, t.config().interval()),
+                new AuthFailureNotice(t.account(), noticeAfter, AccountWiring.localHost(), Clock.systemUTC())));
+  }
 
   private PopfetchDaemon(StateLock lock, SqliteSeenUidStore store, MetricsServer server, PopfetchMetrics metrics,
       Path configFile, boolean trace) {
@@ -84,7 +101,7 @@ public final class PopfetchDaemon implements AutoCloseable {
       return false;
     }
     try {
-      PollScheduler next = schedule(plan, store, metrics, trace);
+      PollScheduler next = schedule(plan, store, metrics, trace, stopping::get, standings);
       scheduler.close(); // lets running polls finish
       scheduler = next;
       config = plan.config();
@@ -127,16 +144,17 @@ public final class PopfetchDaemon implements AutoCloseable {
     }
     PopfetchDaemon daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace);
     daemon.config = config;
-    daemon.scheduler = schedule(plan, store, metrics, trace);
+    daemon.scheduler = schedule(plan, store, metrics, trace, daemon.stopping::get, daemon.standings);
     daemon.scheduler.start();
     LOG.info("popfetch running: {} account(s)", plan.targets().size());
     return daemon;
   }
 
   /** A scheduler with a job per account of the plan, and the queue job if anything forwards. */
-  private static PollScheduler schedule(AccountRun.Plan plan, SqliteSeenUidStore store, PopfetchMetrics metrics, boolean trace)
-      throws Exception {
+  private static PollScheduler schedule(AccountRun.Plan plan, SqliteSeenUidStore store, PopfetchMetrics metrics, boolean trace,
+      java.util.function.BooleanSupplier stopping, Map<String, Standing> standings) throws Exception {
     PopfetchConfig config = plan.config();
+    standings.keySet().retainAll(plan.targets().stream().map(t -> t.config().name()).toList());
     MailQueue queue = null;
     if (AccountWiring.forwards(config)) {
       queue = new MailQueue(config.queue().dir(), Clock.systemUTC());
@@ -146,29 +164,29 @@ public final class PopfetchDaemon implements AutoCloseable {
     ServerSlots slots = new ServerSlots(config.perServer());
     for (AccountRun.Target t : plan.targets()) {
       metrics.account(t.config().name(), t.config().interval());
-      Backoff backoff = new Backoff(t.config().name(), t.config().interval());
+      // An account whose settings did not change keeps its backoff and notice across a reload:
+      // a reload must not undo the rest a refusing server was given, nor repeat the notice.
+      Standing st = standing(standings, t, config.authFailureNotice());
+      Backoff backoff = st.backoff();
+      AuthFailureNotice notice = st.notice();
       String destinationKind = AccountWiring.destinationKind(t.config());
-      AuthFailureNotice notice = new AuthFailureNotice(t.account(), config.authFailureNotice(),
-          () -> AccountWiring.destination(t.config(), config, q), AccountWiring.localHost(), Clock.systemUTC());
       scheduler.schedule(t.config().name(), t.config().cron(), t.config().interval(), () -> {
         Instant started = Instant.now();
         if (!backoff.due(started)) {
           return; // a refused login or a busy mailbox: give the server a rest
         }
-        Optional<ServerSlots.Slot> slot;
+        Optional<PollResult> polled;
         try {
-          slot = slots.acquire(t.config().server(), t.config().port(), STOPPING::get);
+          polled = slots.run(t.config().server(), t.config().port(), stopping,
+              () -> AccountRun.pollOnce(t, config, store, q, FetchObserver.NONE, trace, stopping));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
         }
-        if (slot.isEmpty()) {
+        if (polled.isEmpty()) {
           return; // stopping while waiting for a connection slot: the next start polls it
         }
-        PollResult r;
-        try (ServerSlots.Slot held = slot.get()) {
-          r = AccountRun.pollOnce(t, config, store, q, FetchObserver.NONE, trace, STOPPING::get);
-        }
+        PollResult r = polled.get();
         metrics.poll(r, Duration.between(started, Instant.now()), destinationKind);
         if (r.failure().isEmpty()) {
           backoff.succeeded();
@@ -176,7 +194,7 @@ public final class PopfetchDaemon implements AutoCloseable {
         } else if (r.failure().get().kind() == PollFailure.Kind.AUTH || r.failure().get().kind() == PollFailure.Kind.SERVER_BUSY) {
           backoff.failed(r.failure().get().kind() == PollFailure.Kind.AUTH ? "login refused" : "mailbox busy", Instant.now());
           if (r.failure().get().kind() == PollFailure.Kind.AUTH) {
-            notice.refused(r.failure().get().message());
+            notice.refused(r.failure().get().message(), () -> AccountWiring.destination(t.config(), config, q));
           }
         }
       });
@@ -216,7 +234,7 @@ public final class PopfetchDaemon implements AutoCloseable {
 
   /** No new polls; the running ones finish; the state is released. */
   public synchronized void stop() {
-    STOPPING.set(true);
+    stopping.set(true);
     if (watch != null) {
       watch.close();
     }
@@ -235,7 +253,6 @@ public final class PopfetchDaemon implements AutoCloseable {
       LOG.warn("releasing the state: {}", e.getMessage());
     }
     LOG.info("popfetch stopped");
-    STOPPING.set(false);
   }
 
   @Override

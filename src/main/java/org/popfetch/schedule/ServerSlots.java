@@ -8,6 +8,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Caps the connections open to one server at once, across every account that polls it. The
@@ -53,6 +54,21 @@ public final class ServerSlots {
         s.release();
       }
     });
+  }
+
+  /**
+   * Runs {@code task} holding a slot at {@code host}:{@code port}.
+   *
+   * @return its result, or empty if {@code giveUp} said so before a slot was free
+   */
+  public <R> Optional<R> run(String host, int port, BooleanSupplier giveUp, Supplier<R> task) throws InterruptedException {
+    Optional<Slot> slot = acquire(host, port, giveUp);
+    if (slot.isEmpty()) {
+      return Optional.empty();
+    }
+    try (Slot held = slot.get()) {
+      return Optional.of(task.get());
+    }
   }
 
   /** Polls queued for a slot at {@code host}:{@code port} right now, for tests and status. */

@@ -50,18 +50,20 @@ class AuthFailureNoticeTest {
   }
 
   private AuthFailureNotice notice(int after) {
-    return new AuthFailureNotice(account, after, () -> new MaildirDestination(dir.resolve("Maildir"), "mx.test"), "mx.test", clock);
+    return new AuthFailureNotice(account, after, "mx.test", clock);
   }
+
+  private final AuthFailureNotice.Opener maildir = () -> new MaildirDestination(dir.resolve("Maildir"), "mx.test");
 
   @Test
   void theMailboxIsToldOnceAfterTheThirdRefusalAndAgainOnlyAfterALoginWorked() throws Exception {
     AuthFailureNotice notice = notice(3);
 
-    assertThat(notice.refused("-ERR [AUTH] Authentication failed.")).isFalse();
-    assertThat(notice.refused("-ERR [AUTH] Authentication failed.")).isFalse();
+    assertThat(notice.refused("-ERR [AUTH] Authentication failed.", maildir)).isFalse();
+    assertThat(notice.refused("-ERR [AUTH] Authentication failed.", maildir)).isFalse();
     assertThat(notices()).isEmpty();
-    assertThat(notice.refused("-ERR [AUTH] Authentication failed.")).isTrue();
-    assertThat(notice.refused("-ERR [AUTH] Authentication failed.")).as("once per run of refusals").isFalse();
+    assertThat(notice.refused("-ERR [AUTH] Authentication failed.", maildir)).isTrue();
+    assertThat(notice.refused("-ERR [AUTH] Authentication failed.", maildir)).as("once per run of refusals").isFalse();
     assertThat(notices()).hasSize(1);
 
     String mail = notices().get(0);
@@ -71,10 +73,10 @@ class AuthFailureNoticeTest {
     assertThat(mail).doesNotContain("s3cret-never-shown").doesNotContain("\r\n");
 
     notice.succeeded();
-    notice.refused("x");
-    notice.refused("x");
+    notice.refused("x", maildir);
+    notice.refused("x", maildir);
     assertThat(notices()).hasSize(1);
-    assertThat(notice.refused("x")).isTrue();
+    assertThat(notice.refused("x", maildir)).isTrue();
     assertThat(notices()).hasSize(2);
   }
 
@@ -82,14 +84,14 @@ class AuthFailureNoticeTest {
   void zeroNeverTells() throws Exception {
     AuthFailureNotice notice = notice(0);
     for (int i = 0; i < 5; i++) {
-      assertThat(notice.refused("-ERR no")).isFalse();
+      assertThat(notice.refused("-ERR no", maildir)).isFalse();
     }
     assertThat(notices()).isEmpty();
   }
 
   @Test
   void aServerCannotWriteHeadersIntoTheNotice() throws Exception {
-    notice(1).refused("-ERR bad\r\nBcc: victim@example.com\r\n\r\nfake body");
+    notice(1).refused("-ERR bad\r\nBcc: victim@example.com\r\n\r\nfake body", maildir);
 
     String mail = notices().get(0);
     String header = mail.substring(0, mail.indexOf("\n\n"));
@@ -99,15 +101,16 @@ class AuthFailureNoticeTest {
   @Test
   void aDestinationThatFailsIsTriedAgainAtTheNextRefusal() throws Exception {
     int[] opens = {0};
-    AuthFailureNotice notice = new AuthFailureNotice(account, 1, () -> {
+    AuthFailureNotice.Opener failingFirst = () -> {
       if (opens[0]++ == 0) {
         throw new DeliveryException("disk full", true, null);
       }
       return new MaildirDestination(dir.resolve("Maildir"), "mx.test");
-    }, "mx.test", clock);
+    };
+    AuthFailureNotice notice = new AuthFailureNotice(account, 1, "mx.test", clock);
 
-    assertThat(notice.refused("-ERR no")).isFalse();
-    assertThat(notice.refused("-ERR no")).isTrue();
+    assertThat(notice.refused("-ERR no", failingFirst)).isFalse();
+    assertThat(notice.refused("-ERR no", failingFirst)).isTrue();
     assertThat(notices()).hasSize(1);
   }
 }

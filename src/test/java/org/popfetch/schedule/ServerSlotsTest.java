@@ -81,4 +81,17 @@ class ServerSlotsTest {
       assertThat(waiter.get(10, TimeUnit.SECONDS)).isEmpty();
     }
   }
+
+  @Test
+  void runHoldsASlotOnlyWhileItsTaskRunsAndSkipsTheTaskWhenGivingUp() throws Exception {
+    ServerSlots slots = new ServerSlots(1);
+    assertThat(slots.run("pop.example.com", 995, () -> false, () -> "polled")).contains("polled");
+    assertThat(slots.run("pop.example.com", 995, () -> false, () -> "again")).as("the slot was given back").contains("again");
+
+    AtomicInteger ran = new AtomicInteger();
+    try (ServerSlots.Slot held = slots.acquire("pop.example.com", 995, () -> false).orElseThrow()) {
+      assertThat(slots.run("pop.example.com", 995, () -> true, ran::incrementAndGet)).isEmpty();
+    }
+    assertThat(ran).hasValue(0);
+  }
 }
