@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,10 +58,20 @@ class ConfigFileWatchTest {
           calls.incrementAndGet();
           throw new IllegalStateException("scheduler refused");
         }).start(Duration.ofMillis(20))) {
-      Files.writeString(file, "b\n");
+      replace(file, "b\n");
       await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 1);
-      Files.writeString(file, "c\n");
+      replace(file, "c\n");
       await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 2);
     }
+  }
+
+  /**
+   * Saves as editors and configuration managers do, by rename: a write in place can be seen
+   * half done (truncated, then filled), which is two changes of content, not one.
+   */
+  private static void replace(Path file, String content) throws Exception {
+    Path next = file.resolveSibling(file.getFileName() + ".new");
+    Files.writeString(next, content);
+    Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }
