@@ -436,11 +436,11 @@ public final class ConfigLoader {
     }
     if (a.uidScope().isPresent()) {
       throw error(path, line(node), "account " + quote(a.name()) + " has uid-scope " + quote(scope.storageKey())
-          + ", the scope of " + earlier + " too; two accounts cannot share the record of what was fetched");
+          + ", the scope of " + earlier + " too; each account needs a scope of its own");
     }
     throw error(path, line(node), "account " + quote(a.name()) + " polls the same mailbox as " + earlier
-        + ": same server, port and user (" + quote(scope.storageKey()) + "); it would fetch every message a"
-        + " second time. Remove one of them");
+        + ": same server, port and user; one mailbox needs one account, or the two race for its mail"
+        + " and take each other's records for their own");
   }
 
   /**
