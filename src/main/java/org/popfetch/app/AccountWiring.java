@@ -1,5 +1,6 @@
 package org.popfetch.app;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
@@ -32,6 +33,8 @@ import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.FetchPolicy;
 import org.popfetch.fetch.Pop3Account;
+import org.popfetch.fetch.ScopeAdoption;
+import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.net.Framing;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
@@ -67,7 +70,22 @@ final class AccountWiring {
       throw new ConfigException("account " + a.name() + ": " + key + ": " + e.getMessage(), e);
     }
     String mailbox = a.user().contains("@") ? a.user() : a.user() + "@" + a.server();
-    return new Pop3Account(a.name(), settings, credentials, a.auth(), mailbox, a.recipientHeader());
+    return new Pop3Account(a.name(), settings, credentials, a.auth(), mailbox, a.recipientHeader(), a.scope());
+  }
+
+  /**
+   * Lets each account take over the state an earlier version stored for it without the port,
+   * where that is unambiguous (see {@link ScopeAdoption}). Every account of the file counts, not
+   * only those about to be polled.
+   *
+   * @throws IOException if the store fails
+   */
+  static ScopeAdoption.Report adoptOldState(PopfetchConfig config, SeenUidStore store) throws IOException {
+    return ScopeAdoption.adopt(
+        store,
+        config.accounts().stream()
+            .map(a -> new ScopeAdoption.Claim(a.name(), a.scope(), a.scopeBeforePorts()))
+            .toList());
   }
 
   static FetchPolicy policy(AccountConfig a) {

@@ -43,6 +43,7 @@ final class CheckCommand implements Callable<Integer> {
     }
     List<AccountCheck.Report> reports;
     try (SeenUidStore store = SqliteSeenUidStore.open(plan.config().stateUrl())) {
+      AccountWiring.adoptOldState(plan.config(), store);
       reports =
           AccountRun.forEach(
               plan.targets(),

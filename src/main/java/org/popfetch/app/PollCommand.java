@@ -74,6 +74,7 @@ final class PollCommand implements Callable<Integer> {
     }
     try (StateLock held = lock.get();
         SeenUidStore store = SqliteSeenUidStore.open(stateUrl)) {
+      AccountWiring.adoptOldState(config, store);
       MailQueue queue = null;
       if (AccountWiring.forwards(config)) {
         queue = new MailQueue(config.queue().dir(), Clock.systemUTC());

@@ -105,6 +105,11 @@ public final class PopfetchDaemon implements AutoCloseable {
       scheduler.close(); // lets running polls finish
       scheduler = next;
       config = plan.config();
+      try {
+        AccountWiring.adoptOldState(config, store); // an added account may own state from before
+      } catch (java.io.IOException e) {
+        LOG.error("state store: {}", e.getMessage());
+      }
       scheduler.start();
       LOG.info("configuration reloaded: {} account(s)", plan.targets().size());
       return true;
@@ -132,6 +137,7 @@ public final class PopfetchDaemon implements AutoCloseable {
       return new AccountRun.Exit(ExitStatus.LOCKED.code);
     });
     SqliteSeenUidStore store = SqliteSeenUidStore.open(config.stateUrl());
+    AccountWiring.adoptOldState(config, store);
     if (AccountWiring.forwards(config)) {
       new MailQueue(config.queue().dir(), Clock.systemUTC()).recover();
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.popfetch.fetch.AccountKey;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.TlsMode;
 
@@ -33,6 +34,8 @@ import org.popfetch.pop3.TlsMode;
  * @param recipientHeader for a multidrop mailbox: the header that names each message's
  *     recipient (Delivered-To, X-Original-To, Envelope-To...); otherwise the account's mailbox
  * @param rules routing rules, first match wins; {@code deliver} takes what none matches
+ * @param uidScope a name for the scope of its seen UIDs in the state, instead of the one made of
+ *     server, port and user (to keep them when the account moves to another port)
  */
 public record AccountConfig(
     String name,
@@ -54,4 +57,15 @@ public record AccountConfig(
     Duration timeout,
     DeliverConfig deliver,
     Optional<String> recipientHeader,
-    java.util.List<RuleConfig> rules) {}
+    java.util.List<RuleConfig> rules,
+    Optional<String> uidScope) {
+  /** Where its seen UIDs are kept: the scope it names, else its server, port and user. */
+  public AccountKey scope() {
+    return uidScope.map(AccountKey::named).orElseGet(() -> AccountKey.of(server, port, user));
+  }
+
+  /** Where an earlier version kept its seen UIDs (server and user, no port). */
+  public AccountKey scopeBeforePorts() {
+    return AccountKey.beforePorts(server, user);
+  }
+}

@@ -22,6 +22,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.popfetch.fetch.AccountKey;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.TlsMode;
@@ -118,7 +119,8 @@ public final class ConfigLoader {
           "timeout",
           "deliver",
           "recipient-header",
-          "rules");
+          "rules",
+          "uid-scope");
   private static final List<String> DELIVER_KEYS =
       List.of("maildir", "mbox", "pipe", "smtp", "timeout", "user", "allow-root");
   private static final List<String> DESTINATIONS = List.of("maildir", "mbox", "pipe", "smtp");
@@ -387,6 +389,11 @@ public final class ConfigLoader {
       throw error(
           name.path(), name.line(), "each account needs its own name; it cannot be a default");
     }
+    Entry scope = entries.get("uid-scope");
+    if (scope != null) {
+      throw error(
+          scope.path(), scope.line(), "each account needs its own uid-scope; it cannot be a default");
+    }
     return fields(entries);
   }
 
@@ -402,11 +409,38 @@ public final class ConfigLoader {
     }
     List<AccountConfig> accounts = new ArrayList<>();
     Map<String, Integer> nameLines = new HashMap<>();
+    Map<AccountKey, String> scopes = new HashMap<>();
     for (int i = 0; i < list.getValue().size(); i++) {
-      accounts.add(
-          account(list.getValue().get(i), entry.path() + "[" + i + "]", defaults, nameLines));
+      Node item = list.getValue().get(i);
+      String path = entry.path() + "[" + i + "]";
+      AccountConfig a = account(item, path, defaults, nameLines);
+      scopeOfItsOwn(a, item, path, scopes);
+      accounts.add(a);
     }
     return accounts;
+  }
+
+  /**
+   * Refuses an account whose seen UIDs would be kept in the same scope as an earlier account's:
+   * two accounts on one mailbox deliver its mail twice, and each one's poll would take the
+   * other's records for its own (docs/adr/0003-uid-scope-with-port.md).
+   *
+   * @param scopes the scopes of the accounts before this one; this one's is added
+   */
+  private void scopeOfItsOwn(AccountConfig a, Node node, String path, Map<AccountKey, String> scopes)
+      throws ConfigException {
+    AccountKey scope = a.scope();
+    String earlier = scopes.putIfAbsent(scope, "account " + quote(a.name()) + " (line " + line(node) + ")");
+    if (earlier == null) {
+      return;
+    }
+    if (a.uidScope().isPresent()) {
+      throw error(path, line(node), "account " + quote(a.name()) + " has uid-scope " + quote(scope.storageKey())
+          + ", the scope of " + earlier + " too; each account needs a scope of its own");
+    }
+    throw error(path, line(node), "account " + quote(a.name()) + " polls the same mailbox as " + earlier
+        + ": same server, port and user; one mailbox needs one account, or the two race for its mail"
+        + " and take each other's records for their own");
   }
 
   /**
@@ -494,7 +528,8 @@ public final class ConfigLoader {
         value(f, "timeout", Duration.class).orElse(Durations.parse(DEFAULT_TIMEOUT)),
         (DeliverConfig) f.get("deliver").value(),
         value(f, "recipient-header", String.class),
-        f.containsKey("rules") ? ruleList(f.get("rules").value()) : List.of());
+        f.containsKey("rules") ? ruleList(f.get("rules").value()) : List.of(),
+        value(f, "uid-scope", String.class));
   }
 
   @SuppressWarnings("unchecked")
@@ -534,6 +569,7 @@ public final class ConfigLoader {
       case "deliver" -> deliver(v, path);
       case "recipient-header" -> headerName(v, path);
       case "rules" -> rules(v, path);
+      case "uid-scope" -> uidScope(v, path);
       default -> throw new AssertionError(key);
     };
   }
@@ -860,6 +896,15 @@ public final class ConfigLoader {
     if (!ACCOUNT_NAME.matcher(text).matches()) {
       throw error(
           path, line(v), "expected 1 to 64 letters, digits, '.', '_' or '-', got " + quote(text));
+    }
+    return text;
+  }
+
+  /** A name for a scope of seen UIDs: printable, and short enough to be an index key. */
+  private String uidScope(Node v, String path) throws ConfigException {
+    String text = nonBlank(v, path);
+    if (text.length() > 255 || text.codePoints().anyMatch(Character::isISOControl)) {
+      throw error(path, line(v), "expected up to 255 printable characters, got " + quote(text));
     }
     return text;
   }

@@ -13,16 +13,21 @@ import org.popfetch.sasl.Credentials;
  * @param auth how
  * @param mailbox the mailbox as an address, for Delivered-To
  * @param recipientHeader for a multidrop mailbox, the header naming each message's recipient
+ * @param key the scope of its unique-ids in the store
  */
 public record Pop3Account(
     String name, Pop3Settings settings, Credentials credentials, AuthMethod auth, String mailbox,
-    java.util.Optional<String> recipientHeader) {
+    java.util.Optional<String> recipientHeader, AccountKey key) {
+  /** With the scope popfetch sees: server, port and user. */
+  public Pop3Account(
+      String name, Pop3Settings settings, Credentials credentials, AuthMethod auth, String mailbox,
+      java.util.Optional<String> recipientHeader) {
+    this(name, settings, credentials, auth, mailbox, recipientHeader,
+        AccountKey.of(settings.host(), settings.port(), credentials.user()));
+  }
+
   /** A single-drop mailbox: every message is for {@code mailbox}. */
   public Pop3Account(String name, Pop3Settings settings, Credentials credentials, AuthMethod auth, String mailbox) {
     this(name, settings, credentials, auth, mailbox, java.util.Optional.empty());
-  }
-
-  public AccountKey key() {
-    return new AccountKey(settings.host(), credentials.user());
   }
 }

@@ -20,6 +20,15 @@ public interface SeenUidStore extends AutoCloseable {
   /** Removes these UIDs (the messages were deleted from the server). */
   void forget(AccountKey account, Collection<String> uids) throws IOException;
 
+  /**
+   * Moves every entry of {@code from} to {@code to}, in one transaction, if {@code to} has none:
+   * how state stored under an older scope is taken over by the one account it belongs to. A
+   * failure moves nothing.
+   *
+   * @return how many entries moved: 0 if {@code from} had none or {@code to} already had some
+   */
+  int adopt(AccountKey from, AccountKey to) throws IOException;
+
   @Override
   void close() throws IOException;
 }

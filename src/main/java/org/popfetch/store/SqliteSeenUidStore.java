@@ -154,6 +154,31 @@ public final class SqliteSeenUidStore implements SeenUidStore {
     }
   }
 
+  @Override
+  public synchronized int adopt(AccountKey from, AccountKey to) throws IOException {
+    if (from.equals(to)) {
+      return 0;
+    }
+    try (PreparedStatement has = db.prepareStatement("SELECT 1 FROM seen_uid WHERE account = ? LIMIT 1");
+        PreparedStatement move = db.prepareStatement("UPDATE seen_uid SET account = ? WHERE account = ?")) {
+      has.setString(1, to.storageKey());
+      try (ResultSet rs = has.executeQuery()) {
+        if (rs.next()) {
+          db.commit();
+          return 0; // never merge two scopes' records: one mailbox's could hide the other's mail
+        }
+      }
+      move.setString(1, to.storageKey());
+      move.setString(2, from.storageKey());
+      int moved = move.executeUpdate();
+      db.commit();
+      return moved;
+    } catch (SQLException e) {
+      rollback();
+      throw new IOException("cannot move the state of " + from + " to " + to + ": " + e.getMessage(), e);
+    }
+  }
+
   private void rollback() {
     try {
       db.rollback();

@@ -287,7 +287,8 @@ class PollDovecotIT {
     Path config;
     try (CuttingProxy proxy = new CuttingProxy(dovecot.pop3Port(), "line 10 of c3")) {
       String viaProxy =
-          account("cut", "").replace("tls: implicit", "tls: none").replace("port: " + dovecot.pop3sPort(), "port: " + proxy.port());
+          account("cut", "uid-scope: cut-mailbox").replace("tls: implicit", "tls: none")
+              .replace("port: " + dovecot.pop3sPort(), "port: " + proxy.port());
       config = config(viaProxy);
       Run first = popfetch("poll", "--config", config.toString());
       assertThat(proxy.hasCut()).isTrue();
@@ -295,8 +296,8 @@ class PollDovecotIT {
       assertThat(Mail.idsIn(maildir("cut"))).containsExactlyInAnyOrder("c1", "c2");
       assertThat(dovecot.messageCount("cut")).isEqualTo(5);
     }
-    // The same account (same server, port and user: the same UID scope) straight to Dovecot.
-    Path direct = config(account("cut", "").replace("tls: implicit", "tls: none").replace("port: " + dovecot.pop3sPort(), "port: " + dovecot.pop3Port()));
+    // The same account straight to Dovecot: another port, so the scope is named to keep the state.
+    Path direct = config(account("cut", "uid-scope: cut-mailbox").replace("tls: implicit", "tls: none").replace("port: " + dovecot.pop3sPort(), "port: " + dovecot.pop3Port()));
     Run second = popfetch("poll", "--config", direct.toString());
     assertThat(second.status()).as(second.output()).isZero();
     assertThat(Mail.idsIn(maildir("cut"))).containsExactlyInAnyOrder("c1", "c2", "c3", "c4", "c5");

@@ -163,7 +163,7 @@ class ScriptedPollTest {
       assertThat(second.failure()).isEmpty();
       assertThat(second.fetched()).isEqualTo(3);
       assertThat(second.deleted()).isEqualTo(5);
-      assertThat(store.load(new AccountKey("127.0.0.1", "u"))).isEmpty();
+      assertThat(store.load(AccountKey.of("127.0.0.1", port, "u"))).isEmpty();
     }
     assertThat(delivered()).isEqualTo(5);
   }
@@ -294,7 +294,7 @@ class ScriptedPollTest {
       assertThat(result.fetched()).isEqualTo(1);
       assertThat(result.deleted()).isZero();
     }
-    var recorded = store.load(new AccountKey("127.0.0.1", "u"));
+    var recorded = store.load(AccountKey.of("127.0.0.1", port, "u"));
     assertThat(recorded.get("uid-1").state()).isEqualTo(UidState.DELETE_PENDING);
     assertThat(recorded.get("uid-2").state()).isEqualTo(UidState.FAILED);
     assertThat(recorded.get("uid-2").attempts()).isEqualTo(1);
@@ -383,7 +383,7 @@ class ScriptedPollTest {
             })) {
       assertThat(poll(server, keep(OptionalLong.empty())).fetched()).isEqualTo(3);
     }
-    AccountKey key = new AccountKey("127.0.0.1", "u");
+    AccountKey key = AccountKey.of("127.0.0.1", port, "u");
     assertThat(store.load(key)).containsOnlyKeys("uid-1", "uid-2", "uid-3");
     // Someone deleted message 1 with another client; 2 and 3 are now numbers 1 and 2.
     try (ScriptedServer server =

@@ -34,7 +34,7 @@ import org.popfetch.store.SqliteSeenUidStore;
 @Fork(1)
 public class SelectionBenchmark {
   static final int KEPT = 100_000;
-  static final AccountKey KEY = new AccountKey("pop.example.com", "alice");
+  static final AccountKey KEY = AccountKey.of("pop.example.com", 995, "alice");
 
   private Path dir;
   private SqliteSeenUidStore store;

@@ -18,8 +18,8 @@ import org.popfetch.fetch.UidState;
 class SqliteSeenUidStoreTest {
   @TempDir Path dir;
 
-  private static final AccountKey WORK = new AccountKey("pop.example.com", "alice");
-  private static final AccountKey OTHER = new AccountKey("pop.example.com", "bob");
+  private static final AccountKey WORK = AccountKey.of("pop.example.com", 995, "alice");
+  private static final AccountKey OTHER = AccountKey.of("pop.example.com", 995, "bob");
 
   @Test
   void hostileUidsSurviveByteForByteAndStayPerAccount() throws Exception {
@@ -49,6 +49,47 @@ class SqliteSeenUidStoreTest {
       assertThat(after).hasSize(uids.size() - 2).doesNotContainKeys("plain", "new\nline");
       assertThat(after.get("nul\0in").state()).isEqualTo(UidState.DELETE_PENDING);
       assertThat(store.load(OTHER)).containsKey("plain");
+    }
+  }
+
+  @Test
+  void stateStoredWithoutThePortIsAdoptedWholeInOneMove() throws Exception {
+    Path file = dir.resolve("state.db");
+    AccountKey old = AccountKey.beforePorts("POP.example.com", "alice");
+    try (SqliteSeenUidStore store = SqliteSeenUidStore.open("jdbc:sqlite:" + file)) {
+      store.record(OTHER, List.of(new SeenUid("u1", UidState.DELETE_PENDING, Instant.EPOCH, 1)));
+    }
+    // Rows as an earlier version wrote them, keyed "user@server".
+    try (java.sql.Connection db = new org.sqlite.JDBC().connect("jdbc:sqlite:" + file, new java.util.Properties());
+        java.sql.Statement s = db.createStatement()) {
+      s.execute("INSERT INTO seen_uid VALUES ('alice@pop.example.com', CAST('u1' AS BLOB), 'KEPT', 1000, 10, 0, '')");
+      s.execute("INSERT INTO seen_uid VALUES ('alice@pop.example.com', CAST('u2' AS BLOB), 'FAILED', 2000, 20, 2, 'disk full')");
+    }
+    try (SqliteSeenUidStore store = SqliteSeenUidStore.open("jdbc:sqlite:" + file)) {
+      assertThat(store.load(old)).containsOnlyKeys("u1", "u2");
+
+      assertThat(store.adopt(old, WORK)).isEqualTo(2);
+
+      Map<String, SeenUid> work = store.load(WORK);
+      assertThat(work).containsOnlyKeys("u1", "u2");
+      assertThat(work.get("u2")).isEqualTo(new SeenUid("u2", UidState.FAILED, Instant.ofEpochMilli(2_000), 20, 2, "disk full"));
+      assertThat(store.load(old)).isEmpty();
+      assertThat(store.load(OTHER)).containsOnlyKeys("u1");
+      assertThat(store.adopt(old, WORK)).as("a second run changes nothing").isZero();
+    }
+  }
+
+  @Test
+  void adoptionNeverMergesIntoAScopeThatHasStateOfItsOwn() throws Exception {
+    AccountKey old = AccountKey.beforePorts("pop.example.com", "alice");
+    try (SqliteSeenUidStore store = SqliteSeenUidStore.open("jdbc:sqlite:" + dir.resolve("state.db"))) {
+      store.record(old, List.of(new SeenUid("u1", UidState.KEPT, Instant.EPOCH, 10)));
+      store.record(WORK, List.of(new SeenUid("u9", UidState.KEPT, Instant.EPOCH, 90)));
+
+      assertThat(store.adopt(old, WORK)).isZero();
+
+      assertThat(store.load(WORK)).containsOnlyKeys("u9");
+      assertThat(store.load(old)).containsOnlyKeys("u1");
     }
   }
 }
