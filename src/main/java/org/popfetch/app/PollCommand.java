@@ -54,6 +54,7 @@ final class PollCommand implements Callable<Integer> {
     AccountRun.Plan plan;
     try {
       plan = AccountRun.plan(options, accounts, err);
+      AccountRun.stateDirectory(plan.config(), err);
     } catch (AccountRun.Exit e) {
       return e.status;
     }

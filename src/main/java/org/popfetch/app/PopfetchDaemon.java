@@ -126,28 +126,61 @@ public final class PopfetchDaemon implements AutoCloseable {
     AccountRun.Plan plan = AccountRun.plan(options, java.util.List.of(), err);
     PopfetchConfig config = plan.config();
     var routes = AccountWiring.routes(config);
+    AccountRun.stateDirectory(config, err);
     StateLock lock = StateLock.tryAcquire(config.stateUrl()).orElseThrow(() -> {
       err.println("popfetch: another popfetch is using the state " + config.stateUrl());
       err.flush();
       return new AccountRun.Exit(ExitStatus.LOCKED.code);
     });
-    SqliteSeenUidStore store = SqliteSeenUidStore.open(config.stateUrl());
-    if (AccountWiring.forwards(config)) {
-      new MailQueue(config.queue().dir(), Clock.systemUTC()).recover();
-    }
-    PopfetchMetrics metrics = new PopfetchMetrics(Clock.systemUTC());
+    SqliteSeenUidStore store = null;
     MetricsServer server = null;
-    if (config.metricsListen().isPresent()) {
-      String l = config.metricsListen().get();
-      server = new MetricsServer(new InetSocketAddress(l.substring(0, l.lastIndexOf(':')), Integer.parseInt(l.substring(l.lastIndexOf(':') + 1))), metrics);
-      LOG.info("metrics on http://{}/metrics, health on /health", l);
+    try {
+      store = SqliteSeenUidStore.open(config.stateUrl());
+      if (AccountWiring.forwards(config)) {
+        new MailQueue(config.queue().dir(), Clock.systemUTC()).recover();
+      }
+      PopfetchMetrics metrics = new PopfetchMetrics(Clock.systemUTC());
+      if (config.metricsListen().isPresent()) {
+        server = metricsServer(config, metrics, err);
+      }
+      PopfetchDaemon daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace);
+      daemon.config = config;
+      daemon.scheduler = schedule(plan, store, metrics, trace, daemon.stopping::get, daemon.standings);
+      daemon.scheduler.start();
+      LOG.info("popfetch running: {} account(s)", plan.targets().size());
+      return daemon;
+    } catch (Exception | Error e) {
+      // Not started: give back the port, the store and the lock before saying why.
+      if (server != null) {
+        server.close();
+      }
+      if (store != null) {
+        store.close();
+      }
+      lock.close();
+      throw e;
     }
-    PopfetchDaemon daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace);
-    daemon.config = config;
-    daemon.scheduler = schedule(plan, store, metrics, trace, daemon.stopping::get, daemon.standings);
-    daemon.scheduler.start();
-    LOG.info("popfetch running: {} account(s)", plan.targets().size());
-    return daemon;
+  }
+
+  /**
+   * Serves metrics on {@code metrics.listen}.
+   *
+   * @throws AccountRun.Exit with the configuration status, after one line, if the address cannot
+   *     be listened on (in use, not an address of this host)
+   */
+  private static MetricsServer metricsServer(PopfetchConfig config, PopfetchMetrics metrics, PrintWriter err) throws AccountRun.Exit {
+    String l = config.metricsListen().get();
+    InetSocketAddress address = new InetSocketAddress(l.substring(0, l.lastIndexOf(':')), Integer.parseInt(l.substring(l.lastIndexOf(':') + 1)));
+    try {
+      MetricsServer server = new MetricsServer(address, metrics);
+      LOG.info("metrics on http://{}/metrics, health on /health", l);
+      return server;
+    } catch (IOException | RuntimeException e) {
+      String why = address.isUnresolved() ? "no such host" : AccountRun.reason(e instanceof IOException io ? io : new IOException(e.getMessage()));
+      err.println("popfetch: metrics.listen: cannot listen on " + l + ": " + why + "; choose another address in " + config.source());
+      err.flush();
+      throw new AccountRun.Exit(ExitStatus.SYNTAX.code);
+    }
   }
 
   /** A scheduler with a job per account of the plan, and the queue job if anything forwards. */
