@@ -203,7 +203,7 @@ public final class PopfetchDaemon implements AutoCloseable {
       Backoff backoff = st.backoff();
       AuthFailureNotice notice = st.notice();
       String destinationKind = AccountWiring.destinationKind(t.config());
-      scheduler.schedule(t.config().name(), t.config().cron(), t.config().interval(), () -> {
+      scheduler.schedule(t.config().name(), t.config().cron(), t.config().interval(), guarded(t.config().name(), () -> {
         Instant started = Instant.now();
         if (!backoff.due(started)) {
           return; // a refused login or a busy mailbox: give the server a rest
@@ -230,11 +230,11 @@ public final class PopfetchDaemon implements AutoCloseable {
             notice.refused(r.failure().get().message(), () -> AccountWiring.destination(t.config(), config, q));
           }
         }
-      });
+      }, HALT));
     }
     if (queue != null) {
       QueueRunner runner = new QueueRunner(queue, AccountWiring.routes(config), AccountWiring.queuePolicy(config), Clock.systemUTC(), ProtocolTrace.NONE);
-      scheduler.schedule("queue", Optional.empty(), QUEUE_INTERVAL, () -> {
+      scheduler.schedule("queue", Optional.empty(), QUEUE_INTERVAL, guarded("queue", () -> {
         try {
           QueueRunner.Report report = runner.run(false);
           metrics.queueRun(report.delivered(), report.deferred(), report.bounced());
@@ -244,9 +244,32 @@ public final class PopfetchDaemon implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
           LOG.error("queue run failed: {}", e.getMessage());
         }
-      });
+      }, HALT));
     }
     return scheduler;
+  }
+
+  /** Ends the process at once: no shutdown hook, which would wait for the very job that calls it. */
+  static final java.util.function.IntConsumer HALT = status -> Runtime.getRuntime().halt(status);
+
+  /**
+   * A scheduled task that reports what escapes it in one line instead of the scheduler's stack
+   * trace. Running out of memory ends the service with the internal-error status, through
+   * {@code halt}, so that systemd starts a fresh one: nothing after it can be trusted, and no
+   * mail is at risk, since none is deleted before it is delivered.
+   */
+  static Runnable guarded(String name, Runnable task, java.util.function.IntConsumer halt) {
+    return () -> {
+      try {
+        task.run();
+      } catch (OutOfMemoryError e) {
+        LOG.error("{}: out of memory ({}); stopping with status {}", name, e.getMessage(), ExitStatus.INTERNAL.code);
+        halt.accept(ExitStatus.INTERNAL.code);
+      } catch (RuntimeException | Error e) {
+        LOG.error("{}: internal error: {}", name, org.popfetch.net.LogText.sanitize(e.toString()));
+        LOG.debug("{}: internal error", name, e);
+      }
+    };
   }
 
   /** Reloads, as on SIGHUP, whenever the configuration file's content changes. */

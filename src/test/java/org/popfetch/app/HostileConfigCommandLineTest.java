@@ -177,6 +177,31 @@ class HostileConfigCommandLineTest {
         .anyMatch(m -> m.startsWith("carol: poll failed (DELIVERY): cannot create Maildir " + maildir));
   }
 
+  @Test
+  void aScheduledTaskThatRunsOutOfMemoryEndsTheServiceWithTheInternalStatus() {
+    java.util.List<Integer> halted = new java.util.ArrayList<>();
+    Logger log = (Logger) LoggerFactory.getLogger(PopfetchDaemon.class);
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
+    events.start();
+    log.addAppender(events);
+    try {
+      PopfetchDaemon.guarded("carol", () -> {
+        throw new OutOfMemoryError("Java heap space");
+      }, halted::add).run();
+      assertThat(halted).containsExactly(23);
+      PopfetchDaemon.guarded("carol", () -> {
+        throw new IllegalArgumentException("unexpected");
+      }, halted::add).run();
+      assertThat(halted).as("an exception is logged, the service goes on").containsExactly(23);
+    } finally {
+      log.detachAppender(events);
+    }
+    assertThat(events.list).extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly("carol: out of memory (Java heap space); stopping with status 23",
+            "carol: internal error: java.lang.IllegalArgumentException: unexpected");
+    assertThat(events.list).allMatch(e -> e.getThrowableProxy() == null);
+  }
+
   @Command(name = "boom")
   static final class Boom implements Callable<Integer> {
     final Throwable thrown;
