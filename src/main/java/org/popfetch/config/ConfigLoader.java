@@ -580,7 +580,7 @@ public final class ConfigLoader {
           throw error(d.path() + "[0]", line(d.value()),
               "the program must be an absolute path (no shell, no PATH search), got " + quote(argv.get(0)));
         }
-        for (int i = 1; i < argv.size(); i++) {
+        for (int i = 0; i < argv.size(); i++) {
           // Only a whole argument is replaced: pasted into other text, a recipient such as
           // "x --option" could change what the argument means to the program.
           if (argv.get(i).contains("%{") && !PIPE_PLACEHOLDERS.contains(argv.get(i))) {

@@ -49,15 +49,15 @@ public final class PollScheduler implements AutoCloseable {
    *     does not parse or no time after now matches it (a 30th of February)
    */
   public static void checkCron(String expression) {
-    CronExpression cron;
+    Date next;
     try {
-      cron = new CronExpression(expression);
-    } catch (ParseException e) {
+      next = new CronExpression(expression).getNextValidTimeAfter(new Date());
+    } catch (ParseException | RuntimeException e) {
       throw new IllegalArgumentException(
           "not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year],"
               + " e.g. \"0 */5 * * * ?\"): " + e.getMessage());
     }
-    if (cron.getNextValidTimeAfter(new Date()) == null) {
+    if (next == null) {
       throw new IllegalArgumentException("\"" + expression + "\" never fires");
     }
   }

@@ -80,6 +80,12 @@ class HostileConfigTest {
   }
 
   @Test
+  void aPlaceholderInTheProgramName() {
+    assertThatThrownBy(() -> parse(MINIMAL.replace("{ maildir: /home/alice/Maildir }", "{ pipe: [\"/usr/bin/%{account}\"] }")))
+        .hasMessageStartingWith(FILE + ":6: accounts[0].deliver.pipe[0]: a placeholder must be a whole argument");
+  }
+
+  @Test
   void aPlaceholderInARuleTarget() {
     String yaml =
         MINIMAL
