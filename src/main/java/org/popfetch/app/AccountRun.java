@@ -1,6 +1,13 @@
 package org.popfetch.app;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -13,7 +20,10 @@ import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.Pop3Account;
+import org.popfetch.net.LogText;
 import org.popfetch.schedule.ServerSlots;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What {@code poll}, {@code check} and {@code config check} share: loading the configuration,
@@ -22,6 +32,8 @@ import org.popfetch.schedule.ServerSlots;
  * {@code per-server} at once against one server.
  */
 final class AccountRun {
+  private static final Logger LOG = LoggerFactory.getLogger(AccountRun.class);
+
   private AccountRun() {}
 
   /** An account ready to poll: its configuration and the engine's view of it. */
@@ -66,6 +78,43 @@ final class AccountRun {
       }
     }
     return new Plan(config, targets);
+  }
+
+  /**
+   * Makes sure the directory of the state store exists (creating it, private, if need be), so
+   * that a missing or unusable one is one clear line rather than a failure deep in the store.
+   *
+   * @throws Exit with {@link ExitStatus#INTERNAL} (the state store's status) after saying which
+   *     directory and what to do
+   */
+  static void stateDirectory(PopfetchConfig config, PrintWriter err) throws Exit {
+    Path dir = Path.of(config.stateUrl().substring("jdbc:sqlite:".length())).toAbsolutePath().getParent();
+    try {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+      if (!Files.isWritable(dir)) {
+        throw new AccessDeniedException(dir.toString());
+      }
+    } catch (IOException e) {
+      err.println("popfetch: cannot use the state directory " + dir + ": " + reason(e)
+          + "; create it, writable by the user popfetch runs as (the systemd units have StateDirectory=popfetch),"
+          + " or point state.url in " + config.source() + " elsewhere");
+      err.flush();
+      throw new Exit(ExitStatus.INTERNAL.code);
+    }
+  }
+
+  /** An I/O failure in a few words: "Not a directory", not the exception's name and path. */
+  static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    } else if (e instanceof FileAlreadyExistsException) {
+      return "a file of that name is in the way";
+    } else if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return LogText.sanitize(String.valueOf(e.getMessage()));
   }
 
   /** Prints a configuration problem and returns the exit status it calls for. */
@@ -147,6 +196,9 @@ final class AccountRun {
           .stopWhen(stop)
           .run();
     } catch (org.popfetch.fetch.DeliveryException e) {
+      // The destination could not even be set up (a Maildir path that is a file): say so, as
+      // AccountPoll says why a poll failed, or the poll ends with status 10 and no word.
+      LOG.warn("{}: poll failed (DELIVERY): {}", p.config().name(), org.popfetch.net.LogText.sanitize(e.getMessage()));
       return new org.popfetch.fetch.PollResult(p.config().name(), 0, 0, 0, 0, 0, 0,
           java.util.Optional.of(new org.popfetch.fetch.PollFailure(org.popfetch.fetch.PollFailure.Kind.DELIVERY, e.getMessage())));
     }

@@ -17,7 +17,10 @@ enum ExitStatus {
   AUTH(3),
   /** The server broke the protocol, stalled or cut the connection. */
   PROTOCOL(4),
-  /** The configuration or the command line is wrong. */
+  /**
+   * The configuration or the command line is wrong, a secret cannot be read or holds a line
+   * break, or {@code metrics.listen} cannot be listened on.
+   */
   SYNTAX(5),
   /** A file holding secrets is readable by others. */
   PERMISSIONS(6),
@@ -29,7 +32,10 @@ enum ExitStatus {
   LOCK_BUSY(9),
   /** The destination could not take the mail (fetchmail's code for delivery errors). */
   DELIVERY(10),
-  /** Something inside popfetch failed (the state store, say). */
+  /**
+   * Something inside popfetch failed: the state store, a state directory that cannot be made or
+   * written, memory, or anything unexpected (one line, no stack trace but with --trace).
+   */
   INTERNAL(23);
 
   final int code;

@@ -131,29 +131,62 @@ public final class PopfetchDaemon implements AutoCloseable {
     AccountRun.Plan plan = AccountRun.plan(options, java.util.List.of(), err);
     PopfetchConfig config = plan.config();
     var routes = AccountWiring.routes(config);
+    AccountRun.stateDirectory(config, err);
     StateLock lock = StateLock.tryAcquire(config.stateUrl()).orElseThrow(() -> {
       err.println("popfetch: another popfetch is using the state " + config.stateUrl());
       err.flush();
       return new AccountRun.Exit(ExitStatus.LOCKED.code);
     });
-    SqliteSeenUidStore store = SqliteSeenUidStore.open(config.stateUrl());
-    AccountWiring.adoptOldState(config, store);
-    if (AccountWiring.forwards(config)) {
-      new MailQueue(config.queue().dir(), Clock.systemUTC()).recover();
-    }
-    PopfetchMetrics metrics = new PopfetchMetrics(Clock.systemUTC());
+    SqliteSeenUidStore store = null;
     MetricsServer server = null;
-    if (config.metricsListen().isPresent()) {
-      String l = config.metricsListen().get();
-      server = new MetricsServer(new InetSocketAddress(l.substring(0, l.lastIndexOf(':')), Integer.parseInt(l.substring(l.lastIndexOf(':') + 1))), metrics);
-      LOG.info("metrics on http://{}/metrics, health on /health", l);
+    try {
+      store = SqliteSeenUidStore.open(config.stateUrl());
+      AccountWiring.adoptOldState(config, store);
+      if (AccountWiring.forwards(config)) {
+        new MailQueue(config.queue().dir(), Clock.systemUTC()).recover();
+      }
+      PopfetchMetrics metrics = new PopfetchMetrics(Clock.systemUTC());
+      if (config.metricsListen().isPresent()) {
+        server = metricsServer(config, metrics, err);
+      }
+      PopfetchDaemon daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace);
+      daemon.config = config;
+      daemon.scheduler = schedule(plan, store, metrics, trace, daemon.stopping::get, daemon.standings);
+      daemon.scheduler.start();
+      LOG.info("popfetch running: {} account(s)", plan.targets().size());
+      return daemon;
+    } catch (Exception | Error e) {
+      // Not started: give back the port, the store and the lock before saying why.
+      if (server != null) {
+        server.close();
+      }
+      if (store != null) {
+        store.close();
+      }
+      lock.close();
+      throw e;
     }
-    PopfetchDaemon daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace);
-    daemon.config = config;
-    daemon.scheduler = schedule(plan, store, metrics, trace, daemon.stopping::get, daemon.standings);
-    daemon.scheduler.start();
-    LOG.info("popfetch running: {} account(s)", plan.targets().size());
-    return daemon;
+  }
+
+  /**
+   * Serves metrics on {@code metrics.listen}.
+   *
+   * @throws AccountRun.Exit with the configuration status, after one line, if the address cannot
+   *     be listened on (in use, not an address of this host)
+   */
+  private static MetricsServer metricsServer(PopfetchConfig config, PopfetchMetrics metrics, PrintWriter err) throws AccountRun.Exit {
+    String l = config.metricsListen().get();
+    InetSocketAddress address = new InetSocketAddress(l.substring(0, l.lastIndexOf(':')), Integer.parseInt(l.substring(l.lastIndexOf(':') + 1)));
+    try {
+      MetricsServer server = new MetricsServer(address, metrics);
+      LOG.info("metrics on http://{}/metrics, health on /health", l);
+      return server;
+    } catch (IOException | RuntimeException e) {
+      String why = address.isUnresolved() ? "no such host" : AccountRun.reason(e instanceof IOException io ? io : new IOException(e.getMessage()));
+      err.println("popfetch: metrics.listen: cannot listen on " + l + ": " + why + "; choose another address in " + config.source());
+      err.flush();
+      throw new AccountRun.Exit(ExitStatus.SYNTAX.code);
+    }
   }
 
   /** A scheduler with a job per account of the plan, and the queue job if anything forwards. */
@@ -176,7 +209,7 @@ public final class PopfetchDaemon implements AutoCloseable {
       Backoff backoff = st.backoff();
       AuthFailureNotice notice = st.notice();
       String destinationKind = AccountWiring.destinationKind(t.config());
-      scheduler.schedule(t.config().name(), t.config().cron(), t.config().interval(), () -> {
+      scheduler.schedule(t.config().name(), t.config().cron(), t.config().interval(), guarded(t.config().name(), () -> {
         Instant started = Instant.now();
         if (!backoff.due(started)) {
           return; // a refused login or a busy mailbox: give the server a rest
@@ -203,11 +236,11 @@ public final class PopfetchDaemon implements AutoCloseable {
             notice.refused(r.failure().get().message(), () -> AccountWiring.destination(t.config(), config, q));
           }
         }
-      });
+      }, HALT));
     }
     if (queue != null) {
       QueueRunner runner = new QueueRunner(queue, AccountWiring.routes(config), AccountWiring.queuePolicy(config), Clock.systemUTC(), ProtocolTrace.NONE);
-      scheduler.schedule("queue", Optional.empty(), QUEUE_INTERVAL, () -> {
+      scheduler.schedule("queue", Optional.empty(), QUEUE_INTERVAL, guarded("queue", () -> {
         try {
           QueueRunner.Report report = runner.run(false);
           metrics.queueRun(report.delivered(), report.deferred(), report.bounced());
@@ -217,9 +250,32 @@ public final class PopfetchDaemon implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
           LOG.error("queue run failed: {}", e.getMessage());
         }
-      });
+      }, HALT));
     }
     return scheduler;
+  }
+
+  /** Ends the process at once: no shutdown hook, which would wait for the very job that calls it. */
+  static final java.util.function.IntConsumer HALT = status -> Runtime.getRuntime().halt(status);
+
+  /**
+   * A scheduled task that reports what escapes it in one line instead of the scheduler's stack
+   * trace. Running out of memory ends the service with the internal-error status, through
+   * {@code halt}, so that systemd starts a fresh one: nothing after it can be trusted, and no
+   * mail is at risk, since none is deleted before it is delivered.
+   */
+  static Runnable guarded(String name, Runnable task, java.util.function.IntConsumer halt) {
+    return () -> {
+      try {
+        task.run();
+      } catch (OutOfMemoryError e) {
+        LOG.error("{}: out of memory ({}); stopping with status {}", name, e.getMessage(), ExitStatus.INTERNAL.code);
+        halt.accept(ExitStatus.INTERNAL.code);
+      } catch (RuntimeException | Error e) {
+        LOG.error("{}: internal error: {}", name, org.popfetch.net.LogText.sanitize(e.toString()));
+        LOG.debug("{}: internal error", name, e);
+      }
+    };
   }
 
   /** Reloads, as on SIGHUP, whenever the configuration file's content changes. */

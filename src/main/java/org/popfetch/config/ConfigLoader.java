@@ -26,6 +26,7 @@ import org.popfetch.fetch.AccountKey;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.TlsMode;
+import org.popfetch.schedule.PollScheduler;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -127,6 +128,8 @@ public final class ConfigLoader {
   private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]{1,76}");
   private static final Duration DEFAULT_PIPE_TIMEOUT = Duration.ofMinutes(10);
   private static final List<String> SECRET_KEYS = List.of("env", "file", "command");
+  /** What a pipe argument may be replaced by; as PipeDestination substitutes them. */
+  private static final List<String> PIPE_PLACEHOLDERS = List.of("%{recipient}", "%{sender}", "%{account}");
 
   private static final String DEFAULT_INTERVAL = "5m";
   private static final String DEFAULT_TIMEOUT = "60s";
@@ -301,8 +304,10 @@ public final class ConfigLoader {
         throw error("metrics", top.get("metrics").line(), "missing required key 'listen'");
       }
       String v = string(listen.value(), listen.path()).strip();
-      if (!v.matches("[0-9A-Za-z.:\\[\\]-]+:[0-9]{1,5}")) {
-        throw error(listen.path(), line(listen.value()), "expected host:port, got " + quote(v));
+      if (!v.matches("[0-9A-Za-z.:\\[\\]-]+:[0-9]{1,5}")
+          || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) < 1
+          || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) > 65535) {
+        throw error(listen.path(), line(listen.value()), "expected host:port with a port 1..65535, got " + quote(v));
       }
       metrics = Optional.of(v);
     }
@@ -556,11 +561,11 @@ public final class ConfigLoader {
       case "tls" -> tls(v, path);
       case "ca-file" -> caFile(v, path);
       case "fingerprint" -> fingerprint(v, path);
-      case "user" -> nonBlank(v, path);
+      case "user" -> loginName(v, path);
       case "password", "oauth-token" -> secret(v, path);
       case "auth" -> auth(v, path);
       case "interval" -> duration(v, path, "10s", null);
-      case "cron" -> nonBlank(v, path);
+      case "cron" -> cron(v, path);
       case "keep" -> bool(v, path);
       case "delete-after" -> duration(v, path, "1s", null);
       case "max-size" -> size(v, path);
@@ -603,13 +608,22 @@ public final class ConfigLoader {
       }
     }
     return switch (d.key()) {
-      case "maildir" -> new DeliverConfig.Maildir(absolutePath(d.value(), d.path()));
+      case "maildir" -> new DeliverConfig.Maildir(maildir(d.value(), d.path()));
       case "mbox" -> new DeliverConfig.Mbox(absolutePath(d.value(), d.path()));
       case "pipe" -> {
         List<String> argv = command(d.value(), d.path());
         if (!argv.get(0).startsWith("/")) {
           throw error(d.path() + "[0]", line(d.value()),
               "the program must be an absolute path (no shell, no PATH search), got " + quote(argv.get(0)));
+        }
+        for (int i = 0; i < argv.size(); i++) {
+          // Only a whole argument is replaced: pasted into other text, a recipient such as
+          // "x --option" could change what the argument means to the program.
+          if (argv.get(i).contains("%{") && !PIPE_PLACEHOLDERS.contains(argv.get(i))) {
+            throw error(d.path() + "[" + i + "]", line(((SequenceNode) d.value()).getValue().get(i)),
+                "a placeholder must be a whole argument (%{recipient}, %{sender} or %{account}), since a value"
+                    + " pasted into other text could change its meaning; got " + quote(argv.get(i)));
+          }
         }
         Entry user = entries.get("user");
         Entry allowRoot = entries.get("allow-root");
@@ -802,6 +816,9 @@ public final class ConfigLoader {
       if (text.isEmpty()) {
         throw error(path, line(v), "is empty");
       }
+      if (SecretResolver.breaksALine(text)) {
+        throw error(path, line(v), SecretResolver.BREAKS_A_LINE);
+      }
       requirePrivateSource(path, line(v));
       return new Secret.Literal(text);
     }
@@ -915,6 +932,46 @@ public final class ConfigLoader {
       throw error(path, line(v), "expected a host name or address, got " + quote(text));
     }
     return text;
+  }
+
+  /** A POP3 login name: it goes on the USER and APOP command lines as one word. */
+  private String loginName(Node v, String path) throws ConfigException {
+    String text = nonBlank(v, path);
+    if (text.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      throw error(path, line(v), "a login name cannot hold spaces or control characters (they would split or end"
+          + " the POP3 command), got " + quote(text));
+    }
+    return text;
+  }
+
+  /** A Quartz cron expression that parses and fires at least once more. */
+  private String cron(Node v, String path) throws ConfigException {
+    String text = nonBlank(v, path);
+    try {
+      PollScheduler.checkCron(text);
+    } catch (IllegalArgumentException e) {
+      throw error(path, line(v), e.getMessage());
+    }
+    return text;
+  }
+
+  /**
+   * A Maildir path. Checking files, a path that is, or lies inside, something other than a
+   * directory is refused here: delivery would fail at every poll.
+   */
+  private Path maildir(Node v, String path) throws ConfigException {
+    Path dir = absolutePath(v, path);
+    if (checkFiles) {
+      for (Path p = dir; p != null; p = p.getParent()) {
+        if (Files.exists(p)) {
+          if (!Files.isDirectory(p)) {
+            throw error(path, line(v), p + " is a file, not a directory");
+          }
+          break;
+        }
+      }
+    }
+    return dir;
   }
 
   private TlsMode tls(Node v, String path) throws ConfigException {

@@ -11,9 +11,18 @@ import java.util.regex.Pattern;
  * <p>A unit is always required: a bare {@code 300} could mean seconds to one reader and minutes to
  * the next. Units are lower case only, so {@code 5M} is refused rather than guessed to mean minutes
  * or months. Compound forms ({@code 1h30m}) and ISO-8601 are not accepted; write {@code 90m}.
+ *
+ * <p>At most {@value #MAX_DAYS}d (about a century): a longer duration cannot be added to a date
+ * or counted in milliseconds without overflowing, and would crash the scheduler or the queue
+ * long after the configuration was accepted.
  */
 public final class Durations {
   private static final Pattern FORM = Pattern.compile("([0-9]{1,18})\\s*(ms|s|m|h|d)");
+
+  /** The longest duration accepted, in days. */
+  public static final long MAX_DAYS = 36500;
+
+  private static final Duration MAX = Duration.ofDays(MAX_DAYS);
 
   private Durations() {}
 
@@ -30,8 +39,9 @@ public final class Durations {
           "expected a duration such as 500ms, 90s, 5m, 2h or 7d, got " + ConfigLoader.quote(text));
     }
     long amount = Long.parseLong(m.group(1));
+    Duration d;
     try {
-      return switch (m.group(2)) {
+      d = switch (m.group(2)) {
         case "ms" -> Duration.ofMillis(amount);
         case "s" -> Duration.ofSeconds(amount);
         case "m" -> Duration.ofMinutes(amount);
@@ -40,7 +50,12 @@ public final class Durations {
         default -> throw new AssertionError(m.group(2));
       };
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("duration too large: " + ConfigLoader.quote(text));
+      d = null;
     }
+    if (d == null || d.compareTo(MAX) > 0) {
+      throw new IllegalArgumentException(
+          "duration too large: " + ConfigLoader.quote(text) + " (at most " + MAX_DAYS + "d)");
+    }
+    return d;
   }
 }

@@ -42,6 +42,16 @@ public final class SecretResolver {
   private static final int MAX_SECRET_BYTES = 64 * 1024;
 
   private static final int MAX_STDERR_BYTES = 4096;
+
+  /** Why a secret holding CR, LF or NUL is refused; it would be sent inside one protocol line. */
+  static final String BREAKS_A_LINE = "holds a line break or NUL, which would end the command it is sent in";
+
+  /**
+   * Runs a secret command in a session of its own, so that whatever it leaves running can be
+   * found (by its process group) and killed. util-linux; without it, only the children still
+   * attached to the command when it ends are killed.
+   */
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
   private static final int MAX_STDERR_SHOWN = 300;
 
   private SecretResolver() {}
@@ -54,8 +64,13 @@ public final class SecretResolver {
    * group or others. A command runs without a shell, with standard input at end of file, and must
    * exit 0 within {@link #COMMAND_TIMEOUT}; it is killed (with its children) otherwise.
    *
+   * <p>A command's answer is taken when the command itself has exited: anything it left running
+   * in its process group (a background child holding its output open) is killed then, and does
+   * not keep the answer waiting.
+   *
    * @throws ConfigException if the variable is unset or empty, the file is missing, unreadable, not
-   *     private or empty, the command cannot start, fails, times out or prints nothing
+   *     private or empty, the command cannot start, fails, times out or prints nothing, or the
+   *     value holds CR, LF or NUL
    */
   public static String resolve(Secret secret) throws ConfigException {
     return resolve(secret, COMMAND_TIMEOUT);
@@ -63,16 +78,32 @@ public final class SecretResolver {
 
   /** As {@link #resolve(Secret)}, with another command timeout (for tests). */
   static String resolve(Secret secret, Duration commandTimeout) throws ConfigException {
+    String value;
+    String from;
     if (secret instanceof Secret.Literal literal) {
-      return literal.value();
+      value = literal.value();
+      from = "the value written in the configuration";
     } else if (secret instanceof Secret.FromEnv env) {
-      return fromEnv(env.variable());
+      value = fromEnv(env.variable());
+      from = "environment variable " + env.variable();
     } else if (secret instanceof Secret.FromFile file) {
-      return fromFile(file.file());
+      value = fromFile(file.file());
+      from = file.file().toString();
     } else if (secret instanceof Secret.FromCommand command) {
-      return fromCommand(command.argv(), commandTimeout);
+      value = fromCommand(command.argv(), commandTimeout);
+      from = "command " + command.argv().get(0);
+    } else {
+      throw new AssertionError(secret.getClass());
     }
-    throw new AssertionError(secret.getClass());
+    if (breaksALine(value)) {
+      throw new ConfigException(from + ": " + BREAKS_A_LINE);
+    }
+    return value;
+  }
+
+  /** Whether a secret holds CR, LF or NUL: sent in PASS or AUTH, it would inject a command. */
+  static boolean breaksALine(String value) {
+    return value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0;
   }
 
   private static String fromEnv(String variable) throws ConfigException {
@@ -133,8 +164,14 @@ public final class SecretResolver {
     String what = "command " + argv.get(0);
     long deadline = System.nanoTime() + timeout.toNanos();
     Process process;
+    boolean ownSession = Files.isExecutable(SETSID);
+    List<String> command = new ArrayList<>();
+    if (ownSession) {
+      command.add(SETSID.toString());
+    }
+    command.addAll(argv);
     try {
-      process = new ProcessBuilder(argv).start();
+      process = new ProcessBuilder(command).start();
     } catch (IOException e) {
       // The message reads 'Cannot run program "x": error=2, No such file or directory'.
       String reason = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
@@ -148,9 +185,19 @@ public final class SecretResolver {
       if (!process.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
         throw timedOut(what, timeout);
       }
-      // Waits for the end of the output too, which a child left running may hold open.
+      // The command has answered. A child it left running may hold its output open: kill it,
+      // so the end of the output comes now rather than at the timeout.
+      killGroup(process, ownSession);
       byte[] stdout = out.get(remaining(deadline), TimeUnit.NANOSECONDS);
       byte[] stderr = err.get(remaining(deadline), TimeUnit.NANOSECONDS);
+      if (ownSession && (process.exitValue() == 126 || process.exitValue() == 127)) {
+        // setsid could not start the program: "setsid: failed to execute X: No such file or directory".
+        String said = new String(stderr, StandardCharsets.UTF_8).strip();
+        String prefix = "setsid: failed to execute " + argv.get(0) + ": ";
+        if (said.startsWith(prefix)) {
+          throw new ConfigException(what + ": cannot run it: " + cleanStderr(said.substring(prefix.length()).getBytes(StandardCharsets.UTF_8)));
+        }
+      }
       if (process.exitValue() != 0) {
         String shown = cleanStderr(stderr);
         throw new ConfigException(
@@ -175,6 +222,34 @@ public final class SecretResolver {
     } finally {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
+      killGroup(process, ownSession);
+    }
+  }
+
+  /**
+   * Kills what is left of the command's session: every process whose process group is the
+   * command's (setsid made the command a group leader, and Linux keeps its process ID from
+   * being reused while the group has members). A program that started a session of its own
+   * (an agent that daemonizes) is left alone.
+   */
+  private static void killGroup(Process process, boolean ownSession) {
+    if (!ownSession) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      return;
+    }
+    long group = process.pid();
+    ProcessHandle.allProcesses().filter(p -> p.pid() != group && processGroup(p.pid()) == group)
+        .forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /** The process group of a process, from /proc/PID/stat ("pid (comm) state ppid pgrp ..."); -1 if unknown. */
+  private static long processGroup(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 4);
+      return Long.parseLong(fields[2]);
+    } catch (IOException | RuntimeException e) {
+      return -1; // gone, or not Linux
     }
   }
 

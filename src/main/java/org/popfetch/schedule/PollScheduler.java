@@ -1,11 +1,13 @@
 package org.popfetch.schedule;
 
+import java.text.ParseException;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -37,6 +39,27 @@ public final class PollScheduler implements AutoCloseable {
     p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
     scheduler = new StdSchedulerFactory(p).getScheduler();
+  }
+
+  /**
+   * Checks a Quartz cron expression as {@link #schedule} will use it, so that a configuration
+   * is refused when it is read rather than when the service starts.
+   *
+   * @throws IllegalArgumentException with a message fit to follow "KEY: ", if the expression
+   *     does not parse or no time after now matches it (a 30th of February)
+   */
+  public static void checkCron(String expression) {
+    Date next;
+    try {
+      next = new CronExpression(expression).getNextValidTimeAfter(new Date());
+    } catch (ParseException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          "not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year],"
+              + " e.g. \"0 */5 * * * ?\"): " + e.getMessage());
+    }
+    if (next == null) {
+      throw new IllegalArgumentException("\"" + expression + "\" never fires");
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package org.popfetch.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -132,7 +133,7 @@ class SecretResolverTest {
     Secret command = new Secret.FromCommand(List.of("/nonexistent/get-secret", "work"));
     assertThatThrownBy(() -> SecretResolver.resolve(command))
         .hasMessage(
-            "command /nonexistent/get-secret: cannot run it: error=2, No such file or directory");
+            "command /nonexistent/get-secret: cannot run it: No such file or directory");
   }
 
   @Test
@@ -147,6 +148,57 @@ class SecretResolverTest {
     Secret command = new Secret.FromCommand(List.of("/bin/sleep", "60"));
     assertThatThrownBy(() -> SecretResolver.resolve(command, Duration.ofMillis(200)))
         .hasMessage("command /bin/sleep: no answer within 200ms; killed it");
+  }
+
+  @Test
+  void aCommandThatLeavesAChildBehindIsAnsweredAndItsProcessGroupKilled() throws Exception {
+    Path pidFile = dir.resolve("child.pid");
+    // The child holds the command's standard output open: reading to its end would wait for it.
+    Secret command =
+        new Secret.FromCommand(List.of("/bin/sh", "-c", "sleep 1000 & echo $! > " + pidFile + "; echo s3cret"));
+    long started = System.nanoTime();
+    assertThat(SecretResolver.resolve(command, Duration.ofSeconds(20))).isEqualTo("s3cret");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    long child = Long.parseLong(Files.readString(pidFile).strip());
+    await().atMost(Duration.ofSeconds(5)).until(() -> !running(child));
+  }
+
+  @Test
+  void aCommandThatTimesOutHasItsChildrenKilledToo() throws Exception {
+    Path pidFile = dir.resolve("child.pid");
+    Secret command = new Secret.FromCommand(List.of("/bin/sh", "-c", "sleep 1000 & echo $! > " + pidFile + "; sleep 1000"));
+    assertThatThrownBy(() -> SecretResolver.resolve(command, Duration.ofMillis(500)))
+        .hasMessage("command /bin/sh: no answer within 500ms; killed it");
+    long child = Long.parseLong(Files.readString(pidFile).strip());
+    await().atMost(Duration.ofSeconds(5)).until(() -> !running(child));
+  }
+
+  /** Alive and not a zombie waiting for a parent that does not reap (PID 1 in a container). */
+  private static boolean running(long pid) throws IOException {
+    Path stat = Path.of("/proc/" + pid + "/stat");
+    if (!Files.exists(stat)) {
+      return false;
+    }
+    try {
+      String s = Files.readString(stat);
+      return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return false;
+    }
+  }
+
+  @Test
+  void aSecretWithALineBreakIsRefusedWithoutShowingIt() throws Exception {
+    Path file = secretFile("s3c\rDELE 1\n", "rw-------");
+    assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(file)))
+        .hasMessage(file + ": holds a line break or NUL, which would end the command it is sent in")
+        .message()
+        .doesNotContain("s3c");
+    Secret command = new Secret.FromCommand(List.of("/usr/bin/printf", "s3c\\rDELE 1\\n"));
+    assertThatThrownBy(() -> SecretResolver.resolve(command))
+        .hasMessage("command /usr/bin/printf: holds a line break or NUL, which would end the command it is sent in");
+    assertThatThrownBy(() -> SecretResolver.resolve(new Secret.Literal("s3c\nDELE 1")))
+        .hasMessage("the value written in the configuration: holds a line break or NUL, which would end the command it is sent in");
   }
 
   @Test
