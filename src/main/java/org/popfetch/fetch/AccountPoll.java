@@ -109,6 +109,11 @@ public final class AccountPoll {
       failure = Optional.of(Failures.classify(e));
     } catch (IOException e) {
       failure = Optional.of(new PollFailure(PollFailure.Kind.STORE, e.getMessage()));
+    } catch (RuntimeException | Error e) {
+      // Out of memory, a stack overflow or a bug: this poll ends, the session closes without
+      // QUIT (nothing of it is deleted), and the caller's other accounts and its stop go on.
+      // What the poll held is unreachable by now, so this line can be built.
+      failure = Optional.of(new PollFailure(PollFailure.Kind.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage()));
     } finally {
       if (client != null) {
         client.close();
