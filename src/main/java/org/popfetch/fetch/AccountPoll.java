@@ -5,11 +5,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.popfetch.message.Envelope;
 import org.popfetch.message.HeaderFields;
 import org.popfetch.message.TraceHeaders;
@@ -23,8 +21,6 @@ import org.popfetch.pop3.Pop3Client;
 import org.popfetch.pop3.Pop3ErrorException;
 import org.popfetch.pop3.Pop3Exception;
 import org.popfetch.pop3.Pop3Reply;
-import org.popfetch.pop3.ScanListing;
-import org.popfetch.pop3.UidListing;
 import org.popfetch.fetch.Selection.Entry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,7 +136,6 @@ public final class AccountPoll {
       LOG.info("{}: server has no UIDL; fetching and deleting everything", account.name());
     }
     boolean haveUidl = mailbox.haveUidl();
-    Map<Integer, String> uids = mailbox.uids();
     AccountKey key = account.key();
     Map<String, SeenUid> seen = haveUidl ? store.load(key) : Map.of();
     Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());
@@ -183,8 +178,7 @@ public final class AccountPoll {
     }
     if (failure.isEmpty() && haveUidl) {
       // Entries for messages gone from the server would only grow the store.
-      Set<String> present = new HashSet<>(uids.values());
-      List<String> gone = seen.keySet().stream().filter(uid -> !present.contains(uid)).toList();
+      List<String> gone = seen.keySet().stream().filter(uid -> !mailbox.lists(uid)).toList();
       store.forget(key, gone);
     }
     try {
