@@ -39,6 +39,9 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
    */
   static final int MAX_SELECTED = 50_000;
 
+  /** Lines a poll logs about single messages of one kind (oversize, untrackable); the rest are counted. */
+  static final int MAX_LOGGED = 20;
+
   /** A message in this session's listing. */
   record Entry(int number, long size, String uid, boolean tracked) {}
 
@@ -75,8 +78,11 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
     long waitingOctets = 0;
     int deleteWaiting = 0;
     long known = 0;
+    int untrackable = 0;
+    int[] repeated = {0};
+    int newlyOver = 0;
     for (int i = 0; i < listing.size(); i++) {
-      Entry e = entry(account, listing, i, uids, haveUidl);
+      Entry e = entry(account, listing, i, uids, haveUidl, repeated);
       if (seen.containsKey(e.uid())) {
         known++;
       }
@@ -110,15 +116,19 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
         continue;
       }
       if (!e.tracked() && policy.keep()) {
-        LOG.warn("{}: message {} has a unique-id popfetch cannot track ({}); left on the server",
-            account, e.number(), LogText.sanitize(e.uid()));
+        if (++untrackable <= MAX_LOGGED) {
+          LOG.warn("{}: message {} has a unique-id popfetch cannot track ({}); left on the server",
+              account, e.number(), LogText.sanitize(e.uid()));
+        }
         continue;
       }
       if (policy.maxSize().isPresent() && e.size() > policy.maxSize().getAsLong()) {
         oversize++;
         if (s == null) {
-          LOG.info("{}: message {} ({} octets) is larger than max-size; left on the server",
-              account, e.number(), e.size());
+          if (++newlyOver <= MAX_LOGGED) {
+            LOG.info("{}: message {} ({} octets) is larger than max-size; left on the server",
+                account, e.number(), e.size());
+          }
           if (e.tracked() && newlyOversize.size() < MAX_SELECTED) {
             newlyOversize.add(new SeenUid(e.uid(), UidState.OVERSIZE, now, e.size()));
           }
@@ -133,6 +143,15 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
       }
     }
     warnIfUidsChangedWholesale(account, listing.size(), known, seen.size());
+    if (untrackable > MAX_LOGGED) {
+      LOG.warn("{}: {} messages in all have a unique-id popfetch cannot track; left on the server", account, untrackable);
+    }
+    if (repeated[0] > MAX_LOGGED) {
+      LOG.warn("{}: {} messages in all share a unique-id with another; they are not tracked by it", account, repeated[0]);
+    }
+    if (newlyOver > MAX_LOGGED) {
+      LOG.info("{}: {} messages in all are newly larger than max-size; left on the server", account, newlyOver);
+    }
     if (waiting > 0 || deleteWaiting > 0) {
       LOG.info("{}: {} new and {} delivered message(s) wait for a later poll (at most {} fetched and {} deleted a poll)",
           account, waiting, deleteWaiting, fetchCap, MAX_SELECTED);
@@ -170,8 +189,11 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
     }
   }
 
-  /** The listing's entry at {@code i}, with its unique-id and whether it can be tracked by it. */
-  private static Entry entry(String account, ScanTable listing, int i, UidTable uids, boolean haveUidl) {
+  /**
+   * The listing's entry at {@code i}, with its unique-id and whether it can be tracked by it;
+   * {@code repeated[0]} counts the entries whose id another entry shares.
+   */
+  private static Entry entry(String account, ScanTable listing, int i, UidTable uids, boolean haveUidl, int[] repeated) {
     int number = listing.number(i);
     int u = haveUidl ? uids.indexOfNumber(number) : -1;
     if (u < 0) {
@@ -179,7 +201,7 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
     }
     String uid = uids.uid(u);
     int count = uids.occurrences(u);
-    if (count > 1) {
+    if (count > 1 && ++repeated[0] <= MAX_LOGGED) {
       LOG.warn("{}: unique-id {} names {} messages; they are not tracked by it", account, LogText.sanitize(uid), count);
     }
     boolean tracked = !uid.isEmpty() && uid.length() <= MAX_TRACKED_UID && count == 1;

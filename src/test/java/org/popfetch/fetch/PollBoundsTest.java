@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +24,10 @@ import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.Pop3Settings;
 import org.popfetch.pop3.TlsMode;
 import org.popfetch.sasl.Credentials;
+import org.popfetch.pop3.Pop3Client;
+import org.popfetch.pop3.ScanListing;
 import org.popfetch.store.SqliteSeenUidStore;
+import org.popfetch.testing.ListingServer;
 import org.popfetch.testing.ScriptedServer;
 import org.popfetch.testing.ScriptedServer.Conversation;
 
@@ -42,9 +46,17 @@ class PollBoundsTest {
     store.close();
   }
 
+  private PollResult poll(ListingServer server, FetchPolicy policy) throws Exception {
+    return poll(server.port(), store, policy);
+  }
+
   private PollResult poll(ScriptedServer server, SeenUidStore store, FetchPolicy policy) throws Exception {
+    return poll(server.port(), store, policy);
+  }
+
+  private PollResult poll(int port, SeenUidStore store, FetchPolicy policy) throws Exception {
     Pop3Settings settings =
-        new Pop3Settings("127.0.0.1", server.port(), TlsMode.NONE, TlsTrust.SYSTEM,
+        new Pop3Settings("127.0.0.1", port, TlsMode.NONE, TlsTrust.SYSTEM,
             new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)), true, Framing.CRLF, 32);
     Pop3Account account = new Pop3Account("test", settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test");
     return new AccountPoll(account, policy, store, new MaildirDestination(dir.resolve("Maildir"), "h"),
@@ -114,5 +126,54 @@ class PollBoundsTest {
       assertThat(result.deleted()).isZero();
       server.awaitScript();
     }
+  }
+
+  @Test
+  void aListingOverTheEntryCapFailsThePollInOneLineAndNothingIsFetchedOrDeleted() throws Exception {
+    try (ListingServer server = new ListingServer(Pop3Client.MAX_LISTING_ENTRIES + 1, 20, 30)) {
+      PollResult result = poll(server, FetchPolicy.deleteMode());
+
+      assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.PROTOCOL);
+      assertThat(result.failure().get().message())
+          .contains("more than " + Pop3Client.MAX_LISTING_ENTRIES + " lines in answer to LIST")
+          .contains("nothing was fetched or deleted")
+          .doesNotContain("\n");
+      assertThat(result.fetched()).isZero();
+      assertThat(server.deletes()).isZero();
+      assertThat(server.quits()).as("no QUIT, so the server deletes nothing").isZero();
+    }
+  }
+
+  @Test
+  void aListingAtTheCapIsPolledAndNewMailBeyondThePerPollBoundWaits() throws Exception {
+    // Every message is over max-size: the poll lists and selects the whole mailbox without
+    // fetching, and records at most MAX_SELECTED of them as oversize per poll.
+    try (ListingServer server = new ListingServer(Pop3Client.MAX_LISTING_ENTRIES, 40, 5000)) {
+      FetchPolicy policy = new FetchPolicy(false, java.util.Optional.empty(), java.util.OptionalLong.of(100),
+          java.util.OptionalInt.empty(), 100, 1 << 20);
+      PollResult first = poll(server, policy);
+      assertThat(first.failure()).isEmpty();
+      assertThat(first.onServer()).isEqualTo(Pop3Client.MAX_LISTING_ENTRIES);
+      assertThat(first.oversize()).isEqualTo(Pop3Client.MAX_LISTING_ENTRIES);
+      assertThat(store.load(new AccountKey("127.0.0.1", "u")).size())
+          .isEqualTo(Selection.MAX_SELECTED);
+      assertThat(server.quits()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aPollSelectsAtMostMaxSelectedNewMessagesAndTheRestWait() {
+    List<ScanListing> listing = new ArrayList<>();
+    Map<Integer, String> uids = new HashMap<>();
+    int total = Selection.MAX_SELECTED + 123;
+    for (int i = 1; i <= total; i++) {
+      listing.add(new ScanListing(i, 10));
+      uids.put(i, "uid-" + i);
+    }
+    Selection s = Selection.select("acct", listing, uids, true, Map.of(), FetchPolicy.deleteMode(), java.time.Instant.EPOCH);
+    assertThat(s.fetch()).hasSize(Selection.MAX_SELECTED);
+    assertThat(s.fetch().get(0).number()).isEqualTo(1);
+    assertThat(s.waiting()).isEqualTo(123);
+    assertThat(s.waitingOctets()).isEqualTo(1230);
   }
 }
