@@ -33,11 +33,18 @@ public final class ListingServer implements AutoCloseable {
    * @param size the size LIST reports for every message
    */
   public ListingServer(int entries, int uidLength, long size) throws IOException {
-    ByteArrayOutputStream l = new ByteArrayOutputStream(entries * 12);
-    ByteArrayOutputStream u = new ByteArrayOutputStream(entries * (uidLength + 10));
+    this(entries, entries, uidLength, size);
+  }
+
+  /** A server whose UIDL lists other messages than its LIST, as a hostile one may. */
+  public ListingServer(int listEntries, int uidlEntries, int uidLength, long size) throws IOException {
+    ByteArrayOutputStream l = new ByteArrayOutputStream(listEntries * 12);
+    ByteArrayOutputStream u = new ByteArrayOutputStream(uidlEntries * (uidLength + 10));
     String pad = "x".repeat(Math.max(0, uidLength - 8));
-    for (int i = 1; i <= entries; i++) {
+    for (int i = 1; i <= listEntries; i++) {
       l.writeBytes((i + " " + size + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+    for (int i = 1; i <= uidlEntries; i++) {
       u.writeBytes((i + " " + pad + String.format("%08x", i) + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
     list = l.toByteArray();
