@@ -52,7 +52,7 @@ enum ExitStatus {
       case SERVER_BUSY -> LOCK_BUSY;
       case SERVER_ERROR -> SERVER_ERROR;
       case DELIVERY -> DELIVERY;
-      case STORE -> INTERNAL;
+      case STORE, INTERNAL -> INTERNAL;
       case CONFIG -> SYNTAX;
     };
   }

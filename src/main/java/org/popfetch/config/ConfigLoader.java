@@ -748,10 +748,12 @@ public final class ConfigLoader {
     Entry k = kinds.get(0);
     String pattern = string(k.value(), k.path());
     if (k.key().equals("regex")) {
+      // Rules match with RE2/J, in linear time; it refuses what would need backtracking.
       try {
-        java.util.regex.Pattern.compile(pattern);
-      } catch (java.util.regex.PatternSyntaxException e) {
-        throw error(k.path(), line(k.value()), "not a regular expression: " + e.getDescription());
+        com.google.re2j.Pattern.compile(pattern);
+      } catch (com.google.re2j.PatternSyntaxException e) {
+        throw error(k.path(), line(k.value()), "not a regular expression in RE2 syntax"
+            + " (which has no backreferences or lookaround): " + e.getDescription() + ": `" + e.getPattern() + "`");
       }
     }
     List<RuleConfig.Target> targets = new ArrayList<>();

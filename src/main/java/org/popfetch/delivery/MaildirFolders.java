@@ -3,7 +3,7 @@ package org.popfetch.delivery;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
+import com.google.re2j.Matcher;
 
 /**
  * Maildir++ folder names, possibly built from what a message says ("Lists.$1" with $1 taken

@@ -2,16 +2,11 @@ package org.popfetch.fetch;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.pop3.Pop3Client;
-import org.popfetch.pop3.Pop3ErrorException;
 import org.popfetch.pop3.Pop3Exception;
-import org.popfetch.pop3.ScanListing;
-import org.popfetch.pop3.UidListing;
 
 /**
  * Counts what a poll would fetch, without fetching or deleting anything (as {@code fetchmail
@@ -38,7 +33,8 @@ public final class AccountCheck {
       Map<String, SeenUid> seen = mailbox.haveUidl() ? store.load(account.key()) : Map.of();
       Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());
       client.quit();
-      return new Report(account.name(), mailbox.listing().size(), mailbox.octets(), selection.fetch().size(), selection.fetchOctets(), Optional.empty());
+      return new Report(account.name(), mailbox.listing().size(), mailbox.octets(), selection.fetch().size() + selection.waiting(),
+          selection.fetchOctets() + selection.waitingOctets(), Optional.empty());
     } catch (Pop3Exception e) {
       return new Report(account.name(), 0, 0, 0, 0, Optional.of(Failures.classify(e)));
     } catch (IOException e) {

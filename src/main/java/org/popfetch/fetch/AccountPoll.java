@@ -109,6 +109,11 @@ public final class AccountPoll {
       failure = Optional.of(Failures.classify(e));
     } catch (IOException e) {
       failure = Optional.of(new PollFailure(PollFailure.Kind.STORE, e.getMessage()));
+    } catch (RuntimeException | Error e) {
+      // Out of memory, a stack overflow or a bug: this poll ends, the session closes without
+      // QUIT (nothing of it is deleted), and the caller's other accounts and its stop go on.
+      // What the poll held is unreachable by now, so this line can be built.
+      failure = Optional.of(new PollFailure(PollFailure.Kind.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage()));
     } finally {
       if (client != null) {
         client.close();
@@ -135,7 +140,6 @@ public final class AccountPoll {
       LOG.info("{}: server has no UIDL; fetching and deleting everything", account.name());
     }
     boolean haveUidl = mailbox.haveUidl();
-    Map<Integer, String> uids = mailbox.uids();
     AccountKey key = account.key();
     Map<String, SeenUid> seen = haveUidl ? store.load(key) : Map.of();
     Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());
@@ -178,8 +182,7 @@ public final class AccountPoll {
     }
     if (failure.isEmpty() && haveUidl) {
       // Entries for messages gone from the server would only grow the store.
-      Set<String> present = new HashSet<>(uids.values());
-      List<String> gone = seen.keySet().stream().filter(uid -> !present.contains(uid)).toList();
+      List<String> gone = seen.keySet().stream().filter(uid -> !mailbox.lists(uid)).toList();
       store.forget(key, gone);
     }
     try {

@@ -1,38 +1,37 @@
 package org.popfetch.fetch;
 
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.popfetch.pop3.Pop3Client;
 import org.popfetch.pop3.Pop3ErrorException;
 import org.popfetch.pop3.Pop3Exception;
 import org.popfetch.pop3.Pop3Reply;
-import org.popfetch.pop3.ScanListing;
-import org.popfetch.pop3.UidListing;
+import org.popfetch.pop3.ScanTable;
+import org.popfetch.pop3.UidTable;
 
 /**
  * What the server lists: every message's number and size (LIST) and, where the server has
- * UIDL, its unique-id.
+ * UIDL, its unique-id; both held compactly, within {@link Pop3Client#MAX_LISTING_ENTRIES}.
  *
  * @param uidlRefused the server's answer to UIDL, if it has none
  */
-record Mailbox(List<ScanListing> listing, Map<Integer, String> uids, Optional<Pop3Reply> uidlRefused) {
+record Mailbox(ScanTable listing, UidTable uids, Optional<Pop3Reply> uidlRefused) {
   static Mailbox read(Pop3Client client) throws Pop3Exception {
-    List<ScanListing> listing = client.list();
-    Map<Integer, String> uids = new HashMap<>();
+    ScanTable listing = client.list();
     try {
-      for (UidListing u : client.uidl()) {
-        uids.put(u.number(), u.uid());
-      }
-      return new Mailbox(listing, uids, Optional.empty());
+      return new Mailbox(listing, client.uidl(), Optional.empty());
     } catch (Pop3ErrorException e) {
-      return new Mailbox(listing, Map.of(), Optional.of(e.reply()));
+      return new Mailbox(listing, UidTable.empty(), Optional.of(e.reply()));
     }
   }
 
   boolean haveUidl() {
     return uidlRefused.isEmpty();
+  }
+
+  /** Whether the server lists a message with this unique-id. */
+  boolean lists(String uid) {
+    return uids.lists(uid);
   }
 
   /** The messages to fetch, delete or leave, given what the store remembers. */
@@ -41,6 +40,6 @@ record Mailbox(List<ScanListing> listing, Map<Integer, String> uids, Optional<Po
   }
 
   long octets() {
-    return listing.stream().mapToLong(ScanListing::size).sum();
+    return listing.totalOctets();
   }
 }

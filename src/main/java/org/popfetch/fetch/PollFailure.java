@@ -26,6 +26,8 @@ public record PollFailure(Kind kind, String message) {
     /** The seen-UID store failed. */
     STORE,
     /** The account's settings cannot work with this server (keep without UIDL). */
-    CONFIG
+    CONFIG,
+    /** popfetch itself failed during the poll (out of memory, a bug); the session ended without QUIT. */
+    INTERNAL
   }
 }

@@ -2,11 +2,12 @@ package org.popfetch.fetch;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.popfetch.net.LogText;
 import org.popfetch.pop3.ScanListing;
+import org.popfetch.pop3.ScanTable;
+import org.popfetch.pop3.UidTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,16 +23,29 @@ import org.slf4j.LoggerFactory;
  * @param newlyOversize oversize messages seen for the first time (to record, so they are
  *     reported once)
  * @param oversize how many messages are left for being over max-size
+ * @param waiting new messages left for a later poll by fetch-limit or {@link #MAX_SELECTED}
+ * @param waitingOctets their total size
  */
-record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOversize, int oversize) {
+record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOversize, int oversize, int waiting, long waitingOctets) {
   private static final Logger LOG = LoggerFactory.getLogger(Selection.class);
 
   /** Longer UIDs are not tracked (such messages still work in delete mode). */
   static final int MAX_TRACKED_UID = 1000;
 
+  /**
+   * Messages one poll fetches, deletes, or records as oversize, at most: a listing is held
+   * compactly, but each selected message is an object, and a mailbox of a quarter million new
+   * messages must not need them all at once. The rest wait for the next poll.
+   */
+  static final int MAX_SELECTED = 50_000;
+
+  /** Lines a poll logs about single messages of one kind (oversize, untrackable); the rest are counted. */
+  static final int MAX_LOGGED = 20;
+
   /** A message in this session's listing. */
   record Entry(int number, long size, String uid, boolean tracked) {}
 
+  /** The same selection from plain lists, as tests and benchmarks build them. */
   static Selection select(
       String account,
       List<ScanListing> listing,
@@ -40,17 +54,47 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
       Map<String, SeenUid> seen,
       FetchPolicy policy,
       Instant now) {
+    ScanTable.Builder scan = new ScanTable.Builder();
+    listing.forEach(l -> scan.add(l.number(), l.size()));
+    UidTable.Builder ids = new UidTable.Builder();
+    uids.forEach(ids::add);
+    return select(account, scan.build(), ids.build(), haveUidl, seen, policy, now);
+  }
+
+  static Selection select(
+      String account,
+      ScanTable listing,
+      UidTable uids,
+      boolean haveUidl,
+      Map<String, SeenUid> seen,
+      FetchPolicy policy,
+      Instant now) {
     List<Entry> delete = new ArrayList<>();
     List<Entry> fetch = new ArrayList<>();
     List<SeenUid> newlyOversize = new ArrayList<>();
+    int fetchCap = Math.min(MAX_SELECTED, policy.fetchLimit().orElse(MAX_SELECTED));
     int oversize = 0;
-    List<Entry> entries = entries(account, listing, uids, haveUidl);
-    warnIfUidsChangedWholesale(account, entries, seen);
-    for (Entry e : entries) {
+    int waiting = 0;
+    long waitingOctets = 0;
+    int deleteWaiting = 0;
+    long known = 0;
+    int untrackable = 0;
+    int[] repeated = {0};
+    int newlyOver = 0;
+    for (int i = 0; i < listing.size(); i++) {
+      Entry e = entry(account, listing, i, uids, haveUidl, repeated);
+      if (seen.containsKey(e.uid())) {
+        known++;
+      }
       SeenUid recorded = e.tracked() ? seen.get(e.uid()) : null;
       if (recorded != null && recorded.state() == UidState.FAILED) {
         // Not delivered yet: fetched again, as a new message would be, keeping its history.
-        fetch.add(e);
+        if (fetch.size() < fetchCap) {
+          fetch.add(e);
+        } else {
+          waiting++;
+          waitingOctets += e.size();
+        }
         continue;
       }
       if (recorded != null && recorded.state() != UidState.OVERSIZE && reused(recorded, e)) {
@@ -62,32 +106,57 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
       if (s != null && s.state() != UidState.OVERSIZE) {
         boolean expired = policy.deleteAfter().map(d -> !s.firstSeen().plus(d).isAfter(now)).orElse(false);
         if (!policy.keep() || expired) {
-          delete.add(e); // delivered before: delete it, never deliver it again
+          // delivered before: delete it, never deliver it again
+          if (delete.size() < MAX_SELECTED) {
+            delete.add(e);
+          } else {
+            deleteWaiting++;
+          }
         }
         continue;
       }
       if (!e.tracked() && policy.keep()) {
-        LOG.warn("{}: message {} has a unique-id popfetch cannot track ({}); left on the server",
-            account, e.number(), LogText.sanitize(e.uid()));
+        if (++untrackable <= MAX_LOGGED) {
+          LOG.warn("{}: message {} has a unique-id popfetch cannot track ({}); left on the server",
+              account, e.number(), LogText.sanitize(e.uid()));
+        }
         continue;
       }
       if (policy.maxSize().isPresent() && e.size() > policy.maxSize().getAsLong()) {
         oversize++;
         if (s == null) {
-          LOG.info("{}: message {} ({} octets) is larger than max-size; left on the server",
-              account, e.number(), e.size());
-          if (e.tracked()) {
+          if (++newlyOver <= MAX_LOGGED) {
+            LOG.info("{}: message {} ({} octets) is larger than max-size; left on the server",
+                account, e.number(), e.size());
+          }
+          if (e.tracked() && newlyOversize.size() < MAX_SELECTED) {
             newlyOversize.add(new SeenUid(e.uid(), UidState.OVERSIZE, now, e.size()));
           }
         }
         continue;
       }
-      fetch.add(e);
+      if (fetch.size() < fetchCap) {
+        fetch.add(e);
+      } else {
+        waiting++;
+        waitingOctets += e.size();
+      }
     }
-    if (policy.fetchLimit().isPresent() && fetch.size() > policy.fetchLimit().getAsInt()) {
-      fetch = List.copyOf(fetch.subList(0, policy.fetchLimit().getAsInt()));
+    warnIfUidsChangedWholesale(account, listing.size(), known, seen.size());
+    if (untrackable > MAX_LOGGED) {
+      LOG.warn("{}: {} messages in all have a unique-id popfetch cannot track; left on the server", account, untrackable);
     }
-    return new Selection(fetch, delete, newlyOversize, oversize);
+    if (repeated[0] > MAX_LOGGED) {
+      LOG.warn("{}: {} messages in all share a unique-id with another; they are not tracked by it", account, repeated[0]);
+    }
+    if (newlyOver > MAX_LOGGED) {
+      LOG.info("{}: {} messages in all are newly larger than max-size; left on the server", account, newlyOver);
+    }
+    if (waiting > 0 || deleteWaiting > 0) {
+      LOG.info("{}: {} new and {} delivered message(s) wait for a later poll (at most {} fetched and {} deleted a poll)",
+          account, waiting, deleteWaiting, fetchCap, MAX_SELECTED);
+    }
+    return new Selection(fetch, delete, newlyOversize, oversize, waiting, waitingOctets);
   }
 
   /**
@@ -103,34 +172,40 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
   /**
    * A migration or a changed UIDL format makes every kept message look new. That means a mass
    * of duplicates, so it is said loudly rather than done silently.
+   *
+   * @param listed entries on the server
+   * @param known how many of them the store remembers
+   * @param remembered entries the store remembers
    */
-  private static void warnIfUidsChangedWholesale(String account, List<Entry> entries, Map<String, SeenUid> seen) {
-    if (seen.size() < 20 || entries.isEmpty()) {
+  private static void warnIfUidsChangedWholesale(String account, int listed, long known, int remembered) {
+    if (remembered < 20 || listed == 0) {
       return;
     }
-    long unknown = entries.stream().filter(e -> !seen.containsKey(e.uid())).count();
-    long known = entries.size() - unknown;
-    if (known * 2 < seen.size() && unknown * 2 > entries.size()) {
+    long unknown = listed - known;
+    if (known * 2 < remembered && unknown * 2 > listed) {
       LOG.warn("{}: {} of {} unique-ids on the server are unknown and {} of {} remembered ones are gone:"
               + " the server's unique-ids seem to have changed; their messages will be fetched again",
-          account, unknown, entries.size(), seen.size() - known, seen.size());
+          account, unknown, listed, remembered - known, remembered);
     }
   }
 
-  private static List<Entry> entries(String account, List<ScanListing> listing, Map<Integer, String> uids, boolean haveUidl) {
-    Map<String, Integer> uidCount = new HashMap<>();
-    uids.values().forEach(u -> uidCount.merge(u, 1, Integer::sum));
-    List<Entry> out = new ArrayList<>(listing.size());
-    for (ScanListing l : listing) {
-      String uid = uids.getOrDefault(l.number(), "");
-      int count = uidCount.getOrDefault(uid, 0);
-      boolean tracked = haveUidl && !uid.isEmpty() && uid.length() <= MAX_TRACKED_UID && count == 1;
-      if (haveUidl && count > 1) {
-        LOG.warn("{}: unique-id {} names {} messages; they are not tracked by it", account, LogText.sanitize(uid), count);
-      }
-      out.add(new Entry(l.number(), l.size(), uid, tracked));
+  /**
+   * The listing's entry at {@code i}, with its unique-id and whether it can be tracked by it;
+   * {@code repeated[0]} counts the entries whose id another entry shares.
+   */
+  private static Entry entry(String account, ScanTable listing, int i, UidTable uids, boolean haveUidl, int[] repeated) {
+    int number = listing.number(i);
+    int u = haveUidl ? uids.indexOfNumber(number) : -1;
+    if (u < 0) {
+      return new Entry(number, listing.octets(i), "", false);
     }
-    return out;
+    String uid = uids.uid(u);
+    int count = uids.occurrences(u);
+    if (count > 1 && ++repeated[0] <= MAX_LOGGED) {
+      LOG.warn("{}: unique-id {} names {} messages; they are not tracked by it", account, LogText.sanitize(uid), count);
+    }
+    boolean tracked = !uid.isEmpty() && uid.length() <= MAX_TRACKED_UID && count == 1;
+    return new Entry(number, listing.octets(i), uid, tracked);
   }
 
   long fetchOctets() {

@@ -13,7 +13,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -61,11 +60,20 @@ public final class Pop3Client implements Closeable {
    */
   static final int MAX_LISTING_LINE = 32 * 1024;
 
-  /** All lines of one listing together, so that long lines times many entries stay bounded. */
-  static final long MAX_LISTING_OCTETS = 64L * 1024 * 1024;
+  /*
+   * The listing caps are set by the heap the service ships with (-Xmx128m, SerialGC): a poll at
+   * both caps holds the UIDL listing compactly (its ids' octets plus about 20 octets an entry,
+   * see UidArena), the LIST listing (12 octets an entry) and the store's rows for the account
+   * (about the same again), some 40 MB with ids of 40 octets, measured in a JVM of that size
+   * with the daemon's other work beside it (DaemonHugeListingIT). A larger mailbox fails its
+   * poll with one line naming the cap; nothing is fetched or deleted.
+   */
 
-  /** Entries of one UIDL or LIST listing, as mpop caps them. */
-  static final int MAX_LISTING_ENTRIES = 1_000_000;
+  /** All lines of one listing together, so that long lines times many entries stay bounded. */
+  public static final long MAX_LISTING_OCTETS = 16L * 1024 * 1024;
+
+  /** Entries of one UIDL or LIST listing. */
+  public static final int MAX_LISTING_ENTRIES = 250_000;
 
   static final int MAX_CAPA_LINES = 1000;
 
@@ -179,7 +187,9 @@ public final class Pop3Client implements Closeable {
       capabilities = Capabilities.UNKNOWN;
       return capabilities;
     }
-    capabilities = Capabilities.parse(readListing("CAPA", MAX_CAPA_LINES));
+    List<String> capa = new ArrayList<>();
+    readListing("CAPA", MAX_CAPA_LINES, capa::add);
+    capabilities = Capabilities.parse(capa);
     return capabilities;
   }
 
@@ -390,21 +400,23 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * LIST: number and size of every message. Entries with a number out of range or seen twice
-   * are dropped (a message number absent from the listing is never acted on).
+   * LIST: number and size of every message, held compactly. Entries with a number out of range
+   * or seen twice are dropped (a message number absent from the listing is never acted on).
+   *
+   * @throws Pop3ProtocolException if the listing is over {@link #MAX_LISTING_ENTRIES} entries or
+   *     {@link #MAX_LISTING_OCTETS} octets (the session is closed, nothing is deleted)
    */
-  public List<ScanListing> list() throws Pop3Exception {
+  public ScanTable list() throws Pop3Exception {
     requireState(State.TRANSACTION, "LIST");
     commandOk("LIST", "LIST");
-    List<ScanListing> out = new ArrayList<>();
-    Set<Integer> seen = new HashSet<>();
-    for (String line : readListing("LIST", MAX_LISTING_ENTRIES)) {
+    ScanTable.Builder out = new ScanTable.Builder();
+    readListing("LIST", MAX_LISTING_ENTRIES, line -> {
       ScanListing entry = parseScan("LIST", line);
-      if (entry != null && seen.add(entry.number())) {
-        out.add(entry);
+      if (entry != null) {
+        out.add(entry.number(), entry.size());
       }
-    }
-    return out;
+    });
+    return out.build();
   }
 
   /** LIST n. */
@@ -420,23 +432,25 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * UIDL: number and unique-id of every message. The unique-id is everything after the first
-   * space, kept as sent even if it breaks RFC 1939 (see {@link UidListing#wellFormed()}).
+   * UIDL: number and unique-id of every message, held compactly. The unique-id is everything
+   * after the first space, kept as sent even if it breaks RFC 1939 (see {@link
+   * UidListing#wellFormed()}); the first entry of a repeated number is kept.
    *
    * @throws Pop3ErrorException if the server does not support UIDL
+   * @throws Pop3ProtocolException if the listing is over {@link #MAX_LISTING_ENTRIES} entries or
+   *     {@link #MAX_LISTING_OCTETS} octets (the session is closed, nothing is deleted)
    */
-  public List<UidListing> uidl() throws Pop3Exception {
+  public UidTable uidl() throws Pop3Exception {
     requireState(State.TRANSACTION, "UIDL");
     commandOk("UIDL", "UIDL");
-    List<UidListing> out = new ArrayList<>();
-    Set<Integer> seen = new HashSet<>();
-    for (String line : readListing("UIDL", MAX_LISTING_ENTRIES)) {
+    UidTable.Builder out = new UidTable.Builder();
+    readListing("UIDL", MAX_LISTING_ENTRIES, line -> {
       UidListing entry = parseUid("UIDL", line);
-      if (entry != null && seen.add(entry.number())) {
-        out.add(entry);
+      if (entry != null) {
+        out.add(entry.number(), entry.uid());
       }
-    }
-    return out;
+    });
+    return out.build();
   }
 
   /** UIDL n. */
@@ -736,9 +750,17 @@ public final class Pop3Client implements Closeable {
                             + LogText.sanitize(line))));
   }
 
-  /** The lines of a multi-line listing, dot-unstuffed, without the terminating line. */
-  private List<String> readListing(String what, int maxLines) throws Pop3Exception {
-    List<String> lines = new ArrayList<>();
+  /** What is done with each line of a listing as it arrives. */
+  private interface ListingLine {
+    void accept(String line) throws Pop3Exception;
+  }
+
+  /**
+   * Hands each line of a multi-line listing, dot-unstuffed, to {@code sink} as it is read, so
+   * that no list of lines is ever held; returns how many there were.
+   */
+  private int readListing(String what, int maxLines, ListingLine sink) throws Pop3Exception {
+    int count = 0;
     long octets = 0;
     while (true) {
       String line;
@@ -749,21 +771,23 @@ public final class Pop3Client implements Closeable {
       }
       if (line.equals(".")) {
         trace.received(".");
-        trace.note(what + ": " + lines.size() + " lines");
-        return lines;
+        trace.note(what + ": " + count + " lines");
+        return count;
       }
       octets += line.length() + 2;
-      if (lines.size() >= maxLines || octets > MAX_LISTING_OCTETS) {
+      if (count >= maxLines || octets > MAX_LISTING_OCTETS) {
         throw abort(
             new Pop3ProtocolException(
                 peer()
                     + " sent more than "
                     + (octets > MAX_LISTING_OCTETS ? MAX_LISTING_OCTETS + " octets" : maxLines + " lines")
                     + " in answer to "
-                    + what));
+                    + what
+                    + ", more than popfetch holds in one session; nothing was fetched or deleted"));
       }
-      lines.add(line.startsWith(".") ? line.substring(1) : line);
-      if (lines.size() <= 20) {
+      count++;
+      sink.accept(line.startsWith(".") ? line.substring(1) : line);
+      if (count <= 20) {
         trace.received(line);
       }
     }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import org.popfetch.net.LogText;
 import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.DisallowConcurrentExecution;
@@ -21,6 +22,8 @@ import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs tasks on schedules, in a fixed pool of threads. A task is never started while its
@@ -29,6 +32,8 @@ import org.quartz.impl.StdSchedulerFactory;
 public final class PollScheduler implements AutoCloseable {
   /** Spreads first polls over up to this long, so many accounts do not start in the same second. */
   static final Duration MAX_JITTER = Duration.ofSeconds(30);
+
+  private static final Logger LOG = LoggerFactory.getLogger(PollScheduler.class);
 
   private final Scheduler scheduler;
 
@@ -92,12 +97,21 @@ public final class PollScheduler implements AutoCloseable {
     scheduler.shutdown(true);
   }
 
-  /** Runs the task it was given; Quartz keeps two runs of one job apart. */
+  /**
+   * Runs the task it was given; Quartz keeps two runs of one job apart. Whatever the task
+   * throws, errors included, ends here in one log line: the job returns normally, so Quartz
+   * marks it finished, its next trigger runs, and a stop waits for nothing that is not running.
+   */
   @DisallowConcurrentExecution
   public static final class TaskJob implements Job {
     @Override
     public void execute(JobExecutionContext context) {
-      ((Runnable) context.getMergedJobDataMap().get("task")).run();
+      try {
+        ((Runnable) context.getMergedJobDataMap().get("task")).run();
+      } catch (Throwable e) {
+        LOG.error("{}: run failed, the next one goes ahead as scheduled: {}: {}",
+            context.getJobDetail().getKey().getName(), e.getClass().getSimpleName(), LogText.sanitize(String.valueOf(e.getMessage())));
+      }
     }
   }
 }

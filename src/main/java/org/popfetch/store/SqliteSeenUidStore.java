@@ -12,11 +12,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import org.popfetch.fetch.AccountKey;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
+import org.popfetch.fetch.SeenUids;
 import org.popfetch.fetch.UidState;
 
 /**
@@ -86,18 +86,16 @@ public final class SqliteSeenUidStore implements SeenUidStore {
 
   @Override
   public synchronized Map<String, SeenUid> load(AccountKey account) throws IOException {
-    Map<String, SeenUid> out = new HashMap<>();
+    // Compact: a mailbox at the listing caps has as many rows, and they must fit the heap.
+    SeenUids out = new SeenUids();
     try (PreparedStatement q =
         db.prepareStatement("SELECT uid, state, first_seen, size, attempts, last_error FROM seen_uid WHERE account = ?")) {
       q.setString(1, account.storageKey());
       q.setFetchSize(10_000);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
-          String uid = new String(rs.getBytes(1), StandardCharsets.ISO_8859_1);
-          out.put(
-              uid,
-              new SeenUid(uid, UidState.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)),
-                  rs.getLong(4), rs.getInt(5), rs.getString(6)));
+          out.add(rs.getBytes(1), UidState.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)),
+              rs.getLong(4), rs.getInt(5), rs.getString(6));
         }
       }
       db.commit();

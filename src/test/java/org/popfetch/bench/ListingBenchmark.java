@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.popfetch.net.DotTerminatedInputStream;
 import org.popfetch.net.Framing;
 import org.popfetch.net.WireInput;
+import org.popfetch.pop3.UidTable;
 
-/** Status and listing lines: a UIDL listing of 100,000 entries read line by line. */
+/** Status and listing lines: a UIDL listing of 100,000 entries read line by line, and into a UidTable. */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -37,6 +38,19 @@ public class ListingBenchmark {
       count++;
     }
     return count;
+  }
+
+  /** The same listing parsed into the compact table a poll holds it in. */
+  @Benchmark
+  public int readUidlListingIntoTable() throws IOException {
+    WireInput in = new WireInput(new ByteArrayInputStream(UIDL));
+    UidTable.Builder table = new UidTable.Builder();
+    for (String line; !(line = in.readLine(8192)).equals("."); ) {
+      int space = line.indexOf(' ');
+      table.add(Integer.parseInt(line, 0, space, 10), line.substring(space + 1));
+    }
+    UidTable t = table.build();
+    return t.occurrences(t.size() - 1);
   }
 
   private static final byte[] UIDL;

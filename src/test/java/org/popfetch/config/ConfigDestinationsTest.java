@@ -72,7 +72,8 @@ class ConfigDestinationsTest {
               - match: { header: Subject, regex: "([" }
                 deliver: { maildir: /m }
         """.stripTrailing();
-    assertError(withDeliver(rules), "8: accounts[0].rules[0].match.regex: not a regular expression: Unclosed character class");
+    assertError(withDeliver(rules), "8: accounts[0].rules[0].match.regex: not a regular expression in RE2 syntax"
+        + " (which has no backreferences or lookaround): missing closing ]: `[`");
     assertError(
         withDeliver(rules.replace("regex: \"([\"", "glob: a, is: b")),
         "8: accounts[0].rules[0].match.header: compare with exactly one of is, glob, regex");
