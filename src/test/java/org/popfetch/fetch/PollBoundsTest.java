@@ -110,6 +110,11 @@ class PollBoundsTest {
     public void forget(AccountKey account, Collection<String> uids) {}
 
     @Override
+    public int adopt(AccountKey from, AccountKey to) {
+      return 0;
+    }
+
+    @Override
     public void close() {}
   }
 
@@ -155,7 +160,7 @@ class PollBoundsTest {
       assertThat(first.failure()).isEmpty();
       assertThat(first.onServer()).isEqualTo(Pop3Client.MAX_LISTING_ENTRIES);
       assertThat(first.oversize()).isEqualTo(Pop3Client.MAX_LISTING_ENTRIES);
-      assertThat(store.load(new AccountKey("127.0.0.1", "u")).size())
+      assertThat(store.load(AccountKey.of("127.0.0.1", server.port(), "u")).size())
           .isEqualTo(Selection.MAX_SELECTED);
       assertThat(server.quits()).isEqualTo(1);
     }
