@@ -22,6 +22,8 @@ import org.popfetch.schedule.ServerSlots;
  * {@code per-server} at once against one server.
  */
 final class AccountRun {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AccountRun.class);
+
   private AccountRun() {}
 
   /** An account ready to poll: its configuration and the engine's view of it. */
@@ -147,6 +149,8 @@ final class AccountRun {
           .stopWhen(stop)
           .run();
     } catch (org.popfetch.fetch.DeliveryException e) {
+      // The server was not even contacted: every message stays there until this is fixed.
+      LOG.warn("{}: poll failed (DELIVERY): {}", p.config().name(), e.getMessage());
       return new org.popfetch.fetch.PollResult(p.config().name(), 0, 0, 0, 0, 0, 0,
           java.util.Optional.of(new org.popfetch.fetch.PollFailure(org.popfetch.fetch.PollFailure.Kind.DELIVERY, e.getMessage())));
     }
