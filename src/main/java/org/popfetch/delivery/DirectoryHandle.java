@@ -55,6 +55,28 @@ final class DirectoryHandle implements AutoCloseable {
     throw new IOException("this platform cannot open directories safely (no openat): " + path);
   }
 
+  /**
+   * Opens the directory {@code where} names: the anchor by its name, then each name below it
+   * relative to the one before, refusing links.
+   *
+   * @throws UnsafePathException if a name below the anchor is a symbolic link
+   * @throws java.nio.file.NoSuchFileException if one is missing
+   */
+  static DirectoryHandle open(TrustedPath where) throws IOException {
+    DirectoryHandle dir = open(where.anchor());
+    for (String name : where.below()) {
+      try {
+        DirectoryHandle next = dir.child(name);
+        dir.close();
+        dir = next;
+      } catch (IOException | RuntimeException e) {
+        dir.close();
+        throw e;
+      }
+    }
+    return dir;
+  }
+
   /** Where the directory was found, for messages and for creating entries by name. */
   Path path() {
     return path;
@@ -126,9 +148,17 @@ final class DirectoryHandle implements AutoCloseable {
 
   /** Creates the file {@code name} exclusively (never through a link) for writing. */
   FileChannel createFile(String name, FileAttribute<?> mode) throws IOException {
-    return (FileChannel)
-        dir.newByteChannel(
-            Path.of(name), Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), mode);
+    return openFile(name, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), mode);
+  }
+
+  /**
+   * Opens the file {@code name} with {@code options}, to which NOFOLLOW_LINKS is always added:
+   * a link at the name fails the open.
+   */
+  FileChannel openFile(String name, Set<? extends java.nio.file.OpenOption> options, FileAttribute<?> mode) throws IOException {
+    Set<java.nio.file.OpenOption> all = new java.util.HashSet<>(options);
+    all.add(LinkOption.NOFOLLOW_LINKS);
+    return (FileChannel) dir.newByteChannel(Path.of(name), all, mode);
   }
 
   /** Gives the entry to {@code owner}'s user and group; nothing if {@code owner} is null. */

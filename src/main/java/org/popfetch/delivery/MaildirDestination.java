@@ -153,18 +153,7 @@ public final class MaildirDestination implements Destination {
 
   /** The Maildir directory, reached from the anchor one name at a time without following links. */
   private DirectoryHandle open() throws IOException {
-    DirectoryHandle dir = DirectoryHandle.open(where.anchor());
-    for (String name : where.below()) {
-      try {
-        DirectoryHandle next = dir.child(name);
-        dir.close();
-        dir = next;
-      } catch (IOException | RuntimeException e) {
-        dir.close();
-        throw e;
-      }
-    }
-    return dir;
+    return DirectoryHandle.open(where);
   }
 
   /** tmp/, new/ or cur/ of the Maildir. */
