@@ -4,6 +4,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Cleaner;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -68,6 +69,15 @@ public final class MaildirDestination implements Destination {
   private final byte[] buffer = new byte[64 * 1024];
 
   /**
+   * tmp/ and new/, opened at a batch's first stage and closed at its commit or discard: one
+   * walk per batch, not per message, and the whole batch goes to the directories it started
+   * in. Closed by the cleaner as well, should a poll drop the destination mid-batch.
+   */
+  private final BatchDirectories batchDirs = new BatchDirectories();
+
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  /**
    * Uses {@code root}, creating it and tmp/, new/, cur/ (mode 0700) if missing, then removes
    * stale tmp/ files.
    *
@@ -107,6 +117,7 @@ public final class MaildirDestination implements Destination {
       throw new DeliveryException("cannot create Maildir " + shown + ": " + e, true, e);
     }
     removeStaleTmpFiles();
+    CLEANER.register(this, batchDirs);
   }
 
   /**
@@ -196,15 +207,8 @@ public final class MaildirDestination implements Destination {
   public Staged stage(Incoming message, InputStream wireBody) throws DeliveryException {
     TraceHeaders trace = message.trace();
     String unique = uniqueName();
-    DirectoryHandle tmp;
-    try {
-      tmp = open("tmp");
-    } catch (UnsafePathException e) {
-      throw refused(e);
-    } catch (IOException e) {
-      throw new DeliveryException("cannot open " + shown.resolve("tmp") + ": " + describe(e), true, e);
-    }
-    try (tmp) {
+    DirectoryHandle tmp = openBatch();
+    {
       FileChannel channel = null;
       try {
         channel = tmp.createFile(unique, FILE_MODE);
@@ -221,11 +225,15 @@ public final class MaildirDestination implements Destination {
         }
         ((CrlfToLfOutputStream) out).finish();
         counted.flush();
+        batchDirs.staged++;
         return new MaildirStaged(unique, channel, counted.count());
       } catch (IOException | RuntimeException e) {
         closeQuietly(channel);
         if (channel != null) {
           deleteQuietly(tmp, unique);
+        }
+        if (batchDirs.staged == 0) {
+          batchDirs.run(); // no commit or discard may follow a batch with nothing in it
         }
         if (e instanceof DeliveryException d) {
           throw d;
@@ -241,22 +249,52 @@ public final class MaildirDestination implements Destination {
     for (Staged s : batch) {
       staged.add((MaildirStaged) s);
     }
-    try (DirectoryHandle maildir = open();
-        DirectoryHandle tmp = maildir.child("tmp");
-        DirectoryHandle newDir = maildir.child("new")) {
+    if (staged.isEmpty()) {
+      batchDirs.run();
+      return;
+    }
+    try {
+      DirectoryHandle tmp = openBatch();
       for (MaildirStaged s : staged) {
         s.channel.force(true);
         s.channel.close();
       }
       for (MaildirStaged s : staged) {
-        s.moveIntoNew(tmp, newDir);
+        s.moveIntoNew(tmp, batchDirs.newDir);
       }
-      newDir.sync();
-    } catch (UnsafePathException e) {
-      throw refused(e);
+      batchDirs.newDir.sync();
     } catch (IOException e) {
       throw new DeliveryException("cannot commit to " + shown + ": " + describe(e), true, e);
+    } finally {
+      batchDirs.run();
     }
+  }
+
+  /**
+   * The batch's tmp/ (and new/), opened now if this is its first message.
+   *
+   * @throws DeliveryException permanent if a link stands where the Maildir or one of them
+   *     should be, temporary if they cannot be opened
+   */
+  private DirectoryHandle openBatch() throws DeliveryException {
+    if (batchDirs.tmp == null) {
+      try (DirectoryHandle maildir = open()) {
+        DirectoryHandle tmp = maildir.child("tmp");
+        try {
+          batchDirs.newDir = maildir.child("new");
+        } catch (IOException | RuntimeException e) {
+          tmp.close();
+          throw e;
+        }
+        batchDirs.tmp = tmp;
+        batchDirs.staged = 0;
+      } catch (UnsafePathException e) {
+        throw refused(e);
+      } catch (IOException e) {
+        throw new DeliveryException("cannot open Maildir " + shown + ": " + describe(e), true, e);
+      }
+    }
+    return batchDirs.tmp;
   }
 
   @Override
@@ -264,12 +302,15 @@ public final class MaildirDestination implements Destination {
     for (Staged s : batch) {
       closeQuietly(((MaildirStaged) s).channel);
     }
-    try (DirectoryHandle tmp = open("tmp")) {
-      for (Staged s : batch) {
-        deleteQuietly(tmp, ((MaildirStaged) s).unique);
+    try {
+      if (batchDirs.tmp != null) {
+        for (Staged s : batch) {
+          deleteQuietly(batchDirs.tmp, ((MaildirStaged) s).unique);
+        }
       }
-    } catch (IOException ignored) {
-      // a stale tmp/ file is harmless: readers never look there, and it is cleaned up later
+      // else: nothing was staged through this destination since the last commit
+    } finally {
+      batchDirs.run();
     }
   }
 
@@ -326,6 +367,24 @@ public final class MaildirDestination implements Destination {
         name = uniqueName() + ",S=" + size; // another deliverer took the name: take a fresh one
       }
       tmp.move(unique, newDir, name);
+    }
+  }
+
+  /** The directories a batch is written through; {@link #run} closes them. */
+  private static final class BatchDirectories implements Runnable {
+    DirectoryHandle tmp;
+    DirectoryHandle newDir;
+    int staged;
+
+    @Override
+    public void run() {
+      if (tmp != null) {
+        tmp.close();
+        newDir.close();
+      }
+      tmp = null;
+      newDir = null;
+      staged = 0;
     }
   }
 

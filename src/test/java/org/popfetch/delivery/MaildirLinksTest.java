@@ -133,6 +133,20 @@ class MaildirLinksTest {
   }
 
   @Test
+  void aLinkSwappedInMidBatchGetsNothingTheBatchGoesWhereItStarted() throws Exception {
+    Path maildir = home.resolve("Maildir");
+    MaildirDestination destination = new MaildirDestination(maildir, "h");
+    Destination.Staged staged = destination.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: 1\r\n\r\nx\r\n"));
+    Path movedAway = Files.move(maildir.resolve("new"), maildir.resolve("new.moved"));
+    Files.createSymbolicLink(maildir.resolve("new"), victim);
+
+    destination.commit(List.of(staged));
+
+    assertThat(everything(victim)).isEmpty();
+    assertThat(everything(movedAway)).hasSize(1);
+  }
+
+  @Test
   void aFolderThatIsALinkIsRefused() throws Exception {
     Path maildir = home.resolve("Maildir");
     MaildirDestination inbox = new MaildirDestination(maildir, "h");
