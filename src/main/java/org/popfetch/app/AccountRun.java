@@ -196,8 +196,9 @@ final class AccountRun {
           .stopWhen(stop)
           .run();
     } catch (org.popfetch.fetch.DeliveryException e) {
-      // The destination could not even be set up (a Maildir path that is a file): say so, as
-      // AccountPoll says why a poll failed, or the poll ends with status 10 and no word.
+      // The destination could not even be set up (a Maildir path that is a file, a link another
+      // user planted): say so, as AccountPoll says why a poll failed, or the poll ends with
+      // status 10 and no word. The server was not contacted: every message stays there.
       LOG.warn("{}: poll failed (DELIVERY): {}", p.config().name(), org.popfetch.net.LogText.sanitize(e.getMessage()));
       return new org.popfetch.fetch.PollResult(p.config().name(), 0, 0, 0, 0, 0, 0,
           java.util.Optional.of(new org.popfetch.fetch.PollFailure(org.popfetch.fetch.PollFailure.Kind.DELIVERY, e.getMessage())));

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.popfetch.fetch.AccountCheck;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.SeenUidStore;
+import org.popfetch.net.LogText;
 import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.store.SqliteSeenUidStore;
@@ -60,7 +61,8 @@ final class CheckCommand implements Callable<Integer> {
     boolean anyNew = false;
     for (AccountCheck.Report r : reports) {
       if (r.failure().isPresent()) {
-        out.printf("%-20s failed: %s%n", r.account(), r.failure().get().message());
+        // The server's own words: escaped, they cannot drive the admin's terminal.
+        out.printf("%-20s failed: %s%n", r.account(), LogText.sanitize(r.failure().get().message()));
         firstFailure = firstFailure.or(r::failure);
       } else {
         out.printf("%-20s %9d %12d %9d %12d%n", r.account(), r.messages(), r.octets(), r.fresh(), r.freshOctets());

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
       "Exit status: 0 mail fetched, 1 no new mail, 2 connection or TLS error, 3 login refused,",
       "4 protocol error, 5 configuration error, 6 secrets readable by others, 7 server error,",
       "8 another popfetch is polling with the same state,",
-      "9 mailbox busy, 10 delivery error, 23 internal error (also: the state directory cannot be",
+      "9 mailbox busy, 10 delivery error (also: a mailbox reached through a symbolic link another",
+      "user could have planted, refused), 23 internal error (also: the state directory cannot be",
       "created or written, out of memory). With several accounts, the status",
       "of the first account (in config order) that failed, else 0 or 1."
     })

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueueEntry;
@@ -92,10 +93,12 @@ final class QueueCommand implements Runnable {
       out.printf("%-22s %8s %4s %-20s %s%n", "ID", "AGE", "TRY", "NEXT", "RECIPIENTS / LAST ERROR");
       for (MailQueue.Scheduled s : entries) {
         QueueEntry e = s.entry();
-        out.printf("%-22s %8s %4d %-20s %s%n", e.id(), age(Duration.between(e.arrival(), now)), e.attempts(),
-            s.next().isAfter(now) ? s.next().toString().substring(0, 19) : "now", String.join(", ", e.pending()));
+        // Recipients come from the mail and the error from a server: escaped for the terminal.
+        out.printf("%-22s %8s %4d %-20s %s%n", LogText.sanitize(e.id()), age(Duration.between(e.arrival(), now)), e.attempts(),
+            s.next().isAfter(now) ? s.next().toString().substring(0, 19) : "now",
+            LogText.sanitize(String.join(", ", e.pending()), LogText.MAX_LENGTH * 4));
         if (!e.lastError().isEmpty()) {
-          out.printf("%-22s %s%n", "", org.popfetch.net.LogText.sanitize(e.lastError()));
+          out.printf("%-22s %s%n", "", LogText.sanitize(e.lastError()));
         }
       }
       out.printf("%d message(s) queued%n", entries.size());

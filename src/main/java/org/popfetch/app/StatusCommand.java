@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.net.LogText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,10 +59,10 @@ final class StatusCommand implements Callable<Integer> {
     double queueDepth = 0;
     for (String line : metrics.split("\n")) {
       if (line.startsWith("popfetch_queue_depth ")) {
-        queueDepth = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+        queueDepth = number(line.substring(line.indexOf(' ') + 1));
       }
       Matcher m = SAMPLE.matcher(line);
-      if (!m.matches()) {
+      if (!m.matches() || Double.isNaN(number(m.group(3)))) {
         continue;
       }
       Map<String, String> labels = new TreeMap<>();
@@ -81,11 +82,27 @@ final class StatusCommand implements Callable<Integer> {
       double ok = v.getOrDefault("popfetch_polls_total:ok", 0.0);
       double all = v.entrySet().stream().filter(e -> e.getKey().startsWith("popfetch_polls_total:")).mapToDouble(Map.Entry::getValue).sum();
       double last = v.getOrDefault("popfetch_last_success_timestamp_seconds", 0.0);
-      out.printf("%-20s %7.0f %7.0f %9.0f %9.0f  %s%n", account, all, all - ok, v.getOrDefault("popfetch_messages_fetched_total", 0.0),
+      out.printf("%-20s %7.0f %7.0f %9.0f %9.0f  %s%n", LogText.sanitize(account), all, all - ok, v.getOrDefault("popfetch_messages_fetched_total", 0.0),
           v.getOrDefault("popfetch_consecutive_failures", 0.0), last == 0 ? "never" : Instant.ofEpochSecond((long) last).toString());
     });
-    out.printf("queue: %.0f message(s); health: %s", queueDepth, health.body());
+    // Whatever answers at the metrics address is not trusted with the terminal either: its
+    // lines are escaped one by one, and there are at most as many as a few hundred accounts.
+    out.printf("queue: %.0f message(s); health: ", queueDepth);
+    String body = health.body().strip();
+    if (body.isEmpty()) {
+      out.println();
+    }
+    body.lines().limit(1_000).forEach(line -> out.println(LogText.sanitize(line)));
     out.flush();
     return health.statusCode() == 200 ? 0 : 1;
+  }
+
+  /** A sample's value; NaN if it is none. */
+  private static double number(String text) {
+    try {
+      return Double.parseDouble(text.strip());
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
   }
 }

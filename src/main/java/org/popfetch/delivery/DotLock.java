@@ -1,47 +1,55 @@
 package org.popfetch.delivery;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.popfetch.fetch.DeliveryException;
 
 /**
  * The traditional mbox dotlock: "mbox.lock", created with O_EXCL. Whoever creates it holds the
- * mailbox; a lock older than the stale time is a crash's leftover and is taken over.
+ * mailbox; a lock older than the stale time is a crash's leftover and is taken over. Made and
+ * removed inside the mailbox's directory held open, never through a link.
  */
 final class DotLock implements AutoCloseable {
-  private final Path file;
+  private final DirectoryHandle dir;
+  private final String name;
 
-  private DotLock(Path file) {
-    this.file = file;
+  private DotLock(DirectoryHandle dir, String name) {
+    this.dir = dir;
+    this.name = name;
   }
 
-  static DotLock acquire(Path mbox, Duration wait, Duration stale) throws IOException {
-    Path lock = mbox.resolveSibling(mbox.getFileName() + ".lock");
+  /** Takes the lock for {@code mbox} in {@code dir}, which must stay open until {@link #close}. */
+  static DotLock acquire(DirectoryHandle dir, String mbox, Duration wait, Duration stale) throws IOException {
+    String lock = mbox + ".lock";
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
-      try {
-        Files.write(lock, (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII),
-            java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
-        return new DotLock(lock);
+      try (FileChannel ch = dir.createFile(lock, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")))) {
+        ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+        return new DotLock(dir, lock);
       } catch (FileAlreadyExistsException held) {
-        try {
-          FileTime modified = Files.getLastModifiedTime(lock);
-          if (modified.toInstant().plus(stale).isBefore(Instant.now())) {
-            Files.deleteIfExists(lock); // left by a writer that died
-            continue;
-          }
-        } catch (IOException vanished) {
+        Optional<PosixFileAttributes> a = dir.stat(lock);
+        if (a.isEmpty()) {
           continue; // released meanwhile: try again at once
+        }
+        if (a.get().lastModifiedTime().toInstant().plus(stale).isBefore(Instant.now())) {
+          try {
+            dir.delete(lock); // left by a writer that died
+          } catch (java.nio.file.NoSuchFileException gone) {
+            // another writer took it over first
+          }
+          continue;
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new DeliveryException("mbox is locked: " + lock + " exists", true, null);
+        throw new DeliveryException("mbox is locked: " + dir.path().resolve(lock) + " exists", true, null);
       }
       pause();
     }
@@ -59,6 +67,10 @@ final class DotLock implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    Files.deleteIfExists(file);
+    try {
+      dir.delete(name);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      // taken over as stale by someone else: nothing of ours left to remove
+    }
   }
 }

@@ -9,10 +9,16 @@ final class Identity {
   private Identity() {}
 
   static boolean isRoot() {
+    int uid = uid();
+    return uid >= 0 ? uid == 0 : "root".equals(System.getProperty("user.name"));
+  }
+
+  /** The user id popfetch runs as, or -1 where the platform does not say. */
+  static int uid() {
     try {
-      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      return "root".equals(System.getProperty("user.name"));
+      return -1;
     }
   }
 

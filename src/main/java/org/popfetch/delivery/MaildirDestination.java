@@ -4,20 +4,21 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Cleaner;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
@@ -27,11 +28,18 @@ import org.popfetch.message.TraceHeaders;
 /**
  * Delivers into a Maildir (cr.yp.to/proto/maildir.html) with a group commit.
  *
- * <p>{@link #stage} writes {@code tmp/<unique>} (created exclusively, mode 0600, never through
- * a symlink) with LF line ends. {@link #commit} fsyncs each staged file, hard-links it into
- * {@code new/<unique>,S=<size>} (link, not rename: rename would silently replace a file of the
- * same name), removes the tmp name, and fsyncs {@code new/} once for the whole batch. At that
- * instant the batch is delivered.
+ * <p>{@link #stage} writes {@code tmp/<unique>} (created exclusively, mode 0600) with LF line
+ * ends. {@link #commit} fsyncs each staged file, renames it into {@code new/<unique>,S=<size>}
+ * (after checking the name is free: the unique names make a clash impossible in practice, as
+ * Dovecot also relies on), and fsyncs {@code new/} once for the whole batch. At that instant
+ * the batch is delivered.
+ *
+ * <p>Never through a symbolic link: the configured path is walked by {@link TrustedPath}, and
+ * from the first directory another user controls (a home directory, say) every step is taken
+ * through {@link DirectoryHandle}, relative to directories held open, so that a link planted as
+ * the Maildir, as {@code tmp/}, {@code new/}, {@code cur/} or a folder, before or during a
+ * delivery, is refused rather than followed. Such a refusal is permanent (an admin must look)
+ * and carries no rescued copy, so the message stays on the server.
  *
  * <p>Unique names are {@code <seconds>.M<micros>P<pid>Q<sequence>.<host>}, the host with "/"
  * and ":" escaped as the specification asks.
@@ -41,10 +49,13 @@ public final class MaildirDestination implements Destination {
   private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
   private static final AtomicLong SEQUENCE = new AtomicLong();
+  /** What a Maildir deliverer's tmp/ file is called: seconds, a dot, the rest. Nothing else is cleaned up. */
+  private static final Pattern DELIVERY_NAME = Pattern.compile("[0-9]+\\..+");
+  /** Maildir++: marks a folder's directory as such for Dovecot, Courier and mutt. */
+  private static final String FOLDER_MARKER = "maildirfolder";
 
-  private final Path root;
-  private final Path tmp;
-  private final Path newDir;
+  private final Path shown;
+  private final TrustedPath where;
   private final String host;
   private final long pid = ProcessHandle.current().pid();
   /**
@@ -52,71 +63,134 @@ public final class MaildirDestination implements Destination {
    * owner, so the user can read the mail and no root-owned file is left in a user's tree.
    * Null when there is nobody else to give them to.
    */
-  private final java.nio.file.attribute.PosixFileAttributes giveTo;
+  private final PosixFileAttributes giveTo;
 
   /** Reused for every message: a destination serves one poll, on one thread, at a time. */
   private final byte[] buffer = new byte[64 * 1024];
 
-  /** Uses {@code root}, creating it and tmp/, new/, cur/ (mode 0700) if missing. */
+  /**
+   * tmp/ and new/, opened at a batch's first stage and closed at its commit or discard: one
+   * walk per batch, not per message, and the whole batch goes to the directories it started
+   * in. Closed by the cleaner as well, should a poll drop the destination mid-batch.
+   */
+  private final BatchDirectories batchDirs = new BatchDirectories();
+
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  /**
+   * Uses {@code root}, creating it and tmp/, new/, cur/ (mode 0700) if missing, then removes
+   * stale tmp/ files.
+   *
+   * @throws DeliveryException permanent if the path goes through a link another user could
+   *     have planted; temporary if the directories cannot be made
+   */
   public MaildirDestination(Path root, String hostName) throws DeliveryException {
-    this.root = root;
-    this.tmp = root.resolve("tmp");
-    this.newDir = root.resolve("new");
+    this(root, "", hostName);
+  }
+
+  /**
+   * The Maildir++ folder {@code folder} (".Lists.dev", a single name) of the Maildir at {@code
+   * root}, marked with a "maildirfolder" file; the Maildir itself if {@code folder} is empty.
+   * Errors as for {@link #MaildirDestination(Path, String)}.
+   */
+  static MaildirDestination folder(Path root, String folder, String hostName) throws DeliveryException {
+    return new MaildirDestination(root, folder, hostName);
+  }
+
+  private MaildirDestination(Path root, String folder, String hostName) throws DeliveryException {
+    if (folder.contains("/") || folder.equals(".") || folder.equals("..")) {
+      throw new IllegalArgumentException("not a folder name: " + folder);
+    }
+    this.shown = folder.isEmpty() ? root : root.resolve(folder);
     this.host = hostName.replace("/", "\\057").replace(":", "\\072");
-    this.giveTo = foreignOwner(root);
     try {
-      for (Path dir : List.of(root, tmp, newDir, root.resolve("cur"))) {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-          Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
-          handOver(dir);
-        }
+      TrustedPath located = TrustedPath.locate(root);
+      List<String> below = new ArrayList<>(located.below());
+      if (!folder.isEmpty()) {
+        below.add(folder);
       }
+      this.where = new TrustedPath(located.anchor(), below);
+      this.giveTo = create(!folder.isEmpty());
+    } catch (UnsafePathException e) {
+      throw refused(e);
     } catch (IOException e) {
-      throw new DeliveryException("cannot create Maildir " + root + ": " + e, true, e);
+      throw new DeliveryException("cannot create Maildir " + shown + ": " + e, true, e);
     }
     removeStaleTmpFiles();
+    CLEANER.register(this, batchDirs);
   }
 
-  /** The owner of the Maildir (or of the directory it will be made in), if we are root and it is not. */
-  private static java.nio.file.attribute.PosixFileAttributes foreignOwner(Path root) {
-    if (!Identity.isRoot()) {
-      return null;
-    }
-    for (Path p = root.toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+  /**
+   * Makes what is missing of the Maildir, each directory given to the owner of the one it is
+   * made in, and returns the owner its files are to be given to: the Maildir directory's own
+   * (read from the open directory, not from a name), if we are root and it is someone else.
+   */
+  private PosixFileAttributes create(boolean marked) throws IOException {
+    boolean root = Identity.isRoot();
+    DirectoryHandle dir = DirectoryHandle.open(where.anchor());
+    try {
+      for (String name : where.below()) {
+        DirectoryHandle next = dir.childCreating(name, DIR_MODE, foreign(dir.attributes(), root));
+        dir.close();
+        dir = next;
+      }
+      PosixFileAttributes owner = foreign(dir.attributes(), root);
+      for (String sub : List.of("tmp", "new", "cur")) {
+        dir.childCreating(sub, DIR_MODE, owner).close();
+      }
+      if (marked && dir.stat(FOLDER_MARKER).isEmpty()) {
         try {
-          java.nio.file.attribute.PosixFileAttributes a =
-              Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-          return "root".equals(a.owner().getName()) ? null : a;
-        } catch (IOException e) {
-          return null;
+          dir.createFile(FOLDER_MARKER, FILE_MODE).close();
+          dir.handOver(FOLDER_MARKER, owner);
+        } catch (FileAlreadyExistsException raced) {
+          // another deliverer marked it
         }
       }
+      return owner;
+    } finally {
+      dir.close();
     }
-    return null;
   }
 
-  private void handOver(Path p) throws IOException {
-    if (giveTo != null) {
-      java.nio.file.attribute.PosixFileAttributeView view =
-          Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-      view.setOwner(giveTo.owner());
-      view.setGroup(giveTo.group());
+  /** The directory's owner if we are root and it is not. */
+  private static PosixFileAttributes foreign(PosixFileAttributes dir, boolean root) {
+    return root && !"root".equals(dir.owner().getName()) ? dir : null;
+  }
+
+  private DeliveryException refused(UnsafePathException e) {
+    return new DeliveryException("refusing to deliver to maildir " + shown + ": " + e.getMessage()
+        + "; the mail stays on the server", false, e);
+  }
+
+  /** The Maildir directory, reached from the anchor one name at a time without following links. */
+  private DirectoryHandle open() throws IOException {
+    return DirectoryHandle.open(where);
+  }
+
+  /** tmp/, new/ or cur/ of the Maildir. */
+  private DirectoryHandle open(String sub) throws IOException {
+    try (DirectoryHandle maildir = open()) {
+      return maildir.child(sub);
     }
   }
 
   /**
    * Deletes tmp/ files older than 36 hours, as the Maildir specification suggests: leftovers of
-   * a crash between write and link, which no reader ever sees and which were never delivered
-   * (their messages stayed on the server).
+   * a crash between write and rename, which no reader ever sees and which were never delivered
+   * (their messages stayed on the server). Only regular files named as deliverers name them,
+   * removed by name inside tmp/ itself: a link is never followed, and a directory that is not
+   * a Maildir's tmp/ loses nothing that does not look like a delivery.
    */
   private void removeStaleTmpFiles() {
     java.time.Instant cutoff = java.time.Instant.now().minus(java.time.Duration.ofHours(36));
-    try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
-      for (Path f : files.toList()) {
-        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
-            && Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
-          deleteQuietly(f);
+    try (DirectoryHandle tmp = open("tmp")) {
+      for (String name : tmp.names()) {
+        if (!DELIVERY_NAME.matcher(name).matches()) {
+          continue;
+        }
+        Optional<PosixFileAttributes> a = tmp.stat(name);
+        if (a.isPresent() && a.get().isRegularFile() && a.get().lastModifiedTime().toInstant().isBefore(cutoff)) {
+          tmp.delete(name);
         }
       }
     } catch (IOException ignored) {
@@ -126,40 +200,46 @@ public final class MaildirDestination implements Destination {
 
   @Override
   public String describe() {
-    return "maildir " + root;
+    return "maildir " + shown;
   }
 
   @Override
   public Staged stage(Incoming message, InputStream wireBody) throws DeliveryException {
     TraceHeaders trace = message.trace();
     String unique = uniqueName();
-    Path file = tmp.resolve(unique);
-    FileChannel channel = null;
-    try {
-      channel =
-          FileChannel.open(
-              file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), FILE_MODE);
-      handOver(file);
-      CountingOutputStream counted =
-          new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
-      OutputStream out = new CrlfToLfOutputStream(counted);
-      out.write(trace.toBytes("\n"));
-      // Large reads: the body stream scans its buffer in place, so each call can hand over a
-      // whole buffer's worth instead of transferTo's 8 KiB.
-      int n;
-      while ((n = wireBody.read(buffer, 0, buffer.length)) > 0) {
-        out.write(buffer, 0, n);
+    DirectoryHandle tmp = openBatch();
+    {
+      FileChannel channel = null;
+      try {
+        channel = tmp.createFile(unique, FILE_MODE);
+        tmp.handOver(unique, giveTo);
+        CountingOutputStream counted =
+            new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
+        OutputStream out = new CrlfToLfOutputStream(counted);
+        out.write(trace.toBytes("\n"));
+        // Large reads: the body stream scans its buffer in place, so each call can hand over a
+        // whole buffer's worth instead of transferTo's 8 KiB.
+        int n;
+        while ((n = wireBody.read(buffer, 0, buffer.length)) > 0) {
+          out.write(buffer, 0, n);
+        }
+        ((CrlfToLfOutputStream) out).finish();
+        counted.flush();
+        batchDirs.staged++;
+        return new MaildirStaged(unique, channel, counted.count());
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(channel);
+        if (channel != null) {
+          deleteQuietly(tmp, unique);
+        }
+        if (batchDirs.staged == 0) {
+          batchDirs.run(); // no commit or discard may follow a batch with nothing in it
+        }
+        if (e instanceof DeliveryException d) {
+          throw d;
+        }
+        throw new DeliveryException("cannot write " + shown.resolve("tmp").resolve(unique) + ": " + describe(e), true, e);
       }
-      ((CrlfToLfOutputStream) out).finish();
-      counted.flush();
-      return new MaildirStaged(unique, file, channel, counted.count());
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(channel);
-      deleteQuietly(file);
-      if (e instanceof DeliveryException d) {
-        throw d;
-      }
-      throw new DeliveryException("cannot write " + file + ": " + describe(e), true, e);
     }
   }
 
@@ -169,39 +249,74 @@ public final class MaildirDestination implements Destination {
     for (Staged s : batch) {
       staged.add((MaildirStaged) s);
     }
+    if (staged.isEmpty()) {
+      batchDirs.run();
+      return;
+    }
     try {
+      DirectoryHandle tmp = openBatch();
       for (MaildirStaged s : staged) {
         s.channel.force(true);
         s.channel.close();
       }
       for (MaildirStaged s : staged) {
-        s.linkIntoNew();
+        s.moveIntoNew(tmp, batchDirs.newDir);
       }
-      syncDirectory(newDir);
+      batchDirs.newDir.sync();
     } catch (IOException e) {
-      throw new DeliveryException("cannot commit to " + root + ": " + describe(e), true, e);
+      throw new DeliveryException("cannot commit to " + shown + ": " + describe(e), true, e);
+    } finally {
+      batchDirs.run();
     }
+  }
+
+  /**
+   * The batch's tmp/ (and new/), opened now if this is its first message.
+   *
+   * @throws DeliveryException permanent if a link stands where the Maildir or one of them
+   *     should be, temporary if they cannot be opened
+   */
+  private DirectoryHandle openBatch() throws DeliveryException {
+    if (batchDirs.tmp == null) {
+      try (DirectoryHandle maildir = open()) {
+        DirectoryHandle tmp = maildir.child("tmp");
+        try {
+          batchDirs.newDir = maildir.child("new");
+        } catch (IOException | RuntimeException e) {
+          tmp.close();
+          throw e;
+        }
+        batchDirs.tmp = tmp;
+        batchDirs.staged = 0;
+      } catch (UnsafePathException e) {
+        throw refused(e);
+      } catch (IOException e) {
+        throw new DeliveryException("cannot open Maildir " + shown + ": " + describe(e), true, e);
+      }
+    }
+    return batchDirs.tmp;
   }
 
   @Override
   public void discard(List<Staged> batch) {
     for (Staged s : batch) {
-      MaildirStaged m = (MaildirStaged) s;
-      closeQuietly(m.channel);
-      deleteQuietly(m.tmpFile);
+      closeQuietly(((MaildirStaged) s).channel);
+    }
+    try {
+      if (batchDirs.tmp != null) {
+        for (Staged s : batch) {
+          deleteQuietly(batchDirs.tmp, ((MaildirStaged) s).unique);
+        }
+      }
+      // else: nothing was staged through this destination since the last commit
+    } finally {
+      batchDirs.run();
     }
   }
 
   private String uniqueName() {
     long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
     return micros / 1_000_000 + ".M" + micros % 1_000_000 + "P" + pid + "Q" + SEQUENCE.incrementAndGet() + "." + host;
-  }
-
-  private static void syncDirectory(Path dir) throws IOException {
-    // On Linux a directory opened for reading can be fsync'ed; that makes the new names durable.
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
   }
 
   private static String describe(Exception e) {
@@ -218,9 +333,9 @@ public final class MaildirDestination implements Destination {
     }
   }
 
-  private static void deleteQuietly(Path file) {
+  private static void deleteQuietly(DirectoryHandle tmp, String name) {
     try {
-      Files.deleteIfExists(file);
+      tmp.delete(name);
     } catch (IOException ignored) {
       // a stale tmp/ file is harmless: readers never look there
     }
@@ -228,13 +343,11 @@ public final class MaildirDestination implements Destination {
 
   private final class MaildirStaged implements Staged {
     final String unique;
-    final Path tmpFile;
     final FileChannel channel;
     final long size;
 
-    MaildirStaged(String unique, Path tmpFile, FileChannel channel, long size) {
+    MaildirStaged(String unique, FileChannel channel, long size) {
       this.unique = unique;
-      this.tmpFile = tmpFile;
       this.channel = channel;
       this.size = size;
     }
@@ -244,20 +357,34 @@ public final class MaildirDestination implements Destination {
       return size;
     }
 
-    void linkIntoNew() throws IOException {
+    /** tmp/unique to new/unique,S=size, under a fresh name if that one is taken. */
+    void moveIntoNew(DirectoryHandle tmp, DirectoryHandle newDir) throws IOException {
       String name = unique + ",S=" + size;
-      for (int attempt = 0; ; attempt++) {
-        try {
-          Files.createLink(newDir.resolve(name), tmpFile);
-          break;
-        } catch (FileAlreadyExistsException e) {
-          if (attempt >= 10) {
-            throw e;
-          }
-          name = uniqueName() + ",S=" + size; // another deliverer took the name: take a fresh one
+      for (int attempt = 0; newDir.stat(name).isPresent(); attempt++) {
+        if (attempt >= 10) {
+          throw new FileAlreadyExistsException(newDir.path().resolve(name).toString());
         }
+        name = uniqueName() + ",S=" + size; // another deliverer took the name: take a fresh one
       }
-      Files.delete(tmpFile);
+      tmp.move(unique, newDir, name);
+    }
+  }
+
+  /** The directories a batch is written through; {@link #run} closes them. */
+  private static final class BatchDirectories implements Runnable {
+    DirectoryHandle tmp;
+    DirectoryHandle newDir;
+    int staged;
+
+    @Override
+    public void run() {
+      if (tmp != null) {
+        tmp.close();
+        newDir.close();
+      }
+      tmp = null;
+      newDir = null;
+      staged = 0;
     }
   }
 

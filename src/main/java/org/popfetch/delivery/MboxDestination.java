@@ -39,7 +39,9 @@ import org.popfetch.fetch.Incoming;
  * message, fsyncs, and releases. If anything fails mid-append the file is truncated back to its
  * size before, so readers never see half a message.
  *
- * <p>A symlink at the mbox path is refused; a new mbox is created mode 0600.
+ * <p>A symlink at the mbox path is refused, and so is one on the way to it that another user
+ * could have planted ({@link TrustedPath}); the mbox and its dotlock are opened inside the
+ * directory held open ({@link DirectoryHandle}). A new mbox is created mode 0600.
  */
 public final class MboxDestination implements Destination {
   /** How long to wait for other writers' locks. */
@@ -58,6 +60,8 @@ public final class MboxDestination implements Destination {
   private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
   private final Path mbox;
+  /** The mbox's directory: reached without a link another user could have planted. */
+  private final TrustedPath directory;
   private final Path spoolDir;
   private final byte[] buffer = new byte[64 * 1024];
   private FileChannel spool;
@@ -71,6 +75,13 @@ public final class MboxDestination implements Destination {
     this.spoolDir = spoolDir;
     if (Files.isSymbolicLink(this.mbox)) {
       throw new DeliveryException("refusing mbox " + this.mbox + ": it is a symbolic link", true, null);
+    }
+    try {
+      this.directory = TrustedPath.locate(this.mbox.getParent());
+    } catch (UnsafePathException e) {
+      throw new DeliveryException("refusing mbox " + this.mbox + ": " + e.getMessage() + "; the mail stays on the server", false, e);
+    } catch (IOException e) {
+      throw new DeliveryException("cannot reach mbox " + this.mbox + ": " + e.getMessage(), true, e);
     }
     if (Files.exists(this.mbox, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(this.mbox, LinkOption.NOFOLLOW_LINKS)) {
       throw new DeliveryException("mbox " + this.mbox + " is not a regular file", true, null);
@@ -150,16 +161,20 @@ public final class MboxDestination implements Destination {
       Thread.currentThread().interrupt();
       throw new DeliveryException("interrupted waiting for " + mbox, true, e);
     }
-    try (FileChannel ch =
-        FileChannel.open(
-            mbox,
-            Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-      try (Locks held = lock(ch)) {
+    String name = mbox.getFileName().toString();
+    try (DirectoryHandle dir = DirectoryHandle.open(directory);
+        FileChannel ch =
+            dir.openFile(
+                name,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+      try (Locks held = lock(dir, name, ch)) {
         append(ch, staged);
       }
     } catch (DeliveryException e) {
       throw e;
+    } catch (UnsafePathException e) {
+      throw new DeliveryException("refusing mbox " + mbox + ": " + e.getMessage() + "; the mail stays on the server", false, e);
     } catch (IOException e) {
       throw new DeliveryException("cannot append to " + mbox + ": " + e.getMessage(), true, e);
     } finally {
@@ -231,10 +246,10 @@ public final class MboxDestination implements Destination {
    * that order, so the fcntl lock is only tried for a moment: if another writer holds it, the
    * dotlock is let go and both are tried again.
    */
-  private Locks lock(FileChannel ch) throws IOException {
+  private Locks lock(DirectoryHandle dir, String name, FileChannel ch) throws IOException {
     long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
     while (true) {
-      DotLock dot = DotLock.acquire(mbox, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), STALE_LOCK);
+      DotLock dot = DotLock.acquire(dir, name, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), STALE_LOCK);
       long fcntlDeadline = System.nanoTime() + FCNTL_TRY.toNanos();
       do {
         FileLock fcntl = ch.tryLock();

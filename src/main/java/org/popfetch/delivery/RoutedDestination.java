@@ -87,26 +87,16 @@ public final class RoutedDestination implements Destination {
     Optional<Path> dir = MaildirFolders.resolve(folder.maildir(), name);
     if (dir.isEmpty()) {
       LOG.warn("folder name {} cannot be used safely; delivering to the Maildir's INBOX", LogText.sanitize(name));
-      return folderDestination(folder.maildir(), false);
+      return folderDestination(folder.maildir(), Optional.empty());
     }
-    return folderDestination(dir.get(), true);
+    return folderDestination(folder.maildir(), dir);
   }
 
-  private Destination folderDestination(Path dir, boolean subfolder) throws DeliveryException {
+  private Destination folderDestination(Path maildir, Optional<Path> folder) throws DeliveryException {
+    Path dir = folder.orElse(maildir);
     Destination d = folders.get(dir);
     if (d == null) {
-      d = new MaildirDestination(dir, hostName);
-      if (subfolder) {
-        try {
-          // Maildir++: marks the directory as a folder for Dovecot, Courier and mutt.
-          Path marker = dir.resolve("maildirfolder");
-          if (!Files.exists(marker)) {
-            Files.createFile(marker, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-          }
-        } catch (IOException e) {
-          throw new DeliveryException("cannot mark " + dir + " as a Maildir++ folder: " + e.getMessage(), true, e);
-        }
-      }
+      d = MaildirDestination.folder(maildir, folder.map(f -> f.getFileName().toString()).orElse(""), hostName);
       folders.put(dir, d);
     }
     return d;

@@ -233,6 +233,44 @@ class ScriptedPollTest {
   }
 
   @Test
+  void aMaildirLinkPlantedByTheUserDeletesNothingAndWritesNothingThere() throws Exception {
+    // The Maildir's directory belongs to someone else (nobody, or anyone: mode 0777), who
+    // swaps new/ for a link to a directory popfetch must not write into.
+    Path home = Files.createDirectory(dir.resolve("home"));
+    maildir = home.resolve("Maildir");
+    MaildirDestination destination = new MaildirDestination(maildir, "h");
+    if ("root".equals(System.getProperty("user.name"))) {
+      Files.setOwner(maildir, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+    } else {
+      Files.setPosixFilePermissions(maildir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    }
+    Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+    Files.delete(maildir.resolve("new"));
+    Files.createSymbolicLink(maildir.resolve("new"), elsewhere);
+    try (ScriptedServer server =
+        server(
+            c -> {
+              login(c, 2);
+              c.expect("RETR 1");
+              c.expect("RETR 2");
+              message(c, 1);
+              message(c, 2);
+              c.expect("QUIT"); // no DELE came first
+              c.send("+OK");
+            })) {
+      PollResult result = poll(server, destination);
+      assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.DELIVERY);
+      assertThat(result.failure().get().message()).contains("symbolic link");
+      assertThat(result.deleted()).isZero();
+      assertThat(result.quarantined()).isZero();
+      server.awaitScript();
+    }
+    try (Stream<Path> s = Files.list(elsewhere)) {
+      assertThat(s.toList()).isEmpty();
+    }
+  }
+
+  @Test
   void aServerThatDeletesWhatWasRetrievedGetsNoQuitAfterAFailedDelivery() throws Exception {
     MaildirDestination maildirDestination = new MaildirDestination(maildir, "h");
     // The disk fills up after the first message.
