@@ -254,7 +254,7 @@ public record QueueEntry(
         throw new IOException("arrival " + arrivalText + " is not in the form written");
       }
       String attemptsText = fields(lines[4], "A", 1)[0];
-      if (!attemptsText.matches("0|[1-9][0-9]{0,8}")) {
+      if (!attemptsText.matches("0|[1-9][0-9]{0,9}")) {
         throw new IOException("attempts " + attemptsText);
       }
       String error = fields(lines[5], "X", 1)[0];
