@@ -5,10 +5,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.james.mime4j.MimeException;
 import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.codec.DecoderUtil;
@@ -16,6 +18,7 @@ import org.apache.james.mime4j.stream.EntityState;
 import org.apache.james.mime4j.stream.Field;
 import org.apache.james.mime4j.stream.MimeConfig;
 import org.apache.james.mime4j.stream.MimeTokenStream;
+import org.apache.james.mime4j.util.ByteSequence;
 import org.apache.james.mime4j.util.MimeUtil;
 
 /**
@@ -86,20 +89,89 @@ public record HeaderFields(List<Field> fields) {
     return new HeaderFields(fields);
   }
 
-  /** The first field of this name (case-insensitive, RFC 5322), unfolded and decoded. */
+  /**
+   * Fields that hold addresses (RFC 5322 section 3.6, the trace and envelope fields MTAs add, and
+   * every Resent- field): their encoded-words are never decoded, since RFC 2047 section 5 allows
+   * none in an address and a decoded one could hide a line break or a second address.
+   */
+  private static final Set<String> ADDRESS_FIELDS =
+      Set.of("return-path", "from", "sender", "reply-to", "to", "cc", "bcc", "delivered-to", "x-original-to",
+          "envelope-to", "x-envelope-to", "x-envelope-from", "errors-to", "x-delivered-to", "x-original-from");
+
+  static boolean isAddressField(String lowerName) {
+    return ADDRESS_FIELDS.contains(lowerName) || lowerName.startsWith("resent-");
+  }
+
+  /** The first field of this name (case-insensitive, RFC 5322), as {@link #all} gives it. */
   public Optional<String> first(String name) {
     return all(name).stream().findFirst();
   }
 
-  /** Every field of this name, in order, unfolded and with encoded-words decoded. */
+  /**
+   * Every field of this name, in order, unfolded, for display and matching: encoded-words are
+   * decoded except in address fields, and every control character (C0, DEL, C1, line and
+   * paragraph separators; a decoded or a raw one alike) becomes U+FFFD, so no value carries a
+   * line break into anything line-based.
+   */
   public List<String> all(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    boolean decode = !isAddressField(lower);
+    List<String> out = new ArrayList<>();
+    for (Field f : fields) {
+      if (f.getName().toLowerCase(Locale.ROOT).equals(lower)) {
+        String unfolded = MimeUtil.unfold(f.getBody());
+        out.add(withoutControls(decode ? DecoderUtil.decodeEncodedWords(unfolded, DecodeMonitor.SILENT) : unfolded).strip());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every field of this name, in order, exactly as it came after its colon: folding kept,
+   * nothing decoded, each octet one character (ISO-8859-1). For reading addresses with
+   * {@link Addresses#parse}, so that what is taken is literally in the message.
+   */
+  public List<String> raw(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
     List<String> out = new ArrayList<>();
     for (Field f : fields) {
       if (f.getName().toLowerCase(Locale.ROOT).equals(lower)) {
-        out.add(DecoderUtil.decodeEncodedWords(MimeUtil.unfold(f.getBody()), DecodeMonitor.SILENT).strip());
+        out.add(rawBody(f));
       }
     }
     return out;
+  }
+
+  private static String rawBody(Field f) {
+    ByteSequence raw = f.getRaw();
+    if (raw == null) {
+      return f.getBody();
+    }
+    byte[] bytes = raw.toByteArray();
+    int colon = 0;
+    while (colon < bytes.length && bytes[colon] != ':') {
+      colon++;
+    }
+    return colon < bytes.length ? new String(bytes, colon + 1, bytes.length - colon - 1, StandardCharsets.ISO_8859_1) : "";
+  }
+
+  private static String withoutControls(String s) {
+    if (!Addresses.hasControl(s)) {
+      return s;
+    }
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean lone = Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1)));
+      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || lone) {
+        sb.append('\uFFFD');
+      } else {
+        sb.append(c);
+        if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+          sb.append(s.charAt(++i));
+        }
+      }
+    }
+    return sb.toString();
   }
 }

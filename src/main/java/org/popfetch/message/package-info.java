@@ -1,5 +1,6 @@
 /**
- * The mail-format boundary: trace header stamping (folded and dated with Mime4j) and line-end
+ * The mail-format boundary: header reading, the envelope and its addresses (taken literally,
+ * never decoded), trace header stamping (folded and dated with Mime4j) and line-end
  * conversion, all streaming. A message body is never held in memory here.
  *
  * <p>Depends on Mime4j and the JDK only.

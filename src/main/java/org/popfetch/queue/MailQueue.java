@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.popfetch.net.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,14 +62,25 @@ public final class MailQueue {
   /** A message written to incoming/, not yet accepted. */
   public record Pending(QueueEntry entry, Path message, Path envelope, long size) {}
 
-  /** Writes a message and its envelope to incoming/. Nothing is accepted yet. */
+  /**
+   * Writes a message and its envelope to incoming/. Nothing is accepted yet.
+   *
+   * @throws IOException if writing fails, or the sender (unless "") or a recipient is not fit
+   *     for an envelope ({@link org.popfetch.message.Addresses#isEnvelopeSafe}): nothing is then
+   *     left in incoming/
+   */
   public Pending stage(String sender, List<String> recipients, String route, MessageWriter writer) throws IOException {
     String id = newId();
     Map<String, QueueEntry.Status> rcpts = new java.util.LinkedHashMap<>();
     for (String r : recipients) {
       rcpts.put(r, QueueEntry.Status.PENDING);
     }
-    QueueEntry entry = new QueueEntry(id, sender, rcpts, route, clock.instant(), 0, "");
+    QueueEntry entry;
+    try {
+      entry = new QueueEntry(id, sender, rcpts, route, clock.instant(), 0, "");
+    } catch (IllegalArgumentException e) {
+      throw new IOException("refused for the queue: " + e.getMessage(), e);
+    }
     Path message = incoming.resolve(id + ".msg");
     Path envelope = incoming.resolve(id + ".env");
     long size;
@@ -138,7 +150,7 @@ public final class MailQueue {
       } catch (NoSuchFileException gone) {
         // delivered or deleted meanwhile
       } catch (IOException bad) {
-        LOG.error("queue file {} is damaged ({}); moved to {}", p, bad.getMessage(), corrupt);
+        LOG.error("queue file {} is damaged ({}); moved to {}", p, LogText.sanitize(bad.getMessage()), corrupt);
         Files.move(p, corrupt.resolve(id + ".env"), StandardCopyOption.REPLACE_EXISTING);
         if (Files.exists(data.resolve(id))) {
           Files.move(data.resolve(id), corrupt.resolve(id + ".msg"), StandardCopyOption.REPLACE_EXISTING);

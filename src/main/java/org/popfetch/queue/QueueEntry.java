@@ -1,17 +1,39 @@
 package org.popfetch.queue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.popfetch.message.Addresses;
+import org.popfetch.net.LogText;
 
 /**
  * The envelope of one queued message: who it is from, each recipient's state, where it goes,
  * how often it was tried. Stored as a small text file ({@link #format}/{@link #parse}) beside the
  * immutable message data.
+ *
+ * <p>The file is one record per line, after Postfix's queue files: a version line, then
+ * {@code S} sender, {@code R} route, {@code T} arrival, {@code A} attempts, {@code X} last error,
+ * {@code W} warned (0 or 1), one {@code C} per recipient (state, address, last reply), and
+ * {@code E} last of all. Every value is percent-encoded UTF-8: each octet outside "!" to "~",
+ * and "%" itself, is written "%HH" (upper-case hex), so no value can hold a space, a line break
+ * or anything else that would end its field or record. A file read back must be exactly in this
+ * form, ending in "E" and a line feed: a file cut short (a lost write, a full disk) or garbled is
+ * refused whole, never read as an envelope with fewer recipients.
+ *
+ * <p>The sender and every recipient must be {@linkplain Addresses#isEnvelopeSafe fit for an
+ * envelope}; an entry that is not is refused when it is made, so nothing unsendable is queued.
+ * Free text from a peer (the last error, a reply) is kept whole up to {@link #MAX_TEXT}
+ * characters, a lone surrogate in it replaced by U+FFFD; so whatever an entry holds, its file
+ * reads back as an equal entry.
  *
  * @param id the queue id, also the file names
  * @param sender the envelope sender, "" for the null sender (a bounce)
@@ -25,15 +47,73 @@ import java.util.Map;
 public record QueueEntry(
     String id, String sender, Map<String, Status> recipients, String route, Instant arrival, int attempts, String lastError,
     boolean warned) {
-  static final String MAGIC = "popfetch-queue 1";
+  static final String MAGIC = "popfetch-queue 2";
+  /** The first format: plain lines, no end record. Read (see {@link #parseLegacy}), never written. */
+  static final String LEGACY_MAGIC = "popfetch-queue 1";
+  /** The longest last error or reply kept; a longer one is cut. */
+  public static final int MAX_TEXT = 4000;
 
+  /**
+   * @throws IllegalArgumentException if the sender (unless "") or a recipient is not fit for an
+   *     envelope, there is no recipient, the route is not well-formed text, or attempts is negative
+   */
   public QueueEntry {
+    Objects.requireNonNull(id);
+    Objects.requireNonNull(arrival);
+    if (!sender.isEmpty() && !Addresses.isEnvelopeSafe(sender)) {
+      throw new IllegalArgumentException("sender " + LogText.sanitize(sender) + " cannot be sent in an envelope");
+    }
+    if (recipients.isEmpty()) {
+      throw new IllegalArgumentException("no recipients");
+    }
+    for (Map.Entry<String, Status> r : recipients.entrySet()) {
+      if (!Addresses.isEnvelopeSafe(r.getKey())) {
+        throw new IllegalArgumentException("recipient " + LogText.sanitize(r.getKey()) + " cannot be sent in an envelope");
+      }
+      Objects.requireNonNull(r.getValue());
+    }
+    if (!text(route).equals(route)) {
+      throw new IllegalArgumentException("route " + LogText.sanitize(route) + " is not well-formed text");
+    }
+    if (attempts < 0) {
+      throw new IllegalArgumentException("attempts " + attempts);
+    }
     recipients = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(recipients));
+    lastError = text(lastError);
   }
 
-  /** A recipient's state, with the server's reply once there is one. */
+  /** A recipient's state, with the server's reply once there is one (free text, see {@link QueueEntry}). */
   public record Status(State state, String reply) {
     public static final Status PENDING = new Status(State.PENDING, "");
+
+    public Status {
+      Objects.requireNonNull(state);
+      reply = text(reply);
+    }
+  }
+
+  /** Free text as kept: at most {@link #MAX_TEXT} characters, lone surrogates as U+FFFD. */
+  private static String text(String s) {
+    String cut = s.length() > MAX_TEXT ? s.substring(0, Character.isHighSurrogate(s.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT) : s;
+    StringBuilder sb = null;
+    for (int i = 0; i < cut.length(); i++) {
+      char c = cut.charAt(i);
+      boolean paired = Character.isHighSurrogate(c) && i + 1 < cut.length() && Character.isLowSurrogate(cut.charAt(i + 1));
+      if (paired) {
+        if (sb != null) {
+          sb.append(c).append(cut.charAt(i + 1));
+        }
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        if (sb == null) {
+          sb = new StringBuilder(cut.length()).append(cut, 0, i);
+        }
+        sb.append('\uFFFD');
+      } else if (sb != null) {
+        sb.append(c);
+      }
+    }
+    return sb == null ? cut : sb.toString();
   }
 
   public enum State {
@@ -65,58 +145,193 @@ public record QueueEntry(
     return new QueueEntry(id, sender, recipients, route, arrival, attempts, lastError, true);
   }
 
+  /** The file's bytes, in the form {@link #parse} reads. */
   byte[] format() {
     StringBuilder sb = new StringBuilder(MAGIC).append('\n');
-    sb.append("sender ").append(sender).append('\n');
-    sb.append("route ").append(route).append('\n');
-    sb.append("arrival ").append(arrival).append('\n');
-    sb.append("attempts ").append(attempts).append('\n');
-    sb.append("error ").append(oneLine(lastError)).append('\n');
-    if (warned) {
-      sb.append("warned\n");
+    record(sb, "S", sender);
+    record(sb, "R", route);
+    record(sb, "T", arrival.toString());
+    record(sb, "A", Integer.toString(attempts));
+    record(sb, "X", lastError);
+    record(sb, "W", warned ? "1" : "0");
+    recipients.forEach((r, s) -> record(sb, "C", s.state().name(), r, s.reply()));
+    sb.append("E\n");
+    return sb.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static void record(StringBuilder sb, String type, String... values) {
+    sb.append(type);
+    for (String v : values) {
+      sb.append(' ').append(encode(v));
     }
-    recipients.forEach((r, s) -> sb.append("rcpt ").append(s.state()).append(' ').append(r).append(' ').append(oneLine(s.reply())).append('\n'));
-    return sb.toString().getBytes(StandardCharsets.UTF_8);
+    sb.append('\n');
   }
 
-  private static String oneLine(String s) {
-    return s.replace('\n', ' ').replace('\r', ' ');
+  /** Percent-encoded UTF-8: "!" to "~" as they are, but "%"; every other octet as %HH. */
+  static String encode(String value) {
+    StringBuilder sb = new StringBuilder(value.length());
+    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+      int o = b & 0xff;
+      if (o > 0x20 && o < 0x7f && o != '%') {
+        sb.append((char) o);
+      } else {
+        sb.append('%').append(HEX.charAt(o >> 4)).append(HEX.charAt(o & 0xf));
+      }
+    }
+    return sb.toString();
   }
 
-  /** @throws IOException if the file is not a queue envelope (it is then moved to corrupt/) */
-  static QueueEntry parse(String id, byte[] bytes) throws IOException {
-    String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
-    if (lines.length < 6 || !lines[0].equals(MAGIC)) {
-      throw new IOException("not a queue envelope");
+  private static final String HEX = "0123456789ABCDEF";
+
+  /** The inverse of {@link #encode}, refusing any other spelling of a value. */
+  static String decode(String field) throws IOException {
+    byte[] out = new byte[field.length()];
+    int n = 0;
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        throw new IOException("stray character " + (int) c + " in a value");
+      }
+      if (c != '%') {
+        out[n++] = (byte) c;
+        continue;
+      }
+      int hi = i + 2 < field.length() ? HEX.indexOf(field.charAt(i + 1)) : -1;
+      int lo = hi >= 0 ? HEX.indexOf(field.charAt(i + 2)) : -1;
+      if (lo < 0) {
+        throw new IOException("bad escape in a value");
+      }
+      int o = hi << 4 | lo;
+      if (o > 0x20 && o < 0x7f && o != '%') {
+        throw new IOException("needless escape in a value");
+      }
+      out[n++] = (byte) o;
+      i += 2;
     }
     try {
-      String sender = field(lines[1], "sender");
-      String route = field(lines[2], "route");
-      Instant arrival = Instant.parse(field(lines[3], "arrival"));
-      int attempts = Integer.parseInt(field(lines[4], "attempts"));
-      String error = field(lines[5], "error");
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(out, 0, n))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new IOException("a value is not UTF-8", e);
+    }
+  }
+
+  /**
+   * Reads an envelope file.
+   *
+   * @throws IOException if the file is not a whole, well-formed queue envelope (it is then moved
+   *     to corrupt/)
+   */
+  static QueueEntry parse(String id, byte[] bytes) throws IOException {
+    boolean legacy = startsWith(bytes, LEGACY_MAGIC);
+    for (byte b : bytes) {
+      if ((b < 0x20 || b > 0x7e) && b != '\n' && !legacy) {
+        throw new IOException("not a queue envelope: octet " + (b & 0xff));
+      }
+    }
+    if (bytes.length == 0 || bytes[bytes.length - 1] != '\n') {
+      throw new IOException("cut short: no line end at the end");
+    }
+    String[] lines = new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8).split("\n", -1);
+    if (legacy) {
+      return parseLegacy(id, lines);
+    }
+    if (!lines[0].equals(MAGIC)) {
+      throw new IOException("not a queue envelope");
+    }
+    if (lines.length < 9 || !lines[lines.length - 1].equals("E")) {
+      throw new IOException("cut short: no end record");
+    }
+    try {
+      String sender = fields(lines[1], "S", 1)[0];
+      String route = fields(lines[2], "R", 1)[0];
+      String arrivalText = fields(lines[3], "T", 1)[0];
+      Instant arrival = Instant.parse(arrivalText);
+      if (!arrival.toString().equals(arrivalText)) {
+        throw new IOException("arrival " + arrivalText + " is not in the form written");
+      }
+      String attemptsText = fields(lines[4], "A", 1)[0];
+      if (!attemptsText.matches("0|[1-9][0-9]{0,9}")) {
+        throw new IOException("attempts " + attemptsText);
+      }
+      String error = fields(lines[5], "X", 1)[0];
+      String warned = fields(lines[6], "W", 1)[0];
+      if (!warned.equals("0") && !warned.equals("1")) {
+        throw new IOException("warned " + warned);
+      }
       Map<String, Status> rcpts = new LinkedHashMap<>();
-      int first = 6;
-      boolean warned = lines.length > 6 && lines[6].equals("warned");
-      if (warned) {
-        first = 7;
+      for (int i = 7; i < lines.length - 1; i++) {
+        String[] c = fields(lines[i], "C", 3);
+        if (rcpts.put(c[1], new Status(State.valueOf(c[0]), c[2])) != null) {
+          throw new IOException("recipient " + c[1] + " twice");
+        }
       }
-      for (int i = first; i < lines.length; i++) {
-        String[] p = field(lines[i], "rcpt").split(" ", 3);
-        rcpts.put(p[1], new Status(State.valueOf(p[0]), p.length > 2 ? p[2] : ""));
+      QueueEntry e = new QueueEntry(id, sender, rcpts, route, arrival, Integer.parseInt(attemptsText), error, warned.equals("1"));
+      if (!e.lastError().equals(error) || e.recipients().entrySet().stream().anyMatch(r -> !r.getValue().reply().equals(rcpts.get(r.getKey()).reply()))) {
+        throw new IOException("text longer than written");
       }
-      if (rcpts.isEmpty()) {
-        throw new IOException("no recipients");
-      }
-      return new QueueEntry(id, sender, rcpts, route, arrival, attempts, error, warned);
+      return e;
     } catch (RuntimeException e) {
       throw new IOException("damaged queue envelope: " + e.getMessage(), e);
     }
   }
 
-  private static String field(String line, String name) throws IOException {
+  private static boolean startsWith(byte[] bytes, String prefix) {
+    byte[] p = (prefix + "\n").getBytes(StandardCharsets.US_ASCII);
+    return bytes.length >= p.length && Arrays.equals(bytes, 0, p.length, p, 0, p.length);
+  }
+
+  /** The decoded values of one record of this type, exactly {@code count} of them. */
+  private static String[] fields(String line, String type, int count) throws IOException {
+    String[] parts = line.split(" ", -1);
+    if (parts.length != count + 1 || !parts[0].equals(type)) {
+      throw new IOException("expected a record " + type + " of " + count + " value(s)");
+    }
+    String[] values = new String[count];
+    for (int i = 0; i < count; i++) {
+      values[i] = decode(parts[i + 1]);
+    }
+    return values;
+  }
+
+  /**
+   * The first format, as queued before the upgrade to the present one: "sender", "route",
+   * "arrival", "attempts", "error", an optional "warned", then "rcpt STATE ADDRESS REPLY" lines,
+   * values raw. It had no end record, so a file cut at a line end cannot be told from a whole
+   * one; but it was fsynced before it was renamed into deferred/, so only a damaged disk cuts
+   * it. Every address must still be fit for an envelope; the file is rewritten in the present
+   * format on its next attempt.
+   */
+  private static QueueEntry parseLegacy(String id, String[] lines) throws IOException {
+    if (lines.length < 7) {
+      throw new IOException("not a queue envelope");
+    }
+    try {
+      String sender = legacyField(lines[1], "sender");
+      String route = legacyField(lines[2], "route");
+      Instant arrival = Instant.parse(legacyField(lines[3], "arrival"));
+      int attempts = Integer.parseInt(legacyField(lines[4], "attempts"));
+      String error = legacyField(lines[5], "error");
+      Map<String, Status> rcpts = new LinkedHashMap<>();
+      boolean warned = lines[6].equals("warned");
+      for (int i = warned ? 7 : 6; i < lines.length; i++) {
+        String[] p = legacyField(lines[i], "rcpt").split(" ", 3);
+        if (rcpts.put(p[1], new Status(State.valueOf(p[0]), p.length > 2 ? p[2] : "")) != null) {
+          throw new IOException("recipient " + p[1] + " twice");
+        }
+      }
+      return new QueueEntry(id, sender, rcpts, route, arrival, attempts, error, warned);
+    } catch (RuntimeException e) {
+      throw new IOException("damaged queue envelope (first format): " + e.getMessage(), e);
+    }
+  }
+
+  private static String legacyField(String line, String name) throws IOException {
     if (!line.startsWith(name + " ") && !line.equals(name)) {
-      throw new IOException("expected " + name + ", got " + line);
+      throw new IOException("expected " + name);
     }
     return line.length() > name.length() ? line.substring(name.length() + 1) : "";
   }

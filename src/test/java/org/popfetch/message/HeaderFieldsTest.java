@@ -57,4 +57,34 @@ class HeaderFieldsTest {
     HeaderFields two = read("Return-Path: <first@x>\r\nReturn-Path: <second@x>\r\n\r\n").header();
     assertThat(Envelope.of(two, "me@pop", Optional.empty()).sender()).isEqualTo("first@x");
   }
+
+  @Test
+  void addressFieldsAreNeverDecodedAndNoValueCarriesAControlCharacter() throws Exception {
+    HeaderFields h = read(
+        "To: =?utf-8?q?bob@example.org=0Avictim@evil.example?=\r\n"
+            + "Resent-From: =?utf-8?q?a=0D=0Ab?=\r\n"
+            + "Subject: =?utf-8?q?one=0Atwo=00three=E2=80=A8four?=\r\n"
+            + "X-Raw: a\0b\u007fc\r\n\r\n").header();
+    assertThat(h.all("to")).containsExactly("=?utf-8?q?bob@example.org=0Avictim@evil.example?=");
+    assertThat(h.all("Resent-From")).containsExactly("=?utf-8?q?a=0D=0Ab?=");
+    assertThat(h.first("Subject")).contains("one\ufffdtwo\ufffdthree\ufffdfour");
+    assertThat(h.first("X-Raw")).contains("a\ufffdb\ufffdc");
+  }
+
+  @Test
+  void theRawValueIsTheFieldAsItCameFoldingAndAll() throws Exception {
+    HeaderFields h = read("Delivered-To: <bob@example.org>,\r\n <carol@example.org>\r\nX: =?utf-8?q?x?=\r\n\r\n").header();
+    assertThat(h.raw("delivered-to")).containsExactly(" <bob@example.org>,\r\n <carol@example.org>");
+    assertThat(h.raw("x")).containsExactly(" =?utf-8?q?x?=");
+    assertThat(h.raw("missing")).isEmpty();
+  }
+
+  @Test
+  void aSenderFieldWithNoUsableAddressMakesTheMailboxTheSender() throws Exception {
+    assertThat(Envelope.of(read("Return-Path: <a b@x>\r\nFrom: alice@example.org\r\n\r\n").header(), "me@pop", Optional.empty()).sender())
+        .isEqualTo("me@pop");
+    assertThat(Envelope.of(read("From: =?utf-8?q?bob=40example.org=0A?=\r\n\r\n").header(), "me@pop", Optional.empty()).sender()).isEqualTo("me@pop");
+    assertThat(Envelope.of(read("Return-Path: <>\r\nFrom: alice@example.org\r\n\r\n").header(), "me@pop", Optional.empty()).sender())
+        .isEmpty();
+  }
 }

@@ -29,7 +29,7 @@ class ForwardIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dovecot = DovecotServer.start(DovecotServer.users("fwd", "pw-fwd", "later", "pw-later"), TestPki.create("fwd").issue("127.0.0.1"));
+    dovecot = DovecotServer.start(DovecotServer.users("fwd", "pw-fwd", "later", "pw-later", "multi", "pw-multi"), TestPki.create("fwd").issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -111,5 +111,48 @@ class ForwardIT {
       assertThat(received(smtp)).singleElement().satisfies(m -> assertThat(m).contains("Message-ID: <later-1@popfetch.test>"));
     }
     assertThat(popfetch("queue", "list", "--config", config.toString()).output()).contains("0 message(s) queued");
+  }
+
+  @Test
+  void aLineBreakHiddenInAnEncodedWordNeitherCorruptsTheQueueNorAddsARecipient() throws Exception {
+    // The first smuggles the queue's old record layout into the sender, the second a second
+    // recipient into the multidrop header; decoded, each has line breaks.
+    dovecot.deliver("multi", ("Return-Path: <=?utf-8?q?a@x.example=0Aroute_relay=0Aarrival_2026-01-01T00:00:00Z=0Aattempts_0"
+        + "=0Aerror_=0Arcpt_PENDING_victim@evil.example?=>\r\nX-Original-To: bob@example.org\r\nMessage-ID: <multi-1@popfetch.test>\r\n"
+        + "\r\nbody\r\n").getBytes(ISO_8859_1));
+    dovecot.deliver("multi", ("Return-Path: <alice@example.org>\r\n"
+        + "X-Original-To: <=?utf-8?q?bob@example.org=0Arcpt_PENDING_victim@evil.example?=>\r\nMessage-ID: <multi-2@popfetch.test>\r\n"
+        + "\r\nbody\r\n").getBytes(ISO_8859_1));
+    Path file = dir.resolve("multi.yaml");
+    try (AiosmtpdServer smtp = AiosmtpdServer.start(dir, AiosmtpdServer.freePort())) {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(
+          file,
+          """
+          state: { url: "jdbc:sqlite:%s" }
+          accounts:
+            - name: multi
+              server: 127.0.0.1
+              port: %d
+              tls: none
+              user: multi
+              password: pw-multi
+              recipient-header: X-Original-To
+              deliver: { smtp: { host: 127.0.0.1, port: %d } }
+          """
+              .formatted(dir.resolve("state.db"), dovecot.pop3Port(), smtp.port()));
+      Run run = popfetch("poll", "--config", file.toString());
+      assertThat(run.status()).as(run.output()).isZero();
+      List<String> received = received(smtp);
+      assertThat(received).hasSize(2);
+      assertThat(received).filteredOn(m -> m.contains("<multi-1@popfetch.test>")).singleElement()
+          .satisfies(m -> assertThat(m).contains("X-RcptTo: bob@example.org\n").contains("X-MailFrom: multi@127.0.0.1\n"));
+      assertThat(received).filteredOn(m -> m.contains("<multi-2@popfetch.test>")).singleElement()
+          .satisfies(m -> assertThat(m).contains("X-RcptTo: multi@127.0.0.1\n").contains("X-MailFrom: alice@example.org\n"));
+    }
+    assertThat(dovecot.messageCount("multi")).isZero();
+    try (var corrupt = Files.list(dir.resolve("queue/corrupt"))) {
+      assertThat(corrupt.toList()).isEmpty();
+    }
   }
 }
