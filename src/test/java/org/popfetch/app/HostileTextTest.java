@@ -15,11 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.queue.MailQueue;
+import org.popfetch.queue.QueueEntry;
 import org.popfetch.testing.ScriptedServer;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -96,30 +97,24 @@ class HostileTextTest {
   }
 
   @Test
-  void queueListShowsRecipientsEscaped() throws Exception {
+  void queueListShowsThePeersWordsEscaped() throws Exception {
     Path file = config(1, dir.resolve("Maildir"));
     MailQueue queue = new MailQueue(dir.resolve("queue"), Clock.systemUTC());
-    // The queue's own file format may refuse some of these; any one it keeps must be escaped.
-    boolean queued = false;
-    for (String recipient : List.of("x" + HOSTILE + "@example.org", "x\u009b2J\u202eevil@example.org")) {
-      try {
-        MailQueue.Pending p =
-            queue.stage("s@example.org", List.of(recipient), "smarthost", out -> {
-              out.write("Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
-              return 17;
-            });
-        queue.commit(List.of(p));
-        queued = true;
-      } catch (IOException | IllegalArgumentException refused) {
-        // the queue keeps no such recipient: nothing to show
-      }
-    }
-    Assumptions.assumeTrue(queued, "the queue refuses every recipient with control characters");
+    // The queue refuses a recipient that could break a line or a command; what it does keep
+    // from a peer is the peer's own words, the last reply, which queue list shows.
+    MailQueue.Pending p =
+        queue.stage("s@example.org", List.of("evil@example.org"), "smarthost", out -> {
+          out.write("Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+          return 17;
+        });
+    queue.commit(List.of(p));
+    QueueEntry entry = p.entry();
+    queue.defer(entry.with(entry.recipients(), 1, "451 4.3.0 " + HOSTILE), Instant.now());
 
     Run run = popfetch("queue", "list", "--config", file.toString());
 
     assertThat(run.status()).as(run.output()).isZero();
-    assertThat(run.output()).contains("evil@example.org");
+    assertThat(run.output()).contains("evil@example.org").contains("451 4.3.0 \\x1b]0;pwned");
     assertNoControls(run.output());
   }
 
