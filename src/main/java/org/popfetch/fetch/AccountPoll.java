@@ -20,6 +20,8 @@ import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.pop3.MessageHandler;
 import org.popfetch.pop3.Pop3Client;
+import org.popfetch.pop3.Pop3DesyncException;
+import org.popfetch.pop3.Pop3MessageTooLargeException;
 import org.popfetch.pop3.Pop3ErrorException;
 import org.popfetch.pop3.Pop3Exception;
 import org.popfetch.pop3.Pop3Reply;
@@ -213,12 +215,22 @@ public final class AccountPoll {
     List<Destination.Staged> held = new ArrayList<>();
     List<Entry> heldEntries = new ArrayList<>();
     List<SeenUid> failedAttempts = new ArrayList<>();
+    List<SeenUid> tooLarge = new ArrayList<>();
     Optional<PollFailure>[] failure = new Optional[] {Optional.empty()};
     Instant now = clock.instant();
     long started = System.nanoTime();
-    try {
+    int[] inHand = {0};
+    // A stop while a message is on the wire drops the connection at once: waiting for a
+    // stalled or trickling body could take as long as the server likes. The message in hand is
+    // abandoned and stays on the server; the ones before it were received whole.
+    java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+    try (StopWatch.Watch watch = StopWatch.watch(stopRequested, () -> {
+          interrupted.set(true);
+          client.interrupt();
+        })) {
       client.retr(
-          batch.stream().map(Entry::number).toList(),
+          batch.stream().map(e -> new ScanListing(e.number(), e.size())).toList(),
+          policy.messageCap(),
           new MessageHandler() {
             @Override
             public void message(int number, org.popfetch.net.DotTerminatedInputStream body) throws IOException {
@@ -229,6 +241,7 @@ public final class AccountPoll {
                 throw new StopRequested(); // no further RETR; what is staged is delivered below
               }
               Entry entry = byNumber.get(number);
+              inHand[0] = number;
               HeaderFields.Read read = HeaderFields.read(body);
               Envelope envelope = Envelope.of(read.header(), account.mailbox(), account.recipientHeader());
               Incoming incoming =
@@ -277,10 +290,33 @@ public final class AccountPoll {
     } catch (DeliveryException e) {
       failure[0] = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
     } catch (Pop3Exception e) {
-      failure[0] = Optional.of(Failures.classify(e));
+      if (interrupted.get()) {
+        LOG.info("{}: stopping; message {} abandoned mid-transfer, it stays on the server;"
+                + " {} message(s) of this batch were received whole", account.name(), inHand[0],
+            stagedEntries.size() + heldEntries.size());
+      } else {
+        failure[0] = Optional.of(Failures.classify(e));
+      }
+      if (e instanceof Pop3DesyncException d) {
+        // Nothing from the first message that may not be whole onwards is delivered or recorded.
+        int from = batch.indexOf(byNumber.get(d.firstUnsafe()));
+        if (from >= 0) {
+          dropFrom(batch, from, stagedEntries, staged, destination);
+          dropFrom(batch, from, heldEntries, held, quarantine);
+        }
+        if (d instanceof Pop3MessageTooLargeException big) {
+          Entry entry = byNumber.get(big.number());
+          oversize++;
+          if (entry != null && entry.tracked()) {
+            // Recorded with more than the cap, so the next polls leave it alone and quietly.
+            tooLarge.add(new SeenUid(entry.uid(), UidState.OVERSIZE, now, big.limit() + 1));
+          }
+        }
+      }
     }
     long retrieved = System.nanoTime();
     store.record(account.key(), failedAttempts);
+    store.record(account.key(), tooLarge);
     if (staged.isEmpty() && held.isEmpty()) {
       return failure[0];
     }
@@ -330,6 +366,19 @@ public final class AccountPoll {
           (recorded - committed) / 1_000_000, (System.nanoTime() - recorded) / 1_000_000);
     }
     return failure[0];
+  }
+
+  /** Discards the staged messages whose entries come at or after {@code from} in the batch. */
+  private static void dropFrom(
+      List<Entry> batch, int from, List<Entry> entries, List<Destination.Staged> stagedOnes, Destination where) {
+    List<Destination.Staged> dropped = new ArrayList<>();
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      if (batch.indexOf(entries.get(i)) >= from) {
+        entries.remove(i);
+        dropped.add(stagedOnes.remove(i));
+      }
+    }
+    where.discard(dropped);
   }
 
   /** Stages a refused message into the quarantine, from the copy the destination rescued. */
