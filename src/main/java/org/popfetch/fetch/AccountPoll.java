@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class AccountPoll {
   private static final Logger LOG = LoggerFactory.getLogger(AccountPoll.class);
 
+  /** How long a stop waits for the message on the wire before dropping the connection. */
+  static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(1);
+
   private final Pop3Account account;
   private final FetchPolicy policy;
   private final SeenUidStore store;
@@ -89,10 +92,13 @@ public final class AccountPoll {
   }
 
   /**
-   * Asks the poll to end early when this says so: the message being retrieved is finished, no
-   * further RETR is sent, what was retrieved is delivered, recorded and marked for deletion, and
-   * the session ends with QUIT, so a service can stop promptly without losing or repeating
-   * anything.
+   * Asks the poll to end early when this says so. Between messages, no further RETR is sent,
+   * what was retrieved is delivered, recorded and marked for deletion, and the session ends with
+   * QUIT. With a message still on the wire {@link #STOP_GRACE} later (a stalled or trickling
+   * server can keep it there as long as it likes) the connection is dropped, without QUIT: the message
+   * in hand is abandoned and stays on the server, and what was received whole before it is
+   * delivered and recorded as delete-pending, to be deleted by the next poll. Nothing is lost or
+   * delivered twice either way. {@code stop} is asked from another thread as well.
    */
   public AccountPoll stopWhen(java.util.function.BooleanSupplier stop) {
     this.stopRequested = stop;
@@ -220,11 +226,12 @@ public final class AccountPoll {
     Instant now = clock.instant();
     long started = System.nanoTime();
     int[] inHand = {0};
-    // A stop while a message is on the wire drops the connection at once: waiting for a
-    // stalled or trickling body could take as long as the server likes. The message in hand is
-    // abandoned and stays on the server; the ones before it were received whole.
+    // A stop ends the batch at the next message (the handler's StopRequested). A retrieval that
+    // is still going a moment later drops the connection: a stalled or trickling body could take
+    // as long as the server likes. The message in hand is then abandoned and stays on the
+    // server; the ones before it were received whole.
     java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
-    try (StopWatch.Watch watch = StopWatch.watch(stopRequested, () -> {
+    try (StopWatch.Watch watch = StopWatch.watch(stopRequested, STOP_GRACE, () -> {
           interrupted.set(true);
           client.interrupt();
         })) {
@@ -276,6 +283,7 @@ public final class AccountPoll {
                       Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
                 }
               }
+              inHand[0] = 0; // dealt with: a stop from here on abandons nothing
             }
 
             @Override
@@ -291,8 +299,9 @@ public final class AccountPoll {
       failure[0] = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
     } catch (Pop3Exception e) {
       if (interrupted.get()) {
-        LOG.info("{}: stopping; message {} abandoned mid-transfer, it stays on the server;"
-                + " {} message(s) of this batch were received whole", account.name(), inHand[0],
+        LOG.info("{}: stopping; {} abandoned mid-transfer, it stays on the server;"
+                + " {} message(s) of this batch were received whole", account.name(),
+            inHand[0] == 0 ? "the rest of the batch" : "message " + inHand[0],
             stagedEntries.size() + heldEntries.size());
       } else {
         failure[0] = Optional.of(Failures.classify(e));

@@ -1,5 +1,6 @@
 package org.popfetch.fetch;
 
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -9,8 +10,9 @@ import java.util.function.BooleanSupplier;
 /**
  * Turns a stop flag that is only ever asked into an action taken while a thread is blocked: a
  * poll reading a message from a stalled or trickling server asks nothing until its read returns,
- * which can be a whole read timeout away. One daemon thread looks at every watched flag a few
- * times a second; the action runs once, in that thread.
+ * which can be a whole read timeout away. One daemon thread looks at every watched flag ten
+ * times a second; the action runs once, in that thread, when the flag has stayed up for a grace
+ * period (so that what a healthy server is about to finish is not thrown away).
  */
 final class StopWatch {
   static final long PERIOD_MILLIS = 100;
@@ -32,18 +34,26 @@ final class StopWatch {
   }
 
   /**
-   * Runs {@code onStop} once, soon after {@code stop} turns true, unless the returned handle is
-   * closed first. Once {@code close()} has returned, {@code onStop} is not running and never
-   * will. {@code onStop} must be quick and safe to call from another thread.
+   * Runs {@code onStop} once {@code stop} has said true for {@code grace}, unless the returned
+   * handle is closed first. Once {@code close()} has returned, {@code onStop} is not running and
+   * never will. {@code onStop} must be quick and safe to call from another thread.
    */
-  static Watch watch(BooleanSupplier stop, Runnable onStop) {
+  static Watch watch(BooleanSupplier stop, Duration grace, Runnable onStop) {
     Object lock = new Object();
     boolean[] active = {true};
+    long[] stopSeen = {0};
     ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
     Runnable check =
         () -> {
           synchronized (lock) {
-            if (active[0] && stop.getAsBoolean()) {
+            if (!active[0] || !stop.getAsBoolean()) {
+              return;
+            }
+            long now = System.nanoTime();
+            if (stopSeen[0] == 0) {
+              stopSeen[0] = now;
+            }
+            if (now - stopSeen[0] >= grace.toNanos()) {
               active[0] = false;
               onStop.run();
               self[0].cancel(false);
@@ -51,7 +61,7 @@ final class StopWatch {
           }
         };
     synchronized (lock) {
-      self[0] = TICKER.scheduleWithFixedDelay(check, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+      self[0] = TICKER.scheduleWithFixedDelay(check, 0, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     }
     return () -> {
       synchronized (lock) {
