@@ -308,11 +308,9 @@ public final class AccountPoll {
       }
       if (e instanceof Pop3DesyncException d) {
         // Nothing from the first message that may not be whole onwards is delivered or recorded.
-        int from = batch.indexOf(byNumber.get(d.firstUnsafe()));
-        if (from >= 0) {
-          dropFrom(batch, from, stagedEntries, staged, destination);
-          dropFrom(batch, from, heldEntries, held, quarantine);
-        }
+        int from = Math.max(0, batch.indexOf(byNumber.get(d.firstUnsafe()))); // unknown: trust none
+        dropFrom(batch, from, stagedEntries, staged, destination);
+        dropFrom(batch, from, heldEntries, held, quarantine);
         if (d instanceof Pop3MessageTooLargeException big) {
           Entry entry = byNumber.get(big.number());
           oversize++;
