@@ -364,4 +364,21 @@ class HostileTransferTest {
     assertThat(recorded).containsOnlyKeys("uid-1");
     assertThat(recorded.get("uid-1").state()).isEqualTo(UidState.DELETE_PENDING);
   }
+
+  @Test
+  void withoutMaxSizeTheDefaultCapLeavesHugeMessagesAndOnesFoundLongerThanListed() {
+    long cap = FetchPolicy.DEFAULT_MESSAGE_CAP;
+    List<org.popfetch.pop3.ScanListing> listing =
+        List.of(new org.popfetch.pop3.ScanListing(1, cap + 1), new org.popfetch.pop3.ScanListing(2, 81),
+            new org.popfetch.pop3.ScanListing(3, 81));
+    Map<Integer, String> uids = Map.of(1, "uid-1", 2, "uid-2", 3, "uid-3");
+    // uid-2 announced 81 octets once and sent more than the cap: it keeps the size it came as.
+    Map<String, SeenUid> seen =
+        Map.of("uid-2", new SeenUid("uid-2", UidState.OVERSIZE, java.time.Instant.EPOCH, cap + 1));
+    Selection selection =
+        Selection.select("acct", listing, uids, true, seen, FetchPolicy.deleteMode(), java.time.Instant.EPOCH);
+    assertThat(selection.fetch()).extracting(Selection.Entry::number).containsExactly(3);
+    assertThat(selection.oversize()).isEqualTo(2);
+    assertThat(selection.newlyOversize()).extracting(SeenUid::uid).containsExactly("uid-1");
+  }
 }
