@@ -95,10 +95,10 @@ public final class AccountPoll {
    * Asks the poll to end early when this says so. Between messages, no further RETR is sent,
    * what was retrieved is delivered, recorded and marked for deletion, and the session ends with
    * QUIT. With a message still on the wire {@link #STOP_GRACE} later (a stalled or trickling
-   * server can keep it there as long as it likes) the connection is dropped, without QUIT: the message
-   * in hand is abandoned and stays on the server, and what was received whole before it is
-   * delivered and recorded as delete-pending, to be deleted by the next poll. Nothing is lost or
-   * delivered twice either way. {@code stop} is asked from another thread as well.
+   * server can keep it there as long as it likes) the connection is dropped, without QUIT: the
+   * message in hand is abandoned and stays on the server, and what was received whole before it
+   * is delivered and recorded as delete-pending, to be deleted by the next poll. Nothing is lost
+   * or delivered twice either way. {@code stop} is asked from another thread as well.
    */
   public AccountPoll stopWhen(java.util.function.BooleanSupplier stop) {
     this.stopRequested = stop;
