@@ -49,7 +49,10 @@ public final class PopfetchDaemon implements AutoCloseable {
   private PopfetchConfig config;
   private PollScheduler scheduler;
   private ConfigFileWatch watch;
-  /** Set on stop: polls in flight finish the message in hand, deliver what came, and QUIT. */
+  /**
+   * Set on stop: polls in flight deliver what came whole; a message still on the wire is
+   * abandoned (it stays on the server) rather than waited for.
+   */
   private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
   /** Per account name: the state that outlives a reload. */
   private final Map<String, Standing> standings = new ConcurrentHashMap<>();

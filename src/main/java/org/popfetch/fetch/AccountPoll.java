@@ -20,6 +20,8 @@ import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.pop3.MessageHandler;
 import org.popfetch.pop3.Pop3Client;
+import org.popfetch.pop3.Pop3DesyncException;
+import org.popfetch.pop3.Pop3MessageTooLargeException;
 import org.popfetch.pop3.Pop3ErrorException;
 import org.popfetch.pop3.Pop3Exception;
 import org.popfetch.pop3.Pop3Reply;
@@ -46,6 +48,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccountPoll {
   private static final Logger LOG = LoggerFactory.getLogger(AccountPoll.class);
+
+  /** How long a stop waits for the message on the wire before dropping the connection. */
+  static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(1);
 
   private final Pop3Account account;
   private final FetchPolicy policy;
@@ -87,10 +92,13 @@ public final class AccountPoll {
   }
 
   /**
-   * Asks the poll to end early when this says so: the message being retrieved is finished, no
-   * further RETR is sent, what was retrieved is delivered, recorded and marked for deletion, and
-   * the session ends with QUIT, so a service can stop promptly without losing or repeating
-   * anything.
+   * Asks the poll to end early when this says so. Between messages, no further RETR is sent,
+   * what was retrieved is delivered, recorded and marked for deletion, and the session ends with
+   * QUIT. With a message still on the wire {@link #STOP_GRACE} later (a stalled or trickling
+   * server can keep it there as long as it likes) the connection is dropped, without QUIT: the
+   * message in hand is abandoned and stays on the server, and what was received whole before it
+   * is delivered and recorded as delete-pending, to be deleted by the next poll. Nothing is lost
+   * or delivered twice either way. {@code stop} is asked from another thread as well.
    */
   public AccountPoll stopWhen(java.util.function.BooleanSupplier stop) {
     this.stopRequested = stop;
@@ -216,12 +224,23 @@ public final class AccountPoll {
     List<Destination.Staged> held = new ArrayList<>();
     List<Entry> heldEntries = new ArrayList<>();
     List<SeenUid> failedAttempts = new ArrayList<>();
+    List<SeenUid> tooLarge = new ArrayList<>();
     Optional<PollFailure>[] failure = new Optional[] {Optional.empty()};
     Instant now = clock.instant();
     long started = System.nanoTime();
-    try {
+    int[] inHand = {0};
+    // A stop ends the batch at the next message (the handler's StopRequested). A retrieval that
+    // is still going a moment later drops the connection: a stalled or trickling body could take
+    // as long as the server likes. The message in hand is then abandoned and stays on the
+    // server; the ones before it were received whole.
+    java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+    try (StopWatch.Watch watch = StopWatch.watch(stopRequested, STOP_GRACE, () -> {
+          interrupted.set(true);
+          client.interrupt();
+        })) {
       client.retr(
-          batch.stream().map(Entry::number).toList(),
+          batch.stream().map(e -> new ScanListing(e.number(), e.size())).toList(),
+          policy.messageCap(),
           new MessageHandler() {
             @Override
             public void message(int number, org.popfetch.net.DotTerminatedInputStream body) throws IOException {
@@ -232,6 +251,7 @@ public final class AccountPoll {
                 throw new StopRequested(); // no further RETR; what is staged is delivered below
               }
               Entry entry = byNumber.get(number);
+              inHand[0] = number;
               HeaderFields.Read read = HeaderFields.read(body);
               Envelope envelope = Envelope.of(read.header(), account.mailbox(), account.recipientHeader());
               Incoming incoming =
@@ -266,6 +286,7 @@ public final class AccountPoll {
                       Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
                 }
               }
+              inHand[0] = 0; // dealt with: a stop from here on abandons nothing
             }
 
             @Override
@@ -280,10 +301,32 @@ public final class AccountPoll {
     } catch (DeliveryException e) {
       failure[0] = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
     } catch (Pop3Exception e) {
-      failure[0] = Optional.of(Failures.classify(e));
+      if (interrupted.get()) {
+        LOG.info("{}: stopping; {} abandoned mid-transfer, it stays on the server;"
+                + " {} message(s) of this batch were received whole", account.name(),
+            inHand[0] == 0 ? "the rest of the batch" : "message " + inHand[0],
+            stagedEntries.size() + heldEntries.size());
+      } else {
+        failure[0] = Optional.of(Failures.classify(e));
+      }
+      if (e instanceof Pop3DesyncException d) {
+        // Nothing from the first message that may not be whole onwards is delivered or recorded.
+        int from = Math.max(0, batch.indexOf(byNumber.get(d.firstUnsafe()))); // unknown: trust none
+        dropFrom(batch, from, stagedEntries, staged, destination);
+        dropFrom(batch, from, heldEntries, held, quarantine);
+        if (d instanceof Pop3MessageTooLargeException big) {
+          Entry entry = byNumber.get(big.number());
+          oversize++;
+          if (entry != null && entry.tracked()) {
+            // Recorded with more than the cap, so the next polls leave it alone and quietly.
+            tooLarge.add(new SeenUid(entry.uid(), UidState.OVERSIZE, now, big.limit() + 1));
+          }
+        }
+      }
     }
     long retrieved = System.nanoTime();
     store.record(account.key(), failedAttempts);
+    store.record(account.key(), tooLarge);
     if (staged.isEmpty() && held.isEmpty()) {
       return failure[0];
     }
@@ -333,6 +376,19 @@ public final class AccountPoll {
           (recorded - committed) / 1_000_000, (System.nanoTime() - recorded) / 1_000_000);
     }
     return failure[0];
+  }
+
+  /** Discards the staged messages whose entries come at or after {@code from} in the batch. */
+  private static void dropFrom(
+      List<Entry> batch, int from, List<Entry> entries, List<Destination.Staged> stagedOnes, Destination where) {
+    List<Destination.Staged> dropped = new ArrayList<>();
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      if (batch.indexOf(entries.get(i)) >= from) {
+        entries.remove(i);
+        dropped.add(stagedOnes.remove(i));
+      }
+    }
+    where.discard(dropped);
   }
 
   /** Stages a refused message into the quarantine, from the copy the destination rescued. */

@@ -10,7 +10,8 @@ import java.util.OptionalLong;
  *
  * @param keep leave delivered mail on the server, and never fetch it twice
  * @param deleteAfter with keep: delete delivered mail this long after it was first seen
- * @param maxSize leave larger messages on the server (reported once)
+ * @param maxSize leave larger messages on the server (reported once); also the most octets any
+ *     one message may arrive as, whatever LIST said
  * @param fetchLimit at most this many messages per poll
  * @param batchMessages at most this many messages per group commit
  * @param batchOctets at most about this many octets per group commit
@@ -25,8 +26,20 @@ public record FetchPolicy(
   public static final int DEFAULT_BATCH_MESSAGES = 200;
   public static final long DEFAULT_BATCH_OCTETS = 32L * 1024 * 1024;
 
+  /**
+   * Without max-size, no message may arrive as more than this: a server that announces a small
+   * message and sends an endless one must not fill the disk. Larger than any mail a real server
+   * accepts (providers stop near 150 MB); max-size raises it for the rare account that needs it.
+   */
+  public static final long DEFAULT_MESSAGE_CAP = 1L << 30;
+
   public static FetchPolicy deleteMode() {
     return new FetchPolicy(false, Optional.empty(), OptionalLong.empty(), OptionalInt.empty(), DEFAULT_BATCH_MESSAGES, DEFAULT_BATCH_OCTETS);
+  }
+
+  /** The most octets one message may have, announced or received: max-size, or the default cap. */
+  public long messageCap() {
+    return maxSize.orElse(DEFAULT_MESSAGE_CAP);
   }
 
   /** Whether the server must offer UIDL: remembering mail left on the server needs it. */

@@ -122,12 +122,14 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
         }
         continue;
       }
-      if (policy.maxSize().isPresent() && e.size() > policy.maxSize().getAsLong()) {
+      // A message once found longer on the wire than its LIST size keeps the size it came as.
+      long size = s != null && s.state() == UidState.OVERSIZE ? Math.max(e.size(), s.size()) : e.size();
+      if (size > policy.messageCap()) {
         oversize++;
         if (s == null) {
           if (++newlyOver <= MAX_LOGGED) {
-            LOG.info("{}: message {} ({} octets) is larger than max-size; left on the server",
-                account, e.number(), e.size());
+            LOG.info("{}: message {} ({} octets) is larger than max-size ({}); left on the server",
+                account, e.number(), e.size(), policy.messageCap());
           }
           if (e.tracked() && newlyOversize.size() < MAX_SELECTED) {
             newlyOversize.add(new SeenUid(e.uid(), UidState.OVERSIZE, now, e.size()));

@@ -13,6 +13,10 @@ import java.io.InputStream;
  * server even when the caller stops early. A peer that closes the connection before the
  * terminator makes every read throw {@link ConnectionClosedException}: a truncated body is never
  * presented as a complete one.
+ *
+ * <p>A body may be held to a limit of octets: the read that would pass it throws {@link
+ * BodyTooLongException} instead of returning them, and so does {@link #close()}, which therefore
+ * never drains an endless body. The connection is then out of step.
  */
 public final class DotTerminatedInputStream extends InputStream {
   private enum State {
@@ -25,14 +29,24 @@ public final class DotTerminatedInputStream extends InputStream {
 
   private final WireInput in;
   private final boolean lfEndsLine;
+  private final long limit;
   private State state = State.LINE_START;
   private boolean lastWasCr;
   private long count;
   private IOException failure;
 
   public DotTerminatedInputStream(WireInput in, Framing framing) {
+    this(in, framing, Long.MAX_VALUE);
+  }
+
+  /** A body of at most {@code limit} octets (after unstuffing). */
+  public DotTerminatedInputStream(WireInput in, Framing framing, long limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("negative limit");
+    }
     this.in = in;
     this.lfEndsLine = framing == Framing.LF_TOLERANT;
+    this.limit = limit;
   }
 
   /** Octets of body returned so far (after unstuffing). */
@@ -147,6 +161,12 @@ public final class DotTerminatedInputStream extends InputStream {
         }
         case DONE -> throw new AssertionError();
       }
+    }
+    if (n > limit - count) {
+      // The octets past the limit are not handed out: a capped body is never mistaken for a
+      // whole one.
+      failure = new BodyTooLongException(limit);
+      throw failure;
     }
     count += n;
     return n == 0 && state == State.DONE ? -1 : n;

@@ -14,12 +14,18 @@ import java.io.InputStream;
  *
  * <p>The rate is judged over windows of {@code window} nanoseconds of waiting: at the end of
  * each, at least {@code minimumRate} octets per second of it must have arrived.
+ *
+ * <p>A rate alone cannot end an answer that never ends but trickles just above it, so an answer
+ * may also be given a {@link #budget} of waiting in all; {@link #restart()} lifts it.
  */
 public final class MinimumRateInputStream extends FilterInputStream {
   private final long minimumRate;
   private final long windowNanos;
   private long waitedNanos;
   private long bytesInWindow;
+  private long budgetNanos = Long.MAX_VALUE;
+  private long spentNanos;
+  private String budgetFor = "";
 
   MinimumRateInputStream(InputStream in, long minimumRate, long windowNanos) {
     super(in);
@@ -31,6 +37,18 @@ public final class MinimumRateInputStream extends FilterInputStream {
   public void restart() {
     waitedNanos = 0;
     bytesInWindow = 0;
+    budgetNanos = Long.MAX_VALUE;
+  }
+
+  /**
+   * From now on, at most {@code nanos} more of waiting in all, whatever the rate; then reads
+   * fail with a {@link PeerTooSlowException} whose message starts with {@code what}. Replaces an
+   * earlier budget.
+   */
+  public void budget(long nanos, String what) {
+    budgetNanos = nanos;
+    spentNanos = 0;
+    budgetFor = what;
   }
 
   @Override
@@ -44,7 +62,13 @@ public final class MinimumRateInputStream extends FilterInputStream {
   public int read(byte[] b, int off, int len) throws IOException {
     long start = System.nanoTime();
     int n = in.read(b, off, len);
-    waitedNanos += System.nanoTime() - start;
+    long waited = System.nanoTime() - start;
+    waitedNanos += waited;
+    spentNanos += waited;
+    if (spentNanos > budgetNanos) {
+      throw new PeerTooSlowException(
+          String.format("%s not complete after %.1fs of waiting", budgetFor, spentNanos / 1e9));
+    }
     if (n > 0) {
       bytesInWindow += n;
     }

@@ -32,6 +32,25 @@ public record Timeouts(Duration connect, Duration read, long minimumRate) {
     this(connect, read, DEFAULT_MINIMUM_RATE);
   }
 
+  /**
+   * How long, in all, a client may wait for one message of {@code octets} octets: twice the read
+   * timeout, plus the time the octets take at the minimum rate. A body that trickles just above
+   * the rate for ever is cut by this, and an honest slow link is not (it is faster than the
+   * minimum rate, or the rate guard would have cut it first). Unbounded when the rate is 0
+   * (the admin turned the guard off).
+   */
+  public long messageWaitNanos(long octets) {
+    if (minimumRate == 0) {
+      return Long.MAX_VALUE;
+    }
+    long base = read.toNanos() > Long.MAX_VALUE / 4 ? Long.MAX_VALUE / 2 : 2 * read.toNanos();
+    long seconds = Math.max(0, octets) / minimumRate;
+    if (seconds >= (Long.MAX_VALUE - base) / 1_000_000_000L) {
+      return Long.MAX_VALUE;
+    }
+    return base + seconds * 1_000_000_000L;
+  }
+
   int connectMillis() {
     return (int) Math.min(Integer.MAX_VALUE, connect.toMillis());
   }

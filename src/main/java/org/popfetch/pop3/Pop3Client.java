@@ -16,7 +16,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import org.popfetch.net.BodyTooLongException;
 import org.popfetch.net.DotTerminatedInputStream;
 import org.popfetch.net.LineTooLongException;
 import org.popfetch.net.LogText;
@@ -91,6 +93,8 @@ public final class Pop3Client implements Closeable {
   private final Pop3Settings settings;
   private final ProtocolTrace trace;
   private Socket socket;
+  /** The TCP connection under any TLS: what {@link #interrupt()} closes from another thread. */
+  private volatile Socket tcp;
   private MinimumRateInputStream rateGuard;
   private WireInput in;
   private OutputStream out;
@@ -128,6 +132,7 @@ public final class Pop3Client implements Closeable {
     Pop3Client client = new Pop3Client(settings, trace);
     try {
       client.socket = SocketConnector.connect(settings.host(), settings.port(), settings.timeouts());
+      client.tcp = client.socket;
     } catch (IOException e) {
       throw new Pop3Exception("cannot connect to " + settings.peer() + ": " + e.getMessage(), e);
     }
@@ -496,33 +501,77 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * RETR for a batch of messages. With PIPELINING the commands go out ahead of the replies, at
-   * most {@link Pop3Settings#pipelineWindow()} at a time (RFC 2449 section 6.6); without it, one
-   * at a time. The handler sees the messages in the order given.
+   * RETR for a batch of messages, with nothing to check their bodies against: see {@link
+   * #retr(List, long, MessageHandler)}.
+   */
+  public void retr(List<Integer> numbers, MessageHandler handler) throws IOException {
+    retr(numbers.stream().map(n -> new ScanListing(n, -1)).toList(), Long.MAX_VALUE, handler);
+  }
+
+  /**
+   * RETR for a batch of messages, each with its size from LIST (negative if not known). With
+   * PIPELINING the commands go out ahead of the replies, at most {@link
+   * Pop3Settings#pipelineWindow()} at a time (RFC 2449 section 6.6); without it, one at a time.
+   * The handler sees the messages in the order given.
    *
    * <p>If the handler throws, no further RETR is sent; the replies already asked for are read
    * and discarded so the session stays usable (for DELE of what was delivered), and then the
    * handler's exception is rethrown.
+   *
+   * <p>Each body is held to what the server could have meant, and the session is dropped
+   * without QUIT when it cannot be, because from then on the next "reply" may be text from
+   * inside a message:
+   *
+   * <ul>
+   *   <li>a body of more than {@code maxOctets}: {@link Pop3MessageTooLargeException};
+   *   <li>a body whose size does not fit its LIST size or its "+OK n octets" (see {@link
+   *       SizeCheck}), a "+OK n octets" that does not fit the LIST size, a reply that is not a
+   *       status line, or bytes after the last reply of the batch: {@link Pop3DesyncException},
+   *       naming the first message that may not be whole;
+   *   <li>a message that is not complete after {@link
+   *       org.popfetch.net.Timeouts#messageWaitNanos} of waiting for its size (capped at {@code
+   *       maxOctets}): {@link Pop3TimeoutException}.
+   * </ul>
+   *
+   * The handler may already have consumed a message that is then found unsafe: the caller must
+   * not deliver it.
    */
-  public void retr(List<Integer> numbers, MessageHandler handler) throws IOException {
+  public void retr(List<ScanListing> messages, long maxOctets, MessageHandler handler) throws IOException {
     requireState(State.TRANSACTION, "RETR");
-    numbers.forEach(this::checkNumber);
+    messages.forEach(m -> checkNumber(m.number()));
     int window = capabilities.pipelining() ? settings.pipelineWindow() : 1;
     rateGuard.restart(); // one window of patience for the whole batch
     int sent = 0;
     int done = 0;
+    int lastBody = -1; // the message whose body was read last: suspect if a bad reply follows it
     Throwable handlerFailure = null;
-    while (done < (handlerFailure == null ? numbers.size() : sent)) {
-      if (handlerFailure == null && sent < numbers.size() && sent - done < window) {
-        while (sent < numbers.size() && sent - done < window) {
-          send("RETR " + numbers.get(sent), "RETR " + numbers.get(sent));
+    while (done < (handlerFailure == null ? messages.size() : sent)) {
+      if (handlerFailure == null && sent < messages.size() && sent - done < window) {
+        while (sent < messages.size() && sent - done < window) {
+          send("RETR " + messages.get(sent).number(), "RETR " + messages.get(sent).number());
           sent++;
         }
         flush("RETR");
       }
-      int number = numbers.get(done++);
+      ScanListing listed = messages.get(done++);
+      int number = listed.number();
       String what = "RETR " + number;
-      Pop3Reply reply = readReply(what);
+      long expected = listed.size() < 0 ? maxOctets : Math.min(listed.size(), maxOctets);
+      rateGuard.budget(
+          settings.timeouts().messageWaitNanos(expected),
+          "message " + number + (listed.size() < 0 ? "" : " (" + listed.size() + " octets listed)"));
+      String line = readLine(what);
+      Optional<Pop3Reply> parsed = Pop3Reply.parse(line);
+      if (parsed.isEmpty()) {
+        int suspect = lastBody >= 0 ? lastBody : number;
+        throw abort(
+            desync(
+                suspect,
+                "it answered " + what + " with something that is not a POP3 status line: "
+                    + LogText.sanitize(line)
+                    + (lastBody >= 0 ? " (the body of message " + lastBody + " may have ended early)" : "")));
+      }
+      Pop3Reply reply = parsed.get();
       if (!reply.ok()) {
         if (handlerFailure == null) {
           try {
@@ -533,19 +582,55 @@ public final class Pop3Client implements Closeable {
         }
         continue;
       }
-      DotTerminatedInputStream body = new DotTerminatedInputStream(in, settings.framing());
+      OptionalLong announced = SizeCheck.octetsIn(reply);
+      if (announced.isPresent() && !SizeCheck.fits(announced.getAsLong(), listed.size())) {
+        // Either the server disagrees with itself beyond all tolerance, or this "+OK" is text
+        // from inside the previous body: the previous message may have been cut.
+        int suspect = lastBody >= 0 ? lastBody : number;
+        throw abort(
+            desync(
+                suspect,
+                "it answered " + what + " with " + announced.getAsLong() + " octets but LIST said "
+                    + listed.size() + " (" + LogText.sanitize(line) + ")"));
+      }
+      DotTerminatedInputStream body = new DotTerminatedInputStream(in, settings.framing(), maxOctets);
       openBody = body;
+      lastBody = number;
       if (handlerFailure == null) {
         try {
           handler.message(number, body);
         } catch (IOException | RuntimeException e) {
           if (body.failure() != null) {
-            throw abort(translate(what, body.failure()));
+            throw abort(bodyFailure(number, listed, what, body.failure()));
           }
           handlerFailure = e;
         }
       }
-      finishBody(what, body);
+      try {
+        body.close();
+      } catch (IOException e) {
+        throw abort(bodyFailure(number, listed, what, e));
+      }
+      long received = body.count();
+      trace.note(what + ": " + received + " octets");
+      if (!SizeCheck.fits(received, listed.size())
+          || (announced.isPresent() && !SizeCheck.fits(received, announced.getAsLong()))) {
+        throw abort(
+            desync(
+                number,
+                "message " + number + " came as " + received + " octets but LIST said " + listed.size()
+                    + (announced.isPresent() ? " and RETR said " + announced.getAsLong() : "")
+                    + " (a server that does not dot-stuff?)"));
+      }
+    }
+    if (in.buffered() > 0 && lastBody >= 0) {
+      // Nothing was asked for after the last RETR: these octets can only be the rest of a body
+      // that seemed to end early.
+      throw abort(
+          desync(
+              lastBody,
+              "it sent " + in.buffered() + " octets after the last reply of the batch"
+                  + " (the body of message " + lastBody + " may have ended early)"));
     }
     if (handlerFailure instanceof IOException e) {
       throw e;
@@ -553,6 +638,28 @@ public final class Pop3Client implements Closeable {
     if (handlerFailure instanceof RuntimeException e) {
       throw e;
     }
+  }
+
+  private Pop3DesyncException desync(int firstUnsafe, String why) {
+    return new Pop3DesyncException(
+        peer() + " is out of step: " + why + "; message " + firstUnsafe
+            + " stays on the server, as do those after it in this batch; connection dropped without QUIT",
+        firstUnsafe);
+  }
+
+  /** The exception for a body that could not be read to its end. */
+  private Pop3Exception bodyFailure(int number, ScanListing listed, String what, IOException e) {
+    if (e instanceof BodyTooLongException tooLong) {
+      return new Pop3MessageTooLargeException(
+          "message " + number + " from " + peer() + " is longer than " + tooLong.limit() + " octets (LIST said "
+              + listed.size() + "); not delivered, it stays on the server; connection dropped without QUIT",
+          number, tooLong.limit(), e);
+    }
+    Pop3Exception translated = translate(what, e);
+    if (e instanceof PeerTooSlowException) {
+      return new Pop3TimeoutException(translated.getMessage() + "; it stays on the server", e);
+    }
+    return translated;
   }
 
   /** DELE n: marks the message; the server removes it only at QUIT. */
@@ -625,6 +732,24 @@ public final class Pop3Client implements Closeable {
         socket.close();
       } catch (IOException ignored) {
         // Closing is all that is left to do; a failure here changes nothing.
+      }
+    }
+  }
+
+  /**
+   * Drops the connection from another thread, without QUIT: a read in progress in the session's
+   * own thread fails at once (with a {@link Pop3ProtocolException}), and so does everything after
+   * it. Closing the TCP socket under TLS, not the TLS socket, so no close_notify is written while
+   * the session's thread may be inside the TLS engine. The one method of this class that may be
+   * called from another thread.
+   */
+  public void interrupt() {
+    Socket s = tcp;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // closed is closed
       }
     }
   }
@@ -791,15 +916,6 @@ public final class Pop3Client implements Closeable {
         trace.received(line);
       }
     }
-  }
-
-  private void finishBody(String what, DotTerminatedInputStream body) throws Pop3Exception {
-    try {
-      body.close();
-    } catch (IOException e) {
-      throw abort(translate(what, e));
-    }
-    trace.note(what + ": " + body.count() + " octets");
   }
 
   private Pop3Reply expectOk(String what, Pop3Reply reply) throws Pop3ErrorException {

@@ -489,7 +489,7 @@ class ScriptedPollTest {
               // The server lost message 1 and gave its unique-id to a new, larger message.
               login(c, List.of("1 20000"), List.of("1 AAA"));
               c.expect("RETR 1");
-              message(c, 2);
+              c.send("+OK", "Subject: message 2", "", "x".repeat(19_970), ".");
               c.expect("QUIT");
               c.send("+OK");
             })) {

@@ -153,4 +153,72 @@ class DotTerminatedInputStreamTest {
     ;
     static final java.io.OutputStream INSTANCE = java.io.OutputStream.nullOutputStream();
   }
+
+  @Test
+  void aBodyAtItsLimitIsWholeAndOneOctetMoreIsRefused() throws IOException {
+    byte[] wire = stuff("0123456789\r\n");
+    DotTerminatedInputStream exact = new DotTerminatedInputStream(new WireInput(new java.io.ByteArrayInputStream(wire)), Framing.CRLF, 12);
+    assertThat(exact.readAllBytes()).hasSize(12);
+    assertThat(exact.isComplete()).isTrue();
+
+    DotTerminatedInputStream capped = new DotTerminatedInputStream(new WireInput(new java.io.ByteArrayInputStream(wire)), Framing.CRLF, 11);
+    assertThatThrownBy(capped::readAllBytes).isInstanceOf(BodyTooLongException.class).hasMessageContaining("more than 11 octets");
+    assertThat(capped.failure()).isInstanceOf(BodyTooLongException.class);
+    assertThat(capped.count()).isLessThanOrEqualTo(11);
+  }
+
+  @Test
+  void closingACappedEndlessBodyDoesNotDrainIt() {
+    InputStream endless = new InputStream() {
+      @Override
+      public int read() {
+        return 'x';
+      }
+    };
+    DotTerminatedInputStream body = new DotTerminatedInputStream(new WireInput(endless), Framing.CRLF, 100_000);
+    assertThatThrownBy(body::close).isInstanceOf(BodyTooLongException.class);
+  }
+
+  @Test
+  void aMessageMayWaitTwiceTheReadTimeoutPlusItsSizeAtTheMinimumRate() {
+    Timeouts t = new Timeouts(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(60), 1024);
+    assertThat(t.messageWaitNanos(0)).isEqualTo(120_000_000_000L);
+    assertThat(t.messageWaitNanos(10L * 1024 * 1024)).isEqualTo((120L + 10 * 1024) * 1_000_000_000L);
+    assertThat(t.messageWaitNanos(Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+    assertThat(new Timeouts(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(60), 0).messageWaitNanos(81))
+        .as("no rate guard, no deadline").isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void aBudgetOfWaitingEndsATrickleThatKeepsAboveTheRate() throws Exception {
+    InputStream trickle = new InputStream() {
+      @Override
+      public int read() throws IOException {
+        try {
+          Thread.sleep(2); // the peer's pace under test
+        } catch (InterruptedException e) {
+          throw new java.io.InterruptedIOException();
+        }
+        return 'x';
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        b[off] = (byte) read();
+        return 1;
+      }
+    };
+    MinimumRateInputStream guard = new MinimumRateInputStream(trickle, 10, 50_000_000L);
+    guard.budget(200_000_000L, "message 7 (81 octets listed)");
+    byte[] buf = new byte[16];
+    assertThatThrownBy(() -> {
+          while (true) {
+            guard.read(buf, 0, buf.length);
+          }
+        })
+        .isInstanceOf(PeerTooSlowException.class)
+        .hasMessageStartingWith("message 7 (81 octets listed) not complete after");
+    guard.restart();
+    assertThat(guard.read(buf, 0, buf.length)).as("a new command lifts the budget").isEqualTo(1);
+  }
 }
