@@ -67,6 +67,13 @@ import org.yaml.snakeyaml.nodes.Tag;
  * </ul>
  */
 public final class ConfigLoader {
+  /**
+   * A forwarding address as it will go into RCPT TO: no whitespace, no angle brackets and no
+   * control character (C0, DEL or C1), any of which could end or split the SMTP command.
+   */
+  private static final java.util.regex.Pattern ADDRESS =
+      java.util.regex.Pattern.compile("[^\\s<>\\x00-\\x1f\\x7f-\\x9f]+@[^\\s<>\\x00-\\x1f\\x7f-\\x9f]+");
+
   /** Where the configuration is read from unless the command line names another file. */
   public static final Path DEFAULT_FILE = Path.of("/etc/popfetch/popfetch.yaml");
 
@@ -680,7 +687,7 @@ public final class ConfigLoader {
       }
       for (int i = 0; i < seq.getValue().size(); i++) {
         String a = string(seq.getValue().get(i), e.path() + "[" + i + "]").strip();
-        if (!a.matches("[^\\s<>]+@[^\\s<>]+")) {
+        if (!ADDRESS.matcher(a).matches()) {
           throw error(e.path() + "[" + i + "]", line(seq.getValue().get(i)), "expected an address, got " + quote(a));
         }
         to.add(a);

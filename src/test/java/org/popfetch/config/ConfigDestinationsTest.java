@@ -100,5 +100,10 @@ class ConfigDestinationsTest {
     assertThat(local.port()).isEqualTo(24);
     assertError(withDeliver("deliver: { smtp: { host: h, lmtp: true, port: 25 } }"), "6: accounts[0].deliver.smtp: LMTP must not run on port 25 (RFC 2033)");
     assertError(withDeliver("deliver: { smtp: { host: h, to: [not-an-address] } }"), "6: accounts[0].deliver.smtp.to[0]: expected an address, got \"not-an-address\"");
+    // A control character would end or split the RCPT command the address goes into.
+    assertError(withDeliver("deliver: { smtp: { host: h, to: [\"a\\0b@example.org\"] } }"),
+        "6: accounts[0].deliver.smtp.to[0]: expected an address, got \"a\\u0000b@example.org\"");
+    assertError(withDeliver("deliver: { smtp: { host: h, to: [\"a@example.org\\x85x\"] } }"),
+        "6: accounts[0].deliver.smtp.to[0]: expected an address, got \"a@example.org\\u0085x\"");
   }
 }
