@@ -71,12 +71,17 @@ class HostileTransferTest {
   }
 
   private AccountPoll accountPoll(ScriptedServer server, FetchPolicy policy, Timeouts timeouts) throws IOException {
+    return accountPoll(server, policy, timeouts, FetchObserver.NONE);
+  }
+
+  private AccountPoll accountPoll(ScriptedServer server, FetchPolicy policy, Timeouts timeouts, FetchObserver observer)
+      throws IOException {
     Pop3Settings settings =
         new Pop3Settings("127.0.0.1", server.port(), TlsMode.NONE, TlsTrust.SYSTEM, timeouts, true, Framing.CRLF, 32);
     Pop3Account account = new Pop3Account("test", settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test",
         java.util.Optional.empty(), KEY);
     return new AccountPoll(account, policy, store, new MaildirDestination(maildir, "h"),
-        new MaildirDestination(dir.resolve("quarantine"), "h"), "h", Clock.systemUTC(), FetchObserver.NONE,
+        new MaildirDestination(dir.resolve("quarantine"), "h"), "h", Clock.systemUTC(), observer,
         ProtocolTrace.NONE);
   }
 
@@ -330,7 +335,16 @@ class HostileTransferTest {
 
   @Test
   void stopInterruptsATransferInFlightAndAbandonsOnlyTheMessageInHand() throws Exception {
-    CountDownLatch midTransfer = new CountDownLatch(1);
+    // Both: the server has sent the start of message 2, and the client has taken message 1.
+    CountDownLatch midTransfer = new CountDownLatch(2);
+    FetchObserver firstTaken = new FetchObserver() {
+      @Override
+      public void fetched(String account, int number, long octets) {
+        if (number == 1) {
+          midTransfer.countDown();
+        }
+      }
+    };
     AtomicBoolean stop = new AtomicBoolean();
     // A long read timeout: without an interrupt the poll would sit out the stall.
     Timeouts patient = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60));
@@ -349,7 +363,7 @@ class HostileTransferTest {
       CompletableFuture<PollResult> running =
           CompletableFuture.supplyAsync(() -> {
             try {
-              return accountPoll(server, FetchPolicy.deleteMode(), patient).stopWhen(stopRequested).run();
+              return accountPoll(server, FetchPolicy.deleteMode(), patient, firstTaken).stopWhen(stopRequested).run();
             } catch (IOException e) {
               throw new java.io.UncheckedIOException(e);
             }
