@@ -55,12 +55,23 @@ final class StatusCommand implements Callable<Integer> {
       err.println("popfetch: no service answers at " + base + " (" + e.getMessage() + ")");
       return ExitStatus.SOCKET.code;
     }
+    printAccounts(out, byAccount(metrics));
+    // Whatever answers at the metrics address is not trusted with the terminal either: its
+    // lines are escaped one by one, and there are at most as many as a few hundred accounts.
+    out.printf("queue: %.0f message(s); health: ", queueDepth(metrics));
+    String body = health.body().strip();
+    if (body.isEmpty()) {
+      out.println();
+    }
+    body.lines().limit(1_000).forEach(line -> out.println(LogText.sanitize(line)));
+    out.flush();
+    return health.statusCode() == 200 ? 0 : 1;
+  }
+
+  /** The metrics' samples labelled with an account, by account, then by name and result. */
+  private static Map<String, Map<String, Double>> byAccount(String metrics) {
     Map<String, Map<String, Double>> byAccount = new TreeMap<>();
-    double queueDepth = 0;
     for (String line : metrics.split("\n")) {
-      if (line.startsWith("popfetch_queue_depth ")) {
-        queueDepth = number(line.substring(line.indexOf(' ') + 1));
-      }
       Matcher m = SAMPLE.matcher(line);
       if (!m.matches() || Double.isNaN(number(m.group(3)))) {
         continue;
@@ -75,26 +86,37 @@ final class StatusCommand implements Callable<Integer> {
         continue;
       }
       String key = m.group(1) + (labels.containsKey("result") ? ":" + labels.get("result") : "");
-      byAccount.computeIfAbsent(account, a -> new TreeMap<>()).merge(key, Double.parseDouble(m.group(3)), Double::sum);
+      byAccount.computeIfAbsent(account, a -> new TreeMap<>())
+          .merge(key, Double.parseDouble(m.group(3)), Double::sum);
     }
-    out.printf("%-20s %7s %7s %9s %9s  %s%n", "ACCOUNT", "POLLS", "FAILED", "FETCHED", "FAILURES", "LAST SUCCESS");
+    return byAccount;
+  }
+
+  private static double queueDepth(String metrics) {
+    double depth = 0;
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("popfetch_queue_depth ")) {
+        depth = number(line.substring(line.indexOf(' ') + 1));
+      }
+    }
+    return depth;
+  }
+
+  private static void printAccounts(PrintWriter out, Map<String, Map<String, Double>> byAccount) {
+    out.printf("%-20s %7s %7s %9s %9s  %s%n",
+        "ACCOUNT", "POLLS", "FAILED", "FETCHED", "FAILURES", "LAST SUCCESS");
     byAccount.forEach((account, v) -> {
       double ok = v.getOrDefault("popfetch_polls_total:ok", 0.0);
-      double all = v.entrySet().stream().filter(e -> e.getKey().startsWith("popfetch_polls_total:")).mapToDouble(Map.Entry::getValue).sum();
+      double all = v.entrySet().stream()
+          .filter(e -> e.getKey().startsWith("popfetch_polls_total:"))
+          .mapToDouble(Map.Entry::getValue)
+          .sum();
       double last = v.getOrDefault("popfetch_last_success_timestamp_seconds", 0.0);
-      out.printf("%-20s %7.0f %7.0f %9.0f %9.0f  %s%n", LogText.sanitize(account), all, all - ok, v.getOrDefault("popfetch_messages_fetched_total", 0.0),
-          v.getOrDefault("popfetch_consecutive_failures", 0.0), last == 0 ? "never" : Instant.ofEpochSecond((long) last).toString());
+      out.printf("%-20s %7.0f %7.0f %9.0f %9.0f  %s%n", LogText.sanitize(account), all, all - ok,
+          v.getOrDefault("popfetch_messages_fetched_total", 0.0),
+          v.getOrDefault("popfetch_consecutive_failures", 0.0),
+          last == 0 ? "never" : Instant.ofEpochSecond((long) last).toString());
     });
-    // Whatever answers at the metrics address is not trusted with the terminal either: its
-    // lines are escaped one by one, and there are at most as many as a few hundred accounts.
-    out.printf("queue: %.0f message(s); health: ", queueDepth);
-    String body = health.body().strip();
-    if (body.isEmpty()) {
-      out.println();
-    }
-    body.lines().limit(1_000).forEach(line -> out.println(LogText.sanitize(line)));
-    out.flush();
-    return health.statusCode() == 200 ? 0 : 1;
   }
 
   /** A sample's value; NaN if it is none. */

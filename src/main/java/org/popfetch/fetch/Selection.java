@@ -69,74 +69,113 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
       Map<String, SeenUid> seen,
       FetchPolicy policy,
       Instant now) {
-    List<Entry> delete = new ArrayList<>();
-    List<Entry> fetch = new ArrayList<>();
-    List<SeenUid> newlyOversize = new ArrayList<>();
-    int fetchCap = Math.min(MAX_SELECTED, policy.fetchLimit().orElse(MAX_SELECTED));
-    int oversize = 0;
-    int waiting = 0;
-    long waitingOctets = 0;
-    int deleteWaiting = 0;
-    long known = 0;
-    int untrackable = 0;
+    Sorting sorting = new Sorting(account, policy, now);
     int[] repeated = {0};
-    int newlyOver = 0;
+    long known = 0;
     for (int i = 0; i < listing.size(); i++) {
       Entry e = entry(account, listing, i, uids, haveUidl, repeated);
       if (seen.containsKey(e.uid())) {
         known++;
       }
-      SeenUid recorded = e.tracked() ? seen.get(e.uid()) : null;
+      sorting.sort(e, e.tracked() ? seen.get(e.uid()) : null);
+    }
+    warnIfUidsChangedWholesale(account, listing.size(), known, seen.size());
+    if (repeated[0] > MAX_LOGGED) {
+      LOG.warn("{}: {} messages in all share a unique-id with another; they are not tracked by it",
+          account, repeated[0]);
+    }
+    return sorting.selection();
+  }
+
+  /**
+   * Sorts one listing's entries, one at a time, into what to fetch, delete or leave, counting
+   * what it leaves and logging at most {@link #MAX_LOGGED} lines of each kind.
+   */
+  private static final class Sorting {
+    private final String account;
+    private final FetchPolicy policy;
+    private final Instant now;
+    private final int fetchCap;
+    private final List<Entry> fetch = new ArrayList<>();
+    private final List<Entry> delete = new ArrayList<>();
+    private final List<SeenUid> newlyOversize = new ArrayList<>();
+    private int oversize;
+    private int waiting;
+    private long waitingOctets;
+    private int deleteWaiting;
+    private int untrackable;
+    private int newlyOver;
+
+    Sorting(String account, FetchPolicy policy, Instant now) {
+      this.account = account;
+      this.policy = policy;
+      this.now = now;
+      this.fetchCap = Math.min(MAX_SELECTED, policy.fetchLimit().orElse(MAX_SELECTED));
+    }
+
+    /** @param recorded what the store remembers of the entry's unique-id, if it is tracked */
+    void sort(Entry e, SeenUid recorded) {
       if (recorded != null && recorded.state() == UidState.FAILED) {
         // Not delivered yet: fetched again, as a new message would be, keeping its history.
-        if (fetch.size() < fetchCap) {
-          fetch.add(e);
-        } else {
-          waiting++;
-          waitingOctets += e.size();
-        }
-        continue;
+        fetchOrWait(e);
+        return;
       }
       if (recorded != null && recorded.state() != UidState.OVERSIZE && reused(recorded, e)) {
         LOG.warn("{}: unique-id {} now names a message of {} octets, not {}: the server reused it;"
-                + " fetching it as a new message", account, LogText.sanitize(e.uid()), e.size(), recorded.size());
+                + " fetching it as a new message",
+            account, LogText.sanitize(e.uid()), e.size(), recorded.size());
         recorded = null;
       }
-      SeenUid s = recorded;
-      if (s != null && s.state() != UidState.OVERSIZE) {
-        boolean expired = policy.deleteAfter().map(d -> !s.firstSeen().plus(d).isAfter(now)).orElse(false);
-        if (!policy.keep() || expired) {
-          // delivered before: delete it, never deliver it again
-          if (delete.size() < MAX_SELECTED) {
-            delete.add(e);
-          } else {
-            deleteWaiting++;
-          }
-        }
-        continue;
+      if (recorded != null && recorded.state() != UidState.OVERSIZE) {
+        deliveredBefore(e, recorded);
+        return;
       }
       if (!e.tracked() && policy.keep()) {
         if (++untrackable <= MAX_LOGGED) {
           LOG.warn("{}: message {} has a unique-id popfetch cannot track ({}); left on the server",
               account, e.number(), LogText.sanitize(e.uid()));
         }
-        continue;
+        return;
       }
       // A message once found longer on the wire than its LIST size keeps the size it came as.
-      long size = s != null && s.state() == UidState.OVERSIZE ? Math.max(e.size(), s.size()) : e.size();
+      long size = recorded != null ? Math.max(e.size(), recorded.size()) : e.size();
       if (size > policy.messageCap()) {
-        oversize++;
-        if (s == null) {
-          if (++newlyOver <= MAX_LOGGED) {
-            LOG.info("{}: message {} ({} octets) is larger than max-size ({}); left on the server",
-                account, e.number(), e.size(), policy.messageCap());
-          }
-          if (e.tracked() && newlyOversize.size() < MAX_SELECTED) {
-            newlyOversize.add(new SeenUid(e.uid(), UidState.OVERSIZE, now, e.size()));
-          }
-        }
-        continue;
+        tooLarge(e, recorded == null);
+        return;
       }
+      fetchOrWait(e);
+    }
+
+    /** Delivered in an earlier poll: deleted now (in delete mode, or once delete-after is up). */
+    private void deliveredBefore(Entry e, SeenUid recorded) {
+      boolean expired =
+          policy.deleteAfter().map(d -> !recorded.firstSeen().plus(d).isAfter(now)).orElse(false);
+      if (policy.keep() && !expired) {
+        return;
+      }
+      // never delivered again
+      if (delete.size() < MAX_SELECTED) {
+        delete.add(e);
+      } else {
+        deleteWaiting++;
+      }
+    }
+
+    private void tooLarge(Entry e, boolean firstSeen) {
+      oversize++;
+      if (!firstSeen) {
+        return; // reported when it was first seen
+      }
+      if (++newlyOver <= MAX_LOGGED) {
+        LOG.info("{}: message {} ({} octets) is larger than max-size ({}); left on the server",
+            account, e.number(), e.size(), policy.messageCap());
+      }
+      if (e.tracked() && newlyOversize.size() < MAX_SELECTED) {
+        newlyOversize.add(new SeenUid(e.uid(), UidState.OVERSIZE, now, e.size()));
+      }
+    }
+
+    private void fetchOrWait(Entry e) {
       if (fetch.size() < fetchCap) {
         fetch.add(e);
       } else {
@@ -144,21 +183,23 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
         waitingOctets += e.size();
       }
     }
-    warnIfUidsChangedWholesale(account, listing.size(), known, seen.size());
-    if (untrackable > MAX_LOGGED) {
-      LOG.warn("{}: {} messages in all have a unique-id popfetch cannot track; left on the server", account, untrackable);
+
+    Selection selection() {
+      if (untrackable > MAX_LOGGED) {
+        LOG.warn("{}: {} messages in all have a unique-id popfetch cannot track; left on the server",
+            account, untrackable);
+      }
+      if (newlyOver > MAX_LOGGED) {
+        LOG.info("{}: {} messages in all are newly larger than max-size; left on the server",
+            account, newlyOver);
+      }
+      if (waiting > 0 || deleteWaiting > 0) {
+        LOG.info("{}: {} new and {} delivered message(s) wait for a later poll"
+                + " (at most {} fetched and {} deleted a poll)",
+            account, waiting, deleteWaiting, fetchCap, MAX_SELECTED);
+      }
+      return new Selection(fetch, delete, newlyOversize, oversize, waiting, waitingOctets);
     }
-    if (repeated[0] > MAX_LOGGED) {
-      LOG.warn("{}: {} messages in all share a unique-id with another; they are not tracked by it", account, repeated[0]);
-    }
-    if (newlyOver > MAX_LOGGED) {
-      LOG.info("{}: {} messages in all are newly larger than max-size; left on the server", account, newlyOver);
-    }
-    if (waiting > 0 || deleteWaiting > 0) {
-      LOG.info("{}: {} new and {} delivered message(s) wait for a later poll (at most {} fetched and {} deleted a poll)",
-          account, waiting, deleteWaiting, fetchCap, MAX_SELECTED);
-    }
-    return new Selection(fetch, delete, newlyOversize, oversize, waiting, waitingOctets);
   }
 
   /**

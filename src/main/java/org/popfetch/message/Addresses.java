@@ -212,26 +212,7 @@ public final class Addresses {
           broken = true; // words after the angle-addr
         }
         int start = pos;
-        // a word runs to white space, a comment or a list delimiter; "@", "." and a quoted
-        // string's quotes belong to it, so a quoted local part stays with its domain
-        boolean literal = false; // inside a domain literal, where an IPv6 address has colons
-        while (pos < v.length()) {
-          char d = v.charAt(pos);
-          if (d == ' ' || d == '\t' || d == '\r' || d == '\n' || d == '(' || d == ',' || d == ';' || d == '<' || d == '>'
-              || (d == ':' && !literal)) {
-            break;
-          }
-          if (d == '"') {
-            skipQuoted();
-            continue;
-          }
-          if (d == '[') {
-            literal = true;
-          } else if (d == ']') {
-            literal = false;
-          }
-          pos++;
-        }
+        skipWord();
         if (pos == start) {
           pos++; // a stray ">" or ")"
           broken = true;
@@ -245,6 +226,31 @@ public final class Addresses {
       }
       String candidate = angle != null ? angle : words == 1 ? bare : null;
       return candidate != null && isAddrSpec(candidate) && isEnvelopeSafe(candidate) ? Optional.of(candidate) : Optional.empty();
+    }
+
+    /**
+     * Moves past one word: it runs to white space, a comment or a list delimiter; "@", "." and a
+     * quoted string's quotes belong to it, so a quoted local part stays with its domain.
+     */
+    private void skipWord() {
+      boolean literal = false; // inside a domain literal, where an IPv6 address has colons
+      while (pos < v.length()) {
+        char d = v.charAt(pos);
+        if (d == ' ' || d == '\t' || d == '\r' || d == '\n' || d == '(' || d == ',' || d == ';'
+            || d == '<' || d == '>' || (d == ':' && !literal)) {
+          return;
+        }
+        if (d == '"') {
+          skipQuoted();
+          continue;
+        }
+        if (d == '[') {
+          literal = true;
+        } else if (d == ']') {
+          literal = false;
+        }
+        pos++;
+      }
     }
   }
 
