@@ -177,7 +177,7 @@ public final class QueueRunner {
         }
       }
     }
-    throw new SmtpException(lastError, true, null);
+    throw SmtpException.connection(lastError, null);
   }
 
   /** Bounces every pending recipient of one message now (queue bounce ID). */
