@@ -30,6 +30,15 @@ import org.popfetch.sasl.MechanismChoice;
 import org.popfetch.sasl.SaslException;
 import org.popfetch.sasl.SaslMechanism;
 
+/*
+ * Longer than the house's 400 lines on purpose: this is one POP3 session, with one method per
+ * RFC verb (CAPA, STLS, USER, PASS, APOP, AUTH, STAT, LIST, UIDL, TOP, RETR, DELE, RSET, NOOP,
+ * QUIT) sharing the session's state (TLS, capabilities, RFC 1939 state, the open body). The
+ * wire itself is net.CommandChannel's; the batched RETR with its desync checks is the largest
+ * verb and is kept whole, as splitting it or the verbs across classes would only spread one
+ * state machine over several files.
+ */
+
 /**
  * One POP3 session, one method per command of RFC 1939 and its extensions.
  *
