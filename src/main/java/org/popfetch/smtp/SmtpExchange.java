@@ -9,8 +9,10 @@ import java.util.Queue;
  * flush, when the first is needed; otherwise each command waits for its reply. The transaction
  * itself is written once and runs either way.
  *
- * <p>A 421 reply ends the session (RFC 5321 section 3.8): the replies to the rest of a group
- * will never come, so it is thrown as a {@link SmtpReplyException} at once.
+ * <p>A 421 reply to a command sent ahead ends the session (RFC 5321 section 3.8): the replies
+ * to the rest of the group will never come, so it is thrown as a {@link SmtpReplyException} at
+ * once. One at a time, a 421 is an answer like any other (some servers, aiosmtpd among them,
+ * refuse one recipient with 421 and carry on).
  */
 final class SmtpExchange {
   private final SmtpConnection connection;
@@ -54,7 +56,8 @@ final class SmtpExchange {
     /**
      * The reply, reading (after a flush) those to the commands before it first.
      *
-     * @throws SmtpReplyException if one of them is 421; the connection is then closed
+     * @throws SmtpReplyException if one of them is 421 and commands were sent ahead; the
+     *     connection is then closed
      */
     SmtpReply reply() throws SmtpException {
       if (reply == null) {
@@ -63,7 +66,7 @@ final class SmtpExchange {
       while (reply == null) {
         Pending next = unread.remove();
         next.reply = connection.readReply(next.command);
-        if (next.reply.code() == 421) {
+        if (ahead && next.reply.code() == 421) {
           connection.close();
           throw new SmtpReplyException(connection.peer(), next.command, next.reply);
         }

@@ -312,23 +312,25 @@ class SmtpClientTest {
   }
 
   @Test
-  void a421ToARecipientEndsTheSessionWithoutAnotherCommand() throws Exception {
+  void a421ToOneRecipientSentAheadEndsTheSessionWithoutAnotherCommand() throws Exception {
     try (ScriptedServer server =
         new ScriptedServer(
             c -> {
               c.send("220 mx.test ESMTP");
               c.expect("EHLO popfetch.test");
-              c.send("250 mx.test");
+              c.send("250-mx.test", "250 PIPELINING");
               c.expect("MAIL FROM:<a@b>");
-              c.send("250 ok");
               c.expect("RCPT TO:<one@x>");
-              c.send("421 4.3.2 shutting down");
+              c.expect("RCPT TO:<two@x>");
+              c.expect("DATA");
+              c.send("250 ok", "421 4.3.2 shutting down");
               c.expectClose(); // nothing more may come: the server has gone
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
       assertThatThrownBy(() -> client.send("a@b", List.of("one@x", "two@x"), -1, message("x\n")))
           .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
             assertThat(e.kind()).isEqualTo(SmtpException.Kind.REFUSED);
+            assertThat(e.command()).isEqualTo("RCPT TO:<one@x>");
             assertThat(e.reply().code()).isEqualTo(421);
             assertThat(e.isTransient()).isTrue();
           });
