@@ -1,5 +1,6 @@
 /**
- * Sockets, TLS and byte-level framing shared by the protocol clients.
+ * Sockets, TLS and byte-level framing shared by the protocol clients, and the command channel
+ * through which both write commands, read reply lines and have their I/O failures translated.
  *
  * <p>Invariants: every line read from a peer has a fixed upper bound, message bodies are
  * streamed and never held whole; TLS always verifies the certificate chain and the host name

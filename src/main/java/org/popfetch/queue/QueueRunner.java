@@ -2,6 +2,7 @@ package org.popfetch.queue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,53 +92,92 @@ public final class QueueRunner {
     }
     if (route == null) {
       for (QueueEntry e : entries) {
-        settle(e, Map.of(), "route " + name + " is no longer configured");
+        settleAll(e, new Outcome.Deferred("route " + name + " is no longer configured"));
       }
       return;
     }
-    SmtpClient client;
+    Reach reach = reach(route, domain);
+    if (reach instanceof Unreachable u) {
+      LOG.warn("queue: {} unreachable, {} message(s) deferred: {}",
+          name, entries.size(), LogText.sanitize(u.why()));
+      settleAll(entries, new Outcome.Deferred(u.why()));
+    } else if (reach instanceof Resolved r) {
+      settleAll(entries, r.outcome());
+    } else {
+      deliver(route, ((Reached) reach).client(), entries);
+    }
+  }
+
+  /** How an attempt to reach a route's server ended. */
+  private sealed interface Reach {}
+
+  /** Connected and logged in. */
+  private record Reached(SmtpClient client) implements Reach {}
+
+  /** No server of the route could be reached or would take the login; the entries wait. */
+  private record Unreachable(String why) implements Reach {}
+
+  /** DNS settled the entries without a connection: the domain takes no mail, or try later. */
+  private record Resolved(Outcome outcome) implements Reach {}
+
+  /** Connects to the route's server (or the domain's MX hosts) and logs in as configured. */
+  private Reach reach(Route route, String domain) {
+    Reach reach = domain == null ? connect(route.settings()) : connectMx(route, domain);
+    if (reach instanceof Reached r && route.credentials().isPresent()) {
+      try {
+        r.client().login(route.credentials().get());
+      } catch (SmtpException e) {
+        r.client().close();
+        return new Unreachable(e.getMessage());
+      }
+    }
+    return reach;
+  }
+
+  private Reach connect(SmtpSettings settings) {
     try {
-      client = domain == null ? SmtpClient.connect(route.settings(), trace) : connectMx(route, domain, entries);
-      if (client == null) {
-        return; // settled by connectMx
-      }
-      if (route.credentials().isPresent()) {
-        client.login(route.credentials().get());
-      }
+      return new Reached(SmtpClient.connect(settings, trace));
     } catch (SmtpException e) {
-      LOG.warn("queue: {} unreachable, {} message(s) deferred: {}", name, entries.size(), LogText.sanitize(e.getMessage()));
-      for (QueueEntry entry : entries) {
-        settle(entry, Map.of(), e.getMessage());
-      }
-      return;
+      return new Unreachable(e.getMessage());
     }
+  }
+
+  /**
+   * Connects to the first MX host of the domain that answers (RFC 5321 section 5.1: in order of
+   * preference, each address in turn). A domain that takes no mail bounces its entries; a DNS
+   * failure defers them.
+   */
+  private Reach connectMx(Route route, String domain) {
+    MxResolver.Result r = route.mx().orElseThrow().lookup(domain);
+    if (r instanceof MxResolver.Result.NoMail no) {
+      return new Resolved(Outcome.of(new SmtpReply(550, List.of("5.1.2 " + no.why()))));
+    }
+    if (r instanceof MxResolver.Result.TryLater later) {
+      return new Resolved(new Outcome.Deferred(later.why()));
+    }
+    String lastError = "no MX host of " + domain + " has an address";
+    for (String host : ((MxResolver.Result.Hosts) r).hosts()) {
+      for (InetAddress address : route.mx().get().addresses(host)) {
+        Reach reach = connect(route.settings().at(host, address));
+        if (reach instanceof Unreachable u) {
+          lastError = u.why();
+        } else {
+          return reach;
+        }
+      }
+    }
+    return new Unreachable(lastError);
+  }
+
+  /** Offers each message to the server in turn, then says QUIT. */
+  private void deliver(Route route, SmtpClient client, List<QueueEntry> entries)
+      throws IOException {
     try {
       for (int i = 0; i < entries.size(); i++) {
-        QueueEntry entry = entries.get(i);
-        queue.activate(entry.id());
-        try (InputStream message = queue.open(entry.id())) {
-          SmtpClient.Transaction t = client.send(entry.sender(), entry.pending(), queue.size(entry.id()), message);
-          settle(entry, t.replies(), "");
-        } catch (SmtpReplyException e) {
-          Map<String, SmtpReply> all = new LinkedHashMap<>();
-          entry.pending().forEach(r -> all.put(r, e.reply()));
-          settle(entry, all, "");
-          if (e.reply().code() == 421) {
-            // The server is closing the connection: the rest of the route waits for next time.
-            for (QueueEntry rest : entries.subList(i + 1, entries.size())) {
-              settle(rest, Map.of(), e.reply().toString());
-            }
-            return;
-          }
-        } catch (SmtpException e) {
-          if (e instanceof org.popfetch.smtp.SmtpOutcomeUnknownException) {
-            LOG.warn("queue: {} sent but unconfirmed by {}; it will be sent again and may be delivered twice",
-                entry.id(), route.settings().peer());
-          }
-          // The connection is gone: this message and the rest of the route wait for next time.
-          for (QueueEntry rest : entries.subList(i, entries.size())) {
-            settle(rest, Map.of(), e.getMessage());
-          }
+        Optional<Outcome.Deferred> ended = attempt(route, client, entries.get(i));
+        if (ended.isPresent()) {
+          // The connection is gone: the rest of the route waits for next time.
+          settleAll(entries.subList(i + 1, entries.size()), ended.get());
           return;
         }
       }
@@ -147,93 +187,108 @@ public final class QueueRunner {
   }
 
   /**
-   * Connects to the first MX host of the domain that answers (RFC 5321 section 5.1: in order of
-   * preference, each address in turn). A domain that takes no mail bounces its entries; a DNS
-   * failure defers them. Returns null when the entries are already settled.
+   * Offers one message and settles it. Returns what becomes of the rest of the route when the
+   * connection ended with it (a 421, a failure), else empty.
    */
-  private SmtpClient connectMx(Route route, String domain, List<QueueEntry> entries) throws IOException {
-    MxResolver.Result r = route.mx().orElseThrow().lookup(domain);
-    if (r instanceof MxResolver.Result.NoMail no) {
-      for (QueueEntry e : entries) {
-        Map<String, SmtpReply> all = new LinkedHashMap<>();
-        e.pending().forEach(rcpt -> all.put(rcpt, new SmtpReply(550, List.of("5.1.2 " + no.why()))));
-        settle(e, all, "");
+  private Optional<Outcome.Deferred> attempt(Route route, SmtpClient client, QueueEntry entry)
+      throws IOException {
+    queue.activate(entry.id());
+    try (InputStream message = queue.open(entry.id())) {
+      SmtpClient.Transaction t =
+          client.send(entry.sender(), entry.pending(), queue.size(entry.id()), message);
+      Map<String, Outcome> outcomes = new LinkedHashMap<>();
+      t.replies().forEach((rcpt, reply) -> outcomes.put(rcpt, Outcome.of(reply)));
+      settle(entry, outcomes);
+      return Optional.empty();
+    } catch (SmtpReplyException e) {
+      settleAll(entry, Outcome.of(e.reply()));
+      // 421: the server is closing the connection.
+      boolean closing = e.reply().code() == 421;
+      return closing ? Optional.of(new Outcome.Deferred(e.reply().toString())) : Optional.empty();
+    } catch (SmtpException e) {
+      if (e.kind() == SmtpException.Kind.OUTCOME_UNKNOWN) {
+        LOG.warn("queue: {} sent but unconfirmed by {}; it will be sent again and may be"
+            + " delivered twice", entry.id(), route.settings().peer());
       }
-      return null;
+      Outcome.Deferred later = new Outcome.Deferred(e.getMessage());
+      settleAll(entry, later);
+      return Optional.of(later);
     }
-    if (r instanceof MxResolver.Result.TryLater later) {
-      for (QueueEntry e : entries) {
-        settle(e, Map.of(), later.why());
-      }
-      return null;
-    }
-    String lastError = "no MX host of " + domain + " has an address";
-    for (String host : ((MxResolver.Result.Hosts) r).hosts()) {
-      for (java.net.InetAddress address : route.mx().get().addresses(host)) {
-        try {
-          return SmtpClient.connect(route.settings().at(host, address), trace);
-        } catch (SmtpException e) {
-          lastError = e.getMessage();
-        }
-      }
-    }
-    throw new SmtpException(lastError, true, null);
   }
 
   /** Bounces every pending recipient of one message now (queue bounce ID). */
   public void bounceNow(String id, String reason) throws IOException {
-    QueueEntry entry = queue.find(id).orElseThrow(() -> new IOException("no message " + id + " in the queue")).entry();
-    Map<String, SmtpReply> all = new LinkedHashMap<>();
-    entry.pending().forEach(r -> all.put(r, new SmtpReply(550, List.of("5.0.0 " + reason))));
-    settle(entry, all, "");
+    QueueEntry entry = queue.find(id)
+        .orElseThrow(() -> new IOException("no message " + id + " in the queue")).entry();
+    settleAll(entry, Outcome.of(new SmtpReply(550, List.of("5.0.0 " + reason))));
   }
 
-  /** Applies replies to the envelope, then defers, removes or bounces as they say. */
-  private void settle(QueueEntry entry, Map<String, SmtpReply> replies, String connectionError) throws IOException {
+  private void settleAll(List<QueueEntry> entries, Outcome outcome) throws IOException {
+    for (QueueEntry entry : entries) {
+      settleAll(entry, outcome);
+    }
+  }
+
+  /** Settles every pending recipient of {@code entry} alike. */
+  private void settleAll(QueueEntry entry, Outcome outcome) throws IOException {
+    Map<String, Outcome> outcomes = new LinkedHashMap<>();
+    entry.pending().forEach(r -> outcomes.put(r, outcome));
+    settle(entry, outcomes);
+  }
+
+  /** Applies each recipient's outcome to the envelope, then removes, bounces or defers. */
+  private void settle(QueueEntry entry, Map<String, Outcome> outcomes) throws IOException {
     Instant now = clock.instant();
     Map<String, QueueEntry.Status> recipients = new LinkedHashMap<>(entry.recipients());
     List<DeliveryStatusNotification.Failure> failures = new ArrayList<>();
-    String lastError = connectionError;
-    for (Map.Entry<String, SmtpReply> r : replies.entrySet()) {
-      SmtpReply reply = r.getValue();
-      if (reply.isPositive()) {
-        recipients.put(r.getKey(), new QueueEntry.Status(QueueEntry.State.DELIVERED, reply.toString()));
+    String lastError = "";
+    for (Map.Entry<String, Outcome> o : outcomes.entrySet()) {
+      String rcpt = o.getKey();
+      if (o.getValue() instanceof Outcome.Delivered d) {
+        String text = d.reply().toString();
+        recipients.put(rcpt, new QueueEntry.Status(QueueEntry.State.DELIVERED, text));
         delivered++;
-      } else if (reply.isPermanent()) {
-        recipients.put(r.getKey(), new QueueEntry.Status(QueueEntry.State.BOUNCED, reply.toString()));
-        failures.add(new DeliveryStatusNotification.Failure(r.getKey(), reply.enhancedCode().orElse("5.0.0"), reply.toString()));
-      } else {
-        lastError = reply.toString();
+      } else if (o.getValue() instanceof Outcome.Bounced b) {
+        recipients.put(rcpt, new QueueEntry.Status(QueueEntry.State.BOUNCED, b.diagnostic()));
+        failures.add(new DeliveryStatusNotification.Failure(rcpt, b.status(), b.diagnostic()));
+      } else if (o.getValue() instanceof Outcome.Deferred d) {
+        lastError = d.reason();
       }
     }
     QueueEntry updated = entry.with(recipients, entry.attempts() + 1, lastError);
-    List<String> pending = updated.pending();
-    if (!pending.isEmpty() && !entry.arrival().plus(policy.lifetime()).isAfter(now)) {
-      for (String r : pending) {
+    if (!updated.pending().isEmpty() && !entry.arrival().plus(policy.lifetime()).isAfter(now)) {
+      for (String r : updated.pending()) {
         recipients.put(r, new QueueEntry.Status(QueueEntry.State.BOUNCED, lastError));
-        failures.add(new DeliveryStatusNotification.Failure(r, "4.4.7", "delivery time expired; last error: " + lastError));
+        failures.add(new DeliveryStatusNotification.Failure(
+            r, "4.4.7", "delivery time expired; last error: " + lastError));
       }
       updated = entry.with(recipients, entry.attempts() + 1, lastError);
-      pending = updated.pending();
     }
     if (!failures.isEmpty()) {
       bounce(entry, failures);
       bounced += failures.size();
     }
+    finish(entry, updated, now);
+  }
+
+  /** Removes a message with nobody left to try, or defers it (warning the sender once). */
+  private void finish(QueueEntry entry, QueueEntry updated, Instant now) throws IOException {
+    List<String> pending = updated.pending();
     if (pending.isEmpty()) {
       queue.remove(entry.id());
       LOG.debug("queue: {} done ({})", entry.id(), summary(updated));
-    } else {
-      Instant next = now.plus(policy.backoff(updated.attempts()));
-      if (!updated.warned() && !policy.delayWarning().isZero() && !entry.sender().isEmpty()
-          && !entry.arrival().plus(policy.delayWarning()).isAfter(now)) {
-        warnDelayed(updated, pending);
-        updated = updated.warnedNow();
-      }
-      queue.defer(updated, next);
-      deferred += pending.size();
-      LOG.info("queue: {} deferred until {} for {} recipient(s): {}", entry.id(), next, pending.size(), LogText.sanitize(lastError));
+      return;
     }
+    Instant next = now.plus(policy.backoff(updated.attempts()));
+    if (!updated.warned() && !policy.delayWarning().isZero() && !entry.sender().isEmpty()
+        && !entry.arrival().plus(policy.delayWarning()).isAfter(now)) {
+      warnDelayed(updated, pending);
+      updated = updated.warnedNow();
+    }
+    queue.defer(updated, next);
+    deferred += pending.size();
+    LOG.info("queue: {} deferred until {} for {} recipient(s): {}",
+        entry.id(), next, pending.size(), LogText.sanitize(updated.lastError()));
   }
 
   private static String summary(QueueEntry e) {

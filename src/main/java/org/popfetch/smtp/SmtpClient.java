@@ -1,14 +1,9 @@
 package org.popfetch.smtp;
 
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -18,14 +13,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.popfetch.net.DotStuffingOutputStream;
-import org.popfetch.net.LineTooLongException;
-import org.popfetch.net.LogText;
+import java.util.function.Predicate;
 import org.popfetch.net.ProtocolTrace;
-import org.popfetch.net.SocketConnector;
 import org.popfetch.net.TlsLayer;
-import org.popfetch.net.TlsVerificationException;
-import org.popfetch.net.WireInput;
 import org.popfetch.sasl.Credentials;
 import org.popfetch.sasl.MechanismChoice;
 import org.popfetch.sasl.SaslException;
@@ -39,44 +29,45 @@ import org.popfetch.sasl.SaslMechanism;
  *
  * <p>Errors: {@link SmtpReplyException} when the server answers 4yz or 5yz to a command other
  * than a recipient's (recipients get their replies in the {@link Transaction}); {@link
- * SmtpException} otherwise, with {@link SmtpException#isTransient()} telling "later" from
- * "never". A session belongs to one thread.
+ * SmtpException} otherwise, whose {@link SmtpException#kind()} tells a cut connection from a
+ * session that cannot be had as configured. A session belongs to one thread.
  */
 public final class SmtpClient implements Closeable {
-  static final int MAX_LINE = 8192;
-  static final int MAX_REPLY_LINES = 1000;
+  private static final int MAX_SASL_ROUNDS = 10;
 
   private final SmtpSettings settings;
   private final ProtocolTrace trace;
-  private Socket socket;
-  /** For LMTP over a unix socket (a host that is a path): no TLS, no socket timeouts. */
-  private java.nio.channels.SocketChannel unix;
-  private WireInput in;
-  private OutputStream out;
-  private boolean secure;
+  private final SmtpConnection connection;
   private Map<String, String> extensions = Map.of();
-  private boolean open = true;
 
-  private SmtpClient(SmtpSettings settings, ProtocolTrace trace) {
+  private SmtpClient(SmtpSettings settings, ProtocolTrace trace, SmtpConnection connection) {
     this.settings = settings;
     this.trace = trace;
+    this.connection = connection;
   }
 
   /** The outcome of one message, recipient by recipient. */
   public record Transaction(Map<String, SmtpReply> replies) {
     /** Recipients the server took responsibility for (2yz). */
     public List<String> delivered() {
-      return replies.entrySet().stream().filter(e -> e.getValue().isPositive()).map(Map.Entry::getKey).toList();
+      return where(SmtpReply::isPositive);
     }
 
     /** Recipients to try again later (4yz). */
     public List<String> deferred() {
-      return replies.entrySet().stream().filter(e -> e.getValue().isTransient()).map(Map.Entry::getKey).toList();
+      return where(SmtpReply::isTransient);
     }
 
     /** Recipients refused for good (5yz). */
     public List<String> refused() {
-      return replies.entrySet().stream().filter(e -> e.getValue().isPermanent()).map(Map.Entry::getKey).toList();
+      return where(SmtpReply::isPermanent);
+    }
+
+    private List<String> where(Predicate<SmtpReply> test) {
+      return replies.entrySet().stream()
+          .filter(e -> test.test(e.getValue()))
+          .map(Map.Entry::getKey)
+          .toList();
     }
   }
 
@@ -84,46 +75,30 @@ public final class SmtpClient implements Closeable {
    * Connects, reads the greeting, says EHLO (or LHLO), and puts TLS in place as configured: with
    * STARTTLS required, a server that does not offer it or refuses it ends the session before
    * anything else is sent.
+   *
+   * @throws SmtpException of kind CONNECTION if the server cannot be reached or breaks off, of
+   *     kind SETUP if TLS cannot be had as configured; {@link SmtpReplyException} if the greeting
+   *     or EHLO is refused
    */
-  public static SmtpClient connect(SmtpSettings settings, ProtocolTrace trace) throws SmtpException {
+  public static SmtpClient connect(SmtpSettings settings, ProtocolTrace trace)
+      throws SmtpException {
     TlsLayer tls = null;
     if (settings.tls() != SmtpSettings.Tls.NONE) {
       try {
         tls = TlsLayer.forTrust(settings.trust());
       } catch (IOException e) {
-        throw new SmtpException(e.getMessage(), false, e);
+        throw SmtpException.setup(e.getMessage(), e);
       }
     }
-    SmtpClient c = new SmtpClient(settings, trace);
+    TlsLayer implicit = settings.tls() == SmtpSettings.Tls.IMPLICIT ? tls : null;
+    SmtpConnection connection = SmtpConnection.open(settings, trace, implicit);
+    SmtpClient c = new SmtpClient(settings, trace, connection);
     try {
-      if (settings.host().startsWith("/")) {
-        if (settings.tls() != SmtpSettings.Tls.NONE) {
-          throw new SmtpException("no TLS over the unix socket " + settings.host() + "; set tls: none", false, null);
-        }
-        c.unix = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
-        c.unix.connect(java.net.UnixDomainSocketAddress.of(settings.host()));
-      } else {
-        c.socket =
-            settings.address().isPresent()
-                ? SocketConnector.connect(settings.address().get(), settings.host(), settings.port(), settings.timeouts())
-                : SocketConnector.connect(settings.host(), settings.port(), settings.timeouts());
-      }
-    } catch (SmtpException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new SmtpException("cannot connect to " + settings.peer() + ": " + e.getMessage(), true, e);
-    }
-    try {
-      if (settings.tls() == SmtpSettings.Tls.IMPLICIT) {
-        c.startTls(tls);
-      } else {
-        c.attach();
-      }
-      SmtpReply greeting = c.readReply("greeting");
+      SmtpReply greeting = connection.readReply("greeting");
       if (greeting.code() != 220) {
         throw new SmtpReplyException(settings.peer(), "the connection", greeting);
       }
-      c.hello();
+      c.ehlo();
       if (settings.tls() == SmtpSettings.Tls.STARTTLS) {
         c.starttls(tls);
       }
@@ -135,7 +110,7 @@ public final class SmtpClient implements Closeable {
   }
 
   public boolean isSecure() {
-    return secure;
+    return connection.isSecure();
   }
 
   /** EHLO keywords (upper case) and their parameters. */
@@ -143,7 +118,10 @@ public final class SmtpClient implements Closeable {
     return extensions;
   }
 
-  private void hello() throws SmtpException {
+  // ---------------------------------------------------------------- session set-up
+
+  /** EHLO (LHLO for LMTP), falling back to HELO for a server without ESMTP. */
+  private void ehlo() throws SmtpException {
     String verb = settings.lmtp() ? "LHLO" : "EHLO";
     SmtpReply reply = command(verb + " " + settings.helo());
     if (reply.code() == 250) {
@@ -158,61 +136,50 @@ public final class SmtpClient implements Closeable {
     if (settings.lmtp() || !reply.isPermanent()) {
       throw new SmtpReplyException(settings.peer(), verb, reply);
     }
-    // An old server without ESMTP: HELO, and no extensions.
-    SmtpReply helo = command("HELO " + settings.helo());
-    if (helo.code() != 250) {
-      throw new SmtpReplyException(settings.peer(), "HELO", helo);
+    helo();
+  }
+
+  /** HELO: an old server without ESMTP, and so without extensions. */
+  private void helo() throws SmtpException {
+    SmtpReply reply = command("HELO " + settings.helo());
+    if (reply.code() != 250) {
+      throw new SmtpReplyException(settings.peer(), "HELO", reply);
     }
     extensions = Map.of();
   }
 
+  /** STARTTLS (RFC 3207): upgrade, or stop before anything else is sent. */
   private void starttls(TlsLayer tls) throws SmtpException {
     if (!extensions.containsKey("STARTTLS")) {
-      throw new SmtpException(
-          "TLS required but " + settings.peer() + " does not offer STARTTLS; nothing sent", false, null);
+      throw SmtpException.setup(
+          "TLS required but " + settings.peer() + " does not offer STARTTLS; nothing sent", null);
     }
     SmtpReply reply = command("STARTTLS");
     if (reply.code() != 220) {
-      throw new SmtpException(settings.peer() + " refused STARTTLS: " + reply + "; nothing sent", reply.isTransient(), null);
+      throw SmtpException.refused(
+          settings.peer() + " refused STARTTLS: " + reply + "; nothing sent", reply);
     }
-    if (in.buffered() > 0) {
-      throw new SmtpException(settings.peer() + " sent data after the STARTTLS go-ahead; closing", false, null);
+    if (connection.buffered() > 0) {
+      // Bytes that came with the go-ahead were sent before TLS and could be an attacker's
+      // (response injection): they must never be read as if they came through TLS.
+      throw SmtpException.setup(
+          settings.peer() + " sent data after the STARTTLS go-ahead; closing", null);
     }
-    startTls(tls);
-    hello(); // RFC 3207 section 4.2: forget what was learnt before TLS
+    connection.startTls(tls);
+    ehlo(); // RFC 3207 section 4.2: forget what was learnt before TLS
   }
 
-  private void startTls(TlsLayer tls) throws SmtpException {
-    try {
-      socket = tls.wrap(socket, settings.host(), settings.port());
-      secure = true;
-      trace.note("TLS established");
-      attach();
-    } catch (TlsVerificationException e) {
-      throw new SmtpException(e.getMessage(), false, e);
-    } catch (IOException e) {
-      throw failure("TLS handshake", e);
-    }
-  }
-
-  private void attach() throws SmtpException {
-    try {
-      if (unix != null) {
-        in = new WireInput(java.nio.channels.Channels.newInputStream(unix));
-        out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(unix), 64 * 1024);
-        return;
-      }
-      in = new WireInput(SocketConnector.input(socket, settings.timeouts()));
-      out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-    } catch (IOException e) {
-      throw failure("connect", e);
-    }
-  }
-
-  /** AUTH with the strongest mechanism both sides offer (RFC 4954); never without TLS unless allowed. */
+  /**
+   * AUTH (RFC 4954) with the strongest mechanism both sides offer; never without TLS unless
+   * allowed. The credentials and every SASL payload are masked in the trace.
+   *
+   * @throws SmtpException of kind SETUP before anything is sent if no mechanism fits or TLS is
+   *     missing; {@link SmtpReplyException} if the server refuses the credentials
+   */
   public void login(Credentials credentials) throws SmtpException {
-    if (!secure && !settings.allowPlaintextAuth()) {
-      throw new SmtpException("refusing to send credentials to " + settings.peer() + " without TLS", false, null);
+    if (!connection.isSecure() && !settings.allowPlaintextAuth()) {
+      throw SmtpException.setup(
+          "refusing to send credentials to " + settings.peer() + " without TLS", null);
     }
     Set<String> offered = new TreeSet<>();
     for (String m : extensions.getOrDefault("AUTH", "").split("\\s+")) {
@@ -222,191 +189,188 @@ public final class SmtpClient implements Closeable {
     }
     String name =
         MechanismChoice.strongest(offered, credentials)
-            .orElseThrow(() -> new SmtpException(settings.peer() + " offers no usable AUTH mechanism (it offers: " + offered + ")", false, null));
+            .orElseThrow(
+                () ->
+                    SmtpException.setup(
+                        settings.peer() + " offers no usable AUTH mechanism (it offers: "
+                            + offered + ")",
+                        null));
     SaslMechanism mech;
     try {
       mech = MechanismChoice.create(name, credentials);
     } catch (SaslException e) {
-      throw new SmtpException(e.getMessage(), false, e);
+      throw SmtpException.setup(e.getMessage(), e);
     }
+    SmtpReply reply = auth(name, mech);
+    if (reply.code() != 235) {
+      throw new SmtpReplyException(settings.peer(), "AUTH " + name, reply);
+    }
+  }
+
+  /** AUTH and its challenge rounds; returns the server's last reply. */
+  private SmtpReply auth(String name, SaslMechanism mech) throws SmtpException {
     Optional<byte[]> initial = mech.initialResponse();
-    String first = "AUTH " + name + initial.map(b -> " " + (b.length == 0 ? "=" : Base64.getEncoder().encodeToString(b))).orElse("");
+    String first = "AUTH " + name + initial.map(b -> " " + base64(b)).orElse("");
     SmtpReply reply = command(first, "AUTH " + name + (initial.isPresent() ? " ****" : ""));
-    for (int round = 0; reply.code() == 334 && round < 10; round++) {
+    for (int round = 0; reply.code() == 334 && round < MAX_SASL_ROUNDS; round++) {
       byte[] challenge;
       try {
         challenge = Base64.getDecoder().decode(reply.lines().get(0).strip());
       } catch (IllegalArgumentException e) {
         command("*", "*");
-        throw new SmtpException(settings.peer() + " sent a malformed AUTH challenge", false, e);
+        throw SmtpException.setup(settings.peer() + " sent a malformed AUTH challenge", e);
       }
       byte[] response;
       try {
         response = mech.respond(challenge);
       } catch (SaslException e) {
         command("*", "*");
-        throw new SmtpException(e.getMessage(), false, e);
+        throw SmtpException.setup(e.getMessage(), e);
       }
       reply = command(Base64.getEncoder().encodeToString(response), "****");
     }
-    if (reply.code() != 235) {
-      throw new SmtpReplyException(settings.peer(), "AUTH " + name, reply);
-    }
+    return reply;
   }
+
+  private static String base64(byte[] b) {
+    return b.length == 0 ? "=" : Base64.getEncoder().encodeToString(b);
+  }
+
+  // ---------------------------------------------------------------- one message
 
   /**
    * Sends one message: MAIL, RCPT for each recipient, DATA, the message, and the final "."
-   * (pipelined when the server offers PIPELINING). The message may have any line ends; it goes
-   * out with CRLF and dot-stuffed.
+   * (pipelined when the server offers PIPELINING, and always for LMTP). The message may have any
+   * line ends; it goes out with CRLF and dot-stuffed.
    *
    * @param sender the envelope sender, "" for the null sender
    * @param size the message's size, for SIZE; -1 if unknown
    * @return each recipient's outcome: its RCPT reply if refused there, else the reply after the
    *     data (LMTP: its own)
-   * @throws SmtpReplyException if MAIL or DATA is refused (for every recipient alike)
+   * @throws SmtpReplyException if MAIL or DATA is refused (for every recipient alike), or the
+   *     server closes with 421
+   * @throws SmtpOutcomeUnknownException if the answer to the final "." never comes
    */
-  public Transaction send(String sender, List<String> recipients, long size, InputStream message) throws SmtpException {
+  public Transaction send(String sender, List<String> recipients, long size, InputStream message)
+      throws SmtpException {
     if (recipients.isEmpty()) {
       throw new IllegalArgumentException("no recipients");
     }
-    String mail = "MAIL FROM:<" + sender + ">";
-    if (size >= 0 && extensions.containsKey("SIZE")) {
-      long limit = sizeLimit();
-      if (limit > 0 && size > limit) {
-        // RFC 1870: no point sending what the server said it will not take.
-        throw new SmtpReplyException(settings.peer(), mail,
-            new SmtpReply(552, List.of("5.3.4 message of " + size + " octets is larger than the server's limit of " + limit)));
-      }
-      mail += " SIZE=" + size;
-    }
-    if (extensions.containsKey("8BITMIME")) {
-      mail += " BODY=8BITMIME";
-    }
-    boolean international = !isAscii(sender) || recipients.stream().anyMatch(r -> !isAscii(r));
-    if (international) {
-      // RFC 6531: UTF-8 addresses need SMTPUTF8; without it the server cannot take them at all.
-      if (!extensions.containsKey("SMTPUTF8")) {
-        throw new SmtpReplyException(settings.peer(), "MAIL FROM:<" + sender + ">",
-            new SmtpReply(553, List.of("5.6.7 non-ASCII address and the server offers no SMTPUTF8")));
-      }
-      mail += " SMTPUTF8";
-    }
-    boolean pipelining = extensions.containsKey("PIPELINING") || settings.lmtp();
-    List<String> commands = new ArrayList<>();
-    commands.add(mail);
-    for (String r : recipients) {
-      commands.add("RCPT TO:<" + r + ">");
-    }
+    String mail = MailCommand.line(sender, recipients, size, extensions, settings.peer());
+    SmtpExchange exchange =
+        new SmtpExchange(connection, extensions.containsKey("PIPELINING") || settings.lmtp());
     Map<String, SmtpReply> replies = new LinkedHashMap<>();
-    List<String> accepted = new ArrayList<>();
-    SmtpReply mailReply;
-    if (pipelining) {
-      commands.add("DATA");
-      for (String c : commands) {
-        write(c, c);
-      }
-      flush("MAIL");
-      mailReply = closing(mail, readReply("MAIL"));
-      for (String r : recipients) {
-        SmtpReply rr = closing("RCPT TO:<" + r + ">", readReply("RCPT"));
-        replies.put(r, mailReply.isPositive() ? rr : mailReply);
-        if (mailReply.isPositive() && rr.isPositive()) {
-          accepted.add(r);
-        }
-      }
-      SmtpReply data = closing("DATA", readReply("DATA"));
-      if (!mailReply.isPositive()) {
-        throw new SmtpReplyException(settings.peer(), mail, mailReply);
-      }
-      if (accepted.isEmpty()) {
-        if (data.code() == 354) {
-          // A server that wrongly invites data without recipients gets an empty message.
-          command(".", ".");
-        }
-        return new Transaction(replies); // DATA was refused for want of recipients: nothing sent
-      }
-      if (data.code() != 354) {
-        throw new SmtpReplyException(settings.peer(), "DATA", data);
-      }
-    } else {
-      mailReply = command(mail);
-      if (!mailReply.isPositive()) {
-        throw new SmtpReplyException(settings.peer(), mail, mailReply);
-      }
-      for (String r : recipients) {
-        SmtpReply rr = command("RCPT TO:<" + r + ">");
-        replies.put(r, rr);
-        if (rr.isPositive()) {
-          accepted.add(r);
-        }
-      }
-      if (accepted.isEmpty()) {
-        command("RSET");
-        return new Transaction(replies);
-      }
-      SmtpReply data = command("DATA");
-      if (data.code() != 354) {
-        throw new SmtpReplyException(settings.peer(), "DATA", data);
-      }
-    }
-    long octets;
-    try {
-      DotStuffingOutputStream body = new DotStuffingOutputStream(out);
-      message.transferTo(body);
-      body.finish();
-      octets = body.count();
-    } catch (IOException e) {
-      throw failure("DATA", e);
-    }
-    trace.note("message: " + octets + " octets");
-    int previous = soTimeout();
-    setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.dataDoneTimeout().toMillis()));
-    try {
-      if (settings.lmtp()) {
-        // RFC 2033 section 4.2: one reply per accepted recipient, in RCPT order.
-        for (String r : accepted) {
-          replies.put(r, readReply("end of data"));
-        }
-      } else {
-        SmtpReply done = readReply("end of data");
-        for (String r : accepted) {
-          replies.put(r, done);
-        }
-      }
-    } catch (SmtpException e) {
-      throw new SmtpOutcomeUnknownException(e.getMessage() + "; the message may have been delivered", e);
-    } finally {
-      setSoTimeout(previous);
+    List<String> accepted = envelope(exchange, mail, recipients, replies);
+    if (!accepted.isEmpty()) {
+      data(message);
+      endOfData(accepted, replies);
     }
     return new Transaction(replies);
   }
 
-  /** The SIZE limit the server announced, 0 if none. */
-  private long sizeLimit() {
-    try {
-      String v = extensions.getOrDefault("SIZE", "").strip();
-      return v.isEmpty() ? 0 : Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      return 0;
+  /**
+   * MAIL, the RCPTs and DATA, through {@code exchange}; fills in each recipient's reply.
+   * Returns the recipients accepted, when the server is ready for the data; none, when no
+   * recipient was accepted (and the transaction is over).
+   */
+  private List<String> envelope(
+      SmtpExchange exchange, String mail, List<String> recipients, Map<String, SmtpReply> replies)
+      throws SmtpException {
+    SmtpExchange.Pending mailReply = mail(exchange, mail);
+    List<SmtpExchange.Pending> rcptReplies = new ArrayList<>();
+    for (String r : recipients) {
+      rcptReplies.add(rcpt(exchange, r));
     }
+    if (!exchange.ahead() && fill(recipients, rcptReplies, replies).isEmpty()) {
+      command("RSET"); // nothing to send: end the transaction, whatever RSET's answer
+      return List.of();
+    }
+    SmtpExchange.Pending data = exchange.send("DATA");
+    SmtpReply mailed = mailReply.reply();
+    List<String> accepted = fill(recipients, rcptReplies, replies);
+    SmtpReply ready = data.reply();
+    if (!mailed.isPositive()) {
+      throw new SmtpReplyException(settings.peer(), mail, mailed);
+    }
+    if (accepted.isEmpty()) {
+      if (ready.code() == 354) {
+        // A server that wrongly invites data without recipients gets an empty message.
+        command(".", ".");
+      }
+      return List.of(); // DATA was refused for want of recipients: nothing sent
+    }
+    if (ready.code() != 354) {
+      throw new SmtpReplyException(settings.peer(), "DATA", ready);
+    }
+    return accepted;
   }
 
-  private static boolean isAscii(String s) {
-    return s.chars().allMatch(c -> c < 0x80);
+  /** Puts each RCPT reply in {@code replies}; returns the recipients accepted. */
+  private static List<String> fill(
+      List<String> recipients,
+      List<SmtpExchange.Pending> rcptReplies,
+      Map<String, SmtpReply> replies)
+      throws SmtpException {
+    List<String> accepted = new ArrayList<>();
+    for (int i = 0; i < recipients.size(); i++) {
+      SmtpReply reply = rcptReplies.get(i).reply();
+      replies.put(recipients.get(i), reply);
+      if (reply.isPositive()) {
+        accepted.add(recipients.get(i));
+      }
+    }
+    return accepted;
   }
 
   /**
-   * 421 means the server is closing the connection (RFC 5321 section 3.8): the replies to the
-   * rest of a pipelined group will never come.
+   * MAIL. Sent one at a time, a refusal ends the transaction here; sent ahead, it is read with
+   * the replies to the commands after it.
    */
-  private SmtpReply closing(String command, SmtpReply reply) throws SmtpReplyException {
-    if (reply.code() == 421) {
-      close();
-      throw new SmtpReplyException(settings.peer(), command, reply);
+  private SmtpExchange.Pending mail(SmtpExchange exchange, String line) throws SmtpException {
+    SmtpExchange.Pending reply = exchange.send(line);
+    if (!exchange.ahead() && !reply.reply().isPositive()) {
+      throw new SmtpReplyException(settings.peer(), line, reply.reply());
     }
     return reply;
   }
 
+  /** RCPT for one recipient. */
+  private SmtpExchange.Pending rcpt(SmtpExchange exchange, String recipient) throws SmtpException {
+    return exchange.send("RCPT TO:<" + recipient + ">");
+  }
+
+  /** The message after DATA's 354: CRLF line ends, dot-stuffed, then the final ".". */
+  private void data(InputStream message) throws SmtpException {
+    long octets = connection.body(message);
+    trace.note("message: " + octets + " octets");
+  }
+
+  /**
+   * The answer to the final ".", within the data-done timeout: one for all recipients, or with
+   * LMTP one per accepted recipient in RCPT order (RFC 2033 section 4.2).
+   *
+   * @throws SmtpOutcomeUnknownException if it never comes: the message may have arrived
+   */
+  private void endOfData(List<String> accepted, Map<String, SmtpReply> replies)
+      throws SmtpException {
+    Duration previous = connection.readTimeout(settings.dataDoneTimeout());
+    try {
+      SmtpReply done = null;
+      for (String r : accepted) {
+        if (done == null || settings.lmtp()) {
+          done = connection.readReply("end of data");
+        }
+        replies.put(r, done);
+      }
+    } catch (SmtpException e) {
+      throw new SmtpOutcomeUnknownException(
+          e.getMessage() + "; the message may have been delivered", e);
+    } finally {
+      connection.readTimeout(previous);
+    }
+  }
+
+  /** RSET: abandons the transaction in progress. */
   public void rset() throws SmtpException {
     SmtpReply r = command("RSET");
     if (!r.isPositive()) {
@@ -416,7 +380,7 @@ public final class SmtpClient implements Closeable {
 
   /** QUIT, then close whatever the answer. Does nothing on a session already closed. */
   public void quit() {
-    if (!open) {
+    if (!connection.isOpen()) {
       return;
     }
     try {
@@ -430,126 +394,14 @@ public final class SmtpClient implements Closeable {
 
   @Override
   public void close() {
-    open = false;
-    if (unix != null) {
-      try {
-        unix.close();
-      } catch (IOException ignored) {
-        // closing is all that is left to do
-      }
-    }
-    if (socket != null) {
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // closing is all that is left to do
-      }
-    }
+    connection.close();
   }
 
-  // ---------------------------------------------------------------- wire
-
   private SmtpReply command(String line) throws SmtpException {
-    return command(line, line);
+    return connection.command(line, line);
   }
 
   private SmtpReply command(String line, String traceForm) throws SmtpException {
-    write(line, traceForm);
-    flush(traceForm);
-    return readReply(traceForm);
-  }
-
-  private void write(String line, String traceForm) throws SmtpException {
-    if (!open) {
-      throw new IllegalStateException("the SMTP session with " + settings.peer() + " is closed");
-    }
-    try {
-      out.write(line.getBytes(StandardCharsets.UTF_8));
-      out.write('\r');
-      out.write('\n');
-    } catch (IOException e) {
-      throw failure(traceForm, e);
-    }
-    trace.sent(traceForm);
-  }
-
-  private void flush(String what) throws SmtpException {
-    try {
-      out.flush();
-    } catch (IOException e) {
-      throw failure(what, e);
-    }
-  }
-
-  private SmtpReply readReply(String what) throws SmtpException {
-    List<String> lines = new ArrayList<>();
-    int code = -1;
-    while (true) {
-      String line;
-      try {
-        line = in.readLine(MAX_LINE);
-      } catch (IOException e) {
-        throw failure(what, e);
-      }
-      trace.received(line);
-      if (line.length() < 3 || !line.substring(0, 3).chars().allMatch(Character::isDigit)
-          || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
-        close();
-        throw new SmtpException(settings.peer() + " answered " + what + " with something that is not an SMTP reply: " + LogText.sanitize(line), true, null);
-      }
-      int c = Integer.parseInt(line.substring(0, 3));
-      if (code >= 0 && c != code) {
-        close();
-        throw new SmtpException(settings.peer() + " changed the reply code within one reply (" + what + ")", true, null);
-      }
-      code = c;
-      lines.add(line.length() > 4 ? line.substring(4) : "");
-      if (lines.size() > MAX_REPLY_LINES) {
-        close();
-        throw new SmtpException(settings.peer() + " sent more than " + MAX_REPLY_LINES + " reply lines", true, null);
-      }
-      if (line.length() == 3 || line.charAt(3) == ' ') {
-        return new SmtpReply(code, lines);
-      }
-    }
-  }
-
-  private int soTimeout() {
-    if (socket == null) {
-      return 0;
-    }
-    try {
-      return socket.getSoTimeout();
-    } catch (IOException e) {
-      return (int) settings.timeouts().read().toMillis();
-    }
-  }
-
-  private void setSoTimeout(int millis) {
-    if (socket == null) {
-      return; // a unix socket to a local server has no read timeout
-    }
-    try {
-      socket.setSoTimeout(millis);
-    } catch (IOException ignored) {
-      // the next read fails on its own if the socket is gone
-    }
-  }
-
-  private SmtpException failure(String what, IOException e) {
-    close();
-    if (e instanceof SmtpException s) {
-      return s;
-    }
-    if (e instanceof SocketTimeoutException) {
-      return new SmtpException(settings.peer() + " sent nothing in time (waiting for " + what + ")", true, e);
-    }
-    if (e instanceof LineTooLongException l) {
-      return new SmtpException(settings.peer() + " sent a line longer than " + l.limit() + " octets (" + what + ")", true, e);
-    }
-    if (e instanceof EOFException) {
-      return new SmtpException(settings.peer() + " closed the connection (" + what + ")", true, e);
-    }
-    return new SmtpException("connection to " + settings.peer() + " failed (" + what + "): " + e.getMessage(), true, e);
+    return connection.command(line, traceForm);
   }
 }

@@ -7,6 +7,6 @@ package org.popfetch.smtp;
  */
 public final class SmtpOutcomeUnknownException extends SmtpException {
   public SmtpOutcomeUnknownException(String message, Throwable cause) {
-    super(message, true, cause);
+    super(Kind.OUTCOME_UNKNOWN, message, null, cause);
   }
 }

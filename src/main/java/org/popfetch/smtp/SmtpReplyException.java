@@ -3,19 +3,18 @@ package org.popfetch.smtp;
 /** The server answered a command with 4yz or 5yz. */
 public final class SmtpReplyException extends SmtpException {
   private final String command;
-  private final SmtpReply reply;
 
   public SmtpReplyException(String server, String command, SmtpReply reply) {
-    super(server + " refused " + command + ": " + reply, reply.isTransient(), null);
+    super(Kind.REFUSED, server + " refused " + command + ": " + reply, reply, null);
     this.command = command;
-    this.reply = reply;
   }
 
+  /** The command refused, as traced (a secret masked). */
   public String command() {
     return command;
   }
 
   public SmtpReply reply() {
-    return reply;
+    return serverReply().orElseThrow();
   }
 }

@@ -310,4 +310,78 @@ class SmtpClientTest {
           .hasMessageContaining("may have been delivered");
     }
   }
+
+  @Test
+  void a421ToOneRecipientSentAheadEndsTheSessionWithoutAnotherCommand() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 mx.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250-mx.test", "250 PIPELINING");
+              c.expect("MAIL FROM:<a@b>");
+              c.expect("RCPT TO:<one@x>");
+              c.expect("RCPT TO:<two@x>");
+              c.expect("DATA");
+              c.send("250 ok", "421 4.3.2 shutting down");
+              c.expectClose(); // nothing more may come: the server has gone
+            })) {
+      SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
+      assertThatThrownBy(() -> client.send("a@b", List.of("one@x", "two@x"), -1, message("x\n")))
+          .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
+            assertThat(e.kind()).isEqualTo(SmtpException.Kind.REFUSED);
+            assertThat(e.command()).isEqualTo("RCPT TO:<one@x>");
+            assertThat(e.reply().code()).isEqualTo(421);
+            assertThat(e.isTransient()).isTrue();
+          });
+      client.quit();
+      server.awaitScript();
+    }
+  }
+
+  @Test
+  void aServerThatHangsUpIsATransientConnectionFailureInItsOwnWords() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 mx.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250 mx.test");
+              c.expect("MAIL FROM:<a@b>");
+              c.send("250 2.1.0 sender fine, going away now");
+              c.expect("RCPT TO:<c@d>");
+              c.close();
+            })) {
+      SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
+      assertThatThrownBy(() -> client.send("a@b", List.of("c@d"), -1, message("x\n")))
+          .isInstanceOfSatisfying(SmtpException.class, e -> {
+            assertThat(e.kind()).isEqualTo(SmtpException.Kind.CONNECTION);
+            assertThat(e.isTransient()).isTrue();
+            assertThat(e.serverReply()).isEmpty();
+          })
+          .hasMessageContaining("closed the connection (RCPT TO:<c@d>)")
+          .hasMessageContaining("sender fine, going away now");
+    }
+  }
+
+  @Test
+  void starttlsMissingIsASetupFailureThatARetryWouldNotMend() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 mx.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250 mx.test");
+              c.expectClose();
+            })) {
+      SmtpSettings s = plain(server.port(), false);
+      SmtpSettings starttls = new SmtpSettings(s.host(), s.port(), SmtpSettings.Tls.STARTTLS,
+          s.trust(), s.timeouts(), s.dataDoneTimeout(), s.helo(), false, false);
+      assertThatThrownBy(() -> SmtpClient.connect(starttls, ProtocolTrace.NONE))
+          .isInstanceOfSatisfying(SmtpException.class, e -> {
+            assertThat(e.kind()).isEqualTo(SmtpException.Kind.SETUP);
+            assertThat(e.isTransient()).isFalse();
+          });
+    }
+  }
 }
