@@ -11,6 +11,7 @@ import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.net.LogText;
 import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
+import org.popfetch.schedule.ParallelRun;
 import org.popfetch.store.SqliteSeenUidStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,15 +47,12 @@ final class CheckCommand implements Callable<Integer> {
     List<AccountCheck.Report> reports;
     try (SeenUidStore store = SqliteSeenUidStore.open(plan.config().stateUrl())) {
       AccountWiring.adoptOldState(plan.config(), store);
-      reports =
-          AccountRun.forEach(
-              plan.targets(),
-              plan.config().parallel(),
-              plan.config().perServer(),
-              t -> {
-                ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(t.config().name()) : ProtocolTrace.NONE;
-                return AccountCheck.run(t.account(), AccountWiring.policy(t.config()), store, Clock.systemUTC(), trace);
-              });
+      reports = ParallelRun.forEach(plan.targets(), plan.config().parallel(), plan.config().perServer(),
+          AccountRun.Target::server, AccountRun.Target::port,
+          t -> {
+            ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(t.name()) : ProtocolTrace.NONE;
+            return AccountCheck.run(t.account(), AccountWiring.policy(t.config()), store, Clock.systemUTC(), trace);
+          });
     }
     out.printf("%-20s %9s %12s %9s %12s%n", "ACCOUNT", "MESSAGES", "OCTETS", "NEW", "NEW OCTETS");
     Optional<PollFailure> firstFailure = Optional.empty();

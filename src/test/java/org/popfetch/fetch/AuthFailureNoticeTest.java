@@ -1,4 +1,4 @@
-package org.popfetch.app;
+package org.popfetch.fetch;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,8 +14,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.delivery.MaildirDestination;
-import org.popfetch.fetch.DeliveryException;
-import org.popfetch.fetch.Pop3Account;
 import org.popfetch.net.Framing;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
