@@ -38,7 +38,10 @@ public final class TextMessage {
    */
   public TextMessage text(String name, String value) {
     String clean = value.replaceAll("[\\p{Cntrl}]", " ");
-    return add(name, EncoderUtil.encodeIfNecessary(clean, EncoderUtil.Usage.TEXT_TOKEN, name.length() + 2));
+    int used = name.length() + 2;
+    return add(name, EncoderUtil.hasToBeEncoded(clean, used)
+        ? EncoderUtil.encodeEncodedWord(clean, EncoderUtil.Usage.TEXT_TOKEN, used, UTF_8, null)
+        : clean);
   }
 
   /**
