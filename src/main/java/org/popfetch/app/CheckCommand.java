@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AccountCheck;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.SeenUidStore;
@@ -47,11 +48,14 @@ final class CheckCommand implements Callable<Integer> {
     List<AccountCheck.Report> reports;
     try (SeenUidStore store = SqliteSeenUidStore.open(plan.config().stateUrl())) {
       AccountWiring.adoptOldState(plan.config(), store);
-      reports = ParallelRun.forEach(plan.targets(), plan.config().parallel(), plan.config().perServer(),
+      PopfetchConfig config = plan.config();
+      reports = ParallelRun.forEach(plan.targets(), config.parallel(), config.perServer(),
           AccountRun.Target::server, AccountRun.Target::port,
           t -> {
-            ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(t.name()) : ProtocolTrace.NONE;
-            return AccountCheck.run(t.account(), AccountWiring.policy(t.config()), store, Clock.systemUTC(), trace);
+            ProtocolTrace trace =
+                options.trace ? new LoggingProtocolTrace(t.name()) : ProtocolTrace.NONE;
+            return AccountCheck.run(
+                t.account(), AccountWiring.policy(t.config()), store, Clock.systemUTC(), trace);
           });
     }
     out.printf("%-20s %9s %12s %9s %12s%n", "ACCOUNT", "MESSAGES", "OCTETS", "NEW", "NEW OCTETS");

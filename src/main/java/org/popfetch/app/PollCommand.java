@@ -84,13 +84,15 @@ final class PollCommand implements Callable<Integer> {
       MailQueue q = queue;
       results = ParallelRun.forEach(plan.targets(), config.parallel(), config.perServer(),
           AccountRun.Target::server, AccountRun.Target::port,
-          t -> AccountPolling.once(t.name(), PollWiring.poll(t, config, store, q, options.trace), observer)
+          t -> AccountPolling.once(
+                  t.name(), PollWiring.poll(t, config, store, q, options.trace), observer)
               .poll(() -> false));
       if (queue != null) {
         // What was just queued goes out now; what waits for a retry goes when it is due.
         QueueRunner.Report r = new QueueRunner(queue, routes, AccountWiring.queuePolicy(config),
             Clock.systemUTC(), ProtocolTrace.NONE).run(false);
-        LOG.info("queue: {} delivered, {} deferred, {} bounced", r.delivered(), r.deferred(), r.bounced());
+        LOG.info("queue: {} delivered, {} deferred, {} bounced",
+            r.delivered(), r.deferred(), r.bounced());
       }
     }
     return PollStatus.of(results).code;

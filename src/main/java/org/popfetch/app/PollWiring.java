@@ -20,7 +20,8 @@ final class PollWiring {
    * @param queue the forwarding queue, or null if no account forwards
    */
   static AccountPolling.Poll poll(
-      AccountRun.Target target, PopfetchConfig config, SeenUidStore store, MailQueue queue, boolean trace) {
+      AccountRun.Target target, PopfetchConfig config, SeenUidStore store, MailQueue queue,
+      boolean trace) {
     return (observer, stop) -> {
       String name = target.config().name();
       ProtocolTrace t = trace ? new LoggingProtocolTrace(name) : ProtocolTrace.NONE;

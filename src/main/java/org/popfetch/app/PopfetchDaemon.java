@@ -197,8 +197,9 @@ public final class PopfetchDaemon implements AutoCloseable {
   }
 
   /** A scheduler with a job per account of the plan, and the queue job if anything forwards. */
-  private static PollScheduler schedule(AccountRun.Plan plan, SqliteSeenUidStore store, PopfetchMetrics metrics, boolean trace,
-      BooleanSupplier stopping, Map<String, Standing> standings) throws Exception {
+  private static PollScheduler schedule(AccountRun.Plan plan, SqliteSeenUidStore store,
+      PopfetchMetrics metrics, boolean trace, BooleanSupplier stopping,
+      Map<String, Standing> standings) throws Exception {
     PopfetchConfig config = plan.config();
     standings.keySet().retainAll(plan.targets().stream().map(t -> t.config().name()).toList());
     MailQueue queue = null;
@@ -219,7 +220,7 @@ public final class PopfetchDaemon implements AutoCloseable {
           new AccountPolling.Standing(st.backoff(), st.notice(),
               () -> AccountWiring.destination(t.config(), config, q)),
           Clock.systemUTC());
-      scheduler.schedule(t.name(), t.config().cron(), t.config().interval(), guarded(t.name(), () -> {
+      Runnable job = () -> {
         try {
           // Empty when resting, or stopping while waiting for a connection slot: the next
           // trigger (or the next start) polls it.
@@ -227,7 +228,9 @@ public final class PopfetchDaemon implements AutoCloseable {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-      }, HALT));
+      };
+      scheduler.schedule(
+          t.name(), t.config().cron(), t.config().interval(), guarded(t.name(), job, HALT));
     }
     if (queue != null) {
       QueueRunner runner = new QueueRunner(queue, AccountWiring.routes(config), AccountWiring.queuePolicy(config), Clock.systemUTC(), ProtocolTrace.NONE);

@@ -55,7 +55,8 @@ public final class TextMessage {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c < 0x20 || c > 0x7e) {
-        throw new IllegalArgumentException(name + ": not printable ASCII: " + value.replaceAll("\\p{Cntrl}", "?"));
+        throw new IllegalArgumentException(
+            name + ": not printable ASCII: " + value.replaceAll("\\p{Cntrl}", "?"));
       }
     }
     return add(name, value);

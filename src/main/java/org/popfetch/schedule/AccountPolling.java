@@ -41,7 +41,8 @@ public final class AccountPolling {
    * What outlives one poll of an account in the service: its backoff, its notice, and where the
    * notice goes.
    */
-  public record Standing(Backoff backoff, AuthFailureNotice notice, AuthFailureNotice.Opener noticeTo) {}
+  public record Standing(
+      Backoff backoff, AuthFailureNotice notice, AuthFailureNotice.Opener noticeTo) {}
 
   private final String account;
   private final Poll poll;
@@ -49,7 +50,8 @@ public final class AccountPolling {
   private final Optional<Standing> standing;
   private final Clock clock;
 
-  private AccountPolling(String account, Poll poll, FetchObserver observer, Optional<Standing> standing, Clock clock) {
+  private AccountPolling(
+      String account, Poll poll, FetchObserver observer, Optional<Standing> standing, Clock clock) {
     this.account = account;
     this.poll = poll;
     this.observer = observer;
@@ -80,8 +82,8 @@ public final class AccountPolling {
    * @return the result, or empty if resting, or if {@code stop} said so while waiting for a slot
    * @throws InterruptedException if interrupted while waiting for a slot
    */
-  public Optional<PollResult> pollWhenDue(ServerSlots slots, String host, int port, BooleanSupplier stop)
-      throws InterruptedException {
+  public Optional<PollResult> pollWhenDue(
+      ServerSlots slots, String host, int port, BooleanSupplier stop) throws InterruptedException {
     if (!due()) {
       return Optional.empty(); // a refused login or a busy mailbox: give the server a rest
     }
@@ -101,7 +103,8 @@ public final class AccountPolling {
       // The destination could not even be set up (a Maildir path that is a file, a link another
       // user planted): say so, as a poll says why it failed, or the poll ends with no word. The
       // server was not contacted: every message stays there.
-      LOG.warn("{}: poll failed (DELIVERY): {}", account, LogText.sanitize(String.valueOf(e.getMessage())));
+      LOG.warn("{}: poll failed (DELIVERY): {}",
+          account, LogText.sanitize(String.valueOf(e.getMessage())));
       PollFailure failure = new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage());
       result = new PollResult(account, 0, 0, 0, 0, 0, 0, Optional.of(failure));
     }

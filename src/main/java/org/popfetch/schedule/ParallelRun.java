@@ -27,14 +27,17 @@ public final class ParallelRun {
    * @throws InterruptedException if interrupted while waiting; the running tasks are interrupted
    */
   public static <T, R> List<R> forEach(List<T> items, int parallel, int perServer,
-      Function<T, String> host, ToIntFunction<T> port, Function<T, R> task) throws InterruptedException {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, items.size())));
+      Function<T, String> host, ToIntFunction<T> port, Function<T, R> task)
+      throws InterruptedException {
+    int threads = Math.max(1, Math.min(parallel, items.size()));
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
     ServerSlots slots = new ServerSlots(perServer);
     try {
       List<Future<R>> futures = new ArrayList<>();
       for (T item : items) {
-        futures.add(pool.submit(() ->
-            slots.run(host.apply(item), port.applyAsInt(item), () -> false, () -> task.apply(item)).orElseThrow()));
+        String h = host.apply(item);
+        int p = port.applyAsInt(item);
+        futures.add(pool.submit(() -> slots.run(h, p, () -> false, () -> task.apply(item)).orElseThrow()));
       }
       List<R> results = new ArrayList<>();
       for (Future<R> f : futures) {

@@ -24,7 +24,8 @@ class TextMessageTest {
     String mail = written(new TextMessage()
         .structured("From", "popfetch <MAILER-DAEMON@mx.test>")
         .text("Subject", "login refused for work")
-        .date("Date", Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC), "line one\nline two\n");
+        .date("Date", Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC),
+        "line one\nline two\n");
 
     assertThat(mail).isEqualTo("From: popfetch <MAILER-DAEMON@mx.test>\r\n"
         + "Subject: login refused for work\r\n"
@@ -38,7 +39,8 @@ class TextMessageTest {
 
   @Test
   void nonAsciiTextInTheHeaderIsEncodedAndTheBodyIsMarked8bit() {
-    String mail = written(new TextMessage().text("Subject", "login refused for büro"), "für dich\n");
+    TextMessage m = new TextMessage().text("Subject", "login refused for büro");
+    String mail = written(m, "für dich\n");
 
     assertThat(header(mail)).contains("Subject: =?UTF-8?").doesNotContain("büro");
     assertThat(header(mail).chars()).allMatch(c -> c < 0x80);
@@ -48,7 +50,8 @@ class TextMessageTest {
   @Test
   void aLongFieldIsFoldedAndNoHeaderLinePassesTheLimit() {
     String words = String.join(" ", Collections.nCopies(40, "refused"));
-    String mail = written(new TextMessage().text("Subject", words).text("X-Note", "ünïcödé " + words), "x\n");
+    TextMessage m = new TextMessage().text("Subject", words).text("X-Note", "ünïcödé " + words);
+    String mail = written(m, "x\n");
 
     String[] lines = header(mail).split("\r\n");
     assertThat(lines.length).isGreaterThan(4);
@@ -58,7 +61,8 @@ class TextMessageTest {
 
   @Test
   void controlCharactersCannotStartAFieldOfTheirOwn() {
-    String mail = written(new TextMessage().text("Subject", "bad\r\nBcc: victim@example.com"), "x\n");
+    TextMessage m = new TextMessage().text("Subject", "bad\r\nBcc: victim@example.com");
+    String mail = written(m, "x\n");
     assertThat(header(mail)).doesNotContain("\r\nBcc:");
 
     assertThatThrownBy(() -> new TextMessage().structured("To", "<a@b>\r\nBcc: victim@example.com"))

@@ -68,6 +68,14 @@ class AccountPollingTest {
     };
   }
 
+  private AccountPolling.Poll failing(PollFailure.Kind kind) {
+    return ending(Optional.of(kind));
+  }
+
+  private AccountPolling.Poll succeeding() {
+    return ending(Optional.empty());
+  }
+
   /** A destination that keeps the notices it is given. */
   private final AuthFailureNotice.Opener noticeTo = () -> new Destination() {
     @Override
@@ -101,7 +109,7 @@ class AccountPollingTest {
 
   @Test
   void theObserverHearsEachPollStartAndEndOnceWhateverThePollTellsIt() {
-    AccountPolling p = AccountPolling.once("work", ending(Optional.empty()), observer);
+    AccountPolling p = AccountPolling.once("work", succeeding(), observer);
 
     assertThat(p.poll(() -> false).succeeded()).isTrue();
     assertThat(heard).containsExactly("started work", "finished ok");
@@ -122,7 +130,7 @@ class AccountPollingTest {
 
   @Test
   void aOneShotPollNeitherRestsNorTells() throws Exception {
-    AccountPolling p = AccountPolling.once("work", ending(Optional.of(PollFailure.Kind.AUTH)), observer);
+    AccountPolling p = AccountPolling.once("work", failing(PollFailure.Kind.AUTH), observer);
     ServerSlots slots = new ServerSlots(1);
 
     for (int i = 0; i < 3; i++) {
@@ -135,8 +143,8 @@ class AccountPollingTest {
   @Test
   void aRefusedLoginRestsTheAccountAndTellsTheOwnerAfterTheThreshold() throws Exception {
     AccountPolling.Standing standing = standing(1);
-    AccountPolling p = AccountPolling.standing("work", ending(Optional.of(PollFailure.Kind.AUTH)), observer,
-        standing, clock);
+    AccountPolling p =
+        AccountPolling.standing("work", failing(PollFailure.Kind.AUTH), observer, standing, clock);
     ServerSlots slots = new ServerSlots(1);
 
     assertThat(p.pollWhenDue(slots, "pop.example.com", 995, () -> false)).isPresent();
@@ -151,12 +159,12 @@ class AccountPollingTest {
   @Test
   void aBusyMailboxRestsWithoutANoticeAndASuccessEndsTheRest() {
     AccountPolling.Standing standing = standing(1);
-    AccountPolling.standing("work", ending(Optional.of(PollFailure.Kind.SERVER_BUSY)), observer, standing, clock)
-        .poll(() -> false);
+    AccountPolling.standing("work", failing(PollFailure.Kind.SERVER_BUSY), observer, standing,
+        clock).poll(() -> false);
     assertThat(standing.backoff().failures()).isEqualTo(1);
     assertThat(notices).isEmpty();
 
-    AccountPolling.standing("work", ending(Optional.empty()), observer, standing, clock).poll(() -> false);
+    AccountPolling.standing("work", succeeding(), observer, standing, clock).poll(() -> false);
     assertThat(standing.backoff().failures()).isZero();
     assertThat(standing.backoff().due(clock.instant())).isTrue();
   }
@@ -164,8 +172,8 @@ class AccountPollingTest {
   @Test
   void otherFailuresNeitherRestNorTell() {
     AccountPolling.Standing standing = standing(1);
-    AccountPolling.standing("work", ending(Optional.of(PollFailure.Kind.CONNECT)), observer, standing, clock)
-        .poll(() -> false);
+    AccountPolling.standing("work", failing(PollFailure.Kind.CONNECT), observer, standing,
+        clock).poll(() -> false);
 
     assertThat(standing.backoff().failures()).isZero();
     assertThat(notices).isEmpty();
