@@ -10,34 +10,37 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.Function;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.Pop3Account;
 import org.popfetch.net.LogText;
-import org.popfetch.schedule.ServerSlots;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * What {@code poll}, {@code check} and {@code config check} share: loading the configuration,
- * choosing the accounts named on the command line, resolving their secrets before any network
- * traffic, and running one task per account with at most {@code parallel} at a time and
- * {@code per-server} at once against one server.
+ * Planning what a command works on, shared by {@code run}, {@code poll}, {@code check} and
+ * {@code config check}: loading the configuration, choosing the accounts named on the command
+ * line, resolving their secrets before any network traffic, and saying what is wrong with
+ * them in one line and an exit status. Running the accounts is the job of {@code ParallelRun},
+ * one poll that of {@code AccountPolling} (both in {@code schedule}).
  */
 final class AccountRun {
-  private static final Logger LOG = LoggerFactory.getLogger(AccountRun.class);
-
   private AccountRun() {}
 
   /** An account ready to poll: its configuration and the engine's view of it. */
-  record Target(AccountConfig config, Pop3Account account) {}
+  record Target(AccountConfig config, Pop3Account account) {
+    String name() {
+      return config.name();
+    }
+
+    String server() {
+      return config.server();
+    }
+
+    int port() {
+      return config.port();
+    }
+  }
 
   /** The configuration and the accounts to work on, secrets resolved. */
   record Plan(PopfetchConfig config, List<Target> targets) {}
@@ -138,70 +141,8 @@ final class AccountRun {
     return config.accounts().stream().filter(a -> names.contains(a.name())).toList();
   }
 
-  /**
-   * Runs {@code task} for each target, {@code parallel} at a time and at most {@code perServer}
-   * at once against one server; results in target order.
-   */
-  static <R> List<R> forEach(List<Target> accounts, int parallel, int perServer, Function<Target, R> task)
-      throws InterruptedException {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, accounts.size())));
-    ServerSlots slots = new ServerSlots(perServer);
-    try {
-      List<Future<R>> futures = new ArrayList<>();
-      for (Target a : accounts) {
-        futures.add(pool.submit(() -> slots.run(a.config().server(), a.config().port(), () -> false, () -> task.apply(a)).orElseThrow()));
-      }
-      List<R> results = new ArrayList<>();
-      for (Future<R> f : futures) {
-        try {
-          results.add(f.get());
-        } catch (ExecutionException e) {
-          throw new IllegalStateException("account task failed unexpectedly", e.getCause());
-        }
-      }
-      return results;
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
   /** Secrets readable by others get fetchmail's "bad permissions" status; the rest is syntax. */
   static ExitStatus statusOf(ConfigException e) {
     return e.getMessage() != null && e.getMessage().contains("chmod 600") ? ExitStatus.PERMISSIONS : ExitStatus.SYNTAX;
-  }
-
-  /** One poll of one account, with its destination built for this poll; never throws. */
-  static org.popfetch.fetch.PollResult pollOnce(
-      Target p, PopfetchConfig config, org.popfetch.fetch.SeenUidStore store, org.popfetch.queue.MailQueue queue,
-      org.popfetch.fetch.FetchObserver observer, boolean trace) {
-    return pollOnce(p, config, store, queue, observer, trace, () -> false);
-  }
-
-  static org.popfetch.fetch.PollResult pollOnce(
-      Target p, PopfetchConfig config, org.popfetch.fetch.SeenUidStore store, org.popfetch.queue.MailQueue queue,
-      org.popfetch.fetch.FetchObserver observer, boolean trace, java.util.function.BooleanSupplier stop) {
-    try {
-      org.popfetch.net.ProtocolTrace t =
-          trace ? new org.popfetch.net.LoggingProtocolTrace(p.config().name()) : org.popfetch.net.ProtocolTrace.NONE;
-      return new org.popfetch.fetch.AccountPoll(
-              p.account(),
-              AccountWiring.policy(p.config()),
-              store,
-              AccountWiring.destination(p.config(), config, queue),
-              AccountWiring.quarantine(config),
-              AccountWiring.localHost(),
-              java.time.Clock.systemUTC(),
-              observer,
-              t)
-          .stopWhen(stop)
-          .run();
-    } catch (org.popfetch.fetch.DeliveryException e) {
-      // The destination could not even be set up (a Maildir path that is a file, a link another
-      // user planted): say so, as AccountPoll says why a poll failed, or the poll ends with
-      // status 10 and no word. The server was not contacted: every message stays there.
-      LOG.warn("{}: poll failed (DELIVERY): {}", p.config().name(), org.popfetch.net.LogText.sanitize(e.getMessage()));
-      return new org.popfetch.fetch.PollResult(p.config().name(), 0, 0, 0, 0, 0, 0,
-          java.util.Optional.of(new org.popfetch.fetch.PollFailure(org.popfetch.fetch.PollFailure.Kind.DELIVERY, e.getMessage())));
-    }
   }
 }

@@ -5,12 +5,14 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AccountCheck;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.net.LogText;
 import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
+import org.popfetch.schedule.ParallelRun;
 import org.popfetch.store.SqliteSeenUidStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,15 +48,15 @@ final class CheckCommand implements Callable<Integer> {
     List<AccountCheck.Report> reports;
     try (SeenUidStore store = SqliteSeenUidStore.open(plan.config().stateUrl())) {
       AccountWiring.adoptOldState(plan.config(), store);
-      reports =
-          AccountRun.forEach(
-              plan.targets(),
-              plan.config().parallel(),
-              plan.config().perServer(),
-              t -> {
-                ProtocolTrace trace = options.trace ? new LoggingProtocolTrace(t.config().name()) : ProtocolTrace.NONE;
-                return AccountCheck.run(t.account(), AccountWiring.policy(t.config()), store, Clock.systemUTC(), trace);
-              });
+      PopfetchConfig config = plan.config();
+      reports = ParallelRun.forEach(plan.targets(), config.parallel(), config.perServer(),
+          AccountRun.Target::server, AccountRun.Target::port,
+          t -> {
+            ProtocolTrace trace =
+                options.trace ? new LoggingProtocolTrace(t.name()) : ProtocolTrace.NONE;
+            return AccountCheck.run(
+                t.account(), AccountWiring.policy(t.config()), store, Clock.systemUTC(), trace);
+          });
     }
     out.printf("%-20s %9s %12s %9s %12s%n", "ACCOUNT", "MESSAGES", "OCTETS", "NEW", "NEW OCTETS");
     Optional<PollFailure> firstFailure = Optional.empty();

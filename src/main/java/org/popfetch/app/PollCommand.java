@@ -3,25 +3,23 @@ package org.popfetch.app;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.PopfetchConfig;
-import org.popfetch.queue.MailQueue;
-import org.popfetch.queue.QueueRunner;
-import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.popfetch.fetch.AccountPoll;
-import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.FetchObserver;
-import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
 import org.popfetch.fetch.SeenUidStore;
-import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
+import org.popfetch.queue.MailQueue;
+import org.popfetch.queue.QueueRunner;
+import org.popfetch.schedule.AccountPolling;
+import org.popfetch.schedule.ParallelRun;
 import org.popfetch.store.SqliteSeenUidStore;
 import org.popfetch.store.StateLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,30 +82,19 @@ final class PollCommand implements Callable<Integer> {
         queue.recover();
       }
       MailQueue q = queue;
-      results = AccountRun.forEach(plan.targets(), config.parallel(), config.perServer(), t -> poll(t, config, store, q, observer));
+      results = ParallelRun.forEach(plan.targets(), config.parallel(), config.perServer(),
+          AccountRun.Target::server, AccountRun.Target::port,
+          t -> AccountPolling.once(
+                  t.name(), PollWiring.poll(t, config, store, q, options.trace), observer)
+              .poll(() -> false));
       if (queue != null) {
         // What was just queued goes out now; what waits for a retry goes when it is due.
-        QueueRunner.Report r =
-            new QueueRunner(queue, routes, AccountWiring.queuePolicy(config), Clock.systemUTC(), ProtocolTrace.NONE).run(false);
-        LOG.info("queue: {} delivered, {} deferred, {} bounced", r.delivered(), r.deferred(), r.bounced());
+        QueueRunner.Report r = new QueueRunner(queue, routes, AccountWiring.queuePolicy(config),
+            Clock.systemUTC(), ProtocolTrace.NONE).run(false);
+        LOG.info("queue: {} delivered, {} deferred, {} bounced",
+            r.delivered(), r.deferred(), r.bounced());
       }
     }
-    return exitStatus(results).code;
-  }
-
-  private PollResult poll(AccountRun.Target p, PopfetchConfig config, SeenUidStore store, MailQueue queue, FetchObserver observer) {
-    return AccountRun.pollOnce(p, config, store, queue, observer, options.trace);
-  }
-
-  static ExitStatus exitStatus(List<PollResult> results) {
-    for (PollResult r : results) {
-      if (r.failure().isPresent()) {
-        return ExitStatus.of(r.failure().get().kind());
-      }
-    }
-    if (results.stream().anyMatch(r -> r.quarantined() > 0)) {
-      return ExitStatus.DELIVERY; // kept safe, but a destination refused mail: someone must look
-    }
-    return results.stream().anyMatch(r -> r.fetched() > 0) ? ExitStatus.MAIL : ExitStatus.NO_MAIL;
+    return PollStatus.of(results).code;
   }
 }

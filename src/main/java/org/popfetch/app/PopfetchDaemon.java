@@ -8,19 +8,23 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.PopfetchConfig;
-import org.popfetch.fetch.FetchObserver;
-import org.popfetch.fetch.PollResult;
+import org.popfetch.fetch.AuthFailureNotice;
 import org.popfetch.metrics.MetricsServer;
 import org.popfetch.metrics.PopfetchMetrics;
+import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueueRunner;
-import org.popfetch.fetch.PollFailure;
+import org.popfetch.schedule.AccountPolling;
 import org.popfetch.schedule.Backoff;
 import org.popfetch.schedule.PollScheduler;
 import org.popfetch.schedule.ServerSlots;
@@ -53,7 +57,7 @@ public final class PopfetchDaemon implements AutoCloseable {
    * Set on stop: polls in flight deliver what came whole; a message still on the wire is
    * abandoned (it stays on the server) rather than waited for.
    */
-  private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean stopping = new AtomicBoolean();
   /** Per account name: the state that outlives a reload. */
   private final Map<String, Standing> standings = new ConcurrentHashMap<>();
 
@@ -93,7 +97,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     try {
       CommonOptions options = new CommonOptions();
       options.config = configFile;
-      plan = AccountRun.plan(options, java.util.List.of(), err);
+      plan = AccountRun.plan(options, List.of(), err);
     } catch (AccountRun.Exit e) {
       err.flush();
       LOG.error("reload rejected, the running configuration stays: {}", why.toString().strip());
@@ -110,7 +114,7 @@ public final class PopfetchDaemon implements AutoCloseable {
       config = plan.config();
       try {
         AccountWiring.adoptOldState(config, store); // an added account may own state from before
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         LOG.error("state store: {}", e.getMessage());
       }
       scheduler.start();
@@ -131,7 +135,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     CommonOptions options = new CommonOptions();
     options.config = configFile;
     options.trace = trace;
-    AccountRun.Plan plan = AccountRun.plan(options, java.util.List.of(), err);
+    AccountRun.Plan plan = AccountRun.plan(options, List.of(), err);
     PopfetchConfig config = plan.config();
     var routes = AccountWiring.routes(config);
     AccountRun.stateDirectory(config, err);
@@ -193,8 +197,9 @@ public final class PopfetchDaemon implements AutoCloseable {
   }
 
   /** A scheduler with a job per account of the plan, and the queue job if anything forwards. */
-  private static PollScheduler schedule(AccountRun.Plan plan, SqliteSeenUidStore store, PopfetchMetrics metrics, boolean trace,
-      java.util.function.BooleanSupplier stopping, Map<String, Standing> standings) throws Exception {
+  private static PollScheduler schedule(AccountRun.Plan plan, SqliteSeenUidStore store,
+      PopfetchMetrics metrics, boolean trace, BooleanSupplier stopping,
+      Map<String, Standing> standings) throws Exception {
     PopfetchConfig config = plan.config();
     standings.keySet().retainAll(plan.targets().stream().map(t -> t.config().name()).toList());
     MailQueue queue = null;
@@ -205,41 +210,27 @@ public final class PopfetchDaemon implements AutoCloseable {
     MailQueue q = queue;
     ServerSlots slots = new ServerSlots(config.perServer());
     for (AccountRun.Target t : plan.targets()) {
-      metrics.account(t.config().name(), t.config().interval());
+      metrics.account(t.name(), t.config().interval());
       // An account whose settings did not change keeps its backoff and notice across a reload:
       // a reload must not undo the rest a refusing server was given, nor repeat the notice.
       Standing st = standing(standings, t, config.authFailureNotice());
-      Backoff backoff = st.backoff();
-      AuthFailureNotice notice = st.notice();
-      String destinationKind = AccountWiring.destinationKind(t.config());
-      scheduler.schedule(t.config().name(), t.config().cron(), t.config().interval(), guarded(t.config().name(), () -> {
-        Instant started = Instant.now();
-        if (!backoff.due(started)) {
-          return; // a refused login or a busy mailbox: give the server a rest
-        }
-        Optional<PollResult> polled;
+      AccountPolling polling = AccountPolling.standing(t.name(),
+          PollWiring.poll(t, config, store, q, trace),
+          metrics.observer(AccountWiring.destinationKind(t.config())),
+          new AccountPolling.Standing(st.backoff(), st.notice(),
+              () -> AccountWiring.destination(t.config(), config, q)),
+          Clock.systemUTC());
+      Runnable job = () -> {
         try {
-          polled = slots.run(t.config().server(), t.config().port(), stopping,
-              () -> AccountRun.pollOnce(t, config, store, q, FetchObserver.NONE, trace, stopping));
+          // Empty when resting, or stopping while waiting for a connection slot: the next
+          // trigger (or the next start) polls it.
+          polling.pollWhenDue(slots, t.server(), t.port(), stopping);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return;
         }
-        if (polled.isEmpty()) {
-          return; // stopping while waiting for a connection slot: the next start polls it
-        }
-        PollResult r = polled.get();
-        metrics.poll(r, Duration.between(started, Instant.now()), destinationKind);
-        if (r.failure().isEmpty()) {
-          backoff.succeeded();
-          notice.succeeded();
-        } else if (r.failure().get().kind() == PollFailure.Kind.AUTH || r.failure().get().kind() == PollFailure.Kind.SERVER_BUSY) {
-          backoff.failed(r.failure().get().kind() == PollFailure.Kind.AUTH ? "login refused" : "mailbox busy", Instant.now());
-          if (r.failure().get().kind() == PollFailure.Kind.AUTH) {
-            notice.refused(r.failure().get().message(), () -> AccountWiring.destination(t.config(), config, q));
-          }
-        }
-      }, HALT));
+      };
+      scheduler.schedule(
+          t.name(), t.config().cron(), t.config().interval(), guarded(t.name(), job, HALT));
     }
     if (queue != null) {
       QueueRunner runner = new QueueRunner(queue, AccountWiring.routes(config), AccountWiring.queuePolicy(config), Clock.systemUTC(), ProtocolTrace.NONE);
@@ -259,7 +250,7 @@ public final class PopfetchDaemon implements AutoCloseable {
   }
 
   /** Ends the process at once: no shutdown hook, which would wait for the very job that calls it. */
-  static final java.util.function.IntConsumer HALT = status -> Runtime.getRuntime().halt(status);
+  static final IntConsumer HALT = status -> Runtime.getRuntime().halt(status);
 
   /**
    * A scheduled task that reports what escapes it in one line instead of the scheduler's stack
@@ -267,7 +258,7 @@ public final class PopfetchDaemon implements AutoCloseable {
    * {@code halt}, so that systemd starts a fresh one: nothing after it can be trusted, and no
    * mail is at risk, since none is deleted before it is delivered.
    */
-  static Runnable guarded(String name, Runnable task, java.util.function.IntConsumer halt) {
+  static Runnable guarded(String name, Runnable task, IntConsumer halt) {
     return () -> {
       try {
         task.run();
@@ -275,7 +266,7 @@ public final class PopfetchDaemon implements AutoCloseable {
         LOG.error("{}: out of memory ({}); stopping with status {}", name, e.getMessage(), ExitStatus.INTERNAL.code);
         halt.accept(ExitStatus.INTERNAL.code);
       } catch (RuntimeException | Error e) {
-        LOG.error("{}: internal error: {}", name, org.popfetch.net.LogText.sanitize(e.toString()));
+        LOG.error("{}: internal error: {}", name, LogText.sanitize(e.toString()));
         LOG.debug("{}: internal error", name, e);
       }
     };

@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.popfetch.fetch.FetchObserver;
+import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
 
 /**
@@ -67,6 +69,14 @@ public final class PopfetchMetrics {
   }
 
   /**
+   * An observer that counts each poll it hears finish as {@link #poll} does, timed from when it
+   * started, for an account whose mail goes to a {@code destination} kind.
+   */
+  public FetchObserver observer(String destination) {
+    return new PollObserver(this, destination, clock);
+  }
+
+  /**
    * Counts one finished poll of an account whose mail goes to a {@code destination} kind
    * ("maildir", "mbox", "pipe", "smtp", "routed"). Deliveries are counted by result:
    * delivered, quarantined, and deferred (a poll that stopped on a temporary delivery failure;
@@ -76,7 +86,7 @@ public final class PopfetchMetrics {
     String a = result.account();
     deliveries(a, destination, "delivered", result.fetched());
     deliveries(a, destination, "quarantined", result.quarantined());
-    boolean deferred = result.failure().filter(f -> f.kind() == org.popfetch.fetch.PollFailure.Kind.DELIVERY).isPresent();
+    boolean deferred = result.failure().filter(f -> f.kind() == PollFailure.Kind.DELIVERY).isPresent();
     deliveries(a, destination, "deferred", deferred ? 1 : 0);
     String outcome = result.failure().map(f -> f.kind().name().toLowerCase()).orElse("ok");
     Counter.builder("popfetch_polls_total").tag("account", a).tag("result", outcome).register(registry).increment();

@@ -27,6 +27,7 @@ import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
+import org.popfetch.schedule.AccountPolling;
 import org.popfetch.store.SqliteSeenUidStore;
 import org.popfetch.store.StateLock;
 import org.slf4j.LoggerFactory;
@@ -162,13 +163,14 @@ class HostileConfigCommandLineTest {
     Path maildir = Files.createFile(dir.resolve("Maildir"));
     PopfetchConfig config = ConfigLoader.parse(dir.resolve("popfetch.yaml"), Files.readString(config("", "", "")), false);
     AccountRun.Target target = new AccountRun.Target(config.accounts().get(0), AccountWiring.account(config.accounts().get(0)));
-    Logger log = (Logger) LoggerFactory.getLogger(AccountRun.class);
+    Logger log = (Logger) LoggerFactory.getLogger(AccountPolling.class);
     ListAppender<ILoggingEvent> events = new ListAppender<>();
     events.start();
     log.addAppender(events);
     PollResult result;
     try (SqliteSeenUidStore store = SqliteSeenUidStore.open("jdbc:sqlite:" + dir.resolve("state.db"))) {
-      result = AccountRun.pollOnce(target, config, store, null, FetchObserver.NONE, false);
+      result = AccountPolling.once("carol", PollWiring.poll(target, config, store, null, false), FetchObserver.NONE)
+          .poll(() -> false);
     } finally {
       log.detachAppender(events);
     }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
 
@@ -63,6 +64,22 @@ class PopfetchMetricsTest {
         .contains("popfetch_poll_duration_seconds_count{account=\"work\"} 3")
         .contains("jvm_memory_used_bytes");
     assertThat(text).containsPattern("popfetch_last_success_timestamp_seconds\\{account=\"work\"} 1\\.7[0-9.]+E9");
+  }
+
+  @Test
+  void theObserverCountsAPollTimedFromItsStart() {
+    metrics.account("work", Duration.ofMinutes(1));
+    FetchObserver observer = metrics.observer("mbox");
+
+    observer.started("work");
+    clock.now = clock.now.plusSeconds(2);
+    observer.finished(ok("work", 4, 400, 0));
+
+    assertThat(metrics.scrape())
+        .contains("popfetch_polls_total{account=\"work\",result=\"ok\"} 1.0")
+        .contains("popfetch_deliveries_total{account=\"work\",destination=\"mbox\",result=\"delivered\"} 4.0")
+        .contains("popfetch_poll_duration_seconds_count{account=\"work\"} 1")
+        .contains("popfetch_poll_duration_seconds_sum{account=\"work\"} 2.0");
   }
 
   @Test

@@ -1,20 +1,14 @@
-package org.popfetch.app;
-
-import static java.nio.charset.StandardCharsets.UTF_8;
+package org.popfetch.fetch;
 
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.UUID;
-import org.popfetch.fetch.DeliveryException;
-import org.popfetch.fetch.Destination;
-import org.popfetch.fetch.Incoming;
-import org.popfetch.fetch.Pop3Account;
 import org.popfetch.message.Envelope;
+import org.popfetch.message.TextMessage;
 import org.popfetch.message.TraceHeaders;
+import org.popfetch.net.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +18,11 @@ import org.slf4j.LoggerFactory;
  * account's mail goes, after {@code after} refused logins in a row; no further notice follows
  * until a login succeeds.
  */
-final class AuthFailureNotice {
+public final class AuthFailureNotice {
   private static final Logger LOG = LoggerFactory.getLogger(AuthFailureNotice.class);
 
   /** Opens the account's destination for the one message. */
-  interface Opener {
+  public interface Opener {
     Destination open() throws DeliveryException;
   }
 
@@ -40,7 +34,7 @@ final class AuthFailureNotice {
   private boolean sent;
 
   /** {@code after} of 0 never sends. */
-  AuthFailureNotice(Pop3Account account, int after, String localHost, Clock clock) {
+  public AuthFailureNotice(Pop3Account account, int after, String localHost, Clock clock) {
     this.account = account;
     this.after = after;
     this.localHost = localHost;
@@ -49,35 +43,39 @@ final class AuthFailureNotice {
 
   /**
    * A login was refused; the server's words go into the notice, delivered to what {@code
-   * opener} opens.
+   * opener} opens. A notice that cannot be delivered is logged and tried again at the next
+   * refusal.
    *
    * @return whether this call delivered the notice
    */
-  synchronized boolean refused(String serverSaid, Opener opener) {
+  public synchronized boolean refused(String serverSaid, Opener opener) {
     failures++;
     if (after == 0 || sent || failures < after) {
       return false;
     }
     try {
+      byte[] message = message(serverSaid);
       Destination d = opener.open();
-      Destination.Staged staged = d.stage(incoming(), new ByteArrayInputStream(message(serverSaid)));
+      Destination.Staged staged = d.stage(incoming(), new ByteArrayInputStream(message));
       d.commit(List.of(staged));
       sent = true;
-      LOG.warn("{}: login refused {} times in a row; told {} ({})", account.name(), failures, account.mailbox(), d.describe());
+      LOG.warn("{}: login refused {} times in a row; told {} ({})",
+          account.name(), failures, account.mailbox(), d.describe());
       return true;
-    } catch (DeliveryException e) {
+    } catch (DeliveryException | IllegalArgumentException e) {
       // Tried again at the next refusal: a notice is worth a retry, not a lost poll.
-      LOG.error("{}: could not deliver the login-failure notice: {}", account.name(), e.getMessage());
+      LOG.error("{}: could not deliver the login-failure notice: {}",
+          account.name(), LogText.sanitize(String.valueOf(e.getMessage())));
       return false;
     }
   }
 
   /** Refused logins in a row before the notice goes. */
-  int after() {
+  public int after() {
     return after;
   }
 
-  synchronized void succeeded() {
+  public synchronized void succeeded() {
     failures = 0;
     sent = false;
   }
@@ -88,8 +86,6 @@ final class AuthFailureNotice {
   }
 
   private byte[] message(String serverSaid) {
-    String host = account.settings().host();
-    String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(clock.withZone(ZoneId.systemDefault())));
     String body = """
         popfetch could not log in to the account "%s" (%s at %s:%d)
         %d times in a row. The server said:
@@ -99,20 +95,16 @@ final class AuthFailureNotice {
         The mail waiting there stays on the server. popfetch keeps trying, less
         often, and sends no further notice until a login succeeds. If the password
         or token changed, update the configuration; it is reloaded when saved.
-        """.formatted(account.name(), account.credentials().user(), host, account.settings().port(), failures,
-            oneLine(serverSaid));
-    String text = "From: popfetch <MAILER-DAEMON@" + localHost + ">\r\n"
-        + "To: <" + account.mailbox() + ">\r\n"
-        + "Subject: popfetch: login refused for " + account.name() + "\r\n"
-        + "Date: " + date + "\r\n"
-        + "Message-ID: <" + UUID.randomUUID() + ".authfail@" + localHost + ">\r\n"
-        + "Auto-Submitted: auto-generated\r\n"
-        + "MIME-Version: 1.0\r\n"
-        + "Content-Type: text/plain; charset=utf-8\r\n"
-        + "Content-Transfer-Encoding: 8bit\r\n"
-        + "\r\n"
-        + body.replace("\n", "\r\n");
-    return text.getBytes(UTF_8);
+        """.formatted(account.name(), account.credentials().user(), account.settings().host(),
+            account.settings().port(), failures, oneLine(serverSaid));
+    return new TextMessage()
+        .structured("From", "popfetch <MAILER-DAEMON@" + localHost + ">")
+        .structured("To", "<" + account.mailbox() + ">")
+        .text("Subject", "popfetch: login refused for " + account.name())
+        .date("Date", clock.instant(), ZoneId.systemDefault())
+        .structured("Message-ID", "<" + UUID.randomUUID() + ".authfail@" + localHost + ">")
+        .structured("Auto-Submitted", "auto-generated")
+        .toBytes(body);
   }
 
   /** The server's words, one printable line (a hostile server could otherwise write headers). */

@@ -1,4 +1,4 @@
-package org.popfetch.app;
+package org.popfetch.fetch;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,8 +14,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.delivery.MaildirDestination;
-import org.popfetch.fetch.DeliveryException;
-import org.popfetch.fetch.Pop3Account;
 import org.popfetch.net.Framing;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
@@ -112,5 +110,18 @@ class AuthFailureNoticeTest {
     assertThat(notice.refused("-ERR no", failingFirst)).isFalse();
     assertThat(notice.refused("-ERR no", failingFirst)).isTrue();
     assertThat(notices()).hasSize(1);
+  }
+
+  @Test
+  void aNonAsciiAccountNameIsEncodedInTheHeaderAndWrittenPlainInTheText() throws Exception {
+    Pop3Account büro = new Pop3Account("büro", account.settings(), account.credentials(), account.auth(),
+        account.mailbox());
+    new AuthFailureNotice(büro, 1, "mx.test", clock).refused("-ERR no", maildir);
+
+    String mail = notices().get(0);
+    String header = mail.substring(0, mail.indexOf("\n\n"));
+    assertThat(header).contains("Subject: =?UTF-8?Q?popfetch:_login_refused_for_b=C3=BCro?=");
+    assertThat(header.chars()).as("a header is ASCII (RFC 2047)").allMatch(c -> c < 0x80);
+    assertThat(mail).contains("Content-Transfer-Encoding: 8bit", "the account \"büro\"");
   }
 }

@@ -1,0 +1,55 @@
+package org.popfetch.schedule;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+
+/**
+ * Runs one task per account, {@code parallel} at a time and at most {@code perServer} at once
+ * against one server ({@link ServerSlots}): a one-shot pass over many accounts ({@code poll},
+ * {@code check}).
+ */
+public final class ParallelRun {
+  private ParallelRun() {}
+
+  /**
+   * Runs {@code task} for each item, waiting for all; results in item order.
+   *
+   * @param host the server an item connects to
+   * @param port its port
+   * @throws IllegalStateException if a task throws (tasks are expected to report failures in
+   *     their result)
+   * @throws InterruptedException if interrupted while waiting; the running tasks are interrupted
+   */
+  public static <T, R> List<R> forEach(List<T> items, int parallel, int perServer,
+      Function<T, String> host, ToIntFunction<T> port, Function<T, R> task)
+      throws InterruptedException {
+    int threads = Math.max(1, Math.min(parallel, items.size()));
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    ServerSlots slots = new ServerSlots(perServer);
+    try {
+      List<Future<R>> futures = new ArrayList<>();
+      for (T item : items) {
+        String h = host.apply(item);
+        int p = port.applyAsInt(item);
+        futures.add(pool.submit(() -> slots.run(h, p, () -> false, () -> task.apply(item)).orElseThrow()));
+      }
+      List<R> results = new ArrayList<>();
+      for (Future<R> f : futures) {
+        try {
+          results.add(f.get());
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("account task failed unexpectedly", e.getCause());
+        }
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
