@@ -92,7 +92,10 @@ class ArchitectureTest {
     noClasses()
         .that()
         .resideInAnyPackage(
-            "org.popfetch.pop3..", "org.popfetch.smtp..", "org.popfetch.net..", "org.popfetch.sasl..")
+            "org.popfetch.pop3..",
+            "org.popfetch.smtp..",
+            "org.popfetch.net..",
+            "org.popfetch.sasl..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(

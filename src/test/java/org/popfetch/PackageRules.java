@@ -57,7 +57,7 @@ final class PackageRules {
                             .or(resideInAnyPackage(
                                 under(root, Stream.concat(Stream.of(pkg), allowed.stream())))))
                     .allowEmptyShould(true)
-                    .as(pkg + " may depend on " + (allowed.isEmpty() ? "no other package" : allowed))));
+                    .as(pkg + " may depend on " + (allowed.isEmpty() ? "nothing else" : allowed))));
     return CompositeArchRule.of(rules);
   }
 

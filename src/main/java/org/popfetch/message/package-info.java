@@ -3,6 +3,6 @@
  * never decoded), trace header stamping (folded and dated with Mime4j) and line-end
  * conversion, all streaming. A message body is never held in memory here.
  *
- * <p>Depends on Mime4j and the JDK only.
+ * <p>Depends on Mime4j and the JDK only, and is the only package that uses Mime4j.
  */
 package org.popfetch.message;

@@ -5,6 +5,8 @@
  * destination host; what cannot be delivered within the lifetime is bounced (RFC 3464), never
  * a bounce for a bounce.
  *
- * <p>Depends on {@code smtp} and {@code message}; knows nothing of YAML or POP3.
+ * <p>Depends on {@code smtp} and {@code message} (and the {@code net} and {@code sasl} types
+ * they use); knows nothing of YAML or POP3, and reads and writes mail through {@code message},
+ * never Mime4j itself.
  */
 package org.popfetch.queue;
