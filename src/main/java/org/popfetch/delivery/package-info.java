@@ -7,6 +7,8 @@
  * below that point every file operation is relative to a directory held open ({@code
  * DirectoryHandle}).
  *
- * <p>Depends on {@code fetch} (the interface it implements) and {@code message}.
+ * <p>Depends on {@code fetch} (the interface it implements), {@code message}, {@code queue}
+ * (forwarding) and {@code net} (log text) only; docs/architecture.md has the table the build
+ * enforces.
  */
 package org.popfetch.delivery;

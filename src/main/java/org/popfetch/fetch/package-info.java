@@ -6,6 +6,7 @@
  *
  * <p>Owns the interfaces its collaborators implement: {@link org.popfetch.fetch.SeenUidStore},
  * {@link org.popfetch.fetch.Destination}, {@link org.popfetch.fetch.FetchObserver}. Depends on
- * {@code pop3} and {@code message}; knows nothing of YAML, Quartz or Micrometer.
+ * {@code pop3} and {@code message} (and the {@code net} and {@code sasl} types they use); knows
+ * nothing of YAML, Quartz or Micrometer.
  */
 package org.popfetch.fetch;

@@ -2,9 +2,7 @@ package org.popfetch.message;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
-import java.util.TimeZone;
 import org.apache.james.mime4j.util.MimeUtil;
 
 /**
@@ -34,7 +32,7 @@ public record TraceHeaders(List<String> fields) {
    */
   public static TraceHeaders forFetch(
       String server, boolean secure, String localHost, String account, String mailbox, Instant when) {
-    String date = MimeUtil.formatDate(Date.from(when), TimeZone.getTimeZone("UTC"));
+    String date = MailDate.format(when);
     String received =
         "from "
             + token(server)

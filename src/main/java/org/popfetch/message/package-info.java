@@ -4,6 +4,6 @@
  * conversion, all streaming. A message body is never held in memory here, except the short
  * notices popfetch writes itself ({@link org.popfetch.message.TextMessage}).
  *
- * <p>Depends on Mime4j and the JDK only.
+ * <p>Depends on Mime4j and the JDK only, and is the only package that uses Mime4j.
  */
 package org.popfetch.message;

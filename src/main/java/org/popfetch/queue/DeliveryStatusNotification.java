@@ -5,11 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
-import java.util.TimeZone;
 import java.util.UUID;
-import org.apache.james.mime4j.util.MimeUtil;
+import org.popfetch.message.MailDate;
 
 /**
  * A bounce as RFC 3464 has it: multipart/report with a human-readable part, a
@@ -41,7 +39,7 @@ final class DeliveryStatusNotification {
       throws IOException {
     boolean delayed = retryUntil != null;
     String boundary = "popfetch-" + UUID.randomUUID();
-    String date = MimeUtil.formatDate(Date.from(now), TimeZone.getTimeZone("UTC"));
+    String date = MailDate.format(now);
     StringBuilder sb = new StringBuilder();
     sb.append("From: Mail Delivery System <MAILER-DAEMON@").append(reportingMta).append(">\r\n");
     sb.append("To: <").append(to).append(">\r\n");
@@ -66,7 +64,7 @@ final class DeliveryStatusNotification {
     sb.append("Content-Type: message/delivery-status\r\n\r\n");
     sb.append("Reporting-MTA: dns; ").append(reportingMta).append("\r\n");
     sb.append("X-Popfetch-Queue-ID: ").append(original.id()).append("\r\n");
-    sb.append("Arrival-Date: ").append(MimeUtil.formatDate(Date.from(original.arrival()), TimeZone.getTimeZone("UTC"))).append("\r\n");
+    sb.append("Arrival-Date: ").append(MailDate.format(original.arrival())).append("\r\n");
     for (Failure f : failures) {
       sb.append("\r\n");
       sb.append("Final-Recipient: rfc822; ").append(f.recipient()).append("\r\n");
@@ -75,7 +73,7 @@ final class DeliveryStatusNotification {
       sb.append("Diagnostic-Code: smtp; ").append(f.diagnostic().replace("\r", " ").replace("\n", " ")).append("\r\n");
       sb.append("Last-Attempt-Date: ").append(date).append("\r\n");
       if (delayed) {
-        sb.append("Will-Retry-Until: ").append(MimeUtil.formatDate(Date.from(retryUntil), TimeZone.getTimeZone("UTC"))).append("\r\n");
+        sb.append("Will-Retry-Until: ").append(MailDate.format(retryUntil)).append("\r\n");
       }
     }
     sb.append("\r\n--").append(boundary).append("\r\n");

@@ -6,6 +6,8 @@
  * (docs/adr/0006-queue-backoff-by-attempts.md); what cannot be delivered within the lifetime is
  * bounced (RFC 3464), never a bounce for a bounce.
  *
- * <p>Depends on {@code smtp} and {@code message}; knows nothing of YAML or POP3.
+ * <p>Depends on {@code smtp} and {@code message} (and the {@code net} and {@code sasl} types
+ * they use); knows nothing of YAML or POP3, and reads and writes mail through {@code message},
+ * never Mime4j itself.
  */
 package org.popfetch.queue;
