@@ -2,9 +2,11 @@ package org.popfetch.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -25,7 +28,14 @@ import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
 import org.popfetch.message.Envelope;
 import org.popfetch.message.TraceHeaders;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.net.Timeouts;
+import org.popfetch.net.TlsTrust;
 import org.popfetch.queue.MailQueue;
+import org.popfetch.queue.QueuePolicy;
+import org.popfetch.queue.QueueRunner;
+import org.popfetch.smtp.SmtpSettings;
+import org.popfetch.testing.ScriptedServer;
 import org.popfetch.testing.MessageCorpus;
 import org.popfetch.testing.MessageCorpus.Case;
 
@@ -239,6 +249,110 @@ class DestinationContractTest {
     // The destination takes the next batch as if nothing had happened.
     d.commit(List.of(d.stage(MESSAGE, new ByteArrayInputStream(message.bytes()))));
     assertThat(subject.visible(dir)).hasSize(subject.expected(message.bytes()).size());
+  }
+
+  static Stream<Case> everyMessage() {
+    return MessageCorpus.all().stream();
+  }
+
+  /**
+   * The queue's half of forwarding: what an SMTP server receives is the queued message with
+   * every line end made CRLF (RFC 5321 section 2.3.8 allows no other), a final CRLF added if it
+   * lacked one, and nothing else changed once the server undoes the dot-stuffing.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("everyMessage")
+  void aForwardedMessageReachesTheSmtpServerAsItCameOffTheWire(Case message) throws Exception {
+    Destination forward = FORWARD.open(dir);
+    forward.commit(List.of(forward.stage(MESSAGE, new ByteArrayInputStream(message.bytes()))));
+    MailQueue queue = new MailQueue(dir.resolve("queue"), Clock.fixed(WHEN, ZoneOffset.UTC));
+    ByteArrayOutputStream data = new ByteArrayOutputStream();
+    try (ScriptedServer server = new ScriptedServer(c -> {
+      c.send("220 sink.test ESMTP");
+      c.expect("EHLO popfetch.test");
+      c.send("250-sink.test", "250-8BITMIME", "250 PIPELINING");
+      c.expectPrefix("MAIL FROM:<alice@example.org>");
+      c.expect("RCPT TO:<me@example.org>");
+      c.expect("DATA");
+      c.send("250 ok", "250 ok", "354 go");
+      readData(c.input(), data);
+      c.send("250 2.0.0 queued");
+      c.expect("QUIT");
+      c.send("221 bye");
+    })) {
+      SmtpSettings settings = new SmtpSettings("127.0.0.1", server.port(), SmtpSettings.Tls.NONE,
+          TlsTrust.SYSTEM, new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)),
+          Duration.ofSeconds(10), "popfetch.test", false, true);
+      QueueRunner runner = new QueueRunner(queue,
+          Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
+          QueuePolicy.defaults("popfetch.test"), Clock.fixed(WHEN, ZoneOffset.UTC), ProtocolTrace.NONE);
+      assertThat(runner.run(false).delivered()).isEqualTo(1);
+    }
+    byte[] sent = data.toByteArray();
+    for (int i = 0; i < sent.length; i++) {
+      boolean crlf = sent[i] == '\r' && i + 1 < sent.length && sent[i + 1] == '\n';
+      if (crlf) {
+        i++;
+      } else if (sent[i] == '\r' || sent[i] == '\n') {
+        throw new AssertionError("a bare " + (sent[i] == '\r' ? "CR" : "LF") + " at octet " + i);
+      }
+    }
+    assertBytes(dotUnstuff(sent), smtpLineEnds(withTrace("\r\n", message.bytes())), "sent " + message);
+  }
+
+  /** The DATA octets up to and without the final "." line (its CRLF before it stays). */
+  private static void readData(InputStream raw, ByteArrayOutputStream data) throws IOException {
+    // Buffering cannot take the next command: the client waits for the reply to DATA first.
+    InputStream in = new BufferedInputStream(raw, 64 * 1024);
+    long last5 = 0; // the last five octets read, as a number
+    long endOfData = 0x0d0a2e0d0aL; // CRLF "." CRLF
+    do {
+      int b = in.read();
+      if (b < 0) {
+        throw new AssertionError("the client hung up in the middle of DATA");
+      }
+      data.write(b);
+      last5 = ((last5 << 8) | b) & 0xff_ffff_ffffL;
+    } while (last5 != endOfData || data.size() < 5);
+    byte[] all = data.toByteArray();
+    data.reset();
+    data.write(all, 0, all.length - 3);
+  }
+
+  /** What the receiving server stores: lines starting "." lose that dot (RFC 5321 4.5.2). */
+  static byte[] dotUnstuff(byte[] in) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(in.length);
+    boolean lineStart = true;
+    for (int i = 0; i < in.length; i++) {
+      if (!(lineStart && in[i] == '.')) {
+        out.write(in[i]);
+      }
+      lineStart = in[i] == '\n';
+    }
+    return out.toByteArray();
+  }
+
+  /** Every CRLF, lone CR and lone LF made CRLF; a CRLF added at the end if none is there. */
+  static byte[] smtpLineEnds(byte[] in) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(in.length + 2);
+    for (int i = 0; i < in.length; i++) {
+      if (in[i] == '\r' || in[i] == '\n') {
+        out.write('\r');
+        out.write('\n');
+        if (in[i] == '\r' && i + 1 < in.length && in[i + 1] == '\n') {
+          i++;
+        }
+      } else {
+        out.write(in[i]);
+      }
+    }
+    byte[] b = out.toByteArray();
+    if (b.length >= 2 && b[b.length - 1] == '\n') {
+      return b;
+    }
+    out.write('\r');
+    out.write('\n');
+    return out.toByteArray();
   }
 
   /** The trace fields with {@code lineEnd}, then the wire bytes. */
