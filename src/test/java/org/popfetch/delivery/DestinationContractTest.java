@@ -49,7 +49,8 @@ import org.popfetch.testing.MessageCorpus.Case;
 class DestinationContractTest {
   static final Instant WHEN = Instant.parse("2026-11-30T10:00:00Z");
   static final TraceHeaders TRACE =
-      TraceHeaders.forFetch("pop.example.org", true, "mx.example.net", "acct", "me@example.org", WHEN);
+      TraceHeaders.forFetch(
+          "pop.example.org", true, "mx.example.net", "acct", "me@example.org", WHEN);
   static final Incoming MESSAGE =
       new Incoming("acct", new Envelope("alice@example.org", "me@example.org"), TRACE);
 
@@ -174,7 +175,8 @@ class DestinationContractTest {
     @Override
     public Destination open(Path dir) throws Exception {
       Path maildir = dir.resolve("Maildir");
-      FieldMatch everyone = new FieldMatch(FieldMatch.Source.RECIPIENT, null, FieldMatch.Kind.GLOB, "*");
+      FieldMatch everyone =
+          new FieldMatch(FieldMatch.Source.RECIPIENT, null, FieldMatch.Kind.GLOB, "*");
       return new RoutedDestination(
           List.of(new RoutedDestination.Rule(everyone, List.of(
               new RoutedDestination.Target.Folder(maildir, "Routed"),
@@ -214,7 +216,8 @@ class DestinationContractTest {
 
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("everyMessageForEveryDestination")
-  void aCommittedMessageReadsBackAsItCameOffTheWire(Subject subject, Case message) throws Exception {
+  void aCommittedMessageReadsBackAsItCameOffTheWire(Subject subject, Case message)
+      throws Exception {
     Destination d = subject.open(dir);
     Destination.Staged staged = d.stage(MESSAGE, new ByteArrayInputStream(message.bytes()));
     if (!subject.takenAtStage()) {
@@ -285,7 +288,8 @@ class DestinationContractTest {
           Duration.ofSeconds(10), "popfetch.test", false, true);
       QueueRunner runner = new QueueRunner(queue,
           Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
-          QueuePolicy.defaults("popfetch.test"), Clock.fixed(WHEN, ZoneOffset.UTC), ProtocolTrace.NONE);
+          QueuePolicy.defaults("popfetch.test"), Clock.fixed(WHEN, ZoneOffset.UTC),
+          ProtocolTrace.NONE);
       assertThat(runner.run(false).delivered()).isEqualTo(1);
     }
     byte[] sent = data.toByteArray();
@@ -297,7 +301,8 @@ class DestinationContractTest {
         throw new AssertionError("a bare " + (sent[i] == '\r' ? "CR" : "LF") + " at octet " + i);
       }
     }
-    assertBytes(dotUnstuff(sent), smtpLineEnds(withTrace("\r\n", message.bytes())), "sent " + message);
+    byte[] expected = smtpLineEnds(withTrace("\r\n", message.bytes()));
+    assertBytes(dotUnstuff(sent), expected, "sent " + message);
   }
 
   /** The DATA octets up to and without the final "." line (its CRLF before it stays). */
@@ -422,7 +427,8 @@ class DestinationContractTest {
   }
 
   private static byte[] withoutSeparator(byte[] message) {
-    assertThat(message.length >= 2 && message[message.length - 1] == '\n' && message[message.length - 2] == '\n')
+    int n = message.length;
+    assertThat(n >= 2 && message[n - 1] == '\n' && message[n - 2] == '\n')
         .as("a message in an mbox ends with a blank line").isTrue();
     return Arrays.copyOf(message, message.length - 1);
   }
@@ -475,8 +481,9 @@ class DestinationContractTest {
     if (i < 0) {
       return;
     }
-    throw new AssertionError(what + ": differs at octet " + i + " (lengths " + actual.length + " and "
-        + expected.length + "): got " + around(actual, i) + ", expected " + around(expected, i));
+    throw new AssertionError(what + ": differs at octet " + i + " (lengths " + actual.length
+        + " and " + expected.length + "): got " + around(actual, i) + ", expected "
+        + around(expected, i));
   }
 
   private static String around(byte[] b, int i) {
@@ -485,7 +492,8 @@ class DestinationContractTest {
     StringBuilder sb = new StringBuilder("[");
     for (int k = from; k < to; k++) {
       int c = b[k] & 0xff;
-      sb.append(c >= 0x20 && c < 0x7f && c != '\\' ? String.valueOf((char) c) : String.format("\\x%02x", c));
+      boolean plain = c >= 0x20 && c < 0x7f && c != '\\';
+      sb.append(plain ? String.valueOf((char) c) : String.format("\\x%02x", c));
     }
     return sb.append(']').toString();
   }

@@ -64,7 +64,8 @@ class ServerSlotsTest {
       assertThat(otherPort).as("another port of the same host").isPresent();
       other.get().close();
       otherPort.get().close();
-      assertThat(slots.acquire("POP.EXAMPLE.COM", 995, () -> true)).as("the held host, spelt otherwise").isEmpty();
+      assertThat(slots.acquire("POP.EXAMPLE.COM", 995, () -> true))
+          .as("the held host, spelt otherwise").isEmpty();
       Future<Optional<ServerSlots.Slot>> same = pool.submit(() -> slots.acquire("pop.EXAMPLE.com", 995, () -> false));
       await().atMost(Duration.ofSeconds(10)).until(() -> slots.waiting("pop.example.com", 995) == 1);
       assertThat(same).isNotDone();

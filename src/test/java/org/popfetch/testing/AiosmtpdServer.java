@@ -45,7 +45,8 @@ public final class AiosmtpdServer implements AutoCloseable {
   }
 
   /** {@link #startWithStarttls(Path, int, Path, Path)} on a port of its own. */
-  public static AiosmtpdServer startWithStarttls(Path dir, Path cert, Path key) throws IOException, InterruptedException {
+  public static AiosmtpdServer startWithStarttls(Path dir, Path cert, Path key)
+      throws IOException, InterruptedException {
     return onFreshPort(port -> startWithStarttls(dir, port, cert, key));
   }
 
@@ -60,7 +61,8 @@ public final class AiosmtpdServer implements AutoCloseable {
    * until aiosmtpd listens on it. Should another program take it all the same, aiosmtpd fails
    * to bind and exits, and the start is tried again on a fresh port.
    */
-  private static AiosmtpdServer onFreshPort(Starter starter) throws IOException, InterruptedException {
+  private static AiosmtpdServer onFreshPort(Starter starter)
+      throws IOException, InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try (RefusingPort reserved = new RefusingPort()) {
         return starter.on(reserved.port());

@@ -46,9 +46,11 @@ public final class MessageCorpus {
     }
     try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
       List<Case> out = new ArrayList<>();
-      for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".eml")).sorted().toList()) {
+      for (Path p : files.sorted().toList()) {
         String name = p.getFileName().toString();
-        out.add(new Case(name.substring(0, name.length() - 4), Files.readAllBytes(p)));
+        if (name.endsWith(".eml")) {
+          out.add(new Case(name.substring(0, name.length() - 4), Files.readAllBytes(p)));
+        }
       }
       return out;
     } catch (IOException e) {
