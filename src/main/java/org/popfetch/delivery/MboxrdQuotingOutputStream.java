@@ -49,8 +49,15 @@ final class MboxrdQuotingOutputStream extends FilterOutputStream {
   /** One more byte at the start of a line: is this line a "From " line (after any '>')? */
   private void decide(byte c) throws IOException {
     if (pendingLength == pending.length) {
-      flushPending(false); // hundreds of '>': not worth holding; such a line cannot be ambiguous
-      lineStart = false;
+      // Hundreds of '>': write the run out and keep going. Should "From " follow, the extra
+      // '>' can still go after it, since one '>' of the run is as good as another.
+      int quotes = 0;
+      while (quotes < pendingLength && pending[quotes] == '>') {
+        quotes++;
+      }
+      out.write(pending, 0, quotes);
+      System.arraycopy(pending, quotes, pending, 0, pendingLength - quotes);
+      pendingLength -= quotes;
     }
     pending[pendingLength++] = c;
     int quotes = 0;

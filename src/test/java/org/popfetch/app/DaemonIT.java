@@ -20,9 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.store.StateLock;
-import org.popfetch.testing.AiosmtpdServer;
 import org.popfetch.testing.DovecotServer;
 import org.popfetch.testing.Mail;
+import org.popfetch.testing.RefusingPort;
 import org.popfetch.testing.TestPki;
 
 /** {@code popfetch run}: three accounts on two-second schedules against Dovecot, with metrics. */
@@ -60,7 +60,10 @@ class DaemonIT {
 
   @Test
   void pollsEveryAccountOnItsScheduleAndTheMetricsMove() throws Exception {
-    int metricsPort = AiosmtpdServer.freePort();
+    // Held until the daemon is done: its metrics server shares the port while it is held, so the
+    // port is never free for another program to take between being picked and being bound.
+    RefusingPort reserved = new RefusingPort();
+    int metricsPort = reserved.port();
     StringBuilder accounts = new StringBuilder();
     for (String u : List.of("d1", "d2", "d3")) {
       dovecot.deliver(u, Mail.message(u + "-first", 5).getBytes(ISO_8859_1));
@@ -103,6 +106,7 @@ class DaemonIT {
       assertThat(StateLock.tryAcquire("jdbc:sqlite:" + dir.resolve("state.db"))).as("a second instance is kept out").isEmpty();
     } finally {
       daemon.stop();
+      reserved.close();
     }
     var lock = StateLock.tryAcquire("jdbc:sqlite:" + dir.resolve("state.db"));
     assertThat(lock).as("the state is released on stop").isPresent();

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueueEntry;
+import org.popfetch.testing.RefusingPort;
 import org.popfetch.testing.ScriptedServer;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -146,12 +147,10 @@ class HostileTextTest {
     }
     Path victim = Files.createDirectory(dir.resolve("victim"));
     Path maildir = Files.createSymbolicLink(home.resolve("Maildir"), victim);
-    int closedPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closedPort = s.getLocalPort();
+    Run run;
+    try (RefusingPort closed = new RefusingPort()) { // held: nothing else can answer there
+      run = popfetch("poll", "--config", config(closed.port(), maildir).toString());
     }
-
-    Run run = popfetch("poll", "--config", config(closedPort, maildir).toString());
 
     // 10, not 2: the Maildir was refused before any connection; the mail was never touched.
     assertThat(run.status()).as(run.output()).isEqualTo(ExitStatus.DELIVERY.code);

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,14 +42,10 @@ class ForwardHostileEnvelopeTest {
 
   @TempDir Path dir;
   MailQueue queue;
-  int port;
 
   @BeforeEach
   void open() throws Exception {
     queue = new MailQueue(dir.resolve("queue"), Clock.systemUTC());
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
   }
 
   static Stream<String> hostileReturnPaths() {
@@ -144,7 +138,7 @@ class ForwardHostileEnvelopeTest {
     forward.commit(List.of(staged));
     List<String> mails = new ArrayList<>();
     List<String> rcpts = new ArrayList<>();
-    try (ScriptedServer s = new ScriptedServer(port, null, c -> {
+    try (ScriptedServer s = new ScriptedServer(c -> {
       c.send("220 relay.test ESMTP");
       c.expect("EHLO popfetch.test");
       c.send("250 relay.test");
@@ -170,12 +164,12 @@ class ForwardHostileEnvelopeTest {
         }
       }
     })) {
-      runner().run(true);
+      runner(s.port()).run(true);
     }
     return new Transaction(mails, rcpts);
   }
 
-  private QueueRunner runner() {
+  private QueueRunner runner(int port) {
     SmtpSettings settings =
         new SmtpSettings("127.0.0.1", port, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
             new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), Duration.ofSeconds(10), "popfetch.test", false, true);

@@ -3,6 +3,7 @@ package org.popfetch.queue;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -10,12 +11,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.app.Main;
 import org.popfetch.testing.AiosmtpdServer;
 import org.popfetch.testing.DovecotServer;
+import org.popfetch.testing.RefusingPort;
 import org.popfetch.testing.Mail;
 import org.popfetch.testing.TestPki;
 import picocli.CommandLine;
@@ -26,6 +29,14 @@ class ForwardIT {
   static DovecotServer dovecot;
 
   @TempDir Path dir;
+
+  /** Where the relay is down, held for the test so that no other program answers there. */
+  final RefusingPort nobodyListens = new RefusingPort();
+
+  @AfterEach
+  void releasePort() throws IOException {
+    nobodyListens.close();
+  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -86,7 +97,7 @@ class ForwardIT {
   void pollForwardsThroughTheQueueToARealSmtpServer() throws Exception {
     dovecot.deliver("fwd", Mail.message("fwd-1", 20).getBytes(ISO_8859_1));
     dovecot.deliver("fwd", Mail.message("fwd-2", 20).getBytes(ISO_8859_1));
-    try (AiosmtpdServer smtp = AiosmtpdServer.start(dir, AiosmtpdServer.freePort())) {
+    try (AiosmtpdServer smtp = AiosmtpdServer.start(dir)) {
       Run run = popfetch("poll", "--config", config("fwd", smtp.port()).toString());
       assertThat(run.status()).as(run.output()).isZero();
       assertThat(received(smtp)).hasSize(2).allSatisfy(m -> assertThat(m).contains("X-RcptTo: bob@example.org").contains("Received: from 127.0.0.1"));
@@ -98,7 +109,7 @@ class ForwardIT {
   @Test
   void aServerThatIsDownGetsTheMailFromTheQueueWhenItIsBack() throws Exception {
     dovecot.deliver("later", Mail.message("later-1", 20).getBytes(ISO_8859_1));
-    int port = AiosmtpdServer.freePort(); // nothing listens there yet
+    int port = nobodyListens.port(); // nothing listens there yet; aiosmtpd may share it later
     Path config = config("later", port);
     Run run = popfetch("poll", "--config", config.toString());
     assertThat(run.status()).as(run.output()).isZero();
@@ -124,7 +135,7 @@ class ForwardIT {
         + "X-Original-To: <=?utf-8?q?bob@example.org=0Arcpt_PENDING_victim@evil.example?=>\r\nMessage-ID: <multi-2@popfetch.test>\r\n"
         + "\r\nbody\r\n").getBytes(ISO_8859_1));
     Path file = dir.resolve("multi.yaml");
-    try (AiosmtpdServer smtp = AiosmtpdServer.start(dir, AiosmtpdServer.freePort())) {
+    try (AiosmtpdServer smtp = AiosmtpdServer.start(dir)) {
       Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(
           file,

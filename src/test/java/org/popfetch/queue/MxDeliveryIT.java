@@ -3,19 +3,24 @@ package org.popfetch.queue;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.app.Main;
+import org.popfetch.smtp.MxResolver;
 import org.popfetch.testing.AiosmtpdServer;
 import org.popfetch.testing.DovecotServer;
 import org.popfetch.testing.Mail;
@@ -37,6 +42,17 @@ class MxDeliveryIT {
   @BeforeAll
   static void start() throws Exception {
     dovecot = DovecotServer.start(DovecotServer.users("mx", "pw-mx"), TestPki.create("mx").issue("127.0.0.1"));
+    // dnsmasq must be told its port number, which another program may take between our picking
+    // it and dnsmasq binding it: dnsmasq then exits, and it is started again on a fresh port.
+    for (int attempt = 1; !startDnsmasq(); attempt++) {
+      if (attempt == 3) {
+        throw new IllegalStateException("dnsmasq found no free port: " + dnsmasqLog());
+      }
+    }
+  }
+
+  /** Starts dnsmasq on a free port; false if the port was taken before dnsmasq could bind it. */
+  private static boolean startDnsmasq() throws Exception {
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       dnsPort = s.getLocalPort();
     }
@@ -50,15 +66,23 @@ class MxDeliveryIT {
             .redirectOutput(shared.resolve("dnsmasq.log").toFile())
             .start();
     // dnsmasq has no readiness signal: ask it until it answers.
-    org.popfetch.smtp.MxResolver resolver =
-        new org.popfetch.smtp.MxResolver(java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", dnsPort)), java.time.Duration.ofMillis(500));
+    MxResolver resolver = new MxResolver(
+        Optional.of(new InetSocketAddress("127.0.0.1", dnsPort)), Duration.ofMillis(500));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!(resolver.lookup("example.test") instanceof org.popfetch.smtp.MxResolver.Result.Hosts)) {
+    while (!(resolver.lookup("example.test") instanceof MxResolver.Result.Hosts)) {
+      if (!dnsmasq.isAlive() && dnsmasqLog().contains("in use")) {
+        return false;
+      }
       if (System.nanoTime() > deadline || !dnsmasq.isAlive()) {
-        throw new IllegalStateException("dnsmasq did not answer: " + Files.readString(shared.resolve("dnsmasq.log")));
+        throw new IllegalStateException("dnsmasq did not answer: " + dnsmasqLog());
       }
       dnsmasq.waitFor(50, TimeUnit.MILLISECONDS);
     }
+    return true;
+  }
+
+  private static String dnsmasqLog() throws IOException {
+    return Files.readString(shared.resolve("dnsmasq.log"));
   }
 
   @AfterAll
@@ -75,7 +99,7 @@ class MxDeliveryIT {
   @Test
   void mailGoesToTheFirstMxHostThatAnswers() throws Exception {
     dovecot.deliver("mx", Mail.message("mx-1", 10).getBytes(ISO_8859_1));
-    try (AiosmtpdServer smtp = AiosmtpdServer.start(dir, AiosmtpdServer.freePort())) {
+    try (AiosmtpdServer smtp = AiosmtpdServer.start(dir)) {
       Path config = dir.resolve("popfetch.yaml");
       Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,12 +19,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.app.Main;
 import org.popfetch.testing.AiosmtpdServer;
 import org.popfetch.testing.DovecotServer;
+import org.popfetch.testing.RefusingPort;
 import org.popfetch.testing.ScriptedServer;
 import org.popfetch.testing.TestPki;
 import picocli.CommandLine;
@@ -34,6 +37,14 @@ class QueueCrashIT {
   static DovecotServer dovecot;
 
   @TempDir Path dir;
+
+  /** Where the relay is down, held for the test so that no other program answers there. */
+  final RefusingPort nobodyListens = new RefusingPort();
+
+  @AfterEach
+  void releasePort() throws IOException {
+    nobodyListens.close();
+  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -105,7 +116,7 @@ class QueueCrashIT {
     }
     dovecot.giveToMailUser(seeded);
     Files.move(seeded, dovecot.maildir("big").resolve("new").resolve("1.big"));
-    int downPort = AiosmtpdServer.freePort();
+    int downPort = nobodyListens.port();
     Path config = config("big", downPort);
     Path queueDir = dir.resolve("queue");
     Process p = child(dir.resolve("child.log"), "poll", "--config", config.toString());
@@ -130,7 +141,7 @@ class QueueCrashIT {
   @Test
   void killedDuringTheSmtpTransactionTheMessageIsSentAgainLater() throws Exception {
     dovecot.deliver("mid", "From: a@example.org\nSubject: mid\nMessage-ID: <mid@popfetch.test>\n\nbody\n".getBytes(ISO_8859_1));
-    int port = AiosmtpdServer.freePort();
+    int port = nobodyListens.port(); // the servers below share it while it is held
     Path config = config("mid", port);
     assertThat(popfetch("poll", "--config", config.toString())).isZero(); // queued: the server is down
     assertThat(dovecot.messageCount("mid")).isZero();

@@ -4,8 +4,6 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +22,7 @@ import org.popfetch.net.ProtocolTrace;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.smtp.SmtpSettings;
+import org.popfetch.testing.RefusingPort;
 import org.popfetch.testing.ScriptedServer;
 import org.popfetch.testing.ScriptedServer.Conversation;
 
@@ -32,14 +32,20 @@ class QueueRunnerTest {
   @TempDir Path dir;
   MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
   MailQueue queue;
+  /** Where the relay is down: held by the test, so no other program can answer there. */
+  final RefusingPort nobodyListens = new RefusingPort();
+  /** The relay's port for the next runner: refusing, or that of the server last scripted. */
   int port;
 
   @BeforeEach
   void open() throws Exception {
     queue = new MailQueue(dir.resolve("queue"), clock);
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    port = nobodyListens.port();
+  }
+
+  @AfterEach
+  void release() throws IOException {
+    nobodyListens.close();
   }
 
   private QueueRunner runner() {
@@ -60,7 +66,9 @@ class QueueRunnerTest {
   }
 
   private ScriptedServer server(ScriptedServer.Script script) throws IOException {
-    return new ScriptedServer(port, null, script);
+    ScriptedServer server = new ScriptedServer(script);
+    port = server.port(); // bound once, by the server itself: the runners made from now on use it
+    return server;
   }
 
   private static void hello(Conversation c) throws IOException {

@@ -47,7 +47,7 @@ class SmtpFaultsIT {
     MailQueue queue = new MailQueue(dir.resolve("queue"), clock);
     String mixed = enqueue(queue, "ok-1@example.org", "full-1@example.org", "gone-1@example.org");
     String flaky = enqueue(queue, "flaky-1@example.org");
-    try (AiosmtpdServer smtp = AiosmtpdServer.startFaulty(dir, AiosmtpdServer.freePort())) {
+    try (AiosmtpdServer smtp = AiosmtpdServer.startFaulty(dir)) {
       QueueRunner.Report first = runner(queue, smtp.port()).run(false);
       assertThat(first.delivered()).isEqualTo(1); // ok-1
       assertThat(first.bounced()).isEqualTo(1); // gone-1

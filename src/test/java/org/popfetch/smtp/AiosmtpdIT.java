@@ -27,7 +27,7 @@ class AiosmtpdIT {
 
   @BeforeEach
   void start() throws Exception {
-    server = AiosmtpdServer.start(dir, AiosmtpdServer.freePort());
+    server = AiosmtpdServer.start(dir);
     port = server.port();
   }
 
@@ -71,7 +71,7 @@ class AiosmtpdIT {
     Path key = tlsDir.resolve("key.pem");
     pki.issue("127.0.0.1").writePem(cert, key);
     TlsTrust trust = TlsTrust.withCaFile(pki.writeCaPem(tlsDir.resolve("ca.pem")));
-    try (AiosmtpdServer tls = AiosmtpdServer.startWithStarttls(tlsDir, AiosmtpdServer.freePort(), cert, key)) {
+    try (AiosmtpdServer tls = AiosmtpdServer.startWithStarttls(tlsDir, cert, key)) {
       SmtpSettings starttls =
           new SmtpSettings("127.0.0.1", tls.port(), SmtpSettings.Tls.STARTTLS, trust,
               new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", false, false);

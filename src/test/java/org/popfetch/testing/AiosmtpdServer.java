@@ -2,10 +2,10 @@ package org.popfetch.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,15 +23,62 @@ public final class AiosmtpdServer implements AutoCloseable {
     this.maildir = maildir;
   }
 
-  /** Picks a free port (to start on later with {@link #start(Path, int)}). */
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /** How often a start is tried on a fresh port when another program took the one picked. */
+  private static final int ATTEMPTS = 3;
+
+  /** On a port of its own (see {@link #onFreshPort}). */
+  public static AiosmtpdServer start(Path dir) throws IOException, InterruptedException {
+    return onFreshPort(port -> start(dir, port));
+  }
+
+  /**
+   * On {@code port}, which the caller holds with a {@link RefusingPort} until this returns (the
+   * server may share it while it is held), so that no other program can take it first.
+   */
+  public static AiosmtpdServer start(Path dir, int port) throws IOException, InterruptedException {
+    return start(dir, port, "aiosmtpd.handlers.Mailbox");
+  }
+
+  /** {@link #startFaulty(Path, int)} on a port of its own. */
+  public static AiosmtpdServer startFaulty(Path dir) throws IOException, InterruptedException {
+    return onFreshPort(port -> startFaulty(dir, port));
+  }
+
+  /** {@link #startWithStarttls(Path, int, Path, Path)} on a port of its own. */
+  public static AiosmtpdServer startWithStarttls(Path dir, Path cert, Path key)
+      throws IOException, InterruptedException {
+    return onFreshPort(port -> startWithStarttls(dir, port, cert, key));
+  }
+
+  /** Starts aiosmtpd on the port given. */
+  @FunctionalInterface
+  private interface Starter {
+    AiosmtpdServer on(int port) throws IOException, InterruptedException;
+  }
+
+  /**
+   * aiosmtpd must be told a port number, so one is picked and held (a {@link RefusingPort})
+   * until aiosmtpd listens on it. Should another program take it all the same, aiosmtpd fails
+   * to bind and exits, and the start is tried again on a fresh port.
+   */
+  private static AiosmtpdServer onFreshPort(Starter starter)
+      throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try (RefusingPort reserved = new RefusingPort()) {
+        return starter.on(reserved.port());
+      } catch (PortTakenException e) {
+        if (attempt == ATTEMPTS) {
+          throw e;
+        }
+      }
     }
   }
 
-  public static AiosmtpdServer start(Path dir, int port) throws IOException, InterruptedException {
-    return start(dir, port, "aiosmtpd.handlers.Mailbox");
+  /** aiosmtpd exited because its port was in use. */
+  private static final class PortTakenException extends IOException {
+    PortTakenException(String message) {
+      super(message);
+    }
   }
 
   /**
@@ -67,15 +114,22 @@ public final class AiosmtpdServer implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
       try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        return new AiosmtpdServer(p, port, maildir);
+        if (p.isAlive()) {
+          return new AiosmtpdServer(p, port, maildir);
+        }
       } catch (IOException notYet) {
         // aiosmtpd has no readiness signal; its port answering is the only sign
-        if (System.nanoTime() > deadline || !p.isAlive()) {
-          p.destroyForcibly();
-          throw new IOException("aiosmtpd did not start: " + Files.readString(dir.resolve("aiosmtpd-" + port + ".log")));
-        }
-        p.waitFor(50, TimeUnit.MILLISECONDS);
       }
+      if (System.nanoTime() > deadline || !p.isAlive()) {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+        String log = Files.readString(dir.resolve("aiosmtpd-" + port + ".log"));
+        if (log.toLowerCase(Locale.ROOT).contains("address already in use")) {
+          throw new PortTakenException("aiosmtpd could not bind port " + port + ": " + log);
+        }
+        throw new IOException("aiosmtpd did not start: " + log);
+      }
+      p.waitFor(50, TimeUnit.MILLISECONDS);
     }
   }
 

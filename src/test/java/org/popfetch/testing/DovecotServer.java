@@ -2,7 +2,6 @@ package org.popfetch.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,9 +95,14 @@ public final class DovecotServer implements AutoCloseable {
                 .append(u.startsWith("mbox") ? "::::::userdb_mail=mbox:~/mail:INBOX=~/inbox\n" : "::::::\n"));
     Files.writeString(base.resolve("users"), passwd);
 
-    int pop3 = freePort();
-    int pop3s = freePort();
-    int lmtp = freePort();
+    // Dovecot must be told its port numbers. Each is held (RefusingPort) until Dovecot listens:
+    // Dovecot binds with address reuse and shares it, and no other program can take it between.
+    RefusingPort pop3Held = new RefusingPort();
+    RefusingPort pop3sHeld = new RefusingPort();
+    RefusingPort lmtpHeld = new RefusingPort();
+    int pop3 = pop3Held.port();
+    int pop3s = pop3sHeld.port();
+    int lmtp = lmtpHeld.port();
     String config =
         """
         instance_name = popfetch-test-%1$d
@@ -187,7 +191,13 @@ public final class DovecotServer implements AutoCloseable {
             .redirectOutput(base.resolve("dovecot-stdout.log").toFile())
             .start();
     DovecotServer server = new DovecotServer(base, process, pop3, pop3s, lmtp, owner, group);
-    server.awaitListening();
+    try {
+      server.awaitListening();
+    } finally {
+      pop3Held.close();
+      pop3sHeld.close();
+      lmtpHeld.close();
+    }
     return server;
   }
 
@@ -314,12 +324,6 @@ public final class DovecotServer implements AutoCloseable {
     PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);
     view.setOwner(owner);
     view.setGroup(group);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   /** For tests that want the users map inline. */

@@ -157,6 +157,11 @@ public final class ScriptedServer implements AutoCloseable {
       return out;
     }
 
+    /** The client's bytes, unbuffered, for a script that must see every octet as sent. */
+    public InputStream input() {
+      return in;
+    }
+
     /** Reads one line without CRLF; null if the client closed the connection. */
     public String readLine() throws IOException {
       ByteArrayOutputStream line = new ByteArrayOutputStream();
