@@ -125,7 +125,7 @@ public final class RoutedDestination implements Destination {
       if (e instanceof DeliveryException d) {
         throw d;
       }
-      throw new DeliveryException("cannot read back " + copy + ": " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot read back " + copy + ": " + e.getMessage(), e);
     } finally {
       try {
         Files.deleteIfExists(copy);
@@ -148,7 +148,7 @@ public final class RoutedDestination implements Destination {
       }
       return copy;
     } catch (IOException e) {
-      throw new DeliveryException("cannot spool a message with several destinations: " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot spool a message with several destinations: " + e.getMessage(), e);
     }
   }
 
