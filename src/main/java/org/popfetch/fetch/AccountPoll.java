@@ -105,14 +105,16 @@ public final class AccountPoll {
       // Out of memory, a stack overflow or a bug: this poll ends, the session closes without
       // QUIT (nothing of it is deleted), and the caller's other accounts and its stop go on.
       // What the poll held is unreachable by now, so this line can be built.
-      failure = Optional.of(new PollFailure(PollFailure.Kind.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage()));
+      failure = Optional.of(new PollFailure(PollFailure.Kind.INTERNAL,
+          e.getClass().getSimpleName() + ": " + e.getMessage()));
     } finally {
       if (client != null) {
         client.close();
       }
     }
     PollResult result = result(failure);
-    failure.ifPresent(f -> LOG.warn("{}: poll failed ({}): {}", account.name(), f.kind(), LogText.sanitize(f.message())));
+    failure.ifPresent(f -> LOG.warn("{}: poll failed ({}): {}", account.name(), f.kind(),
+        LogText.sanitize(f.message())));
     observer.finished(result);
     return result;
   }
@@ -172,7 +174,8 @@ public final class AccountPoll {
     if (!client.isOpen()) {
       return failure;
     }
-    if (failure.isPresent() && failure.get().kind() == PollFailure.Kind.DELIVERY && deletesOnRetrieval(client)) {
+    if (failure.isPresent() && failure.get().kind() == PollFailure.Kind.DELIVERY
+        && deletesOnRetrieval(client)) {
       // A message was retrieved but not delivered, and this server deletes at QUIT what was
       // retrieved whether or not DELE was sent (RFC 2449 EXPIRE 0). End without QUIT: nothing
       // of this session is deleted. What was delivered stays delete-pending and is deleted,
@@ -210,7 +213,9 @@ public final class AccountPoll {
     List<Entry> current = new ArrayList<>();
     long bytes = 0;
     for (Entry e : fetch) {
-      if (!current.isEmpty() && (current.size() >= policy.batchMessages() || bytes + e.size() > policy.batchOctets())) {
+      boolean full = current.size() >= policy.batchMessages()
+          || bytes + e.size() > policy.batchOctets();
+      if (!current.isEmpty() && full) {
         out.add(current);
         current = new ArrayList<>();
         bytes = 0;
