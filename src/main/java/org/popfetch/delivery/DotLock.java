@@ -49,7 +49,7 @@ final class DotLock implements AutoCloseable {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new DeliveryException("mbox is locked: " + dir.path().resolve(lock) + " exists", true, null);
+        throw DeliveryException.deferred("mbox is locked: " + dir.path().resolve(lock) + " exists");
       }
       pause();
     }

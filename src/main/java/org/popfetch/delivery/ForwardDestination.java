@@ -68,7 +68,7 @@ public final class ForwardDestination implements Destination {
       return new Queued(pending);
     } catch (IOException e) {
       queue.discard(pending);
-      throw new DeliveryException("cannot queue a message for " + route + ": " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot queue a message for " + route + ": " + e.getMessage(), e);
     }
   }
 
@@ -89,7 +89,7 @@ public final class ForwardDestination implements Destination {
     try {
       queue.commit(batch.stream().flatMap(s -> ((Queued) s).pending().stream()).toList());
     } catch (IOException e) {
-      throw new DeliveryException("cannot commit to the queue: " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot commit to the queue: " + e.getMessage(), e);
     }
   }
 

@@ -114,7 +114,7 @@ public final class MaildirDestination implements Destination {
     } catch (UnsafePathException e) {
       throw refused(e);
     } catch (IOException e) {
-      throw new DeliveryException("cannot create Maildir " + shown + ": " + e, true, e);
+      throw DeliveryException.deferred("cannot create Maildir " + shown + ": " + e, e);
     }
     removeStaleTmpFiles();
     CLEANER.register(this, batchDirs);
@@ -158,8 +158,8 @@ public final class MaildirDestination implements Destination {
   }
 
   private DeliveryException refused(UnsafePathException e) {
-    return new DeliveryException("refusing to deliver to maildir " + shown + ": " + e.getMessage()
-        + "; the mail stays on the server", false, e);
+    return DeliveryException.rejected("refusing to deliver to maildir " + shown + ": " + e.getMessage()
+        + "; the mail stays on the server", e);
   }
 
   /** The Maildir directory, reached from the anchor one name at a time without following links. */
@@ -238,7 +238,7 @@ public final class MaildirDestination implements Destination {
         if (e instanceof DeliveryException d) {
           throw d;
         }
-        throw new DeliveryException("cannot write " + shown.resolve("tmp").resolve(unique) + ": " + describe(e), true, e);
+        throw DeliveryException.deferred("cannot write " + shown.resolve("tmp").resolve(unique) + ": " + describe(e), e);
       }
     }
   }
@@ -264,7 +264,7 @@ public final class MaildirDestination implements Destination {
       }
       batchDirs.newDir.sync();
     } catch (IOException e) {
-      throw new DeliveryException("cannot commit to " + shown + ": " + describe(e), true, e);
+      throw DeliveryException.deferred("cannot commit to " + shown + ": " + describe(e), e);
     } finally {
       batchDirs.run();
     }
@@ -291,7 +291,7 @@ public final class MaildirDestination implements Destination {
       } catch (UnsafePathException e) {
         throw refused(e);
       } catch (IOException e) {
-        throw new DeliveryException("cannot open Maildir " + shown + ": " + describe(e), true, e);
+        throw DeliveryException.deferred("cannot open Maildir " + shown + ": " + describe(e), e);
       }
     }
     return batchDirs.tmp;

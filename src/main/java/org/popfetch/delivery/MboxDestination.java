@@ -74,22 +74,22 @@ public final class MboxDestination implements Destination {
     this.mbox = mbox.toAbsolutePath().normalize();
     this.spoolDir = spoolDir;
     if (Files.isSymbolicLink(this.mbox)) {
-      throw new DeliveryException("refusing mbox " + this.mbox + ": it is a symbolic link", true, null);
+      throw DeliveryException.deferred("refusing mbox " + this.mbox + ": it is a symbolic link");
     }
     try {
       this.directory = TrustedPath.locate(this.mbox.getParent());
     } catch (UnsafePathException e) {
-      throw new DeliveryException("refusing mbox " + this.mbox + ": " + e.getMessage() + "; the mail stays on the server", false, e);
+      throw DeliveryException.rejected("refusing mbox " + this.mbox + ": " + e.getMessage() + "; the mail stays on the server", e);
     } catch (IOException e) {
-      throw new DeliveryException("cannot reach mbox " + this.mbox + ": " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot reach mbox " + this.mbox + ": " + e.getMessage(), e);
     }
     if (Files.exists(this.mbox, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(this.mbox, LinkOption.NOFOLLOW_LINKS)) {
-      throw new DeliveryException("mbox " + this.mbox + " is not a regular file", true, null);
+      throw DeliveryException.deferred("mbox " + this.mbox + " is not a regular file");
     }
     try {
       Files.createDirectories(spoolDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
-      throw new DeliveryException("cannot create spool directory " + spoolDir + ": " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot create spool directory " + spoolDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -111,7 +111,7 @@ public final class MboxDestination implements Destination {
       return new MboxStaged(start, length);
     } catch (IOException e) {
       truncateSpool(start);
-      throw new DeliveryException("cannot spool a message for " + mbox + ": " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot spool a message for " + mbox + ": " + e.getMessage(), e);
     }
   }
 
@@ -155,11 +155,11 @@ public final class MboxDestination implements Destination {
     ReentrantLock local = IN_PROCESS.computeIfAbsent(mbox, p -> new ReentrantLock());
     try {
       if (!local.tryLock(LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new DeliveryException("mbox " + mbox + " is busy in this process", true, null);
+        throw DeliveryException.deferred("mbox " + mbox + " is busy in this process");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DeliveryException("interrupted waiting for " + mbox, true, e);
+      throw DeliveryException.deferred("interrupted waiting for " + mbox, e);
     }
     String name = mbox.getFileName().toString();
     try (DirectoryHandle dir = DirectoryHandle.open(directory);
@@ -174,9 +174,9 @@ public final class MboxDestination implements Destination {
     } catch (DeliveryException e) {
       throw e;
     } catch (UnsafePathException e) {
-      throw new DeliveryException("refusing mbox " + mbox + ": " + e.getMessage() + "; the mail stays on the server", false, e);
+      throw DeliveryException.rejected("refusing mbox " + mbox + ": " + e.getMessage() + "; the mail stays on the server", e);
     } catch (IOException e) {
-      throw new DeliveryException("cannot append to " + mbox + ": " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot append to " + mbox + ": " + e.getMessage(), e);
     } finally {
       local.unlock();
       discard(batch);
@@ -260,7 +260,7 @@ public final class MboxDestination implements Destination {
       } while (System.nanoTime() < fcntlDeadline);
       dot.close();
       if (System.nanoTime() > deadline) {
-        throw new DeliveryException("mbox " + mbox + " is locked (fcntl) by another program", true, null);
+        throw DeliveryException.deferred("mbox " + mbox + " is locked (fcntl) by another program");
       }
       DotLock.pause();
     }

@@ -71,7 +71,7 @@ public final class PipeDestination implements Destination {
     boolean root = Identity.isRoot();
     if (runAs.isPresent()) {
       if (!root) {
-        throw new DeliveryException("cannot run " + argv.get(0) + " as " + runAs.get() + ": popfetch is not root", false, null);
+        throw DeliveryException.rejected("cannot run " + argv.get(0) + " as " + runAs.get() + ": popfetch is not root");
       }
       try {
         Identity.Account user = Identity.lookup(runAs.get());
@@ -79,13 +79,13 @@ public final class PipeDestination implements Destination {
         this.prefix = List.of("/usr/bin/setpriv", "--reuid=" + user.uid(), "--regid=" + user.gid(), "--init-groups", "--");
         this.home = user.home();
       } catch (IOException e) {
-        throw new DeliveryException("cannot run " + argv.get(0) + " as " + runAs.get() + ": " + e.getMessage(), false, e);
+        throw DeliveryException.rejected("cannot run " + argv.get(0) + " as " + runAs.get() + ": " + e.getMessage(), e);
       }
     } else {
       if (root && !allowRoot) {
-        throw new DeliveryException(
+        throw DeliveryException.rejected(
             "refusing to run " + argv.get(0) + " as root: give the pipe a user: to run it as, or allow-root: true"
-                + " for an agent that drops privileges itself (procmail -d)", false, null);
+                + " for an agent that drops privileges itself (procmail -d)");
       }
       this.prefix = List.of();
       this.home = System.getProperty("user.home", "/");
@@ -93,7 +93,7 @@ public final class PipeDestination implements Destination {
     try {
       Files.createDirectories(spoolDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
-      throw new DeliveryException("cannot create spool directory " + spoolDir + ": " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot create spool directory " + spoolDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -140,7 +140,7 @@ public final class PipeDestination implements Destination {
     try {
       spool = Spool.write(spoolDir, message.trace(), wireBody, Spool.Format.PLAIN, buffer);
     } catch (IOException e) {
-      throw new DeliveryException("cannot spool a message for " + describe() + ": " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot spool a message for " + describe() + ": " + e.getMessage(), e);
     }
     boolean keepSpool = false;
     Path stderr = null;
@@ -161,8 +161,8 @@ public final class PipeDestination implements Destination {
       boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (!exited) {
         killTree(process);
-        throw new DeliveryException(
-            describe() + " did not finish within " + timeout.toSeconds() + "s" + said(stderr), true, null);
+        throw DeliveryException.deferred(
+            describe() + " did not finish within " + timeout.toSeconds() + "s" + said(stderr));
       }
       int status = process.exitValue();
       String words = said(stderr);
@@ -175,18 +175,18 @@ public final class PipeDestination implements Destination {
       boolean temporary = TEMPORARY.contains(status) || status > 128;
       String why = describe() + " exited with " + status + sysexit(status) + words;
       if (temporary) {
-        throw new DeliveryException(why, true, null);
+        throw DeliveryException.deferred(why);
       }
       keepSpool = true;
-      throw new DeliveryException(why, false, null, spool.path());
+      throw DeliveryException.rejectedWithCopy(why, spool.path());
     } catch (IOException e) {
       if (e instanceof DeliveryException d) {
         throw d;
       }
-      throw new DeliveryException("cannot run " + describe() + ": " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot run " + describe() + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DeliveryException("interrupted while " + describe() + " ran", true, e);
+      throw DeliveryException.deferred("interrupted while " + describe() + " ran", e);
     } finally {
       deleteQuietly(stderr);
       if (!keepSpool) {

@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * copied to a private spool file and staged into each from there; it counts as delivered only
  * when every one took it. Programs (pipes) are run last, after the mailboxes have staged it,
  * so that a mailbox failure does not leave a program with a copy that a retry would repeat.
+ *
+ * <p>The outcomes of several targets combine so: the first refusal stops the staging and is
+ * the message's outcome, and the targets that had staged it discard their copies. A {@code
+ * Outcome.Deferred} from any target defers the message for all of them; a
+ * {@code Outcome.Rejected} with a copy (a program refused it) sends the
+ * whole message to the quarantine; one without leaves it on the server.
  */
 public final class RoutedDestination implements Destination {
   private static final Logger LOG = LoggerFactory.getLogger(RoutedDestination.class);
@@ -125,7 +131,7 @@ public final class RoutedDestination implements Destination {
       if (e instanceof DeliveryException d) {
         throw d;
       }
-      throw new DeliveryException("cannot read back " + copy + ": " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot read back " + copy + ": " + e.getMessage(), e);
     } finally {
       try {
         Files.deleteIfExists(copy);
@@ -148,7 +154,7 @@ public final class RoutedDestination implements Destination {
       }
       return copy;
     } catch (IOException e) {
-      throw new DeliveryException("cannot spool a message with several destinations: " + e.getMessage(), true, e);
+      throw DeliveryException.deferred("cannot spool a message with several destinations: " + e.getMessage(), e);
     }
   }
 

@@ -5,33 +5,51 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A destination could not take a message. Temporary failures (disk full, a locked mailbox)
- * leave the message on the server for the next poll; permanent ones need an admin.
+ * A destination could not take a message, and how: {@link #refusal()} is {@link
+ * Outcome.Deferred} (the message stays on the server for the next poll) or {@link
+ * Outcome.Rejected} (it needs an admin). An exception because the failure can come from deep
+ * inside a stream being written; whoever stages a message turns it into an {@link Outcome}.
  */
 public final class DeliveryException extends IOException {
-  private final boolean temporary;
-  private final Path rescued;
+  private final Outcome.Refusal refusal;
 
-  public DeliveryException(String message, boolean temporary, Throwable cause) {
-    this(message, temporary, cause, null);
+  private DeliveryException(Outcome.Refusal refusal, Throwable cause) {
+    super(refusal.reason(), cause);
+    this.refusal = refusal;
+  }
+
+  /** A temporary failure: disk full, a lock held, a peer away. */
+  public static DeliveryException deferred(String reason) {
+    return deferred(reason, null);
+  }
+
+  /** A temporary failure, caused by {@code cause}. */
+  public static DeliveryException deferred(String reason, Throwable cause) {
+    return new DeliveryException(new Outcome.Deferred(reason), cause);
+  }
+
+  /** A permanent failure with nothing kept: the message stays on the server. */
+  public static DeliveryException rejected(String reason) {
+    return rejected(reason, (Throwable) null);
+  }
+
+  /** A permanent failure with nothing kept, caused by {@code cause}. */
+  public static DeliveryException rejected(String reason, Throwable cause) {
+    return new DeliveryException(new Outcome.Rejected(reason, Optional.empty()), cause);
   }
 
   /**
-   * @param rescued a file holding the whole message as it would have been delivered, for the
-   *     quarantine; the receiver of the exception owns it and deletes it
+   * A permanent failure with the message kept for the quarantine.
+   *
+   * @param rescued a file holding the whole message as it would have been delivered; the
+   *     receiver of the exception owns it and deletes it
    */
-  public DeliveryException(String message, boolean temporary, Throwable cause, Path rescued) {
-    super(message, cause);
-    this.temporary = temporary;
-    this.rescued = rescued;
+  public static DeliveryException rejectedWithCopy(String reason, Path rescued) {
+    return new DeliveryException(new Outcome.Rejected(reason, Optional.of(rescued)), null);
   }
 
-  /** The message, kept for the quarantine, when the destination refused it for good. */
-  public Optional<Path> rescued() {
-    return Optional.ofNullable(rescued);
-  }
-
-  public boolean isTemporary() {
-    return temporary;
+  /** What kind of failure this was, as an outcome of the attempt. */
+  public Outcome.Refusal refusal() {
+    return refusal;
   }
 }

@@ -20,15 +20,18 @@ public interface Destination {
    * ends, dot-unstuffed). Where the destination can, nothing is visible to readers before
    * {@link #commit}; a program (pipe) has the message when this returns.
    *
-   * @throws DeliveryException if the message cannot be taken: temporary (disk full, MDA exit 75)
-   *     or permanent (the MDA refused it, with the message rescued for quarantine)
+   * @throws DeliveryException if the message cannot be taken; its {@link
+   *     DeliveryException#refusal()} is {@link Outcome.Deferred} (disk full, MDA exit 75) or
+   *     {@link Outcome.Rejected} (the MDA refused it, with the message rescued for quarantine;
+   *     a link where a mailbox should be, with nothing rescued). The caller turns it into the
+   *     {@link Outcome} of the attempt.
    */
   Staged stage(Incoming message, InputStream wireBody) throws DeliveryException;
 
   /**
    * Makes the staged messages durable and visible. On return every one of them is delivered;
-   * on an exception none is guaranteed to be, and the caller must not delete any from the
-   * server.
+   * on an exception (deferred or rejected alike) none is guaranteed to be, and the caller must
+   * not delete any from the server.
    */
   void commit(List<Staged> batch) throws DeliveryException;
 

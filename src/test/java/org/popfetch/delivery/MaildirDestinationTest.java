@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.Outcome;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
 import org.popfetch.message.TraceHeaders;
@@ -90,7 +91,7 @@ class MaildirDestinationTest {
           }
         };
     assertThatThrownBy(() -> maildir.stage(Incoming.of(TraceHeaders.NONE), failing))
-        .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.isTemporary()).isTrue());
+        .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class));
     assertThat(list(root.resolve("tmp"))).isEmpty();
   }
 
@@ -101,7 +102,7 @@ class MaildirDestinationTest {
     Files.createDirectories(root.resolve("cur"));
     Files.writeString(root.resolve("tmp"), "not a directory");
     assertThatThrownBy(() -> new MaildirDestination(root, "h").stage(Incoming.of(TraceHeaders.NONE), wire("x\r\n")))
-        .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.isTemporary()).isTrue());
+        .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class));
   }
 
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.Outcome;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
 import org.popfetch.message.Envelope;
@@ -75,8 +76,8 @@ class MaildirLinksTest {
   private static void assertRefused(ThrowableAssertCall call) {
     assertThatThrownBy(call::run)
         .isInstanceOfSatisfying(DeliveryException.class, e -> {
-          assertThat(e.isTemporary()).as("needs an admin: not a passing trouble").isFalse();
-          assertThat(e.rescued()).as("nothing for the quarantine: the mail stays on the server").isEmpty();
+          assertThat(e.refusal()).as("needs an admin: not a passing trouble").isInstanceOf(Outcome.Rejected.class);
+          assertThat(((Outcome.Rejected) e.refusal()).rescued()).as("nothing for the quarantine: the mail stays on the server").isEmpty();
           assertThat(e.getMessage()).contains("symbolic link");
         });
   }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.Outcome;
 import org.popfetch.fetch.Incoming;
 import org.popfetch.message.Envelope;
 import org.popfetch.message.TraceHeaders;
@@ -55,7 +56,7 @@ class MboxLinksTest {
     assertThatThrownBy(() -> deliver(new MboxDestination(home.resolve("mail/inbox"), dir.resolve("spool"))))
         .isInstanceOfSatisfying(DeliveryException.class, e -> {
           assertThat(e.getMessage()).contains("symbolic link");
-          assertThat(e.isTemporary()).isFalse();
+          assertThat(e.refusal()).isInstanceOf(Outcome.Rejected.class);
         });
     assertThat(victimFiles()).as("no mbox, no dotlock made where the link points").isEmpty();
   }

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.Outcome;
 import org.popfetch.fetch.Incoming;
 import org.popfetch.message.Envelope;
 import org.popfetch.message.TraceHeaders;
@@ -67,8 +68,7 @@ class PipeDestinationTest {
         new PipeDestination(List.of(script("busy", "cat >/dev/null; echo 'mailbox locked' >&2; exit 75").toString()), Duration.ofSeconds(20), dir.resolve("spool"), java.util.Optional.empty(), true);
     assertThatThrownBy(() -> pipe.stage(message("a@b", "c@d"), wire("x\r\n")))
         .isInstanceOfSatisfying(DeliveryException.class, e -> {
-          assertThat(e.isTemporary()).isTrue();
-          assertThat(e.rescued()).isEmpty();
+          assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class); // carries no copy
           assertThat(e.getMessage()).contains("exited with 75 (EX_TEMPFAIL)").contains("mailbox locked");
         });
   }
@@ -79,9 +79,9 @@ class PipeDestinationTest {
         new PipeDestination(List.of(script("refuse", "cat >/dev/null; echo 'no such user' >&2; exit 67").toString()), Duration.ofSeconds(20), dir.resolve("spool"), java.util.Optional.empty(), true);
     assertThatThrownBy(() -> pipe.stage(message("a@b", "c@d"), wire("Subject: keep me\r\n\r\nbody\r\n")))
         .isInstanceOfSatisfying(DeliveryException.class, e -> {
-          assertThat(e.isTemporary()).isFalse();
+          assertThat(e.refusal()).isInstanceOf(Outcome.Rejected.class);
           assertThat(e.getMessage()).contains("exited with 67 (EX_NOUSER): no such user");
-          assertThat(e.rescued()).hasValueSatisfying(p -> {
+          assertThat(((Outcome.Rejected) e.refusal()).rescued()).hasValueSatisfying(p -> {
             try {
               assertThat(Files.readString(p)).isEqualTo("Delivered-To: c@d\nSubject: keep me\n\nbody\n");
             } catch (java.io.IOException io) {
@@ -99,7 +99,7 @@ class PipeDestinationTest {
             List.of(script("hang", "echo $$ > " + pidFile + "; exec sleep 600").toString()), Duration.ofMillis(700), dir.resolve("spool"), java.util.Optional.empty(), true);
     assertThatThrownBy(() -> pipe.stage(message("a@b", "c@d"), wire("x\r\n")))
         .isInstanceOfSatisfying(DeliveryException.class, e -> {
-          assertThat(e.isTemporary()).isTrue();
+          assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class);
           assertThat(e.getMessage()).contains("did not finish within");
         });
     long pid = Long.parseLong(Files.readString(pidFile).strip());

@@ -2,11 +2,16 @@ package org.popfetch.delivery;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import java.util.stream.Stream;
@@ -14,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
+import org.popfetch.fetch.Outcome;
 import org.popfetch.fetch.Incoming;
 import org.popfetch.message.Envelope;
 import org.popfetch.message.HeaderFields;
@@ -70,6 +77,71 @@ class RoutedDestinationTest {
     assertThat(count(maildir.resolve(".Bob"))).isEqualTo(1);
     assertThat(Files.readString(mbox)).contains("Subject: for bob");
     assertThat(count(maildir)).isEqualTo(1);
+  }
+
+  /** A rule with a Maildir folder and a program whose exit status is {@code status}. */
+  private RoutedDestination folderAndProgram(Path maildir, int status) throws Exception {
+    PipeDestination program =
+        new PipeDestination(
+            List.of("/bin/sh", "-c", "cat >/dev/null; exit " + status),
+            Duration.ofSeconds(20),
+            dir.resolve("spool"),
+            Optional.empty(),
+            true);
+    return new RoutedDestination(
+        List.of(
+            new RoutedDestination.Rule(
+                new FieldMatch(FieldMatch.Source.RECIPIENT, null, FieldMatch.Kind.IS, "bob@example.org"),
+                List.of(
+                    new RoutedDestination.Target.Fixed(program),
+                    new RoutedDestination.Target.Folder(maildir, "Bob")))),
+        new MaildirDestination(maildir, "h"),
+        dir.resolve("spool"),
+        "h");
+  }
+
+  private static List<Path> files(Path directory) throws Exception {
+    try (Stream<Path> s = Files.list(directory)) {
+      return s.toList();
+    }
+  }
+
+  @Test
+  void oneTargetDeferringDefersTheMessageForAllAndLeavesNoCopyBehind() throws Exception {
+    Path maildir = dir.resolve("Maildir");
+    RoutedDestination routed = folderAndProgram(maildir, 75);
+    String wire = "Subject: for bob\r\n\r\ny\r\n";
+
+    assertThatThrownBy(() -> deliver(routed, wire, "bob@example.org"))
+        .isInstanceOfSatisfying(DeliveryException.class, e -> {
+          assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class);
+          assertThat(e.getMessage()).contains("exited with 75");
+        });
+    assertThat(files(maildir.resolve(".Bob/tmp"))).as("the folder's staged copy discarded").isEmpty();
+    assertThat(count(maildir.resolve(".Bob"))).isZero();
+  }
+
+  @Test
+  void oneTargetRejectingRejectsTheMessageForAllWithTheCopyForTheQuarantine() throws Exception {
+    Path maildir = dir.resolve("Maildir");
+    RoutedDestination routed = folderAndProgram(maildir, 67);
+    String wire = "Subject: for bob\r\n\r\ny\r\n";
+
+    assertThatThrownBy(() -> deliver(routed, wire, "bob@example.org"))
+        .isInstanceOfSatisfying(DeliveryException.class, e -> {
+          assertThat(e.refusal()).isInstanceOfSatisfying(Outcome.Rejected.class, r -> {
+            assertThat(r.rescued()).hasValueSatisfying(p -> {
+              try {
+                assertThat(Files.readString(p)).contains("Subject: for bob");
+                Files.delete(p);
+              } catch (IOException io) {
+                throw new UncheckedIOException(io);
+              }
+            });
+          });
+        });
+    assertThat(files(maildir.resolve(".Bob/tmp"))).as("the folder's staged copy discarded").isEmpty();
+    assertThat(count(maildir.resolve(".Bob"))).isZero();
   }
 
   @ParameterizedTest

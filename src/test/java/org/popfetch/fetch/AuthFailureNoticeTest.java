@@ -101,7 +101,7 @@ class AuthFailureNoticeTest {
     int[] opens = {0};
     AuthFailureNotice.Opener failingFirst = () -> {
       if (opens[0]++ == 0) {
-        throw new DeliveryException("disk full", true, null);
+        throw DeliveryException.deferred("disk full");
       }
       return new MaildirDestination(dir.resolve("Maildir"), "mx.test");
     };

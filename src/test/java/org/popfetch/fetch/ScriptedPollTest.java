@@ -286,7 +286,7 @@ class ScriptedPollTest {
           @Override
           public Staged stage(Incoming message, java.io.InputStream body) throws DeliveryException {
             if (++staged == 2) {
-              throw new DeliveryException("No space left on device", true, null);
+              throw DeliveryException.deferred("No space left on device");
             }
             return maildirDestination.stage(message, body);
           }

@@ -1,0 +1,409 @@
+package org.popfetch.fetch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.popfetch.fetch.Selection.Entry;
+import org.popfetch.message.Envelope;
+import org.popfetch.message.HeaderFields;
+import org.popfetch.message.TraceHeaders;
+import org.popfetch.net.DotTerminatedInputStream;
+import org.popfetch.net.LogText;
+import org.popfetch.pop3.MessageHandler;
+import org.popfetch.pop3.Pop3Client;
+import org.popfetch.pop3.Pop3DesyncException;
+import org.popfetch.pop3.Pop3ErrorException;
+import org.popfetch.pop3.Pop3Exception;
+import org.popfetch.pop3.Pop3MessageTooLargeException;
+import org.popfetch.pop3.Pop3Reply;
+import org.popfetch.pop3.ScanListing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RETR, stage, commit, quarantine commit, record, DELE for the batches of one poll, in that
+ * order. Nothing is marked for deletion before its copy is committed and its UID recorded.
+ *
+ * <p>Each message's header is read first to reconstruct its envelope. A {@link
+ * Outcome.Deferred} records the attempt, stops staging (the destination is unwell: the rest of
+ * the batch is drained and stays on the server) and ends the poll after the commit of what was
+ * staged before it. A {@link Outcome.Rejected} with a rescued copy puts the message, as the
+ * destination would have had it, into the quarantine Maildir, which counts as delivered: it is
+ * then deleted from the server. A rejection without a copy is treated as a deferral: the
+ * message stays on the server, and an admin has to act.
+ */
+final class BatchDelivery {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchDelivery.class);
+
+  private final Pop3Account account;
+  private final FetchPolicy policy;
+  private final SeenUidStore store;
+  private final Destination destination;
+  private final Destination quarantine;
+  private final String localHost;
+  private final Clock clock;
+  private final FetchObserver observer;
+  private final BooleanSupplier stopRequested;
+  private final Duration stopGrace;
+  private final Pop3Client client;
+  private final Map<String, SeenUid> seen;
+
+  private int fetched;
+  private long octets;
+  private int oversize;
+  private int quarantined;
+
+  /**
+   * @param seen the store's entries for this account, as loaded at the start of the poll
+   * @param stopGrace how long a stop waits for the message on the wire before the connection
+   *     is dropped
+   */
+  BatchDelivery(
+      Pop3Account account,
+      FetchPolicy policy,
+      SeenUidStore store,
+      Destination destination,
+      Destination quarantine,
+      String localHost,
+      Clock clock,
+      FetchObserver observer,
+      BooleanSupplier stopRequested,
+      Duration stopGrace,
+      Pop3Client client,
+      Map<String, SeenUid> seen) {
+    this.account = account;
+    this.policy = policy;
+    this.store = store;
+    this.destination = destination;
+    this.quarantine = quarantine;
+    this.localHost = localHost;
+    this.clock = clock;
+    this.observer = observer;
+    this.stopRequested = stopRequested;
+    this.stopGrace = stopGrace;
+    this.client = client;
+    this.seen = seen;
+  }
+
+  /** Messages delivered (not counting the quarantined) by the batches so far. */
+  int fetched() {
+    return fetched;
+  }
+
+  /** Their octets, as listed by the server. */
+  long octets() {
+    return octets;
+  }
+
+  /** Messages found over the cap while being retrieved. */
+  int oversize() {
+    return oversize;
+  }
+
+  /** Messages refused for good and kept in the quarantine. */
+  int quarantined() {
+    return quarantined;
+  }
+
+  /**
+   * Delivers one batch and marks what was delivered for deletion, adding it to {@code
+   * deleting}.
+   *
+   * @return why the poll should end here, if it should
+   * @throws IOException if the store cannot be written; nothing of the batch is then deleted
+   */
+  Optional<PollFailure> deliver(List<Entry> batch, List<Entry> deleting) throws IOException {
+    Retrieval r = new Retrieval(batch, clock.instant());
+    long started = System.nanoTime();
+    r.retrieve();
+    long retrieved = System.nanoTime();
+    store.record(account.key(), r.failedAttempts);
+    store.record(account.key(), r.tooLarge);
+    if (r.delivered.isEmpty() && r.held.isEmpty()) {
+      return r.failure;
+    }
+    try {
+      destination.commit(r.delivered.staged);
+    } catch (DeliveryException e) {
+      destination.discard(r.delivered.staged);
+      quarantine.discard(r.held.staged);
+      return Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
+    }
+    try {
+      quarantine.commit(r.held.staged);
+    } catch (DeliveryException e) {
+      // Delivered ones are delivered; the refused ones stay on the server for the next poll.
+      quarantine.discard(r.held.staged);
+      r.held.entries.clear();
+      r.failure = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY,
+          "quarantine " + quarantine.describe() + ": " + e.getMessage()));
+    }
+    quarantined += r.held.entries.size();
+    long committed = System.nanoTime();
+    List<Entry> done = new ArrayList<>(r.delivered.entries);
+    done.addAll(r.held.entries);
+    List<SeenUid> delivered = new ArrayList<>();
+    UidState state = policy.keep() ? UidState.KEPT : UidState.DELETE_PENDING;
+    for (Entry e : done) {
+      if (e.tracked()) {
+        delivered.add(new SeenUid(e.uid(), state, r.now, e.size()));
+      }
+    }
+    for (Entry e : r.delivered.entries) {
+      fetched++;
+      octets += e.size();
+    }
+    // Recorded before any DELE: if this write fails, nothing is deleted and the next poll
+    // delivers these again (a duplicate, not a loss).
+    store.record(account.key(), delivered);
+    long recorded = System.nanoTime();
+    if (!policy.keep() && client.isOpen()) {
+      try {
+        deleting.addAll(dele(done));
+      } catch (Pop3Exception e) {
+        return r.failure.isPresent() ? r.failure : Optional.of(Failures.classify(e));
+      }
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{}: batch of {}: retrieve {} ms, commit {} ms, record {} ms, delete {} ms",
+          account.name(), done.size(), millis(started, retrieved), millis(retrieved, committed),
+          millis(committed, recorded), millis(recorded, System.nanoTime()));
+    }
+    return r.failure;
+  }
+
+  /**
+   * Sends DELE for the entries; returns those the server accepted.
+   *
+   * @throws Pop3Exception if the connection fails; the entries stay delete-pending
+   */
+  List<Entry> dele(List<Entry> entries) throws Pop3Exception {
+    List<Pop3Reply> replies = client.dele(entries.stream().map(Entry::number).toList());
+    List<Entry> marked = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      if (replies.get(i).ok()) {
+        marked.add(entries.get(i));
+      } else {
+        LOG.warn("{}: DELE {} refused: {}", account.name(), entries.get(i).number(),
+            LogText.sanitize(replies.get(i).line()));
+      }
+    }
+    return marked;
+  }
+
+  private static long millis(long from, long to) {
+    return (to - from) / 1_000_000;
+  }
+
+  /** The retrieval of one batch: what was staged where, what failed, and why it ended. */
+  private final class Retrieval implements MessageHandler {
+    final List<Entry> batch;
+    final Instant now;
+    final Map<Integer, Entry> byNumber = new HashMap<>();
+    final Staging delivered = new Staging(destination);
+    final Staging held = new Staging(quarantine);
+    final List<SeenUid> failedAttempts = new ArrayList<>();
+    final List<SeenUid> tooLarge = new ArrayList<>();
+    Optional<PollFailure> failure = Optional.empty();
+    /** The number of the message being received, 0 between messages. */
+    int inHand;
+    /** Set when a stop dropped the connection in the middle of the batch. */
+    final AtomicBoolean interrupted = new AtomicBoolean();
+
+    Retrieval(List<Entry> batch, Instant now) {
+      this.batch = batch;
+      this.now = now;
+      batch.forEach(e -> byNumber.put(e.number(), e));
+    }
+
+    /** Streams the batch in; a failure of the connection ends up in {@link #failure}. */
+    void retrieve() throws IOException {
+      // A stop ends the batch at the next message (the handler's StopRequested). A retrieval
+      // that is still going a moment later drops the connection: a stalled or trickling body
+      // could take as long as the server likes. The message in hand is then abandoned and stays
+      // on the server; the ones before it were received whole.
+      try (StopWatch.Watch watch = StopWatch.watch(stopRequested, stopGrace, () -> {
+            interrupted.set(true);
+            client.interrupt();
+          })) {
+        client.retr(
+            batch.stream().map(e -> new ScanListing(e.number(), e.size())).toList(),
+            policy.messageCap(),
+            this);
+      } catch (StopRequested e) {
+        LOG.info("{}: stopping after {} message(s) of this batch; the rest waits for the next poll",
+            account.name(), received());
+      } catch (DeliveryException e) {
+        failure = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
+      } catch (Pop3Exception e) {
+        broken(e);
+      }
+    }
+
+    @Override
+    public void message(int number, DotTerminatedInputStream body) throws IOException {
+      if (failure.isPresent()) {
+        return; // the destination failed: leave the rest on the server
+      }
+      if (stopRequested.getAsBoolean()) {
+        throw new StopRequested(); // no further RETR; what is staged is delivered below
+      }
+      Entry entry = byNumber.get(number);
+      inHand = number;
+      HeaderFields.Read read = HeaderFields.read(body);
+      Envelope envelope =
+          Envelope.of(read.header(), account.mailbox(), account.recipientHeader());
+      Incoming incoming =
+          new Incoming(
+              account.name(),
+              envelope,
+              TraceHeaders.forFetch(account.settings().host(), client.isSecure(), localHost,
+                  account.name(), envelope.recipient(), now),
+              read.header());
+      Outcome outcome = stage(incoming, read.message(), body);
+      if (outcome instanceof Outcome.Delivered d) {
+        delivered.add(entry, d.staged());
+        observer.fetched(account.name(), number, body.count());
+      } else if (outcome instanceof Outcome.Rejected r && r.rescued().isPresent()) {
+        held.add(entry, quarantine(incoming, entry, r.reason(), r.rescued().get()));
+      } else if (outcome instanceof Outcome.Refusal refusal) {
+        leftOnServer(entry, refusal.reason());
+      }
+      inHand = 0; // dealt with: a stop from here on abandons nothing
+    }
+
+    @Override
+    public void refused(int number, Pop3ErrorException error) {
+      // Deleted by someone else since the listing, say: nothing to deliver, nothing lost.
+      LOG.info("{}: RETR {} refused: {}", account.name(), number,
+          LogText.sanitize(error.reply().line()));
+    }
+
+    /**
+     * The destination's verdict on one message.
+     *
+     * @throws DeliveryException if the connection broke under the destination, not the
+     *     destination itself
+     */
+    private Outcome stage(Incoming incoming, InputStream message, DotTerminatedInputStream body)
+        throws DeliveryException {
+      try {
+        return new Outcome.Delivered(destination.stage(incoming, message));
+      } catch (DeliveryException e) {
+        if (body.failure() != null) {
+          throw e; // the connection broke, not the destination
+        }
+        return e.refusal();
+      }
+    }
+
+    /** Records the failed attempt; the message stays on the server and the batch stops. */
+    private void leftOnServer(Entry entry, String reason) {
+      SeenUid before = entry.tracked() ? seen.get(entry.uid()) : null;
+      SeenUid attempt =
+          (before != null ? before : new SeenUid(entry.uid(), UidState.FAILED, now, entry.size()))
+              .failedAgain(LogText.sanitize(reason));
+      if (entry.tracked()) {
+        failedAttempts.add(attempt);
+      }
+      LOG.warn("{}: message {} left on the server, delivery failed (attempt {}): {}",
+          account.name(), entry.number(), attempt.attempts(), LogText.sanitize(reason));
+      failure = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, reason));
+    }
+
+    /** Stages a refused message into the quarantine, from the copy the destination rescued. */
+    private Destination.Staged quarantine(Incoming incoming, Entry entry, String reason,
+        Path rescued) throws IOException {
+      try (InputStream in = Files.newInputStream(rescued)) {
+        Destination.Staged s = quarantine.stage(incoming.withTrace(TraceHeaders.NONE), in);
+        LOG.warn("{}: message {} (uid {}) refused for good by {}: {}; kept in {} and deleted"
+                + " from the server", account.name(), entry.number(),
+            LogText.sanitize(entry.uid()), destination.describe(), LogText.sanitize(reason),
+            quarantine.describe());
+        return s;
+      } finally {
+        Files.deleteIfExists(rescued);
+      }
+    }
+
+    /** The connection failed or was dropped by a stop. */
+    private void broken(Pop3Exception e) {
+      if (interrupted.get()) {
+        LOG.info("{}: stopping; {} abandoned mid-transfer, it stays on the server;"
+                + " {} message(s) of this batch were received whole", account.name(),
+            inHand == 0 ? "the rest of the batch" : "message " + inHand, received());
+      } else {
+        failure = Optional.of(Failures.classify(e));
+      }
+      if (e instanceof Pop3DesyncException d) {
+        // Nothing from the first message that may not be whole onwards is delivered or
+        // recorded; when that message is unknown, none is trusted.
+        int from = Math.max(0, batch.indexOf(byNumber.get(d.firstUnsafe())));
+        delivered.dropFrom(batch, from);
+        held.dropFrom(batch, from);
+        if (d instanceof Pop3MessageTooLargeException big) {
+          Entry entry = byNumber.get(big.number());
+          oversize++;
+          if (entry != null && entry.tracked()) {
+            // Recorded with more than the cap, so the next polls leave it alone and quietly.
+            tooLarge.add(new SeenUid(entry.uid(), UidState.OVERSIZE, now, big.limit() + 1));
+          }
+        }
+      }
+    }
+
+    private int received() {
+      return delivered.entries.size() + held.entries.size();
+    }
+  }
+
+  /** Messages staged at one destination, with the entries they came from, in step. */
+  private static final class Staging {
+    final Destination where;
+    final List<Entry> entries = new ArrayList<>();
+    final List<Destination.Staged> staged = new ArrayList<>();
+
+    Staging(Destination where) {
+      this.where = where;
+    }
+
+    void add(Entry entry, Destination.Staged s) {
+      entries.add(entry);
+      staged.add(s);
+    }
+
+    boolean isEmpty() {
+      return staged.isEmpty();
+    }
+
+    /** Discards the staged messages whose entries come at or after {@code from} in the batch. */
+    void dropFrom(List<Entry> batch, int from) {
+      List<Destination.Staged> dropped = new ArrayList<>();
+      for (int i = entries.size() - 1; i >= 0; i--) {
+        if (batch.indexOf(entries.get(i)) >= from) {
+          entries.remove(i);
+          dropped.add(staged.remove(i));
+        }
+      }
+      where.discard(dropped);
+    }
+  }
+
+  /** The handler's way to stop the pipelined RETRs when the service is stopping. */
+  private static final class StopRequested extends IOException {
+    StopRequested() {
+      super("stop requested");
+    }
+  }
+}
