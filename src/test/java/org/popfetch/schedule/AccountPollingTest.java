@@ -118,7 +118,7 @@ class AccountPollingTest {
   @Test
   void aDestinationThatCannotBeSetUpEndsThePollAsADeliveryFailure() {
     AccountPolling p = AccountPolling.once("work", (obs, stop) -> {
-      throw new DeliveryException("cannot create Maildir /x: Not a directory", false, null);
+      throw DeliveryException.rejected("cannot create Maildir /x: Not a directory");
     }, observer);
 
     PollResult r = p.poll(() -> false);
