@@ -121,7 +121,7 @@ final class AccountRun {
   static int failed(ConfigException e, PrintWriter err) {
     err.println("popfetch: " + e.getMessage());
     err.flush();
-    return statusOf(e).code;
+    return ExitStatus.of(e.kind()).code;
   }
 
   /** The accounts named, in config order, or all of them; null (after a message) if a name is unknown. */
@@ -165,10 +165,6 @@ final class AccountRun {
     }
   }
 
-  /** Secrets readable by others get fetchmail's "bad permissions" status; the rest is syntax. */
-  static ExitStatus statusOf(ConfigException e) {
-    return e.getMessage() != null && e.getMessage().contains("chmod 600") ? ExitStatus.PERMISSIONS : ExitStatus.SYNTAX;
-  }
 
   /** One poll of one account, with its destination built for this poll; never throws. */
   static org.popfetch.fetch.PollResult pollOnce(

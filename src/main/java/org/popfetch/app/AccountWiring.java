@@ -67,7 +67,7 @@ final class AccountWiring {
               ? new Credentials.OAuthToken(a.user(), SecretResolver.resolve(a.oauthToken().get()))
               : new Credentials.Password(a.user(), SecretResolver.resolve(a.password().orElseThrow()));
     } catch (ConfigException e) {
-      throw new ConfigException("account " + a.name() + ": " + key + ": " + e.getMessage(), e);
+      throw e.within("account " + a.name() + ": " + key + ": ");
     }
     String mailbox = a.user().contains("@") ? a.user() : a.user() + "@" + a.server();
     return new Pop3Account(a.name(), settings, credentials, a.auth(), mailbox, a.recipientHeader(), a.scope());

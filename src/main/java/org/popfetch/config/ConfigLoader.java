@@ -904,6 +904,7 @@ public final class ConfigLoader {
     String exposure = SecretResolver.exposure(attrs.permissions());
     if (exposure != null) {
       throw error(
+          ConfigException.Kind.INSECURE_SECRETS,
           path,
           line,
           "a secret written in the file needs a private file, but its "
@@ -1206,8 +1207,13 @@ public final class ConfigLoader {
   }
 
   private ConfigException error(String path, int line, String problem) {
+    return error(ConfigException.Kind.SYNTAX, path, line, problem);
+  }
+
+  private ConfigException error(
+      ConfigException.Kind kind, String path, int line, String problem) {
     return new ConfigException(
-        source + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + problem);
+        kind, source + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + problem);
   }
 
   /** " (did you mean 'x'?)" for a near miss such as "pasword" or "ca_file", else "". */
