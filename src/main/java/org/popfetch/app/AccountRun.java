@@ -88,7 +88,7 @@ final class AccountRun {
    *     directory and what to do
    */
   static void stateDirectory(PopfetchConfig config, PrintWriter err) throws Exit {
-    Path dir = Path.of(config.stateUrl().substring("jdbc:sqlite:".length())).toAbsolutePath().getParent();
+    Path dir = config.state().directory();
     try {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

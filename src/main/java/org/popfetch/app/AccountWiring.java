@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.util.Optional;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
+import org.popfetch.config.HostPort;
 import org.popfetch.config.DeliverConfig;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.config.QueueConfig;
@@ -160,8 +161,7 @@ final class AccountWiring {
           if (s.mx()) {
             try {
               Optional<java.net.InetSocketAddress> server =
-                  config.queue().resolver().map(r -> new java.net.InetSocketAddress(r.substring(0, r.lastIndexOf(':')),
-                      Integer.parseInt(r.substring(r.lastIndexOf(':') + 1))));
+                  config.queue().resolver().map(HostPort::socketAddress);
               mx = Optional.of(new MxResolver(server, Duration.ofSeconds(10)));
             } catch (java.net.UnknownHostException e) {
               throw new ConfigException("queue: resolver: " + e.getMessage(), e);
@@ -208,8 +208,7 @@ final class AccountWiring {
 
   /** Private scratch space next to the state store, for messages on their way to mbox or pipe. */
   static Path spoolDir(PopfetchConfig config) {
-    String url = config.stateUrl();
-    return Path.of(url.substring("jdbc:sqlite:".length())).toAbsolutePath().getParent().resolve("spool");
+    return config.state().directory().resolve("spool");
   }
 
   static String localHost() {

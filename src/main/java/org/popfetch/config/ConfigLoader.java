@@ -78,7 +78,6 @@ public final class ConfigLoader {
   public static final Path DEFAULT_FILE = Path.of("/etc/popfetch/popfetch.yaml");
 
   /** Where the seen-UID state lives unless {@code state.url} says otherwise. */
-  public static final String DEFAULT_STATE_URL = "jdbc:sqlite:/var/lib/popfetch/state.db";
 
   /** Accounts polled at once unless {@code parallel} says otherwise. */
   public static final int DEFAULT_PARALLEL = 4;
@@ -140,7 +139,6 @@ public final class ConfigLoader {
 
   private static final String DEFAULT_INTERVAL = "5m";
   private static final String DEFAULT_TIMEOUT = "60s";
-  private static final String SQLITE_PREFIX = "jdbc:sqlite:";
   private static final String SECRET_FORMS =
       "a password or one of {env: NAME}, {file: /path}, {command: [program, args...]}";
 
@@ -279,7 +277,8 @@ public final class ConfigLoader {
       throw new ConfigException(source + ": the file is empty; it needs at least accounts:");
     }
     Map<String, Entry> top = mapping(root, "", TOP_KEYS);
-    String stateUrl = top.containsKey("state") ? state(top.get("state")) : DEFAULT_STATE_URL;
+    StateLocation state =
+        top.containsKey("state") ? state(top.get("state")) : StateLocation.DEFAULT;
     int parallel =
         top.containsKey("parallel")
             ? integer(top.get("parallel").value(), "parallel", 1, 256)
@@ -300,26 +299,19 @@ public final class ConfigLoader {
     Path quarantine =
         top.containsKey("quarantine")
             ? absolutePath(top.get("quarantine").value(), "quarantine")
-            : defaultQuarantine(stateUrl);
-    Path stateDir = Path.of(stateUrl.substring(SQLITE_PREFIX.length())).toAbsolutePath().getParent();
-    QueueConfig queue = queue(top.get("queue"), stateDir);
-    Optional<String> metrics = Optional.empty();
+            : state.directory().resolve("quarantine");
+    QueueConfig queue = queue(top.get("queue"), state.directory());
+    Optional<HostPort> metrics = Optional.empty();
     if (top.containsKey("metrics")) {
       Map<String, Entry> m = mapping(top.get("metrics").value(), "metrics", List.of("listen"));
       Entry listen = m.get("listen");
       if (listen == null) {
         throw error("metrics", top.get("metrics").line(), "missing required key 'listen'");
       }
-      String v = string(listen.value(), listen.path()).strip();
-      if (!v.matches("[0-9A-Za-z.:\\[\\]-]+:[0-9]{1,5}")
-          || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) < 1
-          || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) > 65535) {
-        throw error(listen.path(), line(listen.value()), "expected host:port with a port 1..65535, got " + quote(v));
-      }
-      metrics = Optional.of(v);
+      metrics = Optional.of(hostPort(listen, "expected host:port with a port 1..65535, got "));
     }
     return new PopfetchConfig(
-        source, stateUrl, parallel, perServer, accounts(top.get("accounts"), defaults), quarantine, queue, authFailureNotice, metrics);
+        source, state, parallel, perServer, accounts(top.get("accounts"), defaults), quarantine, queue, authFailureNotice, metrics);
   }
 
   private QueueConfig queue(Entry entry, Path stateDir) throws ConfigException {
@@ -347,51 +339,53 @@ public final class ConfigLoader {
         default -> throw error(e.path(), line(e.value()), "expected sender, postmaster or both, got " + quote(v));
       }
     }
-    Optional<String> resolver = Optional.empty();
+    Optional<HostPort> resolver = Optional.empty();
     if (q.containsKey("resolver")) {
-      Entry e = q.get("resolver");
-      String v = string(e.value(), e.path()).strip();
-      if (!v.matches("[0-9A-Za-z.:\\[\\]-]+:[0-9]{1,5}")) {
-        throw error(e.path(), line(e.value()), "expected host:port of a DNS server, got " + quote(v));
-      }
-      resolver = Optional.of(v);
+      resolver = Optional.of(hostPort(q.get("resolver"), "expected host:port of a DNS server, got "));
     }
     Duration delayWarning =
         q.containsKey("delay-warning") ? duration(q.get("delay-warning").value(), q.get("delay-warning").path(), "0s", null) : Duration.ZERO;
     return new QueueConfig(dir, lifetime, min, max, postmaster, toSender, resolver, delayWarning);
   }
 
-  /** Next to the state store: "jdbc:sqlite:/var/lib/popfetch/state.db" gives /var/lib/popfetch/quarantine. */
-  private static Path defaultQuarantine(String stateUrl) {
-    Path db = Path.of(stateUrl.substring(SQLITE_PREFIX.length())).toAbsolutePath();
-    return db.getParent().resolve("quarantine");
+  private HostPort hostPort(Entry entry, String expected) throws ConfigException {
+    String v = string(entry.value(), entry.path()).strip();
+    Optional<HostPort> parsed = HostPort.parse(v);
+    if (parsed.isEmpty()) {
+      throw error(entry.path(), line(entry.value()), expected + quote(v));
+    }
+    return parsed.get();
   }
 
-  private String state(Entry entry) throws ConfigException {
+  private StateLocation state(Entry entry) throws ConfigException {
     Map<String, Entry> state = mapping(entry.value(), entry.path(), STATE_KEYS);
     Entry url = state.get("url");
     if (url == null) {
       throw error(entry.path(), entry.line(), "missing required key 'url'");
     }
     String text = string(url.value(), url.path()).strip();
-    if (!text.startsWith(SQLITE_PREFIX)) {
+    if (!text.startsWith(StateLocation.SQLITE_PREFIX)) {
       throw error(
           url.path(),
           line(url.value()),
           "expected "
-              + SQLITE_PREFIX
+              + StateLocation.SQLITE_PREFIX
               + "/path/to/state.db, got "
               + quote(text)
               + "; other state stores are not supported");
     }
-    String file = text.substring(SQLITE_PREFIX.length());
+    String file = text.substring(StateLocation.SQLITE_PREFIX.length());
     if (file.isEmpty() || file.contains(":memory:")) {
       throw error(
           url.path(),
           line(url.value()),
           "an in-memory database forgets seen messages at every restart; name a file");
     }
-    return text;
+    try {
+      return new StateLocation(Path.of(file));
+    } catch (InvalidPathException e) {
+      throw error(url.path(), line(url.value()), "not a file name: " + quote(file));
+    }
   }
 
   private Map<String, Located> defaults(Entry entry) throws ConfigException {
