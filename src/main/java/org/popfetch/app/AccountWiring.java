@@ -24,7 +24,6 @@ import org.popfetch.delivery.FieldMatch;
 import org.popfetch.delivery.RoutedDestination;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.popfetch.delivery.MaildirDestination;
 import org.popfetch.delivery.MboxDestination;
 import org.popfetch.delivery.PipeDestination;
@@ -106,12 +105,7 @@ final class AccountWiring {
     }
     List<RoutedDestination.Rule> rules = new ArrayList<>();
     for (RuleConfig r : a.rules()) {
-      FieldMatch when =
-          new FieldMatch(
-              FieldMatch.Source.valueOf(r.source().toUpperCase(Locale.ROOT)),
-              r.header(),
-              FieldMatch.Kind.valueOf(r.kind().toUpperCase(Locale.ROOT)),
-              r.pattern());
+      FieldMatch when = new FieldMatch(source(r.source()), r.header(), kind(r.kind()), r.pattern());
       List<RoutedDestination.Target> targets = new ArrayList<>();
       for (RuleConfig.Target t : r.deliver()) {
         if (!t.folder().isEmpty() && t.destination() instanceof DeliverConfig.Maildir m) {
@@ -148,7 +142,7 @@ final class AccountWiring {
       a.rules().forEach(r -> r.deliver().forEach(t -> all.add(t.destination())));
       for (DeliverConfig d : all) {
         if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route())) {
-          SmtpSettings.Tls tls = SmtpSettings.Tls.valueOf(s.tls().toUpperCase(Locale.ROOT));
+          SmtpSettings.Tls tls = tls(s.tls());
           SmtpSettings settings =
               new SmtpSettings(s.host(), s.port(), tls, new TlsTrust(s.caFile(), s.fingerprint()),
                   new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5)), Duration.ofMinutes(10), localHost(), s.lmtp(),
@@ -172,6 +166,30 @@ final class AccountWiring {
       }
     }
     return routes;
+  }
+
+  private static FieldMatch.Source source(RuleConfig.Source source) {
+    return switch (source) {
+      case HEADER -> FieldMatch.Source.HEADER;
+      case RECIPIENT -> FieldMatch.Source.RECIPIENT;
+      case SENDER -> FieldMatch.Source.SENDER;
+    };
+  }
+
+  private static FieldMatch.Kind kind(RuleConfig.Kind kind) {
+    return switch (kind) {
+      case IS -> FieldMatch.Kind.IS;
+      case GLOB -> FieldMatch.Kind.GLOB;
+      case REGEX -> FieldMatch.Kind.REGEX;
+    };
+  }
+
+  private static SmtpSettings.Tls tls(DeliverConfig.Tls tls) {
+    return switch (tls) {
+      case IMPLICIT -> SmtpSettings.Tls.IMPLICIT;
+      case STARTTLS -> SmtpSettings.Tls.STARTTLS;
+      case NONE -> SmtpSettings.Tls.NONE;
+    };
   }
 
   /** The kind of destination an account delivers to, for metrics: "routed" when it has rules. */

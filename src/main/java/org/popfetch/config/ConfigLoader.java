@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -651,18 +652,22 @@ public final class ConfigLoader {
     boolean lmtp = m.containsKey("lmtp") && bool(m.get("lmtp").value(), m.get("lmtp").path());
     // A relay on this machine is reached without TLS by default; any other host needs STARTTLS.
     boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1") || host.startsWith("/");
-    String tls = local ? "none" : "starttls";
+    DeliverConfig.Tls tls = local ? DeliverConfig.Tls.NONE : DeliverConfig.Tls.STARTTLS;
     if (m.containsKey("tls")) {
       Entry e = m.get("tls");
-      tls = string(e.value(), e.path()).strip();
-      if (!List.of("implicit", "starttls", "none").contains(tls)) {
-        throw error(e.path(), line(e.value()), "expected implicit, starttls or none, got " + quote(tls));
-      }
+      String text = string(e.value(), e.path()).strip();
+      tls = switch (text) {
+        case "implicit" -> DeliverConfig.Tls.IMPLICIT;
+        case "starttls" -> DeliverConfig.Tls.STARTTLS;
+        case "none" -> DeliverConfig.Tls.NONE;
+        default -> throw error(
+            e.path(), line(e.value()), "expected implicit, starttls or none, got " + quote(text));
+      };
     }
     int port =
         m.containsKey("port")
             ? integer(m.get("port").value(), m.get("port").path(), 1, 65535)
-            : lmtp ? 24 : tls.equals("implicit") ? 465 : 25;
+            : lmtp ? 24 : tls == DeliverConfig.Tls.IMPLICIT ? 465 : 25;
     if (lmtp && port == 25) {
       throw error(d.path(), d.line(), "LMTP must not run on port 25 (RFC 2033)");
     }
@@ -769,7 +774,11 @@ public final class ConfigLoader {
     } else {
       targets.add(ruleTarget(d, deliver.path()));
     }
-    return new RuleConfig(src.key(), header, k.key(), pattern, targets);
+    RuleConfig.Source source =
+        Stream.of(RuleConfig.Source.values()).filter(v -> v.key().equals(src.key())).findFirst().orElseThrow();
+    RuleConfig.Kind kind =
+        Stream.of(RuleConfig.Kind.values()).filter(v -> v.key().equals(k.key())).findFirst().orElseThrow();
+    return new RuleConfig(source, header, kind, pattern, targets);
   }
 
   private RuleConfig.Target ruleTarget(Node v, String path) throws ConfigException {
