@@ -2,11 +2,13 @@ package org.popfetch.app;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.HostPort;
+import org.popfetch.config.Route;
 import org.popfetch.config.DeliverConfig;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.config.QueueConfig;
@@ -121,7 +123,7 @@ final class AccountWiring {
 
   private static Destination destination(DeliverConfig d, PopfetchConfig config, MailQueue queue) throws DeliveryException {
     if (d instanceof DeliverConfig.Smtp smtp) {
-      return new ForwardDestination(queue, smtp.route(), smtp.to(), smtp.mx());
+      return new ForwardDestination(queue, smtp.route().id(), smtp.to(), smtp.mx());
     }
     if (d instanceof DeliverConfig.Maildir m) {
       return new MaildirDestination(m.path(), localHost());
@@ -133,7 +135,12 @@ final class AccountWiring {
     return new PipeDestination(p.argv(), p.timeout(), spoolDir(config), p.user(), p.allowRoot());
   }
 
-  /** Every SMTP/LMTP destination of the configuration, as queue routes (secrets resolved). */
+  /**
+   * Every SMTP/LMTP destination of the configuration, as queue routes keyed by
+   * {@link Route#id()} (secrets resolved).
+   *
+   * @throws ConfigException if a secret cannot be had or the resolver cannot be used
+   */
   static Map<String, QueueRunner.Route> routes(PopfetchConfig config) throws ConfigException {
     Map<String, QueueRunner.Route> routes = new LinkedHashMap<>();
     for (AccountConfig a : config.accounts()) {
@@ -141,31 +148,36 @@ final class AccountWiring {
       all.add(a.deliver());
       a.rules().forEach(r -> r.deliver().forEach(t -> all.add(t.destination())));
       for (DeliverConfig d : all) {
-        if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route())) {
-          SmtpSettings.Tls tls = tls(s.tls());
-          SmtpSettings settings =
-              new SmtpSettings(s.host(), s.port(), tls, new TlsTrust(s.caFile(), s.fingerprint()),
-                  new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5)), Duration.ofMinutes(10), localHost(), s.lmtp(),
-                  tls == SmtpSettings.Tls.NONE);
-          Optional<Credentials> credentials = Optional.empty();
-          if (s.user().isPresent()) {
-            credentials = Optional.of(new Credentials.Password(s.user().get(), SecretResolver.resolve(s.password().orElseThrow())));
-          }
-          Optional<MxResolver> mx = Optional.empty();
-          if (s.mx()) {
-            try {
-              Optional<java.net.InetSocketAddress> server =
-                  config.queue().resolver().map(HostPort::socketAddress);
-              mx = Optional.of(new MxResolver(server, Duration.ofSeconds(10)));
-            } catch (java.net.UnknownHostException e) {
-              throw new ConfigException("queue: resolver: " + e.getMessage(), e);
-            }
-          }
-          routes.put(s.route(), new QueueRunner.Route(settings, credentials, mx));
+        if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route().id())) {
+          routes.put(s.route().id(), route(s, config));
         }
       }
     }
     return routes;
+  }
+
+  private static QueueRunner.Route route(DeliverConfig.Smtp s, PopfetchConfig config)
+      throws ConfigException {
+    SmtpSettings.Tls tls = tls(s.tls());
+    SmtpSettings settings =
+        new SmtpSettings(s.host(), s.port(), tls, new TlsTrust(s.caFile(), s.fingerprint()),
+            new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5)), Duration.ofMinutes(10),
+            localHost(), s.route() instanceof Route.Lmtp, tls == SmtpSettings.Tls.NONE);
+    Optional<Credentials> credentials = Optional.empty();
+    if (s.user().isPresent()) {
+      credentials = Optional.of(new Credentials.Password(
+          s.user().get(), SecretResolver.resolve(s.password().orElseThrow())));
+    }
+    Optional<MxResolver> mx = Optional.empty();
+    if (s.route() instanceof Route.Mx) {
+      try {
+        Optional<InetSocketAddress> server = config.queue().resolver().map(HostPort::socketAddress);
+        mx = Optional.of(new MxResolver(server, Duration.ofSeconds(10)));
+      } catch (UnknownHostException e) {
+        throw new ConfigException("queue: resolver: " + e.getMessage(), e);
+      }
+    }
+    return new QueueRunner.Route(settings, credentials, mx);
   }
 
   private static FieldMatch.Source source(RuleConfig.Source source) {

@@ -55,9 +55,12 @@ public sealed interface DeliverConfig {
       to = List.copyOf(to);
     }
 
-    /** The queue route this destination sends through ("mx": each recipient domain's MX hosts). */
-    public String route() {
-      return mx ? "mx" : (lmtp ? "lmtp:" : "smtp:") + host + ":" + port;
+    /** The queue route this destination sends through. */
+    public Route route() {
+      if (mx) {
+        return new Route.Mx();
+      }
+      return lmtp ? new Route.Lmtp(host, port) : new Route.Smarthost(host, port);
     }
   }
 }

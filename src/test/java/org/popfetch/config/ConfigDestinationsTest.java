@@ -91,7 +91,8 @@ class ConfigDestinationsTest {
     assertThat(smtp.tls()).isEqualTo(DeliverConfig.Tls.STARTTLS);
     assertThat(smtp.port()).isEqualTo(25);
     assertThat(smtp.to()).containsExactly("alice@example.org");
-    assertThat(smtp.route()).isEqualTo("smtp:relay.example.org:25");
+    assertThat(smtp.route()).isEqualTo(new Route.Smarthost("relay.example.org", 25));
+    assertThat(smtp.route().id()).isEqualTo("smtp:relay.example.org:25");
     assertThat(config.queue().lifetime()).isEqualTo(Duration.ofDays(2));
     assertThat(config.queue().bounceToSender()).isFalse();
     assertThat(config.queue().postmaster()).isEqualTo("pm@example.org");
