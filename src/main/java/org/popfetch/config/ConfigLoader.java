@@ -66,13 +66,6 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * </ul>
  */
 public final class ConfigLoader extends YamlReader {
-  /**
-   * A forwarding address as it will go into RCPT TO: no whitespace, no angle brackets and no
-   * control character (C0, DEL or C1), any of which could end or split the SMTP command.
-   */
-  private static final java.util.regex.Pattern ADDRESS =
-      java.util.regex.Pattern.compile("[^\\s<>\\x00-\\x1f\\x7f-\\x9f]+@[^\\s<>\\x00-\\x1f\\x7f-\\x9f]+");
-
   /** Where the configuration is read from unless the command line names another file. */
   public static final Path DEFAULT_FILE = Path.of("/etc/popfetch/popfetch.yaml");
 
@@ -101,8 +94,6 @@ public final class ConfigLoader extends YamlReader {
       List.of("state", "parallel", "per-server", "auth-failure-notice", "quarantine", "queue", "metrics", "defaults", "accounts");
   private static final List<String> QUEUE_KEYS =
       List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to", "resolver", "delay-warning");
-  private static final List<String> SMTP_KEYS =
-      List.of("host", "port", "tls", "user", "password", "to", "lmtp", "ca-file", "fingerprint", "mx");
   private static final List<String> STATE_KEYS = List.of("url");
   private static final List<String> ACCOUNT_KEYS =
       List.of(
@@ -621,76 +612,9 @@ public final class ConfigLoader extends YamlReader {
             user == null ? Optional.empty() : Optional.of(string(user.value(), user.path()).strip()),
             allowRoot != null && bool(allowRoot.value(), allowRoot.path()));
       }
-      case "smtp" -> smtp(d);
+      case "smtp" -> new SmtpSection(this).read(d);
       default -> throw new AssertionError(d.key());
     };
-  }
-
-  private DeliverConfig.Smtp smtp(Entry d) throws ConfigException {
-    Map<String, Entry> m = mapping(d.value(), d.path(), SMTP_KEYS);
-    boolean mx = m.containsKey("mx") && bool(m.get("mx").value(), m.get("mx").path());
-    if (mx == m.containsKey("host")) {
-      throw error(d.path(), d.line(), "name a host (a smarthost) or set mx: true (each recipient's MX hosts), one of the two");
-    }
-    String host = mx ? "mx" : string(m.get("host").value(), m.get("host").path()).strip();
-    boolean lmtp = m.containsKey("lmtp") && bool(m.get("lmtp").value(), m.get("lmtp").path());
-    // A relay on this machine is reached without TLS by default; any other host needs STARTTLS.
-    boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1") || host.startsWith("/");
-    DeliverConfig.Tls tls = local ? DeliverConfig.Tls.NONE : DeliverConfig.Tls.STARTTLS;
-    if (m.containsKey("tls")) {
-      Entry e = m.get("tls");
-      String text = string(e.value(), e.path()).strip();
-      tls = switch (text) {
-        case "implicit" -> DeliverConfig.Tls.IMPLICIT;
-        case "starttls" -> DeliverConfig.Tls.STARTTLS;
-        case "none" -> DeliverConfig.Tls.NONE;
-        default -> throw error(
-            e.path(), line(e.value()), "expected implicit, starttls or none, got " + quote(text));
-      };
-    }
-    int port =
-        m.containsKey("port")
-            ? integer(m.get("port").value(), m.get("port").path(), 1, 65535)
-            : lmtp ? 24 : tls == DeliverConfig.Tls.IMPLICIT ? 465 : 25;
-    if (lmtp && port == 25) {
-      throw error(d.path(), d.line(), "LMTP must not run on port 25 (RFC 2033)");
-    }
-    Optional<String> user =
-        m.containsKey("user") ? Optional.of(string(m.get("user").value(), m.get("user").path()).strip()) : Optional.empty();
-    Optional<Secret> password =
-        m.containsKey("password") ? Optional.of(secret(m.get("password").value(), m.get("password").path())) : Optional.empty();
-    if (user.isPresent() != password.isPresent()) {
-      throw error(d.path(), d.line(), "user and password go together");
-    }
-    List<String> to = new ArrayList<>();
-    if (m.containsKey("to")) {
-      Entry e = m.get("to");
-      if (!(e.value() instanceof SequenceNode seq)) {
-        throw error(e.path(), line(e.value()), "expected a list of addresses");
-      }
-      for (int i = 0; i < seq.getValue().size(); i++) {
-        String a = string(seq.getValue().get(i), e.path() + "[" + i + "]").strip();
-        if (!ADDRESS.matcher(a).matches()) {
-          throw error(e.path() + "[" + i + "]", line(seq.getValue().get(i)), "expected an address, got " + quote(a));
-        }
-        to.add(a);
-      }
-    }
-    Optional<Path> caFile =
-        m.containsKey("ca-file") ? Optional.of(absolutePath(m.get("ca-file").value(), m.get("ca-file").path())) : Optional.empty();
-    Optional<byte[]> fingerprint = Optional.empty();
-    if (m.containsKey("fingerprint")) {
-      Entry e = m.get("fingerprint");
-      try {
-        fingerprint = Optional.of(org.popfetch.net.TlsTrust.parseFingerprint(string(e.value(), e.path())));
-      } catch (IllegalArgumentException bad) {
-        throw error(e.path(), line(e.value()), bad.getMessage());
-      }
-    }
-    if (mx && (lmtp || user.isPresent())) {
-      throw error(d.path(), d.line(), "direct delivery to MX hosts speaks SMTP without a login");
-    }
-    return new DeliverConfig.Smtp(host, port, tls, user, password, to, lmtp, caFile, fingerprint, mx);
   }
 
   private static final List<String> RULE_KEYS = List.of("match", "deliver");
@@ -801,7 +725,7 @@ public final class ConfigLoader extends YamlReader {
     return name;
   }
 
-  private Secret secret(Node v, String path) throws ConfigException {
+  Secret secret(Node v, String path) throws ConfigException {
     checkTag(v, path);
     if (v instanceof ScalarNode) {
       // Never quote the value: it is a secret.
