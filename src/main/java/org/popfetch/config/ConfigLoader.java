@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -92,9 +91,6 @@ public final class ConfigLoader extends YamlReader {
 
   private static final List<String> TOP_KEYS =
       List.of("state", "parallel", "per-server", "auth-failure-notice", "quarantine", "queue", "metrics", "defaults", "accounts");
-  private static final List<String> QUEUE_KEYS =
-      List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to", "resolver", "delay-warning");
-  private static final List<String> STATE_KEYS = List.of("url");
   private static final List<String> ACCOUNT_KEYS =
       List.of(
           "name",
@@ -254,7 +250,7 @@ public final class ConfigLoader extends YamlReader {
     }
     Map<String, Entry> top = mapping(root, "", TOP_KEYS);
     StateLocation state =
-        top.containsKey("state") ? state(top.get("state")) : StateLocation.DEFAULT;
+        top.containsKey("state") ? StateSection.read(this, top.get("state")) : StateLocation.DEFAULT;
     int parallel =
         top.containsKey("parallel")
             ? integer(top.get("parallel").value(), "parallel", 1, 256)
@@ -276,7 +272,7 @@ public final class ConfigLoader extends YamlReader {
         top.containsKey("quarantine")
             ? absolutePath(top.get("quarantine").value(), "quarantine")
             : state.directory().resolve("quarantine");
-    QueueConfig queue = queue(top.get("queue"), state.directory());
+    QueueConfig queue = QueueSection.read(this, top.get("queue"), state.directory());
     Optional<HostPort> metrics = Optional.empty();
     if (top.containsKey("metrics")) {
       Map<String, Entry> m = mapping(top.get("metrics").value(), "metrics", List.of("listen"));
@@ -288,80 +284,6 @@ public final class ConfigLoader extends YamlReader {
     }
     return new PopfetchConfig(
         source, state, parallel, perServer, accounts(top.get("accounts"), defaults), quarantine, queue, authFailureNotice, metrics);
-  }
-
-  private QueueConfig queue(Entry entry, Path stateDir) throws ConfigException {
-    Map<String, Entry> q = entry == null ? Map.of() : mapping(entry.value(), entry.path(), QUEUE_KEYS);
-    Path dir = q.containsKey("dir") ? absolutePath(q.get("dir").value(), q.get("dir").path()) : stateDir.resolve("queue");
-    Duration lifetime = q.containsKey("lifetime") ? duration(q.get("lifetime").value(), q.get("lifetime").path(), "0s", null) : Duration.ofDays(5);
-    Duration min = q.containsKey("min-backoff") ? duration(q.get("min-backoff").value(), q.get("min-backoff").path(), "1s", null) : Duration.ofSeconds(300);
-    Duration max = q.containsKey("max-backoff") ? duration(q.get("max-backoff").value(), q.get("max-backoff").path(), "1s", null) : Duration.ofSeconds(4000);
-    if (max.compareTo(min) < 0) {
-      Entry e = q.get("max-backoff");
-      throw error(e.path(), e.line(), "must not be shorter than min-backoff");
-    }
-    String postmaster = q.containsKey("postmaster") ? string(q.get("postmaster").value(), q.get("postmaster").path()).strip() : "postmaster";
-    boolean toSender = true;
-    if (q.containsKey("bounce-to")) {
-      Entry e = q.get("bounce-to");
-      String v = string(e.value(), e.path()).strip();
-      switch (v) {
-        case "both" -> toSender = true;
-        case "sender" -> {
-          toSender = true;
-          postmaster = "";
-        }
-        case "postmaster" -> toSender = false;
-        default -> throw error(e.path(), line(e.value()), "expected sender, postmaster or both, got " + quote(v));
-      }
-    }
-    Optional<HostPort> resolver = Optional.empty();
-    if (q.containsKey("resolver")) {
-      resolver = Optional.of(hostPort(q.get("resolver"), "expected host:port of a DNS server, got "));
-    }
-    Duration delayWarning =
-        q.containsKey("delay-warning") ? duration(q.get("delay-warning").value(), q.get("delay-warning").path(), "0s", null) : Duration.ZERO;
-    return new QueueConfig(dir, lifetime, min, max, postmaster, toSender, resolver, delayWarning);
-  }
-
-  private HostPort hostPort(Entry entry, String expected) throws ConfigException {
-    String v = string(entry.value(), entry.path()).strip();
-    Optional<HostPort> parsed = HostPort.parse(v);
-    if (parsed.isEmpty()) {
-      throw error(entry.path(), line(entry.value()), expected + quote(v));
-    }
-    return parsed.get();
-  }
-
-  private StateLocation state(Entry entry) throws ConfigException {
-    Map<String, Entry> state = mapping(entry.value(), entry.path(), STATE_KEYS);
-    Entry url = state.get("url");
-    if (url == null) {
-      throw error(entry.path(), entry.line(), "missing required key 'url'");
-    }
-    String text = string(url.value(), url.path()).strip();
-    if (!text.startsWith(StateLocation.SQLITE_PREFIX)) {
-      throw error(
-          url.path(),
-          line(url.value()),
-          "expected "
-              + StateLocation.SQLITE_PREFIX
-              + "/path/to/state.db, got "
-              + quote(text)
-              + "; other state stores are not supported");
-    }
-    String file = text.substring(StateLocation.SQLITE_PREFIX.length());
-    if (file.isEmpty() || file.contains(":memory:")) {
-      throw error(
-          url.path(),
-          line(url.value()),
-          "an in-memory database forgets seen messages at every restart; name a file");
-    }
-    try {
-      return new StateLocation(Path.of(file));
-    } catch (InvalidPathException e) {
-      throw error(url.path(), line(url.value()), "not a file name: " + quote(file));
-    }
   }
 
   private Map<String, Located> defaults(Entry entry) throws ConfigException {

@@ -13,7 +13,8 @@ public record StateLocation(Path file) {
   public static final String SQLITE_PREFIX = "jdbc:sqlite:";
 
   /** The default store, /var/lib/popfetch/state.db. */
-  public static final StateLocation DEFAULT = new StateLocation(Path.of("/var/lib/popfetch/state.db"));
+  public static final StateLocation DEFAULT =
+      new StateLocation(Path.of("/var/lib/popfetch/state.db"));
 
   /** The URL as the configuration spells it, for messages and comparisons. */
   public String url() {

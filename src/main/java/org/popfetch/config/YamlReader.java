@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -111,6 +112,15 @@ abstract class YamlReader {
     return n;
   }
 
+  /** A "host:port" scalar; {@code expected} starts the message if it is not one. */
+  HostPort hostPort(Entry entry, String expected) throws ConfigException {
+    String v = string(entry.value(), entry.path()).strip();
+    Optional<HostPort> parsed = HostPort.parse(v);
+    if (parsed.isEmpty()) {
+      throw error(entry.path(), line(entry.value()), expected + quote(v));
+    }
+    return parsed.get();
+  }
   String nonBlank(Node v, String path) throws ConfigException {
     String text = string(v, path);
     if (text.isBlank()) {
