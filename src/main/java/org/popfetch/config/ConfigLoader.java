@@ -355,7 +355,24 @@ public final class ConfigLoader extends YamlReader {
   private AccountConfig account(
       Node node, String path, Map<String, Located> defaults, Map<String, Integer> nameLines)
       throws ConfigException {
-    Map<String, Located> own = fields(mapping(node, path, ACCOUNT_KEYS));
+    Map<String, Located> f = withDefaults(fields(mapping(node, path, ACCOUNT_KEYS)), defaults);
+    requireKeys(f, path, line(node));
+    Located nameAt = f.get("name");
+    String name = (String) nameAt.value();
+    Integer first = nameLines.putIfAbsent(name, nameAt.line());
+    if (first != null) {
+      throw error(
+          nameAt.path(),
+          nameAt.line(),
+          "duplicate account name " + quote(name) + " (first at line " + first + ")");
+    }
+    checkCombinations(f, name);
+    return build(f, name);
+  }
+
+  /** The account's own keys over the defaults; one way to log in, one way to schedule. */
+  private static Map<String, Located> withDefaults(
+      Map<String, Located> own, Map<String, Located> defaults) {
     Map<String, Located> f = new HashMap<>(defaults);
     if (own.containsKey("password") || own.containsKey("oauth-token")) {
       f.remove("password");
@@ -366,8 +383,11 @@ public final class ConfigLoader extends YamlReader {
       f.remove("cron");
     }
     f.putAll(own);
+    return f;
+  }
 
-    int line = line(node);
+  private void requireKeys(Map<String, Located> f, String path, int line)
+      throws ConfigException {
     for (String key : List.of("name", "server", "user", "deliver")) {
       if (!f.containsKey(key)) {
         throw error(path, line, "missing required key '" + key + "'");
@@ -376,21 +396,12 @@ public final class ConfigLoader extends YamlReader {
     if (!f.containsKey("password") && !f.containsKey("oauth-token")) {
       throw error(path, line, "missing required key 'password' (or 'oauth-token')");
     }
-    Located nameAt = f.get("name");
-    String name = (String) nameAt.value();
-    Integer first = nameLines.putIfAbsent(name, nameAt.line());
-    if (first != null) {
-      throw error(
-          nameAt.path(),
-          nameAt.line(),
-          "duplicate account name " + quote(name) + " (first at line " + first + ")");
-    }
-    TlsMode tls = value(f, "tls", TlsMode.class).orElse(TlsMode.IMPLICIT);
-    boolean keep = value(f, "keep", Boolean.class).orElse(false);
-    Optional<Secret> password = value(f, "password", Secret.class);
-    Optional<Secret> token = value(f, "oauth-token", Secret.class);
-    AuthMethod auth = value(f, "auth", AuthMethod.class).orElse(AuthMethod.AUTO);
+  }
 
+  /** Keys that are each fine but do not go together. */
+  private void checkCombinations(Map<String, Located> f, String name) throws ConfigException {
+    boolean keep = value(f, "keep", Boolean.class).orElse(false);
+    AuthMethod auth = value(f, "auth", AuthMethod.class).orElse(AuthMethod.AUTO);
     Located deleteAfter = f.get("delete-after");
     if (deleteAfter != null && !keep) {
       throw error(
@@ -399,19 +410,22 @@ public final class ConfigLoader extends YamlReader {
           "applies only with keep: true, but account " + quote(name) + " has keep: false");
     }
     Located authAt = f.get("auth");
-    if (password.isPresent() && TOKEN_METHODS.contains(auth)) {
+    if (f.containsKey("password") && TOKEN_METHODS.contains(auth)) {
       throw error(
           authAt.path(),
           authAt.line(),
           authName(auth) + " needs an oauth-token, but account " + quote(name) + " has a password");
     }
-    if (token.isPresent() && PASSWORD_METHODS.contains(auth)) {
+    if (f.containsKey("oauth-token") && PASSWORD_METHODS.contains(auth)) {
       throw error(
           authAt.path(),
           authAt.line(),
           authName(auth) + " needs a password, but account " + quote(name) + " has an oauth-token");
     }
+  }
 
+  private static AccountConfig build(Map<String, Located> f, String name) {
+    TlsMode tls = value(f, "tls", TlsMode.class).orElse(TlsMode.IMPLICIT);
     return new AccountConfig(
         name,
         (String) f.get("server").value(),
@@ -420,12 +434,12 @@ public final class ConfigLoader extends YamlReader {
         value(f, "ca-file", Path.class),
         value(f, "fingerprint", byte[].class),
         (String) f.get("user").value(),
-        password,
-        token,
-        auth,
+        value(f, "password", Secret.class),
+        value(f, "oauth-token", Secret.class),
+        value(f, "auth", AuthMethod.class).orElse(AuthMethod.AUTO),
         value(f, "interval", Duration.class).orElse(Durations.parse(DEFAULT_INTERVAL)),
         value(f, "cron", String.class),
-        keep,
+        value(f, "keep", Boolean.class).orElse(false),
         value(f, "delete-after", Duration.class),
         value(f, "max-size", Long.class).map(OptionalLong::of).orElse(OptionalLong.empty()),
         value(f, "fetch-limit", Integer.class).map(OptionalInt::of).orElse(OptionalInt.empty()),
@@ -435,6 +449,7 @@ public final class ConfigLoader extends YamlReader {
         f.containsKey("rules") ? ruleList(f.get("rules").value()) : List.of(),
         value(f, "uid-scope", String.class));
   }
+
 
   @SuppressWarnings("unchecked")
   private static List<RuleConfig> ruleList(Object value) {
