@@ -21,7 +21,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.popfetch.fetch.AccountKey;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.AuthMethod;
@@ -487,7 +486,7 @@ public final class ConfigLoader extends YamlReader {
       case "timeout" -> duration(v, path, "1s", "1h");
       case "deliver" -> deliver(v, path);
       case "recipient-header" -> headerName(v, path);
-      case "rules" -> rules(v, path);
+      case "rules" -> new RuleSection(this).read(v, path);
       case "uid-scope" -> uidScope(v, path);
       default -> throw new AssertionError(key);
     };
@@ -501,7 +500,7 @@ public final class ConfigLoader extends YamlReader {
     }
   }
 
-  private DeliverConfig deliver(Node v, String path) throws ConfigException {
+  DeliverConfig deliver(Node v, String path) throws ConfigException {
     Map<String, Entry> entries = mapping(v, path, DELIVER_KEYS);
     List<Entry> chosen = DESTINATIONS.stream().filter(entries::containsKey).map(entries::get).toList();
     if (chosen.isEmpty()) {
@@ -554,107 +553,7 @@ public final class ConfigLoader extends YamlReader {
     };
   }
 
-  private static final List<String> RULE_KEYS = List.of("match", "deliver");
-  private static final List<String> MATCH_KEYS = List.of("header", "recipient", "sender", "is", "glob", "regex");
-  private static final List<String> HOW = List.of("is", "glob", "regex");
-  private static final List<String> RULE_TARGET_KEYS =
-      List.of("maildir", "mbox", "pipe", "smtp", "timeout", "user", "allow-root", "folder");
-
-  private List<RuleConfig> rules(Node v, String path) throws ConfigException {
-    checkTag(v, path);
-    if (!(v instanceof SequenceNode seq)) {
-      throw error(path, line(v), "expected a list of rules, got " + describe(v));
-    }
-    List<RuleConfig> out = new ArrayList<>();
-    for (int i = 0; i < seq.getValue().size(); i++) {
-      Node r = seq.getValue().get(i);
-      String rp = path + "[" + i + "]";
-      Map<String, Entry> rule = mapping(r, rp, RULE_KEYS);
-      if (!rule.containsKey("match") || !rule.containsKey("deliver")) {
-        throw error(rp, line(r), "a rule needs match: and deliver:");
-      }
-      out.add(rule(rule.get("match"), rule.get("deliver")));
-    }
-    return out;
-  }
-
-  private RuleConfig rule(Entry match, Entry deliver) throws ConfigException {
-    Map<String, Entry> m = mapping(match.value(), match.path(), MATCH_KEYS);
-    List<Entry> sources = java.util.stream.Stream.of("header", "recipient", "sender").filter(m::containsKey).map(m::get).toList();
-    if (sources.size() != 1) {
-      throw error(match.path(), match.line(), "match exactly one of header, recipient, sender");
-    }
-    Entry src = sources.get(0);
-    String header = "";
-    Map<String, Entry> how = m;
-    if (src.key().equals("header")) {
-      header = headerName(src.value(), src.path());
-    } else {
-      how = mapping(src.value(), src.path(), HOW);
-    }
-    List<Entry> kinds = HOW.stream().filter(how::containsKey).map(how::get).toList();
-    if (kinds.size() != 1) {
-      throw error(src.path(), src.line(), "compare with exactly one of is, glob, regex");
-    }
-    Entry k = kinds.get(0);
-    String pattern = string(k.value(), k.path());
-    if (k.key().equals("regex")) {
-      // Rules match with RE2/J, in linear time; it refuses what would need backtracking.
-      try {
-        com.google.re2j.Pattern.compile(pattern);
-      } catch (com.google.re2j.PatternSyntaxException e) {
-        throw error(k.path(), line(k.value()), "not a regular expression in RE2 syntax"
-            + " (which has no backreferences or lookaround): " + e.getDescription() + ": `" + e.getPattern() + "`");
-      }
-    }
-    List<RuleConfig.Target> targets = new ArrayList<>();
-    Node d = deliver.value();
-    if (d instanceof SequenceNode list) {
-      if (list.getValue().isEmpty()) {
-        throw error(deliver.path(), deliver.line(), "expected at least one destination");
-      }
-      for (int i = 0; i < list.getValue().size(); i++) {
-        targets.add(ruleTarget(list.getValue().get(i), deliver.path() + "[" + i + "]"));
-      }
-    } else {
-      targets.add(ruleTarget(d, deliver.path()));
-    }
-    RuleConfig.Source source =
-        Stream.of(RuleConfig.Source.values()).filter(v -> v.key().equals(src.key())).findFirst().orElseThrow();
-    RuleConfig.Kind kind =
-        Stream.of(RuleConfig.Kind.values()).filter(v -> v.key().equals(k.key())).findFirst().orElseThrow();
-    return new RuleConfig(source, header, kind, pattern, targets);
-  }
-
-  private RuleConfig.Target ruleTarget(Node v, String path) throws ConfigException {
-    Map<String, Entry> entries = mapping(v, path, RULE_TARGET_KEYS);
-    Entry folder = entries.get("folder");
-    String folderName = "";
-    if (folder != null) {
-      if (!entries.containsKey("maildir")) {
-        throw error(folder.path(), folder.line(), "a folder belongs to a maildir destination");
-      }
-      folderName = string(folder.value(), folder.path()).strip();
-      if (folderName.isEmpty()) {
-        throw error(folder.path(), folder.line(), "is empty");
-      }
-    }
-    // The destination itself is read like an account's deliver: block, without "folder".
-    MappingNode original = (MappingNode) v;
-    MappingNode copy =
-        new MappingNode(
-            original.getTag(),
-            true,
-            original.getValue().stream()
-                .filter(t -> !(t.getKeyNode() instanceof ScalarNode key && key.getValue().equals("folder")))
-                .toList(),
-            original.getStartMark(),
-            original.getEndMark(),
-            original.getFlowStyle());
-    return new RuleConfig.Target(deliver(copy, path), folderName);
-  }
-
-  private String headerName(Node v, String path) throws ConfigException {
+  String headerName(Node v, String path) throws ConfigException {
     String name = string(v, path).strip();
     if (!HEADER_NAME.matcher(name).matches()) {
       throw error(path, line(v), "expected a header field name such as Delivered-To, got " + quote(name));
