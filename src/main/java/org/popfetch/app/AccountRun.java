@@ -91,7 +91,7 @@ final class AccountRun {
    *     directory and what to do
    */
   static void stateDirectory(PopfetchConfig config, PrintWriter err) throws Exit {
-    Path dir = Path.of(config.stateUrl().substring("jdbc:sqlite:".length())).toAbsolutePath().getParent();
+    Path dir = config.state().directory();
     try {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -124,7 +124,7 @@ final class AccountRun {
   static int failed(ConfigException e, PrintWriter err) {
     err.println("popfetch: " + e.getMessage());
     err.flush();
-    return statusOf(e).code;
+    return ExitStatus.of(e.kind()).code;
   }
 
   /** The accounts named, in config order, or all of them; null (after a message) if a name is unknown. */
@@ -139,10 +139,5 @@ final class AccountRun {
       }
     }
     return config.accounts().stream().filter(a -> names.contains(a.name())).toList();
-  }
-
-  /** Secrets readable by others get fetchmail's "bad permissions" status; the rest is syntax. */
-  static ExitStatus statusOf(ConfigException e) {
-    return e.getMessage() != null && e.getMessage().contains("chmod 600") ? ExitStatus.PERMISSIONS : ExitStatus.SYNTAX;
   }
 }

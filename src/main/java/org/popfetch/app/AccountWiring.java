@@ -2,10 +2,13 @@ package org.popfetch.app;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
+import org.popfetch.config.HostPort;
+import org.popfetch.config.Route;
 import org.popfetch.config.DeliverConfig;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.config.QueueConfig;
@@ -23,7 +26,6 @@ import org.popfetch.delivery.FieldMatch;
 import org.popfetch.delivery.RoutedDestination;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.popfetch.delivery.MaildirDestination;
 import org.popfetch.delivery.MboxDestination;
 import org.popfetch.delivery.PipeDestination;
@@ -67,7 +69,7 @@ final class AccountWiring {
               ? new Credentials.OAuthToken(a.user(), SecretResolver.resolve(a.oauthToken().get()))
               : new Credentials.Password(a.user(), SecretResolver.resolve(a.password().orElseThrow()));
     } catch (ConfigException e) {
-      throw new ConfigException("account " + a.name() + ": " + key + ": " + e.getMessage(), e);
+      throw e.within("account " + a.name() + ": " + key + ": ");
     }
     String mailbox = a.user().contains("@") ? a.user() : a.user() + "@" + a.server();
     return new Pop3Account(a.name(), settings, credentials, a.auth(), mailbox, a.recipientHeader(), a.scope());
@@ -105,12 +107,7 @@ final class AccountWiring {
     }
     List<RoutedDestination.Rule> rules = new ArrayList<>();
     for (RuleConfig r : a.rules()) {
-      FieldMatch when =
-          new FieldMatch(
-              FieldMatch.Source.valueOf(r.source().toUpperCase(Locale.ROOT)),
-              r.header(),
-              FieldMatch.Kind.valueOf(r.kind().toUpperCase(Locale.ROOT)),
-              r.pattern());
+      FieldMatch when = new FieldMatch(source(r.source()), r.header(), kind(r.kind()), r.pattern());
       List<RoutedDestination.Target> targets = new ArrayList<>();
       for (RuleConfig.Target t : r.deliver()) {
         if (!t.folder().isEmpty() && t.destination() instanceof DeliverConfig.Maildir m) {
@@ -126,7 +123,7 @@ final class AccountWiring {
 
   private static Destination destination(DeliverConfig d, PopfetchConfig config, MailQueue queue) throws DeliveryException {
     if (d instanceof DeliverConfig.Smtp smtp) {
-      return new ForwardDestination(queue, smtp.route(), smtp.to(), smtp.mx());
+      return new ForwardDestination(queue, smtp.route().id(), smtp.to(), smtp.mx());
     }
     if (d instanceof DeliverConfig.Maildir m) {
       return new MaildirDestination(m.path(), localHost());
@@ -138,7 +135,12 @@ final class AccountWiring {
     return new PipeDestination(p.argv(), p.timeout(), spoolDir(config), p.user(), p.allowRoot());
   }
 
-  /** Every SMTP/LMTP destination of the configuration, as queue routes (secrets resolved). */
+  /**
+   * Every SMTP/LMTP destination of the configuration, as queue routes keyed by
+   * {@link Route#id()} (secrets resolved).
+   *
+   * @throws ConfigException if a secret cannot be had or the resolver cannot be used
+   */
   static Map<String, QueueRunner.Route> routes(PopfetchConfig config) throws ConfigException {
     Map<String, QueueRunner.Route> routes = new LinkedHashMap<>();
     for (AccountConfig a : config.accounts()) {
@@ -146,32 +148,60 @@ final class AccountWiring {
       all.add(a.deliver());
       a.rules().forEach(r -> r.deliver().forEach(t -> all.add(t.destination())));
       for (DeliverConfig d : all) {
-        if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route())) {
-          SmtpSettings.Tls tls = SmtpSettings.Tls.valueOf(s.tls().toUpperCase(Locale.ROOT));
-          SmtpSettings settings =
-              new SmtpSettings(s.host(), s.port(), tls, new TlsTrust(s.caFile(), s.fingerprint()),
-                  new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5)), Duration.ofMinutes(10), localHost(), s.lmtp(),
-                  tls == SmtpSettings.Tls.NONE);
-          Optional<Credentials> credentials = Optional.empty();
-          if (s.user().isPresent()) {
-            credentials = Optional.of(new Credentials.Password(s.user().get(), SecretResolver.resolve(s.password().orElseThrow())));
-          }
-          Optional<MxResolver> mx = Optional.empty();
-          if (s.mx()) {
-            try {
-              Optional<java.net.InetSocketAddress> server =
-                  config.queue().resolver().map(r -> new java.net.InetSocketAddress(r.substring(0, r.lastIndexOf(':')),
-                      Integer.parseInt(r.substring(r.lastIndexOf(':') + 1))));
-              mx = Optional.of(new MxResolver(server, Duration.ofSeconds(10)));
-            } catch (java.net.UnknownHostException e) {
-              throw new ConfigException("queue: resolver: " + e.getMessage(), e);
-            }
-          }
-          routes.put(s.route(), new QueueRunner.Route(settings, credentials, mx));
+        if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route().id())) {
+          routes.put(s.route().id(), route(s, config));
         }
       }
     }
     return routes;
+  }
+
+  private static QueueRunner.Route route(DeliverConfig.Smtp s, PopfetchConfig config)
+      throws ConfigException {
+    SmtpSettings.Tls tls = tls(s.tls());
+    SmtpSettings settings =
+        new SmtpSettings(s.host(), s.port(), tls, new TlsTrust(s.caFile(), s.fingerprint()),
+            new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5)), Duration.ofMinutes(10),
+            localHost(), s.route() instanceof Route.Lmtp, tls == SmtpSettings.Tls.NONE);
+    Optional<Credentials> credentials = Optional.empty();
+    if (s.user().isPresent()) {
+      credentials = Optional.of(new Credentials.Password(
+          s.user().get(), SecretResolver.resolve(s.password().orElseThrow())));
+    }
+    Optional<MxResolver> mx = Optional.empty();
+    if (s.route() instanceof Route.Mx) {
+      try {
+        Optional<InetSocketAddress> server = config.queue().resolver().map(HostPort::socketAddress);
+        mx = Optional.of(new MxResolver(server, Duration.ofSeconds(10)));
+      } catch (UnknownHostException e) {
+        throw new ConfigException("queue: resolver: " + e.getMessage(), e);
+      }
+    }
+    return new QueueRunner.Route(settings, credentials, mx);
+  }
+
+  private static FieldMatch.Source source(RuleConfig.Source source) {
+    return switch (source) {
+      case HEADER -> FieldMatch.Source.HEADER;
+      case RECIPIENT -> FieldMatch.Source.RECIPIENT;
+      case SENDER -> FieldMatch.Source.SENDER;
+    };
+  }
+
+  private static FieldMatch.Kind kind(RuleConfig.Kind kind) {
+    return switch (kind) {
+      case IS -> FieldMatch.Kind.IS;
+      case GLOB -> FieldMatch.Kind.GLOB;
+      case REGEX -> FieldMatch.Kind.REGEX;
+    };
+  }
+
+  private static SmtpSettings.Tls tls(DeliverConfig.Tls tls) {
+    return switch (tls) {
+      case IMPLICIT -> SmtpSettings.Tls.IMPLICIT;
+      case STARTTLS -> SmtpSettings.Tls.STARTTLS;
+      case NONE -> SmtpSettings.Tls.NONE;
+    };
   }
 
   /** The kind of destination an account delivers to, for metrics: "routed" when it has rules. */
@@ -208,8 +238,7 @@ final class AccountWiring {
 
   /** Private scratch space next to the state store, for messages on their way to mbox or pipe. */
   static Path spoolDir(PopfetchConfig config) {
-    String url = config.stateUrl();
-    return Path.of(url.substring("jdbc:sqlite:".length())).toAbsolutePath().getParent().resolve("spool");
+    return config.state().directory().resolve("spool");
   }
 
   static String localHost() {

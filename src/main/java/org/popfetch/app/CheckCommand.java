@@ -46,7 +46,7 @@ final class CheckCommand implements Callable<Integer> {
       return e.status;
     }
     List<AccountCheck.Report> reports;
-    try (SeenUidStore store = SqliteSeenUidStore.open(plan.config().stateUrl())) {
+    try (SeenUidStore store = SqliteSeenUidStore.open(plan.config().state().file())) {
       AccountWiring.adoptOldState(plan.config(), store);
       PopfetchConfig config = plan.config();
       reports = ParallelRun.forEach(plan.targets(), config.parallel(), config.perServer(),

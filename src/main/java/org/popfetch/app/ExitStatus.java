@@ -1,5 +1,6 @@
 package org.popfetch.app;
 
+import org.popfetch.config.ConfigException;
 import org.popfetch.fetch.PollFailure;
 
 /**
@@ -42,6 +43,14 @@ enum ExitStatus {
 
   ExitStatus(int code) {
     this.code = code;
+  }
+
+  /** Secrets readable by others get fetchmail's "bad permissions" status; the rest is syntax. */
+  static ExitStatus of(ConfigException.Kind kind) {
+    return switch (kind) {
+      case SYNTAX -> SYNTAX;
+      case INSECURE_SECRETS -> PERMISSIONS;
+    };
   }
 
   static ExitStatus of(PollFailure.Kind kind) {

@@ -59,7 +59,7 @@ final class PollCommand implements Callable<Integer> {
       return e.status;
     }
     String stateUrl = plan.config().stateUrl();
-    Optional<StateLock> lock = StateLock.tryAcquire(stateUrl);
+    Optional<StateLock> lock = StateLock.tryAcquire(plan.config().state().file());
     if (lock.isEmpty()) {
       err.println("popfetch: another popfetch is polling with the state " + stateUrl + "; not starting a second");
       return ExitStatus.LOCKED.code;
@@ -74,7 +74,7 @@ final class PollCommand implements Callable<Integer> {
       return AccountRun.failed(e, err);
     }
     try (StateLock held = lock.get();
-        SeenUidStore store = SqliteSeenUidStore.open(stateUrl)) {
+        SeenUidStore store = SqliteSeenUidStore.open(plan.config().state().file())) {
       AccountWiring.adoptOldState(config, store);
       MailQueue queue = null;
       if (AccountWiring.forwards(config)) {

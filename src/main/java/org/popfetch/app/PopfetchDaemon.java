@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import org.popfetch.config.AccountConfig;
+import org.popfetch.config.HostPort;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AuthFailureNotice;
 import org.popfetch.metrics.MetricsServer;
@@ -103,7 +104,7 @@ public final class PopfetchDaemon implements AutoCloseable {
       LOG.error("reload rejected, the running configuration stays: {}", why.toString().strip());
       return false;
     }
-    if (!plan.config().stateUrl().equals(config.stateUrl())) {
+    if (!plan.config().state().equals(config.state())) {
       LOG.error("reload rejected: the state store changed ({}); restart popfetch for that", plan.config().stateUrl());
       return false;
     }
@@ -139,7 +140,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     PopfetchConfig config = plan.config();
     var routes = AccountWiring.routes(config);
     AccountRun.stateDirectory(config, err);
-    StateLock lock = StateLock.tryAcquire(config.stateUrl()).orElseThrow(() -> {
+    StateLock lock = StateLock.tryAcquire(config.state().file()).orElseThrow(() -> {
       err.println("popfetch: another popfetch is using the state " + config.stateUrl());
       err.flush();
       return new AccountRun.Exit(ExitStatus.LOCKED.code);
@@ -147,7 +148,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     SqliteSeenUidStore store = null;
     MetricsServer server = null;
     try {
-      store = SqliteSeenUidStore.open(config.stateUrl());
+      store = SqliteSeenUidStore.open(config.state().file());
       AccountWiring.adoptOldState(config, store);
       if (AccountWiring.forwards(config)) {
         new MailQueue(config.queue().dir(), Clock.systemUTC()).recover();
@@ -182,8 +183,8 @@ public final class PopfetchDaemon implements AutoCloseable {
    *     be listened on (in use, not an address of this host)
    */
   private static MetricsServer metricsServer(PopfetchConfig config, PopfetchMetrics metrics, PrintWriter err) throws AccountRun.Exit {
-    String l = config.metricsListen().get();
-    InetSocketAddress address = new InetSocketAddress(l.substring(0, l.lastIndexOf(':')), Integer.parseInt(l.substring(l.lastIndexOf(':') + 1)));
+    HostPort l = config.metricsListen().get();
+    InetSocketAddress address = l.socketAddress();
     try {
       MetricsServer server = new MetricsServer(address, metrics);
       LOG.info("metrics on http://{}/metrics, health on /health", l);

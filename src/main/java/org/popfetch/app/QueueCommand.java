@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.config.StateLocation;
 import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.queue.MailQueue;
@@ -51,9 +52,9 @@ final class QueueCommand implements Runnable {
    */
   static org.popfetch.store.StateLock exclusive(CommonOptions options, PrintWriter err) throws AccountRun.Exit {
     try {
-      String url = ConfigLoader.load(options.config).stateUrl();
-      return org.popfetch.store.StateLock.tryAcquire(url).orElseThrow(() -> {
-        err.println("popfetch: another popfetch is using the state " + url);
+      StateLocation state = ConfigLoader.load(options.config).state();
+      return org.popfetch.store.StateLock.tryAcquire(state.file()).orElseThrow(() -> {
+        err.println("popfetch: another popfetch is using the state " + state.url());
         return new AccountRun.Exit(ExitStatus.LOCKED.code);
       });
     } catch (ConfigException e) {

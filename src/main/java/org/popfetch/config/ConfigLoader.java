@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -34,10 +33,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads the YAML configuration into a {@link PopfetchConfig}, checking everything that can be
@@ -66,19 +63,11 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   <li>Secrets are not resolved here (see {@link SecretResolver}); only their shape is checked.
  * </ul>
  */
-public final class ConfigLoader {
-  /**
-   * A forwarding address as it will go into RCPT TO: no whitespace, no angle brackets and no
-   * control character (C0, DEL or C1), any of which could end or split the SMTP command.
-   */
-  private static final java.util.regex.Pattern ADDRESS =
-      java.util.regex.Pattern.compile("[^\\s<>\\x00-\\x1f\\x7f-\\x9f]+@[^\\s<>\\x00-\\x1f\\x7f-\\x9f]+");
-
+public final class ConfigLoader extends YamlReader {
   /** Where the configuration is read from unless the command line names another file. */
   public static final Path DEFAULT_FILE = Path.of("/etc/popfetch/popfetch.yaml");
 
   /** Where the seen-UID state lives unless {@code state.url} says otherwise. */
-  public static final String DEFAULT_STATE_URL = "jdbc:sqlite:/var/lib/popfetch/state.db";
 
   /** Accounts polled at once unless {@code parallel} says otherwise. */
   public static final int DEFAULT_PARALLEL = 4;
@@ -101,11 +90,6 @@ public final class ConfigLoader {
 
   private static final List<String> TOP_KEYS =
       List.of("state", "parallel", "per-server", "auth-failure-notice", "quarantine", "queue", "metrics", "defaults", "accounts");
-  private static final List<String> QUEUE_KEYS =
-      List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to", "resolver", "delay-warning");
-  private static final List<String> SMTP_KEYS =
-      List.of("host", "port", "tls", "user", "password", "to", "lmtp", "ca-file", "fingerprint", "mx");
-  private static final List<String> STATE_KEYS = List.of("url");
   private static final List<String> ACCOUNT_KEYS =
       List.of(
           "name",
@@ -140,26 +124,12 @@ public final class ConfigLoader {
 
   private static final String DEFAULT_INTERVAL = "5m";
   private static final String DEFAULT_TIMEOUT = "60s";
-  private static final String SQLITE_PREFIX = "jdbc:sqlite:";
   private static final String SECRET_FORMS =
       "a password or one of {env: NAME}, {file: /path}, {command: [program, args...]}";
 
   private static final Pattern ACCOUNT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]{1,18}");
 
-  /** The implicit tags SnakeYAML's resolver assigns, and their explicit spellings. */
-  private static final Set<Tag> STANDARD_TAGS =
-      Set.of(
-          Tag.STR,
-          Tag.INT,
-          Tag.FLOAT,
-          Tag.BOOL,
-          Tag.NULL,
-          Tag.TIMESTAMP,
-          Tag.MERGE,
-          Tag.MAP,
-          Tag.SEQ);
 
   private static final Set<AuthMethod> PASSWORD_METHODS =
       Set.of(
@@ -171,12 +141,11 @@ public final class ConfigLoader {
   private static final Set<AuthMethod> TOKEN_METHODS =
       Set.of(AuthMethod.XOAUTH2, AuthMethod.OAUTHBEARER);
 
-  private final Path source;
   private final boolean checkFiles;
   private boolean sourceIsPrivate;
 
   private ConfigLoader(Path source, boolean checkFiles) {
-    this.source = source;
+    super(source);
     this.checkFiles = checkFiles;
   }
 
@@ -279,7 +248,8 @@ public final class ConfigLoader {
       throw new ConfigException(source + ": the file is empty; it needs at least accounts:");
     }
     Map<String, Entry> top = mapping(root, "", TOP_KEYS);
-    String stateUrl = top.containsKey("state") ? state(top.get("state")) : DEFAULT_STATE_URL;
+    StateLocation state =
+        top.containsKey("state") ? StateSection.read(this, top.get("state")) : StateLocation.DEFAULT;
     int parallel =
         top.containsKey("parallel")
             ? integer(top.get("parallel").value(), "parallel", 1, 256)
@@ -300,98 +270,19 @@ public final class ConfigLoader {
     Path quarantine =
         top.containsKey("quarantine")
             ? absolutePath(top.get("quarantine").value(), "quarantine")
-            : defaultQuarantine(stateUrl);
-    Path stateDir = Path.of(stateUrl.substring(SQLITE_PREFIX.length())).toAbsolutePath().getParent();
-    QueueConfig queue = queue(top.get("queue"), stateDir);
-    Optional<String> metrics = Optional.empty();
+            : state.directory().resolve("quarantine");
+    QueueConfig queue = QueueSection.read(this, top.get("queue"), state.directory());
+    Optional<HostPort> metrics = Optional.empty();
     if (top.containsKey("metrics")) {
       Map<String, Entry> m = mapping(top.get("metrics").value(), "metrics", List.of("listen"));
       Entry listen = m.get("listen");
       if (listen == null) {
         throw error("metrics", top.get("metrics").line(), "missing required key 'listen'");
       }
-      String v = string(listen.value(), listen.path()).strip();
-      if (!v.matches("[0-9A-Za-z.:\\[\\]-]+:[0-9]{1,5}")
-          || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) < 1
-          || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) > 65535) {
-        throw error(listen.path(), line(listen.value()), "expected host:port with a port 1..65535, got " + quote(v));
-      }
-      metrics = Optional.of(v);
+      metrics = Optional.of(hostPort(listen, "expected host:port with a port 1..65535, got "));
     }
     return new PopfetchConfig(
-        source, stateUrl, parallel, perServer, accounts(top.get("accounts"), defaults), quarantine, queue, authFailureNotice, metrics);
-  }
-
-  private QueueConfig queue(Entry entry, Path stateDir) throws ConfigException {
-    Map<String, Entry> q = entry == null ? Map.of() : mapping(entry.value(), entry.path(), QUEUE_KEYS);
-    Path dir = q.containsKey("dir") ? absolutePath(q.get("dir").value(), q.get("dir").path()) : stateDir.resolve("queue");
-    Duration lifetime = q.containsKey("lifetime") ? duration(q.get("lifetime").value(), q.get("lifetime").path(), "0s", null) : Duration.ofDays(5);
-    Duration min = q.containsKey("min-backoff") ? duration(q.get("min-backoff").value(), q.get("min-backoff").path(), "1s", null) : Duration.ofSeconds(300);
-    Duration max = q.containsKey("max-backoff") ? duration(q.get("max-backoff").value(), q.get("max-backoff").path(), "1s", null) : Duration.ofSeconds(4000);
-    if (max.compareTo(min) < 0) {
-      Entry e = q.get("max-backoff");
-      throw error(e.path(), e.line(), "must not be shorter than min-backoff");
-    }
-    String postmaster = q.containsKey("postmaster") ? string(q.get("postmaster").value(), q.get("postmaster").path()).strip() : "postmaster";
-    boolean toSender = true;
-    if (q.containsKey("bounce-to")) {
-      Entry e = q.get("bounce-to");
-      String v = string(e.value(), e.path()).strip();
-      switch (v) {
-        case "both" -> toSender = true;
-        case "sender" -> {
-          toSender = true;
-          postmaster = "";
-        }
-        case "postmaster" -> toSender = false;
-        default -> throw error(e.path(), line(e.value()), "expected sender, postmaster or both, got " + quote(v));
-      }
-    }
-    Optional<String> resolver = Optional.empty();
-    if (q.containsKey("resolver")) {
-      Entry e = q.get("resolver");
-      String v = string(e.value(), e.path()).strip();
-      if (!v.matches("[0-9A-Za-z.:\\[\\]-]+:[0-9]{1,5}")) {
-        throw error(e.path(), line(e.value()), "expected host:port of a DNS server, got " + quote(v));
-      }
-      resolver = Optional.of(v);
-    }
-    Duration delayWarning =
-        q.containsKey("delay-warning") ? duration(q.get("delay-warning").value(), q.get("delay-warning").path(), "0s", null) : Duration.ZERO;
-    return new QueueConfig(dir, lifetime, min, max, postmaster, toSender, resolver, delayWarning);
-  }
-
-  /** Next to the state store: "jdbc:sqlite:/var/lib/popfetch/state.db" gives /var/lib/popfetch/quarantine. */
-  private static Path defaultQuarantine(String stateUrl) {
-    Path db = Path.of(stateUrl.substring(SQLITE_PREFIX.length())).toAbsolutePath();
-    return db.getParent().resolve("quarantine");
-  }
-
-  private String state(Entry entry) throws ConfigException {
-    Map<String, Entry> state = mapping(entry.value(), entry.path(), STATE_KEYS);
-    Entry url = state.get("url");
-    if (url == null) {
-      throw error(entry.path(), entry.line(), "missing required key 'url'");
-    }
-    String text = string(url.value(), url.path()).strip();
-    if (!text.startsWith(SQLITE_PREFIX)) {
-      throw error(
-          url.path(),
-          line(url.value()),
-          "expected "
-              + SQLITE_PREFIX
-              + "/path/to/state.db, got "
-              + quote(text)
-              + "; other state stores are not supported");
-    }
-    String file = text.substring(SQLITE_PREFIX.length());
-    if (file.isEmpty() || file.contains(":memory:")) {
-      throw error(
-          url.path(),
-          line(url.value()),
-          "an in-memory database forgets seen messages at every restart; name a file");
-    }
-    return text;
+        source, state, parallel, perServer, accounts(top.get("accounts"), defaults), quarantine, queue, authFailureNotice, metrics);
   }
 
   private Map<String, Located> defaults(Entry entry) throws ConfigException {
@@ -463,7 +354,24 @@ public final class ConfigLoader {
   private AccountConfig account(
       Node node, String path, Map<String, Located> defaults, Map<String, Integer> nameLines)
       throws ConfigException {
-    Map<String, Located> own = fields(mapping(node, path, ACCOUNT_KEYS));
+    Map<String, Located> f = withDefaults(fields(mapping(node, path, ACCOUNT_KEYS)), defaults);
+    requireKeys(f, path, line(node));
+    Located nameAt = f.get("name");
+    String name = (String) nameAt.value();
+    Integer first = nameLines.putIfAbsent(name, nameAt.line());
+    if (first != null) {
+      throw error(
+          nameAt.path(),
+          nameAt.line(),
+          "duplicate account name " + quote(name) + " (first at line " + first + ")");
+    }
+    checkCombinations(f, name);
+    return build(f, name);
+  }
+
+  /** The account's own keys over the defaults; one way to log in, one way to schedule. */
+  private static Map<String, Located> withDefaults(
+      Map<String, Located> own, Map<String, Located> defaults) {
     Map<String, Located> f = new HashMap<>(defaults);
     if (own.containsKey("password") || own.containsKey("oauth-token")) {
       f.remove("password");
@@ -474,8 +382,11 @@ public final class ConfigLoader {
       f.remove("cron");
     }
     f.putAll(own);
+    return f;
+  }
 
-    int line = line(node);
+  private void requireKeys(Map<String, Located> f, String path, int line)
+      throws ConfigException {
     for (String key : List.of("name", "server", "user", "deliver")) {
       if (!f.containsKey(key)) {
         throw error(path, line, "missing required key '" + key + "'");
@@ -484,21 +395,12 @@ public final class ConfigLoader {
     if (!f.containsKey("password") && !f.containsKey("oauth-token")) {
       throw error(path, line, "missing required key 'password' (or 'oauth-token')");
     }
-    Located nameAt = f.get("name");
-    String name = (String) nameAt.value();
-    Integer first = nameLines.putIfAbsent(name, nameAt.line());
-    if (first != null) {
-      throw error(
-          nameAt.path(),
-          nameAt.line(),
-          "duplicate account name " + quote(name) + " (first at line " + first + ")");
-    }
-    TlsMode tls = value(f, "tls", TlsMode.class).orElse(TlsMode.IMPLICIT);
-    boolean keep = value(f, "keep", Boolean.class).orElse(false);
-    Optional<Secret> password = value(f, "password", Secret.class);
-    Optional<Secret> token = value(f, "oauth-token", Secret.class);
-    AuthMethod auth = value(f, "auth", AuthMethod.class).orElse(AuthMethod.AUTO);
+  }
 
+  /** Keys that are each fine but do not go together. */
+  private void checkCombinations(Map<String, Located> f, String name) throws ConfigException {
+    boolean keep = value(f, "keep", Boolean.class).orElse(false);
+    AuthMethod auth = value(f, "auth", AuthMethod.class).orElse(AuthMethod.AUTO);
     Located deleteAfter = f.get("delete-after");
     if (deleteAfter != null && !keep) {
       throw error(
@@ -507,19 +409,22 @@ public final class ConfigLoader {
           "applies only with keep: true, but account " + quote(name) + " has keep: false");
     }
     Located authAt = f.get("auth");
-    if (password.isPresent() && TOKEN_METHODS.contains(auth)) {
+    if (f.containsKey("password") && TOKEN_METHODS.contains(auth)) {
       throw error(
           authAt.path(),
           authAt.line(),
           authName(auth) + " needs an oauth-token, but account " + quote(name) + " has a password");
     }
-    if (token.isPresent() && PASSWORD_METHODS.contains(auth)) {
+    if (f.containsKey("oauth-token") && PASSWORD_METHODS.contains(auth)) {
       throw error(
           authAt.path(),
           authAt.line(),
           authName(auth) + " needs a password, but account " + quote(name) + " has an oauth-token");
     }
+  }
 
+  private static AccountConfig build(Map<String, Located> f, String name) {
+    TlsMode tls = value(f, "tls", TlsMode.class).orElse(TlsMode.IMPLICIT);
     return new AccountConfig(
         name,
         (String) f.get("server").value(),
@@ -528,12 +433,12 @@ public final class ConfigLoader {
         value(f, "ca-file", Path.class),
         value(f, "fingerprint", byte[].class),
         (String) f.get("user").value(),
-        password,
-        token,
-        auth,
+        value(f, "password", Secret.class),
+        value(f, "oauth-token", Secret.class),
+        value(f, "auth", AuthMethod.class).orElse(AuthMethod.AUTO),
         value(f, "interval", Duration.class).orElse(Durations.parse(DEFAULT_INTERVAL)),
         value(f, "cron", String.class),
-        keep,
+        value(f, "keep", Boolean.class).orElse(false),
         value(f, "delete-after", Duration.class),
         value(f, "max-size", Long.class).map(OptionalLong::of).orElse(OptionalLong.empty()),
         value(f, "fetch-limit", Integer.class).map(OptionalInt::of).orElse(OptionalInt.empty()),
@@ -543,6 +448,7 @@ public final class ConfigLoader {
         f.containsKey("rules") ? ruleList(f.get("rules").value()) : List.of(),
         value(f, "uid-scope", String.class));
   }
+
 
   @SuppressWarnings("unchecked")
   private static List<RuleConfig> ruleList(Object value) {
@@ -580,7 +486,7 @@ public final class ConfigLoader {
       case "timeout" -> duration(v, path, "1s", "1h");
       case "deliver" -> deliver(v, path);
       case "recipient-header" -> headerName(v, path);
-      case "rules" -> rules(v, path);
+      case "rules" -> new RuleSection(this).read(v, path);
       case "uid-scope" -> uidScope(v, path);
       default -> throw new AssertionError(key);
     };
@@ -594,7 +500,7 @@ public final class ConfigLoader {
     }
   }
 
-  private DeliverConfig deliver(Node v, String path) throws ConfigException {
+  DeliverConfig deliver(Node v, String path) throws ConfigException {
     Map<String, Entry> entries = mapping(v, path, DELIVER_KEYS);
     List<Entry> chosen = DESTINATIONS.stream().filter(entries::containsKey).map(entries::get).toList();
     if (chosen.isEmpty()) {
@@ -642,171 +548,12 @@ public final class ConfigLoader {
             user == null ? Optional.empty() : Optional.of(string(user.value(), user.path()).strip()),
             allowRoot != null && bool(allowRoot.value(), allowRoot.path()));
       }
-      case "smtp" -> smtp(d);
+      case "smtp" -> new SmtpSection(this).read(d);
       default -> throw new AssertionError(d.key());
     };
   }
 
-  private DeliverConfig.Smtp smtp(Entry d) throws ConfigException {
-    Map<String, Entry> m = mapping(d.value(), d.path(), SMTP_KEYS);
-    boolean mx = m.containsKey("mx") && bool(m.get("mx").value(), m.get("mx").path());
-    if (mx == m.containsKey("host")) {
-      throw error(d.path(), d.line(), "name a host (a smarthost) or set mx: true (each recipient's MX hosts), one of the two");
-    }
-    String host = mx ? "mx" : string(m.get("host").value(), m.get("host").path()).strip();
-    boolean lmtp = m.containsKey("lmtp") && bool(m.get("lmtp").value(), m.get("lmtp").path());
-    // A relay on this machine is reached without TLS by default; any other host needs STARTTLS.
-    boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1") || host.startsWith("/");
-    String tls = local ? "none" : "starttls";
-    if (m.containsKey("tls")) {
-      Entry e = m.get("tls");
-      tls = string(e.value(), e.path()).strip();
-      if (!List.of("implicit", "starttls", "none").contains(tls)) {
-        throw error(e.path(), line(e.value()), "expected implicit, starttls or none, got " + quote(tls));
-      }
-    }
-    int port =
-        m.containsKey("port")
-            ? integer(m.get("port").value(), m.get("port").path(), 1, 65535)
-            : lmtp ? 24 : tls.equals("implicit") ? 465 : 25;
-    if (lmtp && port == 25) {
-      throw error(d.path(), d.line(), "LMTP must not run on port 25 (RFC 2033)");
-    }
-    Optional<String> user =
-        m.containsKey("user") ? Optional.of(string(m.get("user").value(), m.get("user").path()).strip()) : Optional.empty();
-    Optional<Secret> password =
-        m.containsKey("password") ? Optional.of(secret(m.get("password").value(), m.get("password").path())) : Optional.empty();
-    if (user.isPresent() != password.isPresent()) {
-      throw error(d.path(), d.line(), "user and password go together");
-    }
-    List<String> to = new ArrayList<>();
-    if (m.containsKey("to")) {
-      Entry e = m.get("to");
-      if (!(e.value() instanceof SequenceNode seq)) {
-        throw error(e.path(), line(e.value()), "expected a list of addresses");
-      }
-      for (int i = 0; i < seq.getValue().size(); i++) {
-        String a = string(seq.getValue().get(i), e.path() + "[" + i + "]").strip();
-        if (!ADDRESS.matcher(a).matches()) {
-          throw error(e.path() + "[" + i + "]", line(seq.getValue().get(i)), "expected an address, got " + quote(a));
-        }
-        to.add(a);
-      }
-    }
-    Optional<Path> caFile =
-        m.containsKey("ca-file") ? Optional.of(absolutePath(m.get("ca-file").value(), m.get("ca-file").path())) : Optional.empty();
-    Optional<byte[]> fingerprint = Optional.empty();
-    if (m.containsKey("fingerprint")) {
-      Entry e = m.get("fingerprint");
-      try {
-        fingerprint = Optional.of(org.popfetch.net.TlsTrust.parseFingerprint(string(e.value(), e.path())));
-      } catch (IllegalArgumentException bad) {
-        throw error(e.path(), line(e.value()), bad.getMessage());
-      }
-    }
-    if (mx && (lmtp || user.isPresent())) {
-      throw error(d.path(), d.line(), "direct delivery to MX hosts speaks SMTP without a login");
-    }
-    return new DeliverConfig.Smtp(host, port, tls, user, password, to, lmtp, caFile, fingerprint, mx);
-  }
-
-  private static final List<String> RULE_KEYS = List.of("match", "deliver");
-  private static final List<String> MATCH_KEYS = List.of("header", "recipient", "sender", "is", "glob", "regex");
-  private static final List<String> HOW = List.of("is", "glob", "regex");
-  private static final List<String> RULE_TARGET_KEYS =
-      List.of("maildir", "mbox", "pipe", "smtp", "timeout", "user", "allow-root", "folder");
-
-  private List<RuleConfig> rules(Node v, String path) throws ConfigException {
-    checkTag(v, path);
-    if (!(v instanceof SequenceNode seq)) {
-      throw error(path, line(v), "expected a list of rules, got " + describe(v));
-    }
-    List<RuleConfig> out = new ArrayList<>();
-    for (int i = 0; i < seq.getValue().size(); i++) {
-      Node r = seq.getValue().get(i);
-      String rp = path + "[" + i + "]";
-      Map<String, Entry> rule = mapping(r, rp, RULE_KEYS);
-      if (!rule.containsKey("match") || !rule.containsKey("deliver")) {
-        throw error(rp, line(r), "a rule needs match: and deliver:");
-      }
-      out.add(rule(rule.get("match"), rule.get("deliver")));
-    }
-    return out;
-  }
-
-  private RuleConfig rule(Entry match, Entry deliver) throws ConfigException {
-    Map<String, Entry> m = mapping(match.value(), match.path(), MATCH_KEYS);
-    List<Entry> sources = java.util.stream.Stream.of("header", "recipient", "sender").filter(m::containsKey).map(m::get).toList();
-    if (sources.size() != 1) {
-      throw error(match.path(), match.line(), "match exactly one of header, recipient, sender");
-    }
-    Entry src = sources.get(0);
-    String header = "";
-    Map<String, Entry> how = m;
-    if (src.key().equals("header")) {
-      header = headerName(src.value(), src.path());
-    } else {
-      how = mapping(src.value(), src.path(), HOW);
-    }
-    List<Entry> kinds = HOW.stream().filter(how::containsKey).map(how::get).toList();
-    if (kinds.size() != 1) {
-      throw error(src.path(), src.line(), "compare with exactly one of is, glob, regex");
-    }
-    Entry k = kinds.get(0);
-    String pattern = string(k.value(), k.path());
-    if (k.key().equals("regex")) {
-      // Rules match with RE2/J, in linear time; it refuses what would need backtracking.
-      try {
-        com.google.re2j.Pattern.compile(pattern);
-      } catch (com.google.re2j.PatternSyntaxException e) {
-        throw error(k.path(), line(k.value()), "not a regular expression in RE2 syntax"
-            + " (which has no backreferences or lookaround): " + e.getDescription() + ": `" + e.getPattern() + "`");
-      }
-    }
-    List<RuleConfig.Target> targets = new ArrayList<>();
-    Node d = deliver.value();
-    if (d instanceof SequenceNode list) {
-      if (list.getValue().isEmpty()) {
-        throw error(deliver.path(), deliver.line(), "expected at least one destination");
-      }
-      for (int i = 0; i < list.getValue().size(); i++) {
-        targets.add(ruleTarget(list.getValue().get(i), deliver.path() + "[" + i + "]"));
-      }
-    } else {
-      targets.add(ruleTarget(d, deliver.path()));
-    }
-    return new RuleConfig(src.key(), header, k.key(), pattern, targets);
-  }
-
-  private RuleConfig.Target ruleTarget(Node v, String path) throws ConfigException {
-    Map<String, Entry> entries = mapping(v, path, RULE_TARGET_KEYS);
-    Entry folder = entries.get("folder");
-    String folderName = "";
-    if (folder != null) {
-      if (!entries.containsKey("maildir")) {
-        throw error(folder.path(), folder.line(), "a folder belongs to a maildir destination");
-      }
-      folderName = string(folder.value(), folder.path()).strip();
-      if (folderName.isEmpty()) {
-        throw error(folder.path(), folder.line(), "is empty");
-      }
-    }
-    // The destination itself is read like an account's deliver: block, without "folder".
-    MappingNode original = (MappingNode) v;
-    MappingNode copy =
-        new MappingNode(
-            original.getTag(),
-            true,
-            original.getValue().stream()
-                .filter(t -> !(t.getKeyNode() instanceof ScalarNode key && key.getValue().equals("folder")))
-                .toList(),
-            original.getStartMark(),
-            original.getEndMark(),
-            original.getFlowStyle());
-    return new RuleConfig.Target(deliver(copy, path), folderName);
-  }
-
-  private String headerName(Node v, String path) throws ConfigException {
+  String headerName(Node v, String path) throws ConfigException {
     String name = string(v, path).strip();
     if (!HEADER_NAME.matcher(name).matches()) {
       throw error(path, line(v), "expected a header field name such as Delivered-To, got " + quote(name));
@@ -814,7 +561,7 @@ public final class ConfigLoader {
     return name;
   }
 
-  private Secret secret(Node v, String path) throws ConfigException {
+  Secret secret(Node v, String path) throws ConfigException {
     checkTag(v, path);
     if (v instanceof ScalarNode) {
       // Never quote the value: it is a secret.
@@ -904,6 +651,7 @@ public final class ConfigLoader {
     String exposure = SecretResolver.exposure(attrs.permissions());
     if (exposure != null) {
       throw error(
+          ConfigException.Kind.INSECURE_SECRETS,
           path,
           line,
           "a secret written in the file needs a private file, but its "
@@ -1040,233 +788,10 @@ public final class ConfigLoader {
     }
   }
 
-  private Path absolutePath(Node v, String path) throws ConfigException {
-    String text = nonBlank(v, path);
-    Path p;
-    try {
-      p = Path.of(text);
-    } catch (InvalidPathException e) {
-      throw error(path, line(v), "not a valid path: " + quote(text));
-    }
-    if (!p.isAbsolute()) {
-      throw error(path, line(v), "must be an absolute path, got " + quote(text));
-    }
-    return p;
-  }
-
-  private int integer(Node v, String path, int min, int max) throws ConfigException {
-    String range = max == Integer.MAX_VALUE ? "of at least " + min : min + ".." + max;
-    String text = scalar(v, path, "an integer " + range);
-    if (INTEGER.matcher(text).matches()) {
-      long n = Long.parseLong(text);
-      if (n >= min && n <= max) {
-        return (int) n;
-      }
-    }
-    throw error(path, line(v), "expected an integer " + range + ", got " + quote(text));
-  }
-
-  private boolean bool(Node v, String path) throws ConfigException {
-    String text = scalar(v, path, "true or false");
-    if (text.equalsIgnoreCase("true")) {
-      return true;
-    } else if (text.equalsIgnoreCase("false")) {
-      return false;
-    }
-    throw error(path, line(v), "expected true or false, got " + quote(text));
-  }
-
-  private Duration duration(Node v, String path, String min, String max) throws ConfigException {
-    String text = scalar(v, path, "a duration such as 90s, 5m or 2h");
-    Duration d;
-    try {
-      d = Durations.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw error(path, line(v), e.getMessage());
-    }
-    if (d.compareTo(Durations.parse(min)) < 0
-        || (max != null && d.compareTo(Durations.parse(max)) > 0)) {
-      String range = max == null ? "at least " + min : "between " + min + " and " + max;
-      throw error(path, line(v), "must be " + range + ", got " + quote(text));
-    }
-    return d;
-  }
-
-  private long size(Node v, String path) throws ConfigException {
-    String text = scalar(v, path, "a size such as 20MB");
-    long n;
-    try {
-      n = Sizes.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw error(path, line(v), e.getMessage());
-    }
-    if (n <= 0) {
-      throw error(path, line(v), "must be more than 0, got " + quote(text));
-    }
-    return n;
-  }
-
-  private String nonBlank(Node v, String path) throws ConfigException {
-    String text = string(v, path);
-    if (text.isBlank()) {
-      throw error(path, line(v), "must not be empty");
-    }
-    return text;
-  }
-
-  /** Any scalar's text as written: "user: 1234" is the string "1234", not a number. */
-  private String string(Node v, String path) throws ConfigException {
-    return scalar(v, path, "a string");
-  }
-
-  private String scalar(Node v, String path, String expected) throws ConfigException {
-    checkTag(v, path);
-    if (!(v instanceof ScalarNode scalar) || isNull(v)) {
-      throw error(path, line(v), "expected " + expected + ", got " + describe(v));
-    }
-    return scalar.getValue();
-  }
-
-  // ---------------------------------------------------------------- YAML nodes
-
-  /** A key and its value, with the key's full path and line. */
-  private record Entry(String key, String path, int line, Node value) {}
-
   /** A typed value and where it was written (in the account or in defaults). */
   private record Located(Object value, String path, int line) {}
 
   private static <T> Optional<T> value(Map<String, Located> fields, String key, Class<T> type) {
     return Optional.ofNullable(fields.get(key)).map(l -> type.cast(l.value()));
-  }
-
-  /**
-   * The entries of a mapping in file order, refusing anything but a mapping, keys that are not
-   * plain names, duplicate keys, merge keys and keys not in {@code valid}.
-   */
-  private Map<String, Entry> mapping(Node node, String path, List<String> valid)
-      throws ConfigException {
-    checkTag(node, path);
-    if (!(node instanceof MappingNode map)) {
-      throw error(path, line(node), "expected a mapping (key: value), got " + describe(node));
-    }
-    Map<String, Entry> entries = new LinkedHashMap<>();
-    for (NodeTuple tuple : map.getValue()) {
-      Node keyNode = tuple.getKeyNode();
-      int keyLine = line(keyNode);
-      if (keyNode.getTag().equals(Tag.MERGE)) {
-        throw error(
-            path, keyLine, "merge keys (<<) are not supported; put shared settings in defaults:");
-      }
-      if (!(keyNode instanceof ScalarNode) || isNull(keyNode)) {
-        throw error(path, keyLine, "expected a key name, got " + describe(keyNode));
-      }
-      String key = ((ScalarNode) keyNode).getValue();
-      String keyPath = path.isEmpty() ? key : path + "." + key;
-      if (!valid.contains(key)) {
-        throw error(
-            keyPath,
-            keyLine,
-            "unknown key"
-                + suggestion(key, valid)
-                + "; valid keys here: "
-                + String.join(", ", valid));
-      }
-      Entry earlier = entries.get(key);
-      if (earlier != null) {
-        throw error(keyPath, keyLine, "duplicate key (first at line " + earlier.line() + ")");
-      }
-      entries.put(key, new Entry(key, keyPath, keyLine, tuple.getValueNode()));
-    }
-    return entries;
-  }
-
-  private void checkTag(Node node, String path) throws ConfigException {
-    if (!STANDARD_TAGS.contains(node.getTag())) {
-      throw error(path, line(node), "YAML tag " + node.getTag().getValue() + " is not supported");
-    }
-  }
-
-  private static boolean isNull(Node node) {
-    return node instanceof ScalarNode && node.getTag().equals(Tag.NULL);
-  }
-
-  private static String describe(Node node) {
-    if (node instanceof MappingNode) {
-      return "a mapping";
-    } else if (node instanceof SequenceNode) {
-      return "a list";
-    } else if (isNull(node)) {
-      return "nothing";
-    }
-    return quote(((ScalarNode) node).getValue());
-  }
-
-  private static int line(Node node) {
-    return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
-  }
-
-  private ConfigException error(String path, int line, String problem) {
-    return new ConfigException(
-        source + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + problem);
-  }
-
-  /** " (did you mean 'x'?)" for a near miss such as "pasword" or "ca_file", else "". */
-  private static String suggestion(String key, List<String> valid) {
-    String normal = key.toLowerCase(Locale.ROOT).replace('_', '-');
-    for (String v : valid) {
-      if (v.equals(normal) || editDistance(normal, v) <= 2) {
-        return " (did you mean '" + v + "'?)";
-      }
-    }
-    return "";
-  }
-
-  private static int editDistance(String a, String b) {
-    int[] row = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      row[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      int diagonal = row[0];
-      row[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int above = row[j];
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1), diagonal + cost);
-        diagonal = above;
-      }
-    }
-    return row[b.length()];
-  }
-
-  /**
-   * A value quoted for an error message: escaped, without control characters, and cut at 60
-   * characters, so a hostile or binary value cannot garble a log line.
-   */
-  static String quote(String text) {
-    StringBuilder b = new StringBuilder("\"");
-    int max = 60;
-    for (int i = 0; i < text.length(); i++) {
-      if (i == max) {
-        b.append("...");
-        break;
-      }
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\t' -> b.append("\\t");
-        case '\r' -> b.append("\\r");
-        default -> {
-          if (Character.isISOControl(c)) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 }

@@ -31,26 +31,36 @@ public sealed interface DeliverConfig {
     }
   }
 
+  /** How a forwarding connection is secured: TLS from the start, STARTTLS, or not at all. */
+  enum Tls {
+    IMPLICIT,
+    STARTTLS,
+    NONE
+  }
+
   /**
    * {@code { smtp: { host: localhost, port: 25, tls: starttls, to: [alice@example.org] } }}:
    * forwarded through the queue to a mail server (SMTP) or a mailbox server (LMTP).
    *
-   * @param tls "implicit", "starttls" or "none"
+   * @param tls how the connection is secured
    * @param user login name, if the server wants one
    * @param password its password
    * @param to fixed recipients; empty: each message's envelope recipient
    * @param mx deliver directly to each recipient domain's MX hosts instead of to {@code host}
    */
-  record Smtp(String host, int port, String tls, java.util.Optional<String> user, java.util.Optional<Secret> password,
+  record Smtp(String host, int port, Tls tls, java.util.Optional<String> user, java.util.Optional<Secret> password,
       List<String> to, boolean lmtp, java.util.Optional<Path> caFile, java.util.Optional<byte[]> fingerprint, boolean mx)
       implements DeliverConfig {
     public Smtp {
       to = List.copyOf(to);
     }
 
-    /** The queue route this destination sends through ("mx": each recipient domain's MX hosts). */
-    public String route() {
-      return mx ? "mx" : (lmtp ? "lmtp:" : "smtp:") + host + ":" + port;
+    /** The queue route this destination sends through. */
+    public Route route() {
+      if (mx) {
+        return new Route.Mx();
+      }
+      return lmtp ? new Route.Lmtp(host, port) : new Route.Smarthost(host, port);
     }
   }
 }

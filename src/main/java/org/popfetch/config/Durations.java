@@ -36,7 +36,7 @@ public final class Durations {
     Matcher m = FORM.matcher(text.strip());
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          "expected a duration such as 500ms, 90s, 5m, 2h or 7d, got " + ConfigLoader.quote(text));
+          "expected a duration such as 500ms, 90s, 5m, 2h or 7d, got " + YamlReader.quote(text));
     }
     long amount = Long.parseLong(m.group(1));
     Duration d;
@@ -54,7 +54,7 @@ public final class Durations {
     }
     if (d == null || d.compareTo(MAX) > 0) {
       throw new IllegalArgumentException(
-          "duration too large: " + ConfigLoader.quote(text) + " (at most " + MAX_DAYS + "d)");
+          "duration too large: " + YamlReader.quote(text) + " (at most " + MAX_DAYS + "d)");
     }
     return d;
   }

@@ -145,7 +145,8 @@ public final class SecretResolver {
     }
     String exposure = exposure(attrs.permissions());
     if (exposure != null) {
-      throw new ConfigException(file + ": " + exposure + "; chmod 600 " + file);
+      throw new ConfigException(
+          ConfigException.Kind.INSECURE_SECRETS, file + ": " + exposure + "; chmod 600 " + file);
     }
     byte[] head;
     try (InputStream in = Files.newInputStream(file)) {

@@ -30,7 +30,7 @@ public final class Sizes {
     Matcher m = FORM.matcher(text.strip());
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          "expected a size such as 1048576, 512KB, 20MB or 1GB, got " + ConfigLoader.quote(text));
+          "expected a size such as 1048576, 512KB, 20MB or 1GB, got " + YamlReader.quote(text));
     }
     int shift =
         switch (m.group(2).toLowerCase(Locale.ROOT)) {
@@ -44,7 +44,7 @@ public final class Sizes {
       long amount = Long.parseLong(m.group(1));
       return Math.multiplyExact(amount, 1L << shift);
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new IllegalArgumentException("size too large: " + ConfigLoader.quote(text));
+      throw new IllegalArgumentException("size too large: " + YamlReader.quote(text));
     }
   }
 }

@@ -43,10 +43,23 @@ public final class SqliteSeenUidStore implements SeenUidStore {
    * @throws IOException if the file cannot be created or opened
    */
   public static SqliteSeenUidStore open(String url) throws IOException {
+    return open(fileOf(url));
+  }
+
+  /** The database file a "jdbc:sqlite:/path" URL names. */
+  static Path fileOf(String url) throws IOException {
     if (!url.startsWith(PREFIX)) {
       throw new IOException("not an SQLite URL: " + url);
     }
-    Path file = Path.of(url.substring(PREFIX.length()));
+    return Path.of(url.substring(PREFIX.length()));
+  }
+
+  /**
+   * Opens (creating if needed) the store in the SQLite database {@code file}.
+   *
+   * @throws IOException if the file cannot be created or opened
+   */
+  public static SqliteSeenUidStore open(Path file) throws IOException {
     try {
       Path dir = file.toAbsolutePath().getParent();
       if (dir != null && !Files.isDirectory(dir)) {

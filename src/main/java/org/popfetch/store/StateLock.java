@@ -28,7 +28,17 @@ public final class StateLock implements AutoCloseable {
    * @return empty if another process holds it
    */
   public static Optional<StateLock> tryAcquire(String stateUrl) throws IOException {
-    Path file = Path.of(stateUrl.substring(stateUrl.indexOf(':', "jdbc:".length()) + 1) + ".lock").toAbsolutePath();
+    return tryAcquire(SqliteSeenUidStore.fileOf(stateUrl));
+  }
+
+  /**
+   * Takes the lock for the store in the database file {@code database} (a file beside it,
+   * ending in ".lock").
+   *
+   * @return empty if another process holds it
+   */
+  public static Optional<StateLock> tryAcquire(Path database) throws IOException {
+    Path file = Path.of(database + ".lock").toAbsolutePath();
     java.nio.file.Files.createDirectories(file.getParent(),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     FileChannel channel =

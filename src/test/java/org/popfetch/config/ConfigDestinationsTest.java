@@ -52,9 +52,9 @@ class ConfigDestinationsTest {
     assertThat(a.recipientHeader()).contains("X-Original-To");
     assertThat(a.rules()).hasSize(2);
     assertThat(a.rules().get(0))
-        .isEqualTo(new RuleConfig("header", "List-Id", "regex", "<([a-z]+)\\.lists\\.example\\.net>",
+        .isEqualTo(new RuleConfig(RuleConfig.Source.HEADER, "List-Id", RuleConfig.Kind.REGEX, "<([a-z]+)\\.lists\\.example\\.net>",
             List.of(new RuleConfig.Target(new DeliverConfig.Maildir(Path.of("/home/alice/Maildir")), "Lists.$1"))));
-    assertThat(a.rules().get(1).source()).isEqualTo("recipient");
+    assertThat(a.rules().get(1).source()).isEqualTo(RuleConfig.Source.RECIPIENT);
     assertThat(a.rules().get(1).deliver()).hasSize(2);
   }
 
@@ -88,15 +88,16 @@ class ConfigDestinationsTest {
         parse("queue: { lifetime: 2d, min-backoff: 1m, max-backoff: 1h, bounce-to: postmaster, postmaster: pm@example.org }\n"
             + withDeliver("deliver: { smtp: { host: relay.example.org, user: fwd, password: { env: RELAY_PASS }, to: [alice@example.org] } }"));
     DeliverConfig.Smtp smtp = (DeliverConfig.Smtp) config.accounts().get(0).deliver();
-    assertThat(smtp.tls()).isEqualTo("starttls");
+    assertThat(smtp.tls()).isEqualTo(DeliverConfig.Tls.STARTTLS);
     assertThat(smtp.port()).isEqualTo(25);
     assertThat(smtp.to()).containsExactly("alice@example.org");
-    assertThat(smtp.route()).isEqualTo("smtp:relay.example.org:25");
+    assertThat(smtp.route()).isEqualTo(new Route.Smarthost("relay.example.org", 25));
+    assertThat(smtp.route().id()).isEqualTo("smtp:relay.example.org:25");
     assertThat(config.queue().lifetime()).isEqualTo(Duration.ofDays(2));
     assertThat(config.queue().bounceToSender()).isFalse();
     assertThat(config.queue().postmaster()).isEqualTo("pm@example.org");
     DeliverConfig.Smtp local = (DeliverConfig.Smtp) parse(withDeliver("deliver: { smtp: { host: localhost, lmtp: true } }")).accounts().get(0).deliver();
-    assertThat(local.tls()).isEqualTo("none");
+    assertThat(local.tls()).isEqualTo(DeliverConfig.Tls.NONE);
     assertThat(local.port()).isEqualTo(24);
     assertError(withDeliver("deliver: { smtp: { host: h, lmtp: true, port: 25 } }"), "6: accounts[0].deliver.smtp: LMTP must not run on port 25 (RFC 2033)");
     assertError(withDeliver("deliver: { smtp: { host: h, to: [not-an-address] } }"), "6: accounts[0].deliver.smtp.to[0]: expected an address, got \"not-an-address\"");
