@@ -15,12 +15,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The two rule tables of docs/architecture.md, read the way {@link ArchitectureTest} enforces
- * them, so the page and the test cannot say different things.
+ * The two rule tables of docs/architecture.md, read the way {@link ArchitectureTest} enforces them,
+ * so the page and the test cannot say different things.
  *
  * <p>A table is the first Markdown table after its "## " heading. Each row names one thing in
- * backticks in its first cell and a list of backticked package names in its second; "any
- * package" allows every package of the table and "none" allows none.
+ * backticks in its first cell and a list of backticked package names in its second; "any package"
+ * allows every package of the table and "none" allows none.
  */
 final class ArchitectureDoc {
   static final Path PAGE = Path.of("docs", "architecture.md");
@@ -71,12 +71,11 @@ final class ArchitectureDoc {
     return expanded;
   }
 
-
   /**
    * The rows of the first table after the heading "## {@code heading}".
    *
-   * @throws IllegalStateException if there is no such heading, no table after it, a row whose
-   *     first cell names nothing, or a second cell that is neither names nor "none"
+   * @throws IllegalStateException if there is no such heading, no table after it, a row whose first
+   *     cell names nothing, or a second cell that is neither names nor "none"
    */
   static Map<String, Set<String>> table(String markdown, String heading) {
     List<String> lines = markdown.lines().toList();

@@ -11,9 +11,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each kind of rule in {@link ArchitectureTest}, run on planted violations (the fake packages
- * under {@code org.popfetch.archfixture}), reports them; and the table reader refuses a table
- * it cannot read instead of enforcing less than the page says.
+ * Each kind of rule in {@link ArchitectureTest}, run on planted violations (the fake packages under
+ * {@code org.popfetch.archfixture}), reports them; and the table reader refuses a table it cannot
+ * read instead of enforcing less than the page says.
  */
 class ArchitectureRulesTest {
   private static final String FIXTURE = "org.popfetch.archfixture";

@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The architecture rules, built for any root package so that {@link ArchitectureTest} runs them
- * on popfetch and {@link ArchitectureRulesTest} on planted violations: the same code both ways.
+ * The architecture rules, built for any root package so that {@link ArchitectureTest} runs them on
+ * popfetch and {@link ArchitectureRulesTest} on planted violations: the same code both ways.
  */
 final class PackageRules {
   private PackageRules() {}
@@ -33,8 +33,8 @@ final class PackageRules {
 
   /**
    * Each package directly under {@code root} (with its subpackages) depends only on itself, the
-   * packages its row allows, and classes outside {@code root}; every class under {@code root}
-   * lives in a package the table has a row for.
+   * packages its row allows, and classes outside {@code root}; every class under {@code root} lives
+   * in a package the table has a row for.
    */
   static ArchRule dependencies(String root, Map<String, Set<String>> table) {
     List<ArchRule> rules = new ArrayList<>();
@@ -54,8 +54,9 @@ final class PackageRules {
                     .should()
                     .onlyDependOnClassesThat(
                         resideOutsideOfPackage(root + "..")
-                            .or(resideInAnyPackage(
-                                under(root, Stream.concat(Stream.of(pkg), allowed.stream())))))
+                            .or(
+                                resideInAnyPackage(
+                                    under(root, Stream.concat(Stream.of(pkg), allowed.stream())))))
                     .allowEmptyShould(true)
                     .as(pkg + " may depend on " + (allowed.isEmpty() ? "nothing else" : allowed))));
     return CompositeArchRule.of(rules);

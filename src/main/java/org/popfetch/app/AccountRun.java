@@ -18,11 +18,11 @@ import org.popfetch.fetch.Pop3Account;
 import org.popfetch.net.LogText;
 
 /**
- * Planning what a command works on, shared by {@code run}, {@code poll}, {@code check} and
- * {@code config check}: loading the configuration, choosing the accounts named on the command
- * line, resolving their secrets before any network traffic, and saying what is wrong with
- * them in one line and an exit status. Running the accounts is the job of {@code ParallelRun},
- * one poll that of {@code AccountPolling} (both in {@code schedule}).
+ * Planning what a command works on, shared by {@code run}, {@code poll}, {@code check} and {@code
+ * config check}: loading the configuration, choosing the accounts named on the command line,
+ * resolving their secrets before any network traffic, and saying what is wrong with them in one
+ * line and an exit status. Running the accounts is the job of {@code ParallelRun}, one poll that of
+ * {@code AccountPolling} (both in {@code schedule}).
  */
 final class AccountRun {
   private AccountRun() {}
@@ -56,8 +56,8 @@ final class AccountRun {
   }
 
   /**
-   * Loads the configuration, picks the named accounts (all if none) and resolves every secret:
-   * a typo shows up at once, not after half the accounts were polled.
+   * Loads the configuration, picks the named accounts (all if none) and resolves every secret: a
+   * typo shows up at once, not after half the accounts were polled.
    *
    * @throws Exit after printing why, with the exit status that calls for
    */
@@ -84,8 +84,8 @@ final class AccountRun {
   }
 
   /**
-   * Makes sure the directory of the state store exists (creating it, private, if need be), so
-   * that a missing or unusable one is one clear line rather than a failure deep in the store.
+   * Makes sure the directory of the state store exists (creating it, private, if need be), so that
+   * a missing or unusable one is one clear line rather than a failure deep in the store.
    *
    * @throws Exit with {@link ExitStatus#INTERNAL} (the state store's status) after saying which
    *     directory and what to do
@@ -94,15 +94,23 @@ final class AccountRun {
     Path dir = config.state().directory();
     try {
       if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
       if (!Files.isWritable(dir)) {
         throw new AccessDeniedException(dir.toString());
       }
     } catch (IOException e) {
-      err.println("popfetch: cannot use the state directory " + dir + ": " + reason(e)
-          + "; create it, writable by the user popfetch runs as (the systemd units have StateDirectory=popfetch),"
-          + " or point state.url in " + config.source() + " elsewhere");
+      err.println(
+          "popfetch: cannot use the state directory "
+              + dir
+              + ": "
+              + reason(e)
+              + "; create it, writable by the user popfetch runs as (the systemd units have"
+              + " StateDirectory=popfetch), or point state.url in "
+              + config.source()
+              + " elsewhere");
       err.flush();
       throw new Exit(ExitStatus.INTERNAL.code);
     }
@@ -127,8 +135,12 @@ final class AccountRun {
     return ExitStatus.of(e.kind()).code;
   }
 
-  /** The accounts named, in config order, or all of them; null (after a message) if a name is unknown. */
-  private static List<AccountConfig> select(PopfetchConfig config, List<String> names, PrintWriter err) {
+  /**
+   * The accounts named, in config order, or all of them; null (after a message) if a name is
+   * unknown.
+   */
+  private static List<AccountConfig> select(
+      PopfetchConfig config, List<String> names, PrintWriter err) {
     if (names == null || names.isEmpty()) {
       return config.accounts();
     }

@@ -4,33 +4,28 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
-import org.popfetch.config.HostPort;
-import org.popfetch.config.Route;
 import org.popfetch.config.DeliverConfig;
+import org.popfetch.config.HostPort;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.config.QueueConfig;
-import org.popfetch.delivery.ForwardDestination;
-import org.popfetch.queue.MailQueue;
-import org.popfetch.queue.QueuePolicy;
-import org.popfetch.queue.QueueRunner;
-import org.popfetch.smtp.MxResolver;
-import org.popfetch.smtp.SmtpSettings;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import org.popfetch.config.Route;
 import org.popfetch.config.RuleConfig;
+import org.popfetch.config.SecretResolver;
 import org.popfetch.delivery.FieldMatch;
-import org.popfetch.delivery.RoutedDestination;
-import java.util.ArrayList;
-import java.util.List;
+import org.popfetch.delivery.ForwardDestination;
 import org.popfetch.delivery.MaildirDestination;
 import org.popfetch.delivery.MboxDestination;
 import org.popfetch.delivery.PipeDestination;
-import java.nio.file.Path;
-import org.popfetch.config.SecretResolver;
+import org.popfetch.delivery.RoutedDestination;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.FetchPolicy;
@@ -42,7 +37,12 @@ import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.Pop3Settings;
 import org.popfetch.pop3.TlsMode;
+import org.popfetch.queue.MailQueue;
+import org.popfetch.queue.QueuePolicy;
+import org.popfetch.queue.QueueRunner;
 import org.popfetch.sasl.Credentials;
+import org.popfetch.smtp.MxResolver;
+import org.popfetch.smtp.SmtpSettings;
 
 /** Turns an account's configuration into the engine's objects. Secrets are resolved here. */
 final class AccountWiring {
@@ -67,22 +67,25 @@ final class AccountWiring {
       credentials =
           a.oauthToken().isPresent()
               ? new Credentials.OAuthToken(a.user(), SecretResolver.resolve(a.oauthToken().get()))
-              : new Credentials.Password(a.user(), SecretResolver.resolve(a.password().orElseThrow()));
+              : new Credentials.Password(
+                  a.user(), SecretResolver.resolve(a.password().orElseThrow()));
     } catch (ConfigException e) {
       throw e.within("account " + a.name() + ": " + key + ": ");
     }
     String mailbox = a.user().contains("@") ? a.user() : a.user() + "@" + a.server();
-    return new Pop3Account(a.name(), settings, credentials, a.auth(), mailbox, a.recipientHeader(), a.scope());
+    return new Pop3Account(
+        a.name(), settings, credentials, a.auth(), mailbox, a.recipientHeader(), a.scope());
   }
 
   /**
-   * Lets each account take over the state an earlier version stored for it without the port,
-   * where that is unambiguous (see {@link ScopeAdoption}). Every account of the file counts, not
-   * only those about to be polled.
+   * Lets each account take over the state an earlier version stored for it without the port, where
+   * that is unambiguous (see {@link ScopeAdoption}). Every account of the file counts, not only
+   * those about to be polled.
    *
    * @throws IOException if the store fails
    */
-  static ScopeAdoption.Report adoptOldState(PopfetchConfig config, SeenUidStore store) throws IOException {
+  static ScopeAdoption.Report adoptOldState(PopfetchConfig config, SeenUidStore store)
+      throws IOException {
     return ScopeAdoption.adopt(
         store,
         config.accounts().stream()
@@ -100,7 +103,8 @@ final class AccountWiring {
         FetchPolicy.DEFAULT_BATCH_OCTETS);
   }
 
-  static Destination destination(AccountConfig a, PopfetchConfig config, MailQueue queue) throws DeliveryException {
+  static Destination destination(AccountConfig a, PopfetchConfig config, MailQueue queue)
+      throws DeliveryException {
     Destination fallback = destination(a.deliver(), config, queue);
     if (a.rules().isEmpty()) {
       return fallback;
@@ -113,7 +117,8 @@ final class AccountWiring {
         if (!t.folder().isEmpty() && t.destination() instanceof DeliverConfig.Maildir m) {
           targets.add(new RoutedDestination.Target.Folder(m.path(), t.folder()));
         } else {
-          targets.add(new RoutedDestination.Target.Fixed(destination(t.destination(), config, queue)));
+          targets.add(
+              new RoutedDestination.Target.Fixed(destination(t.destination(), config, queue)));
         }
       }
       rules.add(new RoutedDestination.Rule(when, targets));
@@ -121,7 +126,8 @@ final class AccountWiring {
     return new RoutedDestination(rules, fallback, spoolDir(config), localHost());
   }
 
-  private static Destination destination(DeliverConfig d, PopfetchConfig config, MailQueue queue) throws DeliveryException {
+  private static Destination destination(DeliverConfig d, PopfetchConfig config, MailQueue queue)
+      throws DeliveryException {
     if (d instanceof DeliverConfig.Smtp smtp) {
       return new ForwardDestination(queue, smtp.route().id(), smtp.to(), smtp.mx());
     }
@@ -136,8 +142,8 @@ final class AccountWiring {
   }
 
   /**
-   * Every SMTP/LMTP destination of the configuration, as queue routes keyed by
-   * {@link Route#id()} (secrets resolved).
+   * Every SMTP/LMTP destination of the configuration, as queue routes keyed by {@link Route#id()}
+   * (secrets resolved).
    *
    * @throws ConfigException if a secret cannot be had or the resolver cannot be used
    */
@@ -160,13 +166,22 @@ final class AccountWiring {
       throws ConfigException {
     SmtpSettings.Tls tls = tls(s.tls());
     SmtpSettings settings =
-        new SmtpSettings(s.host(), s.port(), tls, new TlsTrust(s.caFile(), s.fingerprint()),
-            new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5)), Duration.ofMinutes(10),
-            localHost(), s.route() instanceof Route.Lmtp, tls == SmtpSettings.Tls.NONE);
+        new SmtpSettings(
+            s.host(),
+            s.port(),
+            tls,
+            new TlsTrust(s.caFile(), s.fingerprint()),
+            new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5)),
+            Duration.ofMinutes(10),
+            localHost(),
+            s.route() instanceof Route.Lmtp,
+            tls == SmtpSettings.Tls.NONE);
     Optional<Credentials> credentials = Optional.empty();
     if (s.user().isPresent()) {
-      credentials = Optional.of(new Credentials.Password(
-          s.user().get(), SecretResolver.resolve(s.password().orElseThrow())));
+      credentials =
+          Optional.of(
+              new Credentials.Password(
+                  s.user().get(), SecretResolver.resolve(s.password().orElseThrow())));
     }
     Optional<MxResolver> mx = Optional.empty();
     if (s.route() instanceof Route.Mx) {
@@ -220,14 +235,27 @@ final class AccountWiring {
     return "smtp";
   }
 
-    static boolean forwards(PopfetchConfig config) {
-    return config.accounts().stream().anyMatch(a -> a.deliver() instanceof DeliverConfig.Smtp
-        || a.rules().stream().anyMatch(r -> r.deliver().stream().anyMatch(t -> t.destination() instanceof DeliverConfig.Smtp)));
+  static boolean forwards(PopfetchConfig config) {
+    return config.accounts().stream()
+        .anyMatch(
+            a ->
+                a.deliver() instanceof DeliverConfig.Smtp
+                    || a.rules().stream()
+                        .anyMatch(
+                            r ->
+                                r.deliver().stream()
+                                    .anyMatch(t -> t.destination() instanceof DeliverConfig.Smtp)));
   }
 
   static QueuePolicy queuePolicy(PopfetchConfig config) {
     QueueConfig q = config.queue();
-    return new QueuePolicy(q.minBackoff(), q.maxBackoff(), q.lifetime(), q.bounceToSender(), q.postmaster(), localHost(),
+    return new QueuePolicy(
+        q.minBackoff(),
+        q.maxBackoff(),
+        q.lifetime(),
+        q.bounceToSender(),
+        q.postmaster(),
+        localHost(),
         q.delayWarning());
   }
 

@@ -31,7 +31,10 @@ final class CheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions options;
 
-  @Parameters(paramLabel = "ACCOUNT", arity = "0..*", description = "Accounts to check (default: all).")
+  @Parameters(
+      paramLabel = "ACCOUNT",
+      arity = "0..*",
+      description = "Accounts to check (default: all).")
   List<String> accounts;
 
   @Override
@@ -49,14 +52,19 @@ final class CheckCommand implements Callable<Integer> {
     try (SeenUidStore store = SqliteSeenUidStore.open(plan.config().state().file())) {
       AccountWiring.adoptOldState(plan.config(), store);
       PopfetchConfig config = plan.config();
-      reports = ParallelRun.forEach(plan.targets(), config.parallel(), config.perServer(),
-          AccountRun.Target::server, AccountRun.Target::port,
-          t -> {
-            ProtocolTrace trace =
-                options.trace ? new LoggingProtocolTrace(t.name()) : ProtocolTrace.NONE;
-            return AccountCheck.run(
-                t.account(), AccountWiring.policy(t.config()), store, Clock.systemUTC(), trace);
-          });
+      reports =
+          ParallelRun.forEach(
+              plan.targets(),
+              config.parallel(),
+              config.perServer(),
+              AccountRun.Target::server,
+              AccountRun.Target::port,
+              t -> {
+                ProtocolTrace trace =
+                    options.trace ? new LoggingProtocolTrace(t.name()) : ProtocolTrace.NONE;
+                return AccountCheck.run(
+                    t.account(), AccountWiring.policy(t.config()), store, Clock.systemUTC(), trace);
+              });
     }
     out.printf("%-20s %9s %12s %9s %12s%n", "ACCOUNT", "MESSAGES", "OCTETS", "NEW", "NEW OCTETS");
     Optional<PollFailure> firstFailure = Optional.empty();
@@ -64,10 +72,13 @@ final class CheckCommand implements Callable<Integer> {
     for (AccountCheck.Report r : reports) {
       if (r.failure().isPresent()) {
         // The server's own words: escaped, they cannot drive the admin's terminal.
-        out.printf("%-20s failed: %s%n", r.account(), LogText.sanitize(r.failure().get().message()));
+        out.printf(
+            "%-20s failed: %s%n", r.account(), LogText.sanitize(r.failure().get().message()));
         firstFailure = firstFailure.or(r::failure);
       } else {
-        out.printf("%-20s %9d %12d %9d %12d%n", r.account(), r.messages(), r.octets(), r.fresh(), r.freshOctets());
+        out.printf(
+            "%-20s %9d %12d %9d %12d%n",
+            r.account(), r.messages(), r.octets(), r.fresh(), r.freshOctets());
         anyNew |= r.fresh() > 0;
       }
     }

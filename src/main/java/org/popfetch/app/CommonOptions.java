@@ -14,6 +14,8 @@ final class CommonOptions {
       defaultValue = "/etc/popfetch/popfetch.yaml")
   Path config = DEFAULT_CONFIG;
 
-  @Option(names = "--trace", description = "Log the POP3 conversation (passwords and tokens masked).")
+  @Option(
+      names = "--trace",
+      description = "Log the POP3 conversation (passwords and tokens masked).")
   boolean trace;
 }

@@ -15,14 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Notices when the configuration file's content changes and says so, as fetchmail restarts
- * itself when its rc file is touched. It compares a digest of the content, not the mtime: a
- * {@code touch} or a checkout that rewrites the same bytes reloads nothing, and two edits in
- * one second are not missed. The path is read afresh each time, so a file replaced by rename
- * (as editors and configuration managers save) or a symlink swapped to a new target is seen.
+ * Notices when the configuration file's content changes and says so, as fetchmail restarts itself
+ * when its rc file is touched. It compares a digest of the content, not the mtime: a {@code touch}
+ * or a checkout that rewrites the same bytes reloads nothing, and two edits in one second are not
+ * missed. The path is read afresh each time, so a file replaced by rename (as editors and
+ * configuration managers save) or a symlink swapped to a new target is seen.
  */
 final class ConfigFileWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigFileWatch.class);
+
   /** Configuration files are small; anything larger is left to the loader to refuse. */
   private static final int MAX_BYTES = 4 << 20;
 
@@ -39,12 +40,15 @@ final class ConfigFileWatch implements AutoCloseable {
 
   /** Checks every {@code period} on a daemon thread of its own. */
   ConfigFileWatch start(Duration period) {
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "popfetch-config-watch");
-      t.setDaemon(true);
-      return t;
-    });
-    timer.scheduleWithFixedDelay(this::check, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "popfetch-config-watch");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleWithFixedDelay(
+        this::check, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 

@@ -16,20 +16,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code popfetch demo}: starts an embedded sample POP3 server, writes a configuration for it
- * under {@code ./demo}, and runs the real {@code popfetch poll} against it into {@code
- * ./demo/Maildir}.
+ * {@code popfetch demo}: starts an embedded sample POP3 server, writes a configuration for it under
+ * {@code ./demo}, and runs the real {@code popfetch poll} against it into {@code ./demo/Maildir}.
  */
 @Command(
     name = "demo",
-    description = "Poll an embedded sample POP3 server into ./demo/Maildir with the real code path.")
+    description =
+        "Poll an embedded sample POP3 server into ./demo/Maildir with the real code path.")
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--trace", description = "Show the protocol conversation (passwords masked).")
   boolean trace;
 
-  @Option(names = "--dir", paramLabel = "DIR", description = "Where to put the demo (default: ./demo).")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "Where to put the demo (default: ./demo).")
   Path dir = Path.of("demo");
 
   @Override
@@ -39,10 +42,13 @@ final class DemoCommand implements Callable<Integer> {
     Files.createDirectories(base);
     Path maildir = base.resolve("Maildir");
     try (DemoServer server = DemoServer.start()) {
-      out.printf("Embedded POP3 server on 127.0.0.1:%d holds %d sample messages for %s.%n",
+      out.printf(
+          "Embedded POP3 server on 127.0.0.1:%d holds %d sample messages for %s.%n",
           server.port(), DemoServer.SAMPLES.size(), DemoServer.USER);
       Path config = writeConfig(base, server.port(), maildir);
-      out.printf("Wrote %s; running: popfetch poll --config %s%s%n%n", config, config, trace ? " --trace" : "");
+      out.printf(
+          "Wrote %s; running: popfetch poll --config %s%s%n%n",
+          config, config, trace ? " --trace" : "");
       out.flush();
       List<String> args = new ArrayList<>(List.of("poll", "--config", config.toString()));
       if (trace) {
@@ -52,7 +58,9 @@ final class DemoCommand implements Callable<Integer> {
       cli.setOut(out);
       cli.setErr(spec.commandLine().getErr());
       int status = cli.execute(args.toArray(String[]::new));
-      out.printf("%npopfetch poll exited with %d (%s).%n", status, status == 0 ? "mail fetched" : status == 1 ? "no new mail" : "error");
+      out.printf(
+          "%npopfetch poll exited with %d (%s).%n",
+          status, status == 0 ? "mail fetched" : status == 1 ? "no new mail" : "error");
       try (Stream<Path> files = Files.list(maildir.resolve("new"))) {
         List<Path> delivered = files.sorted().toList();
         out.printf("%s/new now holds %d message(s):%n", maildir, delivered.size());
@@ -69,7 +77,8 @@ final class DemoCommand implements Callable<Integer> {
     Path config = base.resolve("popfetch.yaml");
     Files.deleteIfExists(config);
     // The file holds a password, so only its owner may read it: popfetch refuses it otherwise.
-    Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(
         config,
         """
@@ -84,7 +93,8 @@ final class DemoCommand implements Callable<Integer> {
             password: %s
             deliver: { maildir: %s }
         """
-            .formatted(base.resolve("state.db"), port, DemoServer.USER, DemoServer.PASSWORD, maildir));
+            .formatted(
+                base.resolve("state.db"), port, DemoServer.USER, DemoServer.PASSWORD, maildir));
     return config;
   }
 }

@@ -16,7 +16,12 @@ final class DemoServer implements AutoCloseable {
   static final String USER = "alice";
   static final String PASSWORD = "demo-password";
   static final List<String> SAMPLES =
-      List.of("01-welcome.eml", "02-list-post.eml", "03-invoice.eml", "04-reply.eml", "05-newsletter.eml");
+      List.of(
+          "01-welcome.eml",
+          "02-list-post.eml",
+          "03-invoice.eml",
+          "04-reply.eml",
+          "05-newsletter.eml");
 
   private final GreenMail greenMail;
 
@@ -25,7 +30,8 @@ final class DemoServer implements AutoCloseable {
   }
 
   static DemoServer start() throws IOException {
-    GreenMail gm = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_POP3).dynamicPort());
+    GreenMail gm =
+        new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_POP3).dynamicPort());
     gm.start();
     GreenMailUser user = gm.setUser(USER + "@example.org", USER, PASSWORD);
     for (String sample : SAMPLES) {

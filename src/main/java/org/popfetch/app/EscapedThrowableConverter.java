@@ -24,7 +24,8 @@ public final class EscapedThrowableConverter extends ThrowableProxyConverter {
       while (indent < line.length() && line.charAt(indent) == '\t') {
         indent++; // stack frames are indented with tabs
       }
-      out.append(line, 0, indent).append(LogText.sanitize(line.substring(indent), EscapedMessageConverter.MAX_LENGTH));
+      out.append(line, 0, indent)
+          .append(LogText.sanitize(line.substring(indent), EscapedMessageConverter.MAX_LENGTH));
     }
     return out.toString();
   }

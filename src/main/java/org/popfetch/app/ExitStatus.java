@@ -4,8 +4,8 @@ import org.popfetch.config.ConfigException;
 import org.popfetch.fetch.PollFailure;
 
 /**
- * Exit statuses of {@code popfetch poll} and {@code check}, numbered as fetchmail documents
- * its own so that cron jobs written for fetchmail keep working.
+ * Exit statuses of {@code popfetch poll} and {@code check}, numbered as fetchmail documents its own
+ * so that cron jobs written for fetchmail keep working.
  */
 enum ExitStatus {
   /** Mail was fetched (poll), or there is new mail (check). */
@@ -19,8 +19,8 @@ enum ExitStatus {
   /** The server broke the protocol, stalled or cut the connection. */
   PROTOCOL(4),
   /**
-   * The configuration or the command line is wrong, a secret cannot be read or holds a line
-   * break, or {@code metrics.listen} cannot be listened on.
+   * The configuration or the command line is wrong, a secret cannot be read or holds a line break,
+   * or {@code metrics.listen} cannot be listened on.
    */
   SYNTAX(5),
   /** A file holding secrets is readable by others. */

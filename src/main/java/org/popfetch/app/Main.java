@@ -10,16 +10,24 @@ import picocli.CommandLine.Command;
  * {@code popfetch}: the entry point.
  *
  * <p>Whatever goes wrong inside a command ends it with one line on standard error and the
- * internal-error status (23), never with a Java stack trace and never with status 1, which
- * means "no new mail" and which a systemd timer counts as success. {@code --trace} adds the
- * stack trace, for a bug report.
+ * internal-error status (23), never with a Java stack trace and never with status 1, which means
+ * "no new mail" and which a systemd timer counts as success. {@code --trace} adds the stack trace,
+ * for a bug report.
  */
 @Command(
     name = "popfetch",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Fetches mail from POP3 servers and delivers it, never losing a message.",
-    subcommands = {PollCommand.class, RunCommand.class, StatusCommand.class, CheckCommand.class, ConfigCommand.class, QueueCommand.class, DemoCommand.class})
+    subcommands = {
+      PollCommand.class,
+      RunCommand.class,
+      StatusCommand.class,
+      CheckCommand.class,
+      ConfigCommand.class,
+      QueueCommand.class,
+      DemoCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -35,7 +43,8 @@ public final class Main implements Runnable {
   /** The command line, with unexpected exceptions turned into the internal-error status. */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler((e, commandLine, parsed) -> internalError(e, commandLine.getErr(), traced(parsed)));
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parsed) -> internalError(e, commandLine.getErr(), traced(parsed)));
     return cli;
   }
 
@@ -64,13 +73,19 @@ public final class Main implements Runnable {
   /** One line for what should not have happened; the stack trace too with --trace. */
   static int internalError(Throwable e, PrintWriter err, boolean trace) {
     if (e instanceof OutOfMemoryError) {
-      err.println("popfetch: out of memory (" + LogText.sanitize(String.valueOf(e.getMessage())) + "); give Java more with -Xmx, or poll fewer accounts at once (parallel:)");
+      err.println(
+          "popfetch: out of memory ("
+              + LogText.sanitize(String.valueOf(e.getMessage()))
+              + "); give Java more with -Xmx, or poll fewer accounts at once (parallel:)");
     } else {
       Throwable cause = e;
       while (cause.getCause() != null && cause.getCause() != cause) {
         cause = cause.getCause();
       }
-      err.println("popfetch: internal error: " + LogText.sanitize(cause.toString()) + (trace ? "" : " (run with --trace for details, and please report it)"));
+      err.println(
+          "popfetch: internal error: "
+              + LogText.sanitize(cause.toString())
+              + (trace ? "" : " (run with --trace for details, and please report it)"));
     }
     if (trace) {
       e.printStackTrace(err);

@@ -45,7 +45,10 @@ final class PollCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions options;
 
-  @Parameters(paramLabel = "ACCOUNT", arity = "0..*", description = "Accounts to poll (default: all).")
+  @Parameters(
+      paramLabel = "ACCOUNT",
+      arity = "0..*",
+      description = "Accounts to poll (default: all).")
   List<String> accounts;
 
   @Override
@@ -61,7 +64,10 @@ final class PollCommand implements Callable<Integer> {
     String stateUrl = plan.config().stateUrl();
     Optional<StateLock> lock = StateLock.tryAcquire(plan.config().state().file());
     if (lock.isEmpty()) {
-      err.println("popfetch: another popfetch is polling with the state " + stateUrl + "; not starting a second");
+      err.println(
+          "popfetch: another popfetch is polling with the state "
+              + stateUrl
+              + "; not starting a second");
       return ExitStatus.LOCKED.code;
     }
     FetchObserver observer = ProgressBar.forTerminal(err);
@@ -82,17 +88,32 @@ final class PollCommand implements Callable<Integer> {
         queue.recover();
       }
       MailQueue q = queue;
-      results = ParallelRun.forEach(plan.targets(), config.parallel(), config.perServer(),
-          AccountRun.Target::server, AccountRun.Target::port,
-          t -> AccountPolling.once(
-                  t.name(), PollWiring.poll(t, config, store, q, options.trace), observer)
-              .poll(() -> false));
+      results =
+          ParallelRun.forEach(
+              plan.targets(),
+              config.parallel(),
+              config.perServer(),
+              AccountRun.Target::server,
+              AccountRun.Target::port,
+              t ->
+                  AccountPolling.once(
+                          t.name(), PollWiring.poll(t, config, store, q, options.trace), observer)
+                      .poll(() -> false));
       if (queue != null) {
         // What was just queued goes out now; what waits for a retry goes when it is due.
-        QueueRunner.Report r = new QueueRunner(queue, routes, AccountWiring.queuePolicy(config),
-            Clock.systemUTC(), ProtocolTrace.NONE).run(false);
-        LOG.info("queue: {} delivered, {} deferred, {} bounced",
-            r.delivered(), r.deferred(), r.bounced());
+        QueueRunner.Report r =
+            new QueueRunner(
+                    queue,
+                    routes,
+                    AccountWiring.queuePolicy(config),
+                    Clock.systemUTC(),
+                    ProtocolTrace.NONE)
+                .run(false);
+        LOG.info(
+            "queue: {} delivered, {} deferred, {} bounced",
+            r.delivered(),
+            r.deferred(),
+            r.bounced());
       }
     }
     return PollStatus.of(results).code;

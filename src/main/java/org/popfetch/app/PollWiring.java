@@ -14,13 +14,16 @@ final class PollWiring {
   private PollWiring() {}
 
   /**
-   * A poll of {@code target}, its destination built anew for each run (a Maildir removed since
-   * the last poll is made again, or reported).
+   * A poll of {@code target}, its destination built anew for each run (a Maildir removed since the
+   * last poll is made again, or reported).
    *
    * @param queue the forwarding queue, or null if no account forwards
    */
   static AccountPolling.Poll poll(
-      AccountRun.Target target, PopfetchConfig config, SeenUidStore store, MailQueue queue,
+      AccountRun.Target target,
+      PopfetchConfig config,
+      SeenUidStore store,
+      MailQueue queue,
       boolean trace) {
     return (observer, stop) -> {
       String name = target.config().name();

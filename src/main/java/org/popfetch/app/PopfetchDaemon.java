@@ -35,13 +35,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service: every account polled on its schedule, the queue run every minute, metrics and
- * health served when configured. {@link #stop()} stops starting polls, lets the running ones
- * finish, and releases the state.
+ * The service: every account polled on its schedule, the queue run every minute, metrics and health
+ * served when configured. {@link #stop()} stops starting polls, lets the running ones finish, and
+ * releases the state.
  */
 public final class PopfetchDaemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PopfetchDaemon.class);
   static final Duration QUEUE_INTERVAL = Duration.ofMinutes(1);
+
   /** How often the configuration file is looked at for changes (reading a small file is cheap). */
   static final Duration CONFIG_CHECK = Duration.ofSeconds(5);
 
@@ -54,11 +55,13 @@ public final class PopfetchDaemon implements AutoCloseable {
   private PopfetchConfig config;
   private PollScheduler scheduler;
   private ConfigFileWatch watch;
+
   /**
-   * Set on stop: polls in flight deliver what came whole; a message still on the wire is
-   * abandoned (it stays on the server) rather than waited for.
+   * Set on stop: polls in flight deliver what came whole; a message still on the wire is abandoned
+   * (it stays on the server) rather than waited for.
    */
   private final AtomicBoolean stopping = new AtomicBoolean();
+
   /** Per account name: the state that outlives a reload. */
   private final Map<String, Standing> standings = new ConcurrentHashMap<>();
 
@@ -67,15 +70,27 @@ public final class PopfetchDaemon implements AutoCloseable {
 
   /** The account's standing from before a reload if its settings are the same, else a fresh one. */
   static Standing standing(Map<String, Standing> standings, AccountRun.Target t, int noticeAfter) {
-    return standings.compute(t.config().name(), (n, before) ->
-        before != null && before.config().equals(t.config()) && before.notice().after() == noticeAfter
-            ? before
-            : new Standing(t.config(), new Backoff(n, t.config().interval()),
-                new AuthFailureNotice(t.account(), noticeAfter, AccountWiring.localHost(), Clock.systemUTC())));
+    return standings.compute(
+        t.config().name(),
+        (n, before) ->
+            before != null
+                    && before.config().equals(t.config())
+                    && before.notice().after() == noticeAfter
+                ? before
+                : new Standing(
+                    t.config(),
+                    new Backoff(n, t.config().interval()),
+                    new AuthFailureNotice(
+                        t.account(), noticeAfter, AccountWiring.localHost(), Clock.systemUTC())));
   }
 
-  private PopfetchDaemon(StateLock lock, SqliteSeenUidStore store, MetricsServer server, PopfetchMetrics metrics,
-      Path configFile, boolean trace) {
+  private PopfetchDaemon(
+      StateLock lock,
+      SqliteSeenUidStore store,
+      MetricsServer server,
+      PopfetchMetrics metrics,
+      Path configFile,
+      boolean trace) {
     this.lock = lock;
     this.store = store;
     this.server = server;
@@ -85,9 +100,9 @@ public final class PopfetchDaemon implements AutoCloseable {
   }
 
   /**
-   * Reads the configuration again (SIGHUP): jobs for new accounts start, removed ones stop,
-   * changed ones run with their new settings. A configuration that does not validate is
-   * rejected and the running one kept. Polls in flight finish first.
+   * Reads the configuration again (SIGHUP): jobs for new accounts start, removed ones stop, changed
+   * ones run with their new settings. A configuration that does not validate is rejected and the
+   * running one kept. Polls in flight finish first.
    *
    * @return whether the new configuration was taken
    */
@@ -105,7 +120,9 @@ public final class PopfetchDaemon implements AutoCloseable {
       return false;
     }
     if (!plan.config().state().equals(config.state())) {
-      LOG.error("reload rejected: the state store changed ({}); restart popfetch for that", plan.config().stateUrl());
+      LOG.error(
+          "reload rejected: the state store changed ({}); restart popfetch for that",
+          plan.config().stateUrl());
       return false;
     }
     try {
@@ -132,7 +149,8 @@ public final class PopfetchDaemon implements AutoCloseable {
    *
    * @throws AccountRun.Exit after printing why, if it cannot start
    */
-  static PopfetchDaemon start(Path configFile, boolean trace, PrintWriter err) throws AccountRun.Exit, Exception {
+  static PopfetchDaemon start(Path configFile, boolean trace, PrintWriter err)
+      throws AccountRun.Exit, Exception {
     CommonOptions options = new CommonOptions();
     options.config = configFile;
     options.trace = trace;
@@ -140,11 +158,14 @@ public final class PopfetchDaemon implements AutoCloseable {
     PopfetchConfig config = plan.config();
     var routes = AccountWiring.routes(config);
     AccountRun.stateDirectory(config, err);
-    StateLock lock = StateLock.tryAcquire(config.state().file()).orElseThrow(() -> {
-      err.println("popfetch: another popfetch is using the state " + config.stateUrl());
-      err.flush();
-      return new AccountRun.Exit(ExitStatus.LOCKED.code);
-    });
+    StateLock lock =
+        StateLock.tryAcquire(config.state().file())
+            .orElseThrow(
+                () -> {
+                  err.println("popfetch: another popfetch is using the state " + config.stateUrl());
+                  err.flush();
+                  return new AccountRun.Exit(ExitStatus.LOCKED.code);
+                });
     SqliteSeenUidStore store = null;
     MetricsServer server = null;
     try {
@@ -159,7 +180,8 @@ public final class PopfetchDaemon implements AutoCloseable {
       }
       PopfetchDaemon daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace);
       daemon.config = config;
-      daemon.scheduler = schedule(plan, store, metrics, trace, daemon.stopping::get, daemon.standings);
+      daemon.scheduler =
+          schedule(plan, store, metrics, trace, daemon.stopping::get, daemon.standings);
       daemon.scheduler.start();
       LOG.info("popfetch running: {} account(s)", plan.targets().size());
       return daemon;
@@ -179,10 +201,11 @@ public final class PopfetchDaemon implements AutoCloseable {
   /**
    * Serves metrics on {@code metrics.listen}.
    *
-   * @throws AccountRun.Exit with the configuration status, after one line, if the address cannot
-   *     be listened on (in use, not an address of this host)
+   * @throws AccountRun.Exit with the configuration status, after one line, if the address cannot be
+   *     listened on (in use, not an address of this host)
    */
-  private static MetricsServer metricsServer(PopfetchConfig config, PopfetchMetrics metrics, PrintWriter err) throws AccountRun.Exit {
+  private static MetricsServer metricsServer(
+      PopfetchConfig config, PopfetchMetrics metrics, PrintWriter err) throws AccountRun.Exit {
     HostPort l = config.metricsListen().get();
     InetSocketAddress address = l.socketAddress();
     try {
@@ -190,17 +213,32 @@ public final class PopfetchDaemon implements AutoCloseable {
       LOG.info("metrics on http://{}/metrics, health on /health", l);
       return server;
     } catch (IOException | RuntimeException e) {
-      String why = address.isUnresolved() ? "no such host" : AccountRun.reason(e instanceof IOException io ? io : new IOException(e.getMessage()));
-      err.println("popfetch: metrics.listen: cannot listen on " + l + ": " + why + "; choose another address in " + config.source());
+      String why =
+          address.isUnresolved()
+              ? "no such host"
+              : AccountRun.reason(
+                  e instanceof IOException io ? io : new IOException(e.getMessage()));
+      err.println(
+          "popfetch: metrics.listen: cannot listen on "
+              + l
+              + ": "
+              + why
+              + "; choose another address in "
+              + config.source());
       err.flush();
       throw new AccountRun.Exit(ExitStatus.SYNTAX.code);
     }
   }
 
   /** A scheduler with a job per account of the plan, and the queue job if anything forwards. */
-  private static PollScheduler schedule(AccountRun.Plan plan, SqliteSeenUidStore store,
-      PopfetchMetrics metrics, boolean trace, BooleanSupplier stopping,
-      Map<String, Standing> standings) throws Exception {
+  private static PollScheduler schedule(
+      AccountRun.Plan plan,
+      SqliteSeenUidStore store,
+      PopfetchMetrics metrics,
+      boolean trace,
+      BooleanSupplier stopping,
+      Map<String, Standing> standings)
+      throws Exception {
     PopfetchConfig config = plan.config();
     standings.keySet().retainAll(plan.targets().stream().map(t -> t.config().name()).toList());
     MailQueue queue = null;
@@ -215,56 +253,84 @@ public final class PopfetchDaemon implements AutoCloseable {
       // An account whose settings did not change keeps its backoff and notice across a reload:
       // a reload must not undo the rest a refusing server was given, nor repeat the notice.
       Standing st = standing(standings, t, config.authFailureNotice());
-      AccountPolling polling = AccountPolling.standing(t.name(),
-          PollWiring.poll(t, config, store, q, trace),
-          metrics.observer(AccountWiring.destinationKind(t.config())),
-          new AccountPolling.Standing(st.backoff(), st.notice(),
-              () -> AccountWiring.destination(t.config(), config, q)),
-          Clock.systemUTC());
-      Runnable job = () -> {
-        try {
-          // Empty when resting, or stopping while waiting for a connection slot: the next
-          // trigger (or the next start) polls it.
-          polling.pollWhenDue(slots, t.server(), t.port(), stopping);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      };
+      AccountPolling polling =
+          AccountPolling.standing(
+              t.name(),
+              PollWiring.poll(t, config, store, q, trace),
+              metrics.observer(AccountWiring.destinationKind(t.config())),
+              new AccountPolling.Standing(
+                  st.backoff(),
+                  st.notice(),
+                  () -> AccountWiring.destination(t.config(), config, q)),
+              Clock.systemUTC());
+      Runnable job =
+          () -> {
+            try {
+              // Empty when resting, or stopping while waiting for a connection slot: the next
+              // trigger (or the next start) polls it.
+              polling.pollWhenDue(slots, t.server(), t.port(), stopping);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          };
       scheduler.schedule(
           t.name(), t.config().cron(), t.config().interval(), guarded(t.name(), job, HALT));
     }
     if (queue != null) {
-      QueueRunner runner = new QueueRunner(queue, AccountWiring.routes(config), AccountWiring.queuePolicy(config), Clock.systemUTC(), ProtocolTrace.NONE);
-      scheduler.schedule("queue", Optional.empty(), QUEUE_INTERVAL, guarded("queue", () -> {
-        try {
-          QueueRunner.Report report = runner.run(false);
-          metrics.queueRun(report.delivered(), report.deferred(), report.bounced());
-          var entries = q.entries();
-          Duration oldest = entries.stream().map(s -> Duration.between(s.entry().arrival(), Instant.now())).max(Duration::compareTo).orElse(Duration.ZERO);
-          metrics.queue(entries.size(), oldest);
-        } catch (IOException | RuntimeException e) {
-          LOG.error("queue run failed: {}", e.getMessage());
-        }
-      }, HALT));
+      QueueRunner runner =
+          new QueueRunner(
+              queue,
+              AccountWiring.routes(config),
+              AccountWiring.queuePolicy(config),
+              Clock.systemUTC(),
+              ProtocolTrace.NONE);
+      scheduler.schedule(
+          "queue",
+          Optional.empty(),
+          QUEUE_INTERVAL,
+          guarded(
+              "queue",
+              () -> {
+                try {
+                  QueueRunner.Report report = runner.run(false);
+                  metrics.queueRun(report.delivered(), report.deferred(), report.bounced());
+                  var entries = q.entries();
+                  Duration oldest =
+                      entries.stream()
+                          .map(s -> Duration.between(s.entry().arrival(), Instant.now()))
+                          .max(Duration::compareTo)
+                          .orElse(Duration.ZERO);
+                  metrics.queue(entries.size(), oldest);
+                } catch (IOException | RuntimeException e) {
+                  LOG.error("queue run failed: {}", e.getMessage());
+                }
+              },
+              HALT));
     }
     return scheduler;
   }
 
-  /** Ends the process at once: no shutdown hook, which would wait for the very job that calls it. */
+  /**
+   * Ends the process at once: no shutdown hook, which would wait for the very job that calls it.
+   */
   static final IntConsumer HALT = status -> Runtime.getRuntime().halt(status);
 
   /**
    * A scheduled task that reports what escapes it in one line instead of the scheduler's stack
-   * trace. Running out of memory ends the service with the internal-error status, through
-   * {@code halt}, so that systemd starts a fresh one: nothing after it can be trusted, and no
-   * mail is at risk, since none is deleted before it is delivered.
+   * trace. Running out of memory ends the service with the internal-error status, through {@code
+   * halt}, so that systemd starts a fresh one: nothing after it can be trusted, and no mail is at
+   * risk, since none is deleted before it is delivered.
    */
   static Runnable guarded(String name, Runnable task, IntConsumer halt) {
     return () -> {
       try {
         task.run();
       } catch (OutOfMemoryError e) {
-        LOG.error("{}: out of memory ({}); stopping with status {}", name, e.getMessage(), ExitStatus.INTERNAL.code);
+        LOG.error(
+            "{}: out of memory ({}); stopping with status {}",
+            name,
+            e.getMessage(),
+            ExitStatus.INTERNAL.code);
         halt.accept(ExitStatus.INTERNAL.code);
       } catch (RuntimeException | Error e) {
         LOG.error("{}: internal error: {}", name, LogText.sanitize(e.toString()));

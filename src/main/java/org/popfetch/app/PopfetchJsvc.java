@@ -29,7 +29,9 @@ public final class PopfetchJsvc implements Daemon {
         }
         case "--trace" -> trace = true;
         case "--no-watch" -> watch = false;
-        default -> throw new DaemonInitException("unknown argument " + args[i] + " (expected --config FILE, --trace, --no-watch)");
+        default ->
+            throw new DaemonInitException(
+                "unknown argument " + args[i] + " (expected --config FILE, --trace, --no-watch)");
       }
     }
   }

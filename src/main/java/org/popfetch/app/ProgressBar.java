@@ -46,7 +46,9 @@ final class ProgressBar implements FetchObserver {
       int width = 30;
       int filled = width * percent / 100;
       synchronized (out) {
-        out.printf("\r[%s%s] %3d%% %d/%d messages, %d KiB", "#".repeat(filled), " ".repeat(width - filled), percent, d, t, o / 1024);
+        out.printf(
+            "\r[%s%s] %3d%% %d/%d messages, %d KiB",
+            "#".repeat(filled), " ".repeat(width - filled), percent, d, t, o / 1024);
         if (d >= t) {
           out.println(); // done: let the log lines that follow start on their own line
         }

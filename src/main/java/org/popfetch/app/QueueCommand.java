@@ -1,5 +1,6 @@
 package org.popfetch.app;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,10 +11,12 @@ import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.config.StateLocation;
 import org.popfetch.net.LogText;
+import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueueEntry;
 import org.popfetch.queue.QueueRunner;
+import org.popfetch.store.StateLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +27,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "queue",
     description = "See and steer the forwarding queue.",
-    subcommands = {QueueCommand.List.class, QueueCommand.Flush.class, QueueCommand.Delete.class, QueueCommand.Bounce.class})
+    subcommands = {
+      QueueCommand.List.class,
+      QueueCommand.Flush.class,
+      QueueCommand.Delete.class,
+      QueueCommand.Bounce.class
+    })
 final class QueueCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -40,42 +48,51 @@ final class QueueCommand implements Runnable {
       return new MailQueue(config.queue().dir(), Clock.systemUTC());
     } catch (ConfigException e) {
       throw new AccountRun.Exit(AccountRun.failed(e, err));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       err.println("popfetch: cannot open the queue: " + e.getMessage());
       throw new AccountRun.Exit(ExitStatus.INTERNAL.code);
     }
   }
 
   /**
-   * The same lock as {@code poll}: one process at a time sends from the queue, so recovering
-   * what another left in active/ cannot steal a transaction still in progress.
+   * The same lock as {@code poll}: one process at a time sends from the queue, so recovering what
+   * another left in active/ cannot steal a transaction still in progress.
    */
-  static org.popfetch.store.StateLock exclusive(CommonOptions options, PrintWriter err) throws AccountRun.Exit {
+  static StateLock exclusive(CommonOptions options, PrintWriter err) throws AccountRun.Exit {
     try {
       StateLocation state = ConfigLoader.load(options.config).state();
-      return org.popfetch.store.StateLock.tryAcquire(state.file()).orElseThrow(() -> {
-        err.println("popfetch: another popfetch is using the state " + state.url());
-        return new AccountRun.Exit(ExitStatus.LOCKED.code);
-      });
+      return StateLock.tryAcquire(state.file())
+          .orElseThrow(
+              () -> {
+                err.println("popfetch: another popfetch is using the state " + state.url());
+                return new AccountRun.Exit(ExitStatus.LOCKED.code);
+              });
     } catch (ConfigException e) {
       throw new AccountRun.Exit(AccountRun.failed(e, err));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       err.println("popfetch: " + e.getMessage());
       throw new AccountRun.Exit(ExitStatus.INTERNAL.code);
     }
   }
 
-  static QueueRunner runner(CommonOptions options, MailQueue queue, PrintWriter err) throws AccountRun.Exit {
+  static QueueRunner runner(CommonOptions options, MailQueue queue, PrintWriter err)
+      throws AccountRun.Exit {
     try {
       PopfetchConfig config = ConfigLoader.load(options.config);
-      return new QueueRunner(queue, AccountWiring.routes(config), AccountWiring.queuePolicy(config), Clock.systemUTC(),
-          options.trace ? new org.popfetch.net.LoggingProtocolTrace("queue") : ProtocolTrace.NONE);
+      return new QueueRunner(
+          queue,
+          AccountWiring.routes(config),
+          AccountWiring.queuePolicy(config),
+          Clock.systemUTC(),
+          options.trace ? new LoggingProtocolTrace("queue") : ProtocolTrace.NONE);
     } catch (ConfigException e) {
       throw new AccountRun.Exit(AccountRun.failed(e, err));
     }
   }
 
-  @Command(name = "list", description = "Every queued message: id, age, attempts, next try, recipients, last error.")
+  @Command(
+      name = "list",
+      description = "Every queued message: id, age, attempts, next try, recipients, last error.")
   static final class List implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions options;
@@ -95,7 +112,11 @@ final class QueueCommand implements Runnable {
       for (MailQueue.Scheduled s : entries) {
         QueueEntry e = s.entry();
         // Recipients come from the mail and the error from a server: escaped for the terminal.
-        out.printf("%-22s %8s %4d %-20s %s%n", LogText.sanitize(e.id()), age(Duration.between(e.arrival(), now)), e.attempts(),
+        out.printf(
+            "%-22s %8s %4d %-20s %s%n",
+            LogText.sanitize(e.id()),
+            age(Duration.between(e.arrival(), now)),
+            e.attempts(),
             s.next().isAfter(now) ? s.next().toString().substring(0, 19) : "now",
             LogText.sanitize(String.join(", ", e.pending()), LogText.MAX_LENGTH * 4));
         if (!e.lastError().isEmpty()) {
@@ -108,7 +129,9 @@ final class QueueCommand implements Runnable {
     }
 
     private static String age(Duration d) {
-      return d.toDays() > 0 ? d.toDays() + "d" : d.toHours() > 0 ? d.toHours() + "h" : d.toMinutes() + "m";
+      return d.toDays() > 0
+          ? d.toDays() + "d"
+          : d.toHours() > 0 ? d.toHours() + "h" : d.toMinutes() + "m";
     }
   }
 
@@ -123,7 +146,7 @@ final class QueueCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
-      try (org.popfetch.store.StateLock lock = exclusive(options, err)) {
+      try (StateLock lock = exclusive(options, err)) {
         MailQueue queue = open(options, err);
         queue.recover(); // an attempt a killed process left in active/ is tried again
         QueueRunner runner = runner(options, queue, err);
@@ -135,7 +158,11 @@ final class QueueCommand implements Runnable {
           queue.reschedule(id, Instant.now());
         }
         QueueRunner.Report r = runner.run(id == null);
-        spec.commandLine().getOut().printf("%d delivered, %d deferred, %d bounced%n", r.delivered(), r.deferred(), r.bounced());
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "%d delivered, %d deferred, %d bounced%n",
+                r.delivered(), r.deferred(), r.bounced());
         spec.commandLine().getOut().flush();
         return 0;
       } catch (AccountRun.Exit e) {
@@ -144,7 +171,9 @@ final class QueueCommand implements Runnable {
     }
   }
 
-  @Command(name = "delete", description = "Remove message ID from the queue without delivering or bouncing it.")
+  @Command(
+      name = "delete",
+      description = "Remove message ID from the queue without delivering or bouncing it.")
   static final class Delete implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions options;
@@ -169,7 +198,9 @@ final class QueueCommand implements Runnable {
     }
   }
 
-  @Command(name = "bounce", description = "Give up on message ID now: bounce it to its sender (and the postmaster).")
+  @Command(
+      name = "bounce",
+      description = "Give up on message ID now: bounce it to its sender (and the postmaster).")
   static final class Bounce implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions options;

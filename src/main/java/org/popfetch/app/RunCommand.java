@@ -9,12 +9,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code popfetch run}: the service, in the foreground (as systemd runs it). */
-@Command(name = "run", description = "Run as a service: poll every account on its schedule until stopped (SIGTERM).")
+@Command(
+    name = "run",
+    description = "Run as a service: poll every account on its schedule until stopped (SIGTERM).")
 final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions options;
 
-  @Option(names = "--no-watch", description = "Reload on SIGHUP only, not when the configuration file changes.")
+  @Option(
+      names = "--no-watch",
+      description = "Reload on SIGHUP only, not when the configuration file changes.")
   boolean noWatch;
 
   @Override
@@ -32,10 +36,14 @@ final class RunCommand implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     // SIGTERM and SIGINT: finish what runs, start nothing new, release the state, exit 0.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      daemon.stop();
-      stopped.countDown();
-    }, "popfetch-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  daemon.stop();
+                  stopped.countDown();
+                },
+                "popfetch-stop"));
     stopped.await();
     return 0;
   }

@@ -1,5 +1,6 @@
 package org.popfetch.app;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,9 +23,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code popfetch status}: what the running service reports, as a table. */
-@Command(name = "status", description = "Ask the running service (its metrics address) how each account fares.")
+@Command(
+    name = "status",
+    description = "Ask the running service (its metrics address) how each account fares.")
 final class StatusCommand implements Callable<Integer> {
-  private static final Pattern SAMPLE = Pattern.compile("^(popfetch_[a-z_]+)\\{([^}]*)\\} ([0-9.eE+-]+)$");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^(popfetch_[a-z_]+)\\{([^}]*)\\} ([0-9.eE+-]+)$");
   private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
   @Spec CommandSpec spec;
@@ -49,9 +53,16 @@ final class StatusCommand implements Callable<Integer> {
     String metrics;
     HttpResponse<String> health;
     try {
-      metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-      health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
+      metrics =
+          http.send(
+                  HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      health =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+              HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
       err.println("popfetch: no service answers at " + base + " (" + e.getMessage() + ")");
       return ExitStatus.SOCKET.code;
     }
@@ -86,7 +97,8 @@ final class StatusCommand implements Callable<Integer> {
         continue;
       }
       String key = m.group(1) + (labels.containsKey("result") ? ":" + labels.get("result") : "");
-      byAccount.computeIfAbsent(account, a -> new TreeMap<>())
+      byAccount
+          .computeIfAbsent(account, a -> new TreeMap<>())
           .merge(key, Double.parseDouble(m.group(3)), Double::sum);
     }
     return byAccount;
@@ -103,20 +115,27 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private static void printAccounts(PrintWriter out, Map<String, Map<String, Double>> byAccount) {
-    out.printf("%-20s %7s %7s %9s %9s  %s%n",
+    out.printf(
+        "%-20s %7s %7s %9s %9s  %s%n",
         "ACCOUNT", "POLLS", "FAILED", "FETCHED", "FAILURES", "LAST SUCCESS");
-    byAccount.forEach((account, v) -> {
-      double ok = v.getOrDefault("popfetch_polls_total:ok", 0.0);
-      double all = v.entrySet().stream()
-          .filter(e -> e.getKey().startsWith("popfetch_polls_total:"))
-          .mapToDouble(Map.Entry::getValue)
-          .sum();
-      double last = v.getOrDefault("popfetch_last_success_timestamp_seconds", 0.0);
-      out.printf("%-20s %7.0f %7.0f %9.0f %9.0f  %s%n", LogText.sanitize(account), all, all - ok,
-          v.getOrDefault("popfetch_messages_fetched_total", 0.0),
-          v.getOrDefault("popfetch_consecutive_failures", 0.0),
-          last == 0 ? "never" : Instant.ofEpochSecond((long) last).toString());
-    });
+    byAccount.forEach(
+        (account, v) -> {
+          double ok = v.getOrDefault("popfetch_polls_total:ok", 0.0);
+          double all =
+              v.entrySet().stream()
+                  .filter(e -> e.getKey().startsWith("popfetch_polls_total:"))
+                  .mapToDouble(Map.Entry::getValue)
+                  .sum();
+          double last = v.getOrDefault("popfetch_last_success_timestamp_seconds", 0.0);
+          out.printf(
+              "%-20s %7.0f %7.0f %9.0f %9.0f  %s%n",
+              LogText.sanitize(account),
+              all,
+              all - ok,
+              v.getOrDefault("popfetch_messages_fetched_total", 0.0),
+              v.getOrDefault("popfetch_consecutive_failures", 0.0),
+              last == 0 ? "never" : Instant.ofEpochSecond((long) last).toString());
+        });
   }
 
   /** A sample's value; NaN if it is none. */

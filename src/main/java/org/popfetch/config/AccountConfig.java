@@ -2,6 +2,7 @@ package org.popfetch.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -10,8 +11,8 @@ import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.TlsMode;
 
 /**
- * One remote mailbox and where its mail goes. Defaults from the file's {@code defaults:} block
- * are already applied.
+ * One remote mailbox and where its mail goes. Defaults from the file's {@code defaults:} block are
+ * already applied.
  *
  * @param name unique, used in logs, state and the command line
  * @param server host name or address
@@ -31,8 +32,8 @@ import org.popfetch.pop3.TlsMode;
  * @param fetchLimit at most this many messages per poll
  * @param timeout connect and read timeout
  * @param deliver the destination
- * @param recipientHeader for a multidrop mailbox: the header that names each message's
- *     recipient (Delivered-To, X-Original-To, Envelope-To...); otherwise the account's mailbox
+ * @param recipientHeader for a multidrop mailbox: the header that names each message's recipient
+ *     (Delivered-To, X-Original-To, Envelope-To...); otherwise the account's mailbox
  * @param rules routing rules, first match wins; {@code deliver} takes what none matches
  * @param uidScope a name for the scope of its seen UIDs in the state, instead of the one made of
  *     server, port and user (to keep them when the account moves to another port)
@@ -57,7 +58,7 @@ public record AccountConfig(
     Duration timeout,
     DeliverConfig deliver,
     Optional<String> recipientHeader,
-    java.util.List<RuleConfig> rules,
+    List<RuleConfig> rules,
     Optional<String> uidScope) {
   /** Where its seen UIDs are kept: the scope it names, else its server, port and user. */
   public AccountKey scope() {

@@ -1,9 +1,9 @@
 package org.popfetch.config;
 
 /**
- * A configuration that cannot be used. The message reads "FILE:LINE: KEY: what is wrong", so
- * an admin can go straight to the spot; the {@link Kind} says what sort of wrong it is, so
- * that a caller can pick an exit status without reading the message.
+ * A configuration that cannot be used. The message reads "FILE:LINE: KEY: what is wrong", so an
+ * admin can go straight to the spot; the {@link Kind} says what sort of wrong it is, so that a
+ * caller can pick an exit status without reading the message.
  */
 public final class ConfigException extends Exception {
   /** What sort of problem this is. */

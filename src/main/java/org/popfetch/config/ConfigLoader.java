@@ -73,13 +73,15 @@ public final class ConfigLoader extends YamlReader {
   public static final int DEFAULT_PARALLEL = 4;
 
   /**
-   * Connections to one server at once unless {@code per-server} says otherwise: providers
-   * such as Gmail and GMX refuse or throttle logins beyond a few, and a hundred accounts on
-   * one host must not look like an attack.
+   * Connections to one server at once unless {@code per-server} says otherwise: providers such as
+   * Gmail and GMX refuse or throttle logins beyond a few, and a hundred accounts on one host must
+   * not look like an attack.
    */
   public static final int DEFAULT_PER_SERVER = 2;
 
-  /** Refused logins in a row before the mailbox is told, unless {@code auth-failure-notice} says. */
+  /**
+   * Refused logins in a row before the mailbox is told, unless {@code auth-failure-notice} says.
+   */
   public static final int DEFAULT_AUTH_FAILURE_NOTICE = 3;
 
   /** Larger files are refused before they are read. */
@@ -89,7 +91,16 @@ public final class ConfigLoader extends YamlReader {
   static final int MAX_COLLECTION_ALIASES = 16;
 
   private static final List<String> TOP_KEYS =
-      List.of("state", "parallel", "per-server", "auth-failure-notice", "quarantine", "queue", "metrics", "defaults", "accounts");
+      List.of(
+          "state",
+          "parallel",
+          "per-server",
+          "auth-failure-notice",
+          "quarantine",
+          "queue",
+          "metrics",
+          "defaults",
+          "accounts");
   private static final List<String> ACCOUNT_KEYS =
       List.of(
           "name",
@@ -119,8 +130,10 @@ public final class ConfigLoader extends YamlReader {
   private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]{1,76}");
   private static final Duration DEFAULT_PIPE_TIMEOUT = Duration.ofMinutes(10);
   private static final List<String> SECRET_KEYS = List.of("env", "file", "command");
+
   /** What a pipe argument may be replaced by; as PipeDestination substitutes them. */
-  private static final List<String> PIPE_PLACEHOLDERS = List.of("%{recipient}", "%{sender}", "%{account}");
+  private static final List<String> PIPE_PLACEHOLDERS =
+      List.of("%{recipient}", "%{sender}", "%{account}");
 
   private static final String DEFAULT_INTERVAL = "5m";
   private static final String DEFAULT_TIMEOUT = "60s";
@@ -129,7 +142,6 @@ public final class ConfigLoader extends YamlReader {
 
   private static final Pattern ACCOUNT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-
 
   private static final Set<AuthMethod> PASSWORD_METHODS =
       Set.of(
@@ -249,7 +261,9 @@ public final class ConfigLoader extends YamlReader {
     }
     Map<String, Entry> top = mapping(root, "", TOP_KEYS);
     StateLocation state =
-        top.containsKey("state") ? StateSection.read(this, top.get("state")) : StateLocation.DEFAULT;
+        top.containsKey("state")
+            ? StateSection.read(this, top.get("state"))
+            : StateLocation.DEFAULT;
     int parallel =
         top.containsKey("parallel")
             ? integer(top.get("parallel").value(), "parallel", 1, 256)
@@ -282,7 +296,15 @@ public final class ConfigLoader extends YamlReader {
       metrics = Optional.of(hostPort(listen, "expected host:port with a port 1..65535, got "));
     }
     return new PopfetchConfig(
-        source, state, parallel, perServer, accounts(top.get("accounts"), defaults), quarantine, queue, authFailureNotice, metrics);
+        source,
+        state,
+        parallel,
+        perServer,
+        accounts(top.get("accounts"), defaults),
+        quarantine,
+        queue,
+        authFailureNotice,
+        metrics);
   }
 
   private Map<String, Located> defaults(Entry entry) throws ConfigException {
@@ -295,7 +317,9 @@ public final class ConfigLoader extends YamlReader {
     Entry scope = entries.get("uid-scope");
     if (scope != null) {
       throw error(
-          scope.path(), scope.line(), "each account needs its own uid-scope; it cannot be a default");
+          scope.path(),
+          scope.line(),
+          "each account needs its own uid-scope; it cannot be a default");
     }
     return fields(entries);
   }
@@ -324,26 +348,42 @@ public final class ConfigLoader extends YamlReader {
   }
 
   /**
-   * Refuses an account whose seen UIDs would be kept in the same scope as an earlier account's:
-   * two accounts on one mailbox deliver its mail twice, and each one's poll would take the
-   * other's records for its own (docs/adr/0003-uid-scope-with-port.md).
+   * Refuses an account whose seen UIDs would be kept in the same scope as an earlier account's: two
+   * accounts on one mailbox deliver its mail twice, and each one's poll would take the other's
+   * records for its own (docs/adr/0003-uid-scope-with-port.md).
    *
    * @param scopes the scopes of the accounts before this one; this one's is added
    */
-  private void scopeOfItsOwn(AccountConfig a, Node node, String path, Map<AccountKey, String> scopes)
+  private void scopeOfItsOwn(
+      AccountConfig a, Node node, String path, Map<AccountKey, String> scopes)
       throws ConfigException {
     AccountKey scope = a.scope();
-    String earlier = scopes.putIfAbsent(scope, "account " + quote(a.name()) + " (line " + line(node) + ")");
+    String earlier =
+        scopes.putIfAbsent(scope, "account " + quote(a.name()) + " (line " + line(node) + ")");
     if (earlier == null) {
       return;
     }
     if (a.uidScope().isPresent()) {
-      throw error(path, line(node), "account " + quote(a.name()) + " has uid-scope " + quote(scope.storageKey())
-          + ", the scope of " + earlier + " too; each account needs a scope of its own");
+      throw error(
+          path,
+          line(node),
+          "account "
+              + quote(a.name())
+              + " has uid-scope "
+              + quote(scope.storageKey())
+              + ", the scope of "
+              + earlier
+              + " too; each account needs a scope of its own");
     }
-    throw error(path, line(node), "account " + quote(a.name()) + " polls the same mailbox as " + earlier
-        + ": same server, port and user; one mailbox needs one account, or the two race for its mail"
-        + " and take each other's records for their own");
+    throw error(
+        path,
+        line(node),
+        "account "
+            + quote(a.name())
+            + " polls the same mailbox as "
+            + earlier
+            + ": same server, port and user; one mailbox needs one account, or the two race for its"
+            + " mail and take each other's records for their own");
   }
 
   /**
@@ -385,8 +425,7 @@ public final class ConfigLoader extends YamlReader {
     return f;
   }
 
-  private void requireKeys(Map<String, Located> f, String path, int line)
-      throws ConfigException {
+  private void requireKeys(Map<String, Located> f, String path, int line) throws ConfigException {
     for (String key : List.of("name", "server", "user", "deliver")) {
       if (!f.containsKey(key)) {
         throw error(path, line, "missing required key '" + key + "'");
@@ -449,7 +488,6 @@ public final class ConfigLoader extends YamlReader {
         value(f, "uid-scope", String.class));
   }
 
-
   @SuppressWarnings("unchecked")
   private static List<RuleConfig> ruleList(Object value) {
     return (List<RuleConfig>) value;
@@ -502,7 +540,8 @@ public final class ConfigLoader extends YamlReader {
 
   DeliverConfig deliver(Node v, String path) throws ConfigException {
     Map<String, Entry> entries = mapping(v, path, DELIVER_KEYS);
-    List<Entry> chosen = DESTINATIONS.stream().filter(entries::containsKey).map(entries::get).toList();
+    List<Entry> chosen =
+        DESTINATIONS.stream().filter(entries::containsKey).map(entries::get).toList();
     if (chosen.isEmpty()) {
       throw error(path, line(v), "expected a destination: maildir, mbox, pipe or smtp");
     }
@@ -526,16 +565,22 @@ public final class ConfigLoader extends YamlReader {
       case "pipe" -> {
         List<String> argv = command(d.value(), d.path());
         if (!argv.get(0).startsWith("/")) {
-          throw error(d.path() + "[0]", line(d.value()),
-              "the program must be an absolute path (no shell, no PATH search), got " + quote(argv.get(0)));
+          throw error(
+              d.path() + "[0]",
+              line(d.value()),
+              "the program must be an absolute path (no shell, no PATH search), got "
+                  + quote(argv.get(0)));
         }
         for (int i = 0; i < argv.size(); i++) {
           // Only a whole argument is replaced: pasted into other text, a recipient such as
           // "x --option" could change what the argument means to the program.
           if (argv.get(i).contains("%{") && !PIPE_PLACEHOLDERS.contains(argv.get(i))) {
-            throw error(d.path() + "[" + i + "]", line(((SequenceNode) d.value()).getValue().get(i)),
-                "a placeholder must be a whole argument (%{recipient}, %{sender} or %{account}), since a value"
-                    + " pasted into other text could change its meaning; got " + quote(argv.get(i)));
+            throw error(
+                d.path() + "[" + i + "]",
+                line(((SequenceNode) d.value()).getValue().get(i)),
+                "a placeholder must be a whole argument (%{recipient}, %{sender} or %{account}),"
+                    + " since a value pasted into other text could change its meaning; got "
+                    + quote(argv.get(i)));
           }
         }
         Entry user = entries.get("user");
@@ -545,7 +590,9 @@ public final class ConfigLoader extends YamlReader {
             timeout == null
                 ? DEFAULT_PIPE_TIMEOUT
                 : duration(timeout.value(), timeout.path(), "1s", "24h"),
-            user == null ? Optional.empty() : Optional.of(string(user.value(), user.path()).strip()),
+            user == null
+                ? Optional.empty()
+                : Optional.of(string(user.value(), user.path()).strip()),
             allowRoot != null && bool(allowRoot.value(), allowRoot.path()));
       }
       case "smtp" -> new SmtpSection(this).read(d);
@@ -556,7 +603,8 @@ public final class ConfigLoader extends YamlReader {
   String headerName(Node v, String path) throws ConfigException {
     String name = string(v, path).strip();
     if (!HEADER_NAME.matcher(name).matches()) {
-      throw error(path, line(v), "expected a header field name such as Delivered-To, got " + quote(name));
+      throw error(
+          path, line(v), "expected a header field name such as Delivered-To, got " + quote(name));
     }
     return name;
   }
@@ -695,8 +743,12 @@ public final class ConfigLoader extends YamlReader {
   private String loginName(Node v, String path) throws ConfigException {
     String text = nonBlank(v, path);
     if (text.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-      throw error(path, line(v), "a login name cannot hold spaces or control characters (they would split or end"
-          + " the POP3 command), got " + quote(text));
+      throw error(
+          path,
+          line(v),
+          "a login name cannot hold spaces or control characters (they would split or end"
+              + " the POP3 command), got "
+              + quote(text));
     }
     return text;
   }

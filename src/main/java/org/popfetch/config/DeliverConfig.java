@@ -3,6 +3,7 @@ package org.popfetch.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** Where an account's mail goes. */
 public sealed interface DeliverConfig {
@@ -13,21 +14,21 @@ public sealed interface DeliverConfig {
   record Mbox(Path path) implements DeliverConfig {}
 
   /**
-   * {@code { pipe: [program, args...], timeout: 10m, user: alice }}: a delivery agent run
-   * without a shell, the message on its standard input.
+   * {@code { pipe: [program, args...], timeout: 10m, user: alice }}: a delivery agent run without a
+   * shell, the message on its standard input.
    *
    * @param user run the program as this user (popfetch must run as root); empty: as popfetch
-   * @param allowRoot run it as root when popfetch runs as root (for agents such as procmail -d
-   *     that drop privileges themselves); refused otherwise
+   * @param allowRoot run it as root when popfetch runs as root (for agents such as procmail -d that
+   *     drop privileges themselves); refused otherwise
    */
-  record Pipe(List<String> argv, Duration timeout, java.util.Optional<String> user, boolean allowRoot)
+  record Pipe(List<String> argv, Duration timeout, Optional<String> user, boolean allowRoot)
       implements DeliverConfig {
     public Pipe {
       argv = List.copyOf(argv);
     }
 
     public Pipe(List<String> argv, Duration timeout) {
-      this(argv, timeout, java.util.Optional.empty(), false);
+      this(argv, timeout, Optional.empty(), false);
     }
   }
 
@@ -48,8 +49,17 @@ public sealed interface DeliverConfig {
    * @param to fixed recipients; empty: each message's envelope recipient
    * @param mx deliver directly to each recipient domain's MX hosts instead of to {@code host}
    */
-  record Smtp(String host, int port, Tls tls, java.util.Optional<String> user, java.util.Optional<Secret> password,
-      List<String> to, boolean lmtp, java.util.Optional<Path> caFile, java.util.Optional<byte[]> fingerprint, boolean mx)
+  record Smtp(
+      String host,
+      int port,
+      Tls tls,
+      Optional<String> user,
+      Optional<Secret> password,
+      List<String> to,
+      boolean lmtp,
+      Optional<Path> caFile,
+      Optional<byte[]> fingerprint,
+      boolean mx)
       implements DeliverConfig {
     public Smtp {
       to = List.copyOf(to);

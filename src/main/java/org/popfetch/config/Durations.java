@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
  * the next. Units are lower case only, so {@code 5M} is refused rather than guessed to mean minutes
  * or months. Compound forms ({@code 1h30m}) and ISO-8601 are not accepted; write {@code 90m}.
  *
- * <p>At most {@value #MAX_DAYS}d (about a century): a longer duration cannot be added to a date
- * or counted in milliseconds without overflowing, and would crash the scheduler or the queue
- * long after the configuration was accepted.
+ * <p>At most {@value #MAX_DAYS}d (about a century): a longer duration cannot be added to a date or
+ * counted in milliseconds without overflowing, and would crash the scheduler or the queue long
+ * after the configuration was accepted.
  */
 public final class Durations {
   private static final Pattern FORM = Pattern.compile("([0-9]{1,18})\\s*(ms|s|m|h|d)");
@@ -41,14 +41,15 @@ public final class Durations {
     long amount = Long.parseLong(m.group(1));
     Duration d;
     try {
-      d = switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        case "d" -> Duration.ofDays(amount);
-        default -> throw new AssertionError(m.group(2));
-      };
+      d =
+          switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> throw new AssertionError(m.group(2));
+          };
     } catch (ArithmeticException e) {
       d = null;
     }

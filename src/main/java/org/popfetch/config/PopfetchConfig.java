@@ -14,13 +14,20 @@ import java.util.Optional;
  * @param accounts in file order; names are unique
  * @param quarantine the Maildir that keeps messages no destination will ever take
  * @param queue the forwarding queue
- * @param authFailureNotice after this many refused logins in a row, the service tells the
- *     account's mailbox once (0: never)
+ * @param authFailureNotice after this many refused logins in a row, the service tells the account's
+ *     mailbox once (0: never)
  * @param metricsListen where {@code popfetch run} serves /metrics and /health
  */
 public record PopfetchConfig(
-    Path source, StateLocation state, int parallel, int perServer, List<AccountConfig> accounts, Path quarantine, QueueConfig queue,
-    int authFailureNotice, Optional<HostPort> metricsListen) {
+    Path source,
+    StateLocation state,
+    int parallel,
+    int perServer,
+    List<AccountConfig> accounts,
+    Path quarantine,
+    QueueConfig queue,
+    int authFailureNotice,
+    Optional<HostPort> metricsListen) {
   public PopfetchConfig {
     accounts = List.copyOf(accounts);
   }

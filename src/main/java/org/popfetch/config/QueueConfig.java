@@ -17,5 +17,11 @@ import java.util.Optional;
  * @param delayWarning tell senders once after this long that their mail still waits; zero: never
  */
 public record QueueConfig(
-    Path dir, Duration lifetime, Duration minBackoff, Duration maxBackoff, String postmaster, boolean bounceToSender,
-    Optional<HostPort> resolver, Duration delayWarning) {}
+    Path dir,
+    Duration lifetime,
+    Duration minBackoff,
+    Duration maxBackoff,
+    String postmaster,
+    boolean bounceToSender,
+    Optional<HostPort> resolver,
+    Duration delayWarning) {}

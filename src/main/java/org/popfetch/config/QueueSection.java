@@ -10,14 +10,21 @@ import org.popfetch.config.YamlReader.Entry;
 /** Reads {@code queue:}: the forwarding queue's directory, retry times, bounces and resolver. */
 final class QueueSection {
   private static final List<String> KEYS =
-      List.of("dir", "lifetime", "min-backoff", "max-backoff", "postmaster", "bounce-to",
-          "resolver", "delay-warning");
+      List.of(
+          "dir",
+          "lifetime",
+          "min-backoff",
+          "max-backoff",
+          "postmaster",
+          "bounce-to",
+          "resolver",
+          "delay-warning");
 
   private QueueSection() {}
 
   /**
-   * The queue under {@code entry} (null: all defaults), its directory by default beside the
-   * state store in {@code stateDir}.
+   * The queue under {@code entry} (null: all defaults), its directory by default beside the state
+   * store in {@code stateDir}.
    */
   static QueueConfig read(YamlReader yaml, Entry entry, Path stateDir) throws ConfigException {
     Map<String, Entry> q =
@@ -48,14 +55,17 @@ final class QueueSection {
           postmaster = "";
         }
         case "postmaster" -> toSender = false;
-        default -> throw yaml.error(e.path(), YamlReader.line(e.value()),
-            "expected sender, postmaster or both, got " + YamlReader.quote(v));
+        default ->
+            throw yaml.error(
+                e.path(),
+                YamlReader.line(e.value()),
+                "expected sender, postmaster or both, got " + YamlReader.quote(v));
       }
     }
     Optional<HostPort> resolver = Optional.empty();
     if (q.containsKey("resolver")) {
-      resolver = Optional.of(
-          yaml.hostPort(q.get("resolver"), "expected host:port of a DNS server, got "));
+      resolver =
+          Optional.of(yaml.hostPort(q.get("resolver"), "expected host:port of a DNS server, got "));
     }
     Duration delayWarning = duration(yaml, q.get("delay-warning"), "0s", Duration.ZERO);
     return new QueueConfig(dir, lifetime, min, max, postmaster, toSender, resolver, delayWarning);

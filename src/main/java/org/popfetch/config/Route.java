@@ -1,9 +1,9 @@
 package org.popfetch.config;
 
 /**
- * The way a forwarding destination sends: through a smarthost, to an LMTP server, or straight
- * to each recipient domain's MX hosts. Queue files name their route by {@link #id()}; the ids
- * are stored on disk, so their spelling must not change.
+ * The way a forwarding destination sends: through a smarthost, to an LMTP server, or straight to
+ * each recipient domain's MX hosts. Queue files name their route by {@link #id()}; the ids are
+ * stored on disk, so their spelling must not change.
  */
 public sealed interface Route {
   /** The id queue files carry: "smtp:host:port", "lmtp:host:port" or "mx". */
@@ -26,8 +26,8 @@ public sealed interface Route {
   }
 
   /**
-   * Direct delivery to each recipient domain's MX hosts. The queue files of this route carry
-   * "mx:" and the domain, one route per domain.
+   * Direct delivery to each recipient domain's MX hosts. The queue files of this route carry "mx:"
+   * and the domain, one route per domain.
    */
   record Mx() implements Route {
     @Override

@@ -13,8 +13,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * Reads an account's {@code rules:}: each a match (a header, the recipient or the sender,
- * compared by is, glob or an RE2 regex checked now) and one or more destinations.
+ * Reads an account's {@code rules:}: each a match (a header, the recipient or the sender, compared
+ * by is, glob or an RE2 regex checked now) and one or more destinations.
  */
 final class RuleSection {
   private final ConfigLoader yaml;
@@ -34,8 +34,8 @@ final class RuleSection {
   List<RuleConfig> read(Node v, String path) throws ConfigException {
     yaml.checkTag(v, path);
     if (!(v instanceof SequenceNode seq)) {
-      throw yaml.error(path, YamlReader.line(v),
-          "expected a list of rules, got " + YamlReader.describe(v));
+      throw yaml.error(
+          path, YamlReader.line(v), "expected a list of rules, got " + YamlReader.describe(v));
     }
     List<RuleConfig> out = new ArrayList<>();
     for (int i = 0; i < seq.getValue().size(); i++) {
@@ -77,9 +77,14 @@ final class RuleSection {
       try {
         Pattern.compile(pattern);
       } catch (PatternSyntaxException e) {
-        throw yaml.error(k.path(), YamlReader.line(k.value()),
+        throw yaml.error(
+            k.path(),
+            YamlReader.line(k.value()),
             "not a regular expression in RE2 syntax (which has no backreferences or lookaround): "
-                + e.getDescription() + ": `" + e.getPattern() + "`");
+                + e.getDescription()
+                + ": `"
+                + e.getPattern()
+                + "`");
       }
     }
     List<RuleConfig.Target> targets = new ArrayList<>();
@@ -127,8 +132,10 @@ final class RuleSection {
             original.getTag(),
             true,
             original.getValue().stream()
-                .filter(t -> !(t.getKeyNode() instanceof ScalarNode key
-                    && key.getValue().equals("folder")))
+                .filter(
+                    t ->
+                        !(t.getKeyNode() instanceof ScalarNode key
+                            && key.getValue().equals("folder")))
                 .toList(),
             original.getStartMark(),
             original.getEndMark(),

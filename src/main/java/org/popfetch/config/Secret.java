@@ -3,9 +3,7 @@ package org.popfetch.config;
 import java.nio.file.Path;
 import java.util.List;
 
-/**
- * Where a secret comes from. {@link #toString()} never shows a secret's value.
- */
+/** Where a secret comes from. {@link #toString()} never shows a secret's value. */
 public sealed interface Secret {
   /** Written in the config file itself (which must then not be readable by others). */
   record Literal(String value) implements Secret {

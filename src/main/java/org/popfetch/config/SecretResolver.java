@@ -44,14 +44,16 @@ public final class SecretResolver {
   private static final int MAX_STDERR_BYTES = 4096;
 
   /** Why a secret holding CR, LF or NUL is refused; it would be sent inside one protocol line. */
-  static final String BREAKS_A_LINE = "holds a line break or NUL, which would end the command it is sent in";
+  static final String BREAKS_A_LINE =
+      "holds a line break or NUL, which would end the command it is sent in";
 
   /**
-   * Runs a secret command in a session of its own, so that whatever it leaves running can be
-   * found (by its process group) and killed. util-linux; without it, only the children still
-   * attached to the command when it ends are killed.
+   * Runs a secret command in a session of its own, so that whatever it leaves running can be found
+   * (by its process group) and killed. util-linux; without it, only the children still attached to
+   * the command when it ends are killed.
    */
   private static final Path SETSID = Path.of("/usr/bin/setsid");
+
   private static final int MAX_STDERR_SHOWN = 300;
 
   private SecretResolver() {}
@@ -64,9 +66,9 @@ public final class SecretResolver {
    * group or others. A command runs without a shell, with standard input at end of file, and must
    * exit 0 within {@link #COMMAND_TIMEOUT}; it is killed (with its children) otherwise.
    *
-   * <p>A command's answer is taken when the command itself has exited: anything it left running
-   * in its process group (a background child holding its output open) is killed then, and does
-   * not keep the answer waiting.
+   * <p>A command's answer is taken when the command itself has exited: anything it left running in
+   * its process group (a background child holding its output open) is killed then, and does not
+   * keep the answer waiting.
    *
    * @throws ConfigException if the variable is unset or empty, the file is missing, unreadable, not
    *     private or empty, the command cannot start, fails, times out or prints nothing, or the
@@ -192,11 +194,15 @@ public final class SecretResolver {
       byte[] stdout = out.get(remaining(deadline), TimeUnit.NANOSECONDS);
       byte[] stderr = err.get(remaining(deadline), TimeUnit.NANOSECONDS);
       if (ownSession && (process.exitValue() == 126 || process.exitValue() == 127)) {
-        // setsid could not start the program: "setsid: failed to execute X: No such file or directory".
+        // setsid could not start the program: "setsid: failed to execute X: No such file or
+        // directory".
         String said = new String(stderr, StandardCharsets.UTF_8).strip();
         String prefix = "setsid: failed to execute " + argv.get(0) + ": ";
         if (said.startsWith(prefix)) {
-          throw new ConfigException(what + ": cannot run it: " + cleanStderr(said.substring(prefix.length()).getBytes(StandardCharsets.UTF_8)));
+          throw new ConfigException(
+              what
+                  + ": cannot run it: "
+                  + cleanStderr(said.substring(prefix.length()).getBytes(StandardCharsets.UTF_8)));
         }
       }
       if (process.exitValue() != 0) {
@@ -228,10 +234,10 @@ public final class SecretResolver {
   }
 
   /**
-   * Kills what is left of the command's session: every process whose process group is the
-   * command's (setsid made the command a group leader, and Linux keeps its process ID from
-   * being reused while the group has members). A program that started a session of its own
-   * (an agent that daemonizes) is left alone.
+   * Kills what is left of the command's session: every process whose process group is the command's
+   * (setsid made the command a group leader, and Linux keeps its process ID from being reused while
+   * the group has members). A program that started a session of its own (an agent that daemonizes)
+   * is left alone.
    */
   private static void killGroup(Process process, boolean ownSession) {
     if (!ownSession) {
@@ -239,11 +245,15 @@ public final class SecretResolver {
       return;
     }
     long group = process.pid();
-    ProcessHandle.allProcesses().filter(p -> p.pid() != group && processGroup(p.pid()) == group)
+    ProcessHandle.allProcesses()
+        .filter(p -> p.pid() != group && processGroup(p.pid()) == group)
         .forEach(ProcessHandle::destroyForcibly);
   }
 
-  /** The process group of a process, from /proc/PID/stat ("pid (comm) state ppid pgrp ..."); -1 if unknown. */
+  /**
+   * The process group of a process, from /proc/PID/stat ("pid (comm) state ppid pgrp ..."); -1 if
+   * unknown.
+   */
   private static long processGroup(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

@@ -16,8 +16,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class SmtpSection {
   private static final List<String> KEYS =
-      List.of("host", "port", "tls", "user", "password", "to", "lmtp", "ca-file", "fingerprint",
-          "mx");
+      List.of(
+          "host", "port", "tls", "user", "password", "to", "lmtp", "ca-file", "fingerprint", "mx");
 
   /**
    * A forwarding address as it will go into RCPT TO: no whitespace, no angle brackets and no
@@ -37,8 +37,11 @@ final class SmtpSection {
     Map<String, Entry> m = yaml.mapping(d.value(), d.path(), KEYS);
     boolean mx = flag(m, "mx");
     if (mx == m.containsKey("host")) {
-      throw yaml.error(d.path(), d.line(), "name a host (a smarthost) or set mx: true"
-          + " (each recipient's MX hosts), one of the two");
+      throw yaml.error(
+          d.path(),
+          d.line(),
+          "name a host (a smarthost) or set mx: true"
+              + " (each recipient's MX hosts), one of the two");
     }
     String host = mx ? "mx" : yaml.string(m.get("host").value(), m.get("host").path()).strip();
     boolean lmtp = flag(m, "lmtp");
@@ -83,8 +86,11 @@ final class SmtpSection {
   private DeliverConfig.Tls tls(Map<String, Entry> m, String host) throws ConfigException {
     Entry e = m.get("tls");
     if (e == null) {
-      boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1")
-          || host.startsWith("/");
+      boolean local =
+          host.equals("localhost")
+              || host.equals("127.0.0.1")
+              || host.equals("::1")
+              || host.startsWith("/");
       return local ? DeliverConfig.Tls.NONE : DeliverConfig.Tls.STARTTLS;
     }
     String text = yaml.string(e.value(), e.path()).strip();
@@ -92,8 +98,11 @@ final class SmtpSection {
       case "implicit" -> DeliverConfig.Tls.IMPLICIT;
       case "starttls" -> DeliverConfig.Tls.STARTTLS;
       case "none" -> DeliverConfig.Tls.NONE;
-      default -> throw yaml.error(e.path(), YamlReader.line(e.value()),
-          "expected implicit, starttls or none, got " + YamlReader.quote(text));
+      default ->
+          throw yaml.error(
+              e.path(),
+              YamlReader.line(e.value()),
+              "expected implicit, starttls or none, got " + YamlReader.quote(text));
     };
   }
 
@@ -109,7 +118,9 @@ final class SmtpSection {
       String path = e.path() + "[" + i + "]";
       String a = yaml.string(seq.getValue().get(i), path).strip();
       if (!ADDRESS.matcher(a).matches()) {
-        throw yaml.error(path, YamlReader.line(seq.getValue().get(i)),
+        throw yaml.error(
+            path,
+            YamlReader.line(seq.getValue().get(i)),
             "expected an address, got " + YamlReader.quote(a));
       }
       to.add(a);

@@ -40,8 +40,8 @@ final class StateSection {
     try {
       return new StateLocation(Path.of(file));
     } catch (InvalidPathException e) {
-      throw yaml.error(url.path(), YamlReader.line(url.value()),
-          "not a file name: " + YamlReader.quote(file));
+      throw yaml.error(
+          url.path(), YamlReader.line(url.value()), "not a file name: " + YamlReader.quote(file));
     }
   }
 }

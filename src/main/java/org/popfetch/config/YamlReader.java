@@ -18,10 +18,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Reads YAML nodes as configuration values: each mapping checked against its valid keys (with
- * a did-you-mean for near misses), each scalar read as a string, integer, duration, size, bool
- * or path, and every problem reported as "FILE:LINE: KEY.PATH: what is wrong". The only code
- * that looks inside SnakeYAML nodes; a section reader extends it.
+ * Reads YAML nodes as configuration values: each mapping checked against its valid keys (with a
+ * did-you-mean for near misses), each scalar read as a string, integer, duration, size, bool or
+ * path, and every problem reported as "FILE:LINE: KEY.PATH: what is wrong". The only code that
+ * looks inside SnakeYAML nodes; a section reader extends it.
  */
 abstract class YamlReader {
   /** The implicit tags SnakeYAML's resolver assigns, and their explicit spellings. */
@@ -121,6 +121,7 @@ abstract class YamlReader {
     }
     return parsed.get();
   }
+
   String nonBlank(Node v, String path) throws ConfigException {
     String text = string(v, path);
     if (text.isBlank()) {
@@ -149,8 +150,7 @@ abstract class YamlReader {
    * The entries of a mapping in file order, refusing anything but a mapping, keys that are not
    * plain names, duplicate keys, merge keys and keys not in {@code valid}.
    */
-  Map<String, Entry> mapping(Node node, String path, List<String> valid)
-      throws ConfigException {
+  Map<String, Entry> mapping(Node node, String path, List<String> valid) throws ConfigException {
     checkTag(node, path);
     if (!(node instanceof MappingNode map)) {
       throw error(path, line(node), "expected a mapping (key: value), got " + describe(node));
@@ -215,8 +215,7 @@ abstract class YamlReader {
     return error(ConfigException.Kind.SYNTAX, path, line, problem);
   }
 
-  ConfigException error(
-      ConfigException.Kind kind, String path, int line, String problem) {
+  ConfigException error(ConfigException.Kind kind, String path, int line, String problem) {
     return new ConfigException(
         kind, source + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + problem);
   }

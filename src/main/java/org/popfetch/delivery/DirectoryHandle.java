@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
@@ -16,6 +18,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -23,9 +26,8 @@ import java.util.Set;
 /**
  * A directory held open, and names looked up in it alone: the openat family of calls, through
  * {@link SecureDirectoryStream}. Whatever anyone renames or replaces above this directory
- * afterwards, every operation here still acts inside it, and none follows a symbolic link: a
- * link where a directory or file is expected is refused, never entered, written or deleted
- * through.
+ * afterwards, every operation here still acts inside it, and none follows a symbolic link: a link
+ * where a directory or file is expected is refused, never entered, written or deleted through.
  *
  * <p>One thread uses a handle; close it when done (it holds a file descriptor).
  */
@@ -41,8 +43,8 @@ final class DirectoryHandle implements AutoCloseable {
   }
 
   /**
-   * Opens {@code path} by its name, following whatever links it holds. Only for a path nobody
-   * but root or this process's user can change (see {@link TrustedPath}).
+   * Opens {@code path} by its name, following whatever links it holds. Only for a path nobody but
+   * root or this process's user can change (see {@link TrustedPath}).
    *
    * @throws IOException if it is no directory, or the platform has no openat
    */
@@ -90,7 +92,9 @@ final class DirectoryHandle implements AutoCloseable {
   /** The entry's attributes, of a link itself if it is one; empty if there is no such entry. */
   Optional<PosixFileAttributes> stat(String name) throws IOException {
     try {
-      return Optional.of(dir.getFileAttributeView(Path.of(name), PosixFileAttributeView.class, NOFOLLOW).readAttributes());
+      return Optional.of(
+          dir.getFileAttributeView(Path.of(name), PosixFileAttributeView.class, NOFOLLOW)
+              .readAttributes());
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
@@ -99,13 +103,14 @@ final class DirectoryHandle implements AutoCloseable {
   /**
    * Opens the subdirectory {@code name}.
    *
-   * @throws UnsafePathException if it is a symbolic link (checked, then made impossible by
-   *     opening with O_NOFOLLOW)
+   * @throws UnsafePathException if it is a symbolic link (checked, then made impossible by opening
+   *     with O_NOFOLLOW)
    * @throws NoSuchFileException if it does not exist
    * @throws IOException if it is not a directory or cannot be opened
    */
   DirectoryHandle child(String name) throws IOException {
-    PosixFileAttributes a = stat(name).orElseThrow(() -> new NoSuchFileException(path.resolve(name).toString()));
+    PosixFileAttributes a =
+        stat(name).orElseThrow(() -> new NoSuchFileException(path.resolve(name).toString()));
     if (a.isSymbolicLink()) {
       throw UnsafePathException.link(path.resolve(name));
     }
@@ -113,8 +118,9 @@ final class DirectoryHandle implements AutoCloseable {
       throw new IOException(path.resolve(name) + " is not a directory");
     }
     try {
-      return new DirectoryHandle(dir.newDirectoryStream(Path.of(name), NOFOLLOW), path.resolve(name));
-    } catch (java.nio.file.FileSystemException e) {
+      return new DirectoryHandle(
+          dir.newDirectoryStream(Path.of(name), NOFOLLOW), path.resolve(name));
+    } catch (FileSystemException e) {
       if (stat(name).map(PosixFileAttributes::isSymbolicLink).orElse(false)) {
         throw UnsafePathException.link(path.resolve(name)); // replaced by a link since the check
       }
@@ -126,11 +132,12 @@ final class DirectoryHandle implements AutoCloseable {
    * Opens the subdirectory {@code name}, first creating it (mode {@code mode}, handed to {@code
    * owner} if not null) if it is missing.
    *
-   * <p>Java has no mkdirat, so the directory is made by its name under {@link #path()}; if
-   * someone redirected that name meanwhile, the new directory is not found here afterwards and
-   * this fails rather than use it.
+   * <p>Java has no mkdirat, so the directory is made by its name under {@link #path()}; if someone
+   * redirected that name meanwhile, the new directory is not found here afterwards and this fails
+   * rather than use it.
    */
-  DirectoryHandle childCreating(String name, Set<PosixFilePermission> mode, PosixFileAttributes owner) throws IOException {
+  DirectoryHandle childCreating(
+      String name, Set<PosixFilePermission> mode, PosixFileAttributes owner) throws IOException {
     if (stat(name).isEmpty()) {
       try {
         Files.createDirectory(path.resolve(name), PosixFilePermissions.asFileAttribute(mode));
@@ -152,11 +159,12 @@ final class DirectoryHandle implements AutoCloseable {
   }
 
   /**
-   * Opens the file {@code name} with {@code options}, to which NOFOLLOW_LINKS is always added:
-   * a link at the name fails the open.
+   * Opens the file {@code name} with {@code options}, to which NOFOLLOW_LINKS is always added: a
+   * link at the name fails the open.
    */
-  FileChannel openFile(String name, Set<? extends java.nio.file.OpenOption> options, FileAttribute<?> mode) throws IOException {
-    Set<java.nio.file.OpenOption> all = new java.util.HashSet<>(options);
+  FileChannel openFile(String name, Set<? extends OpenOption> options, FileAttribute<?> mode)
+      throws IOException {
+    Set<OpenOption> all = new HashSet<>(options);
     all.add(LinkOption.NOFOLLOW_LINKS);
     return (FileChannel) dir.newByteChannel(Path.of(name), all, mode);
   }
@@ -165,13 +173,17 @@ final class DirectoryHandle implements AutoCloseable {
   void handOver(String name, PosixFileAttributes owner) throws IOException {
     if (owner != null) {
       // openat(O_NOFOLLOW) then fchown: a link planted under the name fails, it is not followed.
-      PosixFileAttributeView view = dir.getFileAttributeView(Path.of(name), PosixFileAttributeView.class, NOFOLLOW);
+      PosixFileAttributeView view =
+          dir.getFileAttributeView(Path.of(name), PosixFileAttributeView.class, NOFOLLOW);
       view.setOwner(owner.owner());
       view.setGroup(owner.group());
     }
   }
 
-  /** Renames {@code name} into {@code target} as {@code targetName} (renameat; replaces what is there). */
+  /**
+   * Renames {@code name} into {@code target} as {@code targetName} (renameat; replaces what is
+   * there).
+   */
   void move(String name, DirectoryHandle target, String targetName) throws IOException {
     dir.move(Path.of(name), target.dir, Path.of(targetName));
   }
@@ -192,7 +204,8 @@ final class DirectoryHandle implements AutoCloseable {
 
   /** fsync of the directory itself, so that names created or renamed in it are durable. */
   void sync() throws IOException {
-    try (FileChannel self = (FileChannel) dir.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
+    try (FileChannel self =
+        (FileChannel) dir.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
       self.force(true);
     }
   }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -27,12 +28,18 @@ final class DotLock implements AutoCloseable {
   }
 
   /** Takes the lock for {@code mbox} in {@code dir}, which must stay open until {@link #close}. */
-  static DotLock acquire(DirectoryHandle dir, String mbox, Duration wait, Duration stale) throws IOException {
+  static DotLock acquire(DirectoryHandle dir, String mbox, Duration wait, Duration stale)
+      throws IOException {
     String lock = mbox + ".lock";
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
-      try (FileChannel ch = dir.createFile(lock, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")))) {
-        ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+      try (FileChannel ch =
+          dir.createFile(
+              lock,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")))) {
+        ch.write(
+            ByteBuffer.wrap(
+                (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
         return new DotLock(dir, lock);
       } catch (FileAlreadyExistsException held) {
         Optional<PosixFileAttributes> a = dir.stat(lock);
@@ -42,7 +49,7 @@ final class DotLock implements AutoCloseable {
         if (a.get().lastModifiedTime().toInstant().plus(stale).isBefore(Instant.now())) {
           try {
             dir.delete(lock); // left by a writer that died
-          } catch (java.nio.file.NoSuchFileException gone) {
+          } catch (NoSuchFileException gone) {
             // another writer took it over first
           }
           continue;
@@ -69,7 +76,7 @@ final class DotLock implements AutoCloseable {
   public void close() throws IOException {
     try {
       dir.delete(name);
-    } catch (java.nio.file.NoSuchFileException gone) {
+    } catch (NoSuchFileException gone) {
       // taken over as stale by someone else: nothing of ours left to remove
     }
   }

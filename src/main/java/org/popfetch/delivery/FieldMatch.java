@@ -1,22 +1,21 @@
 package org.popfetch.delivery;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import com.google.re2j.Matcher;
-import com.google.re2j.Pattern;
 import org.popfetch.fetch.Incoming;
 
 /**
  * One routing condition: a header field (by name, case-insensitive as RFC 5322 has it) or the
- * envelope's recipient or sender, compared exactly (ignoring case), by glob ({@code *} and
- * {@code ?}, ignoring case) or by regular expression (RE2 syntax, found anywhere, case as
- * written). A header that appears more than once matches if any of its values does.
+ * envelope's recipient or sender, compared exactly (ignoring case), by glob ({@code *} and {@code
+ * ?}, ignoring case) or by regular expression (RE2 syntax, found anywhere, case as written). A
+ * header that appears more than once matches if any of its values does.
  *
- * <p>Matching is bounded whatever the message says: patterns run on RE2/J, whose time is
- * linear in the text (no backreferences or lookaround, so no catastrophic backtracking), and a
- * rule sees at most {@link #MAX_VALUES} values of a header, each cut to {@link #MAX_VALUE}
- * characters.
+ * <p>Matching is bounded whatever the message says: patterns run on RE2/J, whose time is linear in
+ * the text (no backreferences or lookaround, so no catastrophic backtracking), and a rule sees at
+ * most {@link #MAX_VALUES} values of a header, each cut to {@link #MAX_VALUE} characters.
  */
 public final class FieldMatch {
   /** What is compared. */
@@ -34,8 +33,8 @@ public final class FieldMatch {
   }
 
   /**
-   * Characters of a header value a rule sees: more than any real Subject, List-Id or address
-   * line needs, and small enough that a 256 KiB header cannot make one comparison costly.
+   * Characters of a header value a rule sees: more than any real Subject, List-Id or address line
+   * needs, and small enough that a 256 KiB header cannot make one comparison costly.
    */
   public static final int MAX_VALUE = 8 * 1024;
 
@@ -49,8 +48,8 @@ public final class FieldMatch {
 
   /**
    * @param header the field name, for {@link Source#HEADER}
-   * @throws com.google.re2j.PatternSyntaxException if a regular expression does not compile
-   *     (RE2 refuses backreferences and lookaround)
+   * @throws com.google.re2j.PatternSyntaxException if a regular expression does not compile (RE2
+   *     refuses backreferences and lookaround)
    */
   public FieldMatch(Source source, String header, Kind kind, String text) {
     this.source = source;
@@ -58,7 +57,8 @@ public final class FieldMatch {
     this.pattern =
         switch (kind) {
           case IS -> Pattern.compile(Pattern.quote(text), Pattern.CASE_INSENSITIVE);
-          case GLOB -> Pattern.compile(globToRegex(text), Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+          case GLOB ->
+              Pattern.compile(globToRegex(text), Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
           case REGEX -> Pattern.compile(text);
         };
     this.anchored = kind != Kind.REGEX;
@@ -95,6 +95,8 @@ public final class FieldMatch {
 
   @Override
   public String toString() {
-    return (source == Source.HEADER ? header : source.name().toLowerCase(Locale.ROOT)) + " ~ " + pattern;
+    return (source == Source.HEADER ? header : source.name().toLowerCase(Locale.ROOT))
+        + " ~ "
+        + pattern;
   }
 }

@@ -2,7 +2,13 @@ package org.popfetch.delivery;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
@@ -10,9 +16,9 @@ import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueueRunner;
 
 /**
- * Forwards over SMTP or LMTP through the queue: a message counts as delivered, and may be
- * deleted from the POP3 server, once the queue has it on disk (fsynced); the queue runner takes
- * it from there, retrying and bouncing as a mail server would.
+ * Forwards over SMTP or LMTP through the queue: a message counts as delivered, and may be deleted
+ * from the POP3 server, once the queue has it on disk (fsynced); the queue runner takes it from
+ * there, retrying and bouncing as a mail server would.
  */
 public final class ForwardDestination implements Destination {
   private final MailQueue queue;
@@ -32,7 +38,8 @@ public final class ForwardDestination implements Destination {
   /**
    * @param direct deliver to each recipient domain's MX hosts: one queue entry per domain
    */
-  public ForwardDestination(MailQueue queue, String route, List<String> recipients, boolean direct) {
+  public ForwardDestination(
+      MailQueue queue, String route, List<String> recipients, boolean direct) {
     this.queue = queue;
     this.route = route;
     this.recipients = List.copyOf(recipients);
@@ -47,32 +54,43 @@ public final class ForwardDestination implements Destination {
   @Override
   public Staged stage(Incoming message, InputStream wireBody) throws DeliveryException {
     List<String> to = recipients.isEmpty() ? List.of(message.envelope().recipient()) : recipients;
-    java.util.Map<String, List<String>> byRoute = new java.util.LinkedHashMap<>();
+    Map<String, List<String>> byRoute = new LinkedHashMap<>();
     for (String r : to) {
       String key = direct ? QueueRunner.mxRoute(r.substring(r.lastIndexOf('@') + 1)) : route;
-      byRoute.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(r);
+      byRoute.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
     }
-    List<MailQueue.Pending> pending = new java.util.ArrayList<>();
+    List<MailQueue.Pending> pending = new ArrayList<>();
     try {
-      java.nio.file.Path first = null;
-      for (java.util.Map.Entry<String, List<String>> e : byRoute.entrySet()) {
+      Path first = null;
+      for (Map.Entry<String, List<String>> e : byRoute.entrySet()) {
         if (first == null) {
-          MailQueue.Pending p = queue.stage(message.envelope().sender(), e.getValue(), e.getKey(), out -> copy(message, wireBody, out));
+          MailQueue.Pending p =
+              queue.stage(
+                  message.envelope().sender(),
+                  e.getValue(),
+                  e.getKey(),
+                  out -> copy(message, wireBody, out));
           pending.add(p);
           first = p.message();
         } else {
-          java.nio.file.Path source = first;
-          pending.add(queue.stage(message.envelope().sender(), e.getValue(), e.getKey(), out -> java.nio.file.Files.copy(source, out)));
+          Path source = first;
+          pending.add(
+              queue.stage(
+                  message.envelope().sender(),
+                  e.getValue(),
+                  e.getKey(),
+                  out -> Files.copy(source, out)));
         }
       }
       return new Queued(pending);
     } catch (IOException e) {
       queue.discard(pending);
-      throw DeliveryException.deferred("cannot queue a message for " + route + ": " + e.getMessage(), e);
+      throw DeliveryException.deferred(
+          "cannot queue a message for " + route + ": " + e.getMessage(), e);
     }
   }
 
-  private long copy(Incoming message, InputStream wireBody, java.io.OutputStream out) throws IOException {
+  private long copy(Incoming message, InputStream wireBody, OutputStream out) throws IOException {
     byte[] trace = message.trace().toBytes("\r\n");
     out.write(trace);
     long n = trace.length;

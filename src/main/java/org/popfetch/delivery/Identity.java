@@ -27,7 +27,8 @@ final class Identity {
 
   /** Looks a user up through the system's name service (getent), as login does. */
   static Account lookup(String name) throws IOException {
-    Process p = new ProcessBuilder("/usr/bin/getent", "passwd", name).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("/usr/bin/getent", "passwd", name).redirectErrorStream(true).start();
     String line;
     try {
       line = new String(p.getInputStream().readAllBytes()).strip();

@@ -1,6 +1,7 @@
 package org.popfetch.delivery;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,6 +14,8 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,29 +31,35 @@ import org.popfetch.message.TraceHeaders;
 /**
  * Delivers into a Maildir (cr.yp.to/proto/maildir.html) with a group commit.
  *
- * <p>{@link #stage} writes {@code tmp/<unique>} (created exclusively, mode 0600) with LF line
- * ends. {@link #commit} fsyncs each staged file, renames it into {@code new/<unique>,S=<size>}
- * (after checking the name is free: the unique names make a clash impossible in practice, as
- * Dovecot also relies on), and fsyncs {@code new/} once for the whole batch. At that instant
- * the batch is delivered.
+ * <p>{@link #stage} writes {@code tmp/<unique>} (created exclusively, mode 0600) with LF line ends.
+ * {@link #commit} fsyncs each staged file, renames it into {@code new/<unique>,S=<size>} (after
+ * checking the name is free: the unique names make a clash impossible in practice, as Dovecot also
+ * relies on), and fsyncs {@code new/} once for the whole batch. At that instant the batch is
+ * delivered.
  *
- * <p>Never through a symbolic link: the configured path is walked by {@link TrustedPath}, and
- * from the first directory another user controls (a home directory, say) every step is taken
- * through {@link DirectoryHandle}, relative to directories held open, so that a link planted as
- * the Maildir, as {@code tmp/}, {@code new/}, {@code cur/} or a folder, before or during a
- * delivery, is refused rather than followed. Such a refusal is permanent (an admin must look)
- * and carries no rescued copy, so the message stays on the server.
+ * <p>Never through a symbolic link: the configured path is walked by {@link TrustedPath}, and from
+ * the first directory another user controls (a home directory, say) every step is taken through
+ * {@link DirectoryHandle}, relative to directories held open, so that a link planted as the
+ * Maildir, as {@code tmp/}, {@code new/}, {@code cur/} or a folder, before or during a delivery, is
+ * refused rather than followed. Such a refusal is permanent (an admin must look) and carries no
+ * rescued copy, so the message stays on the server.
  *
- * <p>Unique names are {@code <seconds>.M<micros>P<pid>Q<sequence>.<host>}, the host with "/"
- * and ":" escaped as the specification asks.
+ * <p>Unique names are {@code <seconds>.M<micros>P<pid>Q<sequence>.<host>}, the host with "/" and
+ * ":" escaped as the specification asks.
  */
 public final class MaildirDestination implements Destination {
-  private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> DIR_MODE =
+      PosixFilePermissions.fromString("rwx------");
   private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
   private static final AtomicLong SEQUENCE = new AtomicLong();
-  /** What a Maildir deliverer's tmp/ file is called: seconds, a dot, the rest. Nothing else is cleaned up. */
+
+  /**
+   * What a Maildir deliverer's tmp/ file is called: seconds, a dot, the rest. Nothing else is
+   * cleaned up.
+   */
   private static final Pattern DELIVERY_NAME = Pattern.compile("[0-9]+\\..+");
+
   /** Maildir++: marks a folder's directory as such for Dovecot, Courier and mutt. */
   private static final String FOLDER_MARKER = "maildirfolder";
 
@@ -58,10 +67,11 @@ public final class MaildirDestination implements Destination {
   private final TrustedPath where;
   private final String host;
   private final long pid = ProcessHandle.current().pid();
+
   /**
-   * Running as root into someone's Maildir, files and directories are given to the Maildir's
-   * owner, so the user can read the mail and no root-owned file is left in a user's tree.
-   * Null when there is nobody else to give them to.
+   * Running as root into someone's Maildir, files and directories are given to the Maildir's owner,
+   * so the user can read the mail and no root-owned file is left in a user's tree. Null when there
+   * is nobody else to give them to.
    */
   private final PosixFileAttributes giveTo;
 
@@ -69,20 +79,20 @@ public final class MaildirDestination implements Destination {
   private final byte[] buffer = new byte[64 * 1024];
 
   /**
-   * tmp/ and new/, opened at a batch's first stage and closed at its commit or discard: one
-   * walk per batch, not per message, and the whole batch goes to the directories it started
-   * in. Closed by the cleaner as well, should a poll drop the destination mid-batch.
+   * tmp/ and new/, opened at a batch's first stage and closed at its commit or discard: one walk
+   * per batch, not per message, and the whole batch goes to the directories it started in. Closed
+   * by the cleaner as well, should a poll drop the destination mid-batch.
    */
   private final BatchDirectories batchDirs = new BatchDirectories();
 
   private static final Cleaner CLEANER = Cleaner.create();
 
   /**
-   * Uses {@code root}, creating it and tmp/, new/, cur/ (mode 0700) if missing, then removes
-   * stale tmp/ files.
+   * Uses {@code root}, creating it and tmp/, new/, cur/ (mode 0700) if missing, then removes stale
+   * tmp/ files.
    *
-   * @throws DeliveryException permanent if the path goes through a link another user could
-   *     have planted; temporary if the directories cannot be made
+   * @throws DeliveryException permanent if the path goes through a link another user could have
+   *     planted; temporary if the directories cannot be made
    */
   public MaildirDestination(Path root, String hostName) throws DeliveryException {
     this(root, "", hostName);
@@ -93,7 +103,8 @@ public final class MaildirDestination implements Destination {
    * root}, marked with a "maildirfolder" file; the Maildir itself if {@code folder} is empty.
    * Errors as for {@link #MaildirDestination(Path, String)}.
    */
-  static MaildirDestination folder(Path root, String folder, String hostName) throws DeliveryException {
+  static MaildirDestination folder(Path root, String folder, String hostName)
+      throws DeliveryException {
     return new MaildirDestination(root, folder, hostName);
   }
 
@@ -121,9 +132,9 @@ public final class MaildirDestination implements Destination {
   }
 
   /**
-   * Makes what is missing of the Maildir, each directory given to the owner of the one it is
-   * made in, and returns the owner its files are to be given to: the Maildir directory's own
-   * (read from the open directory, not from a name), if we are root and it is someone else.
+   * Makes what is missing of the Maildir, each directory given to the owner of the one it is made
+   * in, and returns the owner its files are to be given to: the Maildir directory's own (read from
+   * the open directory, not from a name), if we are root and it is someone else.
    */
   private PosixFileAttributes create(boolean marked) throws IOException {
     boolean root = Identity.isRoot();
@@ -158,8 +169,13 @@ public final class MaildirDestination implements Destination {
   }
 
   private DeliveryException refused(UnsafePathException e) {
-    return DeliveryException.rejected("refusing to deliver to maildir " + shown + ": " + e.getMessage()
-        + "; the mail stays on the server", e);
+    return DeliveryException.rejected(
+        "refusing to deliver to maildir "
+            + shown
+            + ": "
+            + e.getMessage()
+            + "; the mail stays on the server",
+        e);
   }
 
   /** The Maildir directory, reached from the anchor one name at a time without following links. */
@@ -175,21 +191,23 @@ public final class MaildirDestination implements Destination {
   }
 
   /**
-   * Deletes tmp/ files older than 36 hours, as the Maildir specification suggests: leftovers of
-   * a crash between write and rename, which no reader ever sees and which were never delivered
-   * (their messages stayed on the server). Only regular files named as deliverers name them,
-   * removed by name inside tmp/ itself: a link is never followed, and a directory that is not
-   * a Maildir's tmp/ loses nothing that does not look like a delivery.
+   * Deletes tmp/ files older than 36 hours, as the Maildir specification suggests: leftovers of a
+   * crash between write and rename, which no reader ever sees and which were never delivered (their
+   * messages stayed on the server). Only regular files named as deliverers name them, removed by
+   * name inside tmp/ itself: a link is never followed, and a directory that is not a Maildir's tmp/
+   * loses nothing that does not look like a delivery.
    */
   private void removeStaleTmpFiles() {
-    java.time.Instant cutoff = java.time.Instant.now().minus(java.time.Duration.ofHours(36));
+    Instant cutoff = Instant.now().minus(Duration.ofHours(36));
     try (DirectoryHandle tmp = open("tmp")) {
       for (String name : tmp.names()) {
         if (!DELIVERY_NAME.matcher(name).matches()) {
           continue;
         }
         Optional<PosixFileAttributes> a = tmp.stat(name);
-        if (a.isPresent() && a.get().isRegularFile() && a.get().lastModifiedTime().toInstant().isBefore(cutoff)) {
+        if (a.isPresent()
+            && a.get().isRegularFile()
+            && a.get().lastModifiedTime().toInstant().isBefore(cutoff)) {
           tmp.delete(name);
         }
       }
@@ -214,7 +232,8 @@ public final class MaildirDestination implements Destination {
         channel = tmp.createFile(unique, FILE_MODE);
         tmp.handOver(unique, giveTo);
         CountingOutputStream counted =
-            new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
+            new CountingOutputStream(
+                new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
         OutputStream out = new CrlfToLfOutputStream(counted);
         out.write(trace.toBytes("\n"));
         // Large reads: the body stream scans its buffer in place, so each call can hand over a
@@ -238,7 +257,8 @@ public final class MaildirDestination implements Destination {
         if (e instanceof DeliveryException d) {
           throw d;
         }
-        throw DeliveryException.deferred("cannot write " + shown.resolve("tmp").resolve(unique) + ": " + describe(e), e);
+        throw DeliveryException.deferred(
+            "cannot write " + shown.resolve("tmp").resolve(unique) + ": " + describe(e), e);
       }
     }
   }
@@ -273,8 +293,8 @@ public final class MaildirDestination implements Destination {
   /**
    * The batch's tmp/ (and new/), opened now if this is its first message.
    *
-   * @throws DeliveryException permanent if a link stands where the Maildir or one of them
-   *     should be, temporary if they cannot be opened
+   * @throws DeliveryException permanent if a link stands where the Maildir or one of them should
+   *     be, temporary if they cannot be opened
    */
   private DirectoryHandle openBatch() throws DeliveryException {
     if (batchDirs.tmp == null) {
@@ -316,11 +336,21 @@ public final class MaildirDestination implements Destination {
 
   private String uniqueName() {
     long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
-    return micros / 1_000_000 + ".M" + micros % 1_000_000 + "P" + pid + "Q" + SEQUENCE.incrementAndGet() + "." + host;
+    return micros / 1_000_000
+        + ".M"
+        + micros % 1_000_000
+        + "P"
+        + pid
+        + "Q"
+        + SEQUENCE.incrementAndGet()
+        + "."
+        + host;
   }
 
   private static String describe(Exception e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    return e.getMessage() == null
+        ? e.getClass().getSimpleName()
+        : e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   private static void closeQuietly(FileChannel channel) {
@@ -389,7 +419,7 @@ public final class MaildirDestination implements Destination {
   }
 
   /** Counts what passes through, so the ,S= size is the size on disk. */
-  private static final class CountingOutputStream extends java.io.FilterOutputStream {
+  private static final class CountingOutputStream extends FilterOutputStream {
     private long count;
 
     CountingOutputStream(OutputStream out) {

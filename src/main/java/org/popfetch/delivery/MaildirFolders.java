@@ -1,15 +1,16 @@
 package org.popfetch.delivery;
 
+import com.google.re2j.Matcher;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import com.google.re2j.Matcher;
+import java.util.Optional;
 
 /**
- * Maildir++ folder names, possibly built from what a message says ("Lists.$1" with $1 taken
- * from a List-Id). Whatever the message says, the folder stays inside the Maildir: each
- * dot-separated part is cleaned of "/", "\", control characters and leading dots, empty parts
- * and ".." are refused, and the result must be a direct child of the Maildir root.
+ * Maildir++ folder names, possibly built from what a message says ("Lists.$1" with $1 taken from a
+ * List-Id). Whatever the message says, the folder stays inside the Maildir: each dot-separated part
+ * is cleaned of "/", "\", control characters and leading dots, empty parts and ".." are refused,
+ * and the result must be a direct child of the Maildir root.
  */
 final class MaildirFolders {
   static final int MAX_NAME = 200;
@@ -33,31 +34,37 @@ final class MaildirFolders {
   }
 
   /**
-   * The folder's directory under {@code root} (".Lists.dev"), or empty if the name cannot be
-   * made safe; the caller then delivers to the Maildir's INBOX and says so.
+   * The folder's directory under {@code root} (".Lists.dev"), or empty if the name cannot be made
+   * safe; the caller then delivers to the Maildir's INBOX and says so.
    */
-  static java.util.Optional<Path> resolve(Path root, String folder) {
+  static Optional<Path> resolve(Path root, String folder) {
     List<String> parts = new ArrayList<>();
     for (String raw : folder.split("\\.", -1)) {
       StringBuilder part = new StringBuilder();
       for (int i = 0; i < raw.length(); i++) {
         char c = raw.charAt(i);
-        part.append(Character.isISOControl(c) || c == '/' || c == '\\' || Character.isWhitespace(c) && c != ' ' ? '_' : c);
+        part.append(
+            Character.isISOControl(c)
+                    || c == '/'
+                    || c == '\\'
+                    || Character.isWhitespace(c) && c != ' '
+                ? '_'
+                : c);
       }
       String p = part.toString().strip();
       if (p.isEmpty()) {
-        return java.util.Optional.empty(); // "a..b", a leading or trailing dot, or ".."
+        return Optional.empty(); // "a..b", a leading or trailing dot, or ".."
       }
       parts.add(p);
     }
     String name = "." + String.join(".", parts);
     if (name.length() > MAX_NAME || parts.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     Path dir = root.resolve(name).normalize();
     if (!dir.getParent().equals(root.normalize())) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(dir);
+    return Optional.of(dir);
   }
 }

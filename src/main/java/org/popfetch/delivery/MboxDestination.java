@@ -1,9 +1,11 @@
 package org.popfetch.delivery;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -28,20 +30,20 @@ import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
 
 /**
- * Appends to an mbox in mboxrd format (a "From " separator line with the envelope sender and
- * date; "&gt;From " quoting that a reader can undo exactly).
+ * Appends to an mbox in mboxrd format (a "From " separator line with the envelope sender and date;
+ * "&gt;From " quoting that a reader can undo exactly).
  *
- * <p>{@link #stage} appends the message, already formatted, to a private spool file for the
- * batch: the mailbox's lock is never held while a server is slow, and no file is created per
- * message. One destination serves one poll at a time. {@link #commit} takes the locks that
- * Dovecot, mutt, procmail and mail(1) honour — a dotlock ("mbox.lock", created exclusively,
- * taken over after {@link #STALE_LOCK} as Postfix does), then fcntl — appends every staged
- * message, fsyncs, and releases. If anything fails mid-append the file is truncated back to its
- * size before, so readers never see half a message.
+ * <p>{@link #stage} appends the message, already formatted, to a private spool file for the batch:
+ * the mailbox's lock is never held while a server is slow, and no file is created per message. One
+ * destination serves one poll at a time. {@link #commit} takes the locks that Dovecot, mutt,
+ * procmail and mail(1) honour — a dotlock ("mbox.lock", created exclusively, taken over after
+ * {@link #STALE_LOCK} as Postfix does), then fcntl — appends every staged message, fsyncs, and
+ * releases. If anything fails mid-append the file is truncated back to its size before, so readers
+ * never see half a message.
  *
- * <p>A symlink at the mbox path is refused, and so is one on the way to it that another user
- * could have planted ({@link TrustedPath}); the mbox and its dotlock are opened inside the
- * directory held open ({@link DirectoryHandle}). A new mbox is created mode 0600.
+ * <p>A symlink at the mbox path is refused, and so is one on the way to it that another user could
+ * have planted ({@link TrustedPath}); the mbox and its dotlock are opened inside the directory held
+ * open ({@link DirectoryHandle}). A new mbox is created mode 0600.
  */
 public final class MboxDestination implements Destination {
   /** How long to wait for other writers' locks. */
@@ -57,11 +59,14 @@ public final class MboxDestination implements Destination {
       DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
 
   /** fcntl locks are per process: writers inside this JVM queue here first. */
-  private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS =
+      new ConcurrentHashMap<>();
 
   private final Path mbox;
+
   /** The mbox's directory: reached without a link another user could have planted. */
   private final TrustedPath directory;
+
   private final Path spoolDir;
   private final byte[] buffer = new byte[64 * 1024];
   private FileChannel spool;
@@ -79,17 +84,23 @@ public final class MboxDestination implements Destination {
     try {
       this.directory = TrustedPath.locate(this.mbox.getParent());
     } catch (UnsafePathException e) {
-      throw DeliveryException.rejected("refusing mbox " + this.mbox + ": " + e.getMessage() + "; the mail stays on the server", e);
+      throw DeliveryException.rejected(
+          "refusing mbox " + this.mbox + ": " + e.getMessage() + "; the mail stays on the server",
+          e);
     } catch (IOException e) {
       throw DeliveryException.deferred("cannot reach mbox " + this.mbox + ": " + e.getMessage(), e);
     }
-    if (Files.exists(this.mbox, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(this.mbox, LinkOption.NOFOLLOW_LINKS)) {
+    if (Files.exists(this.mbox, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isRegularFile(this.mbox, LinkOption.NOFOLLOW_LINKS)) {
       throw DeliveryException.deferred("mbox " + this.mbox + " is not a regular file");
     }
     try {
-      Files.createDirectories(spoolDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          spoolDir,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
-      throw DeliveryException.deferred("cannot create spool directory " + spoolDir + ": " + e.getMessage(), e);
+      throw DeliveryException.deferred(
+          "cannot create spool directory " + spoolDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -105,24 +116,34 @@ public final class MboxDestination implements Destination {
       FileChannel spool = batchSpool();
       start = spool.size();
       spool.position(start);
-      OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(spool), 64 * 1024);
+      OutputStream out = new BufferedOutputStream(Channels.newOutputStream(spool), 64 * 1024);
       long length =
-          Spool.write(out, message.trace(), wireBody, new MboxrdFormat(fromLine(message.envelope().sender(), Instant.now())), buffer);
+          Spool.write(
+              out,
+              message.trace(),
+              wireBody,
+              new MboxrdFormat(fromLine(message.envelope().sender(), Instant.now())),
+              buffer);
       return new MboxStaged(start, length);
     } catch (IOException e) {
       truncateSpool(start);
-      throw DeliveryException.deferred("cannot spool a message for " + mbox + ": " + e.getMessage(), e);
+      throw DeliveryException.deferred(
+          "cannot spool a message for " + mbox + ": " + e.getMessage(), e);
     }
   }
 
   /**
-   * One scratch file per batch: staged messages are appended to it, and the commit copies the
-   * lot into the mailbox. No file is created per message.
+   * One scratch file per batch: staged messages are appended to it, and the commit copies the lot
+   * into the mailbox. No file is created per message.
    */
   private FileChannel batchSpool() throws IOException {
     if (spool == null) {
       spoolPath =
-          Files.createTempFile(spoolDir, "mbox-", ".batch", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          Files.createTempFile(
+              spoolDir,
+              "mbox-",
+              ".batch",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       spool = FileChannel.open(spoolPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
     return spool;
@@ -166,15 +187,18 @@ public final class MboxDestination implements Destination {
         FileChannel ch =
             dir.openFile(
                 name,
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                Set.of(
+                    StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")))) {
       try (Locks held = lock(dir, name, ch)) {
         append(ch, staged);
       }
     } catch (DeliveryException e) {
       throw e;
     } catch (UnsafePathException e) {
-      throw DeliveryException.rejected("refusing mbox " + mbox + ": " + e.getMessage() + "; the mail stays on the server", e);
+      throw DeliveryException.rejected(
+          "refusing mbox " + mbox + ": " + e.getMessage() + "; the mail stays on the server", e);
     } catch (IOException e) {
       throw DeliveryException.deferred("cannot append to " + mbox + ": " + e.getMessage(), e);
     } finally {
@@ -191,7 +215,9 @@ public final class MboxDestination implements Destination {
       for (MboxStaged s : staged) {
         long copied = 0;
         while (copied < s.length()) {
-          long n = spool.transferTo(s.start() + copied, s.length() - copied, ch.position(position + copied));
+          long n =
+              spool.transferTo(
+                  s.start() + copied, s.length() - copied, ch.position(position + copied));
           if (n <= 0) {
             throw new IOException("the spool ended early");
           }
@@ -242,14 +268,16 @@ public final class MboxDestination implements Destination {
 
   /**
    * The dotlock first, then the fcntl lock, as Dovecot (mbox_write_locks = dotlock fcntl) and
-   * procmail take them. Writers that take fcntl first (Postfix's default) would deadlock with
-   * that order, so the fcntl lock is only tried for a moment: if another writer holds it, the
-   * dotlock is let go and both are tried again.
+   * procmail take them. Writers that take fcntl first (Postfix's default) would deadlock with that
+   * order, so the fcntl lock is only tried for a moment: if another writer holds it, the dotlock is
+   * let go and both are tried again.
    */
   private Locks lock(DirectoryHandle dir, String name, FileChannel ch) throws IOException {
     long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
     while (true) {
-      DotLock dot = DotLock.acquire(dir, name, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), STALE_LOCK);
+      DotLock dot =
+          DotLock.acquire(
+              dir, name, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), STALE_LOCK);
       long fcntlDeadline = System.nanoTime() + FCNTL_TRY.toNanos();
       do {
         FileLock fcntl = ch.tryLock();

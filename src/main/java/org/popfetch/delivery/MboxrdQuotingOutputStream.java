@@ -6,8 +6,8 @@ import java.io.OutputStream;
 
 /**
  * mboxrd quoting (LF text in, LF text out): a line that matches {@code ^>*From } gets one more
- * "&gt;" in front, so "From " can never start a line inside a message and a reader that strips
- * one "&gt;" from such lines gets the message back exactly.
+ * "&gt;" in front, so "From " can never start a line inside a message and a reader that strips one
+ * "&gt;" from such lines gets the message back exactly.
  */
 final class MboxrdQuotingOutputStream extends FilterOutputStream {
   private static final byte[] FROM = {'F', 'r', 'o', 'm', ' '};

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.popfetch.fetch.DeliveryException;
@@ -20,22 +21,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands each message to a delivery agent (procmail, maildrop, dovecot-lda...) run directly
- * from an argv list: no shell ever sees the command or the message's envelope.
+ * Hands each message to a delivery agent (procmail, maildrop, dovecot-lda...) run directly from an
+ * argv list: no shell ever sees the command or the message's envelope.
  *
- * <p>An argument that is exactly {@code %{recipient}}, {@code %{sender}} or {@code %{account}}
- * is replaced, as a whole, by that value, reduced to a safe character set and never starting
- * with "-", so it can never become an option or more than one argument. The message goes to
- * the program's standard input from a private spool file; its standard error is captured
- * into the log; its environment holds only PATH, HOME and LANG, never a secret.
+ * <p>An argument that is exactly {@code %{recipient}}, {@code %{sender}} or {@code %{account}} is
+ * replaced, as a whole, by that value, reduced to a safe character set and never starting with "-",
+ * so it can never become an option or more than one argument. The message goes to the program's
+ * standard input from a private spool file; its standard error is captured into the log; its
+ * environment holds only PATH, HOME and LANG, never a secret.
  *
- * <p>As root, popfetch runs an agent as the configured user (through setpriv), or as root
- * only when the config says so: an agent such as procmail -d drops privileges itself.
+ * <p>As root, popfetch runs an agent as the configured user (through setpriv), or as root only when
+ * the config says so: an agent such as procmail -d drops privileges itself.
  *
- * <p>Outcome by exit status (sysexits.h): 0 delivered; 75 (TEMPFAIL), 71 (OSERR), 74 (IOERR),
- * death by a signal or the timeout: temporary, the message stays on the server; anything else:
- * permanent, the message is handed back for the quarantine. The agent has the message when
- * {@link #stage} returns; {@link #commit} has nothing left to do.
+ * <p>Outcome by exit status (sysexits.h): 0 delivered; 75 (TEMPFAIL), 71 (OSERR), 74 (IOERR), death
+ * by a signal or the timeout: temporary, the message stays on the server; anything else: permanent,
+ * the message is handed back for the quarantine. The agent has the message when {@link #stage}
+ * returns; {@link #commit} has nothing left to do.
  */
 public final class PipeDestination implements Destination {
   private static final Logger LOG = LoggerFactory.getLogger(PipeDestination.class);
@@ -54,15 +55,19 @@ public final class PipeDestination implements Destination {
    * @param runAs run the agent as this user (needs root); empty: as popfetch itself
    * @param allowRoot let the agent run as root when popfetch is root and no user is given
    * @throws IllegalArgumentException if an argument holds a placeholder inside other text
-   * @throws DeliveryException if the agent would run as root without {@code allowRoot}, or the
-   *     user cannot be switched to
+   * @throws DeliveryException if the agent would run as root without {@code allowRoot}, or the user
+   *     cannot be switched to
    */
-  public PipeDestination(List<String> argv, Duration timeout, Path spoolDir, java.util.Optional<String> runAs, boolean allowRoot)
+  public PipeDestination(
+      List<String> argv, Duration timeout, Path spoolDir, Optional<String> runAs, boolean allowRoot)
       throws DeliveryException {
     for (String a : argv) {
       if (a.contains("%{") && !PLACEHOLDERS.contains(a)) {
         throw new IllegalArgumentException(
-            "placeholders stand alone as whole arguments (" + String.join(", ", PLACEHOLDERS) + "), not in " + a);
+            "placeholders stand alone as whole arguments ("
+                + String.join(", ", PLACEHOLDERS)
+                + "), not in "
+                + a);
       }
     }
     this.argv = List.copyOf(argv);
@@ -71,29 +76,42 @@ public final class PipeDestination implements Destination {
     boolean root = Identity.isRoot();
     if (runAs.isPresent()) {
       if (!root) {
-        throw DeliveryException.rejected("cannot run " + argv.get(0) + " as " + runAs.get() + ": popfetch is not root");
+        throw DeliveryException.rejected(
+            "cannot run " + argv.get(0) + " as " + runAs.get() + ": popfetch is not root");
       }
       try {
         Identity.Account user = Identity.lookup(runAs.get());
         // setpriv (util-linux) switches user, group and supplementary groups, then execs the agent.
-        this.prefix = List.of("/usr/bin/setpriv", "--reuid=" + user.uid(), "--regid=" + user.gid(), "--init-groups", "--");
+        this.prefix =
+            List.of(
+                "/usr/bin/setpriv",
+                "--reuid=" + user.uid(),
+                "--regid=" + user.gid(),
+                "--init-groups",
+                "--");
         this.home = user.home();
       } catch (IOException e) {
-        throw DeliveryException.rejected("cannot run " + argv.get(0) + " as " + runAs.get() + ": " + e.getMessage(), e);
+        throw DeliveryException.rejected(
+            "cannot run " + argv.get(0) + " as " + runAs.get() + ": " + e.getMessage(), e);
       }
     } else {
       if (root && !allowRoot) {
         throw DeliveryException.rejected(
-            "refusing to run " + argv.get(0) + " as root: give the pipe a user: to run it as, or allow-root: true"
+            "refusing to run "
+                + argv.get(0)
+                + " as root: give the pipe a user: to run it as, or allow-root: true"
                 + " for an agent that drops privileges itself (procmail -d)");
       }
       this.prefix = List.of();
       this.home = System.getProperty("user.home", "/");
     }
     try {
-      Files.createDirectories(spoolDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          spoolDir,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
-      throw DeliveryException.deferred("cannot create spool directory " + spoolDir + ": " + e.getMessage(), e);
+      throw DeliveryException.deferred(
+          "cannot create spool directory " + spoolDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -109,7 +127,10 @@ public final class PipeDestination implements Destination {
       out.add(
           switch (a) {
             case "%{recipient}" -> safe(message.envelope().recipient());
-            case "%{sender}" -> message.envelope().sender().isEmpty() ? "MAILER-DAEMON" : safe(message.envelope().sender());
+            case "%{sender}" ->
+                message.envelope().sender().isEmpty()
+                    ? "MAILER-DAEMON"
+                    : safe(message.envelope().sender());
             case "%{account}" -> safe(message.account());
             default -> a;
           });
@@ -122,7 +143,11 @@ public final class PipeDestination implements Destination {
     StringBuilder sb = new StringBuilder(Math.min(value.length(), 256));
     for (int i = 0; i < value.length() && sb.length() < 256; i++) {
       char c = value.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || ".@_+=-".indexOf(c) >= 0;
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || ".@_+=-".indexOf(c) >= 0;
       sb.append(ok ? c : '_');
     }
     if (sb.length() == 0) {
@@ -140,7 +165,8 @@ public final class PipeDestination implements Destination {
     try {
       spool = Spool.write(spoolDir, message.trace(), wireBody, Spool.Format.PLAIN, buffer);
     } catch (IOException e) {
-      throw DeliveryException.deferred("cannot spool a message for " + describe() + ": " + e.getMessage(), e);
+      throw DeliveryException.deferred(
+          "cannot spool a message for " + describe() + ": " + e.getMessage(), e);
     }
     boolean keepSpool = false;
     Path stderr = null;

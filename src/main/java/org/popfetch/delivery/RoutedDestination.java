@@ -1,5 +1,6 @@
 package org.popfetch.delivery;
 
+import com.google.re2j.Matcher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import com.google.re2j.Matcher;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
@@ -20,19 +20,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routing rules: the first rule whose condition the message meets chooses its destinations;
- * a message no rule takes goes to the account's own destination (the catch-all).
+ * Routing rules: the first rule whose condition the message meets chooses its destinations; a
+ * message no rule takes goes to the account's own destination (the catch-all).
  *
- * <p>A message for one destination streams straight into it. A message for several is first
- * copied to a private spool file and staged into each from there; it counts as delivered only
- * when every one took it. Programs (pipes) are run last, after the mailboxes have staged it,
- * so that a mailbox failure does not leave a program with a copy that a retry would repeat.
+ * <p>A message for one destination streams straight into it. A message for several is first copied
+ * to a private spool file and staged into each from there; it counts as delivered only when every
+ * one took it. Programs (pipes) are run last, after the mailboxes have staged it, so that a mailbox
+ * failure does not leave a program with a copy that a retry would repeat.
  *
- * <p>The outcomes of several targets combine so: the first refusal stops the staging and is
- * the message's outcome, and the targets that had staged it discard their copies. A {@code
- * Outcome.Deferred} from any target defers the message for all of them; a
- * {@code Outcome.Rejected} with a copy (a program refused it) sends the
- * whole message to the quarantine; one without leaves it on the server.
+ * <p>The outcomes of several targets combine so: the first refusal stops the staging and is the
+ * message's outcome, and the targets that had staged it discard their copies. A {@code
+ * Outcome.Deferred} from any target defers the message for all of them; a {@code Outcome.Rejected}
+ * with a copy (a program refused it) sends the whole message to the quarantine; one without leaves
+ * it on the server.
  */
 public final class RoutedDestination implements Destination {
   private static final Logger LOG = LoggerFactory.getLogger(RoutedDestination.class);
@@ -77,7 +77,8 @@ public final class RoutedDestination implements Destination {
         for (Target t : rule.targets()) {
           out.add(resolve(t, m.get()));
         }
-        out.sort((a, b) -> Boolean.compare(a instanceof PipeDestination, b instanceof PipeDestination));
+        out.sort(
+            (a, b) -> Boolean.compare(a instanceof PipeDestination, b instanceof PipeDestination));
         return out;
       }
     }
@@ -92,17 +93,22 @@ public final class RoutedDestination implements Destination {
     String name = MaildirFolders.expand(folder.template(), match);
     Optional<Path> dir = MaildirFolders.resolve(folder.maildir(), name);
     if (dir.isEmpty()) {
-      LOG.warn("folder name {} cannot be used safely; delivering to the Maildir's INBOX", LogText.sanitize(name));
+      LOG.warn(
+          "folder name {} cannot be used safely; delivering to the Maildir's INBOX",
+          LogText.sanitize(name));
       return folderDestination(folder.maildir(), Optional.empty());
     }
     return folderDestination(folder.maildir(), dir);
   }
 
-  private Destination folderDestination(Path maildir, Optional<Path> folder) throws DeliveryException {
+  private Destination folderDestination(Path maildir, Optional<Path> folder)
+      throws DeliveryException {
     Path dir = folder.orElse(maildir);
     Destination d = folders.get(dir);
     if (d == null) {
-      d = MaildirDestination.folder(maildir, folder.map(f -> f.getFileName().toString()).orElse(""), hostName);
+      d =
+          MaildirDestination.folder(
+              maildir, folder.map(f -> f.getFileName().toString()).orElse(""), hostName);
       folders.put(dir, d);
     }
     return d;
@@ -143,9 +149,15 @@ public final class RoutedDestination implements Destination {
 
   private Path spool(InputStream wire) throws DeliveryException {
     try {
-      Files.createDirectories(spoolDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          spoolDir,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       Path copy =
-          Files.createTempFile(spoolDir, "routed-", ".eml", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          Files.createTempFile(
+              spoolDir,
+              "routed-",
+              ".eml",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       try (OutputStream out = Files.newOutputStream(copy)) {
         int n;
         while ((n = wire.read(buffer, 0, buffer.length)) > 0) {
@@ -154,7 +166,8 @@ public final class RoutedDestination implements Destination {
       }
       return copy;
     } catch (IOException e) {
-      throw DeliveryException.deferred("cannot spool a message with several destinations: " + e.getMessage(), e);
+      throw DeliveryException.deferred(
+          "cannot spool a message with several destinations: " + e.getMessage(), e);
     }
   }
 
@@ -164,7 +177,9 @@ public final class RoutedDestination implements Destination {
     for (Staged s : batch) {
       Routed r = (Routed) s;
       for (int i = 0; i < r.destinations.size(); i++) {
-        byDestination.computeIfAbsent(r.destinations.get(i), k -> new ArrayList<>()).add(r.parts.get(i));
+        byDestination
+            .computeIfAbsent(r.destinations.get(i), k -> new ArrayList<>())
+            .add(r.parts.get(i));
       }
     }
     for (Map.Entry<Destination, List<Staged>> e : byDestination.entrySet()) {

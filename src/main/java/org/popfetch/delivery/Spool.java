@@ -1,6 +1,7 @@
 package org.popfetch.delivery;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,9 +12,9 @@ import org.popfetch.message.CrlfToLfOutputStream;
 import org.popfetch.message.TraceHeaders;
 
 /**
- * A private temporary copy of one message as a local destination will have it (LF line ends,
- * trace headers on top), so that a program can read it from a file and a mailbox lock is held
- * only while bytes are copied, never while a slow server sends them.
+ * A private temporary copy of one message as a local destination will have it (LF line ends, trace
+ * headers on top), so that a program can read it from a file and a mailbox lock is held only while
+ * bytes are copied, never while a slow server sends them.
  */
 final class Spool {
   private Spool() {}
@@ -40,10 +41,15 @@ final class Spool {
   /** A written spool file and its size. */
   record File(Path path, long size) {}
 
-  static File write(Path dir, TraceHeaders trace, InputStream wireMessage, Format format, byte[] buffer)
+  static File write(
+      Path dir, TraceHeaders trace, InputStream wireMessage, Format format, byte[] buffer)
       throws IOException {
     Path file =
-        Files.createTempFile(dir, "popfetch-", ".msg", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createTempFile(
+            dir,
+            "popfetch-",
+            ".msg",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024)) {
       return new File(file, write(raw, trace, wireMessage, format, buffer));
     } catch (IOException | RuntimeException e) {
@@ -53,7 +59,8 @@ final class Spool {
   }
 
   /** Writes the message as the format wants it to {@code raw} and returns the octets written. */
-  static long write(OutputStream raw, TraceHeaders trace, InputStream wireMessage, Format format, byte[] buffer)
+  static long write(
+      OutputStream raw, TraceHeaders trace, InputStream wireMessage, Format format, byte[] buffer)
       throws IOException {
     Counting counted = new Counting(raw);
     counted.write(format.prefix());
@@ -72,7 +79,7 @@ final class Spool {
   }
 
   /** Counts octets and remembers the last one. */
-  private static final class Counting extends java.io.FilterOutputStream {
+  private static final class Counting extends FilterOutputStream {
     long count;
     int last = -1;
 

@@ -14,16 +14,16 @@ import java.util.Map;
 /**
  * Where a configured mailbox path really is, split where other users' control begins.
  *
- * <p>The path as the configuration names it was written by the admin, and may go through
- * symbolic links the admin made ({@code /home -> /srv/home}). But popfetch may run as root and
- * deliver into directories users own, and a user who owns {@code /home/alice} can replace
- * {@code Maildir} with a link to {@code /etc} at any moment. So the path is walked from "/"
- * without following anything, and a link is followed only while nobody else can have put it
- * there: every directory so far, and the one holding the link, belongs to root or to
- * popfetch's own user and is writable by nobody else (or is sticky, like {@code /tmp}, and the
- * entry belongs to root or popfetch's user). The deepest directory reached that way is the
- * {@link #anchor}, which can be opened by its name; everything {@link #below} it is opened one
- * name at a time through {@link DirectoryHandle}, where a link is always refused.
+ * <p>The path as the configuration names it was written by the admin, and may go through symbolic
+ * links the admin made ({@code /home -> /srv/home}). But popfetch may run as root and deliver into
+ * directories users own, and a user who owns {@code /home/alice} can replace {@code Maildir} with a
+ * link to {@code /etc} at any moment. So the path is walked from "/" without following anything,
+ * and a link is followed only while nobody else can have put it there: every directory so far, and
+ * the one holding the link, belongs to root or to popfetch's own user and is writable by nobody
+ * else (or is sticky, like {@code /tmp}, and the entry belongs to root or popfetch's user). The
+ * deepest directory reached that way is the {@link #anchor}, which can be opened by its name;
+ * everything {@link #below} it is opened one name at a time through {@link DirectoryHandle}, where
+ * a link is always refused.
  *
  * @param anchor an absolute path without links that only root or popfetch's user can change
  * @param below the names from the anchor down to the configured directory, some perhaps missing

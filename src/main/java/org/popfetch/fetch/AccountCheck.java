@@ -9,8 +9,8 @@ import org.popfetch.pop3.Pop3Client;
 import org.popfetch.pop3.Pop3Exception;
 
 /**
- * Counts what a poll would fetch, without fetching or deleting anything (as {@code fetchmail
- * -c}). Makes the same selection as {@link AccountPoll}.
+ * Counts what a poll would fetch, without fetching or deleting anything (as {@code fetchmail -c}).
+ * Makes the same selection as {@link AccountPoll}.
  */
 public final class AccountCheck {
   /**
@@ -22,23 +22,45 @@ public final class AccountCheck {
    * @param freshOctets their total size
    * @param failure why the check failed, if it did
    */
-  public record Report(String account, int messages, long octets, int fresh, long freshOctets, Optional<PollFailure> failure) {}
+  public record Report(
+      String account,
+      int messages,
+      long octets,
+      int fresh,
+      long freshOctets,
+      Optional<PollFailure> failure) {}
 
   private AccountCheck() {}
 
-  public static Report run(Pop3Account account, FetchPolicy policy, SeenUidStore store, Clock clock, ProtocolTrace trace) {
+  public static Report run(
+      Pop3Account account,
+      FetchPolicy policy,
+      SeenUidStore store,
+      Clock clock,
+      ProtocolTrace trace) {
     try (Pop3Client client = Pop3Client.connect(account.settings(), trace)) {
       client.login(account.credentials(), account.auth());
       Mailbox mailbox = Mailbox.read(client);
       Map<String, SeenUid> seen = mailbox.haveUidl() ? store.load(account.key()) : Map.of();
       Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());
       client.quit();
-      return new Report(account.name(), mailbox.listing().size(), mailbox.octets(), selection.fetch().size() + selection.waiting(),
-          selection.fetchOctets() + selection.waitingOctets(), Optional.empty());
+      return new Report(
+          account.name(),
+          mailbox.listing().size(),
+          mailbox.octets(),
+          selection.fetch().size() + selection.waiting(),
+          selection.fetchOctets() + selection.waitingOctets(),
+          Optional.empty());
     } catch (Pop3Exception e) {
       return new Report(account.name(), 0, 0, 0, 0, Optional.of(Failures.classify(e)));
     } catch (IOException e) {
-      return new Report(account.name(), 0, 0, 0, 0, Optional.of(new PollFailure(PollFailure.Kind.STORE, e.getMessage())));
+      return new Report(
+          account.name(),
+          0,
+          0,
+          0,
+          0,
+          Optional.of(new PollFailure(PollFailure.Kind.STORE, e.getMessage())));
     }
   }
 }

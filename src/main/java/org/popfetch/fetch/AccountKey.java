@@ -4,13 +4,13 @@ import java.util.Locale;
 
 /**
  * The scope of a mailbox's unique-ids: RFC 1939 promises them per maildrop, so the same UID in
- * another maildrop is another message, and a store must never let one maildrop's records stand
- * for another's (docs/adr/0003-uid-scope-with-port.md).
+ * another maildrop is another message, and a store must never let one maildrop's records stand for
+ * another's (docs/adr/0003-uid-scope-with-port.md).
  *
  * <p>By default the scope is the server name (lower-cased), the port and the user, which is what
  * popfetch can see of a maildrop: two tunnels on localhost with the same user on two ports are two
- * scopes. An admin may name a scope instead (the account's {@code uid-scope}), to keep an
- * account's state when it moves to another port.
+ * scopes. An admin may name a scope instead (the account's {@code uid-scope}), to keep an account's
+ * state when it moves to another port.
  *
  * @param storageKey the scope as stored: "user@server:port", or the name the admin gave
  */
@@ -32,8 +32,8 @@ public record AccountKey(String storageKey) {
   }
 
   /**
-   * The scope the same account had before scopes included the port ("user@server", ADR 0002),
-   * under which older state may still be stored.
+   * The scope the same account had before scopes included the port ("user@server", ADR 0002), under
+   * which older state may still be stored.
    */
   public static AccountKey beforePorts(String server, String user) {
     return new AccountKey(user + "@" + server.toLowerCase(Locale.ROOT));

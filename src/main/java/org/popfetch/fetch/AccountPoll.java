@@ -20,14 +20,13 @@ import org.slf4j.LoggerFactory;
  * One poll of one account.
  *
  * <p>The order, and why: each batch of new messages is streamed to the destination (RETR,
- * pipelined), committed there (fsync), its UIDs recorded in the store, and only then marked
- * for deletion (DELE); the server deletes nothing before QUIT. A crash, a cut connection or a
- * full disk at any point leaves every undelivered message on the server. Between a commit and
- * the store write a crash can cause a duplicate, never a loss: double deliveries are better
- * than lost mail.
+ * pipelined), committed there (fsync), its UIDs recorded in the store, and only then marked for
+ * deletion (DELE); the server deletes nothing before QUIT. A crash, a cut connection or a full disk
+ * at any point leaves every undelivered message on the server. Between a commit and the store write
+ * a crash can cause a duplicate, never a loss: double deliveries are better than lost mail.
  *
- * <p>A message recorded as delete-pending that is still on the server at the next poll (its
- * DELE or QUIT did not go through) is deleted then, not delivered again.
+ * <p>A message recorded as delete-pending that is still on the server at the next poll (its DELE or
+ * QUIT did not go through) is deleted then, not delivered again.
  *
  * <p>Not reusable: one instance, one {@link #run()}.
  */
@@ -50,8 +49,10 @@ public final class AccountPoll {
   private int onServer;
   private int deleted;
   private int oversize;
+
   /** Set once the listing is read; it counts what the batches delivered. */
   private BatchDelivery delivery;
+
   private BooleanSupplier stopRequested = () -> false;
 
   public AccountPoll(
@@ -76,13 +77,13 @@ public final class AccountPoll {
   }
 
   /**
-   * Asks the poll to end early when this says so. Between messages, no further RETR is sent,
-   * what was retrieved is delivered, recorded and marked for deletion, and the session ends with
-   * QUIT. With a message still on the wire {@link #STOP_GRACE} later (a stalled or trickling
-   * server can keep it there as long as it likes) the connection is dropped, without QUIT: the
-   * message in hand is abandoned and stays on the server, and what was received whole before it
-   * is delivered and recorded as delete-pending, to be deleted by the next poll. Nothing is lost
-   * or delivered twice either way. {@code stop} is asked from another thread as well.
+   * Asks the poll to end early when this says so. Between messages, no further RETR is sent, what
+   * was retrieved is delivered, recorded and marked for deletion, and the session ends with QUIT.
+   * With a message still on the wire {@link #STOP_GRACE} later (a stalled or trickling server can
+   * keep it there as long as it likes) the connection is dropped, without QUIT: the message in hand
+   * is abandoned and stays on the server, and what was received whole before it is delivered and
+   * recorded as delete-pending, to be deleted by the next poll. Nothing is lost or delivered twice
+   * either way. {@code stop} is asked from another thread as well.
    */
   public AccountPoll stopWhen(BooleanSupplier stop) {
     this.stopRequested = stop;
@@ -105,16 +106,23 @@ public final class AccountPoll {
       // Out of memory, a stack overflow or a bug: this poll ends, the session closes without
       // QUIT (nothing of it is deleted), and the caller's other accounts and its stop go on.
       // What the poll held is unreachable by now, so this line can be built.
-      failure = Optional.of(new PollFailure(PollFailure.Kind.INTERNAL,
-          e.getClass().getSimpleName() + ": " + e.getMessage()));
+      failure =
+          Optional.of(
+              new PollFailure(
+                  PollFailure.Kind.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage()));
     } finally {
       if (client != null) {
         client.close();
       }
     }
     PollResult result = result(failure);
-    failure.ifPresent(f -> LOG.warn("{}: poll failed ({}): {}", account.name(), f.kind(),
-        LogText.sanitize(f.message())));
+    failure.ifPresent(
+        f ->
+            LOG.warn(
+                "{}: poll failed ({}): {}",
+                account.name(),
+                f.kind(),
+                LogText.sanitize(f.message())));
     observer.finished(result);
     return result;
   }
@@ -123,8 +131,15 @@ public final class AccountPoll {
     if (delivery == null) {
       return new PollResult(account.name(), onServer, 0, 0, deleted, oversize, 0, failure);
     }
-    return new PollResult(account.name(), onServer, delivery.fetched(), delivery.octets(),
-        deleted, oversize + delivery.oversize(), delivery.quarantined(), failure);
+    return new PollResult(
+        account.name(),
+        onServer,
+        delivery.fetched(),
+        delivery.octets(),
+        deleted,
+        oversize + delivery.oversize(),
+        delivery.quarantined(),
+        failure);
   }
 
   private Optional<PollFailure> poll(Pop3Client client) throws IOException {
@@ -135,7 +150,9 @@ public final class AccountPoll {
         return Optional.of(
             new PollFailure(
                 PollFailure.Kind.CONFIG,
-                client.peer() + " does not support UIDL (" + mailbox.uidlRefused().get().line()
+                client.peer()
+                    + " does not support UIDL ("
+                    + mailbox.uidlRefused().get().line()
                     + "), which keep: true needs to tell old mail from new; nothing fetched"));
       }
       LOG.info("{}: server has no UIDL; fetching and deleting everything", account.name());
@@ -144,8 +161,20 @@ public final class AccountPoll {
     AccountKey key = account.key();
     Map<String, SeenUid> seen = haveUidl ? store.load(key) : Map.of();
     Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());
-    delivery = new BatchDelivery(account, policy, store, destination, quarantine, localHost, clock,
-        observer, stopRequested, STOP_GRACE, client, seen);
+    delivery =
+        new BatchDelivery(
+            account,
+            policy,
+            store,
+            destination,
+            quarantine,
+            localHost,
+            clock,
+            observer,
+            stopRequested,
+            STOP_GRACE,
+            client,
+            seen);
     oversize = selection.oversize();
     store.record(key, selection.newlyOversize());
 
@@ -174,7 +203,8 @@ public final class AccountPoll {
     if (!client.isOpen()) {
       return failure;
     }
-    if (failure.isPresent() && failure.get().kind() == PollFailure.Kind.DELIVERY
+    if (failure.isPresent()
+        && failure.get().kind() == PollFailure.Kind.DELIVERY
         && deletesOnRetrieval(client)) {
       // A message was retrieved but not delivered, and this server deletes at QUIT what was
       // retrieved whether or not DELE was sent (RFC 2449 EXPIRE 0). End without QUIT: nothing
@@ -197,8 +227,13 @@ public final class AccountPoll {
     }
     deleted = deleting.size();
     store.forget(key, deleting.stream().filter(Entry::tracked).map(Entry::uid).toList());
-    LOG.info("{}: {} on server, {} fetched ({} octets), {} deleted, {} too large",
-        account.name(), onServer, delivery.fetched(), delivery.octets(), deleted,
+    LOG.info(
+        "{}: {} on server, {} fetched ({} octets), {} deleted, {} too large",
+        account.name(),
+        onServer,
+        delivery.fetched(),
+        delivery.octets(),
+        deleted,
         oversize + delivery.oversize());
     return failure;
   }
@@ -213,8 +248,8 @@ public final class AccountPoll {
     List<Entry> current = new ArrayList<>();
     long bytes = 0;
     for (Entry e : fetch) {
-      boolean full = current.size() >= policy.batchMessages()
-          || bytes + e.size() > policy.batchOctets();
+      boolean full =
+          current.size() >= policy.batchMessages() || bytes + e.size() > policy.batchOctets();
       if (!current.isEmpty() && full) {
         out.add(current);
         current = new ArrayList<>();

@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells the mailbox's owner, once, that popfetch can no longer log in, as fetchmail does: a
- * changed password otherwise shows only as mail that stopped arriving. The notice goes where the
- * account's mail goes, after {@code after} refused logins in a row; no further notice follows
- * until a login succeeds.
+ * Tells the mailbox's owner, once, that popfetch can no longer log in, as fetchmail does: a changed
+ * password otherwise shows only as mail that stopped arriving. The notice goes where the account's
+ * mail goes, after {@code after} refused logins in a row; no further notice follows until a login
+ * succeeds.
  */
 public final class AuthFailureNotice {
   private static final Logger LOG = LoggerFactory.getLogger(AuthFailureNotice.class);
@@ -42,9 +42,8 @@ public final class AuthFailureNotice {
   }
 
   /**
-   * A login was refused; the server's words go into the notice, delivered to what {@code
-   * opener} opens. A notice that cannot be delivered is logged and tried again at the next
-   * refusal.
+   * A login was refused; the server's words go into the notice, delivered to what {@code opener}
+   * opens. A notice that cannot be delivered is logged and tried again at the next refusal.
    *
    * @return whether this call delivered the notice
    */
@@ -59,13 +58,19 @@ public final class AuthFailureNotice {
       Destination.Staged staged = d.stage(incoming(), new ByteArrayInputStream(message));
       d.commit(List.of(staged));
       sent = true;
-      LOG.warn("{}: login refused {} times in a row; told {} ({})",
-          account.name(), failures, account.mailbox(), d.describe());
+      LOG.warn(
+          "{}: login refused {} times in a row; told {} ({})",
+          account.name(),
+          failures,
+          account.mailbox(),
+          d.describe());
       return true;
     } catch (DeliveryException | IllegalArgumentException e) {
       // Tried again at the next refusal: a notice is worth a retry, not a lost poll.
-      LOG.error("{}: could not deliver the login-failure notice: {}",
-          account.name(), LogText.sanitize(String.valueOf(e.getMessage())));
+      LOG.error(
+          "{}: could not deliver the login-failure notice: {}",
+          account.name(),
+          LogText.sanitize(String.valueOf(e.getMessage())));
       return false;
     }
   }
@@ -86,7 +91,8 @@ public final class AuthFailureNotice {
   }
 
   private byte[] message(String serverSaid) {
-    String body = """
+    String body =
+        """
         popfetch could not log in to the account "%s" (%s at %s:%d)
         %d times in a row. The server said:
 
@@ -95,8 +101,14 @@ public final class AuthFailureNotice {
         The mail waiting there stays on the server. popfetch keeps trying, less
         often, and sends no further notice until a login succeeds. If the password
         or token changed, update the configuration; it is reloaded when saved.
-        """.formatted(account.name(), account.credentials().user(), account.settings().host(),
-            account.settings().port(), failures, oneLine(serverSaid));
+        """
+            .formatted(
+                account.name(),
+                account.credentials().user(),
+                account.settings().host(),
+                account.settings().port(),
+                failures,
+                oneLine(serverSaid));
     return new TextMessage()
         .structured("From", "popfetch <MAILER-DAEMON@" + localHost + ">")
         .structured("To", "<" + account.mailbox() + ">")

@@ -32,16 +32,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * RETR, stage, commit, quarantine commit, record, DELE for the batches of one poll, in that
- * order. Nothing is marked for deletion before its copy is committed and its UID recorded.
+ * RETR, stage, commit, quarantine commit, record, DELE for the batches of one poll, in that order.
+ * Nothing is marked for deletion before its copy is committed and its UID recorded.
  *
- * <p>Each message's header is read first to reconstruct its envelope. A {@link
- * Outcome.Deferred} records the attempt, stops staging (the destination is unwell: the rest of
- * the batch is drained and stays on the server) and ends the poll after the commit of what was
- * staged before it. A {@link Outcome.Rejected} with a rescued copy puts the message, as the
- * destination would have had it, into the quarantine Maildir, which counts as delivered: it is
- * then deleted from the server. A rejection without a copy is treated as a deferral: the
- * message stays on the server, and an admin has to act.
+ * <p>Each message's header is read first to reconstruct its envelope. A {@link Outcome.Deferred}
+ * records the attempt, stops staging (the destination is unwell: the rest of the batch is drained
+ * and stays on the server) and ends the poll after the commit of what was staged before it. A
+ * {@link Outcome.Rejected} with a rescued copy puts the message, as the destination would have had
+ * it, into the quarantine Maildir, which counts as delivered: it is then deleted from the server. A
+ * rejection without a copy is treated as a deferral: the message stays on the server, and an admin
+ * has to act.
  */
 final class BatchDelivery {
   private static final Logger LOG = LoggerFactory.getLogger(BatchDelivery.class);
@@ -66,8 +66,8 @@ final class BatchDelivery {
 
   /**
    * @param seen the store's entries for this account, as loaded at the start of the poll
-   * @param stopGrace how long a stop waits for the message on the wire before the connection
-   *     is dropped
+   * @param stopGrace how long a stop waits for the message on the wire before the connection is
+   *     dropped
    */
   BatchDelivery(
       Pop3Account account,
@@ -117,8 +117,7 @@ final class BatchDelivery {
   }
 
   /**
-   * Delivers one batch and marks what was delivered for deletion, adding it to {@code
-   * deleting}.
+   * Delivers one batch and marks what was delivered for deletion, adding it to {@code deleting}.
    *
    * @return why the poll should end here, if it should
    * @throws IOException if the store cannot be written; nothing of the batch is then deleted
@@ -146,8 +145,11 @@ final class BatchDelivery {
       // Delivered ones are delivered; the refused ones stay on the server for the next poll.
       quarantine.discard(r.held.staged);
       r.held.entries.clear();
-      r.failure = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY,
-          "quarantine " + quarantine.describe() + ": " + e.getMessage()));
+      r.failure =
+          Optional.of(
+              new PollFailure(
+                  PollFailure.Kind.DELIVERY,
+                  "quarantine " + quarantine.describe() + ": " + e.getMessage()));
     }
     quarantined += r.held.entries.size();
     long committed = System.nanoTime();
@@ -176,9 +178,14 @@ final class BatchDelivery {
       }
     }
     if (LOG.isDebugEnabled()) {
-      LOG.debug("{}: batch of {}: retrieve {} ms, commit {} ms, record {} ms, delete {} ms",
-          account.name(), done.size(), millis(started, retrieved), millis(retrieved, committed),
-          millis(committed, recorded), millis(recorded, System.nanoTime()));
+      LOG.debug(
+          "{}: batch of {}: retrieve {} ms, commit {} ms, record {} ms, delete {} ms",
+          account.name(),
+          done.size(),
+          millis(started, retrieved),
+          millis(retrieved, committed),
+          millis(committed, recorded),
+          millis(recorded, System.nanoTime()));
     }
     return r.failure;
   }
@@ -195,7 +202,10 @@ final class BatchDelivery {
       if (replies.get(i).ok()) {
         marked.add(entries.get(i));
       } else {
-        LOG.warn("{}: DELE {} refused: {}", account.name(), entries.get(i).number(),
+        LOG.warn(
+            "{}: DELE {} refused: {}",
+            account.name(),
+            entries.get(i).number(),
             LogText.sanitize(replies.get(i).line()));
       }
     }
@@ -216,8 +226,10 @@ final class BatchDelivery {
     final List<SeenUid> failedAttempts = new ArrayList<>();
     final List<SeenUid> tooLarge = new ArrayList<>();
     Optional<PollFailure> failure = Optional.empty();
+
     /** The number of the message being received, 0 between messages. */
     int inHand;
+
     /** Set when a stop dropped the connection in the middle of the batch. */
     final AtomicBoolean interrupted = new AtomicBoolean();
 
@@ -233,17 +245,23 @@ final class BatchDelivery {
       // that is still going a moment later drops the connection: a stalled or trickling body
       // could take as long as the server likes. The message in hand is then abandoned and stays
       // on the server; the ones before it were received whole.
-      try (StopWatch.Watch watch = StopWatch.watch(stopRequested, stopGrace, () -> {
-            interrupted.set(true);
-            client.interrupt();
-          })) {
+      try (StopWatch.Watch watch =
+          StopWatch.watch(
+              stopRequested,
+              stopGrace,
+              () -> {
+                interrupted.set(true);
+                client.interrupt();
+              })) {
         client.retr(
             batch.stream().map(e -> new ScanListing(e.number(), e.size())).toList(),
             policy.messageCap(),
             this);
       } catch (StopRequested e) {
-        LOG.info("{}: stopping after {} message(s) of this batch; the rest waits for the next poll",
-            account.name(), received());
+        LOG.info(
+            "{}: stopping after {} message(s) of this batch; the rest waits for the next poll",
+            account.name(),
+            received());
       } catch (DeliveryException e) {
         failure = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
       } catch (Pop3Exception e) {
@@ -262,14 +280,18 @@ final class BatchDelivery {
       Entry entry = byNumber.get(number);
       inHand = number;
       HeaderFields.Read read = HeaderFields.read(body);
-      Envelope envelope =
-          Envelope.of(read.header(), account.mailbox(), account.recipientHeader());
+      Envelope envelope = Envelope.of(read.header(), account.mailbox(), account.recipientHeader());
       Incoming incoming =
           new Incoming(
               account.name(),
               envelope,
-              TraceHeaders.forFetch(account.settings().host(), client.isSecure(), localHost,
-                  account.name(), envelope.recipient(), now),
+              TraceHeaders.forFetch(
+                  account.settings().host(),
+                  client.isSecure(),
+                  localHost,
+                  account.name(),
+                  envelope.recipient(),
+                  now),
               read.header());
       Outcome outcome = stage(incoming, read.message(), body);
       if (outcome instanceof Outcome.Delivered d) {
@@ -286,15 +308,18 @@ final class BatchDelivery {
     @Override
     public void refused(int number, Pop3ErrorException error) {
       // Deleted by someone else since the listing, say: nothing to deliver, nothing lost.
-      LOG.info("{}: RETR {} refused: {}", account.name(), number,
+      LOG.info(
+          "{}: RETR {} refused: {}",
+          account.name(),
+          number,
           LogText.sanitize(error.reply().line()));
     }
 
     /**
      * The destination's verdict on one message.
      *
-     * @throws DeliveryException if the connection broke under the destination, not the
-     *     destination itself
+     * @throws DeliveryException if the connection broke under the destination, not the destination
+     *     itself
      */
     private Outcome stage(Incoming incoming, InputStream message, DotTerminatedInputStream body)
         throws DeliveryException {
@@ -317,19 +342,28 @@ final class BatchDelivery {
       if (entry.tracked()) {
         failedAttempts.add(attempt);
       }
-      LOG.warn("{}: message {} left on the server, delivery failed (attempt {}): {}",
-          account.name(), entry.number(), attempt.attempts(), LogText.sanitize(reason));
+      LOG.warn(
+          "{}: message {} left on the server, delivery failed (attempt {}): {}",
+          account.name(),
+          entry.number(),
+          attempt.attempts(),
+          LogText.sanitize(reason));
       failure = Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, reason));
     }
 
     /** Stages a refused message into the quarantine, from the copy the destination rescued. */
-    private Destination.Staged quarantine(Incoming incoming, Entry entry, String reason,
-        Path rescued) throws IOException {
+    private Destination.Staged quarantine(
+        Incoming incoming, Entry entry, String reason, Path rescued) throws IOException {
       try (InputStream in = Files.newInputStream(rescued)) {
         Destination.Staged s = quarantine.stage(incoming.withTrace(TraceHeaders.NONE), in);
-        LOG.warn("{}: message {} (uid {}) refused for good by {}: {}; kept in {} and deleted"
-                + " from the server", account.name(), entry.number(),
-            LogText.sanitize(entry.uid()), destination.describe(), LogText.sanitize(reason),
+        LOG.warn(
+            "{}: message {} (uid {}) refused for good by {}: {}; kept in {} and deleted"
+                + " from the server",
+            account.name(),
+            entry.number(),
+            LogText.sanitize(entry.uid()),
+            destination.describe(),
+            LogText.sanitize(reason),
             quarantine.describe());
         return s;
       } finally {
@@ -340,9 +374,12 @@ final class BatchDelivery {
     /** The connection failed or was dropped by a stop. */
     private void broken(Pop3Exception e) {
       if (interrupted.get()) {
-        LOG.info("{}: stopping; {} abandoned mid-transfer, it stays on the server;"
-                + " {} message(s) of this batch were received whole", account.name(),
-            inHand == 0 ? "the rest of the batch" : "message " + inHand, received());
+        LOG.info(
+            "{}: stopping; {} abandoned mid-transfer, it stays on the server;"
+                + " {} message(s) of this batch were received whole",
+            account.name(),
+            inHand == 0 ? "the rest of the batch" : "message " + inHand,
+            received());
       } else {
         failure = Optional.of(Failures.classify(e));
       }

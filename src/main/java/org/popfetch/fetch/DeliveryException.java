@@ -5,10 +5,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A destination could not take a message, and how: {@link #refusal()} is {@link
- * Outcome.Deferred} (the message stays on the server for the next poll) or {@link
- * Outcome.Rejected} (it needs an admin). An exception because the failure can come from deep
- * inside a stream being written; whoever stages a message turns it into an {@link Outcome}.
+ * A destination could not take a message, and how: {@link #refusal()} is {@link Outcome.Deferred}
+ * (the message stays on the server for the next poll) or {@link Outcome.Rejected} (it needs an
+ * admin). An exception because the failure can come from deep inside a stream being written;
+ * whoever stages a message turns it into an {@link Outcome}.
  */
 public final class DeliveryException extends IOException {
   private final Outcome.Refusal refusal;
@@ -41,8 +41,8 @@ public final class DeliveryException extends IOException {
   /**
    * A permanent failure with the message kept for the quarantine.
    *
-   * @param rescued a file holding the whole message as it would have been delivered; the
-   *     receiver of the exception owns it and deletes it
+   * @param rescued a file holding the whole message as it would have been delivered; the receiver
+   *     of the exception owns it and deletes it
    */
   public static DeliveryException rejectedWithCopy(String reason, Path rescued) {
     return new DeliveryException(new Outcome.Rejected(reason, Optional.of(rescued)), null);

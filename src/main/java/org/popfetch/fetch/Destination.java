@@ -1,13 +1,12 @@
 package org.popfetch.fetch;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
 /**
- * Where fetched messages go, in two steps so that durability can be a group commit: {@link
- * #stage} writes one message where nobody sees it yet, {@link #commit} makes a batch of staged
- * messages durable and visible at once.
+ * Where fetched messages go, in two steps so that durability can be a group commit: {@link #stage}
+ * writes one message where nobody sees it yet, {@link #commit} makes a batch of staged messages
+ * durable and visible at once.
  *
  * <p>Only after {@code commit} returns may the fetch pass record the UIDs and send DELE.
  */
@@ -16,22 +15,22 @@ public interface Destination {
   String describe();
 
   /**
-   * Takes one message: the trace headers, then the message as it came off the wire (CRLF line
-   * ends, dot-unstuffed). Where the destination can, nothing is visible to readers before
-   * {@link #commit}; a program (pipe) has the message when this returns.
+   * Takes one message: the trace headers, then the message as it came off the wire (CRLF line ends,
+   * dot-unstuffed). Where the destination can, nothing is visible to readers before {@link
+   * #commit}; a program (pipe) has the message when this returns.
    *
    * @throws DeliveryException if the message cannot be taken; its {@link
-   *     DeliveryException#refusal()} is {@link Outcome.Deferred} (disk full, MDA exit 75) or
-   *     {@link Outcome.Rejected} (the MDA refused it, with the message rescued for quarantine;
-   *     a link where a mailbox should be, with nothing rescued). The caller turns it into the
-   *     {@link Outcome} of the attempt.
+   *     DeliveryException#refusal()} is {@link Outcome.Deferred} (disk full, MDA exit 75) or {@link
+   *     Outcome.Rejected} (the MDA refused it, with the message rescued for quarantine; a link
+   *     where a mailbox should be, with nothing rescued). The caller turns it into the {@link
+   *     Outcome} of the attempt.
    */
   Staged stage(Incoming message, InputStream wireBody) throws DeliveryException;
 
   /**
-   * Makes the staged messages durable and visible. On return every one of them is delivered;
-   * on an exception (deferred or rejected alike) none is guaranteed to be, and the caller must
-   * not delete any from the server.
+   * Makes the staged messages durable and visible. On return every one of them is delivered; on an
+   * exception (deferred or rejected alike) none is guaranteed to be, and the caller must not delete
+   * any from the server.
    */
   void commit(List<Staged> batch) throws DeliveryException;
 

@@ -36,6 +36,9 @@ final class Failures {
 
   private static boolean isLogin(Pop3ErrorException e) {
     String c = e.command();
-    return c.startsWith("PASS") || c.startsWith("USER") || c.startsWith("AUTH") || c.startsWith("APOP");
+    return c.startsWith("PASS")
+        || c.startsWith("USER")
+        || c.startsWith("AUTH")
+        || c.startsWith("APOP");
   }
 }

@@ -10,8 +10,8 @@ import java.util.OptionalLong;
  *
  * @param keep leave delivered mail on the server, and never fetch it twice
  * @param deleteAfter with keep: delete delivered mail this long after it was first seen
- * @param maxSize leave larger messages on the server (reported once); also the most octets any
- *     one message may arrive as, whatever LIST said
+ * @param maxSize leave larger messages on the server (reported once); also the most octets any one
+ *     message may arrive as, whatever LIST said
  * @param fetchLimit at most this many messages per poll
  * @param batchMessages at most this many messages per group commit
  * @param batchOctets at most about this many octets per group commit
@@ -34,7 +34,13 @@ public record FetchPolicy(
   public static final long DEFAULT_MESSAGE_CAP = 1L << 30;
 
   public static FetchPolicy deleteMode() {
-    return new FetchPolicy(false, Optional.empty(), OptionalLong.empty(), OptionalInt.empty(), DEFAULT_BATCH_MESSAGES, DEFAULT_BATCH_OCTETS);
+    return new FetchPolicy(
+        false,
+        Optional.empty(),
+        OptionalLong.empty(),
+        OptionalInt.empty(),
+        DEFAULT_BATCH_MESSAGES,
+        DEFAULT_BATCH_OCTETS);
   }
 
   /** The most octets one message may have, announced or received: max-size, or the default cap. */

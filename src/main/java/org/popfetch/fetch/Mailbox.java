@@ -1,5 +1,6 @@
 package org.popfetch.fetch;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import org.popfetch.pop3.Pop3Client;
@@ -10,8 +11,8 @@ import org.popfetch.pop3.ScanTable;
 import org.popfetch.pop3.UidTable;
 
 /**
- * What the server lists: every message's number and size (LIST) and, where the server has
- * UIDL, its unique-id; both held compactly, within {@link Pop3Client#MAX_LISTING_ENTRIES}.
+ * What the server lists: every message's number and size (LIST) and, where the server has UIDL, its
+ * unique-id; both held compactly, within {@link Pop3Client#MAX_LISTING_ENTRIES}.
  *
  * @param uidlRefused the server's answer to UIDL, if it has none
  */
@@ -35,7 +36,7 @@ record Mailbox(ScanTable listing, UidTable uids, Optional<Pop3Reply> uidlRefused
   }
 
   /** The messages to fetch, delete or leave, given what the store remembers. */
-  Selection select(String account, Map<String, SeenUid> seen, FetchPolicy policy, java.time.Instant now) {
+  Selection select(String account, Map<String, SeenUid> seen, FetchPolicy policy, Instant now) {
     return Selection.select(account, listing, uids, haveUidl(), seen, policy, now);
   }
 

@@ -5,10 +5,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How a destination's attempt at one message ended: {@link Delivered} (staged, to be made
- * durable by the batch's commit), {@link Deferred} (a temporary failure: the message stays on
- * the server and is tried again by a later poll) or {@link Rejected} (for good: into the
- * quarantine when the destination rescued a copy, else left on the server for an admin).
+ * How a destination's attempt at one message ended: {@link Delivered} (staged, to be made durable
+ * by the batch's commit), {@link Deferred} (a temporary failure: the message stays on the server
+ * and is tried again by a later poll) or {@link Rejected} (for good: into the quarantine when the
+ * destination rescued a copy, else left on the server for an admin).
  */
 public sealed interface Outcome permits Outcome.Delivered, Outcome.Refusal {
 
@@ -35,8 +35,8 @@ public sealed interface Outcome permits Outcome.Delivered, Outcome.Refusal {
    * Permanent (the MDA refused the message, a link where a mailbox should be).
    *
    * @param rescued a file holding the whole message as it would have been delivered, for the
-   *     quarantine; whoever handles the refusal owns it and deletes it. Without one the
-   *     message stays on the server.
+   *     quarantine; whoever handles the refusal owns it and deletes it. Without one the message
+   *     stays on the server.
    */
   record Rejected(String reason, Optional<Path> rescued) implements Refusal {
     public Rejected {

@@ -27,7 +27,10 @@ public record PollFailure(Kind kind, String message) {
     STORE,
     /** The account's settings cannot work with this server (keep without UIDL). */
     CONFIG,
-    /** popfetch itself failed during the poll (out of memory, a bug); the session ended without QUIT. */
+    /**
+     * popfetch itself failed during the poll (out of memory, a bug); the session ended without
+     * QUIT.
+     */
     INTERNAL
   }
 }

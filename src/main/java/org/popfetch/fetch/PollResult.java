@@ -15,7 +15,13 @@ import java.util.Optional;
  * @param failure why the poll ended early, if it did
  */
 public record PollResult(
-    String account, int onServer, int fetched, long octets, int deleted, int oversize, int quarantined,
+    String account,
+    int onServer,
+    int fetched,
+    long octets,
+    int deleted,
+    int oversize,
+    int quarantined,
     Optional<PollFailure> failure) {
   public boolean succeeded() {
     return failure.isEmpty();

@@ -1,5 +1,6 @@
 package org.popfetch.fetch;
 
+import java.util.Optional;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.Pop3Settings;
 import org.popfetch.sasl.Credentials;
@@ -16,18 +17,38 @@ import org.popfetch.sasl.Credentials;
  * @param key the scope of its unique-ids in the store
  */
 public record Pop3Account(
-    String name, Pop3Settings settings, Credentials credentials, AuthMethod auth, String mailbox,
-    java.util.Optional<String> recipientHeader, AccountKey key) {
+    String name,
+    Pop3Settings settings,
+    Credentials credentials,
+    AuthMethod auth,
+    String mailbox,
+    Optional<String> recipientHeader,
+    AccountKey key) {
   /** With the scope popfetch sees: server, port and user. */
   public Pop3Account(
-      String name, Pop3Settings settings, Credentials credentials, AuthMethod auth, String mailbox,
-      java.util.Optional<String> recipientHeader) {
-    this(name, settings, credentials, auth, mailbox, recipientHeader,
+      String name,
+      Pop3Settings settings,
+      Credentials credentials,
+      AuthMethod auth,
+      String mailbox,
+      Optional<String> recipientHeader) {
+    this(
+        name,
+        settings,
+        credentials,
+        auth,
+        mailbox,
+        recipientHeader,
         AccountKey.of(settings.host(), settings.port(), credentials.user()));
   }
 
   /** A single-drop mailbox: every message is for {@code mailbox}. */
-  public Pop3Account(String name, Pop3Settings settings, Credentials credentials, AuthMethod auth, String mailbox) {
-    this(name, settings, credentials, auth, mailbox, java.util.Optional.empty());
+  public Pop3Account(
+      String name,
+      Pop3Settings settings,
+      Credentials credentials,
+      AuthMethod auth,
+      String mailbox) {
+    this(name, settings, credentials, auth, mailbox, Optional.empty());
   }
 }

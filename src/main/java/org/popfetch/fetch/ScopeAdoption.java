@@ -10,16 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands state stored under the scope of earlier versions ("user@server", without the port) to
- * the account it belongs to, so that an upgrade does not deliver every kept message again
+ * Hands state stored under the scope of earlier versions ("user@server", without the port) to the
+ * account it belongs to, so that an upgrade does not deliver every kept message again
  * (docs/adr/0003-uid-scope-with-port.md).
  *
- * <p>Such state is adopted only when exactly one configured account has that server and user,
- * and only if that account has no state of its own yet. When several accounts have them, the old
- * records may be any one's, or a mix (the very sharing the port now prevents); giving them to
- * the wrong mailbox could make its new mail look delivered, and delete it unread. So they are
- * left alone and the admin is told how to give them to the right account ({@code uid-scope}).
- * Those accounts start without state: kept mail may be delivered again, none is lost.
+ * <p>Such state is adopted only when exactly one configured account has that server and user, and
+ * only if that account has no state of its own yet. When several accounts have them, the old
+ * records may be any one's, or a mix (the very sharing the port now prevents); giving them to the
+ * wrong mailbox could make its new mail look delivered, and delete it unread. So they are left
+ * alone and the admin is told how to give them to the right account ({@code uid-scope}). Those
+ * accounts start without state: kept mail may be delivered again, none is lost.
  */
 public final class ScopeAdoption {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeAdoption.class);
@@ -44,12 +44,11 @@ public final class ScopeAdoption {
   private ScopeAdoption() {}
 
   /**
-   * Adopts what can be adopted without doubt; each account's adoption is one transaction.
-   * Running it again changes nothing.
+   * Adopts what can be adopted without doubt; each account's adoption is one transaction. Running
+   * it again changes nothing.
    *
-   * @param claims every configured account, not only those about to be polled: a second
-   *     account with the same server and user makes the old state ambiguous even when it is not
-   *     polled now
+   * @param claims every configured account, not only those about to be polled: a second account
+   *     with the same server and user makes the old state ambiguous even when it is not polled now
    * @throws IOException if the store fails; what was adopted before stays adopted
    */
   public static Report adopt(SeenUidStore store, List<Claim> claims) throws IOException {
@@ -70,15 +69,21 @@ public final class ScopeAdoption {
         int moved = store.adopt(old, only.scope());
         if (moved > 0) {
           adopted.put(only.account(), moved);
-          LOG.info("{}: took over the state of {} seen message(s) stored under {} by an earlier version",
-              only.account(), moved, LogText.sanitize(old.storageKey()));
+          LOG.info(
+              "{}: took over the state of {} seen message(s) stored under {} by an earlier version",
+              only.account(),
+              moved,
+              LogText.sanitize(old.storageKey()));
         }
       } else if (!store.load(old).isEmpty()) {
         ambiguous.add(old);
-        LOG.warn("state stored under {} by an earlier version fits accounts {}, which are different scopes now;"
-                + " it is left alone and they start without it (kept mail may be delivered again). If it belongs"
-                + " to one of them, give that account uid-scope: \"{}\"",
-            LogText.sanitize(old.storageKey()), fitting.stream().map(Claim::account).toList(),
+        LOG.warn(
+            "state stored under {} by an earlier version fits accounts {}, which are different"
+                + " scopes now; it is left alone and they start without it (kept mail may be"
+                + " delivered again). If it belongs to one of them, give that account uid-scope:"
+                + " \"{}\"",
+            LogText.sanitize(old.storageKey()),
+            fitting.stream().map(Claim::account).toList(),
             LogText.sanitize(old.storageKey()));
       }
     }

@@ -12,7 +12,8 @@ import java.time.Instant;
  * @param attempts failed delivery attempts so far (state FAILED)
  * @param lastError why the last attempt failed, or ""
  */
-public record SeenUid(String uid, UidState state, Instant firstSeen, long size, int attempts, String lastError) {
+public record SeenUid(
+    String uid, UidState state, Instant firstSeen, long size, int attempts, String lastError) {
   public SeenUid(String uid, UidState state, Instant firstSeen, long size) {
     this(uid, state, firstSeen, size, 0, "");
   }

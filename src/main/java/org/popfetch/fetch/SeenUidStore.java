@@ -22,8 +22,8 @@ public interface SeenUidStore extends AutoCloseable {
 
   /**
    * Moves every entry of {@code from} to {@code to}, in one transaction, if {@code to} has none:
-   * how state stored under an older scope is taken over by the one account it belongs to. A
-   * failure moves nothing.
+   * how state stored under an older scope is taken over by the one account it belongs to. A failure
+   * moves nothing.
    *
    * @return how many entries moved: 0 if {@code from} had none or {@code to} already had some
    */

@@ -11,10 +11,10 @@ import java.util.function.IntFunction;
 import org.popfetch.pop3.UidArena;
 
 /**
- * What the store remembers of one mailbox, held compactly: the ids as bytes in a {@link
- * UidArena}, the rest in plain arrays, about 40 octets an entry besides the id where a map of
- * records costs some 200. A {@link SeenUid} is made on demand by {@link #get}. Read-only once
- * loaded; {@link #add} is for the store that fills it.
+ * What the store remembers of one mailbox, held compactly: the ids as bytes in a {@link UidArena},
+ * the rest in plain arrays, about 40 octets an entry besides the id where a map of records costs
+ * some 200. A {@link SeenUid} is made on demand by {@link #get}. Read-only once loaded; {@link
+ * #add} is for the store that fills it.
  */
 public final class SeenUids extends AbstractMap<String, SeenUid> {
   private static final UidState[] STATES = UidState.values();
@@ -24,6 +24,7 @@ public final class SeenUids extends AbstractMap<String, SeenUid> {
   private long[] firstSeen = new long[16];
   private long[] sizes = new long[16];
   private int[] attempts = new int[16];
+
   /** Null until an entry has a last error; most have none. */
   private String[] errors;
 
@@ -32,7 +33,8 @@ public final class SeenUids extends AbstractMap<String, SeenUid> {
    *
    * @param uid the id's octets as the server sent them
    */
-  public void add(byte[] uid, UidState state, Instant first, long size, int failedAttempts, String lastError) {
+  public void add(
+      byte[] uid, UidState state, Instant first, long size, int failedAttempts, String lastError) {
     int i = uids.size();
     if (i == states.length) {
       int grown = i + (i >> 1);
@@ -88,14 +90,20 @@ public final class SeenUids extends AbstractMap<String, SeenUid> {
 
   @Override
   public Set<Entry<String, SeenUid>> entrySet() {
-    return new View<>(i -> {
-      String uid = uids.get(i);
-      return new SimpleImmutableEntry<>(uid, entry(i, uid));
-    });
+    return new View<>(
+        i -> {
+          String uid = uids.get(i);
+          return new SimpleImmutableEntry<>(uid, entry(i, uid));
+        });
   }
 
   private SeenUid entry(int i, String uid) {
-    return new SeenUid(uid, STATES[states[i]], Instant.ofEpochMilli(firstSeen[i]), sizes[i], attempts[i],
+    return new SeenUid(
+        uid,
+        STATES[states[i]],
+        Instant.ofEpochMilli(firstSeen[i]),
+        sizes[i],
+        attempts[i],
         errors == null || errors[i] == null ? "" : errors[i]);
   }
 

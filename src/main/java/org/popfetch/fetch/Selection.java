@@ -12,21 +12,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides, from the server's listing and what the store remembers, which messages to fetch,
- * which to delete without fetching (delivered before), and which to leave.
+ * Decides, from the server's listing and what the store remembers, which messages to fetch, which
+ * to delete without fetching (delivered before), and which to leave.
  *
- * <p>A message's unique-id is used to remember it only when it is unique in the listing and of
- * sane length; other messages still work in delete mode and are left alone in keep mode.
+ * <p>A message's unique-id is used to remember it only when it is unique in the listing and of sane
+ * length; other messages still work in delete mode and are left alone in keep mode.
  *
  * @param fetch new messages to deliver, in server order, fetch-limit applied
  * @param delete messages delivered in an earlier poll that are now to be deleted
- * @param newlyOversize oversize messages seen for the first time (to record, so they are
- *     reported once)
+ * @param newlyOversize oversize messages seen for the first time (to record, so they are reported
+ *     once)
  * @param oversize how many messages are left for being over max-size
  * @param waiting new messages left for a later poll by fetch-limit or {@link #MAX_SELECTED}
  * @param waitingOctets their total size
  */
-record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOversize, int oversize, int waiting, long waitingOctets) {
+record Selection(
+    List<Entry> fetch,
+    List<Entry> delete,
+    List<SeenUid> newlyOversize,
+    int oversize,
+    int waiting,
+    long waitingOctets) {
   private static final Logger LOG = LoggerFactory.getLogger(Selection.class);
 
   /** Longer UIDs are not tracked (such messages still work in delete mode). */
@@ -39,7 +45,10 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
    */
   static final int MAX_SELECTED = 50_000;
 
-  /** Lines a poll logs about single messages of one kind (oversize, untrackable); the rest are counted. */
+  /**
+   * Lines a poll logs about single messages of one kind (oversize, untrackable); the rest are
+   * counted.
+   */
   static final int MAX_LOGGED = 20;
 
   /** A message in this session's listing. */
@@ -81,15 +90,17 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
     }
     warnIfUidsChangedWholesale(account, listing.size(), known, seen.size());
     if (repeated[0] > MAX_LOGGED) {
-      LOG.warn("{}: {} messages in all share a unique-id with another; they are not tracked by it",
-          account, repeated[0]);
+      LOG.warn(
+          "{}: {} messages in all share a unique-id with another; they are not tracked by it",
+          account,
+          repeated[0]);
     }
     return sorting.selection();
   }
 
   /**
-   * Sorts one listing's entries, one at a time, into what to fetch, delete or leave, counting
-   * what it leaves and logging at most {@link #MAX_LOGGED} lines of each kind.
+   * Sorts one listing's entries, one at a time, into what to fetch, delete or leave, counting what
+   * it leaves and logging at most {@link #MAX_LOGGED} lines of each kind.
    */
   private static final class Sorting {
     private final String account;
@@ -113,7 +124,9 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
       this.fetchCap = Math.min(MAX_SELECTED, policy.fetchLimit().orElse(MAX_SELECTED));
     }
 
-    /** @param recorded what the store remembers of the entry's unique-id, if it is tracked */
+    /**
+     * @param recorded what the store remembers of the entry's unique-id, if it is tracked
+     */
     void sort(Entry e, SeenUid recorded) {
       if (recorded != null && recorded.state() == UidState.FAILED) {
         // Not delivered yet: fetched again, as a new message would be, keeping its history.
@@ -121,9 +134,13 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
         return;
       }
       if (recorded != null && recorded.state() != UidState.OVERSIZE && reused(recorded, e)) {
-        LOG.warn("{}: unique-id {} now names a message of {} octets, not {}: the server reused it;"
+        LOG.warn(
+            "{}: unique-id {} now names a message of {} octets, not {}: the server reused it;"
                 + " fetching it as a new message",
-            account, LogText.sanitize(e.uid()), e.size(), recorded.size());
+            account,
+            LogText.sanitize(e.uid()),
+            e.size(),
+            recorded.size());
         recorded = null;
       }
       if (recorded != null && recorded.state() != UidState.OVERSIZE) {
@@ -132,8 +149,11 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
       }
       if (!e.tracked() && policy.keep()) {
         if (++untrackable <= MAX_LOGGED) {
-          LOG.warn("{}: message {} has a unique-id popfetch cannot track ({}); left on the server",
-              account, e.number(), LogText.sanitize(e.uid()));
+          LOG.warn(
+              "{}: message {} has a unique-id popfetch cannot track ({}); left on the server",
+              account,
+              e.number(),
+              LogText.sanitize(e.uid()));
         }
         return;
       }
@@ -167,8 +187,12 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
         return; // reported when it was first seen
       }
       if (++newlyOver <= MAX_LOGGED) {
-        LOG.info("{}: message {} ({} octets) is larger than max-size ({}); left on the server",
-            account, e.number(), e.size(), policy.messageCap());
+        LOG.info(
+            "{}: message {} ({} octets) is larger than max-size ({}); left on the server",
+            account,
+            e.number(),
+            e.size(),
+            policy.messageCap());
       }
       if (e.tracked() && newlyOversize.size() < MAX_SELECTED) {
         newlyOversize.add(new SeenUid(e.uid(), UidState.OVERSIZE, now, e.size()));
@@ -186,26 +210,35 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
 
     Selection selection() {
       if (untrackable > MAX_LOGGED) {
-        LOG.warn("{}: {} messages in all have a unique-id popfetch cannot track; left on the server",
-            account, untrackable);
+        LOG.warn(
+            "{}: {} messages in all have a unique-id popfetch cannot track; left on the server",
+            account,
+            untrackable);
       }
       if (newlyOver > MAX_LOGGED) {
-        LOG.info("{}: {} messages in all are newly larger than max-size; left on the server",
-            account, newlyOver);
+        LOG.info(
+            "{}: {} messages in all are newly larger than max-size; left on the server",
+            account,
+            newlyOver);
       }
       if (waiting > 0 || deleteWaiting > 0) {
-        LOG.info("{}: {} new and {} delivered message(s) wait for a later poll"
+        LOG.info(
+            "{}: {} new and {} delivered message(s) wait for a later poll"
                 + " (at most {} fetched and {} deleted a poll)",
-            account, waiting, deleteWaiting, fetchCap, MAX_SELECTED);
+            account,
+            waiting,
+            deleteWaiting,
+            fetchCap,
+            MAX_SELECTED);
       }
       return new Selection(fetch, delete, newlyOversize, oversize, waiting, waitingOctets);
     }
   }
 
   /**
-   * RFC 1939 says a server never reuses a unique-id, but some do (cyrus after a rebuild). A
-   * size far from the recorded one means another message; small differences are the usual
-   * noise of size reporting (line ends counted differently) and are ignored.
+   * RFC 1939 says a server never reuses a unique-id, but some do (cyrus after a rebuild). A size
+   * far from the recorded one means another message; small differences are the usual noise of size
+   * reporting (line ends counted differently) and are ignored.
    */
   static boolean reused(SeenUid seen, Entry now) {
     long diff = Math.abs(seen.size() - now.size());
@@ -213,22 +246,29 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
   }
 
   /**
-   * A migration or a changed UIDL format makes every kept message look new. That means a mass
-   * of duplicates, so it is said loudly rather than done silently.
+   * A migration or a changed UIDL format makes every kept message look new. That means a mass of
+   * duplicates, so it is said loudly rather than done silently.
    *
    * @param listed entries on the server
    * @param known how many of them the store remembers
    * @param remembered entries the store remembers
    */
-  private static void warnIfUidsChangedWholesale(String account, int listed, long known, int remembered) {
+  private static void warnIfUidsChangedWholesale(
+      String account, int listed, long known, int remembered) {
     if (remembered < 20 || listed == 0) {
       return;
     }
     long unknown = listed - known;
     if (known * 2 < remembered && unknown * 2 > listed) {
-      LOG.warn("{}: {} of {} unique-ids on the server are unknown and {} of {} remembered ones are gone:"
-              + " the server's unique-ids seem to have changed; their messages will be fetched again",
-          account, unknown, listed, remembered - known, remembered);
+      LOG.warn(
+          "{}: {} of {} unique-ids on the server are unknown and {} of {} remembered ones are gone:"
+              + " the server's unique-ids seem to have changed; their messages will be fetched"
+              + " again",
+          account,
+          unknown,
+          listed,
+          remembered - known,
+          remembered);
     }
   }
 
@@ -236,7 +276,8 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
    * The listing's entry at {@code i}, with its unique-id and whether it can be tracked by it;
    * {@code repeated[0]} counts the entries whose id another entry shares.
    */
-  private static Entry entry(String account, ScanTable listing, int i, UidTable uids, boolean haveUidl, int[] repeated) {
+  private static Entry entry(
+      String account, ScanTable listing, int i, UidTable uids, boolean haveUidl, int[] repeated) {
     int number = listing.number(i);
     int u = haveUidl ? uids.indexOfNumber(number) : -1;
     if (u < 0) {
@@ -245,7 +286,11 @@ record Selection(List<Entry> fetch, List<Entry> delete, List<SeenUid> newlyOvers
     String uid = uids.uid(u);
     int count = uids.occurrences(u);
     if (count > 1 && ++repeated[0] <= MAX_LOGGED) {
-      LOG.warn("{}: unique-id {} names {} messages; they are not tracked by it", account, LogText.sanitize(uid), count);
+      LOG.warn(
+          "{}: unique-id {} names {} messages; they are not tracked by it",
+          account,
+          LogText.sanitize(uid),
+          count);
     }
     boolean tracked = !uid.isEmpty() && uid.length() <= MAX_TRACKED_UID && count == 1;
     return new Entry(number, listing.octets(i), uid, tracked);

@@ -8,11 +8,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Turns a stop flag that is only ever asked into an action taken while a thread is blocked: a
- * poll reading a message from a stalled or trickling server asks nothing until its read returns,
- * which can be a whole read timeout away. One daemon thread looks at every watched flag ten
- * times a second; the action runs once, in that thread, when the flag has stayed up for a grace
- * period (so that what a healthy server is about to finish is not thrown away).
+ * Turns a stop flag that is only ever asked into an action taken while a thread is blocked: a poll
+ * reading a message from a stalled or trickling server asks nothing until its read returns, which
+ * can be a whole read timeout away. One daemon thread looks at every watched flag ten times a
+ * second; the action runs once, in that thread, when the flag has stayed up for a grace period (so
+ * that what a healthy server is about to finish is not thrown away).
  */
 final class StopWatch {
   static final long PERIOD_MILLIS = 100;

@@ -12,8 +12,8 @@ public enum UidState {
   /** Too large to fetch under max-size; already reported, so not reported again. */
   OVERSIZE,
   /**
-   * Not delivered: the destination failed temporarily. Fetched again at the next poll; the
-   * attempts and the last reason are kept for the log and for the admin.
+   * Not delivered: the destination failed temporarily. Fetched again at the next poll; the attempts
+   * and the last reason are kept for the log and for the admin.
    */
   FAILED
 }

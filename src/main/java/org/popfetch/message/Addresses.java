@@ -5,15 +5,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Mail addresses taken from header fields, as RFC 5322 writes them, and the rule for what may
- * stand in an envelope.
+ * Mail addresses taken from header fields, as RFC 5322 writes them, and the rule for what may stand
+ * in an envelope.
  *
- * <p>An address is taken only as it is literally written in the field: encoded-words (RFC 2047)
- * are never decoded, since RFC 2047 section 5 forbids them in addresses and a decoded one could
- * carry any byte. Only plain ASCII addr-specs are taken, a dot-atom or a quoted string without
- * spaces before the "@", a dot-atom or a domain literal after it, at most {@link #MAX_LENGTH}
- * characters. Anything else in a list (a group name, a display name, a comment) is skipped, and
- * a member that is not such an address is skipped whole, never cut down to one.
+ * <p>An address is taken only as it is literally written in the field: encoded-words (RFC 2047) are
+ * never decoded, since RFC 2047 section 5 forbids them in addresses and a decoded one could carry
+ * any byte. Only plain ASCII addr-specs are taken, a dot-atom or a quoted string without spaces
+ * before the "@", a dot-atom or a domain literal after it, at most {@link #MAX_LENGTH} characters.
+ * Anything else in a list (a group name, a display name, a comment) is skipped, and a member that
+ * is not such an address is skipped whole, never cut down to one.
  */
 public final class Addresses {
   /** The longest address taken: RFC 5321's 256-octet path less its angle brackets. */
@@ -25,8 +25,8 @@ public final class Addresses {
   private Addresses() {}
 
   /**
-   * The addresses of an address-list field body (To, From, Delivered-To...), in order, as
-   * written, each a substring of {@code value}. Line breaks (folding) count as white space.
+   * The addresses of an address-list field body (To, From, Delivered-To...), in order, as written,
+   * each a substring of {@code value}. Line breaks (folding) count as white space.
    *
    * @param value a field body as it came, folded or not, never decoded
    * @return the usable addresses, at most {@link #MAX_COUNT}; empty if none
@@ -41,8 +41,8 @@ public final class Addresses {
   }
 
   /**
-   * Whether a Return-Path (or another path field) is the null path "&lt;&gt;", comments and
-   * white space aside.
+   * Whether a Return-Path (or another path field) is the null path "&lt;&gt;", comments and white
+   * space aside.
    */
   public static boolean isNullPath(String value) {
     Scanner s = new Scanner(value);
@@ -59,11 +59,11 @@ public final class Addresses {
   }
 
   /**
-   * Whether an address can stand in an envelope: between the angle brackets of an SMTP command
-   * and in a line of the queue's files. It is at most {@link #MAX_LENGTH} characters and has no
-   * control character (C0, DEL, C1), no white space or line separator, no invisible format
-   * character, no "&lt;" or "&gt;" and no lone surrogate. Non-ASCII letters pass (SMTPUTF8).
-   * The empty string does not: the null sender is the caller's business.
+   * Whether an address can stand in an envelope: between the angle brackets of an SMTP command and
+   * in a line of the queue's files. It is at most {@link #MAX_LENGTH} characters and has no control
+   * character (C0, DEL, C1), no white space or line separator, no invisible format character, no
+   * "&lt;" or "&gt;" and no lone surrogate. Non-ASCII letters pass (SMTPUTF8). The empty string
+   * does not: the null sender is the caller's business.
    */
   public static boolean isEnvelopeSafe(String address) {
     if (address.isEmpty() || address.length() > MAX_LENGTH) {
@@ -84,7 +84,10 @@ public final class Addresses {
     for (int i = 0; i < text.length(); ) {
       int cp = text.codePointAt(i);
       i += Character.charCount(cp);
-      if (Character.isISOControl(cp) || cp == '\u2028' || cp == '\u2029' || Character.getType(cp) == Character.SURROGATE) {
+      if (Character.isISOControl(cp)
+          || cp == '\u2028'
+          || cp == '\u2029'
+          || Character.getType(cp) == Character.SURROGATE) {
         return true;
       }
     }
@@ -104,7 +107,10 @@ public final class Addresses {
 
   /** RFC 5322 atext: ASCII letters, digits and these. */
   private static boolean isAtext(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0;
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0;
   }
 
   /** Printable ASCII, no space. */
@@ -174,9 +180,9 @@ public final class Addresses {
     }
 
     /**
-     * One member of the list, up to and including its "," (or a group's ":" or ";"). It yields
-     * an address only if it is one angle-addr (with any display name before it) or one bare
-     * addr-spec, comments aside.
+     * One member of the list, up to and including its "," (or a group's ":" or ";"). It yields an
+     * address only if it is one angle-addr (with any display name before it) or one bare addr-spec,
+     * comments aside.
      */
     Optional<String> member() {
       String angle = null;
@@ -225,7 +231,9 @@ public final class Addresses {
         return Optional.empty();
       }
       String candidate = angle != null ? angle : words == 1 ? bare : null;
-      return candidate != null && isAddrSpec(candidate) && isEnvelopeSafe(candidate) ? Optional.of(candidate) : Optional.empty();
+      return candidate != null && isAddrSpec(candidate) && isEnvelopeSafe(candidate)
+          ? Optional.of(candidate)
+          : Optional.empty();
     }
 
     /**
@@ -236,8 +244,16 @@ public final class Addresses {
       boolean literal = false; // inside a domain literal, where an IPv6 address has colons
       while (pos < v.length()) {
         char d = v.charAt(pos);
-        if (d == ' ' || d == '\t' || d == '\r' || d == '\n' || d == '(' || d == ',' || d == ';'
-            || d == '<' || d == '>' || (d == ':' && !literal)) {
+        if (d == ' '
+            || d == '\t'
+            || d == '\r'
+            || d == '\n'
+            || d == '('
+            || d == ','
+            || d == ';'
+            || d == '<'
+            || d == '>'
+            || (d == ':' && !literal)) {
           return;
         }
         if (d == '"') {

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Writes a message with CRLF line ends as it is stored locally (Maildir, mbox): each CRLF
- * becomes LF. A CR not followed by LF is data and kept. Streaming, one pass, no line buffering.
+ * Writes a message with CRLF line ends as it is stored locally (Maildir, mbox): each CRLF becomes
+ * LF. A CR not followed by LF is data and kept. Streaming, one pass, no line buffering.
  */
 public final class CrlfToLfOutputStream extends FilterOutputStream {
   private boolean pendingCr;

@@ -29,20 +29,22 @@ public record Envelope(String sender, String recipient) {
   /**
    * Reconstructs the envelope.
    *
-   * <p>The sender is the first address of the first Return-Path field, "" if that field is the
-   * null path "&lt;&gt;"; without Return-Path, the first address of From. A sender field that is
-   * there but holds no usable address (a line break, a control character, an encoded-word
-   * around the "@", too long) makes the sender the account's mailbox, so a failure notice
-   * still reaches the user; with neither field the sender is the null sender.
+   * <p>The sender is the first address of the first Return-Path field, "" if that field is the null
+   * path "&lt;&gt;"; without Return-Path, the first address of From. A sender field that is there
+   * but holds no usable address (a line break, a control character, an encoded-word around the "@",
+   * too long) makes the sender the account's mailbox, so a failure notice still reaches the user;
+   * with neither field the sender is the null sender.
    *
-   * <p>The recipient is the first usable address of the first {@code recipientHeader} field;
-   * the account's mailbox if there is none (or no such field, or no header is configured).
+   * <p>The recipient is the first usable address of the first {@code recipientHeader} field; the
+   * account's mailbox if there is none (or no such field, or no header is configured).
    *
    * @param mailbox the account's mailbox, the recipient unless {@code recipientHeader} names one
    * @param recipientHeader the header that carries the recipient in a multidrop mailbox
    */
   public static Envelope of(HeaderFields header, String mailbox, Optional<String> recipientHeader) {
-    return new Envelope(sender(header, mailbox), recipientHeader.flatMap(h -> firstAddress(header.raw(h))).orElse(mailbox));
+    return new Envelope(
+        sender(header, mailbox),
+        recipientHeader.flatMap(h -> firstAddress(header.raw(h))).orElse(mailbox));
   }
 
   private static String sender(HeaderFields header, String mailbox) {

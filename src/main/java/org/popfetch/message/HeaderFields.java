@@ -22,9 +22,9 @@ import org.apache.james.mime4j.util.ByteSequence;
 import org.apache.james.mime4j.util.MimeUtil;
 
 /**
- * The header fields of a message, read from the front of its stream without touching the body:
- * at most {@link #MAX_HEADER} octets are buffered, then the whole message is handed back as a
- * stream again ({@link Read#message()}) for the destination.
+ * The header fields of a message, read from the front of its stream without touching the body: at
+ * most {@link #MAX_HEADER} octets are buffered, then the whole message is handed back as a stream
+ * again ({@link Read#message()}) for the destination.
  *
  * @param fields name and unfolded value of each field, in order
  */
@@ -40,8 +40,8 @@ public record HeaderFields(List<Field> fields) {
   public record Read(HeaderFields header, InputStream message) {}
 
   /**
-   * Reads the header block (up to the first empty line, or {@link #MAX_HEADER} octets) and
-   * parses it with Mime4j's lenient token stream.
+   * Reads the header block (up to the first empty line, or {@link #MAX_HEADER} octets) and parses
+   * it with Mime4j's lenient token stream.
    */
   public static Read read(InputStream message) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream(4096);
@@ -58,11 +58,17 @@ public record HeaderFields(List<Field> fields) {
       prev = b;
     }
     byte[] bytes = head.toByteArray();
-    return new Read(parse(bytes), new SequenceInputStream(new ByteArrayInputStream(bytes), message));
+    return new Read(
+        parse(bytes), new SequenceInputStream(new ByteArrayInputStream(bytes), message));
   }
 
   static HeaderFields parse(byte[] head) throws IOException {
-    MimeConfig config = new MimeConfig.Builder().setMaxLineLen(-1).setMaxHeaderLen(-1).setMaxHeaderCount(10_000).build();
+    MimeConfig config =
+        new MimeConfig.Builder()
+            .setMaxLineLen(-1)
+            .setMaxHeaderLen(-1)
+            .setMaxHeaderCount(10_000)
+            .build();
     MimeTokenStream tokens = new MimeTokenStream(config, DecodeMonitor.SILENT, null);
     // The head ends at its empty line already; another one makes a complete (bodyless) message
     // of a head that was cut.
@@ -95,8 +101,22 @@ public record HeaderFields(List<Field> fields) {
    * none in an address and a decoded one could hide a line break or a second address.
    */
   private static final Set<String> ADDRESS_FIELDS =
-      Set.of("return-path", "from", "sender", "reply-to", "to", "cc", "bcc", "delivered-to", "x-original-to",
-          "envelope-to", "x-envelope-to", "x-envelope-from", "errors-to", "x-delivered-to", "x-original-from");
+      Set.of(
+          "return-path",
+          "from",
+          "sender",
+          "reply-to",
+          "to",
+          "cc",
+          "bcc",
+          "delivered-to",
+          "x-original-to",
+          "envelope-to",
+          "x-envelope-to",
+          "x-envelope-from",
+          "errors-to",
+          "x-delivered-to",
+          "x-original-from");
 
   static boolean isAddressField(String lowerName) {
     return ADDRESS_FIELDS.contains(lowerName) || lowerName.startsWith("resent-");
@@ -109,9 +129,9 @@ public record HeaderFields(List<Field> fields) {
 
   /**
    * Every field of this name, in order, unfolded, for display and matching: encoded-words are
-   * decoded except in address fields, and every control character (C0, DEL, C1, line and
-   * paragraph separators; a decoded or a raw one alike) becomes U+FFFD, so no value carries a
-   * line break into anything line-based.
+   * decoded except in address fields, and every control character (C0, DEL, C1, line and paragraph
+   * separators; a decoded or a raw one alike) becomes U+FFFD, so no value carries a line break into
+   * anything line-based.
    */
   public List<String> all(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
@@ -120,16 +140,21 @@ public record HeaderFields(List<Field> fields) {
     for (Field f : fields) {
       if (f.getName().toLowerCase(Locale.ROOT).equals(lower)) {
         String unfolded = MimeUtil.unfold(f.getBody());
-        out.add(withoutControls(decode ? DecoderUtil.decodeEncodedWords(unfolded, DecodeMonitor.SILENT) : unfolded).strip());
+        out.add(
+            withoutControls(
+                    decode
+                        ? DecoderUtil.decodeEncodedWords(unfolded, DecodeMonitor.SILENT)
+                        : unfolded)
+                .strip());
       }
     }
     return out;
   }
 
   /**
-   * Every field of this name, in order, exactly as it came after its colon: folding kept,
-   * nothing decoded, each octet one character (ISO-8859-1). For reading addresses with
-   * {@link Addresses#parse}, so that what is taken is literally in the message.
+   * Every field of this name, in order, exactly as it came after its colon: folding kept, nothing
+   * decoded, each octet one character (ISO-8859-1). For reading addresses with {@link
+   * Addresses#parse}, so that what is taken is literally in the message.
    */
   public List<String> raw(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
@@ -152,7 +177,9 @@ public record HeaderFields(List<Field> fields) {
     while (colon < bytes.length && bytes[colon] != ':') {
       colon++;
     }
-    return colon < bytes.length ? new String(bytes, colon + 1, bytes.length - colon - 1, StandardCharsets.ISO_8859_1) : "";
+    return colon < bytes.length
+        ? new String(bytes, colon + 1, bytes.length - colon - 1, StandardCharsets.ISO_8859_1)
+        : "";
   }
 
   private static String withoutControls(String s) {
@@ -162,7 +189,11 @@ public record HeaderFields(List<Field> fields) {
     StringBuilder sb = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean lone = Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1)));
+      boolean lone =
+          Character.isSurrogate(c)
+              && !(Character.isHighSurrogate(c)
+                  && i + 1 < s.length()
+                  && Character.isLowSurrogate(s.charAt(i + 1)));
       if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || lone) {
         sb.append('\uFFFD');
       } else {

@@ -18,10 +18,10 @@ import org.apache.james.mime4j.codec.QuotedPrintableOutputStream;
 import org.apache.james.mime4j.util.MimeUtil;
 
 /**
- * A short text/plain message popfetch writes itself (a notice to a mailbox's owner), as RFC
- * 5322 wants it: CRLF line ends, header fields folded, unstructured text with non-ASCII in RFC
- * 2047 encoded words, a body in 7bit or 8bit, or quoted-printable where a line would pass the
- * 998 octets a line may have.
+ * A short text/plain message popfetch writes itself (a notice to a mailbox's owner), as RFC 5322
+ * wants it: CRLF line ends, header fields folded, unstructured text with non-ASCII in RFC 2047
+ * encoded words, a body in 7bit or 8bit, or quoted-printable where a line would pass the 998 octets
+ * a line may have.
  *
  * <p>Fields are written in the order they are added, then {@code MIME-Version} and the content
  * fields.
@@ -39,17 +39,19 @@ public final class TextMessage {
   public TextMessage text(String name, String value) {
     String clean = value.replaceAll("[\\p{Cntrl}]", " ");
     int used = name.length() + 2;
-    return add(name, EncoderUtil.hasToBeEncoded(clean, used)
-        ? EncoderUtil.encodeEncodedWord(clean, EncoderUtil.Usage.TEXT_TOKEN, used, UTF_8, null)
-        : clean);
+    return add(
+        name,
+        EncoderUtil.hasToBeEncoded(clean, used)
+            ? EncoderUtil.encodeEncodedWord(clean, EncoderUtil.Usage.TEXT_TOKEN, used, UTF_8, null)
+            : clean);
   }
 
   /**
    * Adds a structured field (From, To, Message-ID) as given, folded.
    *
-   * @throws IllegalArgumentException if the value holds anything but printable ASCII: an address
-   *     is not encoded (RFC 6532 would need the peer's consent), and a line break would start a
-   *     field of its own
+   * @throws IllegalArgumentException if the value holds anything but printable ASCII: an address is
+   *     not encoded (RFC 6532 would need the peer's consent), and a line break would start a field
+   *     of its own
    */
   public TextMessage structured(String name, String value) {
     for (int i = 0; i < value.length(); i++) {
@@ -92,9 +94,12 @@ public final class TextMessage {
     for (String f : fields) {
       header.append(f).append("\r\n");
     }
-    header.append("MIME-Version: 1.0\r\n")
+    header
+        .append("MIME-Version: 1.0\r\n")
         .append("Content-Type: text/plain; charset=utf-8\r\n")
-        .append("Content-Transfer-Encoding: ").append(encoding).append("\r\n\r\n");
+        .append("Content-Transfer-Encoding: ")
+        .append(encoding)
+        .append("\r\n\r\n");
     out.writeBytes(header.toString().getBytes(US_ASCII));
     byte[] text = String.join("\r\n", lines).getBytes(UTF_8);
     if (shortLines) {

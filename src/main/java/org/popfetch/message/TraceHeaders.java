@@ -7,9 +7,9 @@ import org.apache.james.mime4j.util.MimeUtil;
 
 /**
  * Header fields popfetch puts on top of a message it delivers: a {@code Received:} field that
- * records the fetch (RFC 5321 section 4.4 trace information) and a {@code Delivered-To:} naming
- * the mailbox it came from. Values that came from a config or a server are stripped of line
- * breaks and control characters, so no header can be injected through them.
+ * records the fetch (RFC 5321 section 4.4 trace information) and a {@code Delivered-To:} naming the
+ * mailbox it came from. Values that came from a config or a server are stripped of line breaks and
+ * control characters, so no header can be injected through them.
  *
  * @param fields complete header fields, folded, without their final line end
  */
@@ -24,14 +24,19 @@ public record TraceHeaders(List<String> fields) {
    * The fields for one fetched message.
    *
    * @param server the POP3 server's name
-   * @param secure whether the session used TLS ("POP3S" rather than "POP3", as RFC 3848 names
-   *     the protocols)
+   * @param secure whether the session used TLS ("POP3S" rather than "POP3", as RFC 3848 names the
+   *     protocols)
    * @param localHost this machine's name
    * @param account the account's name in the config
    * @param mailbox the mailbox the message was fetched from, as an address
    */
   public static TraceHeaders forFetch(
-      String server, boolean secure, String localHost, String account, String mailbox, Instant when) {
+      String server,
+      boolean secure,
+      String localHost,
+      String account,
+      String mailbox,
+      Instant when) {
     String date = MailDate.format(when);
     String received =
         "from "
@@ -59,7 +64,10 @@ public record TraceHeaders(List<String> fields) {
     StringBuilder sb = new StringBuilder(value.length());
     for (int i = 0; i < value.length() && sb.length() < 200; i++) {
       char c = value.charAt(i);
-      sb.append(c > 0x20 && c < 0x7f && c != '<' && c != '>' && c != '(' && c != ')' && c != ';' ? c : '_');
+      sb.append(
+          c > 0x20 && c < 0x7f && c != '<' && c != '>' && c != '(' && c != ')' && c != ';'
+              ? c
+              : '_');
     }
     return sb.length() == 0 ? "unknown" : sb.toString();
   }

@@ -14,16 +14,22 @@ public final class MetricsServer implements AutoCloseable {
 
   public MetricsServer(InetSocketAddress listen, PopfetchMetrics metrics) throws IOException {
     server = HttpServer.create(listen, 16);
-    server.createContext("/metrics", ex -> reply(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-    server.createContext("/health", ex -> {
-      PopfetchMetrics.Health h = metrics.health();
-      reply(ex, h.ok() ? 200 : 503, "text/plain; charset=utf-8", h.text());
-    });
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "metrics-http");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.createContext(
+        "/metrics",
+        ex -> reply(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+    server.createContext(
+        "/health",
+        ex -> {
+          PopfetchMetrics.Health h = metrics.health();
+          reply(ex, h.ok() ? 200 : 503, "text/plain; charset=utf-8", h.text());
+        });
+    server.setExecutor(
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "metrics-http");
+              t.setDaemon(true);
+              return t;
+            }));
     server.start();
   }
 
@@ -31,7 +37,8 @@ public final class MetricsServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
+  private static void reply(HttpExchange ex, int status, String type, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(status, bytes.length);

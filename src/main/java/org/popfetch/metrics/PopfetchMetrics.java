@@ -22,11 +22,12 @@ import org.popfetch.fetch.PollResult;
 
 /**
  * What the daemon has done, per account: polls by result, messages and bytes fetched, poll
- * duration, the time of the last successful poll and the number of failures since; plus the
- * queue's depth and oldest message, and the JVM's own meters.
+ * duration, the time of the last successful poll and the number of failures since; plus the queue's
+ * depth and oldest message, and the JVM's own meters.
  */
 public final class PopfetchMetrics {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Clock clock;
   private final Map<String, AccountState> accounts = new ConcurrentHashMap<>();
   private final AtomicLong queueDepth = new AtomicLong();
@@ -47,21 +48,35 @@ public final class PopfetchMetrics {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    Gauge.builder("popfetch_queue_depth", queueDepth, AtomicLong::get).description("messages in the forwarding queue").register(registry);
+    Gauge.builder("popfetch_queue_depth", queueDepth, AtomicLong::get)
+        .description("messages in the forwarding queue")
+        .register(registry);
     Gauge.builder("popfetch_queue_oldest_seconds", queueOldestSeconds, AtomicLong::get)
-        .description("age of the oldest queued message").register(registry);
+        .description("age of the oldest queued message")
+        .register(registry);
   }
 
   /** Makes an account known, so that /health expects its polls. */
   public void account(String name, Duration interval) {
-    AccountState s = accounts.computeIfAbsent(name, n -> {
-      AccountState st = new AccountState();
-      Gauge.builder("popfetch_last_success_timestamp_seconds", st.lastSuccessEpoch, AtomicLong::get)
-          .tag("account", n).description("when the account's last poll succeeded").register(registry);
-      Gauge.builder("popfetch_consecutive_failures", st.consecutiveFailures, AtomicLong::get)
-          .tag("account", n).description("failed polls since the last success").register(registry);
-      return st;
-    });
+    AccountState s =
+        accounts.computeIfAbsent(
+            name,
+            n -> {
+              AccountState st = new AccountState();
+              Gauge.builder(
+                      "popfetch_last_success_timestamp_seconds",
+                      st.lastSuccessEpoch,
+                      AtomicLong::get)
+                  .tag("account", n)
+                  .description("when the account's last poll succeeded")
+                  .register(registry);
+              Gauge.builder(
+                      "popfetch_consecutive_failures", st.consecutiveFailures, AtomicLong::get)
+                  .tag("account", n)
+                  .description("failed polls since the last success")
+                  .register(registry);
+              return st;
+            });
     s.interval = interval;
     if (s.registered == null) {
       s.registered = clock.instant();
@@ -78,21 +93,35 @@ public final class PopfetchMetrics {
 
   /**
    * Counts one finished poll of an account whose mail goes to a {@code destination} kind
-   * ("maildir", "mbox", "pipe", "smtp", "routed"). Deliveries are counted by result:
-   * delivered, quarantined, and deferred (a poll that stopped on a temporary delivery failure;
-   * that message stays on the server).
+   * ("maildir", "mbox", "pipe", "smtp", "routed"). Deliveries are counted by result: delivered,
+   * quarantined, and deferred (a poll that stopped on a temporary delivery failure; that message
+   * stays on the server).
    */
   public void poll(PollResult result, Duration took, String destination) {
     String a = result.account();
     deliveries(a, destination, "delivered", result.fetched());
     deliveries(a, destination, "quarantined", result.quarantined());
-    boolean deferred = result.failure().filter(f -> f.kind() == PollFailure.Kind.DELIVERY).isPresent();
+    boolean deferred =
+        result.failure().filter(f -> f.kind() == PollFailure.Kind.DELIVERY).isPresent();
     deliveries(a, destination, "deferred", deferred ? 1 : 0);
     String outcome = result.failure().map(f -> f.kind().name().toLowerCase()).orElse("ok");
-    Counter.builder("popfetch_polls_total").tag("account", a).tag("result", outcome).register(registry).increment();
-    Counter.builder("popfetch_messages_fetched_total").tag("account", a).register(registry).increment(result.fetched());
-    Counter.builder("popfetch_bytes_fetched_total").tag("account", a).register(registry).increment(result.octets());
-    Counter.builder("popfetch_messages_quarantined_total").tag("account", a).register(registry).increment(result.quarantined());
+    Counter.builder("popfetch_polls_total")
+        .tag("account", a)
+        .tag("result", outcome)
+        .register(registry)
+        .increment();
+    Counter.builder("popfetch_messages_fetched_total")
+        .tag("account", a)
+        .register(registry)
+        .increment(result.fetched());
+    Counter.builder("popfetch_bytes_fetched_total")
+        .tag("account", a)
+        .register(registry)
+        .increment(result.octets());
+    Counter.builder("popfetch_messages_quarantined_total")
+        .tag("account", a)
+        .register(registry)
+        .increment(result.quarantined());
     Timer.builder("popfetch_poll_duration").tag("account", a).register(registry).record(took);
     AccountState s = accounts.get(a);
     if (s != null) {
@@ -106,8 +135,13 @@ public final class PopfetchMetrics {
   }
 
   private void deliveries(String account, String destination, String result, int n) {
-    Counter.builder("popfetch_deliveries_total").description("messages handed to the account's destination, by result")
-        .tag("account", account).tag("destination", destination).tag("result", result).register(registry).increment(n);
+    Counter.builder("popfetch_deliveries_total")
+        .description("messages handed to the account's destination, by result")
+        .tag("account", account)
+        .tag("destination", destination)
+        .tag("result", result)
+        .register(registry)
+        .increment(n);
   }
 
   /** Counts one pass of the forwarding queue. */
@@ -118,8 +152,11 @@ public final class PopfetchMetrics {
   }
 
   private void queueOutcome(String result, int n) {
-    Counter.builder("popfetch_queue_messages_total").description("forwarding attempts, by result")
-        .tag("result", result).register(registry).increment(n);
+    Counter.builder("popfetch_queue_messages_total")
+        .description("forwarding attempts, by result")
+        .tag("result", result)
+        .register(registry)
+        .increment(n);
   }
 
   public void queue(long depth, Duration oldest) {
@@ -133,20 +170,29 @@ public final class PopfetchMetrics {
   }
 
   /**
-   * Whether every account's last poll succeeded within its expected window (three intervals,
-   * so one slow or failed poll is not an alarm); the text names those that did not.
+   * Whether every account's last poll succeeded within its expected window (three intervals, so one
+   * slow or failed poll is not an alarm); the text names those that did not.
    */
   public Health health() {
     Instant now = clock.instant();
     StringBuilder bad = new StringBuilder();
-    accounts.forEach((name, s) -> {
-      Duration window = s.interval.multipliedBy(3).plusSeconds(30);
-      Instant last = s.lastSuccessEpoch.get() == 0 ? s.registered : Instant.ofEpochSecond(s.lastSuccessEpoch.get());
-      if (last.plus(window).isBefore(now) || (s.lastSuccessEpoch.get() == 0 && s.consecutiveFailures.get() > 0)) {
-        bad.append(name).append(": no successful poll since ").append(s.lastSuccessEpoch.get() == 0 ? "start" : last.toString())
-            .append(" (").append(s.consecutiveFailures.get()).append(" failures)\n");
-      }
-    });
+    accounts.forEach(
+        (name, s) -> {
+          Duration window = s.interval.multipliedBy(3).plusSeconds(30);
+          Instant last =
+              s.lastSuccessEpoch.get() == 0
+                  ? s.registered
+                  : Instant.ofEpochSecond(s.lastSuccessEpoch.get());
+          if (last.plus(window).isBefore(now)
+              || (s.lastSuccessEpoch.get() == 0 && s.consecutiveFailures.get() > 0)) {
+            bad.append(name)
+                .append(": no successful poll since ")
+                .append(s.lastSuccessEpoch.get() == 0 ? "start" : last.toString())
+                .append(" (")
+                .append(s.consecutiveFailures.get())
+                .append(" failures)\n");
+          }
+        });
     return bad.length() == 0 ? new Health(true, "ok\n") : new Health(false, bad.toString());
   }
 

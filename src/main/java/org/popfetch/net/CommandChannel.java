@@ -9,19 +9,19 @@ import java.util.function.Function;
 
 /**
  * The command-and-reply half of a line protocol, shared by the POP3 and SMTP clients: writes
- * command lines, flushes them, reads bounded reply lines, traces both directions, and turns
- * every I/O failure into the client's own exception.
+ * command lines, flushes them, reads bounded reply lines, traces both directions, and turns every
+ * I/O failure into the client's own exception.
  *
- * <p>The channel knows no protocol: the client parses replies (POP3 "+OK"/"-ERR", SMTP
- * multi-line codes), keeps its own state checks, and decides what each {@link WireFailure.Kind}
- * means. On any failure the channel first runs the client's abort (closing the connection
- * without a goodbye, so a POP3 server deletes nothing), then hands back the exception to throw.
+ * <p>The channel knows no protocol: the client parses replies (POP3 "+OK"/"-ERR", SMTP multi-line
+ * codes), keeps its own state checks, and decides what each {@link WireFailure.Kind} means. On any
+ * failure the channel first runs the client's abort (closing the connection without a goodbye, so a
+ * POP3 server deletes nothing), then hands back the exception to throw.
  *
  * <p>Secrets: {@link #write(String, String)} takes the form the trace shows apart from the line
  * that is sent, so a password or SASL payload is masked before it reaches a trace or an error.
  *
- * <p>{@link #attach} is called again after TLS is put in place; bytes read before it are gone,
- * so a client checks {@link #buffered()} before the handshake (response injection).
+ * <p>{@link #attach} is called again after TLS is put in place; bytes read before it are gone, so a
+ * client checks {@link #buffered()} before the handshake (response injection).
  *
  * <p>Not thread-safe: a connection belongs to one thread.
  *
@@ -41,8 +41,8 @@ public final class CommandChannel<E extends IOException> {
   /**
    * @param peer the peer's name for messages ("host:port")
    * @param patience the read timeout, named when it runs out
-   * @param type the client's exception type: one raised below the channel (by a stream the
-   *     client wrapped) passes through unchanged
+   * @param type the client's exception type: one raised below the channel (by a stream the client
+   *     wrapped) passes through unchanged
    * @param translation makes the client's exception from a wire failure
    * @param abort closes the connection; run before any exception leaves the channel
    */
@@ -109,8 +109,7 @@ public final class CommandChannel<E extends IOException> {
   }
 
   /**
-   * Reads one reply line of at most {@code maxLength} octets, without its line end, and traces
-   * it.
+   * Reads one reply line of at most {@code maxLength} octets, without its line end, and traces it.
    *
    * @param what what the client is waiting for, named in an error
    * @throws E on timeout, a peer too slow, a line too long, a closed or broken connection; the
@@ -144,8 +143,8 @@ public final class CommandChannel<E extends IOException> {
   }
 
   /**
-   * Closes the connection and returns the client's exception for {@code e}, which happened
-   * while doing {@code what}: {@code e} itself if it already is one.
+   * Closes the connection and returns the client's exception for {@code e}, which happened while
+   * doing {@code what}: {@code e} itself if it already is one.
    */
   public E failure(String what, IOException e) {
     abort.run();

@@ -5,10 +5,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * The body of SMTP DATA (RFC 5321 section 4.5.2) written as a stream: every line end becomes
- * CRLF — a bare LF or a bare CR too, since sending them is forbidden (section 2.3.8) and is how
- * SMTP smuggling works — a "." at the start of a line is doubled, and {@link #finish()} ends
- * the data with CRLF "." CRLF, adding a line end first if the message lacks one.
+ * The body of SMTP DATA (RFC 5321 section 4.5.2) written as a stream: every line end becomes CRLF —
+ * a bare LF or a bare CR too, since sending them is forbidden (section 2.3.8) and is how SMTP
+ * smuggling works — a "." at the start of a line is doubled, and {@link #finish()} ends the data
+ * with CRLF "." CRLF, adding a line end first if the message lacks one.
  */
 public final class DotStuffingOutputStream extends FilterOutputStream {
   private boolean lineStart = true;

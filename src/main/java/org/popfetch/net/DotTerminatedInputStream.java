@@ -2,17 +2,18 @@ package org.popfetch.net;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Objects;
 
 /**
- * The body of a multi-line response (RFC 1939 section 3), read as a stream: the byte-stuffing
- * "." at the start of a line is removed and the terminating "." line is consumed but not
- * returned. Line ends are passed through as received (CRLF on the wire), and so are NUL bytes,
- * bare CR, bare LF and lines of any length: the stream never holds more than the reader's buffer.
+ * The body of a multi-line response (RFC 1939 section 3), read as a stream: the byte-stuffing "."
+ * at the start of a line is removed and the terminating "." line is consumed but not returned. Line
+ * ends are passed through as received (CRLF on the wire), and so are NUL bytes, bare CR, bare LF
+ * and lines of any length: the stream never holds more than the reader's buffer.
  *
  * <p>{@link #close()} reads on to the terminator so that the connection stays in step with the
- * server even when the caller stops early. A peer that closes the connection before the
- * terminator makes every read throw {@link ConnectionClosedException}: a truncated body is never
- * presented as a complete one.
+ * server even when the caller stops early. A peer that closes the connection before the terminator
+ * makes every read throw {@link ConnectionClosedException}: a truncated body is never presented as
+ * a complete one.
  *
  * <p>A body may be held to a limit of octets: the read that would pass it throws {@link
  * BodyTooLongException} instead of returning them, and so does {@link #close()}, which therefore
@@ -55,8 +56,8 @@ public final class DotTerminatedInputStream extends InputStream {
   }
 
   /**
-   * The I/O failure that ended reading from the connection, if any. Once set, the connection is
-   * out of step and every further read rethrows it.
+   * The I/O failure that ended reading from the connection, if any. Once set, the connection is out
+   * of step and every further read rethrows it.
    */
   public IOException failure() {
     return failure;
@@ -78,13 +79,13 @@ public final class DotTerminatedInputStream extends InputStream {
    * {@inheritDoc}
    *
    * <p>Longer than a method should be, on purpose: this is the loop every octet of every message
-   * goes through (about 900 MiB/s, ReadPathBenchmark), and its state machine (line start, dot
-   * seen, CR seen, done) reads best, and runs fastest, as one scan over the buffer with the
-   * state in locals. Splitting it per state would add a call and a state write per octet.
+   * goes through (about 900 MiB/s, ReadPathBenchmark), and its state machine (line start, dot seen,
+   * CR seen, done) reads best, and runs fastest, as one scan over the buffer with the state in
+   * locals. Splitting it per state would add a call and a state write per octet.
    */
   @Override
   public int read(byte[] dst, int off, int len) throws IOException {
-    java.util.Objects.checkFromIndexSize(off, len, dst.length);
+    Objects.checkFromIndexSize(off, len, dst.length);
     if (failure != null) {
       throw failure;
     }

@@ -1,15 +1,15 @@
 package org.popfetch.net;
 
 /**
- * Makes peer-supplied text safe for one log line or a terminal: control characters are
- * escaped, so a server or a message cannot forge log lines, send terminal escapes (set the
- * window title, clear the screen) or reorder what is shown, and the length is capped.
+ * Makes peer-supplied text safe for one log line or a terminal: control characters are escaped, so
+ * a server or a message cannot forge log lines, send terminal escapes (set the window title, clear
+ * the screen) or reorder what is shown, and the length is capped.
  *
  * <p>Escaped as {@code \xNN}: C0 controls (CR, LF, ESC, BEL, NUL...), DEL and C1 controls
- * (including the one-character CSI, U+009B). Escaped as {@code \\uNNNN}: the Unicode bidi
- * controls (U+061C, U+200E/F, U+202A-E, U+2066-9), which make a terminal show text in another
- * order than it is, and the line and paragraph separators U+2028/9. Everything else passes,
- * so non-ASCII names stay readable.
+ * (including the one-character CSI, U+009B). Escaped as {@code \\uNNNN}: the Unicode bidi controls
+ * (U+061C, U+200E/F, U+202A-E, U+2066-9), which make a terminal show text in another order than it
+ * is, and the line and paragraph separators U+2028/9. Everything else passes, so non-ASCII names
+ * stay readable.
  */
 public final class LogText {
   public static final int MAX_LENGTH = 500;

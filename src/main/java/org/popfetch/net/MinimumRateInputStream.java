@@ -6,17 +6,17 @@ import java.io.InputStream;
 
 /**
  * Fails reads from a peer that sends, while the client is waiting on it, slower than a minimum
- * rate. Only time spent blocked in {@code read} counts, so a pause while the client itself is
- * busy (writing a message to disk, say) is not held against the peer.
+ * rate. Only time spent blocked in {@code read} counts, so a pause while the client itself is busy
+ * (writing a message to disk, say) is not held against the peer.
  *
- * <p>The client calls {@link #restart()} with each new command, so that the time a server
- * takes to begin one answer is not added to the next.
+ * <p>The client calls {@link #restart()} with each new command, so that the time a server takes to
+ * begin one answer is not added to the next.
  *
- * <p>The rate is judged over windows of {@code window} nanoseconds of waiting: at the end of
- * each, at least {@code minimumRate} octets per second of it must have arrived.
+ * <p>The rate is judged over windows of {@code window} nanoseconds of waiting: at the end of each,
+ * at least {@code minimumRate} octets per second of it must have arrived.
  *
- * <p>A rate alone cannot end an answer that never ends but trickles just above it, so an answer
- * may also be given a {@link #budget} of waiting in all; {@link #restart()} lifts it.
+ * <p>A rate alone cannot end an answer that never ends but trickles just above it, so an answer may
+ * also be given a {@link #budget} of waiting in all; {@link #restart()} lifts it.
  */
 public final class MinimumRateInputStream extends FilterInputStream {
   private final long minimumRate;
@@ -41,9 +41,9 @@ public final class MinimumRateInputStream extends FilterInputStream {
   }
 
   /**
-   * From now on, at most {@code nanos} more of waiting in all, whatever the rate; then reads
-   * fail with a {@link PeerTooSlowException} whose message starts with {@code what}. Replaces an
-   * earlier budget.
+   * From now on, at most {@code nanos} more of waiting in all, whatever the rate; then reads fail
+   * with a {@link PeerTooSlowException} whose message starts with {@code what}. Replaces an earlier
+   * budget.
    */
   public void budget(long nanos, String what) {
     budgetNanos = nanos;

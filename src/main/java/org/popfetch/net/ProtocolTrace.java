@@ -3,8 +3,8 @@ package org.popfetch.net;
 /**
  * Receives both directions of a protocol conversation, for {@code --trace}.
  *
- * <p>Clients hand over lines already masked: a password, a SASL payload or a token never
- * reaches a trace. Message bodies are summarised, not copied.
+ * <p>Clients hand over lines already masked: a password, a SASL payload or a token never reaches a
+ * trace. Message bodies are summarised, not copied.
  */
 public interface ProtocolTrace {
   ProtocolTrace NONE =

@@ -1,7 +1,7 @@
 package org.popfetch.net;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -23,11 +23,13 @@ public final class SocketConnector {
   }
 
   /** Connects to an address already looked up ({@code name} is for messages). */
-  public static Socket connect(java.net.InetAddress address, String name, int port, Timeouts timeouts) throws IOException {
+  public static Socket connect(InetAddress address, String name, int port, Timeouts timeouts)
+      throws IOException {
     return connect(new InetSocketAddress(address, port), name, port, timeouts);
   }
 
-  private static Socket connect(InetSocketAddress target, String host, int port, Timeouts timeouts) throws IOException {
+  private static Socket connect(InetSocketAddress target, String host, int port, Timeouts timeouts)
+      throws IOException {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
@@ -39,7 +41,13 @@ public final class SocketConnector {
       socket.close();
       SocketTimeoutException t =
           new SocketTimeoutException(
-              "no connection to " + host + ":" + port + " within " + timeouts.connect().toSeconds() + "s");
+              "no connection to "
+                  + host
+                  + ":"
+                  + port
+                  + " within "
+                  + timeouts.connect().toSeconds()
+                  + "s");
       t.initCause(e);
       throw t;
     } catch (IOException | RuntimeException e) {
@@ -49,8 +57,8 @@ public final class SocketConnector {
   }
 
   /**
-   * The socket's input as the protocol clients read it, behind the minimum-rate guard of
-   * {@code timeouts} (a rate of 0 lets any pace through).
+   * The socket's input as the protocol clients read it, behind the minimum-rate guard of {@code
+   * timeouts} (a rate of 0 lets any pace through).
    */
   public static MinimumRateInputStream input(Socket socket, Timeouts timeouts) throws IOException {
     long rate = timeouts.minimumRate();

@@ -6,11 +6,11 @@ import java.time.Duration;
  * How long to wait for a peer.
  *
  * @param connect for the TCP connection to be established
- * @param read for each read, including the TLS handshake and the greeting: an idle peer ends
- *     the call after this long
- * @param minimumRate octets per second a peer must keep up while the client waits on it,
- *     measured over each span of {@code read} spent waiting: a server that trickles one byte
- *     just inside the read timeout would otherwise hold a session forever
+ * @param read for each read, including the TLS handshake and the greeting: an idle peer ends the
+ *     call after this long
+ * @param minimumRate octets per second a peer must keep up while the client waits on it, measured
+ *     over each span of {@code read} spent waiting: a server that trickles one byte just inside the
+ *     read timeout would otherwise hold a session forever
  */
 public record Timeouts(Duration connect, Duration read, long minimumRate) {
   /** 1 KiB/s: far below any working link, far above a slowloris trickle. */
@@ -34,10 +34,10 @@ public record Timeouts(Duration connect, Duration read, long minimumRate) {
 
   /**
    * How long, in all, a client may wait for one message of {@code octets} octets: twice the read
-   * timeout, plus the time the octets take at the minimum rate. A body that trickles just above
-   * the rate for ever is cut by this, and an honest slow link is not (it is faster than the
-   * minimum rate, or the rate guard would have cut it first). Unbounded when the rate is 0
-   * (the admin turned the guard off).
+   * timeout, plus the time the octets take at the minimum rate. A body that trickles just above the
+   * rate for ever is cut by this, and an honest slow link is not (it is faster than the minimum
+   * rate, or the rate guard would have cut it first). Unbounded when the rate is 0 (the admin
+   * turned the guard off).
    */
   public long messageWaitNanos(long octets) {
     if (minimumRate == 0) {

@@ -8,11 +8,12 @@ import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import javax.net.ssl.SSLContext;
@@ -26,13 +27,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * Puts TLS over a connected socket: for implicit TLS right after connect (RFC 8314), for STLS
- * and STARTTLS after the server's go-ahead (RFC 2595, RFC 3207).
+ * Puts TLS over a connected socket: for implicit TLS right after connect (RFC 8314), for STLS and
+ * STARTTLS after the server's go-ahead (RFC 2595, RFC 3207).
  *
- * <p>Only TLS 1.2 and 1.3 are offered. The certificate chain is checked against the trust
- * store and the host name against the certificate (endpoint identification, which a raw
- * {@link SSLSocket} does not do unless told), or, with a pin, the certificate is compared with
- * the pinned fingerprint instead. The handshake is bounded by the socket's read timeout.
+ * <p>Only TLS 1.2 and 1.3 are offered. The certificate chain is checked against the trust store and
+ * the host name against the certificate (endpoint identification, which a raw {@link SSLSocket}
+ * does not do unless told), or, with a pin, the certificate is compared with the pinned fingerprint
+ * instead. The handshake is bounded by the socket's read timeout.
  */
 public final class TlsLayer {
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
@@ -172,7 +173,7 @@ public final class TlsLayer {
       byte[] actual;
       try {
         actual = MessageDigest.getInstance("SHA-256").digest(chain[0].getEncoded());
-      } catch (java.security.NoSuchAlgorithmException e) {
+      } catch (NoSuchAlgorithmException e) {
         throw new CertificateException(e);
       }
       if (!MessageDigest.isEqual(actual, pin)) {

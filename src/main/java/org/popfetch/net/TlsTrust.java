@@ -8,10 +8,10 @@ import java.util.Optional;
 /**
  * Which server certificates to accept.
  *
- * <p>By default the system trust store, with the chain and the host name verified. A CA file
- * adds certificates to trust alongside the system's. A SHA-256 pin replaces chain and host name
- * checks with one exact comparison: the server must present that very certificate, which is how
- * an admin trusts a self-signed server without trusting anything else.
+ * <p>By default the system trust store, with the chain and the host name verified. A CA file adds
+ * certificates to trust alongside the system's. A SHA-256 pin replaces chain and host name checks
+ * with one exact comparison: the server must present that very certificate, which is how an admin
+ * trusts a self-signed server without trusting anything else.
  *
  * @param caFile PEM file of extra trusted certificates, if any
  * @param pinnedSha256 SHA-256 of the server's DER-encoded certificate, if pinned
@@ -39,8 +39,8 @@ public record TlsTrust(Optional<Path> caFile, Optional<byte[]> pinnedSha256) {
   }
 
   /**
-   * Parses a fingerprint as written in configs and by {@code openssl x509 -fingerprint -sha256}:
-   * an optional "sha256:" prefix, then 64 hex digits, colons allowed between pairs.
+   * Parses a fingerprint as written in configs and by {@code openssl x509 -fingerprint -sha256}: an
+   * optional "sha256:" prefix, then 64 hex digits, colons allowed between pairs.
    */
   public static byte[] parseFingerprint(String text) {
     String s = text.strip().toLowerCase(Locale.ROOT);

@@ -7,9 +7,9 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
- * What went wrong on the wire, in words an operator can act on: the peer's name, what the
- * client was waiting for, and the peer's last words where it hung up after saying something.
- * A protocol client turns it into its own exception by {@link #kind()}.
+ * What went wrong on the wire, in words an operator can act on: the peer's name, what the client
+ * was waiting for, and the peer's last words where it hung up after saying something. A protocol
+ * client turns it into its own exception by {@link #kind()}.
  *
  * @param kind what sort of failure
  * @param message the whole sentence, already naming the peer; peer text in it is escaped
@@ -33,8 +33,7 @@ public record WireFailure(Kind kind, String message, IOException cause) {
   }
 
   /**
-   * Classifies {@code e}, which happened while the client was waiting for or sending {@code
-   * what}.
+   * Classifies {@code e}, which happened while the client was waiting for or sending {@code what}.
    *
    * @param lastWords the last line the peer sent, or null if none yet
    */
@@ -63,9 +62,7 @@ public record WireFailure(Kind kind, String message, IOException cause) {
       String said =
           lastWords == null ? "" : "; the last it said was \"" + LogText.sanitize(lastWords) + "\"";
       return new WireFailure(
-          Kind.CLOSED,
-          peer + " closed the connection (" + what + "): " + e.getMessage() + said,
-          e);
+          Kind.CLOSED, peer + " closed the connection (" + what + "): " + e.getMessage() + said, e);
     }
     if (e instanceof SocketException) {
       return new WireFailure(

@@ -7,11 +7,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * A buffered byte-level reader for line-oriented protocols.
  *
- * <p>Unlike {@code BufferedReader.readLine()}, a line ends only at LF (a preceding CR is
- * stripped), a lone CR is data, and no line may exceed the caller's limit: a peer that sends an
- * endless line gets a {@link LineTooLongException} once the limit is passed, never an
- * OutOfMemoryError. The buffer is exposed to {@link DotTerminatedInputStream} so that message
- * bodies are scanned in place without a second copy.
+ * <p>Unlike {@code BufferedReader.readLine()}, a line ends only at LF (a preceding CR is stripped),
+ * a lone CR is data, and no line may exceed the caller's limit: a peer that sends an endless line
+ * gets a {@link LineTooLongException} once the limit is passed, never an OutOfMemoryError. The
+ * buffer is exposed to {@link DotTerminatedInputStream} so that message bodies are scanned in place
+ * without a second copy.
  *
  * <p>Not thread-safe: a connection belongs to one thread.
  */
@@ -33,8 +33,8 @@ public final class WireInput {
   }
 
   /**
-   * Reads one line and returns it without its line end, decoded as ISO-8859-1 so that every
-   * byte survives. At most {@code maxLength} octets (line end excluded) are accepted.
+   * Reads one line and returns it without its line end, decoded as ISO-8859-1 so that every byte
+   * survives. At most {@code maxLength} octets (line end excluded) are accepted.
    *
    * @throws LineTooLongException if no LF arrives within {@code maxLength + 2} octets
    * @throws ConnectionClosedException if the peer closes before the line ends

@@ -14,8 +14,8 @@ import java.util.Set;
  * What the server said it can do, from CAPA (RFC 2449). Names are matched without regard to case
  * ("stls" counts as STLS), as the RFC says and as some servers need.
  *
- * @param advertised false if the server does not support CAPA; then nothing is known and
- *     optional commands must be tried
+ * @param advertised false if the server does not support CAPA; then nothing is known and optional
+ *     commands must be tried
  * @param entries capability name (upper case) to its arguments
  */
 public record Capabilities(boolean advertised, Map<String, List<String>> entries) {

@@ -3,14 +3,15 @@ package org.popfetch.pop3;
 import java.util.Arrays;
 
 /**
- * The message numbers of a listing, in server order, as plain ints: which entries to keep when
- * a number repeats (the first), and where a number is. Servers list in ascending order, which
- * costs nothing extra; any other order costs one sorted array of longs.
+ * The message numbers of a listing, in server order, as plain ints: which entries to keep when a
+ * number repeats (the first), and where a number is. Servers list in ascending order, which costs
+ * nothing extra; any other order costs one sorted array of longs.
  */
 final class MessageNumbers {
   private int[] numbers = new int[16];
   private int size;
   private boolean ascending = true;
+
   /** (number << 32 | index), sorted; built on the first lookup of an unordered listing. */
   private long[] sorted;
 

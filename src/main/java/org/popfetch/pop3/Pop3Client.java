@@ -48,11 +48,11 @@ import org.popfetch.sasl.SaslMechanism;
  * {@link #noop}, and finally {@link #quit} to commit deletions or {@link #close} to abort without
  * deleting anything. Calling a command in the wrong state throws {@link IllegalStateException}.
  *
- * <p>Errors: {@link Pop3ErrorException} when the server answers -ERR (the session goes on);
- * {@link Pop3ProtocolException} and its {@link Pop3TimeoutException} when the server breaks the
- * protocol, stalls or cuts the connection (the session is closed without QUIT, so RFC 1939
- * section 6 guarantees nothing is deleted); {@link Pop3SecurityException} when the connection
- * does not meet the configured security (raised before any credential is sent).
+ * <p>Errors: {@link Pop3ErrorException} when the server answers -ERR (the session goes on); {@link
+ * Pop3ProtocolException} and its {@link Pop3TimeoutException} when the server breaks the protocol,
+ * stalls or cuts the connection (the session is closed without QUIT, so RFC 1939 section 6
+ * guarantees nothing is deleted); {@link Pop3SecurityException} when the connection does not meet
+ * the configured security (raised before any credential is sent).
  *
  * <p>A session belongs to one thread; nothing here is synchronized.
  */
@@ -98,8 +98,10 @@ public final class Pop3Client implements Closeable {
   private final Pop3Settings settings;
   private final ProtocolTrace trace;
   private Socket socket;
+
   /** The TCP connection under any TLS: what {@link #interrupt()} closes from another thread. */
   private volatile Socket tcp;
+
   private MinimumRateInputStream rateGuard;
   private final CommandChannel<Pop3Exception> channel;
   private boolean secure;
@@ -122,9 +124,9 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * Connects, reads the greeting and the capabilities, and puts TLS in place as configured.
-   * With {@link TlsMode#STARTTLS} the session ends here, before any credential, if the server
-   * does not offer STLS, refuses it, or sends anything after its go-ahead.
+   * Connects, reads the greeting and the capabilities, and puts TLS in place as configured. With
+   * {@link TlsMode#STARTTLS} the session ends here, before any credential, if the server does not
+   * offer STLS, refuses it, or sends anything after its go-ahead.
    *
    * @throws Pop3ErrorException if the greeting is -ERR (see its {@link ResponseCondition})
    * @throws Pop3SecurityException if TLS cannot be had as configured
@@ -143,7 +145,8 @@ public final class Pop3Client implements Closeable {
     }
     Pop3Client client = new Pop3Client(settings, trace);
     try {
-      client.socket = SocketConnector.connect(settings.host(), settings.port(), settings.timeouts());
+      client.socket =
+          SocketConnector.connect(settings.host(), settings.port(), settings.timeouts());
       client.tcp = client.socket;
     } catch (IOException e) {
       throw new Pop3Exception("cannot connect to " + settings.peer() + ": " + e.getMessage(), e);
@@ -212,14 +215,14 @@ public final class Pop3Client implements Closeable {
 
   /**
    * Logs in with the given method, or with the strongest both sides support when {@link
-   * AuthMethod#AUTO}: CRAM-MD5, then PLAIN, then LOGIN, then USER/PASS for a password;
-   * OAUTHBEARER, then XOAUTH2 for a token. APOP is used only when asked for, and only over TLS.
-   * A method the server does not offer is never swapped for a weaker one.
+   * AuthMethod#AUTO}: CRAM-MD5, then PLAIN, then LOGIN, then USER/PASS for a password; OAUTHBEARER,
+   * then XOAUTH2 for a token. APOP is used only when asked for, and only over TLS. A method the
+   * server does not offer is never swapped for a weaker one.
    *
    * @throws Pop3SecurityException before sending anything if the connection has no TLS and
    *     plaintext login is not allowed, or the method is not available
-   * @throws Pop3ErrorException if the server refuses the login; its {@link ResponseCondition}
-   *     tells a bad password ([AUTH]) from a busy mailbox ([IN-USE], [LOGIN-DELAY], [SYS/TEMP])
+   * @throws Pop3ErrorException if the server refuses the login; its {@link ResponseCondition} tells
+   *     a bad password ([AUTH]) from a busy mailbox ([IN-USE], [LOGIN-DELAY], [SYS/TEMP])
    */
   public void login(Credentials credentials, AuthMethod method) throws Pop3Exception {
     requireState(State.AUTHORIZATION, "login");
@@ -324,9 +327,9 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * AUTH mechanism (RFC 5034). The initial response goes with the command unless that would
-   * pass 255 octets (OAuth tokens do); then it waits for the server's empty challenge. Every
-   * client response is masked in the trace. A malformed challenge cancels the exchange ("*").
+   * AUTH mechanism (RFC 5034). The initial response goes with the command unless that would pass
+   * 255 octets (OAuth tokens do); then it waits for the server's empty challenge. Every client
+   * response is masked in the trace. A malformed challenge cancels the exchange ("*").
    */
   public void auth(SaslMechanism mechanism) throws Pop3Exception {
     requireState(State.AUTHORIZATION, "AUTH");
@@ -357,7 +360,8 @@ public final class Pop3Client implements Closeable {
         }
         byte[] challenge;
         try {
-          challenge = Base64.getDecoder().decode(line.length() > 2 ? line.substring(2).strip() : "");
+          challenge =
+              Base64.getDecoder().decode(line.length() > 2 ? line.substring(2).strip() : "");
         } catch (IllegalArgumentException e) {
           cancelAuth(what);
           throw new Pop3ProtocolException(
@@ -417,8 +421,8 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * LIST: number and size of every message, held compactly. Entries with a number out of range
-   * or seen twice are dropped (a message number absent from the listing is never acted on).
+   * LIST: number and size of every message, held compactly. Entries with a number out of range or
+   * seen twice are dropped (a message number absent from the listing is never acted on).
    *
    * @throws Pop3ProtocolException if the listing is over {@link #MAX_LISTING_ENTRIES} entries or
    *     {@link #MAX_LISTING_OCTETS} octets (the session is closed, nothing is deleted)
@@ -427,12 +431,15 @@ public final class Pop3Client implements Closeable {
     requireState(State.TRANSACTION, "LIST");
     commandOk("LIST", "LIST");
     ScanTable.Builder out = new ScanTable.Builder();
-    readListing("LIST", MAX_LISTING_ENTRIES, line -> {
-      ScanListing entry = parseScan("LIST", line);
-      if (entry != null) {
-        out.add(entry.number(), entry.size());
-      }
-    });
+    readListing(
+        "LIST",
+        MAX_LISTING_ENTRIES,
+        line -> {
+          ScanListing entry = parseScan("LIST", line);
+          if (entry != null) {
+            out.add(entry.number(), entry.size());
+          }
+        });
     return out.build();
   }
 
@@ -449,9 +456,9 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * UIDL: number and unique-id of every message, held compactly. The unique-id is everything
-   * after the first space, kept as sent even if it breaks RFC 1939 (see {@link
-   * UidListing#wellFormed()}); the first entry of a repeated number is kept.
+   * UIDL: number and unique-id of every message, held compactly. The unique-id is everything after
+   * the first space, kept as sent even if it breaks RFC 1939 (see {@link UidListing#wellFormed()});
+   * the first entry of a repeated number is kept.
    *
    * @throws Pop3ErrorException if the server does not support UIDL
    * @throws Pop3ProtocolException if the listing is over {@link #MAX_LISTING_ENTRIES} entries or
@@ -461,12 +468,15 @@ public final class Pop3Client implements Closeable {
     requireState(State.TRANSACTION, "UIDL");
     commandOk("UIDL", "UIDL");
     UidTable.Builder out = new UidTable.Builder();
-    readListing("UIDL", MAX_LISTING_ENTRIES, line -> {
-      UidListing entry = parseUid("UIDL", line);
-      if (entry != null) {
-        out.add(entry.number(), entry.uid());
-      }
-    });
+    readListing(
+        "UIDL",
+        MAX_LISTING_ENTRIES,
+        line -> {
+          UidListing entry = parseUid("UIDL", line);
+          if (entry != null) {
+            out.add(entry.number(), entry.uid());
+          }
+        });
     return out.build();
   }
 
@@ -484,8 +494,8 @@ public final class Pop3Client implements Closeable {
 
   /**
    * TOP n k: the header and the first k body lines, as a stream. Some servers send the whole
-   * message or truncate it; use it to decide, never to deliver. Read or close the stream before
-   * the next command.
+   * message or truncate it; use it to decide, never to deliver. Read or close the stream before the
+   * next command.
    */
   public DotTerminatedInputStream top(int number, int lines) throws Pop3Exception {
     requireState(State.TRANSACTION, "TOP");
@@ -500,9 +510,9 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * RETR n: the message as a stream, dot-unstuffed, the terminating line consumed, CRLF line
-   * ends as on the wire. Read it to its end or close it before the next command. A read that
-   * fails (timeout, cut connection) leaves the session unusable: the next call closes it.
+   * RETR n: the message as a stream, dot-unstuffed, the terminating line consumed, CRLF line ends
+   * as on the wire. Read it to its end or close it before the next command. A read that fails
+   * (timeout, cut connection) leaves the session unusable: the next call closes it.
    */
   public DotTerminatedInputStream retr(int number) throws Pop3Exception {
     requireState(State.TRANSACTION, "RETR");
@@ -523,16 +533,16 @@ public final class Pop3Client implements Closeable {
   /**
    * RETR for a batch of messages, each with its size from LIST (negative if not known). With
    * PIPELINING the commands go out ahead of the replies, at most {@link
-   * Pop3Settings#pipelineWindow()} at a time (RFC 2449 section 6.6); without it, one at a time.
-   * The handler sees the messages in the order given.
+   * Pop3Settings#pipelineWindow()} at a time (RFC 2449 section 6.6); without it, one at a time. The
+   * handler sees the messages in the order given.
    *
-   * <p>If the handler throws, no further RETR is sent; the replies already asked for are read
-   * and discarded so the session stays usable (for DELE of what was delivered), and then the
-   * handler's exception is rethrown.
+   * <p>If the handler throws, no further RETR is sent; the replies already asked for are read and
+   * discarded so the session stays usable (for DELE of what was delivered), and then the handler's
+   * exception is rethrown.
    *
-   * <p>Each body is held to what the server could have meant, and the session is dropped
-   * without QUIT when it cannot be, because from then on the next "reply" may be text from
-   * inside a message:
+   * <p>Each body is held to what the server could have meant, and the session is dropped without
+   * QUIT when it cannot be, because from then on the next "reply" may be text from inside a
+   * message:
    *
    * <ul>
    *   <li>a body of more than {@code maxOctets}: {@link Pop3MessageTooLargeException};
@@ -540,15 +550,15 @@ public final class Pop3Client implements Closeable {
    *       SizeCheck}), a "+OK n octets" that does not fit the LIST size, a reply that is not a
    *       status line, or bytes after the last reply of the batch: {@link Pop3DesyncException},
    *       naming the first message that may not be whole;
-   *   <li>a message that is not complete after {@link
-   *       org.popfetch.net.Timeouts#messageWaitNanos} of waiting for its size (capped at {@code
-   *       maxOctets}): {@link Pop3TimeoutException}.
+   *   <li>a message that is not complete after {@link org.popfetch.net.Timeouts#messageWaitNanos}
+   *       of waiting for its size (capped at {@code maxOctets}): {@link Pop3TimeoutException}.
    * </ul>
    *
-   * The handler may already have consumed a message that is then found unsafe: the caller must
-   * not deliver it.
+   * The handler may already have consumed a message that is then found unsafe: the caller must not
+   * deliver it.
    */
-  public void retr(List<ScanListing> messages, long maxOctets, MessageHandler handler) throws IOException {
+  public void retr(List<ScanListing> messages, long maxOctets, MessageHandler handler)
+      throws IOException {
     requireState(State.TRANSACTION, "RETR");
     messages.forEach(m -> checkNumber(m.number()));
     int window = capabilities.pipelining() ? settings.pipelineWindow() : 1;
@@ -571,7 +581,9 @@ public final class Pop3Client implements Closeable {
       long expected = listed.size() < 0 ? maxOctets : Math.min(listed.size(), maxOctets);
       rateGuard.budget(
           settings.timeouts().messageWaitNanos(expected),
-          "message " + number + (listed.size() < 0 ? "" : " (" + listed.size() + " octets listed)"));
+          "message "
+              + number
+              + (listed.size() < 0 ? "" : " (" + listed.size() + " octets listed)"));
       String line = readLine(what);
       Optional<Pop3Reply> parsed = Pop3Reply.parse(line);
       if (parsed.isEmpty()) {
@@ -579,9 +591,13 @@ public final class Pop3Client implements Closeable {
         throw abort(
             desync(
                 suspect,
-                "it answered " + what + " with something that is not a POP3 status line: "
+                "it answered "
+                    + what
+                    + " with something that is not a POP3 status line: "
                     + LogText.sanitize(line)
-                    + (lastBody >= 0 ? " (the body of message " + lastBody + " may have ended early)" : "")));
+                    + (lastBody >= 0
+                        ? " (the body of message " + lastBody + " may have ended early)"
+                        : "")));
       }
       Pop3Reply reply = parsed.get();
       if (!reply.ok()) {
@@ -602,10 +618,18 @@ public final class Pop3Client implements Closeable {
         throw abort(
             desync(
                 suspect,
-                "it answered " + what + " with " + announced.getAsLong() + " octets but LIST said "
-                    + listed.size() + " (" + LogText.sanitize(line) + ")"));
+                "it answered "
+                    + what
+                    + " with "
+                    + announced.getAsLong()
+                    + " octets but LIST said "
+                    + listed.size()
+                    + " ("
+                    + LogText.sanitize(line)
+                    + ")"));
       }
-      DotTerminatedInputStream body = new DotTerminatedInputStream(channel.input(), settings.framing(), maxOctets);
+      DotTerminatedInputStream body =
+          new DotTerminatedInputStream(channel.input(), settings.framing(), maxOctets);
       openBody = body;
       lastBody = number;
       if (handlerFailure == null) {
@@ -630,7 +654,12 @@ public final class Pop3Client implements Closeable {
         throw abort(
             desync(
                 number,
-                "message " + number + " came as " + received + " octets but LIST said " + listed.size()
+                "message "
+                    + number
+                    + " came as "
+                    + received
+                    + " octets but LIST said "
+                    + listed.size()
                     + (announced.isPresent() ? " and RETR said " + announced.getAsLong() : "")
                     + " (a server that does not dot-stuff?)"));
       }
@@ -641,8 +670,12 @@ public final class Pop3Client implements Closeable {
       throw abort(
           desync(
               lastBody,
-              "it sent " + channel.buffered() + " octets after the last reply of the batch"
-                  + " (the body of message " + lastBody + " may have ended early)"));
+              "it sent "
+                  + channel.buffered()
+                  + " octets after the last reply of the batch"
+                  + " (the body of message "
+                  + lastBody
+                  + " may have ended early)"));
     }
     if (handlerFailure instanceof IOException e) {
       throw e;
@@ -654,8 +687,13 @@ public final class Pop3Client implements Closeable {
 
   private Pop3DesyncException desync(int firstUnsafe, String why) {
     return new Pop3DesyncException(
-        peer() + " is out of step: " + why + "; message " + firstUnsafe
-            + " stays on the server, as do those after it in this batch; connection dropped without QUIT",
+        peer()
+            + " is out of step: "
+            + why
+            + "; message "
+            + firstUnsafe
+            + " stays on the server, as do those after it in this batch; connection dropped without"
+            + " QUIT",
         firstUnsafe);
   }
 
@@ -663,9 +701,18 @@ public final class Pop3Client implements Closeable {
   private Pop3Exception bodyFailure(int number, ScanListing listed, String what, IOException e) {
     if (e instanceof BodyTooLongException tooLong) {
       return new Pop3MessageTooLargeException(
-          "message " + number + " from " + peer() + " is longer than " + tooLong.limit() + " octets (LIST said "
-              + listed.size() + "); not delivered, it stays on the server; connection dropped without QUIT",
-          number, tooLong.limit(), e);
+          "message "
+              + number
+              + " from "
+              + peer()
+              + " is longer than "
+              + tooLong.limit()
+              + " octets (LIST said "
+              + listed.size()
+              + "); not delivered, it stays on the server; connection dropped without QUIT",
+          number,
+          tooLong.limit(),
+          e);
     }
     Pop3Exception translated = channel.failure(what, e);
     if (e instanceof PeerTooSlowException) {
@@ -682,8 +729,8 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * DELE for a batch, pipelined when the server allows. Returns one reply per number, in order;
-   * a -ERR for one message does not stop the others.
+   * DELE for a batch, pipelined when the server allows. Returns one reply per number, in order; a
+   * -ERR for one message does not stop the others.
    */
   public List<Pop3Reply> dele(List<Integer> numbers) throws Pop3Exception {
     requireState(State.TRANSACTION, "DELE");
@@ -716,11 +763,11 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * QUIT: the server removes the messages marked deleted (UPDATE state) and closes. The
-   * connection is closed whatever the answer.
+   * QUIT: the server removes the messages marked deleted (UPDATE state) and closes. The connection
+   * is closed whatever the answer.
    *
-   * @throws Pop3ErrorException if the server answers -ERR: some or none of the marked messages
-   *     may have been removed (RFC 1939 section 6)
+   * @throws Pop3ErrorException if the server answers -ERR: some or none of the marked messages may
+   *     have been removed (RFC 1939 section 6)
    * @throws Pop3ProtocolException if no answer arrives: the deletions' fate is unknown
    */
   public Pop3Reply quit() throws Pop3Exception {
@@ -733,8 +780,8 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * Closes the connection without QUIT. RFC 1939 section 6: the server then enters no UPDATE
-   * state and deletes nothing marked in this session. Safe to call more than once.
+   * Closes the connection without QUIT. RFC 1939 section 6: the server then enters no UPDATE state
+   * and deletes nothing marked in this session. Safe to call more than once.
    */
   @Override
   public void close() {
@@ -749,11 +796,11 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * Drops the connection from another thread, without QUIT: a read in progress in the session's
-   * own thread fails at once (with a {@link Pop3ProtocolException}), and so does everything after
-   * it. Closing the TCP socket under TLS, not the TLS socket, so no close_notify is written while
-   * the session's thread may be inside the TLS engine. The one method of this class that may be
-   * called from another thread.
+   * Drops the connection from another thread, without QUIT: a read in progress in the session's own
+   * thread fails at once (with a {@link Pop3ProtocolException}), and so does everything after it.
+   * Closing the TCP socket under TLS, not the TLS socket, so no close_notify is written while the
+   * session's thread may be inside the TLS engine. The one method of this class that may be called
+   * from another thread.
    */
   public void interrupt() {
     Socket s = tcp;
@@ -875,8 +922,8 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * Hands each line of a multi-line listing, dot-unstuffed, to {@code sink} as it is read, so
-   * that no list of lines is ever held; returns how many there were.
+   * Hands each line of a multi-line listing, dot-unstuffed, to {@code sink} as it is read, so that
+   * no list of lines is ever held; returns how many there were.
    */
   private int readListing(String what, int maxLines, ListingLine sink) throws Pop3Exception {
     int count = 0;
@@ -894,7 +941,9 @@ public final class Pop3Client implements Closeable {
             new Pop3ProtocolException(
                 peer()
                     + " sent more than "
-                    + (octets > MAX_LISTING_OCTETS ? MAX_LISTING_OCTETS + " octets" : maxLines + " lines")
+                    + (octets > MAX_LISTING_OCTETS
+                        ? MAX_LISTING_OCTETS + " octets"
+                        : maxLines + " lines")
                     + " in answer to "
                     + what
                     + ", more than popfetch holds in one session; nothing was fetched or deleted"));
@@ -942,7 +991,9 @@ public final class Pop3Client implements Closeable {
 
   private long parseCount(String what, String word) throws Pop3Exception {
     if (word.isEmpty() || word.length() > 18 || !word.chars().allMatch(Character::isDigit)) {
-      if (word.startsWith("-") && word.length() > 1 && word.length() <= 19
+      if (word.startsWith("-")
+          && word.length() > 1
+          && word.length() <= 19
           && word.substring(1).chars().allMatch(Character::isDigit)) {
         return -1; // a negative number: out of range, dropped by the caller
       }

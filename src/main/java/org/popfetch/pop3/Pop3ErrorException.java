@@ -3,8 +3,8 @@ package org.popfetch.pop3;
 /**
  * The server answered a command with -ERR. The connection is still usable.
  *
- * <p>{@link #condition()} tells the caller what the server meant, from its extended response
- * code: try later, fix the credentials, or call an admin.
+ * <p>{@link #condition()} tells the caller what the server meant, from its extended response code:
+ * try later, fix the credentials, or call an admin.
  */
 public final class Pop3ErrorException extends Pop3Exception {
   private final String command;

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * @param code the extended response code (RFC 2449 section 8) without brackets, if any
  */
 public record Pop3Reply(boolean ok, String text, Optional<String> code) {
-  private static final Pattern CODE = Pattern.compile("^\\[([\\x21-\\x5c\\x5e-\\x7e]{1,64})\\]\\s*");
+  private static final Pattern CODE =
+      Pattern.compile("^\\[([\\x21-\\x5c\\x5e-\\x7e]{1,64})\\]\\s*");
 
   /**
    * Parses a status line.

@@ -13,8 +13,8 @@ import org.popfetch.net.TlsTrust;
  * @param tls how the connection is protected
  * @param trust which certificates to accept
  * @param timeouts connect and per-read timeouts
- * @param allowPlaintextLogin send credentials over a connection without TLS; off unless the
- *     admin said so explicitly
+ * @param allowPlaintextLogin send credentials over a connection without TLS; off unless the admin
+ *     said so explicitly
  * @param framing where multi-line responses may end; CRLF unless a broken server needs LF
  * @param pipelineWindow at most this many commands outstanding when pipelining
  */
@@ -47,20 +47,29 @@ public record Pop3Settings(
   /** Implicit TLS, system trust, default timeouts. */
   public static Pop3Settings implicitTls(String host, int port) {
     return new Pop3Settings(
-        host, port, TlsMode.IMPLICIT, TlsTrust.SYSTEM, Timeouts.DEFAULT, false, Framing.CRLF,
+        host,
+        port,
+        TlsMode.IMPLICIT,
+        TlsTrust.SYSTEM,
+        Timeouts.DEFAULT,
+        false,
+        Framing.CRLF,
         DEFAULT_PIPELINE_WINDOW);
   }
 
   public Pop3Settings withTls(TlsMode mode) {
-    return new Pop3Settings(host, port, mode, trust, timeouts, allowPlaintextLogin, framing, pipelineWindow);
+    return new Pop3Settings(
+        host, port, mode, trust, timeouts, allowPlaintextLogin, framing, pipelineWindow);
   }
 
   public Pop3Settings withTrust(TlsTrust t) {
-    return new Pop3Settings(host, port, tls, t, timeouts, allowPlaintextLogin, framing, pipelineWindow);
+    return new Pop3Settings(
+        host, port, tls, t, timeouts, allowPlaintextLogin, framing, pipelineWindow);
   }
 
   public Pop3Settings withTimeouts(Timeouts t) {
-    return new Pop3Settings(host, port, tls, trust, t, allowPlaintextLogin, framing, pipelineWindow);
+    return new Pop3Settings(
+        host, port, tls, trust, t, allowPlaintextLogin, framing, pipelineWindow);
   }
 
   public Pop3Settings withAllowPlaintextLogin(boolean allow) {
@@ -68,7 +77,8 @@ public record Pop3Settings(
   }
 
   public Pop3Settings withFraming(Framing f) {
-    return new Pop3Settings(host, port, tls, trust, timeouts, allowPlaintextLogin, f, pipelineWindow);
+    return new Pop3Settings(
+        host, port, tls, trust, timeouts, allowPlaintextLogin, f, pipelineWindow);
   }
 
   public Pop3Settings withPipelineWindow(int window) {

@@ -4,8 +4,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * What an -ERR means, from its extended response code (RFC 2449 section 8, RFC 3206). A
- * scheduler uses this to tell "try later" from "fix your password".
+ * What an -ERR means, from its extended response code (RFC 2449 section 8, RFC 3206). A scheduler
+ * uses this to tell "try later" from "fix your password".
  */
 public enum ResponseCondition {
   /** [IN-USE]: the maildrop is locked, probably by another session. Retry later. */

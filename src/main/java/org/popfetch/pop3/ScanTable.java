@@ -4,9 +4,9 @@ import java.util.AbstractList;
 import java.util.Arrays;
 
 /**
- * A LIST listing, held compactly: each entry's message number and size as plain ints and
- * longs, in server order, the first of a repeated message number kept. It reads as a list of
- * {@link ScanListing}, each made on demand.
+ * A LIST listing, held compactly: each entry's message number and size as plain ints and longs, in
+ * server order, the first of a repeated message number kept. It reads as a list of {@link
+ * ScanListing}, each made on demand.
  */
 public final class ScanTable extends AbstractList<ScanListing> {
   private final MessageNumbers numbers;

@@ -1,12 +1,13 @@
 package org.popfetch.pop3;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Unique-ids held as bytes, compactly: a million of them cost their own bytes plus about 20
- * octets each, where a list of Strings in a map costs some 150. UIDL listings and the seen-UID
- * store's rows are kept this way so that a mailbox at the listing caps fits the heap the service
- * ships with.
+ * Unique-ids held as bytes, compactly: a million of them cost their own bytes plus about 20 octets
+ * each, where a list of Strings in a map costs some 150. UIDL listings and the seen-UID store's
+ * rows are kept this way so that a mailbox at the listing caps fits the heap the service ships
+ * with.
  *
  * <p>Each id is a string of ISO-8859-1 characters (one per octet, as the server sent them). The
  * bytes live in chunks that are never copied as the arena grows (no doubling peak); lookups by
@@ -22,11 +23,15 @@ public final class UidArena {
   private byte[][] chunks = new byte[0][];
   private int chunkUsed;
   private int size;
+
   /** Per id: chunk number in the high bits, offset in the low {@link #CHUNK_BITS}. */
   private int[] starts = new int[16];
+
   private int[] lengths = new int[16];
+
   /** Open addressing: index+1 of the first id with those bytes, 0 for a free slot. */
   private int[] table;
+
   /** Per id that is the first of its value: how many more ids share it. Null until one does. */
   private int[] repeats;
 
@@ -50,7 +55,8 @@ public final class UidArena {
     for (int i = 0; i < len; i++) {
       char c = uid.charAt(i);
       if (c > 0xff) {
-        throw new IllegalArgumentException("a unique-id is octets (ISO-8859-1), not U+" + Integer.toHexString(c));
+        throw new IllegalArgumentException(
+            "a unique-id is octets (ISO-8859-1), not U+" + Integer.toHexString(c));
       }
       chunk[start + i] = (byte) c;
     }
@@ -72,7 +78,8 @@ public final class UidArena {
   public String get(int index) {
     check(index);
     int s = starts[index];
-    return new String(chunks[s >>> CHUNK_BITS], s & (MAX_CHUNK - 1), lengths[index], java.nio.charset.StandardCharsets.ISO_8859_1);
+    return new String(
+        chunks[s >>> CHUNK_BITS], s & (MAX_CHUNK - 1), lengths[index], StandardCharsets.ISO_8859_1);
   }
 
   /** The length of the id at {@code index}, in octets. */

@@ -3,8 +3,8 @@ package org.popfetch.pop3;
 /**
  * One line of UIDL: a message number and its unique-id.
  *
- * <p>The unique-id is kept as received (each byte one char, ISO-8859-1), even where a server
- * breaks the rule of RFC 1939 section 7; {@link #wellFormed()} says whether it keeps it.
+ * <p>The unique-id is kept as received (each byte one char, ISO-8859-1), even where a server breaks
+ * the rule of RFC 1939 section 7; {@link #wellFormed()} says whether it keeps it.
  */
 public record UidListing(int number, String uid) {
   public static final int MAX_UID_LENGTH = 70;

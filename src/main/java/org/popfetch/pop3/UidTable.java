@@ -3,9 +3,9 @@ package org.popfetch.pop3;
 import java.util.AbstractList;
 
 /**
- * A UIDL listing, held compactly (see {@link UidArena}): each entry's message number and
- * unique-id, in server order, the first of a repeated message number kept. It reads as a list
- * of {@link UidListing}, each made on demand; the poll itself uses the indexed accessors.
+ * A UIDL listing, held compactly (see {@link UidArena}): each entry's message number and unique-id,
+ * in server order, the first of a repeated message number kept. It reads as a list of {@link
+ * UidListing}, each made on demand; the poll itself uses the indexed accessors.
  */
 public final class UidTable extends AbstractList<UidListing> {
   private final MessageNumbers numbers;

@@ -24,7 +24,12 @@ final class DeliveryStatusNotification {
   private DeliveryStatusNotification() {}
 
   static byte[] build(
-      String reportingMta, QueueEntry original, List<Failure> failures, String to, InputStream originalMessage, Instant now)
+      String reportingMta,
+      QueueEntry original,
+      List<Failure> failures,
+      String to,
+      InputStream originalMessage,
+      Instant now)
       throws IOException {
     return build(reportingMta, original, failures, to, originalMessage, now, null);
   }
@@ -34,7 +39,12 @@ final class DeliveryStatusNotification {
    *     bounce (Action: failed)
    */
   static byte[] build(
-      String reportingMta, QueueEntry original, List<Failure> failures, String to, InputStream originalMessage, Instant now,
+      String reportingMta,
+      QueueEntry original,
+      List<Failure> failures,
+      String to,
+      InputStream originalMessage,
+      Instant now,
       Instant retryUntil)
       throws IOException {
     boolean delayed = retryUntil != null;
@@ -43,20 +53,33 @@ final class DeliveryStatusNotification {
     StringBuilder sb = new StringBuilder();
     sb.append("From: Mail Delivery System <MAILER-DAEMON@").append(reportingMta).append(">\r\n");
     sb.append("To: <").append(to).append(">\r\n");
-    sb.append(delayed ? "Subject: Delayed Mail (still being retried)\r\n" : "Subject: Undelivered Mail Returned to Sender\r\n");
+    sb.append(
+        delayed
+            ? "Subject: Delayed Mail (still being retried)\r\n"
+            : "Subject: Undelivered Mail Returned to Sender\r\n");
     sb.append("Date: ").append(date).append("\r\n");
-    sb.append("Message-ID: <").append(UUID.randomUUID()).append("@").append(reportingMta).append(">\r\n");
+    sb.append("Message-ID: <")
+        .append(UUID.randomUUID())
+        .append("@")
+        .append(reportingMta)
+        .append(">\r\n");
     sb.append("Auto-Submitted: auto-replied\r\n");
     sb.append("MIME-Version: 1.0\r\n");
-    sb.append("Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"").append(boundary).append("\"\r\n\r\n");
+    sb.append("Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"")
+        .append(boundary)
+        .append("\"\r\n\r\n");
     sb.append("--").append(boundary).append("\r\n");
     sb.append("Content-Type: text/plain; charset=us-ascii\r\n\r\n");
     sb.append("This is popfetch at ").append(reportingMta).append(".\r\n\r\n");
-    sb.append("The message it fetched for you (queued ").append(original.arrival())
-        .append(delayed
-            ? ") has not been delivered yet to the recipients below. It will be tried again until "
-                + retryUntil + "; you need not send it again.\r\n\r\n"
-            : ") could not be delivered to the recipients below.\r\n\r\n");
+    sb.append("The message it fetched for you (queued ")
+        .append(original.arrival())
+        .append(
+            delayed
+                ? ") has not been delivered yet to the recipients below. It will be tried again"
+                    + " until "
+                    + retryUntil
+                    + "; you need not send it again.\r\n\r\n"
+                : ") could not be delivered to the recipients below.\r\n\r\n");
     for (Failure f : failures) {
       sb.append("<").append(f.recipient()).append(">: ").append(f.diagnostic()).append("\r\n");
     }
@@ -70,7 +93,9 @@ final class DeliveryStatusNotification {
       sb.append("Final-Recipient: rfc822; ").append(f.recipient()).append("\r\n");
       sb.append(delayed ? "Action: delayed\r\n" : "Action: failed\r\n");
       sb.append("Status: ").append(f.status()).append("\r\n");
-      sb.append("Diagnostic-Code: smtp; ").append(f.diagnostic().replace("\r", " ").replace("\n", " ")).append("\r\n");
+      sb.append("Diagnostic-Code: smtp; ")
+          .append(f.diagnostic().replace("\r", " ").replace("\n", " "))
+          .append("\r\n");
       sb.append("Last-Attempt-Date: ").append(date).append("\r\n");
       if (delayed) {
         sb.append("Will-Retry-Until: ").append(MailDate.format(retryUntil)).append("\r\n");

@@ -4,7 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -18,7 +17,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,14 +28,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The queue's files. {@code incoming/} holds what is being written, {@code deferred/} the
- * envelopes waiting for their next attempt (the time is the file's modification time),
- * {@code active/} those being delivered right now, {@code data/} the messages themselves,
- * {@code corrupt/} whatever could not be read (moved aside, never deleted).
+ * The queue's files. {@code incoming/} holds what is being written, {@code deferred/} the envelopes
+ * waiting for their next attempt (the time is the file's modification time), {@code active/} those
+ * being delivered right now, {@code data/} the messages themselves, {@code corrupt/} whatever could
+ * not be read (moved aside, never deleted).
  *
- * <p>Accepting is a group commit: {@link #stage} writes, {@link #commit} fsyncs the files,
- * renames them into place and fsyncs the directories; after that the message is the queue's,
- * and the fetch pass may delete it from the POP3 server.
+ * <p>Accepting is a group commit: {@link #stage} writes, {@link #commit} fsyncs the files, renames
+ * them into place and fsyncs the directories; after that the message is the queue's, and the fetch
+ * pass may delete it from the POP3 server.
  */
 public final class MailQueue {
   private static final Logger LOG = LoggerFactory.getLogger(MailQueue.class);
@@ -55,7 +56,8 @@ public final class MailQueue {
     this.corrupt = dir.resolve("corrupt");
     this.clock = clock;
     for (Path d : List.of(dir, incoming, active, deferred, data, corrupt)) {
-      Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
   }
 
@@ -65,13 +67,14 @@ public final class MailQueue {
   /**
    * Writes a message and its envelope to incoming/. Nothing is accepted yet.
    *
-   * @throws IOException if writing fails, or the sender (unless "") or a recipient is not fit
-   *     for an envelope ({@link org.popfetch.message.Addresses#isEnvelopeSafe}): nothing is then
-   *     left in incoming/
+   * @throws IOException if writing fails, or the sender (unless "") or a recipient is not fit for
+   *     an envelope ({@link org.popfetch.message.Addresses#isEnvelopeSafe}): nothing is then left
+   *     in incoming/
    */
-  public Pending stage(String sender, List<String> recipients, String route, MessageWriter writer) throws IOException {
+  public Pending stage(String sender, List<String> recipients, String route, MessageWriter writer)
+      throws IOException {
     String id = newId();
-    Map<String, QueueEntry.Status> rcpts = new java.util.LinkedHashMap<>();
+    Map<String, QueueEntry.Status> rcpts = new LinkedHashMap<>();
     for (String r : recipients) {
       rcpts.put(r, QueueEntry.Status.PENDING);
     }
@@ -85,10 +88,15 @@ public final class MailQueue {
     Path envelope = incoming.resolve(id + ".env");
     long size;
     try {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(message, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 64 * 1024)) {
+      try (OutputStream out =
+          new BufferedOutputStream(
+              Files.newOutputStream(
+                  message, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              64 * 1024)) {
         size = writer.write(out);
       }
-      Files.write(envelope, entry.format(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.write(
+          envelope, entry.format(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException | RuntimeException e) {
       deleteQuietly(message);
       deleteQuietly(envelope);
@@ -150,14 +158,19 @@ public final class MailQueue {
       } catch (NoSuchFileException gone) {
         // delivered or deleted meanwhile
       } catch (IOException bad) {
-        LOG.error("queue file {} is damaged ({}); moved to {}", p, LogText.sanitize(bad.getMessage()), corrupt);
+        LOG.error(
+            "queue file {} is damaged ({}); moved to {}",
+            p,
+            LogText.sanitize(bad.getMessage()),
+            corrupt);
         Files.move(p, corrupt.resolve(id + ".env"), StandardCopyOption.REPLACE_EXISTING);
         if (Files.exists(data.resolve(id))) {
-          Files.move(data.resolve(id), corrupt.resolve(id + ".msg"), StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              data.resolve(id), corrupt.resolve(id + ".msg"), StandardCopyOption.REPLACE_EXISTING);
         }
       }
     }
-    out.sort(java.util.Comparator.comparing(Scheduled::next));
+    out.sort(Comparator.comparing(Scheduled::next));
     return out;
   }
 
@@ -189,7 +202,12 @@ public final class MailQueue {
   /** Writes the envelope's new state and puts it back, due at {@code next}. */
   public void defer(QueueEntry entry, Instant next) throws IOException {
     Path tmp = incoming.resolve(entry.id() + ".env.new");
-    Files.write(tmp, entry.format(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    Files.write(
+        tmp,
+        entry.format(),
+        StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE);
     force(tmp);
     Path target = deferred.resolve(entry.id());
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -199,9 +217,9 @@ public final class MailQueue {
   }
 
   /**
-   * Removes a message whose every recipient is settled. Not fsynced: if a crash undoes the
-   * removal, the message is sent once more (a duplicate, never a loss), and an fsync per sent
-   * message would cost more than the sending.
+   * Removes a message whose every recipient is settled. Not fsynced: if a crash undoes the removal,
+   * the message is sent once more (a duplicate, never a loss), and an fsync per sent message would
+   * cost more than the sending.
    */
   public void remove(String id) throws IOException {
     Files.deleteIfExists(active.resolve(id));
@@ -220,7 +238,8 @@ public final class MailQueue {
   private static String newId() {
     byte[] r = new byte[6];
     RANDOM.nextBytes(r);
-    return Long.toString(System.currentTimeMillis(), 36).toUpperCase() + HexFormat.of().withUpperCase().formatHex(r);
+    return Long.toString(System.currentTimeMillis(), 36).toUpperCase()
+        + HexFormat.of().withUpperCase().formatHex(r);
   }
 
   private static void force(Path file) throws IOException {
@@ -242,5 +261,4 @@ public final class MailQueue {
       // incoming/ leftovers are cleared by recover()
     }
   }
-
 }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,24 +17,24 @@ import org.popfetch.message.Addresses;
 import org.popfetch.net.LogText;
 
 /**
- * The envelope of one queued message: who it is from, each recipient's state, where it goes,
- * how often it was tried. Stored as a small text file ({@link #format}/{@link #parse}) beside the
+ * The envelope of one queued message: who it is from, each recipient's state, where it goes, how
+ * often it was tried. Stored as a small text file ({@link #format}/{@link #parse}) beside the
  * immutable message data.
  *
- * <p>The file is one record per line, after Postfix's queue files: a version line, then
- * {@code S} sender, {@code R} route, {@code T} arrival, {@code A} attempts, {@code X} last error,
- * {@code W} warned (0 or 1), one {@code C} per recipient (state, address, last reply), and
- * {@code E} last of all. Every value is percent-encoded UTF-8: each octet outside "!" to "~",
- * and "%" itself, is written "%HH" (upper-case hex), so no value can hold a space, a line break
- * or anything else that would end its field or record. A file read back must be exactly in this
- * form, ending in "E" and a line feed: a file cut short (a lost write, a full disk) or garbled is
- * refused whole, never read as an envelope with fewer recipients.
+ * <p>The file is one record per line, after Postfix's queue files: a version line, then {@code S}
+ * sender, {@code R} route, {@code T} arrival, {@code A} attempts, {@code X} last error, {@code W}
+ * warned (0 or 1), one {@code C} per recipient (state, address, last reply), and {@code E} last of
+ * all. Every value is percent-encoded UTF-8: each octet outside "!" to "~", and "%" itself, is
+ * written "%HH" (upper-case hex), so no value can hold a space, a line break or anything else that
+ * would end its field or record. A file read back must be exactly in this form, ending in "E" and a
+ * line feed: a file cut short (a lost write, a full disk) or garbled is refused whole, never read
+ * as an envelope with fewer recipients.
  *
  * <p>The sender and every recipient must be {@linkplain Addresses#isEnvelopeSafe fit for an
- * envelope}; an entry that is not is refused when it is made, so nothing unsendable is queued.
- * Free text from a peer (the last error, a reply) is kept whole up to {@link #MAX_TEXT}
- * characters, a lone surrogate in it replaced by U+FFFD; so whatever an entry holds, its file
- * reads back as an equal entry.
+ * envelope}; an entry that is not is refused when it is made, so nothing unsendable is queued. Free
+ * text from a peer (the last error, a reply) is kept whole up to {@link #MAX_TEXT} characters, a
+ * lone surrogate in it replaced by U+FFFD; so whatever an entry holds, its file reads back as an
+ * equal entry.
  *
  * @param id the queue id, also the file names
  * @param sender the envelope sender, "" for the null sender (a bounce)
@@ -45,11 +46,21 @@ import org.popfetch.net.LogText;
  * @param warned whether the sender was told the message is delayed
  */
 public record QueueEntry(
-    String id, String sender, Map<String, Status> recipients, String route, Instant arrival, int attempts, String lastError,
+    String id,
+    String sender,
+    Map<String, Status> recipients,
+    String route,
+    Instant arrival,
+    int attempts,
+    String lastError,
     boolean warned) {
   static final String MAGIC = "popfetch-queue 2";
-  /** The first format: plain lines, no end record. Read (see {@link #parseLegacy}), never written. */
+
+  /**
+   * The first format: plain lines, no end record. Read (see {@link #parseLegacy}), never written.
+   */
   static final String LEGACY_MAGIC = "popfetch-queue 1";
+
   /** The longest last error or reply kept; a longer one is cut. */
   public static final int MAX_TEXT = 4000;
 
@@ -61,28 +72,34 @@ public record QueueEntry(
     Objects.requireNonNull(id);
     Objects.requireNonNull(arrival);
     if (!sender.isEmpty() && !Addresses.isEnvelopeSafe(sender)) {
-      throw new IllegalArgumentException("sender " + LogText.sanitize(sender) + " cannot be sent in an envelope");
+      throw new IllegalArgumentException(
+          "sender " + LogText.sanitize(sender) + " cannot be sent in an envelope");
     }
     if (recipients.isEmpty()) {
       throw new IllegalArgumentException("no recipients");
     }
     for (Map.Entry<String, Status> r : recipients.entrySet()) {
       if (!Addresses.isEnvelopeSafe(r.getKey())) {
-        throw new IllegalArgumentException("recipient " + LogText.sanitize(r.getKey()) + " cannot be sent in an envelope");
+        throw new IllegalArgumentException(
+            "recipient " + LogText.sanitize(r.getKey()) + " cannot be sent in an envelope");
       }
       Objects.requireNonNull(r.getValue());
     }
     if (!text(route).equals(route)) {
-      throw new IllegalArgumentException("route " + LogText.sanitize(route) + " is not well-formed text");
+      throw new IllegalArgumentException(
+          "route " + LogText.sanitize(route) + " is not well-formed text");
     }
     if (attempts < 0) {
       throw new IllegalArgumentException("attempts " + attempts);
     }
-    recipients = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(recipients));
+    recipients = Collections.unmodifiableMap(new LinkedHashMap<>(recipients));
     lastError = text(lastError);
   }
 
-  /** A recipient's state, with the server's reply once there is one (free text, see {@link QueueEntry}). */
+  /**
+   * A recipient's state, with the server's reply once there is one (free text, see {@link
+   * QueueEntry}).
+   */
   public record Status(State state, String reply) {
     public static final Status PENDING = new Status(State.PENDING, "");
 
@@ -94,11 +111,18 @@ public record QueueEntry(
 
   /** Free text as kept: at most {@link #MAX_TEXT} characters, lone surrogates as U+FFFD. */
   private static String text(String s) {
-    String cut = s.length() > MAX_TEXT ? s.substring(0, Character.isHighSurrogate(s.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT) : s;
+    String cut =
+        s.length() > MAX_TEXT
+            ? s.substring(
+                0, Character.isHighSurrogate(s.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT)
+            : s;
     StringBuilder sb = null;
     for (int i = 0; i < cut.length(); i++) {
       char c = cut.charAt(i);
-      boolean paired = Character.isHighSurrogate(c) && i + 1 < cut.length() && Character.isLowSurrogate(cut.charAt(i + 1));
+      boolean paired =
+          Character.isHighSurrogate(c)
+              && i + 1 < cut.length()
+              && Character.isLowSurrogate(cut.charAt(i + 1));
       if (paired) {
         if (sb != null) {
           sb.append(c).append(cut.charAt(i + 1));
@@ -124,21 +148,29 @@ public record QueueEntry(
 
   public List<String> pending() {
     List<String> out = new ArrayList<>();
-    recipients.forEach((r, s) -> {
-      if (s.state() == State.PENDING) {
-        out.add(r);
-      }
-    });
+    recipients.forEach(
+        (r, s) -> {
+          if (s.state() == State.PENDING) {
+            out.add(r);
+          }
+        });
     return out;
   }
 
   public QueueEntry(
-      String id, String sender, Map<String, Status> recipients, String route, Instant arrival, int attempts, String lastError) {
+      String id,
+      String sender,
+      Map<String, Status> recipients,
+      String route,
+      Instant arrival,
+      int attempts,
+      String lastError) {
     this(id, sender, recipients, route, arrival, attempts, lastError, false);
   }
 
   public QueueEntry with(Map<String, Status> newRecipients, int newAttempts, String newLastError) {
-    return new QueueEntry(id, sender, newRecipients, route, arrival, newAttempts, newLastError, warned);
+    return new QueueEntry(
+        id, sender, newRecipients, route, arrival, newAttempts, newLastError, warned);
   }
 
   public QueueEntry warnedNow() {
@@ -209,7 +241,8 @@ public record QueueEntry(
       i += 2;
     }
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(out, 0, n))
@@ -222,8 +255,8 @@ public record QueueEntry(
   /**
    * Reads an envelope file.
    *
-   * @throws IOException if the file is not a whole, well-formed queue envelope (it is then moved
-   *     to corrupt/)
+   * @throws IOException if the file is not a whole, well-formed queue envelope (it is then moved to
+   *     corrupt/)
    */
   static QueueEntry parse(String id, byte[] bytes) throws IOException {
     boolean legacy = startsWith(bytes, LEGACY_MAGIC);
@@ -269,8 +302,19 @@ public record QueueEntry(
           throw new IOException("recipient " + c[1] + " twice");
         }
       }
-      QueueEntry e = new QueueEntry(id, sender, rcpts, route, arrival, Integer.parseInt(attemptsText), error, warned.equals("1"));
-      if (!e.lastError().equals(error) || e.recipients().entrySet().stream().anyMatch(r -> !r.getValue().reply().equals(rcpts.get(r.getKey()).reply()))) {
+      QueueEntry e =
+          new QueueEntry(
+              id,
+              sender,
+              rcpts,
+              route,
+              arrival,
+              Integer.parseInt(attemptsText),
+              error,
+              warned.equals("1"));
+      if (!e.lastError().equals(error)
+          || e.recipients().entrySet().stream()
+              .anyMatch(r -> !r.getValue().reply().equals(rcpts.get(r.getKey()).reply()))) {
         throw new IOException("text longer than written");
       }
       return e;
@@ -300,10 +344,10 @@ public record QueueEntry(
   /**
    * The first format, as queued before the upgrade to the present one: "sender", "route",
    * "arrival", "attempts", "error", an optional "warned", then "rcpt STATE ADDRESS REPLY" lines,
-   * values raw. It had no end record, so a file cut at a line end cannot be told from a whole
-   * one; but it was fsynced before it was renamed into deferred/, so only a damaged disk cuts
-   * it. Every address must still be fit for an envelope; the file is rewritten in the present
-   * format on its next attempt.
+   * values raw. It had no end record, so a file cut at a line end cannot be told from a whole one;
+   * but it was fsynced before it was renamed into deferred/, so only a damaged disk cuts it. Every
+   * address must still be fit for an envelope; the file is rewritten in the present format on its
+   * next attempt.
    */
   private static QueueEntry parseLegacy(String id, String[] lines) throws IOException {
     if (lines.length < 7) {

@@ -15,11 +15,22 @@ import java.time.Duration;
  *     (Postfix's delay_warning_time); zero: never
  */
 public record QueuePolicy(
-    Duration minBackoff, Duration maxBackoff, Duration lifetime, boolean bounceToSender, String postmaster, String reportingMta,
+    Duration minBackoff,
+    Duration maxBackoff,
+    Duration lifetime,
+    boolean bounceToSender,
+    String postmaster,
+    String reportingMta,
     Duration delayWarning) {
 
   public static QueuePolicy defaults(String hostName) {
-    return new QueuePolicy(Duration.ofSeconds(300), Duration.ofSeconds(4000), Duration.ofDays(5), true, "postmaster", hostName,
+    return new QueuePolicy(
+        Duration.ofSeconds(300),
+        Duration.ofSeconds(4000),
+        Duration.ofDays(5),
+        true,
+        "postmaster",
+        hostName,
         Duration.ZERO);
   }
 

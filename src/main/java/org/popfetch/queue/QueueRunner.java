@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.popfetch.net.LogText;
@@ -23,21 +24,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pass over the queue: every due message (or every message, when flushing) is offered to
- * its route's server, one connection per route. 2yz settles a recipient, 4yz or a failed
- * connection defers it with a growing wait, 5yz bounces it at once; a message still pending
- * after its lifetime is bounced with 4.4.7. A route whose server cannot be reached is skipped
- * for the rest of the pass, so one dead host does not hold up the others.
+ * One pass over the queue: every due message (or every message, when flushing) is offered to its
+ * route's server, one connection per route. 2yz settles a recipient, 4yz or a failed connection
+ * defers it with a growing wait, 5yz bounces it at once; a message still pending after its lifetime
+ * is bounced with 4.4.7. A route whose server cannot be reached is skipped for the rest of the
+ * pass, so one dead host does not hold up the others.
  */
 public final class QueueRunner {
   private static final Logger LOG = LoggerFactory.getLogger(QueueRunner.class);
 
   /**
-   * Where a route's mail goes, and how to log in there. With an MX resolver the route is a
-   * template for direct delivery: entries routed "mx:DOMAIN" go to that domain's MX hosts,
-   * with these settings' port, TLS and name.
+   * Where a route's mail goes, and how to log in there. With an MX resolver the route is a template
+   * for direct delivery: entries routed "mx:DOMAIN" go to that domain's MX hosts, with these
+   * settings' port, TLS and name.
    */
-  public record Route(SmtpSettings settings, Optional<Credentials> credentials, Optional<MxResolver> mx) {
+  public record Route(
+      SmtpSettings settings, Optional<Credentials> credentials, Optional<MxResolver> mx) {
     public Route(SmtpSettings settings, Optional<Credentials> credentials) {
       this(settings, credentials, Optional.empty());
     }
@@ -45,7 +47,7 @@ public final class QueueRunner {
 
   /** The route name of direct delivery to a domain's MX hosts. */
   public static String mxRoute(String domain) {
-    return "mx:" + domain.toLowerCase(java.util.Locale.ROOT);
+    return "mx:" + domain.toLowerCase(Locale.ROOT);
   }
 
   /** What one pass did. */
@@ -60,7 +62,12 @@ public final class QueueRunner {
   private int deferred;
   private int bounced;
 
-  public QueueRunner(MailQueue queue, Map<String, Route> routes, QueuePolicy policy, Clock clock, ProtocolTrace trace) {
+  public QueueRunner(
+      MailQueue queue,
+      Map<String, Route> routes,
+      QueuePolicy policy,
+      Clock clock,
+      ProtocolTrace trace) {
     this.queue = queue;
     this.routes = Map.copyOf(routes);
     this.policy = policy;
@@ -98,8 +105,11 @@ public final class QueueRunner {
     }
     Reach reach = reach(route, domain);
     if (reach instanceof Unreachable u) {
-      LOG.warn("queue: {} unreachable, {} message(s) deferred: {}",
-          name, entries.size(), LogText.sanitize(u.why()));
+      LOG.warn(
+          "queue: {} unreachable, {} message(s) deferred: {}",
+          name,
+          entries.size(),
+          LogText.sanitize(u.why()));
       settleAll(entries, new Outcome.Deferred(u.why()));
     } else if (reach instanceof Resolved r) {
       settleAll(entries, r.outcome());
@@ -207,8 +217,11 @@ public final class QueueRunner {
       return closing ? Optional.of(new Outcome.Deferred(e.reply().toString())) : Optional.empty();
     } catch (SmtpException e) {
       if (e.kind() == SmtpException.Kind.OUTCOME_UNKNOWN) {
-        LOG.warn("queue: {} sent but unconfirmed by {}; it will be sent again and may be"
-            + " delivered twice", entry.id(), route.settings().peer());
+        LOG.warn(
+            "queue: {} sent but unconfirmed by {}; it will be sent again and may be"
+                + " delivered twice",
+            entry.id(),
+            route.settings().peer());
       }
       Outcome.Deferred later = new Outcome.Deferred(e.getMessage());
       settleAll(entry, later);
@@ -218,8 +231,11 @@ public final class QueueRunner {
 
   /** Bounces every pending recipient of one message now (queue bounce ID). */
   public void bounceNow(String id, String reason) throws IOException {
-    QueueEntry entry = queue.find(id)
-        .orElseThrow(() -> new IOException("no message " + id + " in the queue")).entry();
+    QueueEntry entry =
+        queue
+            .find(id)
+            .orElseThrow(() -> new IOException("no message " + id + " in the queue"))
+            .entry();
     settleAll(entry, Outcome.of(new SmtpReply(550, List.of("5.0.0 " + reason))));
   }
 
@@ -259,8 +275,9 @@ public final class QueueRunner {
     if (!updated.pending().isEmpty() && !entry.arrival().plus(policy.lifetime()).isAfter(now)) {
       for (String r : updated.pending()) {
         recipients.put(r, new QueueEntry.Status(QueueEntry.State.BOUNCED, lastError));
-        failures.add(new DeliveryStatusNotification.Failure(
-            r, "4.4.7", "delivery time expired; last error: " + lastError));
+        failures.add(
+            new DeliveryStatusNotification.Failure(
+                r, "4.4.7", "delivery time expired; last error: " + lastError));
       }
       updated = entry.with(recipients, entry.attempts() + 1, lastError);
     }
@@ -280,19 +297,28 @@ public final class QueueRunner {
       return;
     }
     Instant next = now.plus(policy.backoff(updated.attempts()));
-    if (!updated.warned() && !policy.delayWarning().isZero() && !entry.sender().isEmpty()
+    if (!updated.warned()
+        && !policy.delayWarning().isZero()
+        && !entry.sender().isEmpty()
         && !entry.arrival().plus(policy.delayWarning()).isAfter(now)) {
       warnDelayed(updated, pending);
       updated = updated.warnedNow();
     }
     queue.defer(updated, next);
     deferred += pending.size();
-    LOG.info("queue: {} deferred until {} for {} recipient(s): {}",
-        entry.id(), next, pending.size(), LogText.sanitize(updated.lastError()));
+    LOG.info(
+        "queue: {} deferred until {} for {} recipient(s): {}",
+        entry.id(),
+        next,
+        pending.size(),
+        LogText.sanitize(updated.lastError()));
   }
 
   private static String summary(QueueEntry e) {
-    long ok = e.recipients().values().stream().filter(s -> s.state() == QueueEntry.State.DELIVERED).count();
+    long ok =
+        e.recipients().values().stream()
+            .filter(s -> s.state() == QueueEntry.State.DELIVERED)
+            .count();
     return ok + " delivered, " + (e.recipients().size() - ok) + " bounced";
   }
 
@@ -300,28 +326,46 @@ public final class QueueRunner {
   private void warnDelayed(QueueEntry entry, List<String> pending) throws IOException {
     List<DeliveryStatusNotification.Failure> waiting = new ArrayList<>();
     for (String r : pending) {
-      waiting.add(new DeliveryStatusNotification.Failure(r, "4.0.0", entry.lastError().isEmpty() ? "not delivered yet" : entry.lastError()));
+      waiting.add(
+          new DeliveryStatusNotification.Failure(
+              r, "4.0.0", entry.lastError().isEmpty() ? "not delivered yet" : entry.lastError()));
     }
     byte[] dsn;
     try (InputStream original = queue.open(entry.id())) {
-      dsn = DeliveryStatusNotification.build(policy.reportingMta(), entry, waiting, entry.sender(), original, clock.instant(),
-          entry.arrival().plus(policy.lifetime()));
+      dsn =
+          DeliveryStatusNotification.build(
+              policy.reportingMta(),
+              entry,
+              waiting,
+              entry.sender(),
+              original,
+              clock.instant(),
+              entry.arrival().plus(policy.lifetime()));
     }
-    MailQueue.Pending p = queue.stage("", List.of(entry.sender()), entry.route(), out -> {
-      out.write(dsn);
-      return dsn.length;
-    });
+    MailQueue.Pending p =
+        queue.stage(
+            "",
+            List.of(entry.sender()),
+            entry.route(),
+            out -> {
+              out.write(dsn);
+              return dsn.length;
+            });
     queue.commit(List.of(p));
-    LOG.info("queue: {} delayed; warning {} queued for {}", entry.id(), p.entry().id(), entry.sender());
+    LOG.info(
+        "queue: {} delayed; warning {} queued for {}", entry.id(), p.entry().id(), entry.sender());
   }
 
   /** Queues a DSN to the sender and the postmaster; a bounce itself is never bounced. */
-  private void bounce(QueueEntry entry, List<DeliveryStatusNotification.Failure> failures) throws IOException {
+  private void bounce(QueueEntry entry, List<DeliveryStatusNotification.Failure> failures)
+      throws IOException {
     List<String> to = new ArrayList<>();
     if (entry.sender().isEmpty()) {
       // RFC 5321 section 4.5.5: no notification in answer to a notification.
-      LOG.error("queue: {} is itself a bounce and could not be delivered ({}); it is not bounced again",
-          entry.id(), LogText.sanitize(failures.get(0).diagnostic()));
+      LOG.error(
+          "queue: {} is itself a bounce and could not be delivered ({}); it is not bounced again",
+          entry.id(),
+          LogText.sanitize(failures.get(0).diagnostic()));
       return;
     }
     if (policy.bounceToSender()) {
@@ -333,14 +377,26 @@ public final class QueueRunner {
     for (String recipient : to) {
       byte[] dsn;
       try (InputStream original = queue.open(entry.id())) {
-        dsn = DeliveryStatusNotification.build(policy.reportingMta(), entry, failures, recipient, original, clock.instant());
+        dsn =
+            DeliveryStatusNotification.build(
+                policy.reportingMta(), entry, failures, recipient, original, clock.instant());
       }
-      MailQueue.Pending p = queue.stage("", List.of(recipient), entry.route(), out -> {
-        out.write(dsn);
-        return dsn.length;
-      });
+      MailQueue.Pending p =
+          queue.stage(
+              "",
+              List.of(recipient),
+              entry.route(),
+              out -> {
+                out.write(dsn);
+                return dsn.length;
+              });
       queue.commit(List.of(p));
-      LOG.warn("queue: {} bounced for {} recipient(s); notice {} queued for {}", entry.id(), failures.size(), p.entry().id(), recipient);
+      LOG.warn(
+          "queue: {} bounced for {} recipient(s); notice {} queued for {}",
+          entry.id(),
+          failures.size(),
+          p.entry().id(),
+          recipient);
     }
   }
 }

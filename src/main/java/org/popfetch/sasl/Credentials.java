@@ -1,8 +1,6 @@
 package org.popfetch.sasl;
 
-/**
- * Who logs in and with what secret. {@link #toString()} never shows the secret.
- */
+/** Who logs in and with what secret. {@link #toString()} never shows the secret. */
 public sealed interface Credentials {
   String user();
 

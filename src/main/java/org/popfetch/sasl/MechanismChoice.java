@@ -6,10 +6,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Picks the SASL mechanism for a login: the strongest that both sides support, or the one the
- * admin named. There is no fallback from a named or token-based mechanism to a weaker one:
- * an attacker who strips a mechanism from the server's list gets a refused login, not a
- * password in a weaker form.
+ * Picks the SASL mechanism for a login: the strongest that both sides support, or the one the admin
+ * named. There is no fallback from a named or token-based mechanism to a weaker one: an attacker
+ * who strips a mechanism from the server's list gets a refused login, not a password in a weaker
+ * form.
  */
 public final class MechanismChoice {
   /** Password mechanisms, strongest first. */

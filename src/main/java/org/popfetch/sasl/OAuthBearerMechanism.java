@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * RFC 7628 OAUTHBEARER: a GS2 header and the bearer token. On failure the server sends a JSON
- * error as a challenge and the client must answer with a single %x01 (section 3.2.3).
+ * RFC 7628 OAUTHBEARER: a GS2 header and the bearer token. On failure the server sends a JSON error
+ * as a challenge and the client must answer with a single %x01 (section 3.2.3).
  */
 public final class OAuthBearerMechanism implements SaslMechanism {
   private static final byte[] ERROR_ACK = {0x01};

@@ -4,9 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * Google's and Microsoft's XOAUTH2: "user=U^Aauth=Bearer T^A^A". On failure the server sends
- * a JSON error as a challenge, which the client answers with an empty response so the server
- * can send its final -ERR.
+ * Google's and Microsoft's XOAUTH2: "user=U^Aauth=Bearer T^A^A". On failure the server sends a JSON
+ * error as a challenge, which the client answers with an empty response so the server can send its
+ * final -ERR.
  */
 public final class XOAuth2Mechanism implements SaslMechanism {
   private final Credentials.OAuthToken credentials;
@@ -24,7 +24,11 @@ public final class XOAuth2Mechanism implements SaslMechanism {
   @Override
   public Optional<byte[]> initialResponse() {
     return Optional.of(
-        ("user=" + credentials.user() + "\u0001auth=Bearer " + credentials.accessToken() + "\u0001\u0001")
+        ("user="
+                + credentials.user()
+                + "\u0001auth=Bearer "
+                + credentials.accessToken()
+                + "\u0001\u0001")
             .getBytes(StandardCharsets.UTF_8));
   }
 

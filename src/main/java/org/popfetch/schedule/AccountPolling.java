@@ -76,8 +76,8 @@ public final class AccountPolling {
   }
 
   /**
-   * Polls if the account is not resting, holding one of {@code slots} at {@code host}:{@code
-   * port} while it runs.
+   * Polls if the account is not resting, holding one of {@code slots} at {@code host}:{@code port}
+   * while it runs.
    *
    * @return the result, or empty if resting, or if {@code stop} said so while waiting for a slot
    * @throws InterruptedException if interrupted while waiting for a slot
@@ -91,8 +91,8 @@ public final class AccountPolling {
   }
 
   /**
-   * Polls now, then updates the standing, if any, from the result. Never throws: every failure
-   * is in the result.
+   * Polls now, then updates the standing, if any, from the result. Never throws: every failure is
+   * in the result.
    */
   public PollResult poll(BooleanSupplier stop) {
     observer.started(account);
@@ -103,8 +103,10 @@ public final class AccountPolling {
       // The destination could not even be set up (a Maildir path that is a file, a link another
       // user planted): say so, as a poll says why it failed, or the poll ends with no word. The
       // server was not contacted: every message stays there.
-      LOG.warn("{}: poll failed (DELIVERY): {}",
-          account, LogText.sanitize(String.valueOf(e.getMessage())));
+      LOG.warn(
+          "{}: poll failed (DELIVERY): {}",
+          account,
+          LogText.sanitize(String.valueOf(e.getMessage())));
       PollFailure failure = new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage());
       result = new PollResult(account, 0, 0, 0, 0, 0, 0, Optional.of(failure));
     }

@@ -6,10 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a troubled account from hammering its server: after a refused login or a busy mailbox
- * the next polls are skipped for a while, the wait doubling with each failure (from the
- * account's interval up to {@link #MAX}), and the change of state is logged once, not at every
- * poll. The first success clears it.
+ * Keeps a troubled account from hammering its server: after a refused login or a busy mailbox the
+ * next polls are skipped for a while, the wait doubling with each failure (from the account's
+ * interval up to {@link #MAX}), and the change of state is logged once, not at every poll. The
+ * first success clears it.
  */
 public final class Backoff {
   private static final Logger LOG = LoggerFactory.getLogger(Backoff.class);

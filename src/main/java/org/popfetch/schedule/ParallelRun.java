@@ -22,12 +22,17 @@ public final class ParallelRun {
    *
    * @param host the server an item connects to
    * @param port its port
-   * @throws IllegalStateException if a task throws (tasks are expected to report failures in
-   *     their result)
+   * @throws IllegalStateException if a task throws (tasks are expected to report failures in their
+   *     result)
    * @throws InterruptedException if interrupted while waiting; the running tasks are interrupted
    */
-  public static <T, R> List<R> forEach(List<T> items, int parallel, int perServer,
-      Function<T, String> host, ToIntFunction<T> port, Function<T, R> task)
+  public static <T, R> List<R> forEach(
+      List<T> items,
+      int parallel,
+      int perServer,
+      Function<T, String> host,
+      ToIntFunction<T> port,
+      Function<T, R> task)
       throws InterruptedException {
     int threads = Math.max(1, Math.min(parallel, items.size()));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -37,7 +42,8 @@ public final class ParallelRun {
       for (T item : items) {
         String h = host.apply(item);
         int p = port.applyAsInt(item);
-        futures.add(pool.submit(() -> slots.run(h, p, () -> false, () -> task.apply(item)).orElseThrow()));
+        futures.add(
+            pool.submit(() -> slots.run(h, p, () -> false, () -> task.apply(item)).orElseThrow()));
       }
       List<R> results = new ArrayList<>();
       for (Future<R> f : futures) {

@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs tasks on schedules, in a fixed pool of threads. A task is never started while its
- * previous run is still going (a slow poll is not overtaken by the next one).
+ * Runs tasks on schedules, in a fixed pool of threads. A task is never started while its previous
+ * run is still going (a slow poll is not overtaken by the next one).
  */
 public final class PollScheduler implements AutoCloseable {
   /** Spreads first polls over up to this long, so many accounts do not start in the same second. */
@@ -47,11 +47,11 @@ public final class PollScheduler implements AutoCloseable {
   }
 
   /**
-   * Checks a Quartz cron expression as {@link #schedule} will use it, so that a configuration
-   * is refused when it is read rather than when the service starts.
+   * Checks a Quartz cron expression as {@link #schedule} will use it, so that a configuration is
+   * refused when it is read rather than when the service starts.
    *
-   * @throws IllegalArgumentException with a message fit to follow "KEY: ", if the expression
-   *     does not parse or no time after now matches it (a 30th of February)
+   * @throws IllegalArgumentException with a message fit to follow "KEY: ", if the expression does
+   *     not parse or no time after now matches it (a 30th of February)
    */
   public static void checkCron(String expression) {
     Date next;
@@ -59,8 +59,9 @@ public final class PollScheduler implements AutoCloseable {
       next = new CronExpression(expression).getNextValidTimeAfter(new Date());
     } catch (ParseException | RuntimeException e) {
       throw new IllegalArgumentException(
-          "not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year],"
-              + " e.g. \"0 */5 * * * ?\"): " + e.getMessage());
+          "not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week"
+              + " [year], e.g. \"0 */5 * * * ?\"): "
+              + e.getMessage());
     }
     if (next == null) {
       throw new IllegalArgumentException("\"" + expression + "\" never fires");
@@ -71,18 +72,27 @@ public final class PollScheduler implements AutoCloseable {
    * Runs {@code task} on a Quartz cron expression, or every {@code interval}, starting after a
    * random fraction of the interval (at most {@link #MAX_JITTER}).
    */
-  public void schedule(String name, Optional<String> cron, Duration interval, Runnable task) throws SchedulerException {
+  public void schedule(String name, Optional<String> cron, Duration interval, Runnable task)
+      throws SchedulerException {
     JobDataMap data = new JobDataMap();
     data.put("task", task);
     JobDetail job = JobBuilder.newJob(TaskJob.class).withIdentity(name).usingJobData(data).build();
-    long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(interval.toMillis(), MAX_JITTER.toMillis())));
+    long jitter =
+        ThreadLocalRandom.current()
+            .nextLong(Math.max(1, Math.min(interval.toMillis(), MAX_JITTER.toMillis())));
     TriggerBuilder<Trigger> t = TriggerBuilder.newTrigger().withIdentity(name);
     Trigger trigger =
         cron.isPresent()
-            ? t.withSchedule(CronScheduleBuilder.cronSchedule(cron.get()).withMisfireHandlingInstructionDoNothing()).build()
+            ? t.withSchedule(
+                    CronScheduleBuilder.cronSchedule(cron.get())
+                        .withMisfireHandlingInstructionDoNothing())
+                .build()
             : t.startAt(new Date(System.currentTimeMillis() + jitter))
-                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(interval.toMillis())
-                    .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
+                .withSchedule(
+                    SimpleScheduleBuilder.simpleSchedule()
+                        .withIntervalInMilliseconds(interval.toMillis())
+                        .repeatForever()
+                        .withMisfireHandlingInstructionNextWithRemainingCount())
                 .build();
     scheduler.scheduleJob(job, trigger);
   }
@@ -98,9 +108,9 @@ public final class PollScheduler implements AutoCloseable {
   }
 
   /**
-   * Runs the task it was given; Quartz keeps two runs of one job apart. Whatever the task
-   * throws, errors included, ends here in one log line: the job returns normally, so Quartz
-   * marks it finished, its next trigger runs, and a stop waits for nothing that is not running.
+   * Runs the task it was given; Quartz keeps two runs of one job apart. Whatever the task throws,
+   * errors included, ends here in one log line: the job returns normally, so Quartz marks it
+   * finished, its next trigger runs, and a stop waits for nothing that is not running.
    */
   @DisallowConcurrentExecution
   public static final class TaskJob implements Job {
@@ -109,8 +119,11 @@ public final class PollScheduler implements AutoCloseable {
       try {
         ((Runnable) context.getMergedJobDataMap().get("task")).run();
       } catch (Throwable e) {
-        LOG.error("{}: run failed, the next one goes ahead as scheduled: {}: {}",
-            context.getJobDetail().getKey().getName(), e.getClass().getSimpleName(), LogText.sanitize(String.valueOf(e.getMessage())));
+        LOG.error(
+            "{}: run failed, the next one goes ahead as scheduled: {}: {}",
+            context.getJobDetail().getKey().getName(),
+            e.getClass().getSimpleName(),
+            LogText.sanitize(String.valueOf(e.getMessage())));
       }
     }
   }

@@ -11,8 +11,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Caps the connections open to one server at once, across every account that polls it. The
- * thread pool bounds popfetch as a whole; this bounds what one provider sees from it.
+ * Caps the connections open to one server at once, across every account that polls it. The thread
+ * pool bounds popfetch as a whole; this bounds what one provider sees from it.
  */
 public final class ServerSlots {
   /** How often a waiting poll looks whether it should give up instead (a stopping daemon). */
@@ -40,7 +40,8 @@ public final class ServerSlots {
    * @param giveUp asked while waiting; true ends the wait without a slot
    * @return the slot, or empty if {@code giveUp} said so first
    */
-  public Optional<Slot> acquire(String host, int port, BooleanSupplier giveUp) throws InterruptedException {
+  public Optional<Slot> acquire(String host, int port, BooleanSupplier giveUp)
+      throws InterruptedException {
     Semaphore s = semaphore(host, port);
     while (!s.tryAcquire(RECHECK_MILLIS, TimeUnit.MILLISECONDS)) {
       if (giveUp.getAsBoolean()) {
@@ -49,11 +50,12 @@ public final class ServerSlots {
     }
     AtomicBoolean released = new AtomicBoolean();
     // Closing twice must not hand out a slot that was never taken.
-    return Optional.of(() -> {
-      if (released.compareAndSet(false, true)) {
-        s.release();
-      }
-    });
+    return Optional.of(
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            s.release();
+          }
+        });
   }
 
   /**
@@ -61,7 +63,8 @@ public final class ServerSlots {
    *
    * @return its result, or empty if {@code giveUp} said so before a slot was free
    */
-  public <R> Optional<R> run(String host, int port, BooleanSupplier giveUp, Supplier<R> task) throws InterruptedException {
+  public <R> Optional<R> run(String host, int port, BooleanSupplier giveUp, Supplier<R> task)
+      throws InterruptedException {
     Optional<Slot> slot = acquire(host, port, giveUp);
     if (slot.isEmpty()) {
       return Optional.empty();
@@ -78,6 +81,7 @@ public final class ServerSlots {
 
   private Semaphore semaphore(String host, int port) {
     // Host names are case-insensitive; two spellings of one name are one server.
-    return servers.computeIfAbsent(host.toLowerCase(Locale.ROOT) + ":" + port, k -> new Semaphore(perServer, true));
+    return servers.computeIfAbsent(
+        host.toLowerCase(Locale.ROOT) + ":" + port, k -> new Semaphore(perServer, true));
   }
 }

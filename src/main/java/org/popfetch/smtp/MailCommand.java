@@ -10,8 +10,8 @@ final class MailCommand {
   /**
    * The MAIL command line with the parameters the server takes (SIZE, BODY, SMTPUTF8).
    *
-   * @throws SmtpReplyException (a 5yz made here, nothing sent) if the message exceeds the
-   *     server's SIZE limit or needs SMTPUTF8 that the server does not offer
+   * @throws SmtpReplyException (a 5yz made here, nothing sent) if the message exceeds the server's
+   *     SIZE limit or needs SMTPUTF8 that the server does not offer
    */
   static String line(
       String sender,
@@ -25,8 +25,16 @@ final class MailCommand {
       long limit = sizeLimit(extensions);
       if (limit > 0 && size > limit) {
         // RFC 1870: no point sending what the server said it will not take.
-        throw new SmtpReplyException(peer, mail, new SmtpReply(552, List.of(
-            "5.3.4 message of " + size + " octets is larger than the server's limit of " + limit)));
+        throw new SmtpReplyException(
+            peer,
+            mail,
+            new SmtpReply(
+                552,
+                List.of(
+                    "5.3.4 message of "
+                        + size
+                        + " octets is larger than the server's limit of "
+                        + limit)));
       }
       mail += " SIZE=" + size;
     }
@@ -36,8 +44,11 @@ final class MailCommand {
     if (!isAscii(sender) || recipients.stream().anyMatch(r -> !isAscii(r))) {
       // RFC 6531: UTF-8 addresses need SMTPUTF8; without it the server cannot take them at all.
       if (!extensions.containsKey("SMTPUTF8")) {
-        throw new SmtpReplyException(peer, "MAIL FROM:<" + sender + ">", new SmtpReply(
-            553, List.of("5.6.7 non-ASCII address and the server offers no SMTPUTF8")));
+        throw new SmtpReplyException(
+            peer,
+            "MAIL FROM:<" + sender + ">",
+            new SmtpReply(
+                553, List.of("5.6.7 non-ASCII address and the server offers no SMTPUTF8")));
       }
       mail += " SMTPUTF8";
     }

@@ -1,12 +1,16 @@
 package org.popfetch.smtp;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Lookup;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
@@ -17,9 +21,9 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * Where mail for a domain goes (RFC 5321 section 5.1): its MX hosts in order of preference,
- * or, with no MX record, the domain itself (its A/AAAA records). A "null MX" (RFC 7505, a
- * single MX of ".") means the domain takes no mail.
+ * Where mail for a domain goes (RFC 5321 section 5.1): its MX hosts in order of preference, or,
+ * with no MX record, the domain itself (its A/AAAA records). A "null MX" (RFC 7505, a single MX of
+ * ".") means the domain takes no mail.
  */
 public final class MxResolver {
   private final Resolver resolver;
@@ -27,7 +31,8 @@ public final class MxResolver {
   /**
    * @param server the DNS server to ask (host:port); empty: the system's
    */
-  public MxResolver(Optional<InetSocketAddress> server, Duration timeout) throws java.net.UnknownHostException {
+  public MxResolver(Optional<InetSocketAddress> server, Duration timeout)
+      throws UnknownHostException {
     SimpleResolver r = server.isPresent() ? new SimpleResolver(server.get()) : new SimpleResolver();
     r.setTimeout(timeout);
     this.resolver = r;
@@ -46,8 +51,8 @@ public final class MxResolver {
   }
 
   /** The host's addresses (A, then AAAA) through the same resolver; empty if it has none. */
-  public List<java.net.InetAddress> addresses(String host) {
-    List<java.net.InetAddress> out = new ArrayList<>();
+  public List<InetAddress> addresses(String host) {
+    List<InetAddress> out = new ArrayList<>();
     for (int type : new int[] {Type.A, Type.AAAA}) {
       try {
         Lookup l = new Lookup(Name.fromString(host.endsWith(".") ? host : host + "."), type);
@@ -56,9 +61,9 @@ public final class MxResolver {
         Record[] rs = l.run();
         if (rs != null) {
           for (Record r : rs) {
-            if (r instanceof org.xbill.DNS.ARecord a) {
+            if (r instanceof ARecord a) {
               out.add(a.getAddress());
-            } else if (r instanceof org.xbill.DNS.AAAARecord a) {
+            } else if (r instanceof AAAARecord a) {
               out.add(a.getAddress());
             }
           }
@@ -83,8 +88,12 @@ public final class MxResolver {
     switch (lookup.getResult()) {
       case Lookup.SUCCESSFUL -> {
         List<MXRecord> mx = new ArrayList<>();
-        Arrays.stream(records).filter(r -> r instanceof MXRecord).forEach(r -> mx.add((MXRecord) r));
-        mx.sort(Comparator.comparingInt(MXRecord::getPriority).thenComparing(r -> r.getTarget().toString()));
+        Arrays.stream(records)
+            .filter(r -> r instanceof MXRecord)
+            .forEach(r -> mx.add((MXRecord) r));
+        mx.sort(
+            Comparator.comparingInt(MXRecord::getPriority)
+                .thenComparing(r -> r.getTarget().toString()));
         if (mx.size() == 1 && mx.get(0).getTarget().equals(Name.root)) {
           return new Result.NoMail(domain + " publishes a null MX: it accepts no mail (RFC 7505)");
         }
@@ -104,7 +113,8 @@ public final class MxResolver {
         return new Result.NoMail(domain + " does not exist (NXDOMAIN)");
       }
       default -> {
-        return new Result.TryLater("DNS lookup of " + domain + " failed: " + lookup.getErrorString());
+        return new Result.TryLater(
+            "DNS lookup of " + domain + " failed: " + lookup.getErrorString());
       }
     }
   }

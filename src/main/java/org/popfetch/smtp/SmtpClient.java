@@ -27,10 +27,10 @@ import org.popfetch.sasl.SaslMechanism;
  * <p>Call order: {@link #connect} (greeting, EHLO/LHLO, STARTTLS as configured, EHLO again),
  * optionally {@link #login}, then {@link #send} for each message, then {@link #quit}.
  *
- * <p>Errors: {@link SmtpReplyException} when the server answers 4yz or 5yz to a command other
- * than a recipient's (recipients get their replies in the {@link Transaction}); {@link
- * SmtpException} otherwise, whose {@link SmtpException#kind()} tells a cut connection from a
- * session that cannot be had as configured. A session belongs to one thread.
+ * <p>Errors: {@link SmtpReplyException} when the server answers 4yz or 5yz to a command other than
+ * a recipient's (recipients get their replies in the {@link Transaction}); {@link SmtpException}
+ * otherwise, whose {@link SmtpException#kind()} tells a cut connection from a session that cannot
+ * be had as configured. A session belongs to one thread.
  */
 public final class SmtpClient implements Closeable {
   private static final int MAX_SASL_ROUNDS = 10;
@@ -76,9 +76,9 @@ public final class SmtpClient implements Closeable {
    * STARTTLS required, a server that does not offer it or refuses it ends the session before
    * anything else is sent.
    *
-   * @throws SmtpException of kind CONNECTION if the server cannot be reached or breaks off, of
-   *     kind SETUP if TLS cannot be had as configured; {@link SmtpReplyException} if the greeting
-   *     or EHLO is refused
+   * @throws SmtpException of kind CONNECTION if the server cannot be reached or breaks off, of kind
+   *     SETUP if TLS cannot be had as configured; {@link SmtpReplyException} if the greeting or
+   *     EHLO is refused
    */
   public static SmtpClient connect(SmtpSettings settings, ProtocolTrace trace)
       throws SmtpException {
@@ -192,8 +192,10 @@ public final class SmtpClient implements Closeable {
             .orElseThrow(
                 () ->
                     SmtpException.setup(
-                        settings.peer() + " offers no usable AUTH mechanism (it offers: "
-                            + offered + ")",
+                        settings.peer()
+                            + " offers no usable AUTH mechanism (it offers: "
+                            + offered
+                            + ")",
                         null));
     SaslMechanism mech;
     try {
@@ -269,9 +271,9 @@ public final class SmtpClient implements Closeable {
   }
 
   /**
-   * MAIL, the RCPTs and DATA, through {@code exchange}; fills in each recipient's reply.
-   * Returns the recipients accepted, when the server is ready for the data; none, when no
-   * recipient was accepted (and the transaction is over).
+   * MAIL, the RCPTs and DATA, through {@code exchange}; fills in each recipient's reply. Returns
+   * the recipients accepted, when the server is ready for the data; none, when no recipient was
+   * accepted (and the transaction is over).
    */
   private List<String> envelope(
       SmtpExchange exchange, String mail, List<String> recipients, Map<String, SmtpReply> replies)
@@ -323,8 +325,8 @@ public final class SmtpClient implements Closeable {
   }
 
   /**
-   * MAIL. Sent one at a time, a refusal ends the transaction here; sent ahead, it is read with
-   * the replies to the commands after it.
+   * MAIL. Sent one at a time, a refusal ends the transaction here; sent ahead, it is read with the
+   * replies to the commands after it.
    */
   private SmtpExchange.Pending mail(SmtpExchange exchange, String line) throws SmtpException {
     SmtpExchange.Pending reply = exchange.send(line);
@@ -346,8 +348,8 @@ public final class SmtpClient implements Closeable {
   }
 
   /**
-   * The answer to the final ".", within the data-done timeout: one for all recipients, or with
-   * LMTP one per accepted recipient in RCPT order (RFC 2033 section 4.2).
+   * The answer to the final ".", within the data-done timeout: one for all recipients, or with LMTP
+   * one per accepted recipient in RCPT order (RFC 2033 section 4.2).
    *
    * @throws SmtpOutcomeUnknownException if it never comes: the message may have arrived
    */

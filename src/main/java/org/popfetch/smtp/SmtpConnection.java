@@ -25,8 +25,8 @@ import org.popfetch.net.WireFailure;
 /**
  * The transport under one SMTP or LMTP session: a TCP connection (TLS from the start or after
  * STARTTLS) or a unix socket, commands written and multi-line replies read through a {@link
- * CommandChannel}, and the message body dot-stuffed onto the wire. Knows no command but the
- * shape of a reply; any failure closes it.
+ * CommandChannel}, and the message body dot-stuffed onto the wire. Knows no command but the shape
+ * of a reply; any failure closes it.
  */
 final class SmtpConnection implements Closeable {
   static final int MAX_LINE = 8192;
@@ -37,8 +37,10 @@ final class SmtpConnection implements Closeable {
   private final ProtocolTrace trace;
   private final CommandChannel<SmtpException> channel;
   private Socket socket;
+
   /** For LMTP over a unix socket (a host that is a path): no TLS, no socket timeouts. */
   private SocketChannel unix;
+
   private OutputStream out;
   private boolean secure;
   private boolean open = true;
@@ -59,8 +61,8 @@ final class SmtpConnection implements Closeable {
   /**
    * Connects, with TLS from the first byte when {@code implicitTls} is given.
    *
-   * @throws SmtpException of kind CONNECTION if the server cannot be reached, of kind SETUP if
-   *     TLS is asked for over a unix socket or the certificate is refused
+   * @throws SmtpException of kind CONNECTION if the server cannot be reached, of kind SETUP if TLS
+   *     is asked for over a unix socket or the certificate is refused
    */
   static SmtpConnection open(SmtpSettings settings, ProtocolTrace trace, TlsLayer implicitTls)
       throws SmtpException {
@@ -170,18 +172,22 @@ final class SmtpConnection implements Closeable {
   /**
    * Reads one reply, possibly of several lines, all with the same code.
    *
-   * @throws SmtpException of kind CONNECTION if it is not an SMTP reply, changes its code, has
-   *     more than {@link #MAX_REPLY_LINES} lines, or does not come; the connection is closed
+   * @throws SmtpException of kind CONNECTION if it is not an SMTP reply, changes its code, has more
+   *     than {@link #MAX_REPLY_LINES} lines, or does not come; the connection is closed
    */
   SmtpReply readReply(String what) throws SmtpException {
     List<String> lines = new ArrayList<>();
     int code = -1;
     while (true) {
       String line = channel.readLine(what, MAX_LINE);
-      if (line.length() < 3 || !line.substring(0, 3).chars().allMatch(Character::isDigit)
+      if (line.length() < 3
+          || !line.substring(0, 3).chars().allMatch(Character::isDigit)
           || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
-        throw broken(" answered " + what + " with something that is not an SMTP reply: "
-            + LogText.sanitize(line));
+        throw broken(
+            " answered "
+                + what
+                + " with something that is not an SMTP reply: "
+                + LogText.sanitize(line));
       }
       int c = Integer.parseInt(line.substring(0, 3));
       if (code >= 0 && c != code) {

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Root of the SMTP client's failures; the message names the server and its own words. Whether
- * a later attempt may succeed follows from the {@link Kind} and, for a refusal, from the
- * server's reply.
+ * Root of the SMTP client's failures; the message names the server and its own words. Whether a
+ * later attempt may succeed follows from the {@link Kind} and, for a refusal, from the server's
+ * reply.
  */
 public class SmtpException extends IOException {
   /** How the session failed. */
@@ -17,8 +17,8 @@ public class SmtpException extends IOException {
     CONNECTION,
     /**
      * The session cannot be had as configured: TLS not offered or not verified, no usable
-     * authentication mechanism, credentials not to be sent in the clear. Nothing was sent; a
-     * retry changes nothing until the configuration or the server does.
+     * authentication mechanism, credentials not to be sent in the clear. Nothing was sent; a retry
+     * changes nothing until the configuration or the server does.
      */
     SETUP,
     /** The message went out but the answer to the final "." never came: it may have arrived. */
@@ -48,8 +48,8 @@ public class SmtpException extends IOException {
   }
 
   /**
-   * The server's reply stops the session before anything was sent (a refused STARTTLS, say);
-   * it is as temporary as the reply.
+   * The server's reply stops the session before anything was sent (a refused STARTTLS, say); it is
+   * as temporary as the reply.
    */
   public static SmtpException refused(String message, SmtpReply reply) {
     return new SmtpException(Kind.REFUSED, message, reply, null);
@@ -65,8 +65,8 @@ public class SmtpException extends IOException {
   }
 
   /**
-   * True where a later attempt may succeed: a 4yz reply, a failed connection, an outcome not
-   * known; false for a 5yz reply and for a session that cannot be had as configured.
+   * True where a later attempt may succeed: a 4yz reply, a failed connection, an outcome not known;
+   * false for a 5yz reply and for a session that cannot be had as configured.
    */
   public boolean isTransient() {
     return switch (kind) {

@@ -4,15 +4,15 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 
 /**
- * Commands and their replies, in order: the way a transaction is sent. With PIPELINING (RFC
- * 2920) or LMTP the commands go out ahead of their replies, which are read in order, after one
- * flush, when the first is needed; otherwise each command waits for its reply. The transaction
- * itself is written once and runs either way.
+ * Commands and their replies, in order: the way a transaction is sent. With PIPELINING (RFC 2920)
+ * or LMTP the commands go out ahead of their replies, which are read in order, after one flush,
+ * when the first is needed; otherwise each command waits for its reply. The transaction itself is
+ * written once and runs either way.
  *
- * <p>A 421 reply to a command sent ahead ends the session (RFC 5321 section 3.8): the replies
- * to the rest of the group will never come, so it is thrown as a {@link SmtpReplyException} at
- * once. One at a time, a 421 is an answer like any other (some servers, aiosmtpd among them,
- * refuse one recipient with 421 and carry on).
+ * <p>A 421 reply to a command sent ahead ends the session (RFC 5321 section 3.8): the replies to
+ * the rest of the group will never come, so it is thrown as a {@link SmtpReplyException} at once.
+ * One at a time, a 421 is an answer like any other (some servers, aiosmtpd among them, refuse one
+ * recipient with 421 and carry on).
  */
 final class SmtpExchange {
   private final SmtpConnection connection;
@@ -56,8 +56,8 @@ final class SmtpExchange {
     /**
      * The reply, reading (after a flush) those to the commands before it first.
      *
-     * @throws SmtpReplyException if one of them is 421 and commands were sent ahead; the
-     *     connection is then closed
+     * @throws SmtpReplyException if one of them is 421 and commands were sent ahead; the connection
+     *     is then closed
      */
     SmtpReply reply() throws SmtpException {
       if (reply == null) {

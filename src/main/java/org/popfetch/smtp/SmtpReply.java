@@ -35,7 +35,9 @@ public record SmtpReply(int code, List<String> lines) {
   /** The RFC 3463 enhanced status code ("5.1.1") at the start of the first line, if any. */
   public Optional<String> enhancedCode() {
     Matcher m = ENHANCED.matcher(lines.isEmpty() ? "" : lines.get(0));
-    return m.find() ? Optional.of(m.group(1) + "." + m.group(2) + "." + m.group(3)) : Optional.empty();
+    return m.find()
+        ? Optional.of(m.group(1) + "." + m.group(2) + "." + m.group(3))
+        : Optional.empty();
   }
 
   /** As the server sent it, lines joined: "550 5.1.1 no such user". */

@@ -1,7 +1,9 @@
 package org.popfetch.smtp;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
 
@@ -14,8 +16,8 @@ import org.popfetch.net.TlsTrust;
  * @param tls how the connection is protected
  * @param trust which certificates to accept
  * @param timeouts connect timeout and the ordinary per-command read timeout
- * @param dataDoneTimeout how long to wait for the reply to the final "." (RFC 5321 section
- *     4.5.3.2: at least 10 minutes; giving up early risks the message being delivered twice)
+ * @param dataDoneTimeout how long to wait for the reply to the final "." (RFC 5321 section 4.5.3.2:
+ *     at least 10 minutes; giving up early risks the message being delivered twice)
  * @param helo the name popfetch gives in EHLO/LHLO
  * @param lmtp speak LMTP (RFC 2033) instead of SMTP
  * @param allowPlaintextAuth send credentials without TLS
@@ -32,7 +34,7 @@ public record SmtpSettings(
     String helo,
     boolean lmtp,
     boolean allowPlaintextAuth,
-    java.util.Optional<java.net.InetAddress> address) {
+    Optional<InetAddress> address) {
 
   /** How the connection is protected. */
   public enum Tls {
@@ -51,15 +53,42 @@ public record SmtpSettings(
     Objects.requireNonNull(helo);
   }
 
-  public SmtpSettings(String host, int port, Tls tls, TlsTrust trust, Timeouts timeouts, Duration dataDoneTimeout,
-      String helo, boolean lmtp, boolean allowPlaintextAuth) {
-    this(host, port, tls, trust, timeouts, dataDoneTimeout, helo, lmtp, allowPlaintextAuth, java.util.Optional.empty());
+  public SmtpSettings(
+      String host,
+      int port,
+      Tls tls,
+      TlsTrust trust,
+      Timeouts timeouts,
+      Duration dataDoneTimeout,
+      String helo,
+      boolean lmtp,
+      boolean allowPlaintextAuth) {
+    this(
+        host,
+        port,
+        tls,
+        trust,
+        timeouts,
+        dataDoneTimeout,
+        helo,
+        lmtp,
+        allowPlaintextAuth,
+        Optional.empty());
   }
 
   /** The same settings for another host (an MX), reached at {@code address}. */
-  public SmtpSettings at(String otherHost, java.net.InetAddress at) {
-    return new SmtpSettings(otherHost, port, tls, trust, timeouts, dataDoneTimeout, helo, lmtp, allowPlaintextAuth,
-        java.util.Optional.of(at));
+  public SmtpSettings at(String otherHost, InetAddress at) {
+    return new SmtpSettings(
+        otherHost,
+        port,
+        tls,
+        trust,
+        timeouts,
+        dataDoneTimeout,
+        helo,
+        lmtp,
+        allowPlaintextAuth,
+        Optional.of(at));
   }
 
   public String peer() {

@@ -10,10 +10,10 @@ import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.OSInfo;
 
 /**
- * Keeps the SQLite driver's native library in the state directory, so that a start does not
- * extract it to /tmp again (a few hundred milliseconds of every poll otherwise). The copy lives
- * in a directory only popfetch's user can write, named after the driver version and platform;
- * anything going wrong here leaves the driver to its usual extraction.
+ * Keeps the SQLite driver's native library in the state directory, so that a start does not extract
+ * it to /tmp again (a few hundred milliseconds of every poll otherwise). The copy lives in a
+ * directory only popfetch's user can write, named after the driver version and platform; anything
+ * going wrong here leaves the driver to its usual extraction.
  */
 final class SqliteNativeLibrary {
   private SqliteNativeLibrary() {}
@@ -25,17 +25,25 @@ final class SqliteNativeLibrary {
     try {
       String folder = OSInfo.getNativeLibFolderPathForCurrentOS();
       String name = System.mapLibraryName("sqlitejdbc");
-      Path dir = stateDir.resolve(".native").resolve("sqlite-" + SQLiteJDBCLoader.getVersion() + "-" + folder.replace('/', '-'));
+      Path dir =
+          stateDir
+              .resolve(".native")
+              .resolve("sqlite-" + SQLiteJDBCLoader.getVersion() + "-" + folder.replace('/', '-'));
       Path library = dir.resolve(name);
       if (!Files.isRegularFile(library)) {
-        try (InputStream in = SQLiteJDBCLoader.class.getResourceAsStream("/org/sqlite/native/" + folder + "/" + name)) {
+        try (InputStream in =
+            SQLiteJDBCLoader.class.getResourceAsStream(
+                "/org/sqlite/native/" + folder + "/" + name)) {
           if (in == null) {
             return;
           }
-          Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+          Files.createDirectories(
+              dir,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
           Path tmp = Files.createTempFile(dir, name, ".tmp");
           Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-          Files.move(tmp, library, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              tmp, library, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
       }
       System.setProperty("org.sqlite.lib.path", dir.toString());

@@ -13,20 +13,22 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Properties;
 import org.popfetch.fetch.AccountKey;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.SeenUids;
 import org.popfetch.fetch.UidState;
+import org.sqlite.JDBC;
 
 /**
  * Seen UIDs in an SQLite file.
  *
- * <p>UIDs are stored as the raw bytes the server sent (a BLOB), so a hostile UID with quotes,
- * NULs or newlines can neither break a statement (all values are bound) nor be altered. The
- * file is created mode 0600 in a directory created 0700, before SQLite opens it, so there is
- * no window in which others could read it. One connection serves every account; calls are
- * serialised, each is short.
+ * <p>UIDs are stored as the raw bytes the server sent (a BLOB), so a hostile UID with quotes, NULs
+ * or newlines can neither break a statement (all values are bound) nor be altered. The file is
+ * created mode 0600 in a directory created 0700, before SQLite opens it, so there is no window in
+ * which others could read it. One connection serves every account; calls are serialised, each is
+ * short.
  */
 public final class SqliteSeenUidStore implements SeenUidStore {
   private static final String PREFIX = "jdbc:sqlite:";
@@ -63,15 +65,19 @@ public final class SqliteSeenUidStore implements SeenUidStore {
     try {
       Path dir = file.toAbsolutePath().getParent();
       if (dir != null && !Files.isDirectory(dir)) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
       if (!Files.exists(file)) {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       }
       if (dir != null) {
         SqliteNativeLibrary.useCopyIn(dir);
       }
-      Connection db = new org.sqlite.JDBC().connect(PREFIX + file, new java.util.Properties());
+      Connection db = new JDBC().connect(PREFIX + file, new Properties());
       if (db == null) {
         throw new SQLException("the SQLite driver refused " + PREFIX + file);
       }
@@ -102,13 +108,20 @@ public final class SqliteSeenUidStore implements SeenUidStore {
     // Compact: a mailbox at the listing caps has as many rows, and they must fit the heap.
     SeenUids out = new SeenUids();
     try (PreparedStatement q =
-        db.prepareStatement("SELECT uid, state, first_seen, size, attempts, last_error FROM seen_uid WHERE account = ?")) {
+        db.prepareStatement(
+            "SELECT uid, state, first_seen, size, attempts, last_error FROM seen_uid WHERE account"
+                + " = ?")) {
       q.setString(1, account.storageKey());
       q.setFetchSize(10_000);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
-          out.add(rs.getBytes(1), UidState.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)),
-              rs.getLong(4), rs.getInt(5), rs.getString(6));
+          out.add(
+              rs.getBytes(1),
+              UidState.valueOf(rs.getString(2)),
+              Instant.ofEpochMilli(rs.getLong(3)),
+              rs.getLong(4),
+              rs.getInt(5),
+              rs.getString(6));
         }
       }
       db.commit();
@@ -120,14 +133,15 @@ public final class SqliteSeenUidStore implements SeenUidStore {
   }
 
   @Override
-  public synchronized void record(AccountKey account, Collection<SeenUid> entries) throws IOException {
+  public synchronized void record(AccountKey account, Collection<SeenUid> entries)
+      throws IOException {
     if (entries.isEmpty()) {
       return;
     }
     try (PreparedStatement up =
         db.prepareStatement(
-            "INSERT OR REPLACE INTO seen_uid (account, uid, state, first_seen, size, attempts, last_error)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT OR REPLACE INTO seen_uid (account, uid, state, first_seen, size, attempts,"
+                + " last_error) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       for (SeenUid e : entries) {
         up.setString(1, account.storageKey());
         up.setBytes(2, e.uid().getBytes(StandardCharsets.ISO_8859_1));
@@ -151,7 +165,8 @@ public final class SqliteSeenUidStore implements SeenUidStore {
     if (uids.isEmpty()) {
       return;
     }
-    try (PreparedStatement del = db.prepareStatement("DELETE FROM seen_uid WHERE account = ? AND uid = ?")) {
+    try (PreparedStatement del =
+        db.prepareStatement("DELETE FROM seen_uid WHERE account = ? AND uid = ?")) {
       for (String uid : uids) {
         del.setString(1, account.storageKey());
         del.setBytes(2, uid.getBytes(StandardCharsets.ISO_8859_1));
@@ -170,8 +185,10 @@ public final class SqliteSeenUidStore implements SeenUidStore {
     if (from.equals(to)) {
       return 0;
     }
-    try (PreparedStatement has = db.prepareStatement("SELECT 1 FROM seen_uid WHERE account = ? LIMIT 1");
-        PreparedStatement move = db.prepareStatement("UPDATE seen_uid SET account = ? WHERE account = ?")) {
+    try (PreparedStatement has =
+            db.prepareStatement("SELECT 1 FROM seen_uid WHERE account = ? LIMIT 1");
+        PreparedStatement move =
+            db.prepareStatement("UPDATE seen_uid SET account = ? WHERE account = ?")) {
       has.setString(1, to.storageKey());
       try (ResultSet rs = has.executeQuery()) {
         if (rs.next()) {
@@ -186,7 +203,8 @@ public final class SqliteSeenUidStore implements SeenUidStore {
       return moved;
     } catch (SQLException e) {
       rollback();
-      throw new IOException("cannot move the state of " + from + " to " + to + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot move the state of " + from + " to " + to + ": " + e.getMessage(), e);
     }
   }
 

@@ -3,15 +3,18 @@ package org.popfetch.store;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Keeps two popfetch processes from polling with one state store at once, which would fetch
- * the same new messages twice. An fcntl lock on "&lt;state file&gt;.lock": the kernel releases it
- * when the process dies, so a crash never leaves a stale lock behind.
+ * Keeps two popfetch processes from polling with one state store at once, which would fetch the
+ * same new messages twice. An fcntl lock on "&lt;state file&gt;.lock": the kernel releases it when
+ * the process dies, so a crash never leaves a stale lock behind.
  */
 public final class StateLock implements AutoCloseable {
   private final FileChannel channel;
@@ -32,22 +35,25 @@ public final class StateLock implements AutoCloseable {
   }
 
   /**
-   * Takes the lock for the store in the database file {@code database} (a file beside it,
-   * ending in ".lock").
+   * Takes the lock for the store in the database file {@code database} (a file beside it, ending in
+   * ".lock").
    *
    * @return empty if another process holds it
    */
   public static Optional<StateLock> tryAcquire(Path database) throws IOException {
     Path file = Path.of(database + ".lock").toAbsolutePath();
-    java.nio.file.Files.createDirectories(file.getParent(),
+    Files.createDirectories(
+        file.getParent(),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     FileChannel channel =
-        FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+        FileChannel.open(
+            file,
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     FileLock lock;
     try {
       lock = channel.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException e) {
+    } catch (OverlappingFileLockException e) {
       lock = null; // held by this very process: as busy as held by another
     }
     if (lock == null) {

@@ -29,11 +29,13 @@ class CommandLineTest {
 
   @BeforeEach
   void start() throws Exception {
-    greenMail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_POP3).dynamicPort());
+    greenMail =
+        new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_POP3).dynamicPort());
     greenMail.start();
     greenMail
         .setUser("carol@example.org", "carol", "s3cret-pw")
-        .deliver(GreenMailUtil.newMimeMessage("From: a@example.org\r\nSubject: hi\r\n\r\nhello\r\n"));
+        .deliver(
+            GreenMailUtil.newMimeMessage("From: a@example.org\r\nSubject: hi\r\n\r\nhello\r\n"));
   }
 
   @AfterEach
@@ -54,7 +56,8 @@ class CommandLineTest {
   private Path config(String mode, String password) throws Exception {
     Path file = dir.resolve("popfetch.yaml");
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
     Files.writeString(
         file,
         """
@@ -68,7 +71,11 @@ class CommandLineTest {
             password: %s
             deliver: { maildir: %s }
         """
-            .formatted(dir.resolve("state.db"), greenMail.getPop3().getPort(), password, dir.resolve("Maildir")));
+            .formatted(
+                dir.resolve("state.db"),
+                greenMail.getPop3().getPort(),
+                password,
+                dir.resolve("Maildir")));
     return file;
   }
 
@@ -78,7 +85,10 @@ class CommandLineTest {
     greenMail.stop();
     Run run = popfetch("config", "check", "--config", file.toString());
     assertThat(run.status()).as(run.output()).isZero();
-    assertThat(run.output()).contains("OK, 1 account(s)").contains("carol").doesNotContain("s3cret-pw");
+    assertThat(run.output())
+        .contains("OK, 1 account(s)")
+        .contains("carol")
+        .doesNotContain("s3cret-pw");
   }
 
   @Test
@@ -87,7 +97,8 @@ class CommandLineTest {
     Files.writeString(file, Files.readString(file).replace("port:", "prot:"));
     Run run = popfetch("poll", "--config", file.toString());
     assertThat(run.status()).isEqualTo(5);
-    assertThat(run.output()).contains(file + ":5: accounts[0].prot: unknown key (did you mean 'port'?)");
+    assertThat(run.output())
+        .contains(file + ":5: accounts[0].prot: unknown key (did you mean 'port'?)");
   }
 
   @Test
@@ -136,7 +147,8 @@ class CommandLineTest {
     } finally {
       trace.detachAppender(events);
     }
-    assertThat(events.list).extracting(ILoggingEvent::getFormattedMessage)
+    assertThat(events.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
         .anyMatch(m -> m.contains("C: AUTH PLAIN ****") || m.contains("C: PASS ****"))
         .anyMatch(m -> m.contains("C: RETR 1"))
         .noneMatch(m -> m.contains("s3cret-pw"));

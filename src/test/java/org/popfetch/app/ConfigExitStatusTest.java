@@ -34,15 +34,15 @@ class ConfigExitStatusTest {
 
   private String account(String password) {
     return """
-        state: { url: "jdbc:sqlite:%s" }
-        accounts:
-          - name: carol
-            server: 127.0.0.1
-            tls: none
-            user: carol
-            password: %s
-            deliver: { maildir: %s }
-        """
+    state: { url: "jdbc:sqlite:%s" }
+    accounts:
+      - name: carol
+        server: 127.0.0.1
+        tls: none
+        user: carol
+        password: %s
+        deliver: { maildir: %s }
+    """
         .formatted(dir.resolve("state.db"), password, dir.resolve("Maildir"));
   }
 

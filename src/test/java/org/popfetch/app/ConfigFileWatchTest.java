@@ -54,10 +54,14 @@ class ConfigFileWatchTest {
     Path file = dir.resolve("popfetch.yaml");
     Files.writeString(file, "a\n");
     AtomicInteger calls = new AtomicInteger();
-    try (ConfigFileWatch watch = new ConfigFileWatch(file, () -> {
-          calls.incrementAndGet();
-          throw new IllegalStateException("scheduler refused");
-        }).start(Duration.ofMillis(20))) {
+    try (ConfigFileWatch watch =
+        new ConfigFileWatch(
+                file,
+                () -> {
+                  calls.incrementAndGet();
+                  throw new IllegalStateException("scheduler refused");
+                })
+            .start(Duration.ofMillis(20))) {
       replace(file, "b\n");
       await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 1);
       replace(file, "c\n");
@@ -66,8 +70,8 @@ class ConfigFileWatchTest {
   }
 
   /**
-   * Saves as editors and configuration managers do, by rename: a write in place can be seen
-   * half done (truncated, then filled), which is two changes of content, not one.
+   * Saves as editors and configuration managers do, by rename: a write in place can be seen half
+   * done (truncated, then filled), which is two changes of content, not one.
    */
   private static void replace(Path file, String content) throws Exception {
     Path next = file.resolveSibling(file.getFileName() + ".new");

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +35,12 @@ class DaemonIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dovecot = DovecotServer.start(DovecotServer.users("d1", "pw-d1", "d2", "pw-d2", "d3", "pw-d3", "r1", "pw-r1", "r2", "pw-r2", "w1", "pw-w1", "w2", "pw-w2", "a1", "pw-a1"), TestPki.create("daemon").issue("127.0.0.1"));
+    dovecot =
+        DovecotServer.start(
+            DovecotServer.users(
+                "d1", "pw-d1", "d2", "pw-d2", "d3", "pw-d3", "r1", "pw-r1", "r2", "pw-r2", "w1",
+                "pw-w1", "w2", "pw-w2", "a1", "pw-a1"),
+            TestPki.create("daemon").issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -54,8 +60,10 @@ class DaemonIT {
   }
 
   private static HttpResponse<String> get(int port, String path) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -67,7 +75,8 @@ class DaemonIT {
     StringBuilder accounts = new StringBuilder();
     for (String u : List.of("d1", "d2", "d3")) {
       dovecot.deliver(u, Mail.message(u + "-first", 5).getBytes(ISO_8859_1));
-      accounts.append("""
+      accounts.append(
+          """
             - name: %1$s
               server: 127.0.0.1
               port: %2$d
@@ -76,34 +85,59 @@ class DaemonIT {
               password: pw-%1$s
               cron: "*/2 * * * * ?"
               deliver: { maildir: %3$s }
-          """.formatted(u, dovecot.pop3Port(), dir.resolve("Maildir-" + u)));
+          """
+              .formatted(u, dovecot.pop3Port(), dir.resolve("Maildir-" + u)));
     }
     Path config = dir.resolve("popfetch.yaml");
-    Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(config, "state: { url: \"jdbc:sqlite:" + dir.resolve("state.db") + "\" }\nmetrics: { listen: \"127.0.0.1:"
-        + metricsPort + "\" }\naccounts:\n" + accounts);
+    Files.createFile(
+        config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        config,
+        "state: { url: \"jdbc:sqlite:"
+            + dir.resolve("state.db")
+            + "\" }\nmetrics: { listen: \"127.0.0.1:"
+            + metricsPort
+            + "\" }\naccounts:\n"
+            + accounts);
 
-    PopfetchDaemon daemon = PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
+    PopfetchDaemon daemon =
+        PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
     try {
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
-          count(dir.resolve("Maildir-d1")) == 1 && count(dir.resolve("Maildir-d2")) == 1 && count(dir.resolve("Maildir-d3")) == 1);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () ->
+                  count(dir.resolve("Maildir-d1")) == 1
+                      && count(dir.resolve("Maildir-d2")) == 1
+                      && count(dir.resolve("Maildir-d3")) == 1);
       // Mail that arrives while the service runs is fetched by the next scheduled poll.
       for (String u : List.of("d1", "d2", "d3")) {
         dovecot.deliver(u, Mail.message(u + "-second", 5).getBytes(ISO_8859_1));
       }
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
-          count(dir.resolve("Maildir-d1")) == 2 && count(dir.resolve("Maildir-d2")) == 2 && count(dir.resolve("Maildir-d3")) == 2);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () ->
+                  count(dir.resolve("Maildir-d1")) == 2
+                      && count(dir.resolve("Maildir-d2")) == 2
+                      && count(dir.resolve("Maildir-d3")) == 2);
 
       HttpResponse<String> metrics = get(metricsPort, "/metrics");
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body())
           .contains("popfetch_messages_fetched_total{account=\"d1\"} 2.0")
-          .contains("popfetch_deliveries_total{account=\"d1\",destination=\"maildir\",result=\"delivered\"} 2.0")
+          .contains(
+              "popfetch_deliveries_total{account=\"d1\",destination=\"maildir\",result=\"delivered\"}"
+                  + " 2.0")
           .contains("popfetch_polls_total{account=\"d2\",result=\"ok\"}")
           .contains("popfetch_last_success_timestamp_seconds{account=\"d3\"}")
           .contains("jvm_memory_used_bytes");
       assertThat(get(metricsPort, "/health").statusCode()).isEqualTo(200);
-      assertThat(StateLock.tryAcquire("jdbc:sqlite:" + dir.resolve("state.db"))).as("a second instance is kept out").isEmpty();
+      assertThat(StateLock.tryAcquire("jdbc:sqlite:" + dir.resolve("state.db")))
+          .as("a second instance is kept out")
+          .isEmpty();
     } finally {
       daemon.stop();
       reserved.close();
@@ -117,9 +151,12 @@ class DaemonIT {
   }
 
   private void writeConfig(Path config, String... users) throws Exception {
-    StringBuilder sb = new StringBuilder("state: { url: \"jdbc:sqlite:" + dir.resolve("state.db") + "\" }\naccounts:\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "state: { url: \"jdbc:sqlite:" + dir.resolve("state.db") + "\" }\naccounts:\n");
     for (String u : users) {
-      sb.append("""
+      sb.append(
+          """
             - name: %1$s
               server: 127.0.0.1
               port: %2$d
@@ -128,7 +165,8 @@ class DaemonIT {
               password: pw-%1$s
               cron: "*/2 * * * * ?"
               deliver: { maildir: %3$s }
-          """.formatted(u, dovecot.pop3Port(), dir.resolve("Maildir-" + u)));
+          """
+              .formatted(u, dovecot.pop3Port(), dir.resolve("Maildir-" + u)));
     }
     Files.writeString(config, sb);
   }
@@ -136,10 +174,12 @@ class DaemonIT {
   @Test
   void reloadAddsAndRemovesAccountsAndKeepsRunningOnABrokenConfig() throws Exception {
     Path config = dir.resolve("popfetch.yaml");
-    Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     writeConfig(config, "r1");
     dovecot.deliver("r1", Mail.message("r1-a", 5).getBytes(ISO_8859_1));
-    PopfetchDaemon daemon = PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
+    PopfetchDaemon daemon =
+        PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> count(dir.resolve("Maildir-r1")) == 1);
 
@@ -153,7 +193,9 @@ class DaemonIT {
       assertThat(daemon.reload()).as("a broken configuration is rejected").isFalse();
       dovecot.deliver("r2", Mail.message("r2-b", 5).getBytes(ISO_8859_1));
       await().atMost(Duration.ofSeconds(30)).until(() -> count(dir.resolve("Maildir-r2")) == 2);
-      assertThat(dovecot.messageCount("r1")).as("the removed account is no longer polled").isEqualTo(1);
+      assertThat(dovecot.messageCount("r1"))
+          .as("the removed account is no longer polled")
+          .isEqualTo(1);
       assertThat(count(dir.resolve("Maildir-r1"))).isEqualTo(1);
     } finally {
       daemon.stop();
@@ -163,16 +205,19 @@ class DaemonIT {
   @Test
   void aChangedConfigFileIsReloadedWithoutASignal() throws Exception {
     Path config = dir.resolve("popfetch.yaml");
-    Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     writeConfig(config, "w1");
-    PopfetchDaemon daemon = PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
+    PopfetchDaemon daemon =
+        PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
     try {
       daemon.watchConfig(Duration.ofMillis(100));
       // Saved the way editors and configuration managers save: a new file renamed over the old.
       Path next = dir.resolve("popfetch.yaml.new");
-      Files.createFile(next, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          next, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       writeConfig(next, "w1", "w2");
-      Files.move(next, config, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(next, config, StandardCopyOption.ATOMIC_MOVE);
       dovecot.deliver("w2", Mail.message("w2-a", 5).getBytes(ISO_8859_1));
       await().atMost(Duration.ofSeconds(30)).until(() -> count(dir.resolve("Maildir-w2")) == 1);
       // The file lands before the DELE and QUIT that follow it.
@@ -185,8 +230,11 @@ class DaemonIT {
   @Test
   void aRefusedLoginTellsTheMailboxOnceAndLeavesTheMailOnTheServer() throws Exception {
     Path config = dir.resolve("popfetch.yaml");
-    Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(config, """
+    Files.createFile(
+        config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        config,
+        """
         state: { url: "jdbc:sqlite:%1$s" }
         auth-failure-notice: 1
         accounts:
@@ -198,9 +246,11 @@ class DaemonIT {
             password: not-the-password
             cron: "*/2 * * * * ?"
             deliver: { maildir: %3$s }
-        """.formatted(dir.resolve("state.db"), dovecot.pop3Port(), dir.resolve("Maildir-a1")));
+        """
+            .formatted(dir.resolve("state.db"), dovecot.pop3Port(), dir.resolve("Maildir-a1")));
     dovecot.deliver("a1", Mail.message("a1-waiting", 5).getBytes(ISO_8859_1));
-    PopfetchDaemon daemon = PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
+    PopfetchDaemon daemon =
+        PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> count(dir.resolve("Maildir-a1")) == 1);
       Path notice;
@@ -208,9 +258,12 @@ class DaemonIT {
         notice = s.findFirst().orElseThrow();
       }
       assertThat(Files.readString(notice, ISO_8859_1))
-          .contains("Subject: popfetch: login refused for a1", "a1 at 127.0.0.1:" + dovecot.pop3Port())
+          .contains(
+              "Subject: popfetch: login refused for a1", "a1 at 127.0.0.1:" + dovecot.pop3Port())
           .doesNotContain("not-the-password");
-      assertThat(dovecot.messageCount("a1")).as("the waiting mail stays on the server").isEqualTo(1);
+      assertThat(dovecot.messageCount("a1"))
+          .as("the waiting mail stays on the server")
+          .isEqualTo(1);
     } finally {
       daemon.stop();
     }

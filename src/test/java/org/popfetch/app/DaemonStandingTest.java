@@ -13,15 +13,20 @@ import org.popfetch.config.PopfetchConfig;
 /** What a reload keeps of an account's backoff and notice state. */
 class DaemonStandingTest {
   private static AccountRun.Target target(String password, String interval) throws Exception {
-    PopfetchConfig c = ConfigLoader.parse(Path.of("/etc/popfetch/popfetch.yaml"), """
-        accounts:
-          - name: work
-            server: pop.example.com
-            user: alice
-            password: %s
-            interval: %s
-            deliver: { maildir: /home/alice/Maildir }
-        """.formatted(password, interval), false);
+    PopfetchConfig c =
+        ConfigLoader.parse(
+            Path.of("/etc/popfetch/popfetch.yaml"),
+            """
+            accounts:
+              - name: work
+                server: pop.example.com
+                user: alice
+                password: %s
+                interval: %s
+                deliver: { maildir: /home/alice/Maildir }
+            """
+                .formatted(password, interval),
+            false);
     return new AccountRun.Target(c.accounts().get(0), AccountWiring.account(c.accounts().get(0)));
   }
 
@@ -31,7 +36,8 @@ class DaemonStandingTest {
     PopfetchDaemon.Standing first = PopfetchDaemon.standing(standings, target("old-pw", "5m"), 3);
     first.backoff().failed("login refused", Instant.now());
 
-    PopfetchDaemon.Standing reloaded = PopfetchDaemon.standing(standings, target("old-pw", "5m"), 3);
+    PopfetchDaemon.Standing reloaded =
+        PopfetchDaemon.standing(standings, target("old-pw", "5m"), 3);
 
     assertThat(reloaded).isSameAs(first);
     assertThat(reloaded.backoff().due(Instant.now())).as("still resting").isFalse();
@@ -43,11 +49,15 @@ class DaemonStandingTest {
     PopfetchDaemon.Standing first = PopfetchDaemon.standing(standings, target("old-pw", "5m"), 3);
     first.backoff().failed("login refused", Instant.now());
 
-    PopfetchDaemon.Standing newPassword = PopfetchDaemon.standing(standings, target("new-pw", "5m"), 3);
+    PopfetchDaemon.Standing newPassword =
+        PopfetchDaemon.standing(standings, target("new-pw", "5m"), 3);
     assertThat(newPassword).isNotSameAs(first);
-    assertThat(newPassword.backoff().due(Instant.now())).as("a new password is tried at once").isTrue();
+    assertThat(newPassword.backoff().due(Instant.now()))
+        .as("a new password is tried at once")
+        .isTrue();
 
-    PopfetchDaemon.Standing newThreshold = PopfetchDaemon.standing(standings, target("new-pw", "5m"), 1);
+    PopfetchDaemon.Standing newThreshold =
+        PopfetchDaemon.standing(standings, target("new-pw", "5m"), 1);
     assertThat(newThreshold).isNotSameAs(newPassword);
     assertThat(newThreshold.notice().after()).isEqualTo(1);
   }

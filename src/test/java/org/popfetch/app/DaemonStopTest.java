@@ -57,9 +57,13 @@ class DaemonStopTest {
               }
             })) {
       Path config = dir.resolve("popfetch.yaml");
-      Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          config,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Path maildir = dir.resolve("Maildir");
-      Files.writeString(config, """
+      Files.writeString(
+          config,
+          """
           state: { url: "jdbc:sqlite:%s" }
           accounts:
             - name: stopper
@@ -70,16 +74,23 @@ class DaemonStopTest {
               password: pw-stopper
               cron: "* * * * * ?"
               deliver: { maildir: %s }
-          """.formatted(dir.resolve("state.db"), server.port(), maildir));
-      PopfetchDaemon daemon = PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
-      assertThat(trickling.await(30, TimeUnit.SECONDS)).as("the poll reached the trickling body").isTrue();
+          """
+              .formatted(dir.resolve("state.db"), server.port(), maildir));
+      PopfetchDaemon daemon =
+          PopfetchDaemon.start(config, false, new PrintWriter(new StringWriter()));
+      assertThat(trickling.await(30, TimeUnit.SECONDS))
+          .as("the poll reached the trickling body")
+          .isTrue();
 
       CompletableFuture<Void> stopping = CompletableFuture.runAsync(daemon::stop);
       // Before a stop could reach a read in progress, this waited as long as the server trickled.
       stopping.get(10, TimeUnit.SECONDS);
 
-      assertThat(!Files.isDirectory(maildir.resolve("new")) || Files.list(maildir.resolve("new")).findAny().isEmpty())
-          .as("nothing of the abandoned message is delivered").isTrue();
+      assertThat(
+              !Files.isDirectory(maildir.resolve("new"))
+                  || Files.list(maildir.resolve("new")).findAny().isEmpty())
+          .as("nothing of the abandoned message is delivered")
+          .isTrue();
     }
   }
 }

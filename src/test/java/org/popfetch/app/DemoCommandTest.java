@@ -22,11 +22,14 @@ class DemoCommandTest {
     cli.setErr(new PrintWriter(out));
     int status = cli.execute("demo", "--dir", dir.toString());
     assertThat(status).as(out.toString()).isZero();
-    assertThat(out.toString()).contains("popfetch poll exited with 0 (mail fetched)").contains("holds 5 message(s)");
+    assertThat(out.toString())
+        .contains("popfetch poll exited with 0 (mail fetched)")
+        .contains("holds 5 message(s)");
     try (Stream<Path> files = Files.list(dir.resolve("Maildir/new"))) {
       assertThat(files.toList())
           .hasSize(DemoServer.SAMPLES.size())
-          .allSatisfy(f -> assertThat(Files.readString(f)).startsWith("Received: from 127.0.0.1 by "));
+          .allSatisfy(
+              f -> assertThat(Files.readString(f)).startsWith("Received: from 127.0.0.1 by "));
     }
   }
 }

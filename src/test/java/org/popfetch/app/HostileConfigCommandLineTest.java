@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -35,9 +37,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Configurations that read well but used to pass {@code config check} and then crash, hang or
- * exit 1 ("no new mail", which a systemd timer counts as success): each now gets one line, no
- * stack trace, and a documented status.
+ * Configurations that read well but used to pass {@code config check} and then crash, hang or exit
+ * 1 ("no new mail", which a systemd timer counts as success): each now gets one line, no stack
+ * trace, and a documented status.
  */
 class HostileConfigCommandLineTest {
   @TempDir Path dir;
@@ -46,7 +48,10 @@ class HostileConfigCommandLineTest {
     /** One line of our own, no Java stack trace. */
     Run assertOneCleanLine() {
       assertThat(output.strip().lines()).as(output).hasSize(1);
-      assertThat(output).startsWith("popfetch: ").doesNotContain("\tat ").doesNotContain("Exception");
+      assertThat(output)
+          .startsWith("popfetch: ")
+          .doesNotContain("\tat ")
+          .doesNotContain("Exception");
       return this;
     }
   }
@@ -66,7 +71,8 @@ class HostileConfigCommandLineTest {
   private Path config(String top, String from, String to) throws Exception {
     Path file = dir.resolve("popfetch.yaml");
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     String yaml =
         """
         state: { url: "jdbc:sqlite:%s" }
@@ -87,31 +93,83 @@ class HostileConfigCommandLineTest {
 
   static Stream<Arguments> refusedByConfigCheck() {
     return Stream.of(
-        Arguments.of("cron", "", "tls: none", "tls: none\n    cron: \"bogus cron\"", ":8: accounts[0].cron: not a Quartz cron expression"),
-        Arguments.of("cron never", "", "tls: none", "tls: none\n    cron: \"0 0 0 30 2 ?\"", ":8: accounts[0].cron: \"0 0 0 30 2 ?\" never fires"),
-        Arguments.of("interval", "", "tls: none", "tls: none\n    interval: 99999999999999d", ":8: accounts[0].interval: duration too large"),
-        Arguments.of("metrics port", "metrics: { listen: \"127.0.0.1:99999\" }", "", "", ":2: metrics.listen: expected host:port with a port 1..65535"),
-        Arguments.of("placeholder", "", "{ maildir: MAILDIR }", "{ pipe: [/usr/bin/procmail, \"x%{recipient}\"] }",
+        Arguments.of(
+            "cron",
+            "",
+            "tls: none",
+            "tls: none\n    cron: \"bogus cron\"",
+            ":8: accounts[0].cron: not a Quartz cron expression"),
+        Arguments.of(
+            "cron never",
+            "",
+            "tls: none",
+            "tls: none\n    cron: \"0 0 0 30 2 ?\"",
+            ":8: accounts[0].cron: \"0 0 0 30 2 ?\" never fires"),
+        Arguments.of(
+            "interval",
+            "",
+            "tls: none",
+            "tls: none\n    interval: 99999999999999d",
+            ":8: accounts[0].interval: duration too large"),
+        Arguments.of(
+            "metrics port",
+            "metrics: { listen: \"127.0.0.1:99999\" }",
+            "",
+            "",
+            ":2: metrics.listen: expected host:port with a port 1..65535"),
+        Arguments.of(
+            "placeholder",
+            "",
+            "{ maildir: MAILDIR }",
+            "{ pipe: [/usr/bin/procmail, \"x%{recipient}\"] }",
             ":10: accounts[0].deliver.pipe[1]: a placeholder must be a whole argument"),
-        Arguments.of("user", "", "user: carol", "user: \"john doe\"", ":8: accounts[0].user: a login name cannot hold spaces"),
-        Arguments.of("password", "", "password: s3cret-pw", "password: \"s3cret\\npw\"", ":9: accounts[0].password: holds a line break"),
-        Arguments.of("maildir", "", "MAILDIR", "CONFIG", ":10: accounts[0].deliver.maildir: CONFIG is a file, not a directory"));
+        Arguments.of(
+            "user",
+            "",
+            "user: carol",
+            "user: \"john doe\"",
+            ":8: accounts[0].user: a login name cannot hold spaces"),
+        Arguments.of(
+            "password",
+            "",
+            "password: s3cret-pw",
+            "password: \"s3cret\\npw\"",
+            ":9: accounts[0].password: holds a line break"),
+        Arguments.of(
+            "maildir",
+            "",
+            "MAILDIR",
+            "CONFIG",
+            ":10: accounts[0].deliver.maildir: CONFIG is a file, not a directory"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("refusedByConfigCheck")
-  void configCheckRefusesWithFileLineAndStatus5(String what, String top, String from, String to, String expected) throws Exception {
+  void configCheckRefusesWithFileLineAndStatus5(
+      String what, String top, String from, String to, String expected) throws Exception {
     Path maildir = dir.resolve("Maildir");
     Path file = config(top, "MAILDIR", "MAILDIR");
-    String yaml = Files.readString(file).replace(from.replace("MAILDIR", maildir.toString()),
-        to.replace("CONFIG", file.toString()).replace("MAILDIR", maildir.toString()));
+    String yaml =
+        Files.readString(file)
+            .replace(
+                from.replace("MAILDIR", maildir.toString()),
+                to.replace("CONFIG", file.toString()).replace("MAILDIR", maildir.toString()));
     Files.writeString(file, yaml);
     for (String command : new String[] {"config check", "poll", "run"}) {
-      Run run = assertTimeoutPreemptively(Duration.ofSeconds(30),
-          () -> popfetch(Stream.concat(Stream.of(command.split(" ")), Stream.of("--config", file.toString())).toArray(String[]::new)));
+      Run run =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(30),
+              () ->
+                  popfetch(
+                      Stream.concat(
+                              Stream.of(command.split(" ")), Stream.of("--config", file.toString()))
+                          .toArray(String[]::new)));
       assertThat(run.status()).as(command + ": " + run.output()).isEqualTo(5);
       run.assertOneCleanLine();
-      assertThat(run.output()).as(command).contains(file + expected.replace("CONFIG", file.toString())).doesNotContain("s3cret");
+      assertThat(run.output())
+          .as(command)
+          .contains(file + expected.replace("CONFIG", file.toString()))
+          .doesNotContain("s3cret");
     }
   }
 
@@ -122,7 +180,10 @@ class HostileConfigCommandLineTest {
     Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
     Path file = config("", "password: s3cret-pw", "password: { file: " + secret + " }");
     for (String command : new String[] {"config check", "poll"}) {
-      Run run = popfetch(Stream.concat(Stream.of(command.split(" ")), Stream.of("--config", file.toString())).toArray(String[]::new));
+      Run run =
+          popfetch(
+              Stream.concat(Stream.of(command.split(" ")), Stream.of("--config", file.toString()))
+                  .toArray(String[]::new));
       assertThat(run.status()).as(run.output()).isEqualTo(5);
       run.assertOneCleanLine();
       assertThat(run.output())
@@ -135,11 +196,16 @@ class HostileConfigCommandLineTest {
   void aMetricsPortInUseEndsTheServiceWithOneLineAndReleasesTheState() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Path file = config("metrics: { listen: \"127.0.0.1:" + taken.getLocalPort() + "\" }", "", "");
-      Run run = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> popfetch("run", "--no-watch", "--config", file.toString()));
+      Run run =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(30),
+              () -> popfetch("run", "--no-watch", "--config", file.toString()));
       assertThat(run.status()).as(run.output()).isEqualTo(5);
       run.assertOneCleanLine();
-      assertThat(run.output()).contains("metrics.listen: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ");
-      Optional<StateLock> lock = StateLock.tryAcquire("jdbc:sqlite:" + dir.resolve("state/state.db"));
+      assertThat(run.output())
+          .contains("metrics.listen: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ");
+      Optional<StateLock> lock =
+          StateLock.tryAcquire("jdbc:sqlite:" + dir.resolve("state/state.db"));
       assertThat(lock).as("the state lock was released").isPresent();
       lock.get().close();
     }
@@ -148,12 +214,20 @@ class HostileConfigCommandLineTest {
   @Test
   void aStateDirectoryThatCannotBeMadeIsNamed() throws Exception {
     Path plain = Files.createFile(dir.resolve("plain"));
-    Path file = config("", dir.resolve("state/state.db").toString(), plain.resolve("state/state.db").toString());
+    Path file =
+        config(
+            "",
+            dir.resolve("state/state.db").toString(),
+            plain.resolve("state/state.db").toString());
     for (String command : new String[] {"poll", "check", "run"}) {
-      Run run = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> popfetch(command, "--config", file.toString()));
+      Run run =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(30), () -> popfetch(command, "--config", file.toString()));
       assertThat(run.status()).as(command + ": " + run.output()).isEqualTo(23);
       run.assertOneCleanLine();
-      assertThat(run.output()).as(command).contains("cannot use the state directory " + plain.resolve("state") + ": ")
+      assertThat(run.output())
+          .as(command)
+          .contains("cannot use the state directory " + plain.resolve("state") + ": ")
           .contains("state.url");
     }
   }
@@ -161,45 +235,64 @@ class HostileConfigCommandLineTest {
   @Test
   void aMaildirThatBecameAFileAfterTheCheckIsReportedNotSilent() throws Exception {
     Path maildir = Files.createFile(dir.resolve("Maildir"));
-    PopfetchConfig config = ConfigLoader.parse(dir.resolve("popfetch.yaml"), Files.readString(config("", "", "")), false);
-    AccountRun.Target target = new AccountRun.Target(config.accounts().get(0), AccountWiring.account(config.accounts().get(0)));
+    PopfetchConfig config =
+        ConfigLoader.parse(
+            dir.resolve("popfetch.yaml"), Files.readString(config("", "", "")), false);
+    AccountRun.Target target =
+        new AccountRun.Target(
+            config.accounts().get(0), AccountWiring.account(config.accounts().get(0)));
     Logger log = (Logger) LoggerFactory.getLogger(AccountPolling.class);
     ListAppender<ILoggingEvent> events = new ListAppender<>();
     events.start();
     log.addAppender(events);
     PollResult result;
-    try (SqliteSeenUidStore store = SqliteSeenUidStore.open("jdbc:sqlite:" + dir.resolve("state.db"))) {
-      result = AccountPolling.once("carol", PollWiring.poll(target, config, store, null, false), FetchObserver.NONE)
-          .poll(() -> false);
+    try (SqliteSeenUidStore store =
+        SqliteSeenUidStore.open("jdbc:sqlite:" + dir.resolve("state.db"))) {
+      result =
+          AccountPolling.once(
+                  "carol", PollWiring.poll(target, config, store, null, false), FetchObserver.NONE)
+              .poll(() -> false);
     } finally {
       log.detachAppender(events);
     }
     assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.DELIVERY);
-    assertThat(events.list).extracting(ILoggingEvent::getFormattedMessage)
-        .anyMatch(m -> m.startsWith("carol: poll failed (DELIVERY): cannot create Maildir " + maildir));
+    assertThat(events.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .anyMatch(
+            m -> m.startsWith("carol: poll failed (DELIVERY): cannot create Maildir " + maildir));
   }
 
   @Test
   void aScheduledTaskThatRunsOutOfMemoryEndsTheServiceWithTheInternalStatus() {
-    java.util.List<Integer> halted = new java.util.ArrayList<>();
+    List<Integer> halted = new ArrayList<>();
     Logger log = (Logger) LoggerFactory.getLogger(PopfetchDaemon.class);
     ListAppender<ILoggingEvent> events = new ListAppender<>();
     events.start();
     log.addAppender(events);
     try {
-      PopfetchDaemon.guarded("carol", () -> {
-        throw new OutOfMemoryError("Java heap space");
-      }, halted::add).run();
+      PopfetchDaemon.guarded(
+              "carol",
+              () -> {
+                throw new OutOfMemoryError("Java heap space");
+              },
+              halted::add)
+          .run();
       assertThat(halted).containsExactly(23);
-      PopfetchDaemon.guarded("carol", () -> {
-        throw new IllegalArgumentException("unexpected");
-      }, halted::add).run();
+      PopfetchDaemon.guarded(
+              "carol",
+              () -> {
+                throw new IllegalArgumentException("unexpected");
+              },
+              halted::add)
+          .run();
       assertThat(halted).as("an exception is logged, the service goes on").containsExactly(23);
     } finally {
       log.detachAppender(events);
     }
-    assertThat(events.list).extracting(ILoggingEvent::getFormattedMessage)
-        .containsExactly("carol: out of memory (Java heap space); stopping with status 23",
+    assertThat(events.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly(
+            "carol: out of memory (Java heap space); stopping with status 23",
             "carol: internal error: java.lang.IllegalArgumentException: unexpected");
     assertThat(events.list).allMatch(e -> e.getThrowableProxy() == null);
   }
@@ -223,19 +316,26 @@ class HostileConfigCommandLineTest {
 
   @Test
   void anUnexpectedExceptionIsTheInternalStatusInOneLine() {
-    CommandLine cli = Main.commandLine().addSubcommand(new Boom(new IllegalStateException("no such thing")));
+    CommandLine cli =
+        Main.commandLine().addSubcommand(new Boom(new IllegalStateException("no such thing")));
     Run run = popfetch(cli, "boom");
     assertThat(run.status()).as(run.output()).isEqualTo(23);
     assertThat(run.output().strip().lines()).as(run.output()).hasSize(1);
-    assertThat(run.output()).startsWith("popfetch: internal error: ").contains("no such thing").doesNotContain("\tat ");
+    assertThat(run.output())
+        .startsWith("popfetch: internal error: ")
+        .contains("no such thing")
+        .doesNotContain("\tat ");
   }
 
   @Test
   void runningOutOfMemoryIsTheInternalStatusInOneLine() {
-    CommandLine cli = Main.commandLine().addSubcommand(new Boom(new OutOfMemoryError("Java heap space")));
+    CommandLine cli =
+        Main.commandLine().addSubcommand(new Boom(new OutOfMemoryError("Java heap space")));
     Run run = popfetch(cli, "boom");
     assertThat(run.status()).as(run.output()).isEqualTo(23);
     assertThat(run.output().strip().lines()).as(run.output()).hasSize(1);
-    assertThat(run.output()).startsWith("popfetch: out of memory (Java heap space)").doesNotContain("\tat ");
+    assertThat(run.output())
+        .startsWith("popfetch: out of memory (Java heap space)")
+        .doesNotContain("\tat ");
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +28,9 @@ class JsvcIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dovecot = DovecotServer.start(DovecotServer.users("jsvc", "pw-jsvc"), TestPki.create("jsvc").issue("127.0.0.1"));
+    dovecot =
+        DovecotServer.start(
+            DovecotServer.users("jsvc", "pw-jsvc"), TestPki.create("jsvc").issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -38,9 +41,20 @@ class JsvcIT {
   }
 
   private List<String> jsvc(String... extra) {
-    List<String> c = new java.util.ArrayList<>(List.of("/usr/bin/jsvc", "-home", System.getProperty("java.home"),
-        "-cp", Path.of("target", "popfetch.jar").toAbsolutePath().toString(), "-pidfile", dir.resolve("pid").toString(),
-        "-outfile", dir.resolve("out").toString(), "-errfile", dir.resolve("err").toString()));
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                "/usr/bin/jsvc",
+                "-home",
+                System.getProperty("java.home"),
+                "-cp",
+                Path.of("target", "popfetch.jar").toAbsolutePath().toString(),
+                "-pidfile",
+                dir.resolve("pid").toString(),
+                "-outfile",
+                dir.resolve("out").toString(),
+                "-errfile",
+                dir.resolve("err").toString()));
     c.addAll(List.of(extra));
     return c;
   }
@@ -49,8 +63,11 @@ class JsvcIT {
   void jsvcStartsPollsAndStopsTheService() throws Exception {
     dovecot.deliver("jsvc", Mail.message("jsvc-1", 5).getBytes(ISO_8859_1));
     Path config = dir.resolve("popfetch.yaml");
-    Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(config, """
+    Files.createFile(
+        config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        config,
+        """
         state: { url: "jdbc:sqlite:%s" }
         accounts:
           - name: jsvc
@@ -61,20 +78,25 @@ class JsvcIT {
             password: pw-jsvc
             cron: "*/2 * * * * ?"
             deliver: { maildir: %s }
-        """.formatted(dir.resolve("state.db"), dovecot.pop3Port(), dir.resolve("Maildir")));
+        """
+            .formatted(dir.resolve("state.db"), dovecot.pop3Port(), dir.resolve("Maildir")));
     List<String> start = jsvc(PopfetchJsvc.class.getName(), "--config", config.toString());
     Process p = new ProcessBuilder(start).inheritIO().start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("jsvc start").isZero();
     try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> Mail.idsIn(dir.resolve("Maildir")).contains("jsvc-1"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Mail.idsIn(dir.resolve("Maildir")).contains("jsvc-1"));
     } finally {
       List<String> stop = jsvc("-stop", PopfetchJsvc.class.getName());
       Process s = new ProcessBuilder(stop).inheritIO().start();
       assertThat(s.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(s.exitValue()).as("jsvc -stop").isZero();
     }
-    assertThat(Files.readString(dir.resolve("err"))).contains("popfetch running").contains("popfetch stopped");
+    assertThat(Files.readString(dir.resolve("err")))
+        .contains("popfetch running")
+        .contains("popfetch stopped");
     assertThat(dovecot.messageCount("jsvc")).isZero();
   }
 }

@@ -44,7 +44,10 @@ class ManyAccountsIT {
       users.add("h" + i);
       users.add("pw-h" + i);
     }
-    dovecot = DovecotServer.start(DovecotServer.users(users.toArray(String[]::new)), TestPki.create("many").issue("127.0.0.1"));
+    dovecot =
+        DovecotServer.start(
+            DovecotServer.users(users.toArray(String[]::new)),
+            TestPki.create("many").issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -73,17 +76,19 @@ class ManyAccountsIT {
           Socket s = socket.accept();
           accepted.incrementAndGet();
           most.accumulateAndGet(open.incrementAndGet(), Math::max);
-          Thread holder = new Thread(() -> {
-            try (s) {
-              while (s.getInputStream().read() >= 0) {
-                // say nothing; wait for the client to give up
-              }
-            } catch (Exception e) {
-              // the client closed it
-            } finally {
-              open.decrementAndGet();
-            }
-          });
+          Thread holder =
+              new Thread(
+                  () -> {
+                    try (s) {
+                      while (s.getInputStream().read() >= 0) {
+                        // say nothing; wait for the client to give up
+                      }
+                    } catch (Exception e) {
+                      // the client closed it
+                    } finally {
+                      open.decrementAndGet();
+                    }
+                  });
           holder.setDaemon(true);
           holder.start();
         } catch (Exception e) {
@@ -100,15 +105,16 @@ class ManyAccountsIT {
 
   private static String account(String name, int port, String user) {
     return """
-          - name: %1$s
-            server: 127.0.0.1
-            port: %2$d
-            tls: none
-            user: %3$s
-            password: pw-%3$s
-            timeout: 2s
-            deliver: { maildir: %4$s }
-        """.formatted(name, port, user, "MAILDIR/" + name);
+      - name: %1$s
+        server: 127.0.0.1
+        port: %2$d
+        tls: none
+        user: %3$s
+        password: pw-%3$s
+        timeout: 2s
+        deliver: { maildir: %4$s }
+    """
+        .formatted(name, port, user, "MAILDIR/" + name);
   }
 
   @Test
@@ -117,8 +123,14 @@ class ManyAccountsIT {
       dovecot.deliver("h" + i, Mail.message("m-h" + i, 5).getBytes(ISO_8859_1));
     }
     try (SilentServer silent = new SilentServer()) {
-      StringBuilder config = new StringBuilder("state: { url: \"jdbc:sqlite:" + dir.resolve("state.db") + "\" }\n"
-          + "parallel: 8\nper-server: " + PER_SERVER + "\naccounts:\n");
+      StringBuilder config =
+          new StringBuilder(
+              "state: { url: \"jdbc:sqlite:"
+                  + dir.resolve("state.db")
+                  + "\" }\n"
+                  + "parallel: 8\nper-server: "
+                  + PER_SERVER
+                  + "\naccounts:\n");
       // Interleaved, so the hung accounts are met early and often.
       for (int i = 0; i < Math.max(HEALTHY, HUNG); i++) {
         if (i < HUNG) {
@@ -129,7 +141,8 @@ class ManyAccountsIT {
         }
       }
       Path file = dir.resolve("popfetch.yaml");
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(file, config.toString().replace("MAILDIR", dir.toString()));
 
       StringWriter out = new StringWriter();
@@ -144,7 +157,9 @@ class ManyAccountsIT {
         assertThat(dovecot.messageCount("h" + i)).isZero();
       }
       assertThat(silent.accepted.get()).as("every hung account was tried").isEqualTo(HUNG);
-      assertThat(silent.most.get()).as("connections open at once to the hung server").isEqualTo(PER_SERVER);
+      assertThat(silent.most.get())
+          .as("connections open at once to the hung server")
+          .isEqualTo(PER_SERVER);
     }
   }
 }

@@ -41,8 +41,7 @@ class StatusCommandTest {
     http.stop(0);
   }
 
-  private static void reply(HttpExchange ex, int status, String body)
-      throws IOException {
+  private static void reply(HttpExchange ex, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = ex.getResponseBody()) {
@@ -83,7 +82,10 @@ class StatusCommandTest {
     Run run = status();
 
     assertThat(run.status()).isEqualTo(1);
-    assertThat(run.output()).contains("\\x1b[2Jwork").contains("a\\x1b]0;x\\x07").doesNotContain("\u001b");
+    assertThat(run.output())
+        .contains("\\x1b[2Jwork")
+        .contains("a\\x1b]0;x\\x07")
+        .doesNotContain("\u001b");
   }
 
   @Test

@@ -14,10 +14,10 @@ import org.popfetch.testing.TestPki;
 import picocli.CommandLine;
 
 /**
- * End to end: a private Dovecot with N messages of about 4 KiB, one {@code popfetch poll} in
- * delete mode into a Maildir, timed from the command's start to its exit (the JVM is already
- * running, so this is the poll alone, not JVM start-up). Run with {@code
- * src/test/scripts/bench-e2e.sh [N] [runs]} as root.
+ * End to end: a private Dovecot with N messages of about 4 KiB, one {@code popfetch poll} in delete
+ * mode into a Maildir, timed from the command's start to its exit (the JVM is already running, so
+ * this is the poll alone, not JVM start-up). Run with {@code src/test/scripts/bench-e2e.sh [N]
+ * [runs]} as root.
  */
 public final class EndToEndPollBenchmark {
   private EndToEndPollBenchmark() {}
@@ -27,14 +27,19 @@ public final class EndToEndPollBenchmark {
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     Path work = Files.createTempDirectory("popfetch-e2e-");
     try (DovecotServer dovecot =
-        DovecotServer.start(DovecotServer.users("bench", "pw-bench"), TestPki.create("e2e").issue("127.0.0.1"))) {
+        DovecotServer.start(
+            DovecotServer.users("bench", "pw-bench"), TestPki.create("e2e").issue("127.0.0.1"))) {
       for (int run = 1; run <= runs; run++) {
         for (int i = 0; i < count; i++) {
-          dovecot.deliver("bench", Mail.message("r" + run + "-m" + i, 50).getBytes(StandardCharsets.ISO_8859_1));
+          dovecot.deliver(
+              "bench",
+              Mail.message("r" + run + "-m" + i, 50).getBytes(StandardCharsets.ISO_8859_1));
         }
         Path dir = Files.createDirectories(work.resolve("run" + run));
         Path config = dir.resolve("popfetch.yaml");
-        Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+            config,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(
             config,
             """
@@ -58,7 +63,9 @@ public final class EndToEndPollBenchmark {
         try (Stream<Path> files = Files.list(dir.resolve("Maildir/new"))) {
           delivered = files.count();
         }
-        System.out.printf("run %d: exit %d, %d messages in %.2f s = %.0f msg/s%n", run, status, delivered, seconds, delivered / seconds);
+        System.out.printf(
+            "run %d: exit %d, %d messages in %.2f s = %.0f msg/s%n",
+            run, status, delivered, seconds, delivered / seconds);
       }
     } finally {
       try (Stream<Path> walk = Files.walk(work)) {

@@ -1,10 +1,8 @@
 package org.popfetch.bench;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -12,17 +10,16 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.popfetch.net.DotTerminatedInputStream;
-import org.popfetch.net.Framing;
 import org.popfetch.net.WireInput;
 import org.popfetch.pop3.UidTable;
 
-/** Status and listing lines: a UIDL listing of 100,000 entries read line by line, and into a UidTable. */
+/**
+ * Status and listing lines: a UIDL listing of 100,000 entries read line by line, and into a
+ * UidTable.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -23,8 +23,8 @@ import org.popfetch.net.WireInput;
 
 /**
  * The POP3 read path: a stream of 64 MiB of RETR responses (status line, dot-stuffed body,
- * terminator) read through {@link WireInput} and {@link DotTerminatedInputStream}. One
- * operation is one pass over the 64 MiB, so MiB/s = ops/s x 64.
+ * terminator) read through {@link WireInput} and {@link DotTerminatedInputStream}. One operation is
+ * one pass over the 64 MiB, so MiB/s = ops/s x 64.
  *
  * <p>Run with {@code src/test/scripts/jmh.sh}.
  */

@@ -48,7 +48,7 @@ class ConfigLoaderTest {
     void readsEveryKey() throws Exception {
       PopfetchConfig config =
           parse(
-              """
+"""
 state: { url: "jdbc:sqlite:/srv/popfetch/state.db" }
 parallel: 8
 per-server: 3
@@ -262,8 +262,8 @@ accounts:
     void atTheTop() {
       assertError(
           "statistics: { listen: \"127.0.0.1:9105\" }\n" + MINIMAL,
-          "1: statistics: unknown key; valid keys here: state, parallel, per-server, auth-failure-notice, quarantine, queue, metrics, defaults,"
-              + " accounts");
+          "1: statistics: unknown key; valid keys here: state, parallel, per-server,"
+              + " auth-failure-notice, quarantine, queue, metrics, defaults, accounts");
     }
 
     @Test
@@ -272,7 +272,8 @@ accounts:
           "defaults:\n  interval: 5m\n  color: blue\n" + MINIMAL,
           "3: defaults.color: unknown key; valid keys here: name, server, port, tls, ca-file,"
               + " fingerprint, user, password, oauth-token, auth, interval, cron, keep,"
-              + " delete-after, max-size, fetch-limit, timeout, deliver, recipient-header, rules, uid-scope");
+              + " delete-after, max-size, fetch-limit, timeout, deliver, recipient-header, rules,"
+              + " uid-scope");
     }
 
     @Test
@@ -339,11 +340,11 @@ accounts:
       assertError(
           MINIMAL
               + """
-                  - name: home
-                    user: alice
-                    password: { env: HOME_PASS }
-                    deliver: { maildir: /home/alice/Maildir }
-                """,
+                - name: home
+                  user: alice
+                  password: { env: HOME_PASS }
+                  deliver: { maildir: /home/alice/Maildir }
+              """,
           "7: accounts[1]: missing required key 'server'");
     }
 
@@ -407,12 +408,15 @@ accounts:
 
     @Test
     void authFailureNotice() {
-      assertError("auth-failure-notice: -1\n" + MINIMAL, "1: auth-failure-notice: expected an integer 0..1000, got \"-1\"");
+      assertError(
+          "auth-failure-notice: -1\n" + MINIMAL,
+          "1: auth-failure-notice: expected an integer 0..1000, got \"-1\"");
     }
 
     @Test
     void perServer() {
-      assertError("per-server: 0\n" + MINIMAL, "1: per-server: expected an integer 1..256, got \"0\"");
+      assertError(
+          "per-server: 0\n" + MINIMAL, "1: per-server: expected an integer 1..256, got \"0\"");
     }
 
     @Test
@@ -525,12 +529,12 @@ accounts:
       assertError(
           MINIMAL
               + """
-                  - server: pop.example.com
-                    name: work
-                    user: alice
-                    password: { env: HOME_PASS }
-                    deliver: { maildir: /home/alice/Maildir }
-                """,
+                - server: pop.example.com
+                  name: work
+                  user: alice
+                  password: { env: HOME_PASS }
+                  deliver: { maildir: /home/alice/Maildir }
+              """,
           "8: accounts[1].name: duplicate account name \"work\" (first at line 2)");
     }
 

@@ -40,9 +40,11 @@ class DurationsTest {
 
   @Test
   void aCenturyIsTheLongestAccepted() {
-    assertThat(Durations.parse("36500d")).isEqualTo(java.time.Duration.ofDays(36500));
+    assertThat(Durations.parse("36500d")).isEqualTo(Duration.ofDays(36500));
     // Anything longer cannot be added to a date or counted in milliseconds without overflowing.
-    assertThatThrownBy(() -> Durations.parse("36501d")).hasMessage("duration too large: \"36501d\" (at most 36500d)");
-    assertThatThrownBy(() -> Durations.parse("99999999999999d")).hasMessage("duration too large: \"99999999999999d\" (at most 36500d)");
+    assertThatThrownBy(() -> Durations.parse("36501d"))
+        .hasMessage("duration too large: \"36501d\" (at most 36500d)");
+    assertThatThrownBy(() -> Durations.parse("99999999999999d"))
+        .hasMessage("duration too large: \"99999999999999d\" (at most 36500d)");
   }
 }

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class HostPortTest {
   @Test
   void aNameAndAPort() {
-    assertThat(HostPort.parse("mail.example.org:25")).contains(new HostPort("mail.example.org", 25));
+    assertThat(HostPort.parse("mail.example.org:25"))
+        .contains(new HostPort("mail.example.org", 25));
   }
 
   @Test

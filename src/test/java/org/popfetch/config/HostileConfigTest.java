@@ -14,15 +14,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Values that read well but would crash the service or go wrong on the wire later: each is
- * refused when the file is loaded, as "FILE:LINE: KEY: problem".
+ * Values that read well but would crash the service or go wrong on the wire later: each is refused
+ * when the file is loaded, as "FILE:LINE: KEY: problem".
  */
 class HostileConfigTest {
   @TempDir Path dir;
 
   @Test
   void aCronThatIsNotACronExpression() {
-    assertThatThrownBy(() -> parse(MINIMAL.replace("user: alice", "user: alice\n    cron: \"bogus cron\"")))
+    assertThatThrownBy(
+            () -> parse(MINIMAL.replace("user: alice", "user: alice\n    cron: \"bogus cron\"")))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(FILE + ":5: accounts[0].cron: not a Quartz cron expression (")
         .hasMessageContaining("\"0 */5 * * * ?\"");
@@ -66,23 +67,33 @@ class HostileConfigTest {
   @Test
   void aPlaceholderGluedToOtherText() {
     assertError(
-        MINIMAL.replace("{ maildir: /home/alice/Maildir }", "{ pipe: [/usr/bin/procmail, -d, \"x%{recipient}\"] }"),
-        "6: accounts[0].deliver.pipe[2]: a placeholder must be a whole argument (%{recipient}, %{sender} or"
-            + " %{account}), since a value pasted into other text could change its meaning; got \"x%{recipient}\"");
+        MINIMAL.replace(
+            "{ maildir: /home/alice/Maildir }",
+            "{ pipe: [/usr/bin/procmail, -d, \"x%{recipient}\"] }"),
+        "6: accounts[0].deliver.pipe[2]: a placeholder must be a whole argument (%{recipient},"
+            + " %{sender} or %{account}), since a value pasted into other text could change its"
+            + " meaning; got \"x%{recipient}\"");
   }
 
   @Test
   void anUnknownPlaceholder() {
     assertError(
-        MINIMAL.replace("{ maildir: /home/alice/Maildir }", "{ pipe: [/usr/bin/procmail, \"%{user}\"] }"),
-        "6: accounts[0].deliver.pipe[1]: a placeholder must be a whole argument (%{recipient}, %{sender} or"
-            + " %{account}), since a value pasted into other text could change its meaning; got \"%{user}\"");
+        MINIMAL.replace(
+            "{ maildir: /home/alice/Maildir }", "{ pipe: [/usr/bin/procmail, \"%{user}\"] }"),
+        "6: accounts[0].deliver.pipe[1]: a placeholder must be a whole argument (%{recipient},"
+            + " %{sender} or %{account}), since a value pasted into other text could change its"
+            + " meaning; got \"%{user}\"");
   }
 
   @Test
   void aPlaceholderInTheProgramName() {
-    assertThatThrownBy(() -> parse(MINIMAL.replace("{ maildir: /home/alice/Maildir }", "{ pipe: [\"/usr/bin/%{account}\"] }")))
-        .hasMessageStartingWith(FILE + ":6: accounts[0].deliver.pipe[0]: a placeholder must be a whole argument");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    MINIMAL.replace(
+                        "{ maildir: /home/alice/Maildir }", "{ pipe: [\"/usr/bin/%{account}\"] }")))
+        .hasMessageStartingWith(
+            FILE + ":6: accounts[0].deliver.pipe[0]: a placeholder must be a whole argument");
   }
 
   @Test
@@ -95,35 +106,48 @@ class HostileConfigTest {
                     deliver: { pipe: [/usr/bin/procmail, "--to=%{recipient}"] }
             """;
     assertThatThrownBy(() -> parse(yaml))
-        .hasMessageStartingWith(FILE + ":9: accounts[0].rules[0].deliver.pipe[1]: a placeholder must be a whole argument");
+        .hasMessageStartingWith(
+            FILE
+                + ":9: accounts[0].rules[0].deliver.pipe[1]: a placeholder must be a whole"
+                + " argument");
   }
 
   @Test
   void aWholePlaceholderIsFine() throws Exception {
-    PopfetchConfig c = parse(MINIMAL.replace("{ maildir: /home/alice/Maildir }", "{ pipe: [/usr/bin/procmail, -d, \"%{recipient}\"] }"));
-    assertThat(((DeliverConfig.Pipe) c.accounts().get(0).deliver()).argv()).containsExactly("/usr/bin/procmail", "-d", "%{recipient}");
+    PopfetchConfig c =
+        parse(
+            MINIMAL.replace(
+                "{ maildir: /home/alice/Maildir }",
+                "{ pipe: [/usr/bin/procmail, -d, \"%{recipient}\"] }"));
+    assertThat(((DeliverConfig.Pipe) c.accounts().get(0).deliver()).argv())
+        .containsExactly("/usr/bin/procmail", "-d", "%{recipient}");
   }
 
   @Test
   void aUserNameWithASpace() {
     assertError(
         MINIMAL.replace("user: alice", "user: \"john doe\""),
-        "4: accounts[0].user: a login name cannot hold spaces or control characters (they would split or end"
-            + " the POP3 command), got \"john doe\"");
+        "4: accounts[0].user: a login name cannot hold spaces or control characters (they would"
+            + " split or end the POP3 command), got \"john doe\"");
   }
 
   @Test
   void aUserNameWithALineBreak() {
     assertError(
         MINIMAL.replace("user: alice", "user: \"alice\\r\\nDELE 1\""),
-        "4: accounts[0].user: a login name cannot hold spaces or control characters (they would split or end"
-            + " the POP3 command), got \"alice\\r\\nDELE 1\"");
+        "4: accounts[0].user: a login name cannot hold spaces or control characters (they would"
+            + " split or end the POP3 command), got \"alice\\r"
+            + "\\n"
+            + "DELE 1\"");
   }
 
   @Test
   void aLiteralPasswordWithALineBreakIsRefusedWithoutShowingIt() {
     assertThatThrownBy(() -> parse(MINIMAL.replace("{ env: WORK_PASS }", "\"s3c\\r\\nDELE 1\"")))
-        .hasMessage(FILE + ":5: accounts[0].password: holds a line break or NUL, which would end the command it is sent in")
+        .hasMessage(
+            FILE
+                + ":5: accounts[0].password: holds a line break or NUL, which would end the command"
+                + " it is sent in")
         .message()
         .doesNotContain("s3c");
   }
@@ -133,7 +157,8 @@ class HostileConfigTest {
     Path maildir = Files.createFile(dir.resolve("Maildir"));
     Path file = write(MINIMAL.replace("/home/alice/Maildir", maildir.toString()));
     assertThatThrownBy(() -> ConfigLoader.load(file))
-        .hasMessage(file + ":6: accounts[0].deliver.maildir: " + maildir + " is a file, not a directory");
+        .hasMessage(
+            file + ":6: accounts[0].deliver.maildir: " + maildir + " is a file, not a directory");
   }
 
   @Test
@@ -141,12 +166,14 @@ class HostileConfigTest {
     Path plain = Files.createFile(dir.resolve("plain"));
     Path file = write(MINIMAL.replace("/home/alice/Maildir", plain.resolve("Maildir").toString()));
     assertThatThrownBy(() -> ConfigLoader.load(file))
-        .hasMessage(file + ":6: accounts[0].deliver.maildir: " + plain + " is a file, not a directory");
+        .hasMessage(
+            file + ":6: accounts[0].deliver.maildir: " + plain + " is a file, not a directory");
   }
 
   @Test
   void aMaildirStillToBeCreatedIsFine() throws Exception {
-    Path file = write(MINIMAL.replace("/home/alice/Maildir", dir.resolve("new/Maildir").toString()));
+    Path file =
+        write(MINIMAL.replace("/home/alice/Maildir", dir.resolve("new/Maildir").toString()));
     assertThat(ConfigLoader.load(file).accounts()).hasSize(1);
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -132,8 +133,7 @@ class SecretResolverTest {
   void aMissingCommandIsReported() {
     Secret command = new Secret.FromCommand(List.of("/nonexistent/get-secret", "work"));
     assertThatThrownBy(() -> SecretResolver.resolve(command))
-        .hasMessage(
-            "command /nonexistent/get-secret: cannot run it: No such file or directory");
+        .hasMessage("command /nonexistent/get-secret: cannot run it: No such file or directory");
   }
 
   @Test
@@ -155,7 +155,8 @@ class SecretResolverTest {
     Path pidFile = dir.resolve("child.pid");
     // The child holds the command's standard output open: reading to its end would wait for it.
     Secret command =
-        new Secret.FromCommand(List.of("/bin/sh", "-c", "sleep 1000 & echo $! > " + pidFile + "; echo s3cret"));
+        new Secret.FromCommand(
+            List.of("/bin/sh", "-c", "sleep 1000 & echo $! > " + pidFile + "; echo s3cret"));
     long started = System.nanoTime();
     assertThat(SecretResolver.resolve(command, Duration.ofSeconds(20))).isEqualTo("s3cret");
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
@@ -166,7 +167,9 @@ class SecretResolverTest {
   @Test
   void aCommandThatTimesOutHasItsChildrenKilledToo() throws Exception {
     Path pidFile = dir.resolve("child.pid");
-    Secret command = new Secret.FromCommand(List.of("/bin/sh", "-c", "sleep 1000 & echo $! > " + pidFile + "; sleep 1000"));
+    Secret command =
+        new Secret.FromCommand(
+            List.of("/bin/sh", "-c", "sleep 1000 & echo $! > " + pidFile + "; sleep 1000"));
     assertThatThrownBy(() -> SecretResolver.resolve(command, Duration.ofMillis(500)))
         .hasMessage("command /bin/sh: no answer within 500ms; killed it");
     long child = Long.parseLong(Files.readString(pidFile).strip());
@@ -182,7 +185,7 @@ class SecretResolverTest {
     try {
       String s = Files.readString(stat);
       return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
-    } catch (java.nio.file.NoSuchFileException gone) {
+    } catch (NoSuchFileException gone) {
       return false;
     }
   }
@@ -196,9 +199,13 @@ class SecretResolverTest {
         .doesNotContain("s3c");
     Secret command = new Secret.FromCommand(List.of("/usr/bin/printf", "s3c\\rDELE 1\\n"));
     assertThatThrownBy(() -> SecretResolver.resolve(command))
-        .hasMessage("command /usr/bin/printf: holds a line break or NUL, which would end the command it is sent in");
+        .hasMessage(
+            "command /usr/bin/printf: holds a line break or NUL, which would end the command it is"
+                + " sent in");
     assertThatThrownBy(() -> SecretResolver.resolve(new Secret.Literal("s3c\nDELE 1")))
-        .hasMessage("the value written in the configuration: holds a line break or NUL, which would end the command it is sent in");
+        .hasMessage(
+            "the value written in the configuration: holds a line break or NUL, which would end the"
+                + " command it is sent in");
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -39,11 +40,15 @@ class DeliveryAgentsIT {
   @BeforeAll
   static void start() throws Exception {
     List<String> users = new ArrayList<>();
-    for (String u : List.of("procmail", "retry", "refuse", "hang", "tombox", "mboxreader", "routed")) {
+    for (String u :
+        List.of("procmail", "retry", "refuse", "hang", "tombox", "mboxreader", "routed")) {
       users.add(u);
       users.add("pw-" + u);
     }
-    dovecot = DovecotServer.start(DovecotServer.users(users.toArray(String[]::new)), TestPki.create("agents").issue("127.0.0.1"));
+    dovecot =
+        DovecotServer.start(
+            DovecotServer.users(users.toArray(String[]::new)),
+            TestPki.create("agents").issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -56,7 +61,8 @@ class DeliveryAgentsIT {
   private Path config(String user, String deliver) throws Exception {
     Path file = dir.resolve(user + ".yaml");
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(
         file,
         """
@@ -71,7 +77,14 @@ class DeliveryAgentsIT {
             password: pw-%s
             deliver: %s
         """
-            .formatted(dir.resolve("state.db"), dir.resolve("quarantine"), user, dovecot.pop3Port(), user, user, deliver));
+            .formatted(
+                dir.resolve("state.db"),
+                dir.resolve("quarantine"),
+                user,
+                dovecot.pop3Port(),
+                user,
+                user,
+                deliver));
     return file;
   }
 
@@ -94,12 +107,28 @@ class DeliveryAgentsIT {
   void procmailDeliversIntoAMaildir() throws Exception {
     Path maildir = dir.resolve("pm-Maildir");
     Path rc = dir.resolve("procmailrc");
-    Files.writeString(rc, "MAILDIR=" + dir + "\nDEFAULT=" + maildir + "/\nLOGFILE=" + dir.resolve("procmail.log") + "\n:0\n" + maildir + "/\n");
+    Files.writeString(
+        rc,
+        "MAILDIR="
+            + dir
+            + "\nDEFAULT="
+            + maildir
+            + "/\nLOGFILE="
+            + dir.resolve("procmail.log")
+            + "\n:0\n"
+            + maildir
+            + "/\n");
     Files.setPosixFilePermissions(rc, PosixFilePermissions.fromString("rw-------"));
     dovecot.deliver("procmail", Mail.message("pm-1", 30).getBytes(ISO_8859_1));
     dovecot.deliver("procmail", Mail.message("pm-2", 30).getBytes(ISO_8859_1));
-    int status = poll(config("procmail", "{ pipe: [/usr/bin/procmail, -m, " + rc + "], allow-root: true }"));
-    assertThat(status).as(Files.exists(dir.resolve("procmail.log")) ? Files.readString(dir.resolve("procmail.log")) : "").isZero();
+    int status =
+        poll(config("procmail", "{ pipe: [/usr/bin/procmail, -m, " + rc + "], allow-root: true }"));
+    assertThat(status)
+        .as(
+            Files.exists(dir.resolve("procmail.log"))
+                ? Files.readString(dir.resolve("procmail.log"))
+                : "")
+        .isZero();
     assertThat(Mail.idsIn(maildir)).containsExactlyInAnyOrder("pm-1", "pm-2");
     assertThat(dovecot.messageCount("procmail")).isZero();
   }
@@ -109,8 +138,14 @@ class DeliveryAgentsIT {
     Path counter = dir.resolve("attempts");
     Path delivered = dir.resolve("delivered");
     Path agent =
-        script("flaky", "n=$(cat " + counter + " 2>/dev/null || echo 0); echo $((n+1)) > " + counter
-            + "\nif [ \"$n\" = 0 ]; then echo 'try again later' >&2; exit 75; fi\ncat >> " + delivered);
+        script(
+            "flaky",
+            "n=$(cat "
+                + counter
+                + " 2>/dev/null || echo 0); echo $((n+1)) > "
+                + counter
+                + "\nif [ \"$n\" = 0 ]; then echo 'try again later' >&2; exit 75; fi\ncat >> "
+                + delivered);
     dovecot.deliver("retry", Mail.message("flaky-1", 10).getBytes(ISO_8859_1));
     Path config = config("retry", "{ pipe: [" + agent + "], allow-root: true }");
     assertThat(poll(config)).isEqualTo(10);
@@ -118,7 +153,8 @@ class DeliveryAgentsIT {
     assertThat(Files.exists(delivered)).isFalse();
     assertThat(poll(config)).isZero();
     assertThat(dovecot.messageCount("retry")).isZero();
-    assertThat(Files.readString(delivered).split("Message-ID: <flaky-1@", -1)).hasSize(2); // exactly once
+    assertThat(Files.readString(delivered).split("Message-ID: <flaky-1@", -1))
+        .hasSize(2); // exactly once
     assertThat(poll(config)).isEqualTo(1);
   }
 
@@ -135,14 +171,22 @@ class DeliveryAgentsIT {
   void anAgentThatNeverExitsLeavesTheMailOnTheServer() throws Exception {
     Path agent = script("hang", "exec sleep 600");
     dovecot.deliver("hang", Mail.message("hung-1", 10).getBytes(ISO_8859_1));
-    assertThat(poll(config("hang", "{ pipe: [" + agent + "], timeout: 1s, allow-root: true }"))).isEqualTo(10);
+    assertThat(poll(config("hang", "{ pipe: [" + agent + "], timeout: 1s, allow-root: true }")))
+        .isEqualTo(10);
     assertThat(dovecot.messageCount("hang")).isEqualTo(1);
   }
 
   @Test
   void anMboxWrittenByPopfetchIsReadBackByDovecot() throws Exception {
     String tricky =
-        "From: x@example.org\nSubject: tricky\nMessage-ID: <mbox-tricky@popfetch.test>\n\nFrom the start\n>From quoted\n>>From twice\n.\nlast\n";
+        "From: x@example.org\n"
+            + "Subject: tricky\n"
+            + "Message-ID: <mbox-tricky@popfetch.test>\n\n"
+            + "From the start\n"
+            + ">From quoted\n"
+            + ">>From twice\n"
+            + ".\n"
+            + "last\n";
     dovecot.deliver("tombox", tricky.getBytes(ISO_8859_1));
     dovecot.deliver("tombox", Mail.message("mbox-2", 20).getBytes(ISO_8859_1));
     Path inbox = dovecot.home("mboxreader").resolve("inbox");
@@ -150,33 +194,62 @@ class DeliveryAgentsIT {
     assertThat(dovecot.messageCount("tombox")).isZero();
     dovecot.giveToMailUser(dovecot.home("mboxreader"));
     Pop3Settings settings =
-        new Pop3Settings("127.0.0.1", dovecot.pop3Port(), TlsMode.NONE, TlsTrust.SYSTEM, new Timeouts(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(30)), true, Framing.CRLF, 32);
+        new Pop3Settings(
+            "127.0.0.1",
+            dovecot.pop3Port(),
+            TlsMode.NONE,
+            TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)),
+            true,
+            Framing.CRLF,
+            32);
     try (Pop3Client client = Pop3Client.connect(settings, ProtocolTrace.NONE)) {
       client.login(new Credentials.Password("mboxreader", "pw-mboxreader"), AuthMethod.USER);
       assertThat(client.stat().messages()).isEqualTo(2);
       List<String> bodies = new ArrayList<>();
-      client.retr(List.of(1, 2), (n, body) -> bodies.add(new String(body.readAllBytes(), ISO_8859_1).replace("\r\n", "\n")));
+      client.retr(
+          List.of(1, 2),
+          (n, body) ->
+              bodies.add(new String(body.readAllBytes(), ISO_8859_1).replace("\r\n", "\n")));
       client.quit();
       // Dovecot splits the file where popfetch put the separators and hands the text back as
       // stored, mboxrd quoting included: undoing one '>' gives the original.
-      String first = bodies.stream().filter(b -> b.contains("Subject: tricky")).findFirst().orElseThrow();
+      String first =
+          bodies.stream().filter(b -> b.contains("Subject: tricky")).findFirst().orElseThrow();
       assertThat(first).contains("\n>From the start\n>>From quoted\n>>>From twice\n.\nlast\n");
-      assertThat(first.replaceAll("(?m)^>(>*From )", "$1")).endsWith(tricky.substring(tricky.indexOf("From: x")));
-      assertThat(bodies).anySatisfy(b -> assertThat(b).contains("Message-ID: <mbox-2@popfetch.test>").contains("line 19 of mbox-2\n"));
+      assertThat(first.replaceAll("(?m)^>(>*From )", "$1"))
+          .endsWith(tricky.substring(tricky.indexOf("From: x")));
+      assertThat(bodies)
+          .anySatisfy(
+              b ->
+                  assertThat(b)
+                      .contains("Message-ID: <mbox-2@popfetch.test>")
+                      .contains("line 19 of mbox-2\n"));
     }
   }
 
   @Test
   void rulesSortListMailIntoFoldersAndTheRestIntoTheInbox() throws Exception {
-    dovecot.deliver("routed", ("List-Id: Developers <dev.lists.example.org>\n" + Mail.message("list-1", 5)).getBytes(ISO_8859_1));
-    dovecot.deliver("routed", ("List-Id: Evil <../../etc.lists.example.org>\n" + Mail.message("evil-1", 5)).getBytes(ISO_8859_1));
+    dovecot.deliver(
+        "routed",
+        ("List-Id: Developers <dev.lists.example.org>\n" + Mail.message("list-1", 5))
+            .getBytes(ISO_8859_1));
+    dovecot.deliver(
+        "routed",
+        ("List-Id: Evil <../../etc.lists.example.org>\n" + Mail.message("evil-1", 5))
+            .getBytes(ISO_8859_1));
     dovecot.deliver("routed", Mail.message("plain-1", 5).getBytes(ISO_8859_1));
     Path maildir = dir.resolve("Routed");
     String deliver =
-        "{ maildir: " + maildir + " }\n"
+        "{ maildir: "
+            + maildir
+            + " }\n"
             + "    rules:\n"
-            + "      - match: { header: List-Id, regex: \"<([^>]+)\\\\.lists\\\\.example\\\\.org\" }\n"
-            + "        deliver: { maildir: " + maildir + ", folder: \"Lists.$1\" }";
+            + "      - match: { header: List-Id, regex: \"<([^>]+)\\\\.lists\\\\.example\\\\.org\""
+            + " }\n"
+            + "        deliver: { maildir: "
+            + maildir
+            + ", folder: \"Lists.$1\" }";
     int status = poll(config("routed", deliver));
     assertThat(status).isZero();
     assertThat(Mail.idsIn(maildir.resolve(".Lists.dev"))).containsExactly("list-1");

@@ -35,16 +35,15 @@ import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueuePolicy;
 import org.popfetch.queue.QueueRunner;
 import org.popfetch.smtp.SmtpSettings;
-import org.popfetch.testing.ScriptedServer;
 import org.popfetch.testing.MessageCorpus;
 import org.popfetch.testing.MessageCorpus.Case;
+import org.popfetch.testing.ScriptedServer;
 
 /**
- * What every {@link Destination} promises, held against every message of the golden corpus:
- * what a reader of the destination gets back is the message as it came off the wire, with the
- * trace fields on top and only the destination's documented line-end handling applied; a
- * discarded message is nowhere to be seen (except where a program already has it); a committed
- * one is visible, once.
+ * What every {@link Destination} promises, held against every message of the golden corpus: what a
+ * reader of the destination gets back is the message as it came off the wire, with the trace fields
+ * on top and only the destination's documented line-end handling applied; a discarded message is
+ * nowhere to be seen (except where a program already has it); a committed one is visible, once.
  */
 class DestinationContractTest {
   static final Instant WHEN = Instant.parse("2026-11-30T10:00:00Z");
@@ -72,136 +71,150 @@ class DestinationContractTest {
     }
   }
 
-  static final Subject MAILDIR = new Subject() {
-    @Override
-    public Destination open(Path dir) throws Exception {
-      return new MaildirDestination(dir.resolve("Maildir"), "mx.example.net");
-    }
+  static final Subject MAILDIR =
+      new Subject() {
+        @Override
+        public Destination open(Path dir) throws Exception {
+          return new MaildirDestination(dir.resolve("Maildir"), "mx.example.net");
+        }
 
-    @Override
-    public List<byte[]> visible(Path dir) throws Exception {
-      return maildirMessages(dir.resolve("Maildir"));
-    }
+        @Override
+        public List<byte[]> visible(Path dir) throws Exception {
+          return maildirMessages(dir.resolve("Maildir"));
+        }
 
-    @Override
-    public List<byte[]> expected(byte[] wire) {
-      return List.of(crlfToLf(withTrace("\r\n", wire)));
-    }
+        @Override
+        public List<byte[]> expected(byte[] wire) {
+          return List.of(crlfToLf(withTrace("\r\n", wire)));
+        }
 
-    @Override
-    public String toString() {
-      return "maildir";
-    }
-  };
+        @Override
+        public String toString() {
+          return "maildir";
+        }
+      };
 
-  static final Subject MBOX = new Subject() {
-    @Override
-    public Destination open(Path dir) throws Exception {
-      return new MboxDestination(dir.resolve("inbox.mbox"), dir.resolve("spool"));
-    }
+  static final Subject MBOX =
+      new Subject() {
+        @Override
+        public Destination open(Path dir) throws Exception {
+          return new MboxDestination(dir.resolve("inbox.mbox"), dir.resolve("spool"));
+        }
 
-    @Override
-    public List<byte[]> visible(Path dir) throws Exception {
-      Path mbox = dir.resolve("inbox.mbox");
-      return Files.exists(mbox) ? readMboxrd(Files.readAllBytes(mbox)) : List.of();
-    }
+        @Override
+        public List<byte[]> visible(Path dir) throws Exception {
+          Path mbox = dir.resolve("inbox.mbox");
+          return Files.exists(mbox) ? readMboxrd(Files.readAllBytes(mbox)) : List.of();
+        }
 
-    @Override
-    public List<byte[]> expected(byte[] wire) {
-      return List.of(mboxrdExact(crlfToLf(withTrace("\r\n", wire))));
-    }
+        @Override
+        public List<byte[]> expected(byte[] wire) {
+          return List.of(mboxrdExact(crlfToLf(withTrace("\r\n", wire))));
+        }
 
-    @Override
-    public String toString() {
-      return "mbox";
-    }
-  };
+        @Override
+        public String toString() {
+          return "mbox";
+        }
+      };
 
-  static final Subject PIPE = new Subject() {
-    @Override
-    public Destination open(Path dir) throws Exception {
-      // tee writes its standard input to the file named as its argument: no shell involved.
-      return new PipeDestination(List.of("/usr/bin/tee", dir.resolve("piped").toString()),
-          Duration.ofSeconds(30), dir.resolve("spool"), Optional.empty(), true);
-    }
+  static final Subject PIPE =
+      new Subject() {
+        @Override
+        public Destination open(Path dir) throws Exception {
+          // tee writes its standard input to the file named as its argument: no shell involved.
+          return new PipeDestination(
+              List.of("/usr/bin/tee", dir.resolve("piped").toString()),
+              Duration.ofSeconds(30),
+              dir.resolve("spool"),
+              Optional.empty(),
+              true);
+        }
 
-    @Override
-    public List<byte[]> visible(Path dir) throws Exception {
-      Path out = dir.resolve("piped");
-      return Files.exists(out) ? List.of(Files.readAllBytes(out)) : List.of();
-    }
+        @Override
+        public List<byte[]> visible(Path dir) throws Exception {
+          Path out = dir.resolve("piped");
+          return Files.exists(out) ? List.of(Files.readAllBytes(out)) : List.of();
+        }
 
-    @Override
-    public List<byte[]> expected(byte[] wire) {
-      return List.of(crlfToLf(withTrace("\r\n", wire)));
-    }
+        @Override
+        public List<byte[]> expected(byte[] wire) {
+          return List.of(crlfToLf(withTrace("\r\n", wire)));
+        }
 
-    @Override
-    public boolean takenAtStage() {
-      return true;
-    }
+        @Override
+        public boolean takenAtStage() {
+          return true;
+        }
 
-    @Override
-    public String toString() {
-      return "pipe";
-    }
-  };
+        @Override
+        public String toString() {
+          return "pipe";
+        }
+      };
 
-  static final Subject FORWARD = new Subject() {
-    @Override
-    public Destination open(Path dir) throws Exception {
-      MailQueue queue = new MailQueue(dir.resolve("queue"), Clock.fixed(WHEN, ZoneOffset.UTC));
-      return new ForwardDestination(queue, "relay", List.of());
-    }
+  static final Subject FORWARD =
+      new Subject() {
+        @Override
+        public Destination open(Path dir) throws Exception {
+          MailQueue queue = new MailQueue(dir.resolve("queue"), Clock.fixed(WHEN, ZoneOffset.UTC));
+          return new ForwardDestination(queue, "relay", List.of());
+        }
 
-    @Override
-    public List<byte[]> visible(Path dir) throws Exception {
-      return filesIn(dir.resolve("queue/data"));
-    }
+        @Override
+        public List<byte[]> visible(Path dir) throws Exception {
+          return filesIn(dir.resolve("queue/data"));
+        }
 
-    @Override
-    public List<byte[]> expected(byte[] wire) {
-      return List.of(withTrace("\r\n", wire)); // the queue keeps the wire form: CRLF, as sent
-    }
+        @Override
+        public List<byte[]> expected(byte[] wire) {
+          return List.of(withTrace("\r\n", wire)); // the queue keeps the wire form: CRLF, as sent
+        }
 
-    @Override
-    public String toString() {
-      return "forward";
-    }
-  };
+        @Override
+        public String toString() {
+          return "forward";
+        }
+      };
 
   /** A rule that sends every message both to a Maildir folder and to an mbox. */
-  static final Subject ROUTED = new Subject() {
-    @Override
-    public Destination open(Path dir) throws Exception {
-      Path maildir = dir.resolve("Maildir");
-      FieldMatch everyone =
-          new FieldMatch(FieldMatch.Source.RECIPIENT, null, FieldMatch.Kind.GLOB, "*");
-      return new RoutedDestination(
-          List.of(new RoutedDestination.Rule(everyone, List.of(
-              new RoutedDestination.Target.Folder(maildir, "Routed"),
-              new RoutedDestination.Target.Fixed(MBOX.open(dir))))),
-          MAILDIR.open(dir), dir.resolve("spool"), "mx.example.net");
-    }
+  static final Subject ROUTED =
+      new Subject() {
+        @Override
+        public Destination open(Path dir) throws Exception {
+          Path maildir = dir.resolve("Maildir");
+          FieldMatch everyone =
+              new FieldMatch(FieldMatch.Source.RECIPIENT, null, FieldMatch.Kind.GLOB, "*");
+          return new RoutedDestination(
+              List.of(
+                  new RoutedDestination.Rule(
+                      everyone,
+                      List.of(
+                          new RoutedDestination.Target.Folder(maildir, "Routed"),
+                          new RoutedDestination.Target.Fixed(MBOX.open(dir))))),
+              MAILDIR.open(dir),
+              dir.resolve("spool"),
+              "mx.example.net");
+        }
 
-    @Override
-    public List<byte[]> visible(Path dir) throws Exception {
-      List<byte[]> out = new ArrayList<>(maildirMessages(dir.resolve("Maildir/.Routed")));
-      out.addAll(MBOX.visible(dir));
-      assertThat(maildirMessages(dir.resolve("Maildir"))).as("the catch-all").isEmpty();
-      return out;
-    }
+        @Override
+        public List<byte[]> visible(Path dir) throws Exception {
+          List<byte[]> out = new ArrayList<>(maildirMessages(dir.resolve("Maildir/.Routed")));
+          out.addAll(MBOX.visible(dir));
+          assertThat(maildirMessages(dir.resolve("Maildir"))).as("the catch-all").isEmpty();
+          return out;
+        }
 
-    @Override
-    public List<byte[]> expected(byte[] wire) {
-      return List.of(MAILDIR.expected(wire).get(0), MBOX.expected(wire).get(0));
-    }
+        @Override
+        public List<byte[]> expected(byte[] wire) {
+          return List.of(MAILDIR.expected(wire).get(0), MBOX.expected(wire).get(0));
+        }
 
-    @Override
-    public String toString() {
-      return "routed";
-    }
-  };
+        @Override
+        public String toString() {
+          return "routed";
+        }
+      };
 
   static Stream<Arguments> everyMessageForEveryDestination() {
     List<Case> corpus = MessageCorpus.all();
@@ -259,9 +272,9 @@ class DestinationContractTest {
   }
 
   /**
-   * The queue's half of forwarding: what an SMTP server receives is the queued message with
-   * every line end made CRLF (RFC 5321 section 2.3.8 allows no other), a final CRLF added if it
-   * lacked one, and nothing else changed once the server undoes the dot-stuffing.
+   * The queue's half of forwarding: what an SMTP server receives is the queued message with every
+   * line end made CRLF (RFC 5321 section 2.3.8 allows no other), a final CRLF added if it lacked
+   * one, and nothing else changed once the server undoes the dot-stuffing.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("everyMessage")
@@ -270,26 +283,39 @@ class DestinationContractTest {
     forward.commit(List.of(forward.stage(MESSAGE, new ByteArrayInputStream(message.bytes()))));
     MailQueue queue = new MailQueue(dir.resolve("queue"), Clock.fixed(WHEN, ZoneOffset.UTC));
     ByteArrayOutputStream data = new ByteArrayOutputStream();
-    try (ScriptedServer server = new ScriptedServer(c -> {
-      c.send("220 sink.test ESMTP");
-      c.expect("EHLO popfetch.test");
-      c.send("250-sink.test", "250-8BITMIME", "250 PIPELINING");
-      c.expectPrefix("MAIL FROM:<alice@example.org>");
-      c.expect("RCPT TO:<me@example.org>");
-      c.expect("DATA");
-      c.send("250 ok", "250 ok", "354 go");
-      readData(c.input(), data);
-      c.send("250 2.0.0 queued");
-      c.expect("QUIT");
-      c.send("221 bye");
-    })) {
-      SmtpSettings settings = new SmtpSettings("127.0.0.1", server.port(), SmtpSettings.Tls.NONE,
-          TlsTrust.SYSTEM, new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)),
-          Duration.ofSeconds(10), "popfetch.test", false, true);
-      QueueRunner runner = new QueueRunner(queue,
-          Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
-          QueuePolicy.defaults("popfetch.test"), Clock.fixed(WHEN, ZoneOffset.UTC),
-          ProtocolTrace.NONE);
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("220 sink.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250-sink.test", "250-8BITMIME", "250 PIPELINING");
+              c.expectPrefix("MAIL FROM:<alice@example.org>");
+              c.expect("RCPT TO:<me@example.org>");
+              c.expect("DATA");
+              c.send("250 ok", "250 ok", "354 go");
+              readData(c.input(), data);
+              c.send("250 2.0.0 queued");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
+      SmtpSettings settings =
+          new SmtpSettings(
+              "127.0.0.1",
+              server.port(),
+              SmtpSettings.Tls.NONE,
+              TlsTrust.SYSTEM,
+              new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)),
+              Duration.ofSeconds(10),
+              "popfetch.test",
+              false,
+              true);
+      QueueRunner runner =
+          new QueueRunner(
+              queue,
+              Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
+              QueuePolicy.defaults("popfetch.test"),
+              Clock.fixed(WHEN, ZoneOffset.UTC),
+              ProtocolTrace.NONE);
       assertThat(runner.run(false).delivered()).isEqualTo(1);
     }
     byte[] sent = data.toByteArray();
@@ -429,7 +455,8 @@ class DestinationContractTest {
   private static byte[] withoutSeparator(byte[] message) {
     int n = message.length;
     assertThat(n >= 2 && message[n - 1] == '\n' && message[n - 2] == '\n')
-        .as("a message in an mbox ends with a blank line").isTrue();
+        .as("a message in an mbox ends with a blank line")
+        .isTrue();
     return Arrays.copyOf(message, message.length - 1);
   }
 
@@ -481,9 +508,18 @@ class DestinationContractTest {
     if (i < 0) {
       return;
     }
-    throw new AssertionError(what + ": differs at octet " + i + " (lengths " + actual.length
-        + " and " + expected.length + "): got " + around(actual, i) + ", expected "
-        + around(expected, i));
+    throw new AssertionError(
+        what
+            + ": differs at octet "
+            + i
+            + " (lengths "
+            + actual.length
+            + " and "
+            + expected.length
+            + "): got "
+            + around(actual, i)
+            + ", expected "
+            + around(expected, i));
   }
 
   private static String around(byte[] b, int i) {

@@ -15,8 +15,10 @@ import org.popfetch.message.TraceHeaders;
 /** What a rule's pattern costs is bounded, whatever the message says. */
 class FieldMatchBoundsTest {
   private static Incoming incoming(String wire) throws Exception {
-    HeaderFields header = HeaderFields.read(new ByteArrayInputStream(wire.getBytes(ISO_8859_1))).header();
-    return new Incoming("acct", new Envelope("s@example.org", "me@example.org"), TraceHeaders.NONE, header);
+    HeaderFields header =
+        HeaderFields.read(new ByteArrayInputStream(wire.getBytes(ISO_8859_1))).header();
+    return new Incoming(
+        "acct", new Envelope("s@example.org", "me@example.org"), TraceHeaders.NONE, header);
   }
 
   private static FieldMatch regex(String header, String pattern) {
@@ -24,22 +26,27 @@ class FieldMatchBoundsTest {
   }
 
   @Test
-  void aCatastrophicPatternAgainstACraftedSubjectEndsPromptlyAndMatchesCorrectly() throws Exception {
+  void aCatastrophicPatternAgainstACraftedSubjectEndsPromptlyAndMatchesCorrectly()
+      throws Exception {
     FieldMatch rule = regex("Subject", "(.*a){12}$");
     // 60 a's and a final character that makes every one of the ~10^12 splits a backtracking
     // engine would try fail.
     Incoming crafted = incoming("Subject: " + "a".repeat(60) + "!\r\n\r\n");
     Incoming matching = incoming("Subject: " + "a".repeat(61) + "\r\n\r\n");
 
-    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
-      assertThat(rule.match(crafted)).isEmpty();
-      assertThat(rule.match(matching)).isPresent();
-    });
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(5),
+        () -> {
+          assertThat(rule.match(crafted)).isEmpty();
+          assertThat(rule.match(matching)).isPresent();
+        });
   }
 
   @Test
   void groupsStillNameFolders() throws Exception {
-    var m = regex("List-Id", "<([a-z]+)\\.lists\\.example\\.net>").match(incoming("List-Id: Dev <dev.lists.example.net>\r\n\r\n"));
+    var m =
+        regex("List-Id", "<([a-z]+)\\.lists\\.example\\.net>")
+            .match(incoming("List-Id: Dev <dev.lists.example.net>\r\n\r\n"));
     assertThat(m).isPresent();
     assertThat(MaildirFolders.expand("Lists.$1.$2", m.get())).isEqualTo("Lists.dev.");
   }

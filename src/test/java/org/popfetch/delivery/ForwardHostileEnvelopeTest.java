@@ -34,8 +34,8 @@ import org.popfetch.testing.ScriptedServer;
 
 /**
  * A message whose sender or multidrop recipient header is hostile, forwarded all the way: header,
- * envelope, queue file, queue runner, and what an SMTP peer is told. Nothing may reach the peer
- * but one MAIL with a clean sender and the RCPTs that were meant; nothing may end in corrupt/.
+ * envelope, queue file, queue runner, and what an SMTP peer is told. Nothing may reach the peer but
+ * one MAIL with a clean sender and the RCPTs that were meant; nothing may end in corrupt/.
  */
 class ForwardHostileEnvelopeTest {
   private static final String MAILBOX = "me@pop.example.org";
@@ -67,14 +67,19 @@ class ForwardHostileEnvelopeTest {
 
   @ParameterizedTest
   @MethodSource("hostileReturnPaths")
-  void aHostileReturnPathIsForwardedWithACleanSenderAndNoOtherRecipient(String returnPath) throws Exception {
-    String message = "Return-Path: " + returnPath + "\r\nFrom: alice@example.org\r\nSubject: hi\r\n\r\nbody\r\n";
+  void aHostileReturnPathIsForwardedWithACleanSenderAndNoOtherRecipient(String returnPath)
+      throws Exception {
+    String message =
+        "Return-Path: " + returnPath + "\r\nFrom: alice@example.org\r\nSubject: hi\r\n\r\nbody\r\n";
     Transaction t = forward(message, Optional.empty(), List.of("bob@example.org"));
     assertThat(t.rcpts()).containsExactly("RCPT TO:<bob@example.org>");
-    assertThat(t.mails()).singleElement().satisfies(mail -> {
-      assertThat(mail).matches("MAIL FROM:<[\\x21-\\x7e]{0,254}>");
-      assertThat(mail).doesNotContain("victim").doesNotContain("RCPT");
-    });
+    assertThat(t.mails())
+        .singleElement()
+        .satisfies(
+            mail -> {
+              assertThat(mail).matches("MAIL FROM:<[\\x21-\\x7e]{0,254}>");
+              assertThat(mail).doesNotContain("victim").doesNotContain("RCPT");
+            });
     assertNothingCorruptAndNothingLeft();
   }
 
@@ -93,12 +98,18 @@ class ForwardHostileEnvelopeTest {
   @ParameterizedTest
   @MethodSource("hostileRecipientHeaders")
   void aHostileMultidropRecipientHeaderNamesOneCleanRecipient(String value) throws Exception {
-    String message = "Return-Path: <alice@example.org>\r\nDelivered-To: " + value + "\r\nSubject: hi\r\n\r\nbody\r\n";
+    String message =
+        "Return-Path: <alice@example.org>\r\nDelivered-To: "
+            + value
+            + "\r\nSubject: hi\r\n\r\nbody\r\n";
     Transaction t = forward(message, Optional.of("Delivered-To"), List.of());
-    assertThat(t.rcpts()).singleElement().satisfies(r -> {
-      assertThat(r).matches("RCPT TO:<[\\x21-\\x7e]{1,254}>");
-      assertThat(r).doesNotContain("victim");
-    });
+    assertThat(t.rcpts())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r).matches("RCPT TO:<[\\x21-\\x7e]{1,254}>");
+              assertThat(r).doesNotContain("victim");
+            });
     assertNothingCorruptAndNothingLeft();
   }
 
@@ -114,7 +125,8 @@ class ForwardHostileEnvelopeTest {
 
   @Test
   void aPlainMultidropRecipientStillArrives() throws Exception {
-    String message = "Return-Path: <alice@example.org>\r\nX-Original-To: Bob <bob@example.org>\r\n\r\nbody\r\n";
+    String message =
+        "Return-Path: <alice@example.org>\r\nX-Original-To: Bob <bob@example.org>\r\n\r\nbody\r\n";
     Transaction t = forward(message, Optional.of("x-original-to"), List.of());
     assertThat(t.mails()).containsExactly("MAIL FROM:<alice@example.org>");
     assertThat(t.rcpts()).containsExactly("RCPT TO:<bob@example.org>");
@@ -130,40 +142,45 @@ class ForwardHostileEnvelopeTest {
   /** What the SMTP peer was told. */
   private record Transaction(List<String> mails, List<String> rcpts) {}
 
-  private Transaction forward(String wire, Optional<String> recipientHeader, List<String> to) throws Exception {
+  private Transaction forward(String wire, Optional<String> recipientHeader, List<String> to)
+      throws Exception {
     HeaderFields.Read read = HeaderFields.read(new ByteArrayInputStream(wire.getBytes(ISO_8859_1)));
     Envelope envelope = Envelope.of(read.header(), MAILBOX, recipientHeader);
     ForwardDestination forward = new ForwardDestination(queue, "relay", to);
-    var staged = forward.stage(new Incoming("acct", envelope, TraceHeaders.NONE, read.header()), read.message());
+    var staged =
+        forward.stage(
+            new Incoming("acct", envelope, TraceHeaders.NONE, read.header()), read.message());
     forward.commit(List.of(staged));
     List<String> mails = new ArrayList<>();
     List<String> rcpts = new ArrayList<>();
-    try (ScriptedServer s = new ScriptedServer(c -> {
-      c.send("220 relay.test ESMTP");
-      c.expect("EHLO popfetch.test");
-      c.send("250 relay.test");
-      for (String line = c.readLine(); line != null; line = c.readLine()) {
-        if (line.startsWith("MAIL")) {
-          mails.add(line);
-          c.send("250 ok");
-        } else if (line.startsWith("RCPT")) {
-          rcpts.add(line);
-          c.send("250 ok");
-        } else if (line.equals("DATA")) {
-          c.send("354 go");
-          while (!".".equals(c.readLine())) {
-            // the message itself is not what this test is about
-          }
-          c.send("250 2.0.0 queued");
-        } else if (line.equals("QUIT")) {
-          c.send("221 bye");
-          return;
-        } else {
-          rcpts.add(line); // anything else the client says counts against it
-          c.send("500 what?");
-        }
-      }
-    })) {
+    try (ScriptedServer s =
+        new ScriptedServer(
+            c -> {
+              c.send("220 relay.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250 relay.test");
+              for (String line = c.readLine(); line != null; line = c.readLine()) {
+                if (line.startsWith("MAIL")) {
+                  mails.add(line);
+                  c.send("250 ok");
+                } else if (line.startsWith("RCPT")) {
+                  rcpts.add(line);
+                  c.send("250 ok");
+                } else if (line.equals("DATA")) {
+                  c.send("354 go");
+                  while (!".".equals(c.readLine())) {
+                    // the message itself is not what this test is about
+                  }
+                  c.send("250 2.0.0 queued");
+                } else if (line.equals("QUIT")) {
+                  c.send("221 bye");
+                  return;
+                } else {
+                  rcpts.add(line); // anything else the client says counts against it
+                  c.send("500 what?");
+                }
+              }
+            })) {
       runner(s.port()).run(true);
     }
     return new Transaction(mails, rcpts);
@@ -171,9 +188,21 @@ class ForwardHostileEnvelopeTest {
 
   private QueueRunner runner(int port) {
     SmtpSettings settings =
-        new SmtpSettings("127.0.0.1", port, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
-            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), Duration.ofSeconds(10), "popfetch.test", false, true);
-    return new QueueRunner(queue, Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
-        QueuePolicy.defaults("popfetch.test"), Clock.systemUTC(), ProtocolTrace.NONE);
+        new SmtpSettings(
+            "127.0.0.1",
+            port,
+            SmtpSettings.Tls.NONE,
+            TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)),
+            Duration.ofSeconds(10),
+            "popfetch.test",
+            false,
+            true);
+    return new QueueRunner(
+        queue,
+        Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
+        QueuePolicy.defaults("popfetch.test"),
+        Clock.systemUTC(),
+        ProtocolTrace.NONE);
   }
 }

@@ -10,14 +10,16 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.fetch.DeliveryException;
-import org.popfetch.fetch.Outcome;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
+import org.popfetch.fetch.Outcome;
 import org.popfetch.message.TraceHeaders;
 
 class MaildirDestinationTest {
@@ -37,10 +39,12 @@ class MaildirDestinationTest {
   void createsTheMaildirPrivatelyAndDeliversOnlyAtCommit() throws Exception {
     Path root = dir.resolve("Maildir");
     MaildirDestination maildir = new MaildirDestination(root, "host/with:odd");
-    assertThat(Files.getPosixFilePermissions(root)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    assertThat(Files.getPosixFilePermissions(root))
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
     TraceHeaders trace = new TraceHeaders(List.of("Delivered-To: a@b"));
     Destination.Staged one = maildir.stage(Incoming.of(trace), wire("Subject: 1\r\n\r\nbody\r\n"));
-    Destination.Staged two = maildir.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: 2\r\n\r\nbare\rcr\r\n"));
+    Destination.Staged two =
+        maildir.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: 2\r\n\r\nbare\rcr\r\n"));
     assertThat(list(root.resolve("new"))).isEmpty();
     assertThat(list(root.resolve("tmp"))).hasSize(2);
 
@@ -50,8 +54,11 @@ class MaildirDestinationTest {
     // In delivery order: the Q (sequence) part of the unique name grows with each message.
     List<Path> delivered =
         list(root.resolve("new")).stream()
-            .sorted(java.util.Comparator.comparingLong(
-                p -> Long.parseLong(p.getFileName().toString().replaceAll(".*Q(\\d+)\\..*", "$1"))))
+            .sorted(
+                Comparator.comparingLong(
+                    p ->
+                        Long.parseLong(
+                            p.getFileName().toString().replaceAll(".*Q(\\d+)\\..*", "$1"))))
             .toList();
     assertThat(delivered).hasSize(2);
     String first = Files.readString(delivered.get(0), ISO_8859_1);
@@ -60,8 +67,10 @@ class MaildirDestinationTest {
         .endsWith(".host\\057with\\072odd,S=" + first.length())
         .doesNotContain(":");
     assertThat(one.size()).isEqualTo(first.length());
-    assertThat(Files.readString(delivered.get(1), ISO_8859_1)).isEqualTo("Subject: 2\n\nbare\rcr\n");
-    assertThat(Files.getPosixFilePermissions(delivered.get(0))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.readString(delivered.get(1), ISO_8859_1))
+        .isEqualTo("Subject: 2\n\nbare\rcr\n");
+    assertThat(Files.getPosixFilePermissions(delivered.get(0)))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
   }
 
   @Test
@@ -91,7 +100,9 @@ class MaildirDestinationTest {
           }
         };
     assertThatThrownBy(() -> maildir.stage(Incoming.of(TraceHeaders.NONE), failing))
-        .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class));
+        .isInstanceOfSatisfying(
+            DeliveryException.class,
+            e -> assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class));
     assertThat(list(root.resolve("tmp"))).isEmpty();
   }
 
@@ -101,21 +112,29 @@ class MaildirDestinationTest {
     Files.createDirectories(root.resolve("new"));
     Files.createDirectories(root.resolve("cur"));
     Files.writeString(root.resolve("tmp"), "not a directory");
-    assertThatThrownBy(() -> new MaildirDestination(root, "h").stage(Incoming.of(TraceHeaders.NONE), wire("x\r\n")))
-        .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class));
+    assertThatThrownBy(
+            () ->
+                new MaildirDestination(root, "h")
+                    .stage(Incoming.of(TraceHeaders.NONE), wire("x\r\n")))
+        .isInstanceOfSatisfying(
+            DeliveryException.class,
+            e -> assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class));
   }
-
 
   @Test
   void asRootIntoAUsersMaildirTheFilesBelongToTheUser() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Identity.isRoot(), "needs root, as CI has");
+    Assumptions.assumeTrue(Identity.isRoot(), "needs root, as CI has");
     Path home = Files.createDirectories(dir.resolve("home-nobody"));
     var lookup = home.getFileSystem().getUserPrincipalLookupService();
     Files.setOwner(home, lookup.lookupPrincipalByName("nobody"));
     MaildirDestination maildir = new MaildirDestination(home.resolve("Maildir"), "h");
-    maildir.commit(List.of(maildir.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: yours\r\n\r\nx\r\n"))));
+    maildir.commit(
+        List.of(
+            maildir.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: yours\r\n\r\nx\r\n"))));
     try (Stream<Path> all = Files.walk(home.resolve("Maildir"))) {
-      assertThat(all.toList()).allSatisfy(p -> assertThat(Files.getOwner(p).getName()).as(p.toString()).isEqualTo("nobody"));
+      assertThat(all.toList())
+          .allSatisfy(
+              p -> assertThat(Files.getOwner(p).getName()).as(p.toString()).isEqualTo("nobody"));
     }
   }
 }

@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,23 +25,25 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.popfetch.fetch.DeliveryException;
-import org.popfetch.fetch.Outcome;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
+import org.popfetch.fetch.Outcome;
 import org.popfetch.message.Envelope;
 import org.popfetch.message.HeaderFields;
 import org.popfetch.message.TraceHeaders;
 
 /**
- * A user who owns the directory a Maildir lives in can plant symbolic links in it: as the
- * Maildir, as tmp/, new/ or cur/, as a folder. popfetch, perhaps running as root, must write,
- * create, hand over and clean up nothing through them. The tests run as root (as in CI, the
- * "user" is nobody) and as anyone else (the "user" is anybody who can write a 0777 directory).
+ * A user who owns the directory a Maildir lives in can plant symbolic links in it: as the Maildir,
+ * as tmp/, new/ or cur/, as a folder. popfetch, perhaps running as root, must write, create, hand
+ * over and clean up nothing through them. The tests run as root (as in CI, the "user" is nobody)
+ * and as anyone else (the "user" is anybody who can write a 0777 directory).
  */
 class MaildirLinksTest {
   @TempDir Path dir;
+
   /** A home directory a hostile user controls. */
   Path home;
+
   /** A directory popfetch must never write into: /etc, /var, / in real life. */
   Path victim;
 
@@ -70,16 +74,23 @@ class MaildirLinksTest {
   }
 
   private static void deliver(Destination d) throws DeliveryException {
-    d.commit(List.of(d.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: secret\r\n\r\nx\r\n"))));
+    d.commit(
+        List.of(d.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: secret\r\n\r\nx\r\n"))));
   }
 
   private static void assertRefused(ThrowableAssertCall call) {
     assertThatThrownBy(call::run)
-        .isInstanceOfSatisfying(DeliveryException.class, e -> {
-          assertThat(e.refusal()).as("needs an admin: not a passing trouble").isInstanceOf(Outcome.Rejected.class);
-          assertThat(((Outcome.Rejected) e.refusal()).rescued()).as("nothing for the quarantine: the mail stays on the server").isEmpty();
-          assertThat(e.getMessage()).contains("symbolic link");
-        });
+        .isInstanceOfSatisfying(
+            DeliveryException.class,
+            e -> {
+              assertThat(e.refusal())
+                  .as("needs an admin: not a passing trouble")
+                  .isInstanceOf(Outcome.Rejected.class);
+              assertThat(((Outcome.Rejected) e.refusal()).rescued())
+                  .as("nothing for the quarantine: the mail stays on the server")
+                  .isEmpty();
+              assertThat(e.getMessage()).contains("symbolic link");
+            });
   }
 
   interface ThrowableAssertCall {
@@ -129,7 +140,9 @@ class MaildirLinksTest {
     assertRefused(() -> deliver(destination));
 
     try (Stream<Path> s = Files.walk(victim)) {
-      assertThat(s.filter(Files::isRegularFile).toList()).as("no message written where the link points").isEmpty();
+      assertThat(s.filter(Files::isRegularFile).toList())
+          .as("no message written where the link points")
+          .isEmpty();
     }
   }
 
@@ -137,7 +150,8 @@ class MaildirLinksTest {
   void aLinkSwappedInMidBatchGetsNothingTheBatchGoesWhereItStarted() throws Exception {
     Path maildir = home.resolve("Maildir");
     MaildirDestination destination = new MaildirDestination(maildir, "h");
-    Destination.Staged staged = destination.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: 1\r\n\r\nx\r\n"));
+    Destination.Staged staged =
+        destination.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: 1\r\n\r\nx\r\n"));
     Path movedAway = Files.move(maildir.resolve("new"), maildir.resolve("new.moved"));
     Files.createSymbolicLink(maildir.resolve("new"), victim);
 
@@ -154,17 +168,24 @@ class MaildirLinksTest {
     Files.createSymbolicLink(maildir.resolve(".Lists"), victim);
     RoutedDestination routed =
         new RoutedDestination(
-            List.of(new RoutedDestination.Rule(
-                new FieldMatch(FieldMatch.Source.HEADER, "subject", FieldMatch.Kind.GLOB, "*"),
-                List.of(new RoutedDestination.Target.Folder(maildir, "Lists")))),
-            inbox, dir.resolve("spool"), "h");
+            List.of(
+                new RoutedDestination.Rule(
+                    new FieldMatch(FieldMatch.Source.HEADER, "subject", FieldMatch.Kind.GLOB, "*"),
+                    List.of(new RoutedDestination.Target.Folder(maildir, "Lists")))),
+            inbox,
+            dir.resolve("spool"),
+            "h");
     String wire = "Subject: for the list\r\n\r\nx\r\n";
     HeaderFields header = HeaderFields.read(wire(wire)).header();
-    Incoming incoming = new Incoming("a", new Envelope("s@example.org", "r@example.org"), TraceHeaders.NONE, header);
+    Incoming incoming =
+        new Incoming(
+            "a", new Envelope("s@example.org", "r@example.org"), TraceHeaders.NONE, header);
 
     assertRefused(() -> routed.commit(List.of(routed.stage(incoming, wire(wire)))));
 
-    assertThat(everything(victim)).as("no tmp/new/cur, no maildirfolder marker, no message").isEmpty();
+    assertThat(everything(victim))
+        .as("no tmp/new/cur, no maildirfolder marker, no message")
+        .isEmpty();
   }
 
   @Test
@@ -176,14 +197,15 @@ class MaildirLinksTest {
     Files.createDirectory(maildir.resolve("cur"));
     Files.createSymbolicLink(maildir.resolve("tmp"), victim);
 
-    Throwable refusal = org.assertj.core.api.Assertions.catchThrowable(() -> new MaildirDestination(maildir, "h"));
+    Throwable refusal = Assertions.catchThrowable(() -> new MaildirDestination(maildir, "h"));
 
     assertThat(precious).exists();
-    assertRefused(() -> {
-      if (refusal != null) {
-        throw (Exception) refusal;
-      }
-    });
+    assertRefused(
+        () -> {
+          if (refusal != null) {
+            throw (Exception) refusal;
+          }
+        });
   }
 
   @Test
@@ -234,9 +256,10 @@ class MaildirLinksTest {
     deliver(new MaildirDestination(link, "h"));
 
     for (Path p : everything(real)) {
-      assertThat(Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(p.toString()).isEqualTo(nobody());
+      assertThat(Files.getOwner(p, LinkOption.NOFOLLOW_LINKS)).as(p.toString()).isEqualTo(nobody());
     }
-    assertThat(everything(real)).anySatisfy(p -> assertThat(p.getParent().getFileName()).hasToString("new"));
+    assertThat(everything(real))
+        .anySatisfy(p -> assertThat(p.getParent().getFileName()).hasToString("new"));
   }
 
   @Test

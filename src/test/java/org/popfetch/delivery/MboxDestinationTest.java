@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -25,14 +27,23 @@ class MboxDestinationTest {
   @TempDir Path dir;
 
   static final String TRICKY =
-      "From: a@example.org\r\nSubject: quoting\r\n\r\nFrom the start of a line\r\n>From already quoted\r\n"
-          + ">>From twice\r\n From not at the start\r\nFro\r\n>\r\nFrom\r\nlast line without end";
+      "From: a@example.org\r\n"
+          + "Subject: quoting\r\n\r\n"
+          + "From the start of a line\r\n"
+          + ">From already quoted\r\n"
+          + ">>From twice\r\n"
+          + " From not at the start\r\n"
+          + "Fro\r\n"
+          + ">\r\n"
+          + "From\r\n"
+          + "last line without end";
 
   private static Incoming from(String sender) {
     return new Incoming("acct", new Envelope(sender, "me@example.org"), TraceHeaders.NONE);
   }
 
-  private static Destination.Staged stage(MboxDestination mbox, String sender, String wire) throws Exception {
+  private static Destination.Staged stage(MboxDestination mbox, String sender, String wire)
+      throws Exception {
     return mbox.stage(from(sender), new ByteArrayInputStream(wire.getBytes(ISO_8859_1)));
   }
 
@@ -63,17 +74,29 @@ class MboxDestinationTest {
   void writesMboxrdThatAReaderTurnsBackIntoTheMessage() throws Exception {
     Path file = dir.resolve("inbox");
     MboxDestination mbox = new MboxDestination(file, dir.resolve("spool"));
-    mbox.commit(List.of(stage(mbox, "alice@example.org", TRICKY), stage(mbox, "", "Subject: bounce\r\n\r\nempty sender\r\n")));
+    mbox.commit(
+        List.of(
+            stage(mbox, "alice@example.org", TRICKY),
+            stage(mbox, "", "Subject: bounce\r\n\r\nempty sender\r\n")));
     String raw = Files.readString(file, ISO_8859_1);
     assertThat(raw)
         .startsWith("From alice@example.org ")
-        .contains("\n>From the start of a line\n>>From already quoted\n>>>From twice\n From not at the start\nFro\n>\nFrom\n")
+        .contains(
+            "\n"
+                + ">From the start of a line\n"
+                + ">>From already quoted\n"
+                + ">>>From twice\n"
+                + " From not at the start\n"
+                + "Fro\n"
+                + ">\n"
+                + "From\n")
         .contains("\n\nFrom MAILER-DAEMON ")
         .endsWith("empty sender\n\n");
     assertThat(raw.lines().filter(l -> l.startsWith("From "))).hasSize(2); // the separators only
     List<String> messages = read(file);
     assertThat(messages.get(0)).isEqualTo(TRICKY.replace("\r\n", "\n") + "\n");
-    assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(file))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(Files.exists(dir.resolve("inbox.lock"))).isFalse();
   }
 
@@ -104,11 +127,12 @@ class MboxDestinationTest {
     // The spool loses its second message: the append fails after the first one was copied.
     try (var files = Files.list(dir.resolve("spool"))) {
       Path batch = files.findFirst().orElseThrow();
-      try (var ch = java.nio.channels.FileChannel.open(batch, java.nio.file.StandardOpenOption.WRITE)) {
+      try (var ch = FileChannel.open(batch, StandardOpenOption.WRITE)) {
         ch.truncate(good.size() + 5);
       }
     }
-    assertThatThrownBy(() -> mbox.commit(List.of(good, lost))).isInstanceOf(DeliveryException.class);
+    assertThatThrownBy(() -> mbox.commit(List.of(good, lost)))
+        .isInstanceOf(DeliveryException.class);
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
     assertThat(Files.exists(dir.resolve("inbox.lock"))).isFalse();
   }
@@ -127,7 +151,8 @@ class MboxDestinationTest {
   void aStaleDotlockIsTakenOver() throws Exception {
     Path file = dir.resolve("inbox");
     Path lock = Files.writeString(dir.resolve("inbox.lock"), "12345\n");
-    Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minus(MboxDestination.STALE_LOCK).minusSeconds(60)));
+    Files.setLastModifiedTime(
+        lock, FileTime.from(Instant.now().minus(MboxDestination.STALE_LOCK).minusSeconds(60)));
     MboxDestination mbox = new MboxDestination(file, dir.resolve("spool"));
     mbox.commit(List.of(stage(mbox, "a@b", "Subject: 1\r\n\r\nx\r\n")));
     assertThat(read(file)).hasSize(1);
@@ -149,7 +174,9 @@ class MboxDestinationTest {
       q.write(bytes, 0, at);
       q.write(bytes, at, bytes.length - at);
       q.finish();
-      assertThat(out.toString(ISO_8859_1)).as("split at %d", at).isEqualTo(expected.toString(ISO_8859_1));
+      assertThat(out.toString(ISO_8859_1))
+          .as("split at %d", at)
+          .isEqualTo(expected.toString(ISO_8859_1));
     }
   }
 }

@@ -35,22 +35,41 @@ class MboxInteropIT {
       // As an MTA hands mail to an MDA: with its From_ line, which procmail -m keeps.
       Files.writeString(
           messages.resolve("m" + i),
-          "From procmail@example.org Thu Nov 26 10:00:00 2026\n" + Mail.message("procmail-" + i, 200));
+          "From procmail@example.org Thu Nov 26 10:00:00 2026\n"
+              + Mail.message("procmail-" + i, 200));
     }
     Path loop = dir.resolve("loop.sh");
-    Files.writeString(loop, "#!/bin/sh\nfor f in " + messages + "/*; do /usr/bin/procmail -m " + rc + " < \"$f\" || exit 1; done\n");
+    Files.writeString(
+        loop,
+        "#!/bin/sh\nfor f in "
+            + messages
+            + "/*; do /usr/bin/procmail -m "
+            + rc
+            + " < \"$f\" || exit 1; done\n");
     Files.setPosixFilePermissions(loop, PosixFilePermissions.fromString("rwx------"));
 
     MboxDestination popfetch = new MboxDestination(mbox, dir.resolve("spool"));
-    Process procmail = new ProcessBuilder(loop.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("loop.log").toFile()).start();
+    Process procmail =
+        new ProcessBuilder(loop.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("loop.log").toFile())
+            .start();
     CompletableFuture<Void> ours =
         CompletableFuture.runAsync(
             () -> {
               try {
                 for (int i = 0; i < each; i++) {
-                  Incoming in = new Incoming("a", new Envelope("s@example.org", "r@example.org"), TraceHeaders.NONE);
-                  popfetch.commit(List.of(popfetch.stage(in, new ByteArrayInputStream(
-                      Mail.message("popfetch-" + i, 200).replace("\n", "\r\n").getBytes(ISO_8859_1)))));
+                  Incoming in =
+                      new Incoming(
+                          "a", new Envelope("s@example.org", "r@example.org"), TraceHeaders.NONE);
+                  popfetch.commit(
+                      List.of(
+                          popfetch.stage(
+                              in,
+                              new ByteArrayInputStream(
+                                  Mail.message("popfetch-" + i, 200)
+                                      .replace("\n", "\r\n")
+                                      .getBytes(ISO_8859_1)))));
                 }
               } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -67,7 +86,9 @@ class MboxInteropIT {
       String id = m.replaceAll("(?s).*Message-ID: <([^@]+)@.*", "$1");
       ids.add(id);
       assertThat(m).as("message %s is whole", id).endsWith("line 199 of " + id + "\n");
-      assertThat(m.split("\n", -1).length).as("message %s has all its lines", id).isGreaterThanOrEqualTo(205);
+      assertThat(m.split("\n", -1).length)
+          .as("message %s has all its lines", id)
+          .isGreaterThanOrEqualTo(205);
     }
     assertThat(ids).doesNotHaveDuplicates().hasSize(2 * each);
   }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.fetch.DeliveryException;
-import org.popfetch.fetch.Outcome;
 import org.popfetch.fetch.Incoming;
+import org.popfetch.fetch.Outcome;
 import org.popfetch.message.Envelope;
 import org.popfetch.message.TraceHeaders;
 
@@ -31,7 +31,9 @@ class MboxLinksTest {
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     home = Files.createDirectory(dir.resolve("home"));
     if (Identity.isRoot()) {
-      Files.setOwner(home, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+      Files.setOwner(
+          home,
+          dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
     } else {
       Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwxrwx"));
     }
@@ -39,8 +41,13 @@ class MboxLinksTest {
   }
 
   private static void deliver(MboxDestination mbox) throws Exception {
-    Incoming incoming = new Incoming("acct", new Envelope("a@b", "me@example.org"), TraceHeaders.NONE);
-    mbox.commit(List.of(mbox.stage(incoming, new ByteArrayInputStream("Subject: x\r\n\r\nx\r\n".getBytes(ISO_8859_1)))));
+    Incoming incoming =
+        new Incoming("acct", new Envelope("a@b", "me@example.org"), TraceHeaders.NONE);
+    mbox.commit(
+        List.of(
+            mbox.stage(
+                incoming,
+                new ByteArrayInputStream("Subject: x\r\n\r\nx\r\n".getBytes(ISO_8859_1)))));
   }
 
   private List<Path> victimFiles() throws IOException {
@@ -53,11 +60,14 @@ class MboxLinksTest {
   void aLinkedDirectoryAboveTheMboxIsRefused() throws Exception {
     Files.createSymbolicLink(home.resolve("mail"), victim);
 
-    assertThatThrownBy(() -> deliver(new MboxDestination(home.resolve("mail/inbox"), dir.resolve("spool"))))
-        .isInstanceOfSatisfying(DeliveryException.class, e -> {
-          assertThat(e.getMessage()).contains("symbolic link");
-          assertThat(e.refusal()).isInstanceOf(Outcome.Rejected.class);
-        });
+    assertThatThrownBy(
+            () -> deliver(new MboxDestination(home.resolve("mail/inbox"), dir.resolve("spool"))))
+        .isInstanceOfSatisfying(
+            DeliveryException.class,
+            e -> {
+              assertThat(e.getMessage()).contains("symbolic link");
+              assertThat(e.refusal()).isInstanceOf(Outcome.Rejected.class);
+            });
     assertThat(victimFiles()).as("no mbox, no dotlock made where the link points").isEmpty();
   }
 
@@ -68,7 +78,9 @@ class MboxLinksTest {
     Files.delete(home.resolve("mail"));
     Files.createSymbolicLink(home.resolve("mail"), victim);
 
-    assertThatThrownBy(() -> deliver(mbox)).isInstanceOf(DeliveryException.class).hasMessageContaining("symbolic link");
+    assertThatThrownBy(() -> deliver(mbox))
+        .isInstanceOf(DeliveryException.class)
+        .hasMessageContaining("symbolic link");
     assertThat(victimFiles()).isEmpty();
   }
 }

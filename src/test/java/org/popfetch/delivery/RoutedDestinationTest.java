@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,8 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import com.google.re2j.Matcher;
-import com.google.re2j.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
-import org.popfetch.fetch.Outcome;
 import org.popfetch.fetch.Incoming;
+import org.popfetch.fetch.Outcome;
 import org.popfetch.message.Envelope;
 import org.popfetch.message.HeaderFields;
 import org.popfetch.message.TraceHeaders;
@@ -31,8 +31,10 @@ class RoutedDestinationTest {
   @TempDir Path dir;
 
   private static Incoming incoming(String wire, String recipient) throws Exception {
-    HeaderFields header = HeaderFields.read(new ByteArrayInputStream(wire.getBytes(ISO_8859_1))).header();
-    return new Incoming("acct", new Envelope("s@example.org", recipient), TraceHeaders.NONE, header);
+    HeaderFields header =
+        HeaderFields.read(new ByteArrayInputStream(wire.getBytes(ISO_8859_1))).header();
+    return new Incoming(
+        "acct", new Envelope("s@example.org", recipient), TraceHeaders.NONE, header);
   }
 
   private static long count(Path maildir) throws Exception {
@@ -45,7 +47,9 @@ class RoutedDestinationTest {
   }
 
   private void deliver(RoutedDestination routed, String wire, String recipient) throws Exception {
-    Destination.Staged s = routed.stage(incoming(wire, recipient), new ByteArrayInputStream(wire.getBytes(ISO_8859_1)));
+    Destination.Staged s =
+        routed.stage(
+            incoming(wire, recipient), new ByteArrayInputStream(wire.getBytes(ISO_8859_1)));
     routed.commit(List.of(s));
   }
 
@@ -58,17 +62,26 @@ class RoutedDestinationTest {
         new RoutedDestination(
             List.of(
                 new RoutedDestination.Rule(
-                    new FieldMatch(FieldMatch.Source.HEADER, "list-id", FieldMatch.Kind.REGEX, "<([a-z]+)\\.lists\\.example\\.net>"),
+                    new FieldMatch(
+                        FieldMatch.Source.HEADER,
+                        "list-id",
+                        FieldMatch.Kind.REGEX,
+                        "<([a-z]+)\\.lists\\.example\\.net>"),
                     List.of(new RoutedDestination.Target.Folder(maildir, "Lists.$1"))),
                 new RoutedDestination.Rule(
-                    new FieldMatch(FieldMatch.Source.RECIPIENT, null, FieldMatch.Kind.IS, "BOB@example.org"),
+                    new FieldMatch(
+                        FieldMatch.Source.RECIPIENT, null, FieldMatch.Kind.IS, "BOB@example.org"),
                     List.of(
-                        new RoutedDestination.Target.Fixed(new MboxDestination(mbox, dir.resolve("spool"))),
+                        new RoutedDestination.Target.Fixed(
+                            new MboxDestination(mbox, dir.resolve("spool"))),
                         new RoutedDestination.Target.Folder(maildir, "Bob")))),
             inbox,
             dir.resolve("spool"),
             "h");
-    deliver(routed, "List-Id: Developers <dev.lists.example.net>\r\nSubject: a\r\n\r\nx\r\n", "me@example.org");
+    deliver(
+        routed,
+        "List-Id: Developers <dev.lists.example.net>\r\nSubject: a\r\n\r\nx\r\n",
+        "me@example.org");
     deliver(routed, "Subject: for bob\r\n\r\ny\r\n", "bob@example.org");
     deliver(routed, "Subject: plain\r\n\r\nz\r\n", "me@example.org");
 
@@ -91,7 +104,8 @@ class RoutedDestinationTest {
     return new RoutedDestination(
         List.of(
             new RoutedDestination.Rule(
-                new FieldMatch(FieldMatch.Source.RECIPIENT, null, FieldMatch.Kind.IS, "bob@example.org"),
+                new FieldMatch(
+                    FieldMatch.Source.RECIPIENT, null, FieldMatch.Kind.IS, "bob@example.org"),
                 List.of(
                     new RoutedDestination.Target.Fixed(program),
                     new RoutedDestination.Target.Folder(maildir, "Bob")))),
@@ -113,11 +127,15 @@ class RoutedDestinationTest {
     String wire = "Subject: for bob\r\n\r\ny\r\n";
 
     assertThatThrownBy(() -> deliver(routed, wire, "bob@example.org"))
-        .isInstanceOfSatisfying(DeliveryException.class, e -> {
-          assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class);
-          assertThat(e.getMessage()).contains("exited with 75");
-        });
-    assertThat(files(maildir.resolve(".Bob/tmp"))).as("the folder's staged copy discarded").isEmpty();
+        .isInstanceOfSatisfying(
+            DeliveryException.class,
+            e -> {
+              assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class);
+              assertThat(e.getMessage()).contains("exited with 75");
+            });
+    assertThat(files(maildir.resolve(".Bob/tmp")))
+        .as("the folder's staged copy discarded")
+        .isEmpty();
     assertThat(count(maildir.resolve(".Bob"))).isZero();
   }
 
@@ -128,48 +146,68 @@ class RoutedDestinationTest {
     String wire = "Subject: for bob\r\n\r\ny\r\n";
 
     assertThatThrownBy(() -> deliver(routed, wire, "bob@example.org"))
-        .isInstanceOfSatisfying(DeliveryException.class, e -> {
-          assertThat(e.refusal()).isInstanceOfSatisfying(Outcome.Rejected.class, r -> {
-            assertThat(r.rescued()).hasValueSatisfying(p -> {
-              try {
-                assertThat(Files.readString(p)).contains("Subject: for bob");
-                Files.delete(p);
-              } catch (IOException io) {
-                throw new UncheckedIOException(io);
-              }
+        .isInstanceOfSatisfying(
+            DeliveryException.class,
+            e -> {
+              assertThat(e.refusal())
+                  .isInstanceOfSatisfying(
+                      Outcome.Rejected.class,
+                      r -> {
+                        assertThat(r.rescued())
+                            .hasValueSatisfying(
+                                p -> {
+                                  try {
+                                    assertThat(Files.readString(p)).contains("Subject: for bob");
+                                    Files.delete(p);
+                                  } catch (IOException io) {
+                                    throw new UncheckedIOException(io);
+                                  }
+                                });
+                      });
             });
-          });
-        });
-    assertThat(files(maildir.resolve(".Bob/tmp"))).as("the folder's staged copy discarded").isEmpty();
+    assertThat(files(maildir.resolve(".Bob/tmp")))
+        .as("the folder's staged copy discarded")
+        .isEmpty();
     assertThat(count(maildir.resolve(".Bob"))).isZero();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"../x", "/etc/x", "..", ".", "a..b", "x\u0000y/..", "", "."})
   void folderNamesThatCouldEscapeAreRefused(String name) {
-    assertThat(MaildirFolders.resolve(dir, name)).as(name).satisfiesAnyOf(
-        r -> assertThat(r).isEmpty(),
-        r -> assertThat(r.get().getParent()).isEqualTo(dir));
+    assertThat(MaildirFolders.resolve(dir, name))
+        .as(name)
+        .satisfiesAnyOf(
+            r -> assertThat(r).isEmpty(), r -> assertThat(r.get().getParent()).isEqualTo(dir));
   }
 
   @Test
   void hostileHeaderTextStaysInsideTheMaildir() throws Exception {
     Path maildir = dir.resolve("Maildir");
-    for (String evil : List.of("../../etc", "/etc/cron.d", "..", "a\nb", "x".repeat(300), "\u2025\u2025/etc")) {
+    for (String evil :
+        List.of("../../etc", "/etc/cron.d", "..", "a\nb", "x".repeat(300), "\u2025\u2025/etc")) {
       Matcher m = Pattern.compile("(.*)", Pattern.DOTALL).matcher(evil);
       assertThat(m.matches()).isTrue();
       String name = MaildirFolders.expand("Lists.$1", m);
-      MaildirFolders.resolve(maildir, name).ifPresent(p -> {
-        assertThat(p.getParent()).as(evil).isEqualTo(maildir);
-        assertThat(p.getFileName().toString()).doesNotContain("/").doesNotContain("\n").startsWith(".Lists.");
-      });
+      MaildirFolders.resolve(maildir, name)
+          .ifPresent(
+              p -> {
+                assertThat(p.getParent()).as(evil).isEqualTo(maildir);
+                assertThat(p.getFileName().toString())
+                    .doesNotContain("/")
+                    .doesNotContain("\n")
+                    .startsWith(".Lists.");
+              });
     }
     RoutedDestination routed =
         new RoutedDestination(
-            List.of(new RoutedDestination.Rule(
-                new FieldMatch(FieldMatch.Source.HEADER, "X-Folder", FieldMatch.Kind.REGEX, "(.*)"),
-                List.of(new RoutedDestination.Target.Folder(maildir, "$1")))),
-            new MaildirDestination(maildir, "h"), dir.resolve("spool"), "h");
+            List.of(
+                new RoutedDestination.Rule(
+                    new FieldMatch(
+                        FieldMatch.Source.HEADER, "X-Folder", FieldMatch.Kind.REGEX, "(.*)"),
+                    List.of(new RoutedDestination.Target.Folder(maildir, "$1")))),
+            new MaildirDestination(maildir, "h"),
+            dir.resolve("spool"),
+            "h");
     deliver(routed, "X-Folder: ../../outside\r\nSubject: evil\r\n\r\nx\r\n", "me@example.org");
     assertThat(count(maildir)).as("refused name: delivered to INBOX, not lost").isEqualTo(1);
     try (Stream<Path> all = Files.walk(dir)) {
@@ -180,11 +218,28 @@ class RoutedDestinationTest {
   @Test
   void globsAndExactMatchesIgnoreCaseAndHeaderNamesToo() throws Exception {
     Incoming in = incoming("SUBJECT: Invoice 4711\r\nX-Spam: YES\r\n\r\n", "me@example.org");
-    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "subject", FieldMatch.Kind.GLOB, "invoice *").match(in)).isPresent();
-    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "x-spam", FieldMatch.Kind.IS, "yes").match(in)).isPresent();
-    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "x-spam", FieldMatch.Kind.IS, "ye").match(in)).isEmpty();
-    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "Subject", FieldMatch.Kind.REGEX, "^Invoice \\d+$").match(in)).isPresent();
-    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "Subject", FieldMatch.Kind.REGEX, "^invoice").match(in)).isEmpty();
-    assertThat(new FieldMatch(FieldMatch.Source.HEADER, "Missing", FieldMatch.Kind.GLOB, "*").match(in)).isEmpty();
+    assertThat(
+            new FieldMatch(FieldMatch.Source.HEADER, "subject", FieldMatch.Kind.GLOB, "invoice *")
+                .match(in))
+        .isPresent();
+    assertThat(
+            new FieldMatch(FieldMatch.Source.HEADER, "x-spam", FieldMatch.Kind.IS, "yes").match(in))
+        .isPresent();
+    assertThat(
+            new FieldMatch(FieldMatch.Source.HEADER, "x-spam", FieldMatch.Kind.IS, "ye").match(in))
+        .isEmpty();
+    assertThat(
+            new FieldMatch(
+                    FieldMatch.Source.HEADER, "Subject", FieldMatch.Kind.REGEX, "^Invoice \\d+$")
+                .match(in))
+        .isPresent();
+    assertThat(
+            new FieldMatch(FieldMatch.Source.HEADER, "Subject", FieldMatch.Kind.REGEX, "^invoice")
+                .match(in))
+        .isEmpty();
+    assertThat(
+            new FieldMatch(FieldMatch.Source.HEADER, "Missing", FieldMatch.Kind.GLOB, "*")
+                .match(in))
+        .isEmpty();
   }
 }

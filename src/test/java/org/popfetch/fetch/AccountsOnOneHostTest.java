@@ -59,13 +59,30 @@ class AccountsOnOneHostTest {
       try (ScriptedServer server = new ScriptedServer(port, null, c -> session(c, fresh))) {
         port = server.port();
         Pop3Settings settings =
-            new Pop3Settings("127.0.0.1", port, TlsMode.NONE, TlsTrust.SYSTEM,
-                new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)), true, Framing.CRLF, 32);
-        Pop3Account account = new Pop3Account(name, settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test");
-        result = new AccountPoll(account, policy, store, new MaildirDestination(maildir, "h"),
-                new MaildirDestination(dir.resolve("quarantine"), "h"), "h", Clock.systemUTC(), FetchObserver.NONE,
-                ProtocolTrace.NONE)
-            .run();
+            new Pop3Settings(
+                "127.0.0.1",
+                port,
+                TlsMode.NONE,
+                TlsTrust.SYSTEM,
+                new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                true,
+                Framing.CRLF,
+                32);
+        Pop3Account account =
+            new Pop3Account(
+                name, settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test");
+        result =
+            new AccountPoll(
+                    account,
+                    policy,
+                    store,
+                    new MaildirDestination(maildir, "h"),
+                    new MaildirDestination(dir.resolve("quarantine"), "h"),
+                    "h",
+                    Clock.systemUTC(),
+                    FetchObserver.NONE,
+                    ProtocolTrace.NONE)
+                .run();
       }
       return result;
     }
@@ -83,7 +100,8 @@ class AccountsOnOneHostTest {
       c.expect("LIST");
       c.send("+OK");
       for (int i = 1; i <= uids.size(); i++) {
-        c.send(i + " 30"); // the same sizes in both mailboxes: a reused UID is not noticed by its size
+        c.send(
+            i + " 30"); // the same sizes in both mailboxes: a reused UID is not noticed by its size
       }
       c.send(".");
       c.expect("UIDL");
@@ -133,7 +151,8 @@ class AccountsOnOneHostTest {
   }
 
   private static FetchPolicy keep() {
-    return new FetchPolicy(true, Optional.empty(), OptionalLong.empty(), OptionalInt.empty(), 200, 1 << 25);
+    return new FetchPolicy(
+        true, Optional.empty(), OptionalLong.empty(), OptionalInt.empty(), 200, 1 << 25);
   }
 
   @Test
@@ -166,9 +185,13 @@ class AccountsOnOneHostTest {
     }
 
     assertThat(first.delivered()).as("each message of the first mailbox exactly once").isEqualTo(3);
-    assertThat(second.delivered()).as("each message of the second mailbox exactly once").isEqualTo(3);
+    assertThat(second.delivered())
+        .as("each message of the second mailbox exactly once")
+        .isEqualTo(3);
     // The forget step of each poll dropped nothing of the other's records.
-    assertThat(store.load(AccountKey.of("127.0.0.1", first.port, "u"))).containsOnlyKeys("a-1", "a-2", "a-3");
-    assertThat(store.load(AccountKey.of("127.0.0.1", second.port, "u"))).containsOnlyKeys("b-1", "b-2", "b-3");
+    assertThat(store.load(AccountKey.of("127.0.0.1", first.port, "u")))
+        .containsOnlyKeys("a-1", "a-2", "a-3");
+    assertThat(store.load(AccountKey.of("127.0.0.1", second.port, "u")))
+        .containsOnlyKeys("b-1", "b-2", "b-3");
   }
 }

@@ -3,6 +3,8 @@ package org.popfetch.fetch;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,10 +27,21 @@ import org.popfetch.sasl.Credentials;
 class AuthFailureNoticeTest {
   @TempDir Path dir;
 
-  private final Pop3Account account = new Pop3Account("work",
-      new Pop3Settings("pop.example.com", 995, TlsMode.IMPLICIT, TlsTrust.SYSTEM,
-          new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)), true, Framing.CRLF, 32),
-      new Credentials.Password("alice", "s3cret-never-shown"), AuthMethod.AUTO, "alice@example.org");
+  private final Pop3Account account =
+      new Pop3Account(
+          "work",
+          new Pop3Settings(
+              "pop.example.com",
+              995,
+              TlsMode.IMPLICIT,
+              TlsTrust.SYSTEM,
+              new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)),
+              true,
+              Framing.CRLF,
+              32),
+          new Credentials.Password("alice", "s3cret-never-shown"),
+          AuthMethod.AUTO,
+          "alice@example.org");
   private final Clock clock = Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC);
 
   private List<String> notices() throws Exception {
@@ -37,13 +50,16 @@ class AuthFailureNoticeTest {
       return List.of();
     }
     try (Stream<Path> s = Files.list(fresh)) {
-      return s.sorted().map(p -> {
-        try {
-          return Files.readString(p, UTF_8);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).toList();
+      return s.sorted()
+          .map(
+              p -> {
+                try {
+                  return Files.readString(p, UTF_8);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .toList();
     }
   }
 
@@ -51,7 +67,8 @@ class AuthFailureNoticeTest {
     return new AuthFailureNotice(account, after, "mx.test", clock);
   }
 
-  private final AuthFailureNotice.Opener maildir = () -> new MaildirDestination(dir.resolve("Maildir"), "mx.test");
+  private final AuthFailureNotice.Opener maildir =
+      () -> new MaildirDestination(dir.resolve("Maildir"), "mx.test");
 
   @Test
   void theMailboxIsToldOnceAfterTheThirdRefusalAndAgainOnlyAfterALoginWorked() throws Exception {
@@ -61,13 +78,20 @@ class AuthFailureNoticeTest {
     assertThat(notice.refused("-ERR [AUTH] Authentication failed.", maildir)).isFalse();
     assertThat(notices()).isEmpty();
     assertThat(notice.refused("-ERR [AUTH] Authentication failed.", maildir)).isTrue();
-    assertThat(notice.refused("-ERR [AUTH] Authentication failed.", maildir)).as("once per run of refusals").isFalse();
+    assertThat(notice.refused("-ERR [AUTH] Authentication failed.", maildir))
+        .as("once per run of refusals")
+        .isFalse();
     assertThat(notices()).hasSize(1);
 
     String mail = notices().get(0);
-    assertThat(mail).contains("To: <alice@example.org>", "Subject: popfetch: login refused for work",
-        "Auto-Submitted: auto-generated", "alice at pop.example.com:995", "3 times in a row",
-        "-ERR [AUTH] Authentication failed.");
+    assertThat(mail)
+        .contains(
+            "To: <alice@example.org>",
+            "Subject: popfetch: login refused for work",
+            "Auto-Submitted: auto-generated",
+            "alice at pop.example.com:995",
+            "3 times in a row",
+            "-ERR [AUTH] Authentication failed.");
     assertThat(mail).doesNotContain("s3cret-never-shown").doesNotContain("\r\n");
 
     notice.succeeded();
@@ -99,12 +123,13 @@ class AuthFailureNoticeTest {
   @Test
   void aDestinationThatFailsIsTriedAgainAtTheNextRefusal() throws Exception {
     int[] opens = {0};
-    AuthFailureNotice.Opener failingFirst = () -> {
-      if (opens[0]++ == 0) {
-        throw DeliveryException.deferred("disk full");
-      }
-      return new MaildirDestination(dir.resolve("Maildir"), "mx.test");
-    };
+    AuthFailureNotice.Opener failingFirst =
+        () -> {
+          if (opens[0]++ == 0) {
+            throw DeliveryException.deferred("disk full");
+          }
+          return new MaildirDestination(dir.resolve("Maildir"), "mx.test");
+        };
     AuthFailureNotice notice = new AuthFailureNotice(account, 1, "mx.test", clock);
 
     assertThat(notice.refused("-ERR no", failingFirst)).isFalse();
@@ -114,8 +139,9 @@ class AuthFailureNoticeTest {
 
   @Test
   void aNonAsciiAccountNameIsEncodedInTheHeaderAndWrittenPlainInTheText() throws Exception {
-    Pop3Account büro = new Pop3Account("büro", account.settings(), account.credentials(), account.auth(),
-        account.mailbox());
+    Pop3Account büro =
+        new Pop3Account(
+            "büro", account.settings(), account.credentials(), account.auth(), account.mailbox());
     new AuthFailureNotice(büro, 1, "mx.test", clock).refused("-ERR no", maildir);
 
     String mail = notices().get(0);

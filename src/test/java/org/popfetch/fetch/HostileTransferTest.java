@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +36,7 @@ import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.Pop3Settings;
+import org.popfetch.pop3.ScanListing;
 import org.popfetch.pop3.TlsMode;
 import org.popfetch.sasl.Credentials;
 import org.popfetch.store.SqliteSeenUidStore;
@@ -40,9 +44,9 @@ import org.popfetch.testing.ScriptedServer;
 import org.popfetch.testing.ScriptedServer.Conversation;
 
 /**
- * Servers whose message bodies cannot be trusted: not dot-stuffed, far longer than announced,
- * never ending. Whatever arrives, nothing of a message not received whole is delivered, recorded
- * as deletable or deleted, and the poll ends in bounded time.
+ * Servers whose message bodies cannot be trusted: not dot-stuffed, far longer than announced, never
+ * ending. Whatever arrives, nothing of a message not received whole is delivered, recorded as
+ * deletable or deleted, and the poll ends in bounded time.
  */
 class HostileTransferTest {
   private static final AccountKey KEY = AccountKey.named("u@hostile-transfer");
@@ -70,18 +74,42 @@ class HostileTransferTest {
     return s;
   }
 
-  private AccountPoll accountPoll(ScriptedServer server, FetchPolicy policy, Timeouts timeouts) throws IOException {
+  private AccountPoll accountPoll(ScriptedServer server, FetchPolicy policy, Timeouts timeouts)
+      throws IOException {
     return accountPoll(server, policy, timeouts, FetchObserver.NONE);
   }
 
-  private AccountPoll accountPoll(ScriptedServer server, FetchPolicy policy, Timeouts timeouts, FetchObserver observer)
+  private AccountPoll accountPoll(
+      ScriptedServer server, FetchPolicy policy, Timeouts timeouts, FetchObserver observer)
       throws IOException {
     Pop3Settings settings =
-        new Pop3Settings("127.0.0.1", server.port(), TlsMode.NONE, TlsTrust.SYSTEM, timeouts, true, Framing.CRLF, 32);
-    Pop3Account account = new Pop3Account("test", settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test",
-        java.util.Optional.empty(), KEY);
-    return new AccountPoll(account, policy, store, new MaildirDestination(maildir, "h"),
-        new MaildirDestination(dir.resolve("quarantine"), "h"), "h", Clock.systemUTC(), observer,
+        new Pop3Settings(
+            "127.0.0.1",
+            server.port(),
+            TlsMode.NONE,
+            TlsTrust.SYSTEM,
+            timeouts,
+            true,
+            Framing.CRLF,
+            32);
+    Pop3Account account =
+        new Pop3Account(
+            "test",
+            settings,
+            new Credentials.Password("u", "p"),
+            AuthMethod.USER,
+            "u@test",
+            Optional.empty(),
+            KEY);
+    return new AccountPoll(
+        account,
+        policy,
+        store,
+        new MaildirDestination(maildir, "h"),
+        new MaildirDestination(dir.resolve("quarantine"), "h"),
+        "h",
+        Clock.systemUTC(),
+        observer,
         ProtocolTrace.NONE);
   }
 
@@ -140,7 +168,7 @@ class HostileTransferTest {
   /** A healthy second session: every message is fetched (none was delete-pending) and deleted. */
   private void aHealthyPollFetchesAllOf(int messages, int size) throws Exception {
     long[] sizes = new long[messages];
-    java.util.Arrays.fill(sizes, size);
+    Arrays.fill(sizes, size);
     try (ScriptedServer server =
         server(
             c -> {
@@ -169,13 +197,15 @@ class HostileTransferTest {
   }
 
   @Test
-  void anUnstuffedTerminatorFollowedByAFakeReplyDeliversAndMarksNothingOfTheBatch() throws Exception {
+  void anUnstuffedTerminatorFollowedByAFakeReplyDeliversAndMarksNothingOfTheBatch()
+      throws Exception {
     int size = 6000;
     // Message 1 holds "CRLF.CRLF+OK 50 octets" near its start, and the server does not stuff it:
     // read naively, the stream shifts by one response and message 3 is never delivered at all.
     String poisoned =
         "Subject: message 1\r\n\r\nhello\r\n.\r\n+OK 50 octets\r\nSubject: forged\r\n\r\n"
-            + "f".repeat(40) + "\r\n";
+            + "f".repeat(40)
+            + "\r\n";
     String message1 = poisoned + "x".repeat(size - poisoned.length() - 2) + "\r\n";
     try (ScriptedServer server =
         server(
@@ -185,14 +215,21 @@ class HostileTransferTest {
                 c.expect("RETR " + i);
               }
               c.sendRaw(
-                  ("+OK " + message1.length() + " octets\r\n" + message1 + ".\r\n" + retrReply(text(2, size))
+                  ("+OK "
+                          + message1.length()
+                          + " octets\r\n"
+                          + message1
+                          + ".\r\n"
+                          + retrReply(text(2, size))
                           + retrReply(text(3, size)))
                       .getBytes(ISO_8859_1));
               c.expectClose(); // no DELE, no QUIT: the session is out of step
             })) {
       PollResult result = poll(server);
       assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.PROTOCOL);
-      assertThat(result.failure().get().message()).contains("message 1").contains("stays on the server");
+      assertThat(result.failure().get().message())
+          .contains("message 1")
+          .contains("stays on the server");
       assertThat(result.fetched()).isZero();
       assertThat(result.deleted()).isZero();
     }
@@ -213,8 +250,9 @@ class HostileTransferTest {
               for (int i = 1; i <= 3; i++) {
                 c.expect("RETR " + i);
               }
-              c.sendRaw((retrReply(text(1, 30)) + "+OK\r\n" + message2 + ".\r\n" + retrReply(text(3, 30)))
-                  .getBytes(ISO_8859_1));
+              c.sendRaw(
+                  (retrReply(text(1, 30)) + "+OK\r\n" + message2 + ".\r\n" + retrReply(text(3, 30)))
+                      .getBytes(ISO_8859_1));
               c.expectClose();
             })) {
       PollResult result = poll(server);
@@ -251,7 +289,8 @@ class HostileTransferTest {
   @Test
   void aBodyFarLongerThanListedIsCutAtMaxSizeAndLeftAsOversize() throws Exception {
     FetchPolicy maxSize1K =
-        new FetchPolicy(false, Optional.empty(), OptionalLong.of(1024), OptionalInt.empty(), 200, 1 << 25);
+        new FetchPolicy(
+            false, Optional.empty(), OptionalLong.of(1024), OptionalInt.empty(), 200, 1 << 25);
     try (ScriptedServer server =
         server(
             c -> {
@@ -324,7 +363,9 @@ class HostileTransferTest {
               }
             })) {
       PollResult result =
-          assertTimeoutPreemptively(Duration.ofSeconds(20), () -> accountPoll(server, FetchPolicy.deleteMode(), trickle).run());
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(20),
+              () -> accountPoll(server, FetchPolicy.deleteMode(), trickle).run());
       assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.PROTOCOL);
       assertThat(result.failure().get().message()).contains("RETR 1").contains("81 octets listed");
       assertThat(result.fetched()).isZero();
@@ -337,14 +378,15 @@ class HostileTransferTest {
   void stopInterruptsATransferInFlightAndAbandonsOnlyTheMessageInHand() throws Exception {
     // Both: the server has sent the start of message 2, and the client has taken message 1.
     CountDownLatch midTransfer = new CountDownLatch(2);
-    FetchObserver firstTaken = new FetchObserver() {
-      @Override
-      public void fetched(String account, int number, long octets) {
-        if (number == 1) {
-          midTransfer.countDown();
-        }
-      }
-    };
+    FetchObserver firstTaken =
+        new FetchObserver() {
+          @Override
+          public void fetched(String account, int number, long octets) {
+            if (number == 1) {
+              midTransfer.countDown();
+            }
+          }
+        };
     AtomicBoolean stop = new AtomicBoolean();
     // A long read timeout: without an interrupt the poll would sit out the stall.
     Timeouts patient = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60));
@@ -354,27 +396,33 @@ class HostileTransferTest {
               login(c, 30, 5000);
               c.expect("RETR 1");
               c.expect("RETR 2");
-              c.sendRaw((retrReply(text(1, 30)) + "+OK 5000 octets\r\nSubject: in flight\r\n\r\npart")
-                  .getBytes(ISO_8859_1));
+              c.sendRaw(
+                  (retrReply(text(1, 30)) + "+OK 5000 octets\r\nSubject: in flight\r\n\r\npart")
+                      .getBytes(ISO_8859_1));
               midTransfer.countDown();
               c.stall(); // no DELE, no QUIT: the client hangs up
             })) {
       BooleanSupplier stopRequested = stop::get;
       CompletableFuture<PollResult> running =
-          CompletableFuture.supplyAsync(() -> {
-            try {
-              return accountPoll(server, FetchPolicy.deleteMode(), patient, firstTaken).stopWhen(stopRequested).run();
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-          });
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return accountPoll(server, FetchPolicy.deleteMode(), patient, firstTaken)
+                      .stopWhen(stopRequested)
+                      .run();
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
       assertThat(midTransfer.await(10, TimeUnit.SECONDS)).isTrue();
       stop.set(true);
       PollResult result = running.get(5, TimeUnit.SECONDS);
       assertThat(result.fetched()).isEqualTo(1);
       assertThat(result.deleted()).isZero();
     }
-    assertThat(delivered()).hasSize(1).allSatisfy(m -> assertThat(m).contains("message 1").doesNotContain("in flight"));
+    assertThat(delivered())
+        .hasSize(1)
+        .allSatisfy(m -> assertThat(m).contains("message 1").doesNotContain("in flight"));
     Map<String, SeenUid> recorded = store.load(KEY);
     assertThat(recorded).containsOnlyKeys("uid-1");
     assertThat(recorded.get("uid-1").state()).isEqualTo(UidState.DELETE_PENDING);
@@ -383,15 +431,15 @@ class HostileTransferTest {
   @Test
   void withoutMaxSizeTheDefaultCapLeavesHugeMessagesAndOnesFoundLongerThanListed() {
     long cap = FetchPolicy.DEFAULT_MESSAGE_CAP;
-    List<org.popfetch.pop3.ScanListing> listing =
-        List.of(new org.popfetch.pop3.ScanListing(1, cap + 1), new org.popfetch.pop3.ScanListing(2, 81),
-            new org.popfetch.pop3.ScanListing(3, 81));
+    List<ScanListing> listing =
+        List.of(new ScanListing(1, cap + 1), new ScanListing(2, 81), new ScanListing(3, 81));
     Map<Integer, String> uids = Map.of(1, "uid-1", 2, "uid-2", 3, "uid-3");
     // uid-2 announced 81 octets once and sent more than the cap: it keeps the size it came as.
     Map<String, SeenUid> seen =
-        Map.of("uid-2", new SeenUid("uid-2", UidState.OVERSIZE, java.time.Instant.EPOCH, cap + 1));
+        Map.of("uid-2", new SeenUid("uid-2", UidState.OVERSIZE, Instant.EPOCH, cap + 1));
     Selection selection =
-        Selection.select("acct", listing, uids, true, seen, FetchPolicy.deleteMode(), java.time.Instant.EPOCH);
+        Selection.select(
+            "acct", listing, uids, true, seen, FetchPolicy.deleteMode(), Instant.EPOCH);
     assertThat(selection.fetch()).extracting(Selection.Entry::number).containsExactly(3);
     assertThat(selection.oversize()).isEqualTo(2);
     assertThat(selection.newlyOversize()).extracting(SeenUid::uid).containsExactly("uid-1");

@@ -6,11 +6,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,11 +25,11 @@ import org.popfetch.net.ProtocolTrace;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.AuthMethod;
+import org.popfetch.pop3.Pop3Client;
 import org.popfetch.pop3.Pop3Settings;
+import org.popfetch.pop3.ScanListing;
 import org.popfetch.pop3.TlsMode;
 import org.popfetch.sasl.Credentials;
-import org.popfetch.pop3.Pop3Client;
-import org.popfetch.pop3.ScanListing;
 import org.popfetch.store.SqliteSeenUidStore;
 import org.popfetch.testing.ListingServer;
 import org.popfetch.testing.ScriptedServer;
@@ -50,17 +54,34 @@ class PollBoundsTest {
     return poll(server.port(), store, policy);
   }
 
-  private PollResult poll(ScriptedServer server, SeenUidStore store, FetchPolicy policy) throws Exception {
+  private PollResult poll(ScriptedServer server, SeenUidStore store, FetchPolicy policy)
+      throws Exception {
     return poll(server.port(), store, policy);
   }
 
   private PollResult poll(int port, SeenUidStore store, FetchPolicy policy) throws Exception {
     Pop3Settings settings =
-        new Pop3Settings("127.0.0.1", port, TlsMode.NONE, TlsTrust.SYSTEM,
-            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)), true, Framing.CRLF, 32);
-    Pop3Account account = new Pop3Account("test", settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test");
-    return new AccountPoll(account, policy, store, new MaildirDestination(dir.resolve("Maildir"), "h"),
-            new MaildirDestination(dir.resolve("quarantine"), "h"), "h", Clock.systemUTC(), FetchObserver.NONE,
+        new Pop3Settings(
+            "127.0.0.1",
+            port,
+            TlsMode.NONE,
+            TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)),
+            true,
+            Framing.CRLF,
+            32);
+    Pop3Account account =
+        new Pop3Account(
+            "test", settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test");
+    return new AccountPoll(
+            account,
+            policy,
+            store,
+            new MaildirDestination(dir.resolve("Maildir"), "h"),
+            new MaildirDestination(dir.resolve("quarantine"), "h"),
+            "h",
+            Clock.systemUTC(),
+            FetchObserver.NONE,
             ProtocolTrace.NONE)
         .run();
   }
@@ -120,14 +141,18 @@ class PollBoundsTest {
 
   @Test
   void anErrorInsideThePollEndsItWithAFailureAndTheSessionClosedWithoutQuit() throws Exception {
-    try (ScriptedServer server = new ScriptedServer(c -> {
-      login(c, 2);
-      c.expectClose(); // no QUIT: nothing of this session may be deleted
-    })) {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              login(c, 2);
+              c.expectClose(); // no QUIT: nothing of this session may be deleted
+            })) {
       PollResult result = poll(server, new ExhaustedStore(), FetchPolicy.deleteMode());
 
       assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.INTERNAL);
-      assertThat(result.failure().get().message()).contains("OutOfMemoryError").contains("Java heap space");
+      assertThat(result.failure().get().message())
+          .contains("OutOfMemoryError")
+          .contains("Java heap space");
       assertThat(result.deleted()).isZero();
       server.awaitScript();
     }
@@ -154,8 +179,9 @@ class PollBoundsTest {
     // Every message is over max-size: the poll lists and selects the whole mailbox without
     // fetching, and records at most MAX_SELECTED of them as oversize per poll.
     try (ListingServer server = new ListingServer(Pop3Client.MAX_LISTING_ENTRIES, 40, 5000)) {
-      FetchPolicy policy = new FetchPolicy(false, java.util.Optional.empty(), java.util.OptionalLong.of(100),
-          java.util.OptionalInt.empty(), 100, 1 << 20);
+      FetchPolicy policy =
+          new FetchPolicy(
+              false, Optional.empty(), OptionalLong.of(100), OptionalInt.empty(), 100, 1 << 20);
       PollResult first = poll(server, policy);
       assertThat(first.failure()).isEmpty();
       assertThat(first.onServer()).isEqualTo(Pop3Client.MAX_LISTING_ENTRIES);
@@ -175,7 +201,9 @@ class PollBoundsTest {
       listing.add(new ScanListing(i, 10));
       uids.put(i, "uid-" + i);
     }
-    Selection s = Selection.select("acct", listing, uids, true, Map.of(), FetchPolicy.deleteMode(), java.time.Instant.EPOCH);
+    Selection s =
+        Selection.select(
+            "acct", listing, uids, true, Map.of(), FetchPolicy.deleteMode(), Instant.EPOCH);
     assertThat(s.fetch()).hasSize(Selection.MAX_SELECTED);
     assertThat(s.fetch().get(0).number()).isEqualTo(1);
     assertThat(s.waiting()).isEqualTo(123);

@@ -30,8 +30,8 @@ import org.popfetch.testing.TestPki;
 import picocli.CommandLine;
 
 /**
- * The promise when the process dies or the machine runs short: popfetch runs in a child JVM
- * that is killed, starved of heap, or given a full disk, against a real Dovecot.
+ * The promise when the process dies or the machine runs short: popfetch runs in a child JVM that is
+ * killed, starved of heap, or given a full disk, against a real Dovecot.
  */
 class PollCrashIT {
   @TempDir static Path shared;
@@ -43,7 +43,15 @@ class PollCrashIT {
   static void start() throws Exception {
     dovecot =
         DovecotServer.start(
-            DovecotServer.users("crash", "pw-crash", "huge", "pw-huge", "full", "pw-full", "fullmbox", "pw-fullmbox"),
+            DovecotServer.users(
+                "crash",
+                "pw-crash",
+                "huge",
+                "pw-huge",
+                "full",
+                "pw-full",
+                "fullmbox",
+                "pw-fullmbox"),
             TestPki.create("popfetch crash test CA").issue("127.0.0.1"));
   }
 
@@ -56,7 +64,8 @@ class PollCrashIT {
 
   private Path config(String user, Path maildir) throws IOException {
     Path file = dir.resolve(user + ".yaml");
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(
         file,
         """
@@ -91,7 +100,10 @@ class PollCrashIT {
         command.add(a);
       }
     }
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   private static int popfetch(String... args) {
@@ -124,9 +136,15 @@ class PollCrashIT {
     Path config = config("crash", maildir);
     // Small batches, so that the kill lands between group commits as well as inside them.
     Process p = child(dir.resolve("child.log"), "poll", "--config", config.toString());
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(5))
         .until(() -> count(maildir.resolve("new")) >= 150 || !p.isAlive());
-    assertThat(p.isAlive()).as("the poll ended before it could be killed: %s", Files.readString(dir.resolve("child.log"))).isTrue();
+    assertThat(p.isAlive())
+        .as(
+            "the poll ended before it could be killed: %s",
+            Files.readString(dir.resolve("child.log")))
+        .isTrue();
     p.destroyForcibly(); // SIGKILL: no shutdown hook, no QUIT
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
@@ -153,10 +171,14 @@ class PollCrashIT {
     MessageDigest expected = MessageDigest.getInstance("SHA-256");
     Path seeded = dovecot.maildir("huge").resolve("tmp").resolve("seed");
     try (OutputStream out = Files.newOutputStream(seeded)) {
-      byte[] header = "From: big@example.org\nSubject: 200 MB\nMessage-ID: <huge@popfetch.test>\n\n".getBytes(ISO_8859_1);
+      byte[] header =
+          "From: big@example.org\nSubject: 200 MB\nMessage-ID: <huge@popfetch.test>\n\n"
+              .getBytes(ISO_8859_1);
       out.write(header);
       expected.update(header);
-      byte[] line = ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3\n").getBytes(ISO_8859_1);
+      byte[] line =
+          ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3\n")
+              .getBytes(ISO_8859_1);
       for (long written = 0; written < 200_000_000L; written += line.length) {
         out.write(line);
         expected.update(line);
@@ -194,7 +216,10 @@ class PollCrashIT {
   @Test
   void aFullDiskLeavesTheMailOnTheServerAndDeliversItOnceThereIsRoom() throws Exception {
     Path mount = Files.createDirectories(dir.resolve("small"));
-    Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mount.toString()).inheritIO().start();
+    Process m =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mount.toString())
+            .inheritIO()
+            .start();
     assertThat(m.waitFor()).as("mounting a 512 KiB tmpfs (the tests run as root)").isZero();
     try {
       dovecot.deliver("full", Mail.message("fits-1", 20).getBytes(ISO_8859_1));
@@ -206,11 +231,14 @@ class PollCrashIT {
       assertThat(status).isEqualTo(10);
       assertThat(Mail.idsIn(maildir)).containsExactly("fits-1");
       assertThat(count(maildir.resolve("tmp"))).isZero();
-      assertThat(dovecot.messageCount("full")).as("only the delivered message was deleted").isEqualTo(2);
+      assertThat(dovecot.messageCount("full"))
+          .as("only the delivered message was deleted")
+          .isEqualTo(2);
 
       // Room again: the rest arrives, each message exactly once.
       Path roomy = dir.resolve("Maildir-roomy");
-      Files.writeString(config, Files.readString(config).replace(maildir.toString(), roomy.toString()));
+      Files.writeString(
+          config, Files.readString(config).replace(maildir.toString(), roomy.toString()));
       assertThat(popfetch("poll", "--config", config.toString())).isZero();
       assertThat(Mail.idsIn(roomy)).containsExactlyInAnyOrder("too-big", "fits-2");
       assertThat(dovecot.messageCount("full")).isZero();
@@ -222,20 +250,31 @@ class PollCrashIT {
   @Test
   void anMboxOnAFullDiskIsTruncatedBackAndTheMailStaysOnTheServer() throws Exception {
     Path mount = Files.createDirectories(dir.resolve("small-mbox"));
-    Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mount.toString()).inheritIO().start();
+    Process m =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mount.toString())
+            .inheritIO()
+            .start();
     assertThat(m.waitFor()).as("mounting a 512 KiB tmpfs (the tests run as root)").isZero();
     try {
       Path mbox = mount.resolve("inbox");
-      Files.writeString(mbox, "From old@example.org Thu Nov 26 10:00:00 2026\nSubject: old\n\nkept\n\n");
+      Files.writeString(
+          mbox, "From old@example.org Thu Nov 26 10:00:00 2026\nSubject: old\n\nkept\n\n");
       byte[] before = Files.readAllBytes(mbox);
       dovecot.deliver("fullmbox", Mail.message("small", 20).getBytes(ISO_8859_1));
       dovecot.deliver("fullmbox", Mail.message("two-megabytes", 60_000).getBytes(ISO_8859_1));
       Path config = config("fullmbox", dir.resolve("unused-Maildir"));
       // The spool sits next to the state (a roomy disk); the mailbox is on the small one.
-      Files.writeString(config, Files.readString(config).replace("deliver: { maildir: " + dir.resolve("unused-Maildir") + " }", "deliver: { mbox: " + mbox + " }"));
+      Files.writeString(
+          config,
+          Files.readString(config)
+              .replace(
+                  "deliver: { maildir: " + dir.resolve("unused-Maildir") + " }",
+                  "deliver: { mbox: " + mbox + " }"));
       int status = popfetch("poll", "--config", config.toString());
       assertThat(status).isEqualTo(10);
-      assertThat(Files.readAllBytes(mbox)).as("truncated back: no partial message").isEqualTo(before);
+      assertThat(Files.readAllBytes(mbox))
+          .as("truncated back: no partial message")
+          .isEqualTo(before);
       assertThat(dovecot.messageCount("fullmbox")).as("nothing deleted").isEqualTo(2);
       assertThat(Files.exists(mount.resolve("inbox.lock"))).isFalse();
     } finally {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -54,11 +55,15 @@ class PollDovecotIT {
     TestPki pki = TestPki.create("popfetch poll test CA");
     caFile = pki.writeCaPem(shared.resolve("ca.pem"));
     List<String> users = new ArrayList<>();
-    for (String u : List.of("del", "keep", "later", "big", "limit", "a1", "a2", "a3", "reader", "cut", "stopper")) {
+    for (String u :
+        List.of(
+            "del", "keep", "later", "big", "limit", "a1", "a2", "a3", "reader", "cut", "stopper")) {
       users.add(u);
       users.add("pw-" + u);
     }
-    dovecot = DovecotServer.start(DovecotServer.users(users.toArray(String[]::new)), pki.issue("127.0.0.1"));
+    dovecot =
+        DovecotServer.start(
+            DovecotServer.users(users.toArray(String[]::new)), pki.issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -76,24 +81,35 @@ class PollDovecotIT {
 
   private String account(String user, String extra) {
     return """
-          - name: %1$s
-            server: 127.0.0.1
-            port: %2$d
-            tls: implicit
-            ca-file: %3$s
-            user: %1$s
-            password: pw-%1$s
-            deliver: { maildir: %4$s }
-        %5$s
-        """
-        .formatted(user, dovecot.pop3sPort(), caFile, dir.resolve("Maildir-" + user), extra.indent(4).stripTrailing());
+      - name: %1$s
+        server: 127.0.0.1
+        port: %2$d
+        tls: implicit
+        ca-file: %3$s
+        user: %1$s
+        password: pw-%1$s
+        deliver: { maildir: %4$s }
+    %5$s
+    """
+        .formatted(
+            user,
+            dovecot.pop3sPort(),
+            caFile,
+            dir.resolve("Maildir-" + user),
+            extra.indent(4).stripTrailing());
   }
 
   private Path config(String... accounts) throws Exception {
     Path file = dir.resolve("popfetch.yaml");
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(file, "state: { url: \"jdbc:sqlite:" + dir.resolve("state.db") + "\" }\nparallel: 3\naccounts:\n" + String.join("", accounts));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        file,
+        "state: { url: \"jdbc:sqlite:"
+            + dir.resolve("state.db")
+            + "\" }\nparallel: 3\naccounts:\n"
+            + String.join("", accounts));
     return file;
   }
 
@@ -122,7 +138,9 @@ class PollDovecotIT {
     try (Stream<Path> files = Files.list(maildir("del").resolve("new"))) {
       for (Path f : files.toList()) {
         String id = Mail.idsIn(maildir("del")).get(0);
-        assertThat(Files.readString(f, ISO_8859_1)).startsWith("Received: from 127.0.0.1 by ").doesNotContain("\r");
+        assertThat(Files.readString(f, ISO_8859_1))
+            .startsWith("Received: from 127.0.0.1 by ")
+            .doesNotContain("\r");
       }
     }
     Run second = popfetch("poll", "--config", config.toString());
@@ -151,16 +169,25 @@ class PollDovecotIT {
     seed("later", "l1", "l2");
     Instant t0 = Instant.parse("2026-11-01T00:00:00Z");
     FetchPolicy policy =
-        new FetchPolicy(true, Optional.of(Duration.ofDays(7)), OptionalLong.empty(), OptionalInt.empty(), 200, 1 << 25);
-    try (SqliteSeenUidStore store = SqliteSeenUidStore.open("jdbc:sqlite:" + dir.resolve("later.db"))) {
+        new FetchPolicy(
+            true,
+            Optional.of(Duration.ofDays(7)),
+            OptionalLong.empty(),
+            OptionalInt.empty(),
+            200,
+            1 << 25);
+    try (SqliteSeenUidStore store =
+        SqliteSeenUidStore.open("jdbc:sqlite:" + dir.resolve("later.db"))) {
       PollResult first = poll("later", policy, store, Clock.fixed(t0, ZoneOffset.UTC));
       assertThat(first.fetched()).isEqualTo(2);
       assertThat(first.deleted()).isZero();
       seed("later", "l3");
-      PollResult sixDays = poll("later", policy, store, Clock.fixed(t0.plus(Duration.ofDays(6)), ZoneOffset.UTC));
+      PollResult sixDays =
+          poll("later", policy, store, Clock.fixed(t0.plus(Duration.ofDays(6)), ZoneOffset.UTC));
       assertThat(sixDays.fetched()).isEqualTo(1);
       assertThat(sixDays.deleted()).isZero();
-      PollResult eightDays = poll("later", policy, store, Clock.fixed(t0.plus(Duration.ofDays(8)), ZoneOffset.UTC));
+      PollResult eightDays =
+          poll("later", policy, store, Clock.fixed(t0.plus(Duration.ofDays(8)), ZoneOffset.UTC));
       assertThat(eightDays.fetched()).isZero();
       assertThat(eightDays.deleted()).isEqualTo(2); // l1, l2; l3 was first seen on day 6
     }
@@ -170,28 +197,51 @@ class PollDovecotIT {
 
   @Test
   void aStopMidBatchFinishesTheMessageInHandDeliversWhatCameAndLeavesTheRest() throws Exception {
-    List<String> ids = new java.util.ArrayList<>();
+    List<String> ids = new ArrayList<>();
     for (int i = 1; i <= 10; i++) {
       ids.add("s" + i);
     }
     seed("stopper", ids.toArray(String[]::new));
     FetchPolicy policy = FetchPolicy.deleteMode();
-    java.util.concurrent.atomic.AtomicInteger staged = new java.util.concurrent.atomic.AtomicInteger();
-    FetchObserver counting = new FetchObserver() {
-      @Override
-      public void fetched(String account, int number, long octets) {
-        staged.incrementAndGet();
-      }
-    };
+    AtomicInteger staged = new AtomicInteger();
+    FetchObserver counting =
+        new FetchObserver() {
+          @Override
+          public void fetched(String account, int number, long octets) {
+            staged.incrementAndGet();
+          }
+        };
     try (SeenUidStore store = SqliteSeenUidStore.open("jdbc:sqlite:" + dir.resolve("stop.db"))) {
       Pop3Settings settings =
-          new Pop3Settings("127.0.0.1", dovecot.pop3sPort(), TlsMode.IMPLICIT, TlsTrust.withCaFile(caFile),
-              new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)), false, Framing.CRLF, 32);
-      Pop3Account account = new Pop3Account("stopper", settings, new Credentials.Password("stopper", "pw-stopper"), AuthMethod.AUTO, "stopper@test");
-      PollResult stopped = new AccountPoll(account, policy, store, new MaildirDestination(maildir("stopper"), "h"),
-              new MaildirDestination(dir.resolve("quarantine"), "h"), "h", Clock.systemUTC(), counting, ProtocolTrace.NONE)
-          .stopWhen(() -> staged.get() >= 3)
-          .run();
+          new Pop3Settings(
+              "127.0.0.1",
+              dovecot.pop3sPort(),
+              TlsMode.IMPLICIT,
+              TlsTrust.withCaFile(caFile),
+              new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)),
+              false,
+              Framing.CRLF,
+              32);
+      Pop3Account account =
+          new Pop3Account(
+              "stopper",
+              settings,
+              new Credentials.Password("stopper", "pw-stopper"),
+              AuthMethod.AUTO,
+              "stopper@test");
+      PollResult stopped =
+          new AccountPoll(
+                  account,
+                  policy,
+                  store,
+                  new MaildirDestination(maildir("stopper"), "h"),
+                  new MaildirDestination(dir.resolve("quarantine"), "h"),
+                  "h",
+                  Clock.systemUTC(),
+                  counting,
+                  ProtocolTrace.NONE)
+              .stopWhen(() -> staged.get() >= 3)
+              .run();
 
       assertThat(stopped.failure()).isEmpty();
       assertThat(stopped.fetched()).as("the poll stopped inside its one batch of ten").isEqualTo(3);
@@ -206,13 +256,35 @@ class PollDovecotIT {
     assertThat(dovecot.messageCount("stopper")).isZero();
   }
 
-  private PollResult poll(String user, FetchPolicy policy, SeenUidStore store, Clock clock) throws Exception {
+  private PollResult poll(String user, FetchPolicy policy, SeenUidStore store, Clock clock)
+      throws Exception {
     Pop3Settings settings =
-        new Pop3Settings("127.0.0.1", dovecot.pop3sPort(), TlsMode.IMPLICIT, TlsTrust.withCaFile(caFile),
-            new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)), false, Framing.CRLF, 32);
-    Pop3Account account = new Pop3Account(user, settings, new Credentials.Password(user, "pw-" + user), AuthMethod.AUTO, user + "@test");
-    return new AccountPoll(account, policy, store, new MaildirDestination(maildir(user), "h"),
-            new MaildirDestination(dir.resolve("quarantine"), "h"), "h", clock, FetchObserver.NONE, ProtocolTrace.NONE)
+        new Pop3Settings(
+            "127.0.0.1",
+            dovecot.pop3sPort(),
+            TlsMode.IMPLICIT,
+            TlsTrust.withCaFile(caFile),
+            new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)),
+            false,
+            Framing.CRLF,
+            32);
+    Pop3Account account =
+        new Pop3Account(
+            user,
+            settings,
+            new Credentials.Password(user, "pw-" + user),
+            AuthMethod.AUTO,
+            user + "@test");
+    return new AccountPoll(
+            account,
+            policy,
+            store,
+            new MaildirDestination(maildir(user), "h"),
+            new MaildirDestination(dir.resolve("quarantine"), "h"),
+            "h",
+            clock,
+            FetchObserver.NONE,
+            ProtocolTrace.NONE)
         .run();
   }
 
@@ -240,7 +312,8 @@ class PollDovecotIT {
     assertThat(dovecot.messageCount("limit")).isEqualTo(3);
     popfetch("poll", "--config", config.toString());
     popfetch("poll", "--config", config.toString());
-    assertThat(Mail.idsIn(maildir("limit"))).containsExactlyInAnyOrder("f1", "f2", "f3", "f4", "f5");
+    assertThat(Mail.idsIn(maildir("limit")))
+        .containsExactlyInAnyOrder("f1", "f2", "f3", "f4", "f5");
     assertThat(dovecot.messageCount("limit")).isZero();
   }
 
@@ -260,23 +333,47 @@ class PollDovecotIT {
 
   @Test
   void dovecotReadsTheMaildirPopfetchWrote() throws Exception {
-    String tricky = "From: x@example.org\nSubject: tricky\nMessage-ID: <tricky@popfetch.test>\n\n.\n..\nFrom the start\n>From quoted\nNUL \0 here\n";
+    String tricky =
+        "From: x@example.org\n"
+            + "Subject: tricky\n"
+            + "Message-ID: <tricky@popfetch.test>\n\n"
+            + ".\n"
+            + "..\n"
+            + "From the start\n"
+            + ">From quoted\n"
+            + "NUL \0 here\n";
     dovecot.deliver("del", tricky.getBytes(ISO_8859_1));
     seed("del", "r2");
     // popfetch delivers straight into the Maildir Dovecot serves to the user "reader".
-    Path config = config(account("del", "").replace(maildir("del").toString(), dovecot.maildir("reader").toString()));
+    Path config =
+        config(
+            account("del", "")
+                .replace(maildir("del").toString(), dovecot.maildir("reader").toString()));
     Run run = popfetch("poll", "--config", config.toString());
     assertThat(run.status()).as(run.output()).isZero();
     dovecot.giveToMailUser(dovecot.maildir("reader"));
     Pop3Settings settings =
-        new Pop3Settings("127.0.0.1", dovecot.pop3sPort(), TlsMode.IMPLICIT, TlsTrust.withCaFile(caFile),
-            new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)), false, Framing.CRLF, 32);
+        new Pop3Settings(
+            "127.0.0.1",
+            dovecot.pop3sPort(),
+            TlsMode.IMPLICIT,
+            TlsTrust.withCaFile(caFile),
+            new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)),
+            false,
+            Framing.CRLF,
+            32);
     try (Pop3Client client = Pop3Client.connect(settings, ProtocolTrace.NONE)) {
       client.login(new Credentials.Password("reader", "pw-reader"), AuthMethod.AUTO);
       assertThat(client.stat().messages()).isEqualTo(2);
       List<String> bodies = new ArrayList<>();
-      client.retr(List.of(1, 2), (n, body) -> bodies.add(new String(body.readAllBytes(), ISO_8859_1)));
-      assertThat(bodies).anySatisfy(b -> assertThat(b.replace("\r\n", "\n")).endsWith(tricky).contains("Delivered-To: del@127.0.0.1\n"));
+      client.retr(
+          List.of(1, 2), (n, body) -> bodies.add(new String(body.readAllBytes(), ISO_8859_1)));
+      assertThat(bodies)
+          .anySatisfy(
+              b ->
+                  assertThat(b.replace("\r\n", "\n"))
+                      .endsWith(tricky)
+                      .contains("Delivered-To: del@127.0.0.1\n"));
       client.quit();
     }
   }
@@ -287,7 +384,8 @@ class PollDovecotIT {
     Path config;
     try (CuttingProxy proxy = new CuttingProxy(dovecot.pop3Port(), "line 10 of c3")) {
       String viaProxy =
-          account("cut", "uid-scope: cut-mailbox").replace("tls: implicit", "tls: none")
+          account("cut", "uid-scope: cut-mailbox")
+              .replace("tls: implicit", "tls: none")
               .replace("port: " + dovecot.pop3sPort(), "port: " + proxy.port());
       config = config(viaProxy);
       Run first = popfetch("poll", "--config", config.toString());
@@ -297,7 +395,11 @@ class PollDovecotIT {
       assertThat(dovecot.messageCount("cut")).isEqualTo(5);
     }
     // The same account straight to Dovecot: another port, so the scope is named to keep the state.
-    Path direct = config(account("cut", "uid-scope: cut-mailbox").replace("tls: implicit", "tls: none").replace("port: " + dovecot.pop3sPort(), "port: " + dovecot.pop3Port()));
+    Path direct =
+        config(
+            account("cut", "uid-scope: cut-mailbox")
+                .replace("tls: implicit", "tls: none")
+                .replace("port: " + dovecot.pop3sPort(), "port: " + dovecot.pop3Port()));
     Run second = popfetch("poll", "--config", direct.toString());
     assertThat(second.status()).as(second.output()).isZero();
     assertThat(Mail.idsIn(maildir("cut"))).containsExactlyInAnyOrder("c1", "c2", "c3", "c4", "c5");

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,11 @@ class ScopeAdoptionTest {
   @BeforeEach
   void open() throws IOException {
     store = SqliteSeenUidStore.open("jdbc:sqlite:" + dir.resolve("state.db"));
-    store.record(OLD, List.of(new SeenUid("1", UidState.KEPT, Instant.EPOCH, 30), new SeenUid("2", UidState.KEPT, Instant.EPOCH, 30)));
+    store.record(
+        OLD,
+        List.of(
+            new SeenUid("1", UidState.KEPT, Instant.EPOCH, 30),
+            new SeenUid("2", UidState.KEPT, Instant.EPOCH, 30)));
   }
 
   @AfterEach
@@ -35,23 +40,33 @@ class ScopeAdoptionTest {
   @Test
   void theOnlyAccountWithThatServerAndUserTakesItOver() throws Exception {
     ScopeAdoption.Report report =
-        ScopeAdoption.adopt(store, List.of(
-            new ScopeAdoption.Claim("tunnel", ON_1110, OLD),
-            new ScopeAdoption.Claim("elsewhere", AccountKey.of("pop.example.com", 995, "u"),
-                AccountKey.beforePorts("pop.example.com", "u"))));
+        ScopeAdoption.adopt(
+            store,
+            List.of(
+                new ScopeAdoption.Claim("tunnel", ON_1110, OLD),
+                new ScopeAdoption.Claim(
+                    "elsewhere",
+                    AccountKey.of("pop.example.com", 995, "u"),
+                    AccountKey.beforePorts("pop.example.com", "u"))));
 
-    assertThat(report.adopted()).containsExactlyEntriesOf(java.util.Map.of("tunnel", 2));
+    assertThat(report.adopted()).containsExactlyEntriesOf(Map.of("tunnel", 2));
     assertThat(store.load(ON_1110)).containsOnlyKeys("1", "2");
     assertThat(store.load(OLD)).isEmpty();
-    assertThat(ScopeAdoption.adopt(store, List.of(new ScopeAdoption.Claim("tunnel", ON_1110, OLD))).adopted())
-        .as("running it again changes nothing").isEmpty();
+    assertThat(
+            ScopeAdoption.adopt(store, List.of(new ScopeAdoption.Claim("tunnel", ON_1110, OLD)))
+                .adopted())
+        .as("running it again changes nothing")
+        .isEmpty();
   }
 
   @Test
   void twoAccountsThatCouldOwnItLeaveItAloneAndStartWithoutState() throws Exception {
     ScopeAdoption.Report report =
-        ScopeAdoption.adopt(store, List.of(
-            new ScopeAdoption.Claim("a", ON_1110, OLD), new ScopeAdoption.Claim("b", ON_1111, OLD)));
+        ScopeAdoption.adopt(
+            store,
+            List.of(
+                new ScopeAdoption.Claim("a", ON_1110, OLD),
+                new ScopeAdoption.Claim("b", ON_1111, OLD)));
 
     assertThat(report.adopted()).isEmpty();
     assertThat(report.ambiguous()).containsExactly(OLD);
@@ -63,9 +78,11 @@ class ScopeAdoptionTest {
   @Test
   void anAccountThatNamesTheOldScopeKeepsUsingItAndNoOtherTakesIt() throws Exception {
     ScopeAdoption.Report report =
-        ScopeAdoption.adopt(store, List.of(
-            new ScopeAdoption.Claim("a", AccountKey.named(OLD.storageKey()), OLD),
-            new ScopeAdoption.Claim("b", ON_1111, OLD)));
+        ScopeAdoption.adopt(
+            store,
+            List.of(
+                new ScopeAdoption.Claim("a", AccountKey.named(OLD.storageKey()), OLD),
+                new ScopeAdoption.Claim("b", ON_1111, OLD)));
 
     assertThat(report.adopted()).isEmpty();
     assertThat(report.ambiguous()).isEmpty();

@@ -3,12 +3,21 @@ package org.popfetch.fetch;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -24,11 +33,13 @@ import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.Pop3Settings;
+import org.popfetch.pop3.ScanListing;
 import org.popfetch.pop3.TlsMode;
 import org.popfetch.sasl.Credentials;
 import org.popfetch.store.SqliteSeenUidStore;
 import org.popfetch.testing.ScriptedServer;
 import org.popfetch.testing.ScriptedServer.Conversation;
+import org.slf4j.LoggerFactory;
 
 /** Poll orderings that only a scripted server can produce on demand. */
 class ScriptedPollTest {
@@ -67,13 +78,31 @@ class ScriptedPollTest {
     return poll(server, new MaildirDestination(maildir, "h"), policy);
   }
 
-  private PollResult poll(ScriptedServer server, Destination destination, FetchPolicy policy) throws Exception {
+  private PollResult poll(ScriptedServer server, Destination destination, FetchPolicy policy)
+      throws Exception {
     Pop3Settings settings =
-        new Pop3Settings("127.0.0.1", server.port(), TlsMode.NONE, TlsTrust.SYSTEM,
-            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)), true, Framing.CRLF, 32);
-    Pop3Account account = new Pop3Account("test", settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test");
-    return new AccountPoll(account, policy, store, destination, new MaildirDestination(dir.resolve("quarantine"), "h"), "h",
-            Clock.systemUTC(), FetchObserver.NONE, ProtocolTrace.NONE)
+        new Pop3Settings(
+            "127.0.0.1",
+            server.port(),
+            TlsMode.NONE,
+            TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)),
+            true,
+            Framing.CRLF,
+            32);
+    Pop3Account account =
+        new Pop3Account(
+            "test", settings, new Credentials.Password("u", "p"), AuthMethod.USER, "u@test");
+    return new AccountPoll(
+            account,
+            policy,
+            store,
+            destination,
+            new MaildirDestination(dir.resolve("quarantine"), "h"),
+            "h",
+            Clock.systemUTC(),
+            FetchObserver.NONE,
+            ProtocolTrace.NONE)
         .run();
   }
 
@@ -84,8 +113,8 @@ class ScriptedPollTest {
   }
 
   private static void login(Conversation c, int messages) throws IOException {
-    List<String> list = new java.util.ArrayList<>();
-    List<String> uidl = new java.util.ArrayList<>();
+    List<String> list = new ArrayList<>();
+    List<String> uidl = new ArrayList<>();
     for (int i = 1; i <= messages; i++) {
       list.add(i + " 30");
       uidl.add(i + " uid-" + i);
@@ -94,7 +123,8 @@ class ScriptedPollTest {
   }
 
   /** Greeting, CAPA, USER/PASS, then LIST and UIDL answered with these lines. */
-  private static void login(Conversation c, List<String> list, List<String> uidl) throws IOException {
+  private static void login(Conversation c, List<String> list, List<String> uidl)
+      throws IOException {
     c.send("+OK ready");
     c.expect("CAPA");
     c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
@@ -169,7 +199,8 @@ class ScriptedPollTest {
   }
 
   @Test
-  void quitAnsweredWithErrLeavesTheUidsPendingAndTheNextPollDeletesWithoutRedelivery() throws Exception {
+  void quitAnsweredWithErrLeavesTheUidsPendingAndTheNextPollDeletesWithoutRedelivery()
+      throws Exception {
     try (ScriptedServer server =
         server(
             c -> {
@@ -240,9 +271,11 @@ class ScriptedPollTest {
     maildir = home.resolve("Maildir");
     MaildirDestination destination = new MaildirDestination(maildir, "h");
     if ("root".equals(System.getProperty("user.name"))) {
-      Files.setOwner(maildir, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+      Files.setOwner(
+          maildir,
+          dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
     } else {
-      Files.setPosixFilePermissions(maildir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+      Files.setPosixFilePermissions(maildir, PosixFilePermissions.fromString("rwxrwxrwx"));
     }
     Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
     Files.delete(maildir.resolve("new"));
@@ -284,7 +317,7 @@ class ScriptedPollTest {
           }
 
           @Override
-          public Staged stage(Incoming message, java.io.InputStream body) throws DeliveryException {
+          public Staged stage(Incoming message, InputStream body) throws DeliveryException {
             if (++staged == 2) {
               throw DeliveryException.deferred("No space left on device");
             }
@@ -396,10 +429,12 @@ class ScriptedPollTest {
               c.expectClose();
             })) {
       PollResult result = poll(server, keep(OptionalLong.empty()));
-      assertThat(result.failure()).hasValueSatisfying(f -> {
-        assertThat(f.kind()).isEqualTo(PollFailure.Kind.CONFIG);
-        assertThat(f.message()).contains("does not support UIDL").contains("keep: true");
-      });
+      assertThat(result.failure())
+          .hasValueSatisfying(
+              f -> {
+                assertThat(f.kind()).isEqualTo(PollFailure.Kind.CONFIG);
+                assertThat(f.message()).contains("does not support UIDL").contains("keep: true");
+              });
       assertThat(result.fetched()).isZero();
     }
   }
@@ -441,8 +476,8 @@ class ScriptedPollTest {
 
   @Test
   void anOversizeMessageIsReportedOnceNotEveryPoll() throws Exception {
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Selection.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events = new ch.qos.logback.core.read.ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(Selection.class);
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
     events.start();
     logger.addAppender(events);
     try {
@@ -467,7 +502,9 @@ class ScriptedPollTest {
     } finally {
       logger.detachAppender(events);
     }
-    assertThat(events.list).filteredOn(e -> e.getFormattedMessage().contains("larger than max-size")).hasSize(1);
+    assertThat(events.list)
+        .filteredOn(e -> e.getFormattedMessage().contains("larger than max-size"))
+        .hasSize(1);
   }
 
   @Test
@@ -500,32 +537,38 @@ class ScriptedPollTest {
 
   @Test
   void sizeNoiseDoesNotMakeAKeptMessageNew() {
-    SeenUid seen = new SeenUid("A", UidState.KEPT, java.time.Instant.EPOCH, 4096);
+    SeenUid seen = new SeenUid("A", UidState.KEPT, Instant.EPOCH, 4096);
     assertThat(Selection.reused(seen, new Selection.Entry(1, 4150, "A", true))).isFalse();
     assertThat(Selection.reused(seen, new Selection.Entry(1, 9000, "A", true))).isTrue();
   }
 
   @Test
   void uniqueIdsChangedWholesaleAreReportedLoudly() {
-    java.util.Map<String, SeenUid> seen = new java.util.HashMap<>();
-    List<org.popfetch.pop3.ScanListing> listing = new java.util.ArrayList<>();
-    java.util.Map<Integer, String> uids = new java.util.HashMap<>();
+    Map<String, SeenUid> seen = new HashMap<>();
+    List<ScanListing> listing = new ArrayList<>();
+    Map<Integer, String> uids = new HashMap<>();
     for (int i = 1; i <= 30; i++) {
-      seen.put("old-" + i, new SeenUid("old-" + i, UidState.KEPT, java.time.Instant.EPOCH, 30));
-      listing.add(new org.popfetch.pop3.ScanListing(i, 30));
+      seen.put("old-" + i, new SeenUid("old-" + i, UidState.KEPT, Instant.EPOCH, 30));
+      listing.add(new ScanListing(i, 30));
       uids.put(i, "new-format-" + i);
     }
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Selection.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events = new ch.qos.logback.core.read.ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(Selection.class);
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
     events.start();
     logger.addAppender(events);
     try {
-      Selection selection = Selection.select("acct", listing, uids, true, seen, keep(OptionalLong.empty()), java.time.Instant.EPOCH);
+      Selection selection =
+          Selection.select(
+              "acct", listing, uids, true, seen, keep(OptionalLong.empty()), Instant.EPOCH);
       assertThat(selection.fetch()).hasSize(30);
     } finally {
       logger.detachAppender(events);
     }
-    assertThat(events.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
-        .contains("30 of 30 unique-ids on the server are unknown").contains("seem to have changed"));
+    assertThat(events.list)
+        .anySatisfy(
+            e ->
+                assertThat(e.getFormattedMessage())
+                    .contains("30 of 30 unique-ids on the server are unknown")
+                    .contains("seem to have changed"));
   }
 }

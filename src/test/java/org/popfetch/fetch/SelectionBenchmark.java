@@ -4,9 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,7 +45,8 @@ public class SelectionBenchmark {
   private final List<ScanListing> listing = new ArrayList<>();
   private final Map<Integer, String> uids = new HashMap<>();
   private final FetchPolicy keep =
-      new FetchPolicy(true, java.util.Optional.empty(), java.util.OptionalLong.empty(), java.util.OptionalInt.empty(), 200, 1 << 25);
+      new FetchPolicy(
+          true, Optional.empty(), OptionalLong.empty(), OptionalInt.empty(), 200, 1 << 25);
 
   @Setup
   public void fill() throws Exception {
@@ -63,7 +68,7 @@ public class SelectionBenchmark {
   public void close() throws Exception {
     store.close();
     try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 

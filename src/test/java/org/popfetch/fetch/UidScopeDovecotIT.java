@@ -8,6 +8,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,13 +20,14 @@ import org.popfetch.store.SqliteSeenUidStore;
 import org.popfetch.testing.DovecotServer;
 import org.popfetch.testing.Mail;
 import org.popfetch.testing.TestPki;
+import org.sqlite.JDBC;
 import picocli.CommandLine;
 
 /**
  * UID scopes against a real Dovecot, which serves one maildrop on its pop3 and pop3s ports.
- * popfetch cannot see that two ports lead to one maildrop, so it treats them as two mailboxes:
- * at worst a message is delivered once per account, never deleted before its account delivered
- * it (docs/adr/0003-uid-scope-with-port.md).
+ * popfetch cannot see that two ports lead to one maildrop, so it treats them as two mailboxes: at
+ * worst a message is delivered once per account, never deleted before its account delivered it
+ * (docs/adr/0003-uid-scope-with-port.md).
  */
 class UidScopeDovecotIT {
   @TempDir static Path shared;
@@ -36,8 +40,10 @@ class UidScopeDovecotIT {
   static void start() throws Exception {
     TestPki pki = TestPki.create("popfetch uid scope test CA");
     caFile = pki.writeCaPem(shared.resolve("ca.pem"));
-    dovecot = DovecotServer.start(DovecotServer.users("both", "pw-both", "mixed", "pw-mixed", "upgrade", "pw-upgrade"),
-        pki.issue("127.0.0.1"));
+    dovecot =
+        DovecotServer.start(
+            DovecotServer.users("both", "pw-both", "mixed", "pw-mixed", "upgrade", "pw-upgrade"),
+            pki.issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -56,18 +62,24 @@ class UidScopeDovecotIT {
   /** An account of {@code user} on Dovecot's pop3s port, or with STLS on its pop3 port. */
   private String account(String name, String user, boolean pop3s, String extra) {
     return """
-          - name: %1$s
-            server: 127.0.0.1
-            port: %2$d
-            tls: %3$s
-            ca-file: %4$s
-            user: %5$s
-            password: pw-%5$s
-            deliver: { maildir: %6$s }
-        %7$s
-        """
-        .formatted(name, pop3s ? dovecot.pop3sPort() : dovecot.pop3Port(), pop3s ? "implicit" : "starttls", caFile,
-            user, maildir(name), extra.indent(4).stripTrailing());
+      - name: %1$s
+        server: 127.0.0.1
+        port: %2$d
+        tls: %3$s
+        ca-file: %4$s
+        user: %5$s
+        password: pw-%5$s
+        deliver: { maildir: %6$s }
+    %7$s
+    """
+        .formatted(
+            name,
+            pop3s ? dovecot.pop3sPort() : dovecot.pop3Port(),
+            pop3s ? "implicit" : "starttls",
+            caFile,
+            user,
+            maildir(name),
+            extra.indent(4).stripTrailing());
   }
 
   private Path maildir(String account) {
@@ -77,8 +89,10 @@ class UidScopeDovecotIT {
   private Path config(String... accounts) throws Exception {
     Path file = dir.resolve("popfetch.yaml");
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(file, "state: { url: \"" + stateUrl() + "\" }\naccounts:\n" + String.join("", accounts));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        file, "state: { url: \"" + stateUrl() + "\" }\naccounts:\n" + String.join("", accounts));
     return file;
   }
 
@@ -99,7 +113,10 @@ class UidScopeDovecotIT {
   @Test
   void oneMaildropKeptThroughBothPortsIsDeliveredOncePerAccount() throws Exception {
     seed("both", "b1", "b2");
-    Path config = config(account("plain", "both", false, "keep: true"), account("secure", "both", true, "keep: true"));
+    Path config =
+        config(
+            account("plain", "both", false, "keep: true"),
+            account("secure", "both", true, "keep: true"));
 
     Run first = popfetch("poll", "--config", config.toString());
     assertThat(first.status()).as(first.output()).isZero();
@@ -117,7 +134,9 @@ class UidScopeDovecotIT {
   @Test
   void anAccountThatDeletesThroughTheOtherPortDeliversEverythingFirst() throws Exception {
     seed("mixed", "m1", "m2", "m3");
-    Path config = config(account("keeper", "mixed", false, "keep: true"), account("deleter", "mixed", true, ""));
+    Path config =
+        config(
+            account("keeper", "mixed", false, "keep: true"), account("deleter", "mixed", true, ""));
 
     Run kept = popfetch("poll", "--config", config.toString(), "keeper");
     assertThat(kept.status()).as(kept.output()).isZero();
@@ -138,8 +157,8 @@ class UidScopeDovecotIT {
     Run first = popfetch("poll", "--config", config.toString());
     assertThat(first.status()).as(first.output()).isZero();
     // Key the records as an earlier version did: user@server, no port.
-    try (java.sql.Connection db = new org.sqlite.JDBC().connect(stateUrl(), new java.util.Properties());
-        java.sql.Statement s = db.createStatement()) {
+    try (Connection db = new JDBC().connect(stateUrl(), new Properties());
+        Statement s = db.createStatement()) {
       assertThat(s.executeUpdate("UPDATE seen_uid SET account = 'upgrade@127.0.0.1'")).isEqualTo(2);
     }
 

@@ -16,10 +16,16 @@ class HeaderFieldsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "", "no headers at all, just text\r\n", "Subject: no separator and no body",
-    "Subject: nul \0 inside\r\n\r\nbody \0\r\n", "\r\n\r\nbody after an empty header\r\n",
-    "Subject: bare LF\n\nbody\n", "X: bare\rCR\r\n\r\n"})
+  @ValueSource(
+      strings = {
+        "",
+        "no headers at all, just text\r\n",
+        "Subject: no separator and no body",
+        "Subject: nul \0 inside\r\n\r\nbody \0\r\n",
+        "\r\n\r\nbody after an empty header\r\n",
+        "Subject: bare LF\n\nbody\n",
+        "X: bare\rCR\r\n\r\n"
+      })
   void theMessageComesBackByteForByteWhateverItsShape(String wire) throws Exception {
     HeaderFields.Read r = read(wire);
     assertThat(new String(r.message().readAllBytes(), ISO_8859_1)).isEqualTo(wire);
@@ -40,31 +46,52 @@ class HeaderFieldsTest {
 
   @Test
   void fieldsAreFoundByNameInAnyCaseUnfoldedAndDecoded() throws Exception {
-    HeaderFields h = read("SUBJECT: =?UTF-8?Q?Caf=C3=A9?=\r\n  continued\r\nDelivered-To: a@x\r\nDelivered-To: b@x\r\n\r\n").header();
-    assertThat(h.first("subject")).contains("Café  continued"); // unfolding removes the CRLF only (RFC 5322 2.2.3)
+    HeaderFields h =
+        read("SUBJECT: =?UTF-8?Q?Caf=C3=A9?=\r\n"
+                + "  continued\r\n"
+                + "Delivered-To: a@x\r\n"
+                + "Delivered-To: b@x\r\n\r\n")
+            .header();
+    assertThat(h.first("subject"))
+        .contains("Café  continued"); // unfolding removes the CRLF only (RFC 5322 2.2.3)
     assertThat(h.all("delivered-to")).containsExactly("a@x", "b@x");
   }
 
   @Test
-  void theEnvelopeComesFromReturnPathThenFromAndTheRecipientFromTheConfiguredHeader() throws Exception {
-    HeaderFields both = read("Return-Path: <bounce@lists.example.org>\r\nFrom: Alice <alice@example.org>\r\nX-Original-To: bob@example.org\r\n\r\n").header();
-    assertThat(Envelope.of(both, "me@pop", Optional.empty())).isEqualTo(new Envelope("bounce@lists.example.org", "me@pop"));
-    assertThat(Envelope.of(both, "me@pop", Optional.of("x-original-to")).recipient()).isEqualTo("bob@example.org");
+  void theEnvelopeComesFromReturnPathThenFromAndTheRecipientFromTheConfiguredHeader()
+      throws Exception {
+    HeaderFields both =
+        read("Return-Path: <bounce@lists.example.org>\r\n"
+                + "From: Alice <alice@example.org>\r\n"
+                + "X-Original-To: bob@example.org\r\n\r\n")
+            .header();
+    assertThat(Envelope.of(both, "me@pop", Optional.empty()))
+        .isEqualTo(new Envelope("bounce@lists.example.org", "me@pop"));
+    assertThat(Envelope.of(both, "me@pop", Optional.of("x-original-to")).recipient())
+        .isEqualTo("bob@example.org");
     HeaderFields fromOnly = read("From: alice@example.org (Alice)\r\n\r\n").header();
-    assertThat(Envelope.of(fromOnly, "me@pop", Optional.of("X-Original-To"))).isEqualTo(new Envelope("alice@example.org", "me@pop"));
-    assertThat(Envelope.of(read("Return-Path: <>\r\n\r\n").header(), "me@pop", Optional.empty()).sender()).isEmpty();
-    assertThat(Envelope.of(read("Subject: nothing\r\n\r\n").header(), "me@pop", Optional.empty()).sender()).isEmpty();
+    assertThat(Envelope.of(fromOnly, "me@pop", Optional.of("X-Original-To")))
+        .isEqualTo(new Envelope("alice@example.org", "me@pop"));
+    assertThat(
+            Envelope.of(read("Return-Path: <>\r\n\r\n").header(), "me@pop", Optional.empty())
+                .sender())
+        .isEmpty();
+    assertThat(
+            Envelope.of(read("Subject: nothing\r\n\r\n").header(), "me@pop", Optional.empty())
+                .sender())
+        .isEmpty();
     HeaderFields two = read("Return-Path: <first@x>\r\nReturn-Path: <second@x>\r\n\r\n").header();
     assertThat(Envelope.of(two, "me@pop", Optional.empty()).sender()).isEqualTo("first@x");
   }
 
   @Test
   void addressFieldsAreNeverDecodedAndNoValueCarriesAControlCharacter() throws Exception {
-    HeaderFields h = read(
-        "To: =?utf-8?q?bob@example.org=0Avictim@evil.example?=\r\n"
-            + "Resent-From: =?utf-8?q?a=0D=0Ab?=\r\n"
-            + "Subject: =?utf-8?q?one=0Atwo=00three=E2=80=A8four?=\r\n"
-            + "X-Raw: a\0b\u007fc\r\n\r\n").header();
+    HeaderFields h =
+        read("To: =?utf-8?q?bob@example.org=0Avictim@evil.example?=\r\n"
+                + "Resent-From: =?utf-8?q?a=0D=0Ab?=\r\n"
+                + "Subject: =?utf-8?q?one=0Atwo=00three=E2=80=A8four?=\r\n"
+                + "X-Raw: a\0b\u007fc\r\n\r\n")
+            .header();
     assertThat(h.all("to")).containsExactly("=?utf-8?q?bob@example.org=0Avictim@evil.example?=");
     assertThat(h.all("Resent-From")).containsExactly("=?utf-8?q?a=0D=0Ab?=");
     assertThat(h.first("Subject")).contains("one\ufffdtwo\ufffdthree\ufffdfour");
@@ -73,18 +100,37 @@ class HeaderFieldsTest {
 
   @Test
   void theRawValueIsTheFieldAsItCameFoldingAndAll() throws Exception {
-    HeaderFields h = read("Delivered-To: <bob@example.org>,\r\n <carol@example.org>\r\nX: =?utf-8?q?x?=\r\n\r\n").header();
-    assertThat(h.raw("delivered-to")).containsExactly(" <bob@example.org>,\r\n <carol@example.org>");
+    HeaderFields h =
+        read("Delivered-To: <bob@example.org>,\r\n <carol@example.org>\r\nX: =?utf-8?q?x?=\r\n\r\n")
+            .header();
+    assertThat(h.raw("delivered-to"))
+        .containsExactly(" <bob@example.org>,\r\n <carol@example.org>");
     assertThat(h.raw("x")).containsExactly(" =?utf-8?q?x?=");
     assertThat(h.raw("missing")).isEmpty();
   }
 
   @Test
   void aSenderFieldWithNoUsableAddressMakesTheMailboxTheSender() throws Exception {
-    assertThat(Envelope.of(read("Return-Path: <a b@x>\r\nFrom: alice@example.org\r\n\r\n").header(), "me@pop", Optional.empty()).sender())
+    assertThat(
+            Envelope.of(
+                    read("Return-Path: <a b@x>\r\nFrom: alice@example.org\r\n\r\n").header(),
+                    "me@pop",
+                    Optional.empty())
+                .sender())
         .isEqualTo("me@pop");
-    assertThat(Envelope.of(read("From: =?utf-8?q?bob=40example.org=0A?=\r\n\r\n").header(), "me@pop", Optional.empty()).sender()).isEqualTo("me@pop");
-    assertThat(Envelope.of(read("Return-Path: <>\r\nFrom: alice@example.org\r\n\r\n").header(), "me@pop", Optional.empty()).sender())
+    assertThat(
+            Envelope.of(
+                    read("From: =?utf-8?q?bob=40example.org=0A?=\r\n\r\n").header(),
+                    "me@pop",
+                    Optional.empty())
+                .sender())
+        .isEqualTo("me@pop");
+    assertThat(
+            Envelope.of(
+                    read("Return-Path: <>\r\nFrom: alice@example.org\r\n\r\n").header(),
+                    "me@pop",
+                    Optional.empty())
+                .sender())
         .isEmpty();
   }
 }

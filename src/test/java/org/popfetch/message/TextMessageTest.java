@@ -21,20 +21,24 @@ class TextMessageTest {
 
   @Test
   void anAsciiMessageIsWrittenAsGivenWithCrlfLineEnds() {
-    String mail = written(new TextMessage()
-        .structured("From", "popfetch <MAILER-DAEMON@mx.test>")
-        .text("Subject", "login refused for work")
-        .date("Date", Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC),
-        "line one\nline two\n");
+    String mail =
+        written(
+            new TextMessage()
+                .structured("From", "popfetch <MAILER-DAEMON@mx.test>")
+                .text("Subject", "login refused for work")
+                .date("Date", Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC),
+            "line one\nline two\n");
 
-    assertThat(mail).isEqualTo("From: popfetch <MAILER-DAEMON@mx.test>\r\n"
-        + "Subject: login refused for work\r\n"
-        + "Date: Fri, 27 Nov 2026 10:00:00 +0000\r\n"
-        + "MIME-Version: 1.0\r\n"
-        + "Content-Type: text/plain; charset=utf-8\r\n"
-        + "Content-Transfer-Encoding: 7bit\r\n"
-        + "\r\n"
-        + "line one\r\nline two\r\n");
+    assertThat(mail)
+        .isEqualTo(
+            "From: popfetch <MAILER-DAEMON@mx.test>\r\n"
+                + "Subject: login refused for work\r\n"
+                + "Date: Fri, 27 Nov 2026 10:00:00 +0000\r\n"
+                + "MIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Transfer-Encoding: 7bit\r\n"
+                + "\r\n"
+                + "line one\r\nline two\r\n");
   }
 
   @Test
@@ -66,7 +70,8 @@ class TextMessageTest {
     assertThat(header(mail)).doesNotContain("\r\nBcc:");
 
     assertThatThrownBy(() -> new TextMessage().structured("To", "<a@b>\r\nBcc: victim@example.com"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("To");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("To");
     assertThatThrownBy(() -> new TextMessage().structured("To", "<bü@b>"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new TextMessage().structured("Bad Name", "x"))

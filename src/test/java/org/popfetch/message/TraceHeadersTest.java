@@ -10,7 +10,13 @@ class TraceHeadersTest {
   @Test
   void receivedAndDeliveredToRecordTheFetch() {
     TraceHeaders h =
-        TraceHeaders.forFetch("pop.example.com", true, "mx.local", "work", "alice@example.com", Instant.parse("2026-11-27T08:00:00Z"));
+        TraceHeaders.forFetch(
+            "pop.example.com",
+            true,
+            "mx.local",
+            "work",
+            "alice@example.com",
+            Instant.parse("2026-11-27T08:00:00Z"));
     String text = new String(h.toBytes("\n"), StandardCharsets.US_ASCII);
     assertThat(text)
         .startsWith("Received: from pop.example.com by mx.local with POP3S (popfetch) for")
@@ -25,7 +31,8 @@ class TraceHeadersTest {
   @Test
   void configOrServerTextCannotInjectHeaders() {
     TraceHeaders h =
-        TraceHeaders.forFetch("evil\r\nBcc: x@y", false, "h", "a\nX-Injected: 1", "m>\r\n", Instant.EPOCH);
+        TraceHeaders.forFetch(
+            "evil\r\nBcc: x@y", false, "h", "a\nX-Injected: 1", "m>\r\n", Instant.EPOCH);
     String text = new String(h.toBytes("\n"), StandardCharsets.US_ASCII);
     assertThat(text.lines()).noneMatch(l -> l.startsWith("Bcc:") || l.startsWith("X-Injected:"));
     assertThat(text.lines().filter(l -> !l.startsWith(" ") && !l.startsWith("\t"))).hasSize(2);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class PopfetchMetricsTest {
     }
 
     @Override
-    public Clock withZone(java.time.ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       return this;
     }
 
@@ -37,7 +38,8 @@ class PopfetchMetricsTest {
   private final PopfetchMetrics metrics = new PopfetchMetrics(clock);
 
   private static PollResult ok(String account, int fetched, long octets, int quarantined) {
-    return new PollResult(account, fetched, fetched, octets, fetched, 0, quarantined, Optional.empty());
+    return new PollResult(
+        account, fetched, fetched, octets, fetched, 0, quarantined, Optional.empty());
   }
 
   private static PollResult failed(String account, PollFailure.Kind kind) {
@@ -57,13 +59,21 @@ class PopfetchMetricsTest {
         .contains("popfetch_polls_total{account=\"work\",result=\"delivery\"} 1.0")
         .contains("popfetch_messages_fetched_total{account=\"work\"} 5.0")
         .contains("popfetch_bytes_fetched_total{account=\"work\"} 3500.0")
-        .contains("popfetch_deliveries_total{account=\"work\",destination=\"maildir\",result=\"delivered\"} 5.0")
-        .contains("popfetch_deliveries_total{account=\"work\",destination=\"maildir\",result=\"quarantined\"} 1.0")
-        .contains("popfetch_deliveries_total{account=\"work\",destination=\"maildir\",result=\"deferred\"} 1.0")
+        .contains(
+            "popfetch_deliveries_total{account=\"work\",destination=\"maildir\",result=\"delivered\"}"
+                + " 5.0")
+        .contains(
+            "popfetch_deliveries_total{account=\"work\",destination=\"maildir\",result=\"quarantined\"}"
+                + " 1.0")
+        .contains(
+            "popfetch_deliveries_total{account=\"work\",destination=\"maildir\",result=\"deferred\"}"
+                + " 1.0")
         .contains("popfetch_consecutive_failures{account=\"work\"} 1.0")
         .contains("popfetch_poll_duration_seconds_count{account=\"work\"} 3")
         .contains("jvm_memory_used_bytes");
-    assertThat(text).containsPattern("popfetch_last_success_timestamp_seconds\\{account=\"work\"} 1\\.7[0-9.]+E9");
+    assertThat(text)
+        .containsPattern(
+            "popfetch_last_success_timestamp_seconds\\{account=\"work\"} 1\\.7[0-9.]+E9");
   }
 
   @Test
@@ -77,7 +87,9 @@ class PopfetchMetricsTest {
 
     assertThat(metrics.scrape())
         .contains("popfetch_polls_total{account=\"work\",result=\"ok\"} 1.0")
-        .contains("popfetch_deliveries_total{account=\"work\",destination=\"mbox\",result=\"delivered\"} 4.0")
+        .contains(
+            "popfetch_deliveries_total{account=\"work\",destination=\"mbox\",result=\"delivered\"}"
+                + " 4.0")
         .contains("popfetch_poll_duration_seconds_count{account=\"work\"} 1")
         .contains("popfetch_poll_duration_seconds_sum{account=\"work\"} 2.0");
   }

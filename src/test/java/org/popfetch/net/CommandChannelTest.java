@@ -81,10 +81,12 @@ class CommandChannelTest {
         Socket socket = connect(server)) {
       CommandChannel<ClientException> channel = open(socket, Duration.ofSeconds(10));
       assertThatThrownBy(() -> channel.readLine("greeting", 64))
-          .isInstanceOfSatisfying(ClientException.class, e -> {
-            assertThat(e.failure.kind()).isEqualTo(WireFailure.Kind.LINE_TOO_LONG);
-            assertThat(e).hasMessage("mx.test:25 sent a line longer than 64 octets (greeting)");
-          });
+          .isInstanceOfSatisfying(
+              ClientException.class,
+              e -> {
+                assertThat(e.failure.kind()).isEqualTo(WireFailure.Kind.LINE_TOO_LONG);
+                assertThat(e).hasMessage("mx.test:25 sent a line longer than 64 octets (greeting)");
+              });
       assertThat(aborts).hasValue(1);
       socket.close();
     }
@@ -98,10 +100,12 @@ class CommandChannelTest {
       channel.write("NOOP");
       channel.flush("NOOP");
       assertThatThrownBy(() -> channel.readLine("NOOP", 512))
-          .isInstanceOfSatisfying(ClientException.class, e -> {
-            assertThat(e.failure.kind()).isEqualTo(WireFailure.Kind.TIMEOUT);
-            assertThat(e).hasMessage("mx.test:25 sent nothing for 1s (waiting for NOOP)");
-          });
+          .isInstanceOfSatisfying(
+              ClientException.class,
+              e -> {
+                assertThat(e.failure.kind()).isEqualTo(WireFailure.Kind.TIMEOUT);
+                assertThat(e).hasMessage("mx.test:25 sent nothing for 1s (waiting for NOOP)");
+              });
       assertThat(aborts).hasValue(1);
       socket.close();
     }
@@ -122,13 +126,15 @@ class CommandChannelTest {
       channel.flush("MAIL");
       assertThat(channel.readLine("MAIL", 512)).startsWith("421 ");
       assertThatThrownBy(() -> channel.readLine("RCPT", 512))
-          .isInstanceOfSatisfying(ClientException.class, e -> {
-            assertThat(e.failure.kind()).isEqualTo(WireFailure.Kind.CLOSED);
-            assertThat(e.getMessage())
-                .startsWith("mx.test:25 closed the connection (RCPT)")
-                .contains("the last it said was \"421 4.3.2 going ")
-                .doesNotContain("\u001b");
-          });
+          .isInstanceOfSatisfying(
+              ClientException.class,
+              e -> {
+                assertThat(e.failure.kind()).isEqualTo(WireFailure.Kind.CLOSED);
+                assertThat(e.getMessage())
+                    .startsWith("mx.test:25 closed the connection (RCPT)")
+                    .contains("the last it said was \"421 4.3.2 going ")
+                    .doesNotContain("\u001b");
+              });
       assertThat(aborts).hasValue(1);
     }
   }

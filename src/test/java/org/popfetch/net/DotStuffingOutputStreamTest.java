@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class DotStuffingOutputStreamTest {
   private static final String TEXT = ".start\n..two\r\nmid.dot\rbare CR\r\r\n\n.\nend.";
-  private static final String WIRE = "..start\r\n...two\r\nmid.dot\r\nbare CR\r\n\r\n\r\n..\r\nend.\r\n.\r\n";
+  private static final String WIRE =
+      "..start\r\n...two\r\nmid.dot\r\nbare CR\r\n\r\n\r\n..\r\nend.\r\n.\r\n";
 
   @Test
   void everyLineEndBecomesCrlfLeadingDotsAreDoubledAndTheDataIsTerminated() throws IOException {
@@ -32,7 +33,8 @@ class DotStuffingOutputStreamTest {
     out.write(TEXT.getBytes(ISO_8859_1));
     out.finish();
     WireInput in = new WireInput(new ByteArrayInputStream(wire.toByteArray()));
-    String back = new String(new DotTerminatedInputStream(in, Framing.CRLF).readAllBytes(), ISO_8859_1);
+    String back =
+        new String(new DotTerminatedInputStream(in, Framing.CRLF).readAllBytes(), ISO_8859_1);
     assertThat(back).isEqualTo(".start\r\n..two\r\nmid.dot\r\nbare CR\r\n\r\n\r\n.\r\nend.\r\n");
   }
 }

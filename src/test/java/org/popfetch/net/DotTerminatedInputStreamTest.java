@@ -4,10 +4,13 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,7 +61,10 @@ class DotTerminatedInputStreamTest {
 
   @Test
   void unstuffsEveryKindOfDotLine() throws IOException {
-    assertThat(new String(readAll(ChunkedInputStream.chunked(stuff(TRICKY), 1 << 20), Framing.CRLF), ISO_8859_1))
+    assertThat(
+            new String(
+                readAll(ChunkedInputStream.chunked(stuff(TRICKY), 1 << 20), Framing.CRLF),
+                ISO_8859_1))
         .isEqualTo(TRICKY);
   }
 
@@ -73,7 +79,9 @@ class DotTerminatedInputStreamTest {
 
   @Test
   void survivesOneByteReads() throws IOException {
-    assertThat(new String(readAll(ChunkedInputStream.chunked(stuff(TRICKY), 1), Framing.CRLF), ISO_8859_1))
+    assertThat(
+            new String(
+                readAll(ChunkedInputStream.chunked(stuff(TRICKY), 1), Framing.CRLF), ISO_8859_1))
         .isEqualTo(TRICKY);
   }
 
@@ -87,13 +95,16 @@ class DotTerminatedInputStreamTest {
 
   @Test
   void emptyBody() throws IOException {
-    assertThat(readAll(ChunkedInputStream.chunked(".\r\n".getBytes(ISO_8859_1), 1), Framing.CRLF)).isEmpty();
+    assertThat(readAll(ChunkedInputStream.chunked(".\r\n".getBytes(ISO_8859_1), 1), Framing.CRLF))
+        .isEmpty();
   }
 
   @Test
   void aBareLfDotLineDoesNotEndTheResponseInStrictFraming() throws IOException {
     String body = "x\n.\nstill body\r\n";
-    assertThat(new String(readAll(ChunkedInputStream.chunked(stuff(body), 7), Framing.CRLF), ISO_8859_1))
+    assertThat(
+            new String(
+                readAll(ChunkedInputStream.chunked(stuff(body), 7), Framing.CRLF), ISO_8859_1))
         .isEqualTo(body);
   }
 
@@ -114,7 +125,9 @@ class DotTerminatedInputStreamTest {
     line[0] = '.';
     line[5_000_000] = '\0';
     byte[] body = concat(line, "\r\n".getBytes(ISO_8859_1));
-    byte[] got = readAll(ChunkedInputStream.chunked(stuff(new String(body, ISO_8859_1)), 1 << 16), Framing.CRLF);
+    byte[] got =
+        readAll(
+            ChunkedInputStream.chunked(stuff(new String(body, ISO_8859_1)), 1 << 16), Framing.CRLF);
     assertThat(got).isEqualTo(body);
   }
 
@@ -151,71 +164,83 @@ class DotTerminatedInputStreamTest {
   /** Discards everything. */
   enum OutputStreamSink {
     ;
-    static final java.io.OutputStream INSTANCE = java.io.OutputStream.nullOutputStream();
+    static final OutputStream INSTANCE = OutputStream.nullOutputStream();
   }
 
   @Test
   void aBodyAtItsLimitIsWholeAndOneOctetMoreIsRefused() throws IOException {
     byte[] wire = stuff("0123456789\r\n");
-    DotTerminatedInputStream exact = new DotTerminatedInputStream(new WireInput(new java.io.ByteArrayInputStream(wire)), Framing.CRLF, 12);
+    DotTerminatedInputStream exact =
+        new DotTerminatedInputStream(
+            new WireInput(new ByteArrayInputStream(wire)), Framing.CRLF, 12);
     assertThat(exact.readAllBytes()).hasSize(12);
     assertThat(exact.isComplete()).isTrue();
 
-    DotTerminatedInputStream capped = new DotTerminatedInputStream(new WireInput(new java.io.ByteArrayInputStream(wire)), Framing.CRLF, 11);
-    assertThatThrownBy(capped::readAllBytes).isInstanceOf(BodyTooLongException.class).hasMessageContaining("more than 11 octets");
+    DotTerminatedInputStream capped =
+        new DotTerminatedInputStream(
+            new WireInput(new ByteArrayInputStream(wire)), Framing.CRLF, 11);
+    assertThatThrownBy(capped::readAllBytes)
+        .isInstanceOf(BodyTooLongException.class)
+        .hasMessageContaining("more than 11 octets");
     assertThat(capped.failure()).isInstanceOf(BodyTooLongException.class);
     assertThat(capped.count()).isLessThanOrEqualTo(11);
   }
 
   @Test
   void closingACappedEndlessBodyDoesNotDrainIt() {
-    InputStream endless = new InputStream() {
-      @Override
-      public int read() {
-        return 'x';
-      }
-    };
-    DotTerminatedInputStream body = new DotTerminatedInputStream(new WireInput(endless), Framing.CRLF, 100_000);
+    InputStream endless =
+        new InputStream() {
+          @Override
+          public int read() {
+            return 'x';
+          }
+        };
+    DotTerminatedInputStream body =
+        new DotTerminatedInputStream(new WireInput(endless), Framing.CRLF, 100_000);
     assertThatThrownBy(body::close).isInstanceOf(BodyTooLongException.class);
   }
 
   @Test
   void aMessageMayWaitTwiceTheReadTimeoutPlusItsSizeAtTheMinimumRate() {
-    Timeouts t = new Timeouts(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(60), 1024);
+    Timeouts t = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60), 1024);
     assertThat(t.messageWaitNanos(0)).isEqualTo(120_000_000_000L);
-    assertThat(t.messageWaitNanos(10L * 1024 * 1024)).isEqualTo((120L + 10 * 1024) * 1_000_000_000L);
+    assertThat(t.messageWaitNanos(10L * 1024 * 1024))
+        .isEqualTo((120L + 10 * 1024) * 1_000_000_000L);
     assertThat(t.messageWaitNanos(Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
-    assertThat(new Timeouts(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(60), 0).messageWaitNanos(81))
-        .as("no rate guard, no deadline").isEqualTo(Long.MAX_VALUE);
+    assertThat(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60), 0).messageWaitNanos(81))
+        .as("no rate guard, no deadline")
+        .isEqualTo(Long.MAX_VALUE);
   }
 
   @Test
   void aBudgetOfWaitingEndsATrickleThatKeepsAboveTheRate() throws Exception {
-    InputStream trickle = new InputStream() {
-      @Override
-      public int read() throws IOException {
-        try {
-          Thread.sleep(2); // the peer's pace under test
-        } catch (InterruptedException e) {
-          throw new java.io.InterruptedIOException();
-        }
-        return 'x';
-      }
+    InputStream trickle =
+        new InputStream() {
+          @Override
+          public int read() throws IOException {
+            try {
+              Thread.sleep(2); // the peer's pace under test
+            } catch (InterruptedException e) {
+              throw new InterruptedIOException();
+            }
+            return 'x';
+          }
 
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        b[off] = (byte) read();
-        return 1;
-      }
-    };
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            b[off] = (byte) read();
+            return 1;
+          }
+        };
     MinimumRateInputStream guard = new MinimumRateInputStream(trickle, 10, 50_000_000L);
     guard.budget(200_000_000L, "message 7 (81 octets listed)");
     byte[] buf = new byte[16];
-    assertThatThrownBy(() -> {
-          while (true) {
-            guard.read(buf, 0, buf.length);
-          }
-        })
+    assertThatThrownBy(
+            () -> {
+              while (true) {
+                guard.read(buf, 0, buf.length);
+              }
+            })
         .isInstanceOf(PeerTooSlowException.class)
         .hasMessageStartingWith("message 7 (81 octets listed) not complete after");
     guard.restart();

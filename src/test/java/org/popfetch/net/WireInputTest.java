@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class WireInputTest {
@@ -13,7 +14,9 @@ class WireInputTest {
   @Test
   void readsCrlfAndBareLfLinesAndKeepsLoneCr() throws IOException {
     WireInput in =
-        new WireInput(ChunkedInputStream.chunked("+OK one\r\n+OK two\n+OK th\rree\r\n".getBytes(ISO_8859_1), 1));
+        new WireInput(
+            ChunkedInputStream.chunked(
+                "+OK one\r\n+OK two\n+OK th\rree\r\n".getBytes(ISO_8859_1), 1));
     assertThat(in.readLine(100)).isEqualTo("+OK one");
     assertThat(in.readLine(100)).isEqualTo("+OK two");
     assertThat(in.readLine(100)).isEqualTo("+OK th\rree");
@@ -27,21 +30,25 @@ class WireInputTest {
     }
     bytes['\n'] = 'x';
     byte[] wire = DotTerminatedInputStreamTest.concat(bytes, "\r\n".getBytes(ISO_8859_1));
-    assertThat(new WireInput(ChunkedInputStream.chunked(wire, 3)).readLine(300).getBytes(ISO_8859_1))
+    assertThat(
+            new WireInput(ChunkedInputStream.chunked(wire, 3)).readLine(300).getBytes(ISO_8859_1))
         .isEqualTo(bytes);
   }
 
   @Test
   void aLineAtTheLimitIsAccepted() throws IOException {
     String line = "x".repeat(512);
-    assertThat(new WireInput(ChunkedInputStream.chunked((line + "\r\n").getBytes(ISO_8859_1), 100)).readLine(512))
+    assertThat(
+            new WireInput(ChunkedInputStream.chunked((line + "\r\n").getBytes(ISO_8859_1), 100))
+                .readLine(512))
         .isEqualTo(line);
   }
 
   @Test
   void aLineOverTheLimitIsRefused() {
     String line = "x".repeat(513);
-    WireInput in = new WireInput(ChunkedInputStream.chunked((line + "\r\n").getBytes(ISO_8859_1), 100));
+    WireInput in =
+        new WireInput(ChunkedInputStream.chunked((line + "\r\n").getBytes(ISO_8859_1), 100));
     assertThatThrownBy(() -> in.readLine(512)).isInstanceOf(LineTooLongException.class);
   }
 
@@ -81,7 +88,7 @@ class WireInputTest {
       if (n <= 0) {
         return -1;
       }
-      java.util.Arrays.fill(b, off, off + n, (byte) 'x');
+      Arrays.fill(b, off, off + n, (byte) 'x');
       served += n;
       return n;
     }

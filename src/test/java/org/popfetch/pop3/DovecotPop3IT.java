@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.net.Framing;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
@@ -24,7 +25,8 @@ import org.popfetch.testing.TestPki;
 
 /** The POP3 client against a real Dovecot: plain, STLS and implicit TLS; USER/PASS and PLAIN. */
 class DovecotPop3IT {
-  private static final Timeouts TIMEOUTS = new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30));
+  private static final Timeouts TIMEOUTS =
+      new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30));
 
   @TempDir static Path dir;
   static DovecotServer dovecot;
@@ -36,7 +38,15 @@ class DovecotPop3IT {
     trust = TlsTrust.withCaFile(pki.writeCaPem(dir.resolve("ca.pem")));
     dovecot =
         DovecotServer.start(
-            DovecotServer.users("plain", "pw-plain", "stls", "pw-stls", "implicit", "pw-implicit", "abort", "pw-abort"),
+            DovecotServer.users(
+                "plain",
+                "pw-plain",
+                "stls",
+                "pw-stls",
+                "implicit",
+                "pw-implicit",
+                "abort",
+                "pw-abort"),
             pki.issue("127.0.0.1", "localhost"));
   }
 
@@ -73,10 +83,11 @@ class DovecotPop3IT {
 
   private static Pop3Settings settings(TlsMode mode, int port) {
     return new Pop3Settings(
-        "127.0.0.1", port, mode, trust, TIMEOUTS, mode == TlsMode.NONE, org.popfetch.net.Framing.CRLF, 32);
+        "127.0.0.1", port, mode, trust, TIMEOUTS, mode == TlsMode.NONE, Framing.CRLF, 32);
   }
 
-  private static List<byte[]> retrieveAll(Pop3Client client, List<Integer> numbers) throws Exception {
+  private static List<byte[]> retrieveAll(Pop3Client client, List<Integer> numbers)
+      throws Exception {
     List<byte[]> got = new ArrayList<>();
     client.retr(numbers, (n, body) -> got.add(body.readAllBytes()));
     return got;
@@ -85,7 +96,8 @@ class DovecotPop3IT {
   @Test
   void plainUserPassFetchesAndDeletes() throws Exception {
     Map<String, byte[]> seeded = seed("plain", 3);
-    Pop3Client client = Pop3Client.connect(settings(TlsMode.NONE, dovecot.pop3Port()), ProtocolTrace.NONE);
+    Pop3Client client =
+        Pop3Client.connect(settings(TlsMode.NONE, dovecot.pop3Port()), ProtocolTrace.NONE);
     assertThat(client.isSecure()).isFalse();
     client.login(new Credentials.Password("plain", "pw-plain"), AuthMethod.USER);
     MailboxStatus status = client.stat();
@@ -114,7 +126,11 @@ class DovecotPop3IT {
 
     List<String> events = trace.events();
     assertThat(events).contains("C: STLS", "-- TLS established", "C: AUTH PLAIN ****");
-    int firstBodyDone = IntStream.range(0, events.size()).filter(i -> events.get(i).startsWith("-- RETR 1:")).findFirst().orElseThrow();
+    int firstBodyDone =
+        IntStream.range(0, events.size())
+            .filter(i -> events.get(i).startsWith("-- RETR 1:"))
+            .findFirst()
+            .orElseThrow();
     // PIPELINING: the later RETRs were on the wire before the first reply had been read.
     assertThat(events.indexOf("C: RETR 20")).isBetween(0, firstBodyDone);
     assertThat(trace.all()).doesNotContain("pw-stls");
@@ -124,7 +140,8 @@ class DovecotPop3IT {
   @Test
   void implicitTlsWithAutoLogin() throws Exception {
     Map<String, byte[]> seeded = seed("implicit", 2);
-    Pop3Client client = Pop3Client.connect(settings(TlsMode.IMPLICIT, dovecot.pop3sPort()), ProtocolTrace.NONE);
+    Pop3Client client =
+        Pop3Client.connect(settings(TlsMode.IMPLICIT, dovecot.pop3sPort()), ProtocolTrace.NONE);
     assertThat(client.isSecure()).isTrue();
     client.login(new Credentials.Password("implicit", "pw-implicit"), AuthMethod.AUTO);
     assertThat(retrieveAll(client, List.of(1, 2))).containsExactlyElementsOf(seeded.values());
@@ -136,11 +153,13 @@ class DovecotPop3IT {
   @Test
   void deleWithoutQuitOrUndoneByRsetDeletesNothing() throws Exception {
     seed("abort", 2);
-    Pop3Client aborted = Pop3Client.connect(settings(TlsMode.IMPLICIT, dovecot.pop3sPort()), ProtocolTrace.NONE);
+    Pop3Client aborted =
+        Pop3Client.connect(settings(TlsMode.IMPLICIT, dovecot.pop3sPort()), ProtocolTrace.NONE);
     aborted.login(new Credentials.Password("abort", "pw-abort"), AuthMethod.USER);
     aborted.dele(List.of(1, 2));
     aborted.close(); // no QUIT: RFC 1939 section 6, no UPDATE state
-    Pop3Client reset = Pop3Client.connect(settings(TlsMode.IMPLICIT, dovecot.pop3sPort()), ProtocolTrace.NONE);
+    Pop3Client reset =
+        Pop3Client.connect(settings(TlsMode.IMPLICIT, dovecot.pop3sPort()), ProtocolTrace.NONE);
     reset.login(new Credentials.Password("abort", "pw-abort"), AuthMethod.USER);
     assertThat(reset.stat().messages()).isEqualTo(2);
     reset.dele(1);
@@ -151,7 +170,8 @@ class DovecotPop3IT {
 
   @Test
   void aWrongPasswordIsAnErrorInTheServersWords() throws Exception {
-    Pop3Client client = Pop3Client.connect(settings(TlsMode.IMPLICIT, dovecot.pop3sPort()), ProtocolTrace.NONE);
+    Pop3Client client =
+        Pop3Client.connect(settings(TlsMode.IMPLICIT, dovecot.pop3sPort()), ProtocolTrace.NONE);
     try {
       client.login(new Credentials.Password("plain", "wrong"), AuthMethod.USER);
       throw new AssertionError("login with a wrong password succeeded");

@@ -121,7 +121,9 @@ class Pop3ClientAuthTest {
         new ScriptedServer(
             c -> {
               greet(c, "SASL OAUTHBEARER XOAUTH2");
-              c.expect("AUTH OAUTHBEARER " + b64("n,a=alice@example.org,\u0001auth=Bearer " + TOKEN + "\u0001\u0001"));
+              c.expect(
+                  "AUTH OAUTHBEARER "
+                      + b64("n,a=alice@example.org,\u0001auth=Bearer " + TOKEN + "\u0001\u0001"));
               c.send("+ " + b64("{\"status\":\"invalid_token\",\"scope\":\"mail\"}"));
               c.expect("AQ==");
               c.send("-ERR [AUTH] Invalid token");
@@ -129,9 +131,12 @@ class Pop3ClientAuthTest {
             })) {
       Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
       assertThatThrownBy(
-              () -> client.login(new Credentials.OAuthToken("alice@example.org", TOKEN), AuthMethod.AUTO))
+              () ->
+                  client.login(
+                      new Credentials.OAuthToken("alice@example.org", TOKEN), AuthMethod.AUTO))
           .isInstanceOfSatisfying(
-              Pop3ErrorException.class, e -> assertThat(e.condition()).isEqualTo(ResponseCondition.AUTH));
+              Pop3ErrorException.class,
+              e -> assertThat(e.condition()).isEqualTo(ResponseCondition.AUTH));
       client.close();
     }
   }
@@ -142,7 +147,9 @@ class Pop3ClientAuthTest {
         new ScriptedServer(
             c -> {
               greet(c, "SASL XOAUTH2");
-              c.expect("AUTH XOAUTH2 " + b64("user=alice@example.org\u0001auth=Bearer " + TOKEN + "\u0001\u0001"));
+              c.expect(
+                  "AUTH XOAUTH2 "
+                      + b64("user=alice@example.org\u0001auth=Bearer " + TOKEN + "\u0001\u0001"));
               c.send("+ " + b64("{\"status\":\"400\",\"schemes\":\"Bearer\"}"));
               c.expect("");
               c.send("-ERR Invalid credentials");
@@ -150,7 +157,9 @@ class Pop3ClientAuthTest {
             })) {
       Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
       assertThatThrownBy(
-              () -> client.login(new Credentials.OAuthToken("alice@example.org", TOKEN), AuthMethod.XOAUTH2))
+              () ->
+                  client.login(
+                      new Credentials.OAuthToken("alice@example.org", TOKEN), AuthMethod.XOAUTH2))
           .isInstanceOf(Pop3ErrorException.class)
           .hasMessageContaining("Invalid credentials");
       client.close();
@@ -225,7 +234,8 @@ class Pop3ClientAuthTest {
               c.expectClose();
             })) {
       Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
-      assertThatThrownBy(() -> client.login(new Credentials.OAuthToken("alice", TOKEN), AuthMethod.AUTO))
+      assertThatThrownBy(
+              () -> client.login(new Credentials.OAuthToken("alice", TOKEN), AuthMethod.AUTO))
           .isInstanceOf(Pop3SecurityException.class)
           .hasMessageContaining("offers no OAuth mechanism");
       client.close();

@@ -12,6 +12,7 @@ import static org.popfetch.pop3.Pop3TestSupport.plain;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,13 +64,15 @@ class Pop3ClientCommandsTest {
       assertThat(client.list(2)).isEqualTo(new ScanListing(2, 200));
       assertThat(client.uidl())
           .containsExactly(
-              new UidListing(1, "whqtswO00WBw418f9t5JxYwZ"), new UidListing(2, "QhdPYR:00WBw1Ph7x7"));
+              new UidListing(1, "whqtswO00WBw418f9t5JxYwZ"),
+              new UidListing(2, "QhdPYR:00WBw1Ph7x7"));
       assertThat(client.uidl(1)).isEqualTo(new UidListing(1, "whqtswO00WBw418f9t5JxYwZ"));
       try (InputStream top = client.top(1, 0)) {
         assertThat(new String(top.readAllBytes(), ISO_8859_1)).isEqualTo("Subject: hi\r\n\r\n");
       }
       try (InputStream body = client.retr(1)) {
-        assertThat(new String(body.readAllBytes(), ISO_8859_1)).isEqualTo("Subject: hi\r\n\r\n.dot\r\n");
+        assertThat(new String(body.readAllBytes(), ISO_8859_1))
+            .isEqualTo("Subject: hi\r\n\r\n.dot\r\n");
       }
       client.dele(1);
       client.rset();
@@ -125,7 +128,9 @@ class Pop3ClientCommandsTest {
       Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
       client.login(ALICE, AuthMethod.USER);
       List<UidListing> listing = client.uidl();
-      assertThat(listing).extracting(UidListing::uid).containsExactly("has space", "y".repeat(71), "caf\u00e9");
+      assertThat(listing)
+          .extracting(UidListing::uid)
+          .containsExactly("has space", "y".repeat(71), "caf\u00e9");
       assertThat(listing).noneMatch(UidListing::wellFormed);
       client.quit();
     }
@@ -145,7 +150,8 @@ class Pop3ClientCommandsTest {
             })) {
       Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
       client.login(ALICE, AuthMethod.USER);
-      assertThat(client.list()).containsExactly(new ScanListing(1, 3_000_000_000L), new ScanListing(4, 12));
+      assertThat(client.list())
+          .containsExactly(new ScanListing(1, 3_000_000_000L), new ScanListing(4, 12));
       assertThat(client.stat()).isEqualTo(new MailboxStatus(2_147_483_653L, 9_000_000_000L));
       client.quit();
     }
@@ -193,8 +199,11 @@ class Pop3ClientCommandsTest {
     cases.put("-ERR lock busy", ResponseCondition.UNSPECIFIED);
     cases.forEach(
         (line, condition) ->
-            assertThat(Pop3Reply.parse(line).orElseThrow().condition()).as(line).isEqualTo(condition));
-    assertThat(Pop3Reply.parse("-ERR [SYS/TEMP] try later").orElseThrow().text()).isEqualTo("try later");
+            assertThat(Pop3Reply.parse(line).orElseThrow().condition())
+                .as(line)
+                .isEqualTo(condition));
+    assertThat(Pop3Reply.parse("-ERR [SYS/TEMP] try later").orElseThrow().text())
+        .isEqualTo("try later");
     assertThat(Pop3Reply.parse("+OKAY")).isEmpty();
     assertThat(Pop3Reply.parse("220 smtp.example.org ESMTP")).isEmpty();
   }
@@ -232,7 +241,9 @@ class Pop3ClientCommandsTest {
   void aGreetingThatNeverComesTimesOut() throws Exception {
     try (ScriptedServer server = new ScriptedServer(c -> c.stall())) {
       assertThatThrownBy(
-              () -> Pop3Client.connect(plain(server.port()).withTimeouts(IMPATIENT), ProtocolTrace.NONE))
+              () ->
+                  Pop3Client.connect(
+                      plain(server.port()).withTimeouts(IMPATIENT), ProtocolTrace.NONE))
           .isInstanceOf(Pop3TimeoutException.class)
           .hasMessageContaining("sent nothing")
           .hasMessageContaining("greeting");
@@ -255,7 +266,8 @@ class Pop3ClientCommandsTest {
           Pop3Client.connect(plain(server.port()).withTimeouts(IMPATIENT), ProtocolTrace.NONE);
       client.login(ALICE, AuthMethod.USER);
       client.dele(1);
-      assertThatThrownBy(() -> client.retr(List.of(2), (n, body) -> body.transferTo(OutputStreamSinks.NULL)))
+      assertThatThrownBy(
+              () -> client.retr(List.of(2), (n, body) -> body.transferTo(OutputStreamSinks.NULL)))
           .isInstanceOf(Pop3TimeoutException.class)
           .hasMessageContaining("RETR 2");
       assertThat(client.isOpen()).isFalse();
@@ -373,7 +385,9 @@ class Pop3ClientCommandsTest {
 
   @Test
   void capabilityNamesAreCaseBlind() throws Exception {
-    Capabilities caps = Capabilities.parse(List.of("pipelining", "Sasl plain Cram-MD5", "login-delay 900", "EXPIRE 0"));
+    Capabilities caps =
+        Capabilities.parse(
+            List.of("pipelining", "Sasl plain Cram-MD5", "login-delay 900", "EXPIRE 0"));
     assertThat(caps.pipelining()).isTrue();
     assertThat(caps.saslMechanisms()).containsExactly("PLAIN", "CRAM-MD5");
     assertThat(caps.loginDelaySeconds()).hasValue(900);
@@ -406,7 +420,9 @@ class Pop3ClientCommandsTest {
       Pop3Client client = Pop3Client.connect(plain(server.port()), trace);
       client.login(ALICE, AuthMethod.USER);
       List<String> bodies = new ArrayList<>();
-      client.retr(List.of(1, 2, 3, 4, 5), (n, body) -> bodies.add(n + ":" + new String(body.readAllBytes(), ISO_8859_1)));
+      client.retr(
+          List.of(1, 2, 3, 4, 5),
+          (n, body) -> bodies.add(n + ":" + new String(body.readAllBytes(), ISO_8859_1)));
       assertThat(bodies)
           .containsExactly(
               "1:Message-Number: 1\r\n\r\nbody 1\r\n",
@@ -448,7 +464,16 @@ class Pop3ClientCommandsTest {
   @Test
   void pipelinedRepliesSplitAtEveryByteBoundaryAreReadTheSame() throws Exception {
     byte[] replies =
-        ("+OK 1\r\nA\r\n..dot\r\n.\r\n+OK 2\r\n\r\n.\r\n-ERR [SYS/TEMP] gone\r\n+OK\r\nlast\r\n.\r\n")
+        ("+OK 1\r\n"
+                + "A\r\n"
+                + "..dot\r\n"
+                + ".\r\n"
+                + "+OK 2\r\n\r\n"
+                + ".\r\n"
+                + "-ERR [SYS/TEMP] gone\r\n"
+                + "+OK\r\n"
+                + "last\r\n"
+                + ".\r\n")
             .getBytes(ISO_8859_1);
     for (int at = 0; at <= replies.length; at++) {
       int split = at;
@@ -565,6 +590,6 @@ class Pop3ClientCommandsTest {
 
   /** Sinks for bodies the test does not look at. */
   static final class OutputStreamSinks {
-    static final java.io.OutputStream NULL = java.io.OutputStream.nullOutputStream();
+    static final OutputStream NULL = OutputStream.nullOutputStream();
   }
 }

@@ -8,7 +8,9 @@ import static org.popfetch.pop3.Pop3TestSupport.expectQuit;
 import static org.popfetch.pop3.Pop3TestSupport.greetAndLogin;
 import static org.popfetch.pop3.Pop3TestSupport.plain;
 
+import java.io.IOException;
 import java.io.OutputStream;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,8 @@ import org.popfetch.testing.ScriptedServer;
 class Pop3ClientHostileServerTest {
   private static final Credentials ALICE = new Credentials.Password("alice", "secret");
 
-  private static Pop3Client loggedIn(ScriptedServer server, Pop3Settings settings) throws Exception {
+  private static Pop3Client loggedIn(ScriptedServer server, Pop3Settings settings)
+      throws Exception {
     Pop3Client client = Pop3Client.connect(settings, ProtocolTrace.NONE);
     client.login(ALICE, AuthMethod.USER);
     return client;
@@ -44,8 +47,12 @@ class Pop3ClientHostileServerTest {
       List<String> bodies = new ArrayList<>();
       // The rest of the body is still there after the seeming end of the last reply.
       assertThatThrownBy(
-              () -> client.retr(List.of(1), (n, body) -> bodies.add(new String(body.readAllBytes(), ISO_8859_1))))
-          .isInstanceOfSatisfying(Pop3DesyncException.class, e -> assertThat(e.firstUnsafe()).isEqualTo(1))
+              () ->
+                  client.retr(
+                      List.of(1),
+                      (n, body) -> bodies.add(new String(body.readAllBytes(), ISO_8859_1))))
+          .isInstanceOfSatisfying(
+              Pop3DesyncException.class, e -> assertThat(e.firstUnsafe()).isEqualTo(1))
           .hasMessageContaining("octets after the last reply of the batch");
       assertThat(client.isOpen()).isFalse();
     }
@@ -60,21 +67,34 @@ class Pop3ClientHostileServerTest {
               greetAndLogin(c, "USER", "PIPELINING");
               c.expect("RETR 1");
               c.expect("RETR 2");
-              c.send("+OK 5030 octets", "Subject: one", "", "a", ".", "+OK 12 octets", "forged", filler, ".");
+              c.send(
+                  "+OK 5030 octets",
+                  "Subject: one",
+                  "",
+                  "a",
+                  ".",
+                  "+OK 12 octets",
+                  "forged",
+                  filler,
+                  ".");
               c.send("+OK 40 octets", "Subject: two", "", "b", ".");
               c.expectClose();
             })) {
       Pop3Client client = loggedIn(server, plain(server.port()));
       List<Integer> handed = new ArrayList<>();
       assertThatThrownBy(
-              () -> client.retr(
-                  List.of(new ScanListing(1, 5030), new ScanListing(2, 40)), Long.MAX_VALUE,
-                  (n, body) -> {
-                    handed.add(n);
-                    body.readAllBytes();
-                  }))
-          .isInstanceOfSatisfying(Pop3DesyncException.class, e -> assertThat(e.firstUnsafe()).isEqualTo(1))
-          .hasMessageContaining("message 1 came as 19 octets but LIST said 5030 and RETR said 5030");
+              () ->
+                  client.retr(
+                      List.of(new ScanListing(1, 5030), new ScanListing(2, 40)),
+                      Long.MAX_VALUE,
+                      (n, body) -> {
+                        handed.add(n);
+                        body.readAllBytes();
+                      }))
+          .isInstanceOfSatisfying(
+              Pop3DesyncException.class, e -> assertThat(e.firstUnsafe()).isEqualTo(1))
+          .hasMessageContaining(
+              "message 1 came as 19 octets but LIST said 5030 and RETR said 5030");
       assertThat(handed).containsExactly(1);
       assertThat(client.isOpen()).isFalse();
     }
@@ -94,10 +114,13 @@ class Pop3ClientHostileServerTest {
             })) {
       Pop3Client client = loggedIn(server, plain(server.port()));
       assertThatThrownBy(
-              () -> client.retr(
-                  List.of(new ScanListing(1, 30), new ScanListing(2, 9000)), Long.MAX_VALUE,
-                  (n, body) -> body.readAllBytes()))
-          .isInstanceOfSatisfying(Pop3DesyncException.class, e -> assertThat(e.firstUnsafe()).isEqualTo(1))
+              () ->
+                  client.retr(
+                      List.of(new ScanListing(1, 30), new ScanListing(2, 9000)),
+                      Long.MAX_VALUE,
+                      (n, body) -> body.readAllBytes()))
+          .isInstanceOfSatisfying(
+              Pop3DesyncException.class, e -> assertThat(e.firstUnsafe()).isEqualTo(1))
           .hasMessageContaining("answered RETR 2 with 9 octets but LIST said 9000");
     }
   }
@@ -114,7 +137,9 @@ class Pop3ClientHostileServerTest {
               c.expect("RETR 1");
               c.expect("RETR 2");
               c.expect("RETR 3");
-              c.sendRaw(("+OK 2013 octets\r\nSubject: lf\r\n" + emptyLines + ".\r\n").getBytes(ISO_8859_1));
+              c.sendRaw(
+                  ("+OK 2013 octets\r\nSubject: lf\r\n" + emptyLines + ".\r\n")
+                      .getBytes(ISO_8859_1));
               c.send("+OK 240 octets", "Subject: mbox", "", "short", ".");
               c.send("+OK 5100 octets", "Subject: estimate", "", "e".repeat(4000), ".");
               expectQuit(c);
@@ -122,7 +147,8 @@ class Pop3ClientHostileServerTest {
       Pop3Client client = loggedIn(server, plain(server.port()));
       List<Integer> handed = new ArrayList<>();
       client.retr(
-          List.of(new ScanListing(1, 2013), new ScanListing(2, 260), new ScanListing(3, 4900)), Long.MAX_VALUE,
+          List.of(new ScanListing(1, 2013), new ScanListing(2, 260), new ScanListing(3, 4900)),
+          Long.MAX_VALUE,
           (n, body) -> {
             handed.add(n);
             body.readAllBytes();
@@ -144,26 +170,30 @@ class Pop3ClientHostileServerTest {
                 for (int i = 0; i < 100_000; i++) {
                   c.send("z".repeat(100));
                 }
-              } catch (java.io.IOException e) {
+              } catch (IOException e) {
                 // the client hung up: expected
               }
             })) {
       Pop3Client client = loggedIn(server, plain(server.port()));
       long[] got = {0};
       assertThatThrownBy(
-              () -> client.retr(
-                  List.of(new ScanListing(1, 81)), 1024,
-                  (n, body) -> {
-                    byte[] buf = new byte[100];
-                    int r;
-                    while ((r = body.read(buf, 0, buf.length)) > 0) {
-                      got[0] += r;
-                    }
-                  }))
-          .isInstanceOfSatisfying(Pop3MessageTooLargeException.class, e -> {
-            assertThat(e.number()).isEqualTo(1);
-            assertThat(e.limit()).isEqualTo(1024);
-          })
+              () ->
+                  client.retr(
+                      List.of(new ScanListing(1, 81)),
+                      1024,
+                      (n, body) -> {
+                        byte[] buf = new byte[100];
+                        int r;
+                        while ((r = body.read(buf, 0, buf.length)) > 0) {
+                          got[0] += r;
+                        }
+                      }))
+          .isInstanceOfSatisfying(
+              Pop3MessageTooLargeException.class,
+              e -> {
+                assertThat(e.number()).isEqualTo(1);
+                assertThat(e.limit()).isEqualTo(1024);
+              })
           .hasMessageContaining("longer than 1024 octets (LIST said 81)");
       assertThat(got[0]).isLessThanOrEqualTo(1024);
       assertThat(client.isOpen()).isFalse();
@@ -206,7 +236,9 @@ class Pop3ClientHostileServerTest {
               c.stall();
             })) {
       Pop3Client client = loggedIn(server, plain(server.port()).withTimeouts(IMPATIENT));
-      assertThatThrownBy(client::quit).isInstanceOf(Pop3TimeoutException.class).hasMessageContaining("QUIT");
+      assertThatThrownBy(client::quit)
+          .isInstanceOf(Pop3TimeoutException.class)
+          .hasMessageContaining("QUIT");
       assertThat(client.isOpen()).isFalse();
     }
   }
@@ -246,7 +278,7 @@ class Pop3ClientHostileServerTest {
                   out.flush();
                   Thread.sleep(50); // the server's slowness under test, not test timing
                 }
-              } catch (java.io.IOException e) {
+              } catch (IOException e) {
                 // the client gave up: expected
               }
             })) {
@@ -267,7 +299,15 @@ class Pop3ClientHostileServerTest {
             c -> {
               greetAndLogin(c, "USER", "UIDL");
               c.expect("UIDL");
-              c.send("+OK", "1 AAA", "2 AAA", "3 tab\there", "4 " + huge, "5 ", "6 ctrl\u0001\u007f", ".");
+              c.send(
+                  "+OK",
+                  "1 AAA",
+                  "2 AAA",
+                  "3 tab\there",
+                  "4 " + huge,
+                  "5 ",
+                  "6 ctrl\u0001\u007f",
+                  ".");
               expectQuit(c);
             })) {
       Pop3Client client = loggedIn(server, plain(server.port()));
@@ -275,7 +315,9 @@ class Pop3ClientHostileServerTest {
       assertThat(uids)
           .extracting(UidListing::uid)
           .containsExactly("AAA", "AAA", "tab\there", huge, "", "ctrl\u0001\u007f");
-      assertThat(uids).extracting(UidListing::wellFormed).containsExactly(true, true, false, false, false, false);
+      assertThat(uids)
+          .extracting(UidListing::wellFormed)
+          .containsExactly(true, true, false, false, false, false);
       client.quit();
     }
   }
@@ -310,7 +352,9 @@ class Pop3ClientHostileServerTest {
               c.stall();
             })) {
       Pop3Client client = loggedIn(server, plain(server.port()).withTimeouts(IMPATIENT));
-      assertThatThrownBy(client::list).isInstanceOf(Pop3TimeoutException.class).hasMessageContaining("LIST");
+      assertThatThrownBy(client::list)
+          .isInstanceOf(Pop3TimeoutException.class)
+          .hasMessageContaining("LIST");
     }
   }
 
@@ -329,11 +373,11 @@ class Pop3ClientHostileServerTest {
               expectQuit(c);
             })) {
       Pop3Client client = loggedIn(server, plain(server.port()));
-      java.security.MessageDigest expected = java.security.MessageDigest.getInstance("SHA-256");
+      MessageDigest expected = MessageDigest.getInstance("SHA-256");
       expected.update("Subject: big\r\n\r\n".getBytes(ISO_8859_1));
       expected.update(line);
       expected.update("\r\n".getBytes(ISO_8859_1));
-      java.security.MessageDigest actual = java.security.MessageDigest.getInstance("SHA-256");
+      MessageDigest actual = MessageDigest.getInstance("SHA-256");
       client.retr(
           List.of(1),
           (n, body) -> {

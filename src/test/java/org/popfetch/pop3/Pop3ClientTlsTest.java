@@ -47,7 +47,8 @@ class Pop3ClientTlsTest {
   }
 
   private static void assertRefused(int port, TlsTrust trust, String why) {
-    assertThatThrownBy(() -> Pop3Client.connect(tls(port, TlsMode.IMPLICIT, trust), ProtocolTrace.NONE))
+    assertThatThrownBy(
+            () -> Pop3Client.connect(tls(port, TlsMode.IMPLICIT, trust), ProtocolTrace.NONE))
         .isInstanceOf(Pop3SecurityException.class)
         .hasMessageContaining("127.0.0.1:" + port)
         .hasMessageContaining(why);
@@ -68,7 +69,8 @@ class Pop3ClientTlsTest {
               c.send("+OK", "USER", ".");
               expectQuit(c);
             })) {
-      Pop3Client client = Pop3Client.connect(tls(server.port(), TlsMode.IMPLICIT, caFile), ProtocolTrace.NONE);
+      Pop3Client client =
+          Pop3Client.connect(tls(server.port(), TlsMode.IMPLICIT, caFile), ProtocolTrace.NONE);
       assertThat(client.isSecure()).isTrue();
       client.login(ALICE, AuthMethod.AUTO);
       client.quit();
@@ -78,7 +80,8 @@ class Pop3ClientTlsTest {
   @Test
   void aCertificateForAnotherHostIsRefused() throws Exception {
     try (ScriptedServer server = refusedImplicit(pki.issue("mail.example.org").serverContext())) {
-      assertRefused(server.port(), caFile, "No subject alternative names matching IP address 127.0.0.1");
+      assertRefused(
+          server.port(), caFile, "No subject alternative names matching IP address 127.0.0.1");
     }
   }
 
@@ -113,8 +116,10 @@ class Pop3ClientTlsTest {
               greet(c, "USER");
               expectQuit(c);
             })) {
-      TlsTrust pin = TlsTrust.pinned(TlsTrust.parseFingerprint(TlsTrust.formatFingerprint(self.sha256())));
-      Pop3Client client = Pop3Client.connect(tls(server.port(), TlsMode.IMPLICIT, pin), ProtocolTrace.NONE);
+      TlsTrust pin =
+          TlsTrust.pinned(TlsTrust.parseFingerprint(TlsTrust.formatFingerprint(self.sha256())));
+      Pop3Client client =
+          Pop3Client.connect(tls(server.port(), TlsMode.IMPLICIT, pin), ProtocolTrace.NONE);
       assertThat(client.isSecure()).isTrue();
       client.quit();
     }
@@ -169,7 +174,8 @@ class Pop3ClientTlsTest {
               c.send("+OK", "USER", ".");
               expectQuit(c);
             })) {
-      Pop3Client client = Pop3Client.connect(tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE);
+      Pop3Client client =
+          Pop3Client.connect(tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE);
       assertThat(client.isSecure()).isTrue();
       client.quit();
     }
@@ -183,7 +189,10 @@ class Pop3ClientTlsTest {
               greet(c, "USER", "SASL PLAIN");
               c.expectClose();
             })) {
-      assertThatThrownBy(() -> Pop3Client.connect(tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE))
+      assertThatThrownBy(
+              () ->
+                  Pop3Client.connect(
+                      tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE))
           .isInstanceOf(Pop3SecurityException.class)
           .hasMessageContaining("does not offer STLS")
           .hasMessageContaining("no credentials sent");
@@ -200,7 +209,10 @@ class Pop3ClientTlsTest {
               c.send("-ERR TLS not available right now");
               c.expectClose();
             })) {
-      assertThatThrownBy(() -> Pop3Client.connect(tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE))
+      assertThatThrownBy(
+              () ->
+                  Pop3Client.connect(
+                      tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE))
           .isInstanceOf(Pop3SecurityException.class)
           .hasMessageContaining("refused STLS: -ERR TLS not available right now");
     }
@@ -218,7 +230,10 @@ class Pop3ClientTlsTest {
               c.send("-ERR what?");
               c.expectClose();
             })) {
-      assertThatThrownBy(() -> Pop3Client.connect(tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE))
+      assertThatThrownBy(
+              () ->
+                  Pop3Client.connect(
+                      tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE))
           .isInstanceOf(Pop3SecurityException.class);
     }
   }
@@ -233,7 +248,10 @@ class Pop3ClientTlsTest {
               c.sendRaw("+OK Begin TLS\r\n+OK\r\nSASL PLAIN\r\n.\r\n".getBytes(ISO_8859_1));
               c.expectClose();
             })) {
-      assertThatThrownBy(() -> Pop3Client.connect(tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE))
+      assertThatThrownBy(
+              () ->
+                  Pop3Client.connect(
+                      tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE))
           .isInstanceOf(Pop3SecurityException.class)
           .hasMessageContaining("after the STLS go-ahead");
     }
@@ -251,11 +269,18 @@ class Pop3ClientTlsTest {
               // The client tried a TLS handshake (its ClientHello arrives here) and gave up:
               // nothing it sent may be a POP3 command, least of all a credential.
               String sent = c.readUntilClose();
-              if (sent.contains("USER") || sent.contains("PASS") || sent.contains("AUTH") || sent.contains("CAPA")) {
-                throw new AssertionError("client sent POP3 commands in clear after a failed handshake: " + sent);
+              if (sent.contains("USER")
+                  || sent.contains("PASS")
+                  || sent.contains("AUTH")
+                  || sent.contains("CAPA")) {
+                throw new AssertionError(
+                    "client sent POP3 commands in clear after a failed handshake: " + sent);
               }
             })) {
-      assertThatThrownBy(() -> Pop3Client.connect(tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE))
+      assertThatThrownBy(
+              () ->
+                  Pop3Client.connect(
+                      tls(server.port(), TlsMode.STARTTLS, caFile), ProtocolTrace.NONE))
           .isInstanceOf(Pop3Exception.class)
           .isNotInstanceOf(Pop3ErrorException.class);
     }
@@ -290,7 +315,8 @@ class Pop3ClientTlsTest {
               c.expectClose();
             })) {
       Pop3Client client =
-          Pop3Client.connect(plain(server.port()).withAllowPlaintextLogin(false), ProtocolTrace.NONE);
+          Pop3Client.connect(
+              plain(server.port()).withAllowPlaintextLogin(false), ProtocolTrace.NONE);
       assertThatThrownBy(() -> client.login(ALICE, AuthMethod.AUTO))
           .isInstanceOf(Pop3SecurityException.class)
           .hasMessageContaining("without TLS");
@@ -327,7 +353,8 @@ class Pop3ClientTlsTest {
               c.send("+OK", ".");
               expectQuit(c);
             })) {
-      Pop3Client client = Pop3Client.connect(tls(server.port(), TlsMode.IMPLICIT, caFile), ProtocolTrace.NONE);
+      Pop3Client client =
+          Pop3Client.connect(tls(server.port(), TlsMode.IMPLICIT, caFile), ProtocolTrace.NONE);
       client.login(new Credentials.Password("mrose", "tanstaaf"), AuthMethod.APOP);
       client.quit();
     }
@@ -346,7 +373,8 @@ class Pop3ClientTlsTest {
                 c.send("+OK", ".");
                 c.expectClose();
               })) {
-        Pop3Client client = Pop3Client.connect(tls(server.port(), TlsMode.IMPLICIT, caFile), ProtocolTrace.NONE);
+        Pop3Client client =
+            Pop3Client.connect(tls(server.port(), TlsMode.IMPLICIT, caFile), ProtocolTrace.NONE);
         assertThat(client.greeting().apopTimestamp()).as(greeting).isEmpty();
         assertThatThrownBy(() -> client.login(ALICE, AuthMethod.APOP))
             .isInstanceOf(Pop3SecurityException.class)
@@ -355,5 +383,4 @@ class Pop3ClientTlsTest {
       }
     }
   }
-
 }

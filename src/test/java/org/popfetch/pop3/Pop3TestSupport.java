@@ -22,7 +22,10 @@ final class Pop3TestSupport {
   }
 
   static Pop3Settings tls(int port, TlsMode mode, TlsTrust trust) {
-    return Pop3Settings.implicitTls("127.0.0.1", port).withTls(mode).withTrust(trust).withTimeouts(QUICK);
+    return Pop3Settings.implicitTls("127.0.0.1", port)
+        .withTls(mode)
+        .withTrust(trust)
+        .withTimeouts(QUICK);
   }
 
   /** Greeting and CAPA answered with the given capability lines. */

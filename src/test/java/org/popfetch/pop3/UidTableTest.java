@@ -9,9 +9,12 @@ import org.junit.jupiter.api.Test;
 class UidTableTest {
   @Test
   void aRepeatedNumberKeepsItsFirstEntryInServerOrderAndLookupsWorkUnordered() {
-    UidTable t = new UidTable.Builder().add(7, "seven").add(2, "two").add(7, "again").add(5, "five").build();
+    UidTable t =
+        new UidTable.Builder().add(7, "seven").add(2, "two").add(7, "again").add(5, "five").build();
 
-    assertThat(t).containsExactly(new UidListing(7, "seven"), new UidListing(2, "two"), new UidListing(5, "five"));
+    assertThat(t)
+        .containsExactly(
+            new UidListing(7, "seven"), new UidListing(2, "two"), new UidListing(5, "five"));
     assertThat(t.indexOfNumber(2)).isEqualTo(1);
     assertThat(t.indexOfNumber(7)).isEqualTo(0);
     assertThat(t.indexOfNumber(6)).isEqualTo(-1);
@@ -34,7 +37,8 @@ class UidTableTest {
     assertThat(t.lists("caf\u00e9 \u0000")).isTrue();
     assertThat(t.lists("id-99999")).isTrue();
     assertThat(t.lists("id-100000")).isFalse();
-    assertThatThrownBy(() -> new UidArena().add("\u20ac")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new UidArena().add("\u20ac"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -18,7 +18,9 @@ final class DsnCheck {
     List<String> types = new ArrayList<>();
     String reportType = null;
     for (EntityState s = tokens.getState(); s != EntityState.T_END_OF_STREAM; s = tokens.next()) {
-      if (s == EntityState.T_FIELD && reportType == null && tokens.getField().getName().equalsIgnoreCase("Content-Type")) {
+      if (s == EntityState.T_FIELD
+          && reportType == null
+          && tokens.getField().getName().equalsIgnoreCase("Content-Type")) {
         String body = tokens.getField().getBody();
         reportType = body.contains("report-type=delivery-status") ? "delivery-status" : "";
       }
@@ -27,6 +29,11 @@ final class DsnCheck {
       }
     }
     return "delivery-status".equals(reportType)
-        && types.equals(List.of("multipart/report", "text/plain", "message/delivery-status", "text/rfc822-headers"));
+        && types.equals(
+            List.of(
+                "multipart/report",
+                "text/plain",
+                "message/delivery-status",
+                "text/rfc822-headers"));
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.app.Main;
 import org.popfetch.testing.AiosmtpdServer;
 import org.popfetch.testing.DovecotServer;
-import org.popfetch.testing.RefusingPort;
 import org.popfetch.testing.Mail;
+import org.popfetch.testing.RefusingPort;
 import org.popfetch.testing.TestPki;
 import picocli.CommandLine;
 
@@ -40,7 +41,10 @@ class ForwardIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dovecot = DovecotServer.start(DovecotServer.users("fwd", "pw-fwd", "later", "pw-later", "multi", "pw-multi"), TestPki.create("fwd").issue("127.0.0.1"));
+    dovecot =
+        DovecotServer.start(
+            DovecotServer.users("fwd", "pw-fwd", "later", "pw-later", "multi", "pw-multi"),
+            TestPki.create("fwd").issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -52,7 +56,8 @@ class ForwardIT {
 
   private Path config(String user, int smtpPort) throws Exception {
     Path file = dir.resolve(user + ".yaml");
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(
         file,
         """
@@ -83,13 +88,16 @@ class ForwardIT {
 
   private static List<String> received(AiosmtpdServer smtp) throws Exception {
     try (var files = Files.list(smtp.maildir().resolve("new"))) {
-      return files.map(f -> {
-        try {
-          return Files.readString(f, ISO_8859_1);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).toList();
+      return files
+          .map(
+              f -> {
+                try {
+                  return Files.readString(f, ISO_8859_1);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .toList();
     }
   }
 
@@ -100,10 +108,17 @@ class ForwardIT {
     try (AiosmtpdServer smtp = AiosmtpdServer.start(dir)) {
       Run run = popfetch("poll", "--config", config("fwd", smtp.port()).toString());
       assertThat(run.status()).as(run.output()).isZero();
-      assertThat(received(smtp)).hasSize(2).allSatisfy(m -> assertThat(m).contains("X-RcptTo: bob@example.org").contains("Received: from 127.0.0.1"));
+      assertThat(received(smtp))
+          .hasSize(2)
+          .allSatisfy(
+              m ->
+                  assertThat(m)
+                      .contains("X-RcptTo: bob@example.org")
+                      .contains("Received: from 127.0.0.1"));
     }
     assertThat(dovecot.messageCount("fwd")).isZero();
-    assertThat(popfetch("queue", "list", "--config", dir.resolve("fwd.yaml").toString()).output()).contains("0 message(s) queued");
+    assertThat(popfetch("queue", "list", "--config", dir.resolve("fwd.yaml").toString()).output())
+        .contains("0 message(s) queued");
   }
 
   @Test
@@ -113,30 +128,50 @@ class ForwardIT {
     Path config = config("later", port);
     Run run = popfetch("poll", "--config", config.toString());
     assertThat(run.status()).as(run.output()).isZero();
-    assertThat(dovecot.messageCount("later")).as("queued durably, so deleted from the POP3 server").isZero();
+    assertThat(dovecot.messageCount("later"))
+        .as("queued durably, so deleted from the POP3 server")
+        .isZero();
     Run list = popfetch("queue", "list", "--config", config.toString());
-    assertThat(list.output()).contains("bob@example.org").contains("1 message(s) queued").contains("Connection refused");
+    assertThat(list.output())
+        .contains("bob@example.org")
+        .contains("1 message(s) queued")
+        .contains("Connection refused");
     try (AiosmtpdServer smtp = AiosmtpdServer.start(dir, port)) {
       Run flush = popfetch("queue", "flush", "--config", config.toString());
       assertThat(flush.output()).contains("1 delivered, 0 deferred, 0 bounced");
-      assertThat(received(smtp)).singleElement().satisfies(m -> assertThat(m).contains("Message-ID: <later-1@popfetch.test>"));
+      assertThat(received(smtp))
+          .singleElement()
+          .satisfies(m -> assertThat(m).contains("Message-ID: <later-1@popfetch.test>"));
     }
-    assertThat(popfetch("queue", "list", "--config", config.toString()).output()).contains("0 message(s) queued");
+    assertThat(popfetch("queue", "list", "--config", config.toString()).output())
+        .contains("0 message(s) queued");
   }
 
   @Test
   void aLineBreakHiddenInAnEncodedWordNeitherCorruptsTheQueueNorAddsARecipient() throws Exception {
     // The first smuggles the queue's old record layout into the sender, the second a second
     // recipient into the multidrop header; decoded, each has line breaks.
-    dovecot.deliver("multi", ("Return-Path: <=?utf-8?q?a@x.example=0Aroute_relay=0Aarrival_2026-01-01T00:00:00Z=0Aattempts_0"
-        + "=0Aerror_=0Arcpt_PENDING_victim@evil.example?=>\r\nX-Original-To: bob@example.org\r\nMessage-ID: <multi-1@popfetch.test>\r\n"
-        + "\r\nbody\r\n").getBytes(ISO_8859_1));
-    dovecot.deliver("multi", ("Return-Path: <alice@example.org>\r\n"
-        + "X-Original-To: <=?utf-8?q?bob@example.org=0Arcpt_PENDING_victim@evil.example?=>\r\nMessage-ID: <multi-2@popfetch.test>\r\n"
-        + "\r\nbody\r\n").getBytes(ISO_8859_1));
+    dovecot.deliver(
+        "multi",
+        ("Return-Path:"
+             + " <=?utf-8?q?a@x.example=0Aroute_relay=0Aarrival_2026-01-01T00:00:00Z=0Aattempts_0=0Aerror_=0Arcpt_PENDING_victim@evil.example?=>\r\n"
+             + "X-Original-To: bob@example.org\r\n"
+             + "Message-ID: <multi-1@popfetch.test>\r\n"
+             + "\r\n"
+             + "body\r\n")
+            .getBytes(ISO_8859_1));
+    dovecot.deliver(
+        "multi",
+        ("Return-Path: <alice@example.org>\r\n"
+             + "X-Original-To: <=?utf-8?q?bob@example.org=0Arcpt_PENDING_victim@evil.example?=>\r\n"
+             + "Message-ID: <multi-2@popfetch.test>\r\n"
+             + "\r\n"
+             + "body\r\n")
+            .getBytes(ISO_8859_1));
     Path file = dir.resolve("multi.yaml");
     try (AiosmtpdServer smtp = AiosmtpdServer.start(dir)) {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(
           file,
           """
@@ -156,10 +191,22 @@ class ForwardIT {
       assertThat(run.status()).as(run.output()).isZero();
       List<String> received = received(smtp);
       assertThat(received).hasSize(2);
-      assertThat(received).filteredOn(m -> m.contains("<multi-1@popfetch.test>")).singleElement()
-          .satisfies(m -> assertThat(m).contains("X-RcptTo: bob@example.org\n").contains("X-MailFrom: multi@127.0.0.1\n"));
-      assertThat(received).filteredOn(m -> m.contains("<multi-2@popfetch.test>")).singleElement()
-          .satisfies(m -> assertThat(m).contains("X-RcptTo: multi@127.0.0.1\n").contains("X-MailFrom: alice@example.org\n"));
+      assertThat(received)
+          .filteredOn(m -> m.contains("<multi-1@popfetch.test>"))
+          .singleElement()
+          .satisfies(
+              m ->
+                  assertThat(m)
+                      .contains("X-RcptTo: bob@example.org\n")
+                      .contains("X-MailFrom: multi@127.0.0.1\n"));
+      assertThat(received)
+          .filteredOn(m -> m.contains("<multi-2@popfetch.test>"))
+          .singleElement()
+          .satisfies(
+              m ->
+                  assertThat(m)
+                      .contains("X-RcptTo: multi@127.0.0.1\n")
+                      .contains("X-MailFrom: alice@example.org\n"));
     }
     assertThat(dovecot.messageCount("multi")).isZero();
     try (var corrupt = Files.list(dir.resolve("queue/corrupt"))) {

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +29,8 @@ import org.popfetch.testing.TestPki;
 import picocli.CommandLine;
 
 /**
- * Direct delivery by MX lookup against a DNS server of the test's own (dnsmasq on a loopback
- * port): the preferred MX does not answer, the next one takes the mail.
+ * Direct delivery by MX lookup against a DNS server of the test's own (dnsmasq on a loopback port):
+ * the preferred MX does not answer, the next one takes the mail.
  */
 class MxDeliveryIT {
   @TempDir static Path shared;
@@ -41,7 +42,9 @@ class MxDeliveryIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dovecot = DovecotServer.start(DovecotServer.users("mx", "pw-mx"), TestPki.create("mx").issue("127.0.0.1"));
+    dovecot =
+        DovecotServer.start(
+            DovecotServer.users("mx", "pw-mx"), TestPki.create("mx").issue("127.0.0.1"));
     // dnsmasq must be told its port number, which another program may take between our picking
     // it and dnsmasq binding it: dnsmasq then exits, and it is started again on a fresh port.
     for (int attempt = 1; !startDnsmasq(); attempt++) {
@@ -57,17 +60,27 @@ class MxDeliveryIT {
       dnsPort = s.getLocalPort();
     }
     dnsmasq =
-        new ProcessBuilder("/usr/sbin/dnsmasq", "--no-daemon", "--port=" + dnsPort, "--listen-address=127.0.0.1",
-                "--bind-interfaces", "--no-resolv", "--no-hosts", "--user=root",
-                "--mx-host=example.test,mail.example.test,10", "--mx-host=example.test,backup.example.test,20",
+        new ProcessBuilder(
+                "/usr/sbin/dnsmasq",
+                "--no-daemon",
+                "--port=" + dnsPort,
+                "--listen-address=127.0.0.1",
+                "--bind-interfaces",
+                "--no-resolv",
+                "--no-hosts",
+                "--user=root",
+                "--mx-host=example.test,mail.example.test,10",
+                "--mx-host=example.test,backup.example.test,20",
                 // The preferred MX has an address nothing listens on: the backup must take over.
-                "--host-record=mail.example.test,127.0.0.3", "--host-record=backup.example.test,127.0.0.1")
+                "--host-record=mail.example.test,127.0.0.3",
+                "--host-record=backup.example.test,127.0.0.1")
             .redirectErrorStream(true)
             .redirectOutput(shared.resolve("dnsmasq.log").toFile())
             .start();
     // dnsmasq has no readiness signal: ask it until it answers.
-    MxResolver resolver = new MxResolver(
-        Optional.of(new InetSocketAddress("127.0.0.1", dnsPort)), Duration.ofMillis(500));
+    MxResolver resolver =
+        new MxResolver(
+            Optional.of(new InetSocketAddress("127.0.0.1", dnsPort)), Duration.ofMillis(500));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!(resolver.lookup("example.test") instanceof MxResolver.Result.Hosts)) {
       if (!dnsmasq.isAlive() && dnsmasqLog().contains("in use")) {
@@ -101,7 +114,9 @@ class MxDeliveryIT {
     dovecot.deliver("mx", Mail.message("mx-1", 10).getBytes(ISO_8859_1));
     try (AiosmtpdServer smtp = AiosmtpdServer.start(dir)) {
       Path config = dir.resolve("popfetch.yaml");
-      Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          config,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(
           config,
           """
@@ -124,10 +139,15 @@ class MxDeliveryIT {
       int status = cli.execute("poll", "--config", config.toString());
       assertThat(status).as(out.toString()).isZero();
       try (var files = Files.list(smtp.maildir().resolve("new"))) {
-        assertThat(files.toList()).singleElement().satisfies(f ->
-            assertThat(Files.readString(f)).contains("X-RcptTo: bob@example.test").contains("Message-ID: <mx-1@popfetch.test>"));
+        assertThat(files.toList())
+            .singleElement()
+            .satisfies(
+                f ->
+                    assertThat(Files.readString(f))
+                        .contains("X-RcptTo: bob@example.test")
+                        .contains("Message-ID: <mx-1@popfetch.test>"));
       }
-      assertThat(new MailQueue(dir.resolve("queue"), java.time.Clock.systemUTC()).entries()).isEmpty();
+      assertThat(new MailQueue(dir.resolve("queue"), Clock.systemUTC()).entries()).isEmpty();
     }
   }
 }

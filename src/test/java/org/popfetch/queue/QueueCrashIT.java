@@ -31,7 +31,9 @@ import org.popfetch.testing.ScriptedServer;
 import org.popfetch.testing.TestPki;
 import picocli.CommandLine;
 
-/** kill -9 while the queue is written, and while it is sending: at worst a duplicate, never a loss. */
+/**
+ * kill -9 while the queue is written, and while it is sending: at worst a duplicate, never a loss.
+ */
 class QueueCrashIT {
   @TempDir static Path shared;
   static DovecotServer dovecot;
@@ -48,7 +50,10 @@ class QueueCrashIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dovecot = DovecotServer.start(DovecotServer.users("big", "pw-big", "mid", "pw-mid"), TestPki.create("qcrash").issue("127.0.0.1"));
+    dovecot =
+        DovecotServer.start(
+            DovecotServer.users("big", "pw-big", "mid", "pw-mid"),
+            TestPki.create("qcrash").issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -61,7 +66,8 @@ class QueueCrashIT {
   private Path config(String user, int smtpPort) throws Exception {
     Path file = dir.resolve(user + ".yaml");
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(
         file,
         """
@@ -80,10 +86,18 @@ class QueueCrashIT {
   }
 
   private static Process child(Path log, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   private static int popfetch(String... args) {
@@ -108,8 +122,12 @@ class QueueCrashIT {
   void killedWhileAMessageIsHalfWrittenIntoTheQueue() throws Exception {
     Path seeded = dovecot.maildir("big").resolve("tmp").resolve("seed");
     try (OutputStream out = Files.newOutputStream(seeded)) {
-      out.write("From: a@example.org\nSubject: big\nMessage-ID: <big@popfetch.test>\n\n".getBytes(ISO_8859_1));
-      byte[] line = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\n".getBytes(ISO_8859_1);
+      out.write(
+          "From: a@example.org\nSubject: big\nMessage-ID: <big@popfetch.test>\n\n"
+              .getBytes(ISO_8859_1));
+      byte[] line =
+          "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\n"
+              .getBytes(ISO_8859_1);
       for (int i = 0; i < 1_500_000; i++) {
         out.write(line);
       }
@@ -120,9 +138,13 @@ class QueueCrashIT {
     Path config = config("big", downPort);
     Path queueDir = dir.resolve("queue");
     Process p = child(dir.resolve("child.log"), "poll", "--config", config.toString());
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(2))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(2))
         .until(() -> incomingBytes(queueDir) > 1_000_000 || !p.isAlive());
-    assertThat(p.isAlive()).as("killed mid-write: %s", Files.readString(dir.resolve("child.log"))).isTrue();
+    assertThat(p.isAlive())
+        .as("killed mid-write: %s", Files.readString(dir.resolve("child.log")))
+        .isTrue();
     p.destroyForcibly();
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
@@ -140,28 +162,36 @@ class QueueCrashIT {
 
   @Test
   void killedDuringTheSmtpTransactionTheMessageIsSentAgainLater() throws Exception {
-    dovecot.deliver("mid", "From: a@example.org\nSubject: mid\nMessage-ID: <mid@popfetch.test>\n\nbody\n".getBytes(ISO_8859_1));
+    dovecot.deliver(
+        "mid",
+        "From: a@example.org\nSubject: mid\nMessage-ID: <mid@popfetch.test>\n\nbody\n"
+            .getBytes(ISO_8859_1));
     int port = nobodyListens.port(); // the servers below share it while it is held
     Path config = config("mid", port);
-    assertThat(popfetch("poll", "--config", config.toString())).isZero(); // queued: the server is down
+    assertThat(popfetch("poll", "--config", config.toString()))
+        .isZero(); // queued: the server is down
     assertThat(dovecot.messageCount("mid")).isZero();
 
     CountDownLatch inData = new CountDownLatch(1);
     Process p;
-    try (ScriptedServer server = new ScriptedServer(port, null, c -> {
-      c.send("220 slow.test ESMTP");
-      c.expectPrefix("EHLO ");
-      c.send("250-slow.test", "250 PIPELINING");
-      c.expectPrefix("MAIL FROM:");
-      c.expectPrefix("RCPT TO:");
-      c.expect("DATA");
-      c.send("250 ok", "250 ok", "354 go");
-      for (String line = c.readLine(); !".".equals(line); line = c.readLine()) {
-        // the whole message arrives; the reply to "." never will
-      }
-      inData.countDown();
-      c.readUntilClose();
-    })) {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            port,
+            null,
+            c -> {
+              c.send("220 slow.test ESMTP");
+              c.expectPrefix("EHLO ");
+              c.send("250-slow.test", "250 PIPELINING");
+              c.expectPrefix("MAIL FROM:");
+              c.expectPrefix("RCPT TO:");
+              c.expect("DATA");
+              c.send("250 ok", "250 ok", "354 go");
+              for (String line = c.readLine(); !".".equals(line); line = c.readLine()) {
+                // the whole message arrives; the reply to "." never will
+              }
+              inData.countDown();
+              c.readUntilClose();
+            })) {
       p = child(dir.resolve("flush.log"), "queue", "flush", "--config", config.toString());
       assertThat(inData.await(60, TimeUnit.SECONDS)).isTrue();
       p.destroyForcibly(); // after the data, before the server's 250
@@ -171,7 +201,10 @@ class QueueCrashIT {
     try (AiosmtpdServer smtp = AiosmtpdServer.start(dir, port)) {
       assertThat(popfetch("queue", "flush", "--config", config.toString())).isZero();
       try (Stream<Path> files = Files.list(smtp.maildir().resolve("new"))) {
-        assertThat(files.toList()).singleElement().satisfies(f -> assertThat(Files.readString(f)).contains("Message-ID: <mid@popfetch.test>"));
+        assertThat(files.toList())
+            .singleElement()
+            .satisfies(
+                f -> assertThat(Files.readString(f)).contains("Message-ID: <mid@popfetch.test>"));
       }
     }
     assertThat(new MailQueue(dir.resolve("queue"), Clock.systemUTC()).entries()).isEmpty();

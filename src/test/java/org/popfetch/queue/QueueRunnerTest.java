@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,13 +28,19 @@ import org.popfetch.testing.ScriptedServer;
 import org.popfetch.testing.ScriptedServer.Conversation;
 
 class QueueRunnerTest {
-  static final String MESSAGE = "From: alice@example.org\r\nSubject: forwarded\r\nMessage-ID: <q1@popfetch.test>\r\n\r\nbody\r\n";
+  static final String MESSAGE =
+      "From: alice@example.org\r\n"
+          + "Subject: forwarded\r\n"
+          + "Message-ID: <q1@popfetch.test>\r\n\r\n"
+          + "body\r\n";
 
   @TempDir Path dir;
   MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
   MailQueue queue;
+
   /** Where the relay is down: held by the test, so no other program can answer there. */
   final RefusingPort nobodyListens = new RefusingPort();
+
   /** The relay's port for the next runner: refusing, or that of the server last scripted. */
   int port;
 
@@ -50,17 +57,34 @@ class QueueRunnerTest {
 
   private QueueRunner runner() {
     SmtpSettings settings =
-        new SmtpSettings("127.0.0.1", port, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
-            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), Duration.ofSeconds(10), "popfetch.test", false, true);
-    return new QueueRunner(queue, Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
-        QueuePolicy.defaults("popfetch.test"), clock, ProtocolTrace.NONE);
+        new SmtpSettings(
+            "127.0.0.1",
+            port,
+            SmtpSettings.Tls.NONE,
+            TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)),
+            Duration.ofSeconds(10),
+            "popfetch.test",
+            false,
+            true);
+    return new QueueRunner(
+        queue,
+        Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
+        QueuePolicy.defaults("popfetch.test"),
+        clock,
+        ProtocolTrace.NONE);
   }
 
   private String enqueue(String sender, String... recipients) throws IOException {
-    MailQueue.Pending p = queue.stage(sender, List.of(recipients), "relay", out -> {
-      out.write(MESSAGE.getBytes(ISO_8859_1));
-      return MESSAGE.length();
-    });
+    MailQueue.Pending p =
+        queue.stage(
+            sender,
+            List.of(recipients),
+            "relay",
+            out -> {
+              out.write(MESSAGE.getBytes(ISO_8859_1));
+              return MESSAGE.length();
+            });
     queue.commit(List.of(p));
     return p.entry().id();
   }
@@ -90,23 +114,28 @@ class QueueRunnerTest {
     String id = enqueue("alice@example.org", "bob@example.org");
     assertThat(Files.exists(dir.resolve("queue/data/" + id))).isTrue();
     assertThat(Files.exists(dir.resolve("queue/deferred/" + id))).isTrue();
-    assertThat(queue.entries()).singleElement().satisfies(s -> {
-      assertThat(s.next()).isEqualTo(clock.instant());
-      assertThat(s.entry().pending()).containsExactly("bob@example.org");
-    });
+    assertThat(queue.entries())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.next()).isEqualTo(clock.instant());
+              assertThat(s.entry().pending()).containsExactly("bob@example.org");
+            });
   }
 
   @Test
   void a421ThenA250DeliversOnceAfterTheBackoff() throws Exception {
     String id = enqueue("alice@example.org", "bob@example.org");
-    try (ScriptedServer s = server(c -> {
-      hello(c);
-      c.expect("MAIL FROM:<alice@example.org>");
-      c.expect("RCPT TO:<bob@example.org>");
-      c.expect("DATA");
-      c.send("421 4.3.2 try later");
-      c.readUntilClose();
-    })) {
+    try (ScriptedServer s =
+        server(
+            c -> {
+              hello(c);
+              c.expect("MAIL FROM:<alice@example.org>");
+              c.expect("RCPT TO:<bob@example.org>");
+              c.expect("DATA");
+              c.send("421 4.3.2 try later");
+              c.readUntilClose();
+            })) {
       QueueRunner.Report r = runner().run(false);
       assertThat(r.deferred()).isEqualTo(1);
     }
@@ -116,21 +145,24 @@ class QueueRunnerTest {
     assertThat(after.entry().lastError()).contains("421 4.3.2 try later");
 
     clock.advance(Duration.ofMinutes(1));
-    assertThat(runner().run(false)).isEqualTo(new QueueRunner.Report(0, 0, 0)); // not due: no connection
+    assertThat(runner().run(false))
+        .isEqualTo(new QueueRunner.Report(0, 0, 0)); // not due: no connection
 
     clock.advance(Duration.ofMinutes(5));
     List<String> received = new ArrayList<>();
-    try (ScriptedServer s = server(c -> {
-      hello(c);
-      c.expect("MAIL FROM:<alice@example.org>");
-      c.expect("RCPT TO:<bob@example.org>");
-      c.expect("DATA");
-      c.send("250 ok", "250 ok", "354 go");
-      received.add(data(c));
-      c.send("250 2.0.0 queued");
-      c.expect("QUIT");
-      c.send("221 bye");
-    })) {
+    try (ScriptedServer s =
+        server(
+            c -> {
+              hello(c);
+              c.expect("MAIL FROM:<alice@example.org>");
+              c.expect("RCPT TO:<bob@example.org>");
+              c.expect("DATA");
+              c.send("250 ok", "250 ok", "354 go");
+              received.add(data(c));
+              c.send("250 2.0.0 queued");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
       assertThat(runner().run(false).delivered()).isEqualTo(1);
     }
     assertThat(received).containsExactly(MESSAGE);
@@ -141,18 +173,20 @@ class QueueRunnerTest {
   @Test
   void a452ForOneOfTwoRecipientsDefersOnlyThatOne() throws Exception {
     String id = enqueue("alice@example.org", "bob@example.org", "carol@example.org");
-    try (ScriptedServer s = server(c -> {
-      hello(c);
-      c.expectPrefix("MAIL FROM:");
-      c.expect("RCPT TO:<bob@example.org>");
-      c.expect("RCPT TO:<carol@example.org>");
-      c.expect("DATA");
-      c.send("250 ok", "250 ok", "452 4.2.2 over quota", "354 go");
-      data(c);
-      c.send("250 ok");
-      c.expect("QUIT");
-      c.send("221 bye");
-    })) {
+    try (ScriptedServer s =
+        server(
+            c -> {
+              hello(c);
+              c.expectPrefix("MAIL FROM:");
+              c.expect("RCPT TO:<bob@example.org>");
+              c.expect("RCPT TO:<carol@example.org>");
+              c.expect("DATA");
+              c.send("250 ok", "250 ok", "452 4.2.2 over quota", "354 go");
+              data(c);
+              c.send("250 ok");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
       runner().run(false);
     }
     QueueEntry e = queue.find(id).orElseThrow().entry();
@@ -163,44 +197,55 @@ class QueueRunnerTest {
   @Test
   void a550BouncesAtOnceWithAnRfc3464Report() throws Exception {
     String id = enqueue("alice@example.org", "nobody@example.org");
-    try (ScriptedServer s = server(c -> {
-      hello(c);
-      c.expectPrefix("MAIL FROM:");
-      c.expect("RCPT TO:<nobody@example.org>");
-      c.expect("DATA");
-      c.send("250 ok", "550 5.1.1 user unknown", "554 no valid recipients");
-      c.expect("QUIT");
-      c.send("221 bye");
-    })) {
+    try (ScriptedServer s =
+        server(
+            c -> {
+              hello(c);
+              c.expectPrefix("MAIL FROM:");
+              c.expect("RCPT TO:<nobody@example.org>");
+              c.expect("DATA");
+              c.send("250 ok", "550 5.1.1 user unknown", "554 no valid recipients");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
       assertThat(runner().run(false).bounced()).isEqualTo(1);
     }
     assertThat(queue.find(id)).isEmpty();
     List<MailQueue.Scheduled> notices = queue.entries();
-    assertThat(notices).extracting(n -> n.entry().pending().get(0)).containsExactlyInAnyOrder("alice@example.org", "postmaster");
+    assertThat(notices)
+        .extracting(n -> n.entry().pending().get(0))
+        .containsExactlyInAnyOrder("alice@example.org", "postmaster");
     assertThat(notices).allSatisfy(n -> assertThat(n.entry().sender()).isEmpty());
     String dsn = new String(queue.open(notices.get(0).entry().id()).readAllBytes(), ISO_8859_1);
     assertThat(dsn)
         .contains("From: Mail Delivery System <MAILER-DAEMON@popfetch.test>")
         .contains("Content-Type: multipart/report; report-type=delivery-status;")
-        .contains("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; popfetch.test\r\n")
-        .contains("Final-Recipient: rfc822; nobody@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n")
+        .contains(
+            "Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; popfetch.test\r\n")
+        .contains(
+            "Final-Recipient: rfc822; nobody@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n")
         .contains("Diagnostic-Code: smtp; 550 5.1.1 user unknown")
-        .contains("Content-Type: text/rfc822-headers\r\n\r\nFrom: alice@example.org\r\nSubject: forwarded\r\n");
+        .contains(
+            "Content-Type: text/rfc822-headers\r\n\r\n"
+                + "From: alice@example.org\r\n"
+                + "Subject: forwarded\r\n");
     assertThat(DsnCheck.parse(dsn)).isTrue();
   }
 
   @Test
   void aBounceIsNeverBounced() throws Exception {
     enqueue("", "gone@example.org");
-    try (ScriptedServer s = server(c -> {
-      hello(c);
-      c.expect("MAIL FROM:<>");
-      c.expect("RCPT TO:<gone@example.org>");
-      c.expect("DATA");
-      c.send("250 ok", "550 5.1.1 user unknown", "554 no valid recipients");
-      c.expect("QUIT");
-      c.send("221 bye");
-    })) {
+    try (ScriptedServer s =
+        server(
+            c -> {
+              hello(c);
+              c.expect("MAIL FROM:<>");
+              c.expect("RCPT TO:<gone@example.org>");
+              c.expect("DATA");
+              c.send("250 ok", "550 5.1.1 user unknown", "554 no valid recipients");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
       runner().run(false);
     }
     assertThat(queue.entries()).isEmpty();
@@ -217,18 +262,24 @@ class QueueRunnerTest {
       clock.set(s.next());
     }
     Instant t0 = Instant.parse("2026-11-27T10:00:00Z");
-    assertThat(nexts).containsExactly(t0.plus(Duration.ofMinutes(5)), t0.plus(Duration.ofMinutes(15)), t0.plus(Duration.ofMinutes(35)));
-    try (ScriptedServer s = server(c -> {
-      hello(c);
-      c.expectPrefix("MAIL FROM:");
-      c.expect("RCPT TO:<bob@example.org>");
-      c.expect("DATA");
-      c.send("250 ok", "250 ok", "354 go");
-      data(c);
-      c.send("250 ok");
-      c.expect("QUIT");
-      c.send("221 bye");
-    })) {
+    assertThat(nexts)
+        .containsExactly(
+            t0.plus(Duration.ofMinutes(5)),
+            t0.plus(Duration.ofMinutes(15)),
+            t0.plus(Duration.ofMinutes(35)));
+    try (ScriptedServer s =
+        server(
+            c -> {
+              hello(c);
+              c.expectPrefix("MAIL FROM:");
+              c.expect("RCPT TO:<bob@example.org>");
+              c.expect("DATA");
+              c.send("250 ok", "250 ok", "354 go");
+              data(c);
+              c.send("250 ok");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
       assertThat(runner().run(false).delivered()).isEqualTo(1);
     }
     assertThat(queue.entries()).isEmpty();
@@ -270,26 +321,51 @@ class QueueRunnerTest {
   void aLongDelayIsReportedToTheSenderOnce() throws Exception {
     String id = enqueue("alice@example.org", "bob@example.org");
     SmtpSettings settings =
-        new SmtpSettings("127.0.0.1", port, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
-            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), Duration.ofSeconds(10), "popfetch.test", false, true);
+        new SmtpSettings(
+            "127.0.0.1",
+            port,
+            SmtpSettings.Tls.NONE,
+            TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)),
+            Duration.ofSeconds(10),
+            "popfetch.test",
+            false,
+            true);
     QueuePolicy warnAfterAnHour =
-        new QueuePolicy(Duration.ofMinutes(5), Duration.ofMinutes(66), Duration.ofDays(5), true, "postmaster", "popfetch.test",
+        new QueuePolicy(
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(66),
+            Duration.ofDays(5),
+            true,
+            "postmaster",
+            "popfetch.test",
             Duration.ofHours(1));
-    QueueRunner runner = new QueueRunner(queue, Map.of("relay", new QueueRunner.Route(settings, Optional.empty())), warnAfterAnHour, clock, ProtocolTrace.NONE);
+    QueueRunner runner =
+        new QueueRunner(
+            queue,
+            Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
+            warnAfterAnHour,
+            clock,
+            ProtocolTrace.NONE);
     runner.run(false); // nobody listens: deferred, no warning yet
     assertThat(queue.entries()).hasSize(1);
     clock.advance(Duration.ofHours(2));
     runner.run(false);
     List<MailQueue.Scheduled> all = queue.entries();
     assertThat(all).hasSize(2);
-    MailQueue.Scheduled warning = all.stream().filter(s -> s.entry().sender().isEmpty()).findFirst().orElseThrow();
+    MailQueue.Scheduled warning =
+        all.stream().filter(s -> s.entry().sender().isEmpty()).findFirst().orElseThrow();
     assertThat(warning.entry().pending()).containsExactly("alice@example.org");
     String dsn = new String(queue.open(warning.entry().id()).readAllBytes(), ISO_8859_1);
-    assertThat(dsn).contains("Action: delayed").contains("Will-Retry-Until: ").contains("Subject: Delayed Mail");
+    assertThat(dsn)
+        .contains("Action: delayed")
+        .contains("Will-Retry-Until: ")
+        .contains("Subject: Delayed Mail");
     assertThat(queue.find(id).orElseThrow().entry().warned()).isTrue();
     clock.advance(Duration.ofHours(2));
     runner.run(false);
-    assertThat(queue.entries().stream().filter(s -> s.entry().sender().isEmpty())).hasSize(1); // still one warning
+    assertThat(queue.entries().stream().filter(s -> s.entry().sender().isEmpty()))
+        .hasSize(1); // still one warning
   }
 
   /** A clock the test moves. */
@@ -314,12 +390,12 @@ class QueueRunnerTest {
     }
 
     @Override
-    public java.time.ZoneId getZone() {
+    public ZoneId getZone() {
       return ZoneOffset.UTC;
     }
 
     @Override
-    public Clock withZone(java.time.ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       return this;
     }
   }

@@ -3,6 +3,8 @@ package org.popfetch.queue;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,24 +22,46 @@ import org.popfetch.testing.AiosmtpdServer;
 
 /** The queue against a real SMTP server (aiosmtpd) told to fail on cue. */
 class SmtpFaultsIT {
-  static final String MESSAGE = "From: alice@example.org\r\nSubject: faults\r\nMessage-ID: <faults@popfetch.test>\r\n\r\nbody\r\n";
+  static final String MESSAGE =
+      "From: alice@example.org\r\n"
+          + "Subject: faults\r\n"
+          + "Message-ID: <faults@popfetch.test>\r\n\r\n"
+          + "body\r\n";
 
   @TempDir Path dir;
-  QueueRunnerTest.MutableClock clock = new QueueRunnerTest.MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+  QueueRunnerTest.MutableClock clock =
+      new QueueRunnerTest.MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
 
   private QueueRunner runner(MailQueue queue, int port) {
     SmtpSettings settings =
-        new SmtpSettings("127.0.0.1", port, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
-            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", false, true);
-    return new QueueRunner(queue, Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
-        QueuePolicy.defaults("popfetch.test"), clock, ProtocolTrace.NONE);
+        new SmtpSettings(
+            "127.0.0.1",
+            port,
+            SmtpSettings.Tls.NONE,
+            TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)),
+            Duration.ofSeconds(60),
+            "popfetch.test",
+            false,
+            true);
+    return new QueueRunner(
+        queue,
+        Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
+        QueuePolicy.defaults("popfetch.test"),
+        clock,
+        ProtocolTrace.NONE);
   }
 
   private static String enqueue(MailQueue queue, String... recipients) throws Exception {
-    MailQueue.Pending p = queue.stage("alice@example.org", List.of(recipients), "relay", out -> {
-      out.write(MESSAGE.getBytes(ISO_8859_1));
-      return MESSAGE.length();
-    });
+    MailQueue.Pending p =
+        queue.stage(
+            "alice@example.org",
+            List.of(recipients),
+            "relay",
+            out -> {
+              out.write(MESSAGE.getBytes(ISO_8859_1));
+              return MESSAGE.length();
+            });
     queue.commit(List.of(p));
     return p.entry().id();
   }
@@ -60,21 +84,33 @@ class SmtpFaultsIT {
 
       clock.advance(Duration.ofMinutes(6));
       QueueRunner.Report second = runner(queue, smtp.port()).run(false);
-      assertThat(second.delivered()).isGreaterThanOrEqualTo(1); // flaky-1 now; the bounces go out too
+      assertThat(second.delivered())
+          .isGreaterThanOrEqualTo(1); // flaky-1 now; the bounces go out too
       assertThat(queue.find(flaky)).isEmpty();
-      assertThat(queue.find(mixed).orElseThrow().entry().pending()).containsExactly("full-1@example.org");
+      assertThat(queue.find(mixed).orElseThrow().entry().pending())
+          .containsExactly("full-1@example.org");
 
       try (var files = Files.list(smtp.maildir().resolve("new"))) {
-        List<String> stored = files.map(f -> {
-          try {
-            return Files.readString(f, ISO_8859_1);
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        }).toList();
+        List<String> stored =
+            files
+                .map(
+                    f -> {
+                      try {
+                        return Files.readString(f, ISO_8859_1);
+                      } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                      }
+                    })
+                .toList();
         assertThat(stored).anySatisfy(s -> assertThat(s).startsWith("X-RcptTo: ok-1@example.org"));
-        assertThat(stored).anySatisfy(s -> assertThat(s).startsWith("X-RcptTo: flaky-1@example.org"));
-        assertThat(stored).anySatisfy(s -> assertThat(s).contains("report-type=delivery-status").contains("Final-Recipient: rfc822; gone-1@example.org"));
+        assertThat(stored)
+            .anySatisfy(s -> assertThat(s).startsWith("X-RcptTo: flaky-1@example.org"));
+        assertThat(stored)
+            .anySatisfy(
+                s ->
+                    assertThat(s)
+                        .contains("report-type=delivery-status")
+                        .contains("Final-Recipient: rfc822; gone-1@example.org"));
       }
     }
   }

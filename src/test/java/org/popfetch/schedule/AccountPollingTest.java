@@ -20,9 +20,9 @@ import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.Incoming;
-import org.popfetch.fetch.Pop3Account;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
+import org.popfetch.fetch.Pop3Account;
 import org.popfetch.net.Framing;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
@@ -32,29 +32,48 @@ import org.popfetch.pop3.TlsMode;
 import org.popfetch.sasl.Credentials;
 
 class AccountPollingTest {
-  private static final Pop3Account ACCOUNT = new Pop3Account("work",
-      new Pop3Settings("pop.example.com", 995, TlsMode.IMPLICIT, TlsTrust.SYSTEM,
-          new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)), true, Framing.CRLF, 32),
-      new Credentials.Password("alice", "pw"), AuthMethod.AUTO, "alice@example.org");
+  private static final Pop3Account ACCOUNT =
+      new Pop3Account(
+          "work",
+          new Pop3Settings(
+              "pop.example.com",
+              995,
+              TlsMode.IMPLICIT,
+              TlsTrust.SYSTEM,
+              new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)),
+              true,
+              Framing.CRLF,
+              32),
+          new Credentials.Password("alice", "pw"),
+          AuthMethod.AUTO,
+          "alice@example.org");
 
   private final Clock clock = Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC);
   private final List<String> heard = new ArrayList<>();
-  private final FetchObserver observer = new FetchObserver() {
-    @Override
-    public void started(String account) {
-      heard.add("started " + account);
-    }
+  private final FetchObserver observer =
+      new FetchObserver() {
+        @Override
+        public void started(String account) {
+          heard.add("started " + account);
+        }
 
-    @Override
-    public void finished(PollResult result) {
-      heard.add("finished " + result.failure().map(f -> f.kind().name()).orElse("ok"));
-    }
-  };
+        @Override
+        public void finished(PollResult result) {
+          heard.add("finished " + result.failure().map(f -> f.kind().name()).orElse("ok"));
+        }
+      };
   private final List<String> notices = new ArrayList<>();
   private int polls;
 
   private static PollResult result(Optional<PollFailure.Kind> kind) {
-    return new PollResult("work", 1, kind.isPresent() ? 0 : 1, 10, 0, 0, 0,
+    return new PollResult(
+        "work",
+        1,
+        kind.isPresent() ? 0 : 1,
+        10,
+        0,
+        0,
+        0,
         kind.map(k -> new PollFailure(k, "-ERR [AUTH] no")));
   }
 
@@ -77,34 +96,38 @@ class AccountPollingTest {
   }
 
   /** A destination that keeps the notices it is given. */
-  private final AuthFailureNotice.Opener noticeTo = () -> new Destination() {
-    @Override
-    public String describe() {
-      return "test";
-    }
+  private final AuthFailureNotice.Opener noticeTo =
+      () ->
+          new Destination() {
+            @Override
+            public String describe() {
+              return "test";
+            }
 
-    @Override
-    public Staged stage(Incoming message, InputStream wireBody) {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      try {
-        wireBody.transferTo(b);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      notices.add(b.toString(UTF_8));
-      return () -> b.size();
-    }
+            @Override
+            public Staged stage(Incoming message, InputStream wireBody) {
+              ByteArrayOutputStream b = new ByteArrayOutputStream();
+              try {
+                wireBody.transferTo(b);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+              notices.add(b.toString(UTF_8));
+              return () -> b.size();
+            }
 
-    @Override
-    public void commit(List<Staged> batch) {}
+            @Override
+            public void commit(List<Staged> batch) {}
 
-    @Override
-    public void discard(List<Staged> batch) {}
-  };
+            @Override
+            public void discard(List<Staged> batch) {}
+          };
 
   private AccountPolling.Standing standing(int noticeAfter) {
-    return new AccountPolling.Standing(new Backoff("work", Duration.ofMinutes(5)),
-        new AuthFailureNotice(ACCOUNT, noticeAfter, "mx.test", clock), noticeTo);
+    return new AccountPolling.Standing(
+        new Backoff("work", Duration.ofMinutes(5)),
+        new AuthFailureNotice(ACCOUNT, noticeAfter, "mx.test", clock),
+        noticeTo);
   }
 
   @Test
@@ -117,9 +140,13 @@ class AccountPollingTest {
 
   @Test
   void aDestinationThatCannotBeSetUpEndsThePollAsADeliveryFailure() {
-    AccountPolling p = AccountPolling.once("work", (obs, stop) -> {
-      throw DeliveryException.rejected("cannot create Maildir /x: Not a directory");
-    }, observer);
+    AccountPolling p =
+        AccountPolling.once(
+            "work",
+            (obs, stop) -> {
+              throw DeliveryException.rejected("cannot create Maildir /x: Not a directory");
+            },
+            observer);
 
     PollResult r = p.poll(() -> false);
 
@@ -148,7 +175,9 @@ class AccountPollingTest {
     ServerSlots slots = new ServerSlots(1);
 
     assertThat(p.pollWhenDue(slots, "pop.example.com", 995, () -> false)).isPresent();
-    assertThat(notices).singleElement().asString()
+    assertThat(notices)
+        .singleElement()
+        .asString()
         .contains("Subject: popfetch: login refused for work", "-ERR [AUTH] no");
 
     assertThat(p.due()).isFalse();
@@ -159,8 +188,9 @@ class AccountPollingTest {
   @Test
   void aBusyMailboxRestsWithoutANoticeAndASuccessEndsTheRest() {
     AccountPolling.Standing standing = standing(1);
-    AccountPolling.standing("work", failing(PollFailure.Kind.SERVER_BUSY), observer, standing,
-        clock).poll(() -> false);
+    AccountPolling.standing(
+            "work", failing(PollFailure.Kind.SERVER_BUSY), observer, standing, clock)
+        .poll(() -> false);
     assertThat(standing.backoff().failures()).isEqualTo(1);
     assertThat(notices).isEmpty();
 
@@ -172,8 +202,8 @@ class AccountPollingTest {
   @Test
   void otherFailuresNeitherRestNorTell() {
     AccountPolling.Standing standing = standing(1);
-    AccountPolling.standing("work", failing(PollFailure.Kind.CONNECT), observer, standing,
-        clock).poll(() -> false);
+    AccountPolling.standing("work", failing(PollFailure.Kind.CONNECT), observer, standing, clock)
+        .poll(() -> false);
 
     assertThat(standing.backoff().failures()).isZero();
     assertThat(notices).isEmpty();

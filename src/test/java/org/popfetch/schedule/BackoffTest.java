@@ -32,7 +32,9 @@ class BackoffTest {
       }
       assertThat(b.due(t.plus(Duration.ofMinutes(59)))).isFalse();
       assertThat(b.due(t.plus(Duration.ofMinutes(60)))).isTrue();
-      assertThat(events.list).filteredOn(e -> e.getFormattedMessage().contains("backing off")).hasSize(1);
+      assertThat(events.list)
+          .filteredOn(e -> e.getFormattedMessage().contains("backing off"))
+          .hasSize(1);
       b.succeeded();
       assertThat(b.due(t)).isTrue();
       assertThat(b.failures()).isZero();

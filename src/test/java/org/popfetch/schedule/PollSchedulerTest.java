@@ -30,34 +30,45 @@ class PollSchedulerTest {
     AtomicInteger failing = new AtomicInteger();
     AtomicInteger healthy = new AtomicInteger();
     PollScheduler scheduler = new PollScheduler(2);
-    scheduler.schedule("exhausted", Optional.empty(), Duration.ofMillis(50), () -> {
-      if (failing.incrementAndGet() <= 2) {
-        throw new OutOfMemoryError("Java heap space");
-      }
-      throw new StackOverflowError();
-    });
-    scheduler.schedule("healthy", Optional.empty(), Duration.ofMillis(50), healthy::incrementAndGet);
+    scheduler.schedule(
+        "exhausted",
+        Optional.empty(),
+        Duration.ofMillis(50),
+        () -> {
+          if (failing.incrementAndGet() <= 2) {
+            throw new OutOfMemoryError("Java heap space");
+          }
+          throw new StackOverflowError();
+        });
+    scheduler.schedule(
+        "healthy", Optional.empty(), Duration.ofMillis(50), healthy::incrementAndGet);
     scheduler.start();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> failing.get() >= 4 && healthy.get() >= 4);
 
-    CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> {
-      try {
-        scheduler.close();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Void> stop =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                scheduler.close();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     stop.get(10, TimeUnit.SECONDS);
     assertThat(stop).isDone();
     root.detachAppender(logged);
 
     // One line a failed run, from popfetch, without a stack trace; nothing from Quartz.
-    List<ILoggingEvent> errors = List.copyOf(logged.list).stream().filter(e -> e.getLevel() == Level.ERROR).toList();
-    assertThat(errors).isNotEmpty().allSatisfy(e -> {
-      assertThat(e.getLoggerName()).isEqualTo(PollScheduler.class.getName());
-      assertThat(e.getFormattedMessage()).startsWith("exhausted: run failed");
-      assertThat(e.getThrowableProxy()).isNull();
-    });
+    List<ILoggingEvent> errors =
+        List.copyOf(logged.list).stream().filter(e -> e.getLevel() == Level.ERROR).toList();
+    assertThat(errors)
+        .isNotEmpty()
+        .allSatisfy(
+            e -> {
+              assertThat(e.getLoggerName()).isEqualTo(PollScheduler.class.getName());
+              assertThat(e.getFormattedMessage()).startsWith("exhausted: run failed");
+              assertThat(e.getThrowableProxy()).isNull();
+            });
   }
 }

@@ -33,17 +33,22 @@ class ServerSlotsTest {
     CountDownLatch release = new CountDownLatch(1);
     List<Future<?>> polls = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      polls.add(pool.submit(() -> {
-        try (ServerSlots.Slot s = slots.acquire("pop.example.com", 995, () -> false).orElseThrow()) {
-          most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-          release.await();
-          inside.decrementAndGet();
-        }
-        return null;
-      }));
+      polls.add(
+          pool.submit(
+              () -> {
+                try (ServerSlots.Slot s =
+                    slots.acquire("pop.example.com", 995, () -> false).orElseThrow()) {
+                  most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                  release.await();
+                  inside.decrementAndGet();
+                }
+                return null;
+              }));
     }
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> inside.get() == 2 && slots.waiting("pop.example.com", 995) == 3);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> inside.get() == 2 && slots.waiting("pop.example.com", 995) == 3);
     assertThat(inside.get()).isEqualTo(2);
     release.countDown();
     for (Future<?> f : polls) {
@@ -65,9 +70,13 @@ class ServerSlotsTest {
       other.get().close();
       otherPort.get().close();
       assertThat(slots.acquire("POP.EXAMPLE.COM", 995, () -> true))
-          .as("the held host, spelt otherwise").isEmpty();
-      Future<Optional<ServerSlots.Slot>> same = pool.submit(() -> slots.acquire("pop.EXAMPLE.com", 995, () -> false));
-      await().atMost(Duration.ofSeconds(10)).until(() -> slots.waiting("pop.example.com", 995) == 1);
+          .as("the held host, spelt otherwise")
+          .isEmpty();
+      Future<Optional<ServerSlots.Slot>> same =
+          pool.submit(() -> slots.acquire("pop.EXAMPLE.com", 995, () -> false));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> slots.waiting("pop.example.com", 995) == 1);
       assertThat(same).isNotDone();
       held.close();
       same.get(10, TimeUnit.SECONDS).orElseThrow().close();
@@ -78,9 +87,13 @@ class ServerSlotsTest {
   void aWaiterGivesUpWhenToldSoAStoppingDaemonDoesNotHang() throws Exception {
     ServerSlots slots = new ServerSlots(1);
     AtomicBoolean stopping = new AtomicBoolean();
-    try (ServerSlots.Slot held = slots.acquire("pop.example.com", 995, stopping::get).orElseThrow()) {
-      Future<Optional<ServerSlots.Slot>> waiter = pool.submit(() -> slots.acquire("pop.example.com", 995, stopping::get));
-      await().atMost(Duration.ofSeconds(10)).until(() -> slots.waiting("pop.example.com", 995) == 1);
+    try (ServerSlots.Slot held =
+        slots.acquire("pop.example.com", 995, stopping::get).orElseThrow()) {
+      Future<Optional<ServerSlots.Slot>> waiter =
+          pool.submit(() -> slots.acquire("pop.example.com", 995, stopping::get));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> slots.waiting("pop.example.com", 995) == 1);
       stopping.set(true);
       assertThat(waiter.get(10, TimeUnit.SECONDS)).isEmpty();
     }
@@ -90,7 +103,9 @@ class ServerSlotsTest {
   void runHoldsASlotOnlyWhileItsTaskRunsAndSkipsTheTaskWhenGivingUp() throws Exception {
     ServerSlots slots = new ServerSlots(1);
     assertThat(slots.run("pop.example.com", 995, () -> false, () -> "polled")).contains("polled");
-    assertThat(slots.run("pop.example.com", 995, () -> false, () -> "again")).as("the slot was given back").contains("again");
+    assertThat(slots.run("pop.example.com", 995, () -> false, () -> "again"))
+        .as("the slot was given back")
+        .contains("again");
 
     AtomicInteger ran = new AtomicInteger();
     try (ServerSlots.Slot held = slots.acquire("pop.example.com", 995, () -> false).orElseThrow()) {

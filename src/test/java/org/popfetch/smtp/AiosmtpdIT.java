@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,13 @@ import org.popfetch.net.ProtocolTrace;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.testing.AiosmtpdServer;
+import org.popfetch.testing.StripStarttlsProxy;
+import org.popfetch.testing.TestPki;
 
-/** The SMTP client against a real server: aiosmtpd (Debian's python3-aiosmtpd) storing into a Maildir. */
+/**
+ * The SMTP client against a real server: aiosmtpd (Debian's python3-aiosmtpd) storing into a
+ * Maildir.
+ */
 class AiosmtpdIT {
   @TempDir Path dir;
   AiosmtpdServer server;
@@ -39,15 +45,32 @@ class AiosmtpdIT {
   @Test
   void messagesArriveWholeWithDotsAndLineEndsRestored() throws Exception {
     SmtpSettings settings =
-        new SmtpSettings("127.0.0.1", port, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
-            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", false, true);
+        new SmtpSettings(
+            "127.0.0.1",
+            port,
+            SmtpSettings.Tls.NONE,
+            TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)),
+            Duration.ofSeconds(60),
+            "popfetch.test",
+            false,
+            true);
     SmtpClient client = SmtpClient.connect(settings, ProtocolTrace.NONE);
     List<String> bodies = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      String body = "Message-ID: <smtp-" + i + "@popfetch.test>\nSubject: " + i + "\n\n.\n..two dots\nbare LF only\nlast\n";
+      String body =
+          "Message-ID: <smtp-"
+              + i
+              + "@popfetch.test>\nSubject: "
+              + i
+              + "\n\n.\n..two dots\nbare LF only\nlast\n";
       bodies.add(body);
       SmtpClient.Transaction t =
-          client.send("alice@example.org", List.of("bob@example.org"), body.length(), new ByteArrayInputStream(body.getBytes(ISO_8859_1)));
+          client.send(
+              "alice@example.org",
+              List.of("bob@example.org"),
+              body.length(),
+              new ByteArrayInputStream(body.getBytes(ISO_8859_1)));
       assertThat(t.delivered()).containsExactly("bob@example.org");
     }
     client.quit();
@@ -60,32 +83,59 @@ class AiosmtpdIT {
     assertThat(stored).hasSize(3);
     for (String body : bodies) {
       String tail = body.substring(body.indexOf("\n\n"));
-      assertThat(stored).anySatisfy(s -> assertThat(s).contains(body.substring(0, body.indexOf('\n'))).endsWith(tail));
+      assertThat(stored)
+          .anySatisfy(
+              s -> assertThat(s).contains(body.substring(0, body.indexOf('\n'))).endsWith(tail));
     }
   }
 
   @Test
-  void starttlsIsVerifiedAndAStrippedStarttlsStopsBeforeAnythingIsSent(@TempDir Path tlsDir) throws Exception {
-    org.popfetch.testing.TestPki pki = org.popfetch.testing.TestPki.create("smtp test CA");
+  void starttlsIsVerifiedAndAStrippedStarttlsStopsBeforeAnythingIsSent(@TempDir Path tlsDir)
+      throws Exception {
+    TestPki pki = TestPki.create("smtp test CA");
     Path cert = tlsDir.resolve("cert.pem");
     Path key = tlsDir.resolve("key.pem");
     pki.issue("127.0.0.1").writePem(cert, key);
     TlsTrust trust = TlsTrust.withCaFile(pki.writeCaPem(tlsDir.resolve("ca.pem")));
     try (AiosmtpdServer tls = AiosmtpdServer.startWithStarttls(tlsDir, cert, key)) {
       SmtpSettings starttls =
-          new SmtpSettings("127.0.0.1", tls.port(), SmtpSettings.Tls.STARTTLS, trust,
-              new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", false, false);
+          new SmtpSettings(
+              "127.0.0.1",
+              tls.port(),
+              SmtpSettings.Tls.STARTTLS,
+              trust,
+              new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)),
+              Duration.ofSeconds(60),
+              "popfetch.test",
+              false,
+              false);
       SmtpClient client = SmtpClient.connect(starttls, ProtocolTrace.NONE);
       assertThat(client.isSecure()).isTrue();
       String body = "Subject: over TLS\n\nsecret stuff\n";
-      assertThat(client.send("a@example.org", List.of("b@example.org"), -1, new ByteArrayInputStream(body.getBytes(ISO_8859_1))).delivered()).hasSize(1);
+      assertThat(
+              client
+                  .send(
+                      "a@example.org",
+                      List.of("b@example.org"),
+                      -1,
+                      new ByteArrayInputStream(body.getBytes(ISO_8859_1)))
+                  .delivered())
+          .hasSize(1);
       client.quit();
 
-      try (org.popfetch.testing.StripStarttlsProxy proxy = new org.popfetch.testing.StripStarttlsProxy(tls.port())) {
+      try (StripStarttlsProxy proxy = new StripStarttlsProxy(tls.port())) {
         SmtpSettings viaProxy =
-            new SmtpSettings("127.0.0.1", proxy.port(), SmtpSettings.Tls.STARTTLS, trust,
-                new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", false, false);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SmtpClient.connect(viaProxy, ProtocolTrace.NONE))
+            new SmtpSettings(
+                "127.0.0.1",
+                proxy.port(),
+                SmtpSettings.Tls.STARTTLS,
+                trust,
+                new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)),
+                Duration.ofSeconds(60),
+                "popfetch.test",
+                false,
+                false);
+        Assertions.assertThatThrownBy(() -> SmtpClient.connect(viaProxy, ProtocolTrace.NONE))
             .isInstanceOf(SmtpException.class)
             .hasMessageContaining("does not offer STARTTLS");
         assertThat(proxy.mailSeen()).isFalse();

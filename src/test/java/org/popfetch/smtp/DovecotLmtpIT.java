@@ -25,7 +25,10 @@ class DovecotLmtpIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dovecot = DovecotServer.start(DovecotServer.users("anna", "pw-anna", "ben", "pw-ben"), TestPki.create("lmtp").issue("127.0.0.1"));
+    dovecot =
+        DovecotServer.start(
+            DovecotServer.users("anna", "pw-anna", "ben", "pw-ben"),
+            TestPki.create("lmtp").issue("127.0.0.1"));
   }
 
   @AfterAll
@@ -38,14 +41,25 @@ class DovecotLmtpIT {
   @Test
   void eachRecipientGetsItsOwnReplyAndItsOwnCopy() throws Exception {
     SmtpSettings settings =
-        new SmtpSettings("127.0.0.1", dovecot.lmtpPort(), SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
-            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", true, true);
+        new SmtpSettings(
+            "127.0.0.1",
+            dovecot.lmtpPort(),
+            SmtpSettings.Tls.NONE,
+            TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)),
+            Duration.ofSeconds(60),
+            "popfetch.test",
+            true,
+            true);
     long anna = dovecot.messageCount("anna");
     long ben = dovecot.messageCount("ben");
     SmtpClient client = SmtpClient.connect(settings, ProtocolTrace.NONE);
     String message = Mail.message("lmtp-1", 30);
     SmtpClient.Transaction t =
-        client.send("sender@example.org", List.of("anna@example.org", "nobody@example.org", "ben@example.org"), message.length(),
+        client.send(
+            "sender@example.org",
+            List.of("anna@example.org", "nobody@example.org", "ben@example.org"),
+            message.length(),
             new ByteArrayInputStream(message.getBytes(ISO_8859_1)));
     client.quit();
     assertThat(t.delivered()).containsExactly("anna@example.org", "ben@example.org");
@@ -57,12 +71,27 @@ class DovecotLmtpIT {
   @Test
   void overDovecotsUnixSocket() throws Exception {
     SmtpSettings settings =
-        new SmtpSettings(dovecot.lmtpSocket().toString(), 0, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
-            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(60), "popfetch.test", true, true);
+        new SmtpSettings(
+            dovecot.lmtpSocket().toString(),
+            0,
+            SmtpSettings.Tls.NONE,
+            TlsTrust.SYSTEM,
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30)),
+            Duration.ofSeconds(60),
+            "popfetch.test",
+            true,
+            true);
     long before = dovecot.messageCount("anna");
     SmtpClient client = SmtpClient.connect(settings, ProtocolTrace.NONE);
     String message = Mail.message("lmtp-unix", 10);
-    assertThat(client.send("s@example.org", List.of("anna@example.org"), -1, new ByteArrayInputStream(message.getBytes(ISO_8859_1))).delivered())
+    assertThat(
+            client
+                .send(
+                    "s@example.org",
+                    List.of("anna@example.org"),
+                    -1,
+                    new ByteArrayInputStream(message.getBytes(ISO_8859_1)))
+                .delivered())
         .containsExactly("anna@example.org");
     client.quit();
     assertThat(dovecot.messageCount("anna")).isEqualTo(before + 1);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +19,20 @@ import org.popfetch.sasl.Credentials;
 import org.popfetch.testing.RecordingTrace;
 import org.popfetch.testing.ScriptedServer;
 import org.popfetch.testing.ScriptedServer.Conversation;
+import org.popfetch.testing.TestPki;
 
 class SmtpClientTest {
   private static SmtpSettings plain(int port, boolean lmtp) {
-    return new SmtpSettings("127.0.0.1", port, SmtpSettings.Tls.NONE, TlsTrust.SYSTEM,
-        new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), Duration.ofSeconds(10), "popfetch.test", lmtp, true);
+    return new SmtpSettings(
+        "127.0.0.1",
+        port,
+        SmtpSettings.Tls.NONE,
+        TlsTrust.SYSTEM,
+        new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)),
+        Duration.ofSeconds(10),
+        "popfetch.test",
+        lmtp,
+        true);
   }
 
   private static ByteArrayInputStream message(String s) {
@@ -58,14 +69,18 @@ class SmtpClientTest {
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
       SmtpClient.Transaction t =
-          client.send("alice@example.org", List.of("bob@example.org", "carol@example.org"), 42,
+          client.send(
+              "alice@example.org",
+              List.of("bob@example.org", "carol@example.org"),
+              42,
               message("Subject: x\n\n.dot line\nbare\rCR\n..two\nno final newline"));
       client.quit();
       assertThat(t.delivered()).containsExactly("bob@example.org");
       assertThat(t.deferred()).containsExactly("carol@example.org");
       assertThat(t.replies().get("carol@example.org").enhancedCode()).contains("4.2.2");
     }
-    assertThat(received.get(0)).isEqualTo("Subject: x\r\n\r\n..dot line\r\nbare\r\nCR\r\n...two\r\nno final newline\r\n");
+    assertThat(received.get(0))
+        .isEqualTo("Subject: x\r\n\r\n..dot line\r\nbare\r\nCR\r\n...two\r\nno final newline\r\n");
   }
 
   @Test
@@ -108,10 +123,12 @@ class SmtpClientTest {
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
       assertThatThrownBy(() -> client.send("a@b", List.of("c@d"), 1, message("x")))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
-            assertThat(e.isTransient()).isTrue();
-            assertThat(e.getMessage()).contains("421 4.3.2 shutting down");
-          });
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class,
+              e -> {
+                assertThat(e.isTransient()).isTrue();
+                assertThat(e.getMessage()).contains("421 4.3.2 shutting down");
+              });
       client.close();
     }
   }
@@ -127,8 +144,17 @@ class SmtpClientTest {
               c.expectClose();
             })) {
       SmtpSettings s = plain(server.port(), false);
-      SmtpSettings starttls = new SmtpSettings(s.host(), s.port(), SmtpSettings.Tls.STARTTLS, s.trust(), s.timeouts(),
-          s.dataDoneTimeout(), s.helo(), false, false);
+      SmtpSettings starttls =
+          new SmtpSettings(
+              s.host(),
+              s.port(),
+              SmtpSettings.Tls.STARTTLS,
+              s.trust(),
+              s.timeouts(),
+              s.dataDoneTimeout(),
+              s.helo(),
+              false,
+              false);
       assertThatThrownBy(() -> SmtpClient.connect(starttls, ProtocolTrace.NONE))
           .isInstanceOf(SmtpException.class)
           .hasMessageContaining("does not offer STARTTLS");
@@ -177,7 +203,8 @@ class SmtpClientTest {
               c.send("221 bye");
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), true), ProtocolTrace.NONE);
-      SmtpClient.Transaction t = client.send("a@b", List.of("one@x", "two@x", "three@x"), -1, message("x\n"));
+      SmtpClient.Transaction t =
+          client.send("a@b", List.of("one@x", "two@x", "three@x"), -1, message("x\n"));
       client.quit();
       assertThat(t.delivered()).containsExactly("one@x");
       assertThat(t.refused()).containsExactly("two@x");
@@ -208,7 +235,11 @@ class SmtpClientTest {
               c.expect("EHLO popfetch.test");
               c.send("250-mx.test", "250 SMTPUTF8");
               // On the wire the address is UTF-8; the scripted server reads octets.
-              c.expect("MAIL FROM:<" + new String("jos\u00e9@example.org".getBytes(java.nio.charset.StandardCharsets.UTF_8), ISO_8859_1) + "> SMTPUTF8");
+              c.expect(
+                  "MAIL FROM:<"
+                      + new String(
+                          "jos\u00e9@example.org".getBytes(StandardCharsets.UTF_8), ISO_8859_1)
+                      + "> SMTPUTF8");
               c.send("250 ok");
               c.expect("RCPT TO:<b@example.org>");
               c.send("250 ok");
@@ -220,7 +251,11 @@ class SmtpClientTest {
               c.send("221 bye");
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
-      assertThat(client.send("jos\u00e9@example.org", List.of("b@example.org"), -1, message("x\n")).delivered()).hasSize(1);
+      assertThat(
+              client
+                  .send("jos\u00e9@example.org", List.of("b@example.org"), -1, message("x\n"))
+                  .delivered())
+          .hasSize(1);
       client.quit();
     }
     try (ScriptedServer server =
@@ -233,8 +268,12 @@ class SmtpClientTest {
               c.send("221 bye");
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
-      assertThatThrownBy(() -> client.send("a@example.org", List.of("m\u00fcller@example.org"), -1, message("x")))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> assertThat(e.isTransient()).isFalse())
+      assertThatThrownBy(
+              () ->
+                  client.send(
+                      "a@example.org", List.of("m\u00fcller@example.org"), -1, message("x")))
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class, e -> assertThat(e.isTransient()).isFalse())
           .hasMessageContaining("SMTPUTF8");
       client.quit();
     }
@@ -253,17 +292,20 @@ class SmtpClientTest {
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
       assertThatThrownBy(() -> client.send("a@b", List.of("c@d"), 5000, message("x")))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
-            assertThat(e.isTransient()).isFalse();
-            assertThat(e.reply().enhancedCode()).contains("5.3.4");
-          });
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class,
+              e -> {
+                assertThat(e.isTransient()).isFalse();
+                assertThat(e.reply().enhancedCode()).contains("5.3.4");
+              });
       client.quit();
     }
   }
 
   @Test
-  void implicitTlsOnConnectWithTheCertificateChecked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    org.popfetch.testing.TestPki pki = org.popfetch.testing.TestPki.create("smtps CA");
+  void implicitTlsOnConnectWithTheCertificateChecked(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    TestPki pki = TestPki.create("smtps CA");
     TlsTrust trust = TlsTrust.withCaFile(pki.writeCaPem(dir.resolve("ca.pem")));
     try (ScriptedServer server =
         new ScriptedServer(
@@ -278,8 +320,16 @@ class SmtpClientTest {
               c.send("221 bye");
             })) {
       SmtpSettings implicit =
-          new SmtpSettings("127.0.0.1", server.port(), SmtpSettings.Tls.IMPLICIT, trust,
-              new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)), Duration.ofSeconds(10), "popfetch.test", false, false);
+          new SmtpSettings(
+              "127.0.0.1",
+              server.port(),
+              SmtpSettings.Tls.IMPLICIT,
+              trust,
+              new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)),
+              Duration.ofSeconds(10),
+              "popfetch.test",
+              false,
+              false);
       SmtpClient client = SmtpClient.connect(implicit, ProtocolTrace.NONE);
       assertThat(client.isSecure()).isTrue();
       client.login(new Credentials.Password("u", "p"));
@@ -306,7 +356,8 @@ class SmtpClientTest {
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
       assertThatThrownBy(() -> client.send("a@b", List.of("c@d"), -1, message("x\n")))
-          .isInstanceOfSatisfying(SmtpOutcomeUnknownException.class, e -> assertThat(e.isTransient()).isTrue())
+          .isInstanceOfSatisfying(
+              SmtpOutcomeUnknownException.class, e -> assertThat(e.isTransient()).isTrue())
           .hasMessageContaining("may have been delivered");
     }
   }
@@ -328,12 +379,14 @@ class SmtpClientTest {
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
       assertThatThrownBy(() -> client.send("a@b", List.of("one@x", "two@x"), -1, message("x\n")))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
-            assertThat(e.kind()).isEqualTo(SmtpException.Kind.REFUSED);
-            assertThat(e.command()).isEqualTo("RCPT TO:<one@x>");
-            assertThat(e.reply().code()).isEqualTo(421);
-            assertThat(e.isTransient()).isTrue();
-          });
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(SmtpException.Kind.REFUSED);
+                assertThat(e.command()).isEqualTo("RCPT TO:<one@x>");
+                assertThat(e.reply().code()).isEqualTo(421);
+                assertThat(e.isTransient()).isTrue();
+              });
       client.quit();
       server.awaitScript();
     }
@@ -354,11 +407,13 @@ class SmtpClientTest {
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
       assertThatThrownBy(() -> client.send("a@b", List.of("c@d"), -1, message("x\n")))
-          .isInstanceOfSatisfying(SmtpException.class, e -> {
-            assertThat(e.kind()).isEqualTo(SmtpException.Kind.CONNECTION);
-            assertThat(e.isTransient()).isTrue();
-            assertThat(e.serverReply()).isEmpty();
-          })
+          .isInstanceOfSatisfying(
+              SmtpException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(SmtpException.Kind.CONNECTION);
+                assertThat(e.isTransient()).isTrue();
+                assertThat(e.serverReply()).isEmpty();
+              })
           .hasMessageContaining("closed the connection (RCPT TO:<c@d>)")
           .hasMessageContaining("sender fine, going away now");
     }
@@ -375,13 +430,24 @@ class SmtpClientTest {
               c.expectClose();
             })) {
       SmtpSettings s = plain(server.port(), false);
-      SmtpSettings starttls = new SmtpSettings(s.host(), s.port(), SmtpSettings.Tls.STARTTLS,
-          s.trust(), s.timeouts(), s.dataDoneTimeout(), s.helo(), false, false);
+      SmtpSettings starttls =
+          new SmtpSettings(
+              s.host(),
+              s.port(),
+              SmtpSettings.Tls.STARTTLS,
+              s.trust(),
+              s.timeouts(),
+              s.dataDoneTimeout(),
+              s.helo(),
+              false,
+              false);
       assertThatThrownBy(() -> SmtpClient.connect(starttls, ProtocolTrace.NONE))
-          .isInstanceOfSatisfying(SmtpException.class, e -> {
-            assertThat(e.kind()).isEqualTo(SmtpException.Kind.SETUP);
-            assertThat(e.isTransient()).isFalse();
-          });
+          .isInstanceOfSatisfying(
+              SmtpException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(SmtpException.Kind.SETUP);
+                assertThat(e.isTransient()).isFalse();
+              });
     }
   }
 }

@@ -5,12 +5,15 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real SMTP server for integration tests: Debian's python3-aiosmtpd on a loopback port,
- * storing what it receives in a Maildir.
+ * A real SMTP server for integration tests: Debian's python3-aiosmtpd on a loopback port, storing
+ * what it receives in a Maildir.
  */
 public final class AiosmtpdServer implements AutoCloseable {
   private final Process process;
@@ -57,9 +60,9 @@ public final class AiosmtpdServer implements AutoCloseable {
   }
 
   /**
-   * aiosmtpd must be told a port number, so one is picked and held (a {@link RefusingPort})
-   * until aiosmtpd listens on it. Should another program take it all the same, aiosmtpd fails
-   * to bind and exits, and the start is tried again on a fresh port.
+   * aiosmtpd must be told a port number, so one is picked and held (a {@link RefusingPort}) until
+   * aiosmtpd listens on it. Should another program take it all the same, aiosmtpd fails to bind and
+   * exits, and the start is tried again on a fresh port.
    */
   private static AiosmtpdServer onFreshPort(Starter starter)
       throws IOException, InterruptedException {
@@ -82,33 +85,44 @@ public final class AiosmtpdServer implements AutoCloseable {
   }
 
   /**
-   * With the fault-injecting handler of src/test/resources/faulty_smtpd.py: recipients named
-   * ok-*, full-* (452), gone-* (550), flaky-* (421 once, then 250).
+   * With the fault-injecting handler of src/test/resources/faulty_smtpd.py: recipients named ok-*,
+   * full-* (452), gone-* (550), flaky-* (421 once, then 250).
    */
-  public static AiosmtpdServer startFaulty(Path dir, int port) throws IOException, InterruptedException {
+  public static AiosmtpdServer startFaulty(Path dir, int port)
+      throws IOException, InterruptedException {
     Path handler = dir.resolve("faulty_smtpd.py");
     try (var in = AiosmtpdServer.class.getResourceAsStream("/faulty_smtpd.py")) {
-      Files.copy(in, handler, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(in, handler, StandardCopyOption.REPLACE_EXISTING);
     }
     return start(dir, port, "faulty_smtpd.Faulty");
   }
 
   /** With STARTTLS offered, using this certificate and key (PEM files). */
-  public static AiosmtpdServer startWithStarttls(Path dir, int port, Path cert, Path key) throws IOException, InterruptedException {
-    return start(dir, port, "aiosmtpd.handlers.Mailbox", "--tlscert", cert.toString(), "--tlskey", key.toString(), "--no-requiretls");
+  public static AiosmtpdServer startWithStarttls(Path dir, int port, Path cert, Path key)
+      throws IOException, InterruptedException {
+    return start(
+        dir,
+        port,
+        "aiosmtpd.handlers.Mailbox",
+        "--tlscert",
+        cert.toString(),
+        "--tlskey",
+        key.toString(),
+        "--no-requiretls");
   }
 
-  private static AiosmtpdServer start(Path dir, int port, String handlerClass, String... options) throws IOException, InterruptedException {
+  private static AiosmtpdServer start(Path dir, int port, String handlerClass, String... options)
+      throws IOException, InterruptedException {
     Path maildir = dir.resolve("received");
-    java.util.List<String> command =
-        new java.util.ArrayList<>(java.util.List.of("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + port));
-    command.addAll(java.util.List.of(options));
-    command.addAll(java.util.List.of("-c", handlerClass, maildir.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + port));
+    command.addAll(List.of(options));
+    command.addAll(List.of("-c", handlerClass, maildir.toString()));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("PYTHONPATH", dir.toString());
     Process p =
-        pb
-            .redirectErrorStream(true)
+        pb.redirectErrorStream(true)
             .redirectOutput(dir.resolve("aiosmtpd-" + port + ".log").toFile())
             .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

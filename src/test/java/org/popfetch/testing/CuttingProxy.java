@@ -9,9 +9,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A TCP proxy on loopback that passes one connection through to a real server and cuts it,
- * both ways at once, right after the server has sent a given marker: a connection lost in the
- * middle of a message, at a place the test chooses.
+ * A TCP proxy on loopback that passes one connection through to a real server and cuts it, both
+ * ways at once, right after the server has sent a given marker: a connection lost in the middle of
+ * a message, at a place the test chooses.
  */
 public final class CuttingProxy implements AutoCloseable {
   private final ServerSocket listener;

@@ -22,12 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * A private Dovecot POP3 server on loopback for integration tests: its own config, base_dir,
- * users and test certificate, nothing shared with a system Dovecot. Mail is seeded by writing
- * files straight into each user's Maildir, byte for byte.
+ * A private Dovecot POP3 server on loopback for integration tests: its own config, base_dir, users
+ * and test certificate, nothing shared with a system Dovecot. Mail is seeded by writing files
+ * straight into each user's Maildir, byte for byte.
  *
- * <p>Needs root (Dovecot's master does) and the Debian packages dovecot-core and
- * dovecot-pop3d, which the build's pre-integration-test step installs.
+ * <p>Needs root (Dovecot's master does) and the Debian packages dovecot-core and dovecot-pop3d,
+ * which the build's pre-integration-test step installs.
  */
 public final class DovecotServer implements AutoCloseable {
   private static final String MAIL_USER = "nobody";
@@ -41,7 +41,14 @@ public final class DovecotServer implements AutoCloseable {
   private final UserPrincipal owner;
   private final GroupPrincipal group;
 
-  private DovecotServer(Path base, Process process, int pop3Port, int pop3sPort, int lmtpPort, UserPrincipal owner, GroupPrincipal group) {
+  private DovecotServer(
+      Path base,
+      Process process,
+      int pop3Port,
+      int pop3sPort,
+      int lmtpPort,
+      UserPrincipal owner,
+      GroupPrincipal group) {
     this.base = base;
     this.process = process;
     this.pop3Port = pop3Port;
@@ -53,7 +60,8 @@ public final class DovecotServer implements AutoCloseable {
 
   /** Fails with a clear message where the test peer cannot run. */
   public static void requireAvailable() {
-    if (!Files.isExecutable(Path.of("/usr/sbin/dovecot")) || !Files.exists(Path.of("/usr/lib/dovecot/pop3"))
+    if (!Files.isExecutable(Path.of("/usr/sbin/dovecot"))
+        || !Files.exists(Path.of("/usr/lib/dovecot/pop3"))
         || !Files.exists(Path.of("/usr/lib/dovecot/lmtp"))) {
       throw new IllegalStateException(
           "Dovecot is not installed: run `mvn verify` (its pre-integration-test step installs"
@@ -69,12 +77,14 @@ public final class DovecotServer implements AutoCloseable {
    *
    * @param extraPop3Settings lines added to the {@code protocol pop3} block
    */
-  public static DovecotServer start(Map<String, String> users, TestPki.Leaf certificate, String... extraPop3Settings)
+  public static DovecotServer start(
+      Map<String, String> users, TestPki.Leaf certificate, String... extraPop3Settings)
       throws IOException, InterruptedException {
     requireAvailable();
     Path base =
         Files.createTempDirectory(
-            "popfetch-dovecot-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            "popfetch-dovecot-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     UserPrincipalLookupService lookup = base.getFileSystem().getUserPrincipalLookupService();
     UserPrincipal owner = lookup.lookupPrincipalByName(MAIL_USER);
     GroupPrincipal group = lookup.lookupPrincipalByGroupName("nogroup");
@@ -91,8 +101,14 @@ public final class DovecotServer implements AutoCloseable {
     // Users named "mbox..." keep their mail in an mbox file, ~/inbox, instead of a Maildir.
     users.forEach(
         (u, p) ->
-            passwd.append(u).append(":{PLAIN}").append(p)
-                .append(u.startsWith("mbox") ? "::::::userdb_mail=mbox:~/mail:INBOX=~/inbox\n" : "::::::\n"));
+            passwd
+                .append(u)
+                .append(":{PLAIN}")
+                .append(p)
+                .append(
+                    u.startsWith("mbox")
+                        ? "::::::userdb_mail=mbox:~/mail:INBOX=~/inbox\n"
+                        : "::::::\n"));
     Files.writeString(base.resolve("users"), passwd);
 
     // Dovecot must be told its port numbers. Each is held (RefusingPort) until Dovecot listens:
@@ -220,7 +236,8 @@ public final class DovecotServer implements AutoCloseable {
       try (Socket s = new Socket(InetAddress.getLoopbackAddress(), pop3Port)) {
         s.setSoTimeout(5000);
         byte[] greeting = new byte[3];
-        if (s.getInputStream().readNBytes(greeting, 0, 3) == 3 && new String(greeting, StandardCharsets.US_ASCII).equals("+OK")) {
+        if (s.getInputStream().readNBytes(greeting, 0, 3) == 3
+            && new String(greeting, StandardCharsets.US_ASCII).equals("+OK")) {
           return;
         }
       } catch (IOException notYet) {
@@ -253,7 +270,13 @@ public final class DovecotServer implements AutoCloseable {
   /** Places one message in the user's Maildir, exactly these bytes, and returns its file. */
   public Path deliver(String user, byte[] message) throws IOException {
     Path maildir = base.resolve("mail").resolve(user).resolve("Maildir");
-    String name = System.currentTimeMillis() + ".M" + SEQUENCE.incrementAndGet() + "P" + ProcessHandle.current().pid() + ".popfetch-test";
+    String name =
+        System.currentTimeMillis()
+            + ".M"
+            + SEQUENCE.incrementAndGet()
+            + "P"
+            + ProcessHandle.current().pid()
+            + ".popfetch-test";
     Path tmp = maildir.resolve("tmp").resolve(name);
     Files.write(tmp, message);
     setOwner(tmp, owner, group);
@@ -320,7 +343,8 @@ public final class DovecotServer implements AutoCloseable {
     }
   }
 
-  private static void setOwner(Path p, UserPrincipal owner, GroupPrincipal group) throws IOException {
+  private static void setOwner(Path p, UserPrincipal owner, GroupPrincipal group)
+      throws IOException {
     PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);
     view.setOwner(owner);
     view.setGroup(group);

@@ -3,21 +3,83 @@ package org.popfetch.testing;
 import java.util.Random;
 
 /**
- * Generated hostile text for property tests: strings built from the pieces that break parsers
- * and line-based formats (line breaks, NUL, DEL, C1 and Unicode line separators, lone
- * surrogates, quotes, brackets, encoded-words, percent escapes, queue records) mixed with random
- * characters, plus {@link #forAll} to check a property on many of them.
+ * Generated hostile text for property tests: strings built from the pieces that break parsers and
+ * line-based formats (line breaks, NUL, DEL, C1 and Unicode line separators, lone surrogates,
+ * quotes, brackets, encoded-words, percent escapes, queue records) mixed with random characters,
+ * plus {@link #forAll} to check a property on many of them.
  *
  * <p>Each run uses a fresh seed, printed when a case fails; {@code -Dpopfetch.seed=N} replays it.
  */
 public final class Hostile {
   private static final String[] PIECES = {
-    "<", ">", "<>", "\"", "(", ")", ",", ";", ":", "@", ".", "..", "[", "]", "\\", " ", "\t", "\r", "\n", "\r\n",
-    "\r\n ", "\0", "\u0001", "\u001b[31m", "\u007f", "\u0085", "\u00a0", "\u2028", "\u2029", "\u200b", "\u202e",
-    "\ud800", "\udc00", "\ud83d\udce7", "\u00e9", "\ufffd", "%", "%0A", "%2", "%41", "%zz", "=?utf-8?q?", "=?utf-8?b?",
-    "?=", "=0A", "=0D=0A", "=40", "_", "a", "b", "bob", "alice", "victim", "example.org", "evil.example",
-    "bob@example.org", "victim@evil.example", "<alice@example.org>", "Alice <a@x>", "E\n", "C PENDING ", "S ",
-    "rcpt PENDING ", "sender ", "popfetch-queue 1\n", "popfetch-queue 2\n", "RCPT TO:<", "MAIL FROM:<"
+    "<",
+    ">",
+    "<>",
+    "\"",
+    "(",
+    ")",
+    ",",
+    ";",
+    ":",
+    "@",
+    ".",
+    "..",
+    "[",
+    "]",
+    "\\",
+    " ",
+    "\t",
+    "\r",
+    "\n",
+    "\r\n",
+    "\r\n ",
+    "\0",
+    "\u0001",
+    "\u001b[31m",
+    "\u007f",
+    "\u0085",
+    "\u00a0",
+    "\u2028",
+    "\u2029",
+    "\u200b",
+    "\u202e",
+    "\ud800",
+    "\udc00",
+    "\ud83d\udce7",
+    "\u00e9",
+    "\ufffd",
+    "%",
+    "%0A",
+    "%2",
+    "%41",
+    "%zz",
+    "=?utf-8?q?",
+    "=?utf-8?b?",
+    "?=",
+    "=0A",
+    "=0D=0A",
+    "=40",
+    "_",
+    "a",
+    "b",
+    "bob",
+    "alice",
+    "victim",
+    "example.org",
+    "evil.example",
+    "bob@example.org",
+    "victim@evil.example",
+    "<alice@example.org>",
+    "Alice <a@x>",
+    "E\n",
+    "C PENDING ",
+    "S ",
+    "rcpt PENDING ",
+    "sender ",
+    "popfetch-queue 1\n",
+    "popfetch-queue 2\n",
+    "RCPT TO:<",
+    "MAIL FROM:<"
   };
 
   private Hostile() {}
@@ -51,7 +113,14 @@ public final class Hostile {
       try {
         property.check(new Random(seed));
       } catch (Exception | AssertionError e) {
-        throw new AssertionError("fails for the case of seed " + seed + " (replay: -Dpopfetch.seed=" + seed + "): " + e.getMessage(), e);
+        throw new AssertionError(
+            "fails for the case of seed "
+                + seed
+                + " (replay: -Dpopfetch.seed="
+                + seed
+                + "): "
+                + e.getMessage(),
+            e);
       }
     }
   }

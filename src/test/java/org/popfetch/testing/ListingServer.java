@@ -11,13 +11,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A POP3 server whose mailbox is only a listing: every session gets the same LIST and UIDL of
  * {@code entries} messages, as large as a test needs (a million lines, say), and any number of
- * sessions one after the other. RETR and DELE are refused and counted: a client that gets this
- * far with a listing it should have refused shows up in {@link #deletes()}.
+ * sessions one after the other. RETR and DELE are refused and counted: a client that gets this far
+ * with a listing it should have refused shows up in {@link #deletes()}.
  */
 public final class ListingServer implements AutoCloseable {
   private final ServerSocket listener;
@@ -37,7 +38,8 @@ public final class ListingServer implements AutoCloseable {
   }
 
   /** A server whose UIDL lists other messages than its LIST, as a hostile one may. */
-  public ListingServer(int listEntries, int uidlEntries, int uidLength, long size) throws IOException {
+  public ListingServer(int listEntries, int uidlEntries, int uidLength, long size)
+      throws IOException {
     ByteArrayOutputStream l = new ByteArrayOutputStream(listEntries * 12);
     ByteArrayOutputStream u = new ByteArrayOutputStream(uidlEntries * (uidLength + 10));
     String pad = "x".repeat(Math.max(0, uidLength - 8));
@@ -45,7 +47,8 @@ public final class ListingServer implements AutoCloseable {
       l.writeBytes((i + " " + size + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
     for (int i = 1; i <= uidlEntries; i++) {
-      u.writeBytes((i + " " + pad + String.format("%08x", i) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      u.writeBytes(
+          (i + " " + pad + String.format("%08x", i) + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
     list = l.toByteArray();
     uidl = u.toByteArray();
@@ -100,7 +103,7 @@ public final class ListingServer implements AutoCloseable {
       send(out, "+OK listing server ready");
       boolean listed = false;
       for (String line; (line = readLine(in)) != null; ) {
-        String cmd = line.split(" ", 2)[0].toUpperCase(java.util.Locale.ROOT);
+        String cmd = line.split(" ", 2)[0].toUpperCase(Locale.ROOT);
         switch (cmd) {
           case "CAPA" -> send(out, "+OK\r\nUSER\r\nUIDL\r\nPIPELINING\r\n.");
           case "USER", "PASS", "NOOP", "RSET" -> send(out, "+OK");

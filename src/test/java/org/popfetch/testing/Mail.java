@@ -19,8 +19,11 @@ public final class Mail {
   /** A message with LF line ends, as stored in a Maildir, with a unique Message-ID. */
   public static String message(String id, int bodyLines) {
     StringBuilder sb = new StringBuilder();
-    sb.append("From: sender@example.org\nTo: rcpt@example.org\nSubject: ").append(id)
-        .append("\nMessage-ID: <").append(id).append("@popfetch.test>\n\n");
+    sb.append("From: sender@example.org\nTo: rcpt@example.org\nSubject: ")
+        .append(id)
+        .append("\nMessage-ID: <")
+        .append(id)
+        .append("@popfetch.test>\n\n");
     for (int i = 0; i < bodyLines; i++) {
       sb.append(i % 17 == 0 ? ".line " : "line ").append(i).append(" of ").append(id).append('\n');
     }
@@ -38,7 +41,8 @@ public final class Mail {
       try (Stream<Path> files = Files.list(dir)) {
         for (Path f : files.toList()) {
           Matcher m = MESSAGE_ID.matcher(Files.readString(f, StandardCharsets.ISO_8859_1));
-          ids.add(m.find() ? m.group(1).replace("@popfetch.test", "") : "(no Message-ID in " + f + ")");
+          ids.add(
+              m.find() ? m.group(1).replace("@popfetch.test", "") : "(no Message-ID in " + f + ")");
         }
       }
     }

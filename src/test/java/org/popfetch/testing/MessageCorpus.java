@@ -13,9 +13,9 @@ import java.util.stream.Stream;
 
 /**
  * The golden corpus of messages as they come off the POP3 wire (dot-unstuffed, line ends as the
- * server sent them): the {@code .eml} files under {@code src/test/resources/corpus/}, stored
- * byte for byte (git leaves their line ends alone), and a few cases too large to keep in the
- * repository, made here.
+ * server sent them): the {@code .eml} files under {@code src/test/resources/corpus/}, stored byte
+ * for byte (git leaves their line ends alone), and a few cases too large to keep in the repository,
+ * made here.
  */
 public final class MessageCorpus {
   /** How many files the corpus directory holds at least: a guard against a lost resource dir. */
@@ -100,12 +100,14 @@ public final class MessageCorpus {
   private static byte[] fromAndDotLines(int lines) {
     StringBuilder sb = new StringBuilder("From: a@example.org\r\nSubject: alternating\r\n\r\n");
     for (int i = 0; i < lines; i++) {
-      sb.append(switch (i % 4) {
-        case 0 -> "From line " + i;
-        case 1 -> ".";
-        case 2 -> ">From " + i;
-        default -> ".." + i;
-      }).append("\r\n");
+      sb.append(
+              switch (i % 4) {
+                case 0 -> "From line " + i;
+                case 1 -> ".";
+                case 2 -> ">From " + i;
+                default -> ".." + i;
+              })
+          .append("\r\n");
     }
     return ascii(sb);
   }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -18,8 +19,8 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A scripted peer for protocol tests, in the send/expect style of getmail's MockTCP: the script
- * plays the server's side of one conversation, byte for byte, including misbehaviour no real
- * server shows on demand (stalls, cut connections, endless lines, injected bytes).
+ * plays the server's side of one conversation, byte for byte, including misbehaviour no real server
+ * shows on demand (stalls, cut connections, endless lines, injected bytes).
  *
  * <p>A failed expectation in the script is rethrown by {@link #close()}, so the test fails.
  */
@@ -49,7 +50,7 @@ public final class ScriptedServer implements AutoCloseable {
   public ScriptedServer(int port, SSLContext implicitTls, Script script) throws IOException {
     listener = new ServerSocket();
     listener.setReuseAddress(true);
-    listener.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5);
+    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5);
     thread =
         new Thread(
             () -> {
@@ -182,7 +183,8 @@ public final class ScriptedServer implements AutoCloseable {
     public String expect(String expected) throws IOException {
       String line = readLine();
       if (!expected.equals(line)) {
-        throw new AssertionError("server expected [" + expected + "] but client sent [" + line + "]");
+        throw new AssertionError(
+            "server expected [" + expected + "] but client sent [" + line + "]");
       }
       return line;
     }
@@ -206,7 +208,8 @@ public final class ScriptedServer implements AutoCloseable {
         return; // reset by the client: closed too
       }
       if (line != null) {
-        throw new AssertionError("server expected the client to hang up, but it sent [" + line + "]");
+        throw new AssertionError(
+            "server expected the client to hang up, but it sent [" + line + "]");
       }
     }
 
@@ -242,7 +245,8 @@ public final class ScriptedServer implements AutoCloseable {
           (SSLSocket)
               context
                   .getSocketFactory()
-                  .createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+                  .createSocket(
+                      socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
       ssl.setUseClientMode(false);
       ssl.startHandshake();
       attach(ssl);

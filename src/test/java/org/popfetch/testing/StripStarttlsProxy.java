@@ -10,9 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A man in the middle for one SMTP connection: passes everything through but deletes the
- * STARTTLS line from the server's EHLO reply, as a downgrade attacker would. Records whether
- * the client sent a MAIL command through it.
+ * A man in the middle for one SMTP connection: passes everything through but deletes the STARTTLS
+ * line from the server's EHLO reply, as a downgrade attacker would. Records whether the client sent
+ * a MAIL command through it.
  */
 public final class StripStarttlsProxy implements AutoCloseable {
   private final ServerSocket listener;

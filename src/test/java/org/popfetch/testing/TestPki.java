@@ -3,6 +3,7 @@ package org.popfetch.testing;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -15,6 +16,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -85,7 +87,8 @@ public final class TestPki {
   /** A certificate for these names signed by its own key, not by this CA. */
   public static Leaf selfSigned(String... names) {
     Instant now = Instant.now();
-    return create("unused").issue(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), true, names);
+    return create("unused")
+        .issue(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), true, names);
   }
 
   private Leaf issue(Instant notBefore, Instant notAfter, boolean self, String... names) {
@@ -107,9 +110,13 @@ public final class TestPki {
         alt.add(new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, n));
       }
       b.addExtension(
-          Extension.subjectAlternativeName, false, new GeneralNames(alt.toArray(GeneralName[]::new)));
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(alt.toArray(GeneralName[]::new)));
       b.addExtension(
-          Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
+          Extension.keyUsage,
+          true,
+          new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
       X509Certificate cert = sign(b, self ? keys : caKeys);
       List<X509Certificate> chain = self ? List.of(cert) : List.of(cert, caCert);
       return new Leaf(keys, cert, chain);
@@ -152,7 +159,8 @@ public final class TestPki {
         ks.load(null, null);
         ks.setKeyEntry(
             "server", keys.getPrivate(), "pw".toCharArray(), chain.toArray(X509Certificate[]::new));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        KeyManagerFactory kmf =
+            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, "pw".toCharArray());
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), null, null);
@@ -179,9 +187,10 @@ public final class TestPki {
       Files.writeString(certFile, sb);
       // PKCS#8 as the JDK encodes it; OpenSSL 3 reads it where it rejects some other encodings.
       String body =
-          java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+          Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
               .encodeToString(keys.getPrivate().getEncoded());
-      Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n");
+      Files.writeString(
+          keyFile, "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n");
     }
   }
 }
