@@ -3,7 +3,9 @@
  * network traffic. Every error names the file, the line and the key.
  *
  * <p>{@code YamlReader} is the only code that looks inside SnakeYAML nodes; {@code ConfigLoader}
- * coordinates, and a reader per section turns each part into records and enums, so that
+ * coordinates, and a reader per section ({@code AccountSection} and its {@code AccountValues},
+ * {@code DeliverSection}, {@code SmtpSection}, {@code RuleSection}, {@code SecretSection},
+ * {@code StateSection}, {@code QueueSection}) turns each part into records and enums, so that
  * values leave this package typed ({@code HostPort}, {@code StateLocation}, {@code Route}) and
  * are never parsed from strings again downstream.
  *
