@@ -18,6 +18,7 @@ import java.util.function.IntConsumer;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.HostPort;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.config.Schedule;
 import org.popfetch.fetch.AuthFailureNotice;
 import org.popfetch.metrics.MetricsServer;
 import org.popfetch.metrics.PopfetchMetrics;
@@ -70,7 +71,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     return standings.compute(t.config().name(), (n, before) ->
         before != null && before.config().equals(t.config()) && before.notice().after() == noticeAfter
             ? before
-            : new Standing(t.config(), new Backoff(n, t.config().interval()),
+            : new Standing(t.config(), new Backoff(n, t.config().schedule().interval()),
                 new AuthFailureNotice(t.account(), noticeAfter, AccountWiring.localHost(), Clock.systemUTC())));
   }
 
@@ -211,7 +212,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     MailQueue q = queue;
     ServerSlots slots = new ServerSlots(config.perServer());
     for (AccountRun.Target t : plan.targets()) {
-      metrics.account(t.name(), t.config().interval());
+      metrics.account(t.name(), t.config().schedule().interval());
       // An account whose settings did not change keeps its backoff and notice across a reload:
       // a reload must not undo the rest a refusing server was given, nor repeat the notice.
       Standing st = standing(standings, t, config.authFailureNotice());
@@ -230,12 +231,11 @@ public final class PopfetchDaemon implements AutoCloseable {
           Thread.currentThread().interrupt();
         }
       };
-      scheduler.schedule(
-          t.name(), t.config().cron(), t.config().interval(), guarded(t.name(), job, HALT));
+      schedule(scheduler, t.name(), t.config().schedule(), guarded(t.name(), job, HALT));
     }
     if (queue != null) {
       QueueRunner runner = new QueueRunner(queue, AccountWiring.routes(config), AccountWiring.queuePolicy(config), Clock.systemUTC(), ProtocolTrace.NONE);
-      scheduler.schedule("queue", Optional.empty(), QUEUE_INTERVAL, guarded("queue", () -> {
+      scheduler.every("queue", QUEUE_INTERVAL, guarded("queue", () -> {
         try {
           QueueRunner.Report report = runner.run(false);
           metrics.queueRun(report.delivered(), report.deferred(), report.bounced());
@@ -252,6 +252,16 @@ public final class PopfetchDaemon implements AutoCloseable {
 
   /** Ends the process at once: no shutdown hook, which would wait for the very job that calls it. */
   static final IntConsumer HALT = status -> Runtime.getRuntime().halt(status);
+
+  /** Hands an account's schedule to the scheduler that runs it. */
+  private static void schedule(PollScheduler scheduler, String name, Schedule when, Runnable job)
+      throws Exception {
+    if (when instanceof Schedule.Cron cron) {
+      scheduler.cron(name, cron.expression(), job);
+    } else {
+      scheduler.every(name, ((Schedule.Interval) when).every(), job);
+    }
+  }
 
   /**
    * A scheduled task that reports what escapes it in one line instead of the scheduler's stack

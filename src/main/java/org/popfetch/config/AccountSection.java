@@ -45,7 +45,6 @@ final class AccountSection extends YamlReader {
           "recipient-header",
           "rules",
           "uid-scope");
-  private static final String DEFAULT_INTERVAL = "5m";
   private static final String DEFAULT_TIMEOUT = "60s";
 
   private static final Set<AuthMethod> PASSWORD_METHODS =
@@ -229,8 +228,9 @@ final class AccountSection extends YamlReader {
         value(f, "password", Secret.class),
         value(f, "oauth-token", Secret.class),
         value(f, "auth", AuthMethod.class).orElse(AuthMethod.AUTO),
-        value(f, "interval", Duration.class).orElse(Durations.parse(DEFAULT_INTERVAL)),
-        value(f, "cron", String.class),
+        value(f, "cron", Schedule.class)
+            .or(() -> value(f, "interval", Schedule.class))
+            .orElse(new Schedule.Interval(Schedule.DEFAULT_INTERVAL)),
         value(f, "keep", Boolean.class).orElse(false),
         value(f, "delete-after", Duration.class),
         value(f, "max-size", Long.class).map(OptionalLong::of).orElse(OptionalLong.empty()),

@@ -9,7 +9,6 @@ import java.util.stream.Collectors;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.TlsMode;
-import org.popfetch.schedule.PollScheduler;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -44,7 +43,7 @@ final class AccountValues extends YamlReader {
       case "user" -> loginName(v, path);
       case "password", "oauth-token" -> secrets.read(v, path);
       case "auth" -> auth(v, path);
-      case "interval" -> duration(v, path, "10s", null);
+      case "interval" -> new Schedule.Interval(duration(v, path, "10s", null));
       case "cron" -> cron(v, path);
       case "keep" -> bool(v, path);
       case "delete-after" -> duration(v, path, "1s", null);
@@ -106,14 +105,13 @@ final class AccountValues extends YamlReader {
   }
 
   /** A Quartz cron expression that parses and fires at least once more. */
-  private String cron(Node v, String path) throws ConfigException {
+  private Schedule.Cron cron(Node v, String path) throws ConfigException {
     String text = nonBlank(v, path);
     try {
-      PollScheduler.checkCron(text);
+      return new Schedule.Cron(text);
     } catch (IllegalArgumentException e) {
       throw error(path, line(v), e.getMessage());
     }
-    return text;
   }
 
   private TlsMode tls(Node v, String path) throws ConfigException {

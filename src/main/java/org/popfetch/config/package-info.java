@@ -6,7 +6,8 @@
  * coordinates, and a reader per section ({@code AccountSection} and its {@code AccountValues},
  * {@code DeliverSection}, {@code SmtpSection}, {@code RuleSection}, {@code SecretSection},
  * {@code StateSection}, {@code QueueSection}) turns each part into records and enums, so that
- * values leave this package typed ({@code HostPort}, {@code StateLocation}, {@code Route}) and
+ * values leave this package typed ({@code HostPort}, {@code StateLocation}, {@code Route},
+ * {@code Schedule}) and
  * are never parsed from strings again downstream.
  *
  * <p>May depend on the engine's value types ({@code fetch}, {@code pop3}, {@code net}) and on
