@@ -123,7 +123,7 @@ final class AccountWiring {
 
   private static Destination destination(DeliverConfig d, PopfetchConfig config, MailQueue queue) throws DeliveryException {
     if (d instanceof DeliverConfig.Smtp smtp) {
-      return new ForwardDestination(queue, smtp.route().id(), smtp.to(), smtp.mx());
+      return new ForwardDestination(queue, smtp.route().id(), smtp.route()::idFor, smtp.to());
     }
     if (d instanceof DeliverConfig.Maildir m) {
       return new MaildirDestination(m.path(), localHost());

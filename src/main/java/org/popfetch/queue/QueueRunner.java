@@ -43,16 +43,11 @@ public final class QueueRunner {
     }
   }
 
-  /** The route name of direct delivery to a domain's MX hosts. */
-  public static String mxRoute(String domain) {
-    return "mx:" + domain.toLowerCase(java.util.Locale.ROOT);
-  }
-
   /** What one pass did. */
   public record Report(int delivered, int deferred, int bounced) {}
 
   private final MailQueue queue;
-  private final Map<String, Route> routes;
+  private final Routes routes;
   private final QueuePolicy policy;
   private final Clock clock;
   private final ProtocolTrace trace;
@@ -62,7 +57,7 @@ public final class QueueRunner {
 
   public QueueRunner(MailQueue queue, Map<String, Route> routes, QueuePolicy policy, Clock clock, ProtocolTrace trace) {
     this.queue = queue;
-    this.routes = Map.copyOf(routes);
+    this.routes = new Routes(routes);
     this.policy = policy;
     this.clock = clock;
     this.trace = trace;
@@ -84,19 +79,15 @@ public final class QueueRunner {
   }
 
   private void runRoute(String name, List<QueueEntry> entries) throws IOException {
-    Route route = routes.get(name);
-    String domain = null;
-    if (route == null && name.startsWith("mx:") && routes.containsKey("mx")) {
-      route = routes.get("mx");
-      domain = name.substring(3);
-    }
-    if (route == null) {
+    Optional<Routes.Found> found = routes.find(name);
+    if (found.isEmpty()) {
       for (QueueEntry e : entries) {
         settleAll(e, new Outcome.Deferred("route " + name + " is no longer configured"));
       }
       return;
     }
-    Reach reach = reach(route, domain);
+    Route route = found.get().route();
+    Reach reach = reach(route, found.get().mxDomain().orElse(null));
     if (reach instanceof Unreachable u) {
       LOG.warn("queue: {} unreachable, {} message(s) deferred: {}",
           name, entries.size(), LogText.sanitize(u.why()));
