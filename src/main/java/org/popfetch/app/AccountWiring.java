@@ -18,6 +18,7 @@ import org.popfetch.queue.QueuePolicy;
 import org.popfetch.queue.QueueRunner;
 import org.popfetch.smtp.MxResolver;
 import org.popfetch.smtp.SmtpSettings;
+import org.popfetch.smtp.SmtpTimeouts;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,6 +47,9 @@ import org.popfetch.sasl.Credentials;
 
 /** Turns an account's configuration into the engine's objects. Secrets are resolved here. */
 final class AccountWiring {
+  /** How long forwarding waits in each phase of an SMTP/LMTP session. */
+  private static final SmtpTimeouts SMTP_TIMEOUTS = SmtpTimeouts.RFC_5321;
+
   private AccountWiring() {}
 
   static Pop3Account account(AccountConfig a) throws ConfigException {
@@ -161,8 +165,8 @@ final class AccountWiring {
     SmtpSettings.Tls tls = tls(s.tls());
     SmtpSettings settings =
         new SmtpSettings(s.host(), s.port(), tls, new TlsTrust(s.caFile(), s.fingerprint()),
-            new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5)), Duration.ofMinutes(10),
-            localHost(), s.route() instanceof Route.Lmtp, tls == SmtpSettings.Tls.NONE);
+            SMTP_TIMEOUTS, localHost(), s.route() instanceof Route.Lmtp,
+            tls == SmtpSettings.Tls.NONE);
     Optional<Credentials> credentials = Optional.empty();
     if (s.user().isPresent()) {
       credentials = Optional.of(new Credentials.Password(

@@ -56,6 +56,13 @@ public record SmtpSettings(
     this(host, port, tls, trust, timeouts, dataDoneTimeout, helo, lmtp, allowPlaintextAuth, java.util.Optional.empty());
   }
 
+  /** Settings whose connection and final-reply waits are {@code waits}. */
+  public SmtpSettings(String host, int port, Tls tls, TlsTrust trust, SmtpTimeouts waits,
+      String helo, boolean lmtp, boolean allowPlaintextAuth) {
+    this(host, port, tls, trust, waits.connection(), waits.dataDone(), helo, lmtp,
+        allowPlaintextAuth);
+  }
+
   /** The same settings for another host (an MX), reached at {@code address}. */
   public SmtpSettings at(String otherHost, java.net.InetAddress at) {
     return new SmtpSettings(otherHost, port, tls, trust, timeouts, dataDoneTimeout, helo, lmtp, allowPlaintextAuth,
