@@ -47,9 +47,6 @@ import org.popfetch.sasl.Credentials;
 
 /** Turns an account's configuration into the engine's objects. Secrets are resolved here. */
 final class AccountWiring {
-  /** How long forwarding waits in each phase of an SMTP/LMTP session. */
-  private static final SmtpTimeouts SMTP_TIMEOUTS = SmtpTimeouts.RFC_5321;
-
   private AccountWiring() {}
 
   static Pop3Account account(AccountConfig a) throws ConfigException {
@@ -147,25 +144,36 @@ final class AccountWiring {
    */
   static Map<String, QueueRunner.Route> routes(PopfetchConfig config) throws ConfigException {
     Map<String, QueueRunner.Route> routes = new LinkedHashMap<>();
+    SmtpTimeouts timeouts = smtpTimeouts(config.queue().smtpTimeouts());
     for (AccountConfig a : config.accounts()) {
       List<DeliverConfig> all = new ArrayList<>();
       all.add(a.deliver());
       a.rules().forEach(r -> r.deliver().forEach(t -> all.add(t.destination())));
       for (DeliverConfig d : all) {
         if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route().id())) {
-          routes.put(s.route().id(), route(s, config));
+          routes.put(s.route().id(), route(s, timeouts, config));
         }
       }
     }
     return routes;
   }
 
-  private static QueueRunner.Route route(DeliverConfig.Smtp s, PopfetchConfig config)
+  /** The configured waits, each one not set taken from RFC 5321's. */
+  static SmtpTimeouts smtpTimeouts(QueueConfig.SmtpWaits set) {
+    SmtpTimeouts rfc = SmtpTimeouts.RFC_5321;
+    return new SmtpTimeouts(
+        set.connect().orElse(rfc.connect()),
+        set.reply().orElse(rfc.reply()),
+        set.dataDone().orElse(rfc.dataDone()));
+  }
+
+  private static QueueRunner.Route route(
+      DeliverConfig.Smtp s, SmtpTimeouts timeouts, PopfetchConfig config)
       throws ConfigException {
     SmtpSettings.Tls tls = tls(s.tls());
     SmtpSettings settings =
         new SmtpSettings(s.host(), s.port(), tls, new TlsTrust(s.caFile(), s.fingerprint()),
-            SMTP_TIMEOUTS, localHost(), s.route() instanceof Route.Lmtp,
+            timeouts, localHost(), s.route() instanceof Route.Lmtp,
             tls == SmtpSettings.Tls.NONE);
     Optional<Credentials> credentials = Optional.empty();
     if (s.user().isPresent()) {
