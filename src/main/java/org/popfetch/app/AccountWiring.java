@@ -43,6 +43,7 @@ import org.popfetch.queue.QueueRunner;
 import org.popfetch.sasl.Credentials;
 import org.popfetch.smtp.MxResolver;
 import org.popfetch.smtp.SmtpSettings;
+import org.popfetch.smtp.SmtpTimeouts;
 
 /** Turns an account's configuration into the engine's objects. Secrets are resolved here. */
 final class AccountWiring {
@@ -129,7 +130,7 @@ final class AccountWiring {
   private static Destination destination(DeliverConfig d, PopfetchConfig config, MailQueue queue)
       throws DeliveryException {
     if (d instanceof DeliverConfig.Smtp smtp) {
-      return new ForwardDestination(queue, smtp.route().id(), smtp.to(), smtp.mx());
+      return new ForwardDestination(queue, smtp.route().id(), smtp.route()::idFor, smtp.to());
     }
     if (d instanceof DeliverConfig.Maildir m) {
       return new MaildirDestination(m.path(), localHost());
@@ -149,21 +150,31 @@ final class AccountWiring {
    */
   static Map<String, QueueRunner.Route> routes(PopfetchConfig config) throws ConfigException {
     Map<String, QueueRunner.Route> routes = new LinkedHashMap<>();
+    SmtpTimeouts timeouts = smtpTimeouts(config.queue().smtpTimeouts());
     for (AccountConfig a : config.accounts()) {
       List<DeliverConfig> all = new ArrayList<>();
       all.add(a.deliver());
       a.rules().forEach(r -> r.deliver().forEach(t -> all.add(t.destination())));
       for (DeliverConfig d : all) {
         if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route().id())) {
-          routes.put(s.route().id(), route(s, config));
+          routes.put(s.route().id(), route(s, timeouts, config));
         }
       }
     }
     return routes;
   }
 
-  private static QueueRunner.Route route(DeliverConfig.Smtp s, PopfetchConfig config)
-      throws ConfigException {
+  /** The configured waits, each one not set taken from RFC 5321's. */
+  static SmtpTimeouts smtpTimeouts(QueueConfig.SmtpWaits set) {
+    SmtpTimeouts rfc = SmtpTimeouts.RFC_5321;
+    return new SmtpTimeouts(
+        set.connect().orElse(rfc.connect()),
+        set.reply().orElse(rfc.reply()),
+        set.dataDone().orElse(rfc.dataDone()));
+  }
+
+  private static QueueRunner.Route route(
+      DeliverConfig.Smtp s, SmtpTimeouts timeouts, PopfetchConfig config) throws ConfigException {
     SmtpSettings.Tls tls = tls(s.tls());
     SmtpSettings settings =
         new SmtpSettings(
@@ -171,8 +182,7 @@ final class AccountWiring {
             s.port(),
             tls,
             new TlsTrust(s.caFile(), s.fingerprint()),
-            new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5)),
-            Duration.ofMinutes(10),
+            timeouts,
             localHost(),
             s.route() instanceof Route.Lmtp,
             tls == SmtpSettings.Tls.NONE);

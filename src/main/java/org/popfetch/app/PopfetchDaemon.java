@@ -18,6 +18,7 @@ import java.util.function.IntConsumer;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.HostPort;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.config.Schedule;
 import org.popfetch.fetch.AuthFailureNotice;
 import org.popfetch.metrics.MetricsServer;
 import org.popfetch.metrics.PopfetchMetrics;
@@ -79,7 +80,7 @@ public final class PopfetchDaemon implements AutoCloseable {
                 ? before
                 : new Standing(
                     t.config(),
-                    new Backoff(n, t.config().interval()),
+                    new Backoff(n, t.config().schedule().interval()),
                     new AuthFailureNotice(
                         t.account(), noticeAfter, AccountWiring.localHost(), Clock.systemUTC())));
   }
@@ -249,7 +250,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     MailQueue q = queue;
     ServerSlots slots = new ServerSlots(config.perServer());
     for (AccountRun.Target t : plan.targets()) {
-      metrics.account(t.name(), t.config().interval());
+      metrics.account(t.name(), t.config().schedule().interval());
       // An account whose settings did not change keeps its backoff and notice across a reload:
       // a reload must not undo the rest a refusing server was given, nor repeat the notice.
       Standing st = standing(standings, t, config.authFailureNotice());
@@ -273,8 +274,7 @@ public final class PopfetchDaemon implements AutoCloseable {
               Thread.currentThread().interrupt();
             }
           };
-      scheduler.schedule(
-          t.name(), t.config().cron(), t.config().interval(), guarded(t.name(), job, HALT));
+      schedule(scheduler, t.name(), t.config().schedule(), guarded(t.name(), job, HALT));
     }
     if (queue != null) {
       QueueRunner runner =
@@ -284,9 +284,8 @@ public final class PopfetchDaemon implements AutoCloseable {
               AccountWiring.queuePolicy(config),
               Clock.systemUTC(),
               ProtocolTrace.NONE);
-      scheduler.schedule(
+      scheduler.every(
           "queue",
-          Optional.empty(),
           QUEUE_INTERVAL,
           guarded(
               "queue",
@@ -314,6 +313,16 @@ public final class PopfetchDaemon implements AutoCloseable {
    * Ends the process at once: no shutdown hook, which would wait for the very job that calls it.
    */
   static final IntConsumer HALT = status -> Runtime.getRuntime().halt(status);
+
+  /** Hands an account's schedule to the scheduler that runs it. */
+  private static void schedule(PollScheduler scheduler, String name, Schedule when, Runnable job)
+      throws Exception {
+    if (when instanceof Schedule.Cron cron) {
+      scheduler.cron(name, cron.expression(), job);
+    } else {
+      scheduler.every(name, ((Schedule.Interval) when).every(), job);
+    }
+  }
 
   /**
    * A scheduled task that reports what escapes it in one line instead of the scheduler's stack

@@ -24,8 +24,8 @@ import org.popfetch.pop3.TlsMode;
  * @param password the password, if the account logs in with one
  * @param oauthToken an OAuth 2.0 access token, if the account logs in with one
  * @param auth login method
- * @param interval how often the daemon polls
- * @param cron a Quartz cron expression instead of the interval
+ * @param schedule when the daemon polls: every {@code interval} (5 minutes unless said), or at the
+ *     times its {@code cron} expression names
  * @param keep leave fetched mail on the server (never fetch it twice)
  * @param deleteAfter delete kept mail this long after it was first seen
  * @param maxSize leave larger messages on the server
@@ -49,8 +49,7 @@ public record AccountConfig(
     Optional<Secret> password,
     Optional<Secret> oauthToken,
     AuthMethod auth,
-    Duration interval,
-    Optional<String> cron,
+    Schedule schedule,
     boolean keep,
     Optional<Duration> deleteAfter,
     OptionalLong maxSize,

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param bounceToSender whether bounces go to the envelope sender too
  * @param resolver the DNS server for MX lookups; empty: the system's
  * @param delayWarning tell senders once after this long that their mail still waits; zero: never
+ * @param smtpTimeouts how long forwarding waits in each phase of a session; what is not set keeps
+ *     the default of RFC 5321 section 4.5.3.2
  */
 public record QueueConfig(
     Path dir,
@@ -24,4 +26,19 @@ public record QueueConfig(
     String postmaster,
     boolean bounceToSender,
     Optional<HostPort> resolver,
-    Duration delayWarning) {}
+    Duration delayWarning,
+    SmtpWaits smtpTimeouts) {
+  /**
+   * The waits set under {@code queue.smtp-timeouts}, each empty where the default applies.
+   *
+   * @param connect for the TCP connection
+   * @param reply for the greeting, each command's reply and each block of data
+   * @param dataDone for the reply to a message's final "."
+   */
+  public record SmtpWaits(
+      Optional<Duration> connect, Optional<Duration> reply, Optional<Duration> dataDone) {
+    /** No wait set: the defaults throughout. */
+    public static final SmtpWaits DEFAULTS =
+        new SmtpWaits(Optional.empty(), Optional.empty(), Optional.empty());
+  }
+}

@@ -18,7 +18,9 @@ final class QueueSection {
           "postmaster",
           "bounce-to",
           "resolver",
-          "delay-warning");
+          "delay-warning",
+          "smtp-timeouts");
+  private static final List<String> SMTP_TIMEOUT_KEYS = List.of("connect", "reply", "data-done");
 
   private QueueSection() {}
 
@@ -68,7 +70,25 @@ final class QueueSection {
           Optional.of(yaml.hostPort(q.get("resolver"), "expected host:port of a DNS server, got "));
     }
     Duration delayWarning = duration(yaml, q.get("delay-warning"), "0s", Duration.ZERO);
-    return new QueueConfig(dir, lifetime, min, max, postmaster, toSender, resolver, delayWarning);
+    QueueConfig.SmtpWaits waits =
+        q.containsKey("smtp-timeouts")
+            ? smtpTimeouts(yaml, q.get("smtp-timeouts"))
+            : QueueConfig.SmtpWaits.DEFAULTS;
+    return new QueueConfig(
+        dir, lifetime, min, max, postmaster, toSender, resolver, delayWarning, waits);
+  }
+
+  private static QueueConfig.SmtpWaits smtpTimeouts(YamlReader yaml, Entry entry)
+      throws ConfigException {
+    Map<String, Entry> t = yaml.mapping(entry.value(), entry.path(), SMTP_TIMEOUT_KEYS);
+    return new QueueConfig.SmtpWaits(
+        wait(yaml, t.get("connect")), wait(yaml, t.get("reply")), wait(yaml, t.get("data-done")));
+  }
+
+  private static Optional<Duration> wait(YamlReader yaml, Entry e) throws ConfigException {
+    return e == null
+        ? Optional.empty()
+        : Optional.of(yaml.duration(e.value(), e.path(), "1s", "1h"));
   }
 
   private static Duration duration(YamlReader yaml, Entry e, String min, Duration otherwise)

@@ -1,5 +1,7 @@
 package org.popfetch.config;
 
+import java.util.Locale;
+
 /**
  * The way a forwarding destination sends: through a smarthost, to an LMTP server, or straight to
  * each recipient domain's MX hosts. Queue files name their route by {@link #id()}; the ids are
@@ -8,6 +10,14 @@ package org.popfetch.config;
 public sealed interface Route {
   /** The id queue files carry: "smtp:host:port", "lmtp:host:port" or "mx". */
   String id();
+
+  /**
+   * The id of the queue files holding a copy for recipients in {@code domain}: {@link #id()}, but
+   * for direct delivery one route per domain.
+   */
+  default String idFor(String domain) {
+    return id();
+  }
 
   /** A mail server that relays for us (SMTP). */
   record Smarthost(String host, int port) implements Route {
@@ -33,6 +43,12 @@ public sealed interface Route {
     @Override
     public String id() {
       return "mx";
+    }
+
+    /** "mx:" and the domain in lower case; the queue runner sends it with this route's settings. */
+    @Override
+    public String idFor(String domain) {
+      return id() + ":" + domain.toLowerCase(Locale.ROOT);
     }
   }
 }

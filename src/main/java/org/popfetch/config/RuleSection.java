@@ -17,10 +17,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * by is, glob or an RE2 regex checked now) and one or more destinations.
  */
 final class RuleSection {
-  private final ConfigLoader yaml;
+  private final AccountValues yaml;
+  private final DeliverSection destinations;
 
-  RuleSection(ConfigLoader yaml) {
+  RuleSection(AccountValues yaml, DeliverSection destinations) {
     this.yaml = yaml;
+    this.destinations = destinations;
   }
 
   private static final List<String> RULE_KEYS = List.of("match", "deliver");
@@ -140,6 +142,6 @@ final class RuleSection {
             original.getStartMark(),
             original.getEndMark(),
             original.getFlowStyle());
-    return new RuleConfig.Target(yaml.deliver(copy, path), folderName);
+    return new RuleConfig.Target(destinations.read(copy, path), folderName);
   }
 }

@@ -26,10 +26,12 @@ final class SmtpSection {
   private static final Pattern ADDRESS =
       Pattern.compile("[^\\s<>\\x00-\\x1f\\x7f-\\x9f]+@[^\\s<>\\x00-\\x1f\\x7f-\\x9f]+");
 
-  private final ConfigLoader yaml;
+  private final YamlReader yaml;
+  private final SecretSection secrets;
 
-  SmtpSection(ConfigLoader yaml) {
+  SmtpSection(YamlReader yaml, SecretSection secrets) {
     this.yaml = yaml;
+    this.secrets = secrets;
   }
 
   /** The destination under {@code d}; a {@link ConfigException} names the first wrong key. */
@@ -59,7 +61,7 @@ final class SmtpSection {
             : Optional.empty();
     Optional<Secret> password =
         m.containsKey("password")
-            ? Optional.of(yaml.secret(m.get("password").value(), m.get("password").path()))
+            ? Optional.of(secrets.read(m.get("password").value(), m.get("password").path()))
             : Optional.empty();
     if (user.isPresent() != password.isPresent()) {
       throw yaml.error(d.path(), d.line(), "user and password go together");

@@ -3,6 +3,7 @@ package org.popfetch.config;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -141,6 +142,28 @@ abstract class YamlReader {
       throw error(path, line(v), "expected " + expected + ", got " + describe(v));
     }
     return scalar.getValue();
+  }
+
+  /** A program and its arguments, run without a shell: a list of at least the program. */
+  List<String> command(Node v, String path) throws ConfigException {
+    checkTag(v, path);
+    if (!(v instanceof SequenceNode seq)) {
+      throw error(
+          path,
+          line(v),
+          "expected a list: the program and its arguments (no shell), got " + describe(v));
+    }
+    if (seq.getValue().isEmpty()) {
+      throw error(path, line(v), "expected at least the program to run");
+    }
+    List<String> argv = new ArrayList<>();
+    for (int i = 0; i < seq.getValue().size(); i++) {
+      argv.add(string(seq.getValue().get(i), path + "[" + i + "]"));
+    }
+    if (argv.get(0).isBlank()) {
+      throw error(path + "[0]", line(seq.getValue().get(0)), "the program name is empty");
+    }
+    return argv;
   }
 
   /** A key and its value, with the key's full path and line. */

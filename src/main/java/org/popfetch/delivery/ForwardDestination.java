@@ -13,7 +13,6 @@ import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
 import org.popfetch.queue.MailQueue;
-import org.popfetch.queue.QueueRunner;
 
 /**
  * Forwards over SMTP or LMTP through the queue: a message counts as delivered, and may be deleted
@@ -24,7 +23,7 @@ public final class ForwardDestination implements Destination {
   private final MailQueue queue;
   private final String route;
   private final List<String> recipients;
-  private final boolean direct;
+  private final Routing routing;
   private final byte[] buffer = new byte[64 * 1024];
 
   /**
@@ -32,18 +31,28 @@ public final class ForwardDestination implements Destination {
    * @param recipients fixed recipients; empty: the message's envelope recipient
    */
   public ForwardDestination(MailQueue queue, String route, List<String> recipients) {
-    this(queue, route, recipients, false);
+    this(queue, route, domain -> route, recipients);
   }
 
   /**
-   * @param direct deliver to each recipient domain's MX hosts: one queue entry per domain
+   * @param route the configured route, as messages name it
+   * @param routing the queue route of each recipient's copy: {@code route}, or for direct delivery
+   *     one route per recipient domain (one queue entry per domain)
+   * @param recipients fixed recipients; empty: the message's envelope recipient
    */
   public ForwardDestination(
-      MailQueue queue, String route, List<String> recipients, boolean direct) {
+      MailQueue queue, String route, Routing routing, List<String> recipients) {
     this.queue = queue;
     this.route = route;
+    this.routing = routing;
     this.recipients = List.copyOf(recipients);
-    this.direct = direct;
+  }
+
+  /** Names the queue route of a copy for a recipient in a domain. */
+  @FunctionalInterface
+  public interface Routing {
+    /** The route id for recipients in {@code domain}, as written after the last '@'. */
+    String routeFor(String domain);
   }
 
   @Override
@@ -56,7 +65,7 @@ public final class ForwardDestination implements Destination {
     List<String> to = recipients.isEmpty() ? List.of(message.envelope().recipient()) : recipients;
     Map<String, List<String>> byRoute = new LinkedHashMap<>();
     for (String r : to) {
-      String key = direct ? QueueRunner.mxRoute(r.substring(r.lastIndexOf('@') + 1)) : route;
+      String key = routing.routeFor(r.substring(r.lastIndexOf('@') + 1));
       byRoute.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
     }
     List<MailQueue.Pending> pending = new ArrayList<>();

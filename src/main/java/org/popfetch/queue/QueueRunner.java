@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.popfetch.net.LogText;
@@ -45,16 +44,11 @@ public final class QueueRunner {
     }
   }
 
-  /** The route name of direct delivery to a domain's MX hosts. */
-  public static String mxRoute(String domain) {
-    return "mx:" + domain.toLowerCase(Locale.ROOT);
-  }
-
   /** What one pass did. */
   public record Report(int delivered, int deferred, int bounced) {}
 
   private final MailQueue queue;
-  private final Map<String, Route> routes;
+  private final Routes routes;
   private final QueuePolicy policy;
   private final Clock clock;
   private final ProtocolTrace trace;
@@ -69,7 +63,7 @@ public final class QueueRunner {
       Clock clock,
       ProtocolTrace trace) {
     this.queue = queue;
-    this.routes = Map.copyOf(routes);
+    this.routes = new Routes(routes);
     this.policy = policy;
     this.clock = clock;
     this.trace = trace;
@@ -91,19 +85,15 @@ public final class QueueRunner {
   }
 
   private void runRoute(String name, List<QueueEntry> entries) throws IOException {
-    Route route = routes.get(name);
-    String domain = null;
-    if (route == null && name.startsWith("mx:") && routes.containsKey("mx")) {
-      route = routes.get("mx");
-      domain = name.substring(3);
-    }
-    if (route == null) {
+    Optional<Routes.Found> found = routes.find(name);
+    if (found.isEmpty()) {
       for (QueueEntry e : entries) {
         settleAll(e, new Outcome.Deferred("route " + name + " is no longer configured"));
       }
       return;
     }
-    Reach reach = reach(route, domain);
+    Route route = found.get().route();
+    Reach reach = reach(route, found.get().mxDomain().orElse(null));
     if (reach instanceof Unreachable u) {
       LOG.warn(
           "queue: {} unreachable, {} message(s) deferred: {}",

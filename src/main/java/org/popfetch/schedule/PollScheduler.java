@@ -3,7 +3,6 @@ package org.popfetch.schedule;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Date;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -69,32 +68,45 @@ public final class PollScheduler implements AutoCloseable {
   }
 
   /**
-   * Runs {@code task} on a Quartz cron expression, or every {@code interval}, starting after a
-   * random fraction of the interval (at most {@link #MAX_JITTER}).
+   * Runs {@code task} every {@code interval}, starting after a random fraction of the interval (at
+   * most {@link #MAX_JITTER}). A run missed while the previous one went on is skipped.
    */
-  public void schedule(String name, Optional<String> cron, Duration interval, Runnable task)
-      throws SchedulerException {
-    JobDataMap data = new JobDataMap();
-    data.put("task", task);
-    JobDetail job = JobBuilder.newJob(TaskJob.class).withIdentity(name).usingJobData(data).build();
+  public void every(String name, Duration interval, Runnable task) throws SchedulerException {
     long jitter =
         ThreadLocalRandom.current()
             .nextLong(Math.max(1, Math.min(interval.toMillis(), MAX_JITTER.toMillis())));
-    TriggerBuilder<Trigger> t = TriggerBuilder.newTrigger().withIdentity(name);
     Trigger trigger =
-        cron.isPresent()
-            ? t.withSchedule(
-                    CronScheduleBuilder.cronSchedule(cron.get())
-                        .withMisfireHandlingInstructionDoNothing())
-                .build()
-            : t.startAt(new Date(System.currentTimeMillis() + jitter))
-                .withSchedule(
-                    SimpleScheduleBuilder.simpleSchedule()
-                        .withIntervalInMilliseconds(interval.toMillis())
-                        .repeatForever()
-                        .withMisfireHandlingInstructionNextWithRemainingCount())
-                .build();
-    scheduler.scheduleJob(job, trigger);
+        TriggerBuilder.newTrigger()
+            .withIdentity(name)
+            .startAt(new Date(System.currentTimeMillis() + jitter))
+            .withSchedule(
+                SimpleScheduleBuilder.simpleSchedule()
+                    .withIntervalInMilliseconds(interval.toMillis())
+                    .repeatForever()
+                    .withMisfireHandlingInstructionNextWithRemainingCount())
+            .build();
+    scheduler.scheduleJob(job(name, task), trigger);
+  }
+
+  /**
+   * Runs {@code task} at the times a Quartz cron expression names (checked before by {@link
+   * #checkCron}); a time missed while the previous run went on is skipped.
+   */
+  public void cron(String name, String expression, Runnable task) throws SchedulerException {
+    Trigger trigger =
+        TriggerBuilder.newTrigger()
+            .withIdentity(name)
+            .withSchedule(
+                CronScheduleBuilder.cronSchedule(expression)
+                    .withMisfireHandlingInstructionDoNothing())
+            .build();
+    scheduler.scheduleJob(job(name, task), trigger);
+  }
+
+  private static JobDetail job(String name, Runnable task) {
+    JobDataMap data = new JobDataMap();
+    data.put("task", task);
+    return JobBuilder.newJob(TaskJob.class).withIdentity(name).usingJobData(data).build();
   }
 
   public void start() throws SchedulerException {

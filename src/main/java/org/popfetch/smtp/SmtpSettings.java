@@ -76,6 +76,28 @@ public record SmtpSettings(
         Optional.empty());
   }
 
+  /** Settings whose connection and final-reply waits are {@code waits}. */
+  public SmtpSettings(
+      String host,
+      int port,
+      Tls tls,
+      TlsTrust trust,
+      SmtpTimeouts waits,
+      String helo,
+      boolean lmtp,
+      boolean allowPlaintextAuth) {
+    this(
+        host,
+        port,
+        tls,
+        trust,
+        waits.connection(),
+        waits.dataDone(),
+        helo,
+        lmtp,
+        allowPlaintextAuth);
+  }
+
   /** The same settings for another host (an MX), reached at {@code address}. */
   public SmtpSettings at(String otherHost, InetAddress at) {
     return new SmtpSettings(

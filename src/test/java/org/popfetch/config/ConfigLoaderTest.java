@@ -103,8 +103,7 @@ accounts:
           .contains(new Secret.FromCommand(List.of("/usr/bin/pass", "show", "mail/work")));
       assertThat(work.oauthToken()).isEmpty();
       assertThat(work.auth()).isEqualTo(AuthMethod.CRAM_MD5);
-      assertThat(work.interval()).isEqualTo(Duration.ofMinutes(2));
-      assertThat(work.cron()).isEmpty();
+      assertThat(work.schedule()).isEqualTo(new Schedule.Interval(Duration.ofMinutes(2)));
       assertThat(work.keep()).isTrue();
       assertThat(work.deleteAfter()).contains(Duration.ofDays(7));
       assertThat(work.maxSize()).isEqualTo(OptionalLong.of(20L << 20));
@@ -119,7 +118,7 @@ accounts:
       assertThat(bob.oauthToken())
           .contains(new Secret.FromFile(Path.of("/etc/popfetch/bob.token")));
       assertThat(bob.auth()).isEqualTo(AuthMethod.XOAUTH2);
-      assertThat(bob.cron()).contains("0 */5 * * * ?");
+      assertThat(bob.schedule()).isEqualTo(new Schedule.Cron("0 */5 * * * ?"));
       assertThat(bob.deliver()).isEqualTo(new DeliverConfig.Maildir(Path.of("/home/bob/Maildir")));
     }
 
@@ -138,8 +137,7 @@ accounts:
       assertThat(a.fingerprint()).isEmpty();
       assertThat(a.password()).contains(new Secret.FromEnv("WORK_PASS"));
       assertThat(a.auth()).isEqualTo(AuthMethod.AUTO);
-      assertThat(a.interval()).isEqualTo(Duration.ofMinutes(5));
-      assertThat(a.cron()).isEmpty();
+      assertThat(a.schedule()).isEqualTo(new Schedule.Interval(Duration.ofMinutes(5)));
       assertThat(a.keep()).isFalse();
       assertThat(a.deleteAfter()).isEmpty();
       assertThat(a.maxSize()).isEmpty();
@@ -185,7 +183,7 @@ accounts:
       assertThat(one.server()).isEqualTo("pop.example.com");
       assertThat(one.port()).isEqualTo(110);
       assertThat(one.password()).contains(new Secret.FromEnv("SHARED_PASS"));
-      assertThat(one.interval()).isEqualTo(Duration.ofMinutes(10));
+      assertThat(one.schedule()).isEqualTo(new Schedule.Interval(Duration.ofMinutes(10)));
       assertThat(one.keep()).isTrue();
       assertThat(one.deleteAfter()).contains(Duration.ofDays(30));
       assertThat(one.timeout()).isEqualTo(Duration.ofSeconds(20));
@@ -196,8 +194,8 @@ accounts:
       // The account's token replaces the default password, its cron the default interval.
       assertThat(two.password()).isEmpty();
       assertThat(two.oauthToken()).contains(new Secret.FromEnv("BOB_TOKEN"));
-      assertThat(two.cron()).contains("0 0 * * * ?");
-      assertThat(two.interval()).isEqualTo(Duration.ofMinutes(5));
+      assertThat(two.schedule()).isEqualTo(new Schedule.Cron("0 0 * * * ?"));
+      assertThat(two.schedule().interval()).isEqualTo(Duration.ofMinutes(5));
       assertThat(two.timeout()).isEqualTo(Duration.ofSeconds(5));
       assertThat(two.keep()).isTrue();
     }

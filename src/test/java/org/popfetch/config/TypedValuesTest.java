@@ -6,6 +6,8 @@ import static org.popfetch.config.ConfigLoaderTest.assertError;
 import static org.popfetch.config.ConfigLoaderTest.parse;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Values the loader hands on already typed, so that nothing downstream parses them again. */
@@ -31,5 +33,29 @@ class TypedValuesTest {
     PopfetchConfig config = parse("metrics: { listen: \"[::1]:9105\" }\n" + MINIMAL);
     assertThat(config.metricsListen()).contains(new HostPort("::1", 9105));
     assertThat(config.metricsListen().orElseThrow()).hasToString("[::1]:9105");
+  }
+
+  @Test
+  void smtpTimeoutsAreReadPerPhaseAndWhatIsNotSetStaysEmpty() throws Exception {
+    PopfetchConfig config =
+        parse("queue: { smtp-timeouts: { reply: 2m, data-done: 15m } }\n" + MINIMAL);
+    assertThat(config.queue().smtpTimeouts())
+        .isEqualTo(
+            new QueueConfig.SmtpWaits(
+                Optional.empty(),
+                Optional.of(Duration.ofMinutes(2)),
+                Optional.of(Duration.ofMinutes(15))));
+    assertThat(parse(MINIMAL).queue().smtpTimeouts()).isEqualTo(QueueConfig.SmtpWaits.DEFAULTS);
+  }
+
+  @Test
+  void anSmtpTimeoutOutsideItsRangeOrUnderAnUnknownNameIsRefused() {
+    assertError(
+        "queue: { smtp-timeouts: { reply: 2h } }\n" + MINIMAL,
+        "1: queue.smtp-timeouts.reply: must be between 1s and 1h, got \"2h\"");
+    assertError(
+        "queue: { smtp-timeouts: { data_done: 20m } }\n" + MINIMAL,
+        "1: queue.smtp-timeouts.data_done: unknown key (did you mean 'data-done'?);"
+            + " valid keys here: connect, reply, data-done");
   }
 }

@@ -9,7 +9,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,9 +29,8 @@ class PollSchedulerTest {
     AtomicInteger failing = new AtomicInteger();
     AtomicInteger healthy = new AtomicInteger();
     PollScheduler scheduler = new PollScheduler(2);
-    scheduler.schedule(
+    scheduler.every(
         "exhausted",
-        Optional.empty(),
         Duration.ofMillis(50),
         () -> {
           if (failing.incrementAndGet() <= 2) {
@@ -40,8 +38,7 @@ class PollSchedulerTest {
           }
           throw new StackOverflowError();
         });
-    scheduler.schedule(
-        "healthy", Optional.empty(), Duration.ofMillis(50), healthy::incrementAndGet);
+    scheduler.every("healthy", Duration.ofMillis(50), healthy::incrementAndGet);
     scheduler.start();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> failing.get() >= 4 && healthy.get() >= 4);
@@ -70,5 +67,18 @@ class PollSchedulerTest {
               assertThat(e.getFormattedMessage()).startsWith("exhausted: run failed");
               assertThat(e.getThrowableProxy()).isNull();
             });
+  }
+
+  @Test
+  void aCronTaskRunsAtTheTimesItsExpressionNames() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    PollScheduler scheduler = new PollScheduler(1);
+    scheduler.cron("every-second", "* * * * * ?", runs::incrementAndGet);
+    scheduler.start();
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() >= 2);
+    } finally {
+      scheduler.close();
+    }
   }
 }
