@@ -145,21 +145,12 @@ public final class AccountPoll {
   private Optional<PollFailure> poll(Pop3Client client) throws IOException {
     Mailbox mailbox = Mailbox.read(client);
     onServer = mailbox.listing().size();
-    if (!mailbox.haveUidl()) {
-      if (policy.needsUidl()) {
-        return Optional.of(
-            new PollFailure(
-                PollFailure.Kind.CONFIG,
-                client.peer()
-                    + " does not support UIDL ("
-                    + mailbox.uidlRefused().get().line()
-                    + "), which keep: true needs to tell old mail from new; nothing fetched"));
-      }
-      LOG.info("{}: server has no UIDL; fetching and deleting everything", account.name());
+    Optional<PollFailure> noUidl = checkUidl(client, mailbox);
+    if (noUidl.isPresent()) {
+      return noUidl;
     }
-    boolean haveUidl = mailbox.haveUidl();
     AccountKey key = account.key();
-    Map<String, SeenUid> seen = haveUidl ? store.load(key) : Map.of();
+    Map<String, SeenUid> seen = mailbox.haveUidl() ? store.load(key) : Map.of();
     Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());
     delivery =
         new BatchDelivery(
@@ -177,29 +168,8 @@ public final class AccountPoll {
             seen);
     oversize = selection.oversize();
     store.record(key, selection.newlyOversize());
-
-    List<Entry> deleting = new ArrayList<>();
-    if (!selection.delete().isEmpty()) {
-      List<SeenUid> pending = new ArrayList<>();
-      for (Entry e : selection.delete()) {
-        pending.add(seen.get(e.uid()).withState(UidState.DELETE_PENDING));
-      }
-      store.record(key, pending);
-      deleting.addAll(delivery.dele(selection.delete()));
-    }
-
-    observer.fetching(account.name(), selection.fetch().size(), selection.fetchOctets());
-    Optional<PollFailure> failure = Optional.empty();
-    for (List<Entry> batch : batches(selection.fetch())) {
-      if (stopRequested.getAsBoolean()) {
-        LOG.info("{}: stopping; the rest waits for the next poll", account.name());
-        break;
-      }
-      failure = delivery.deliver(batch, deleting);
-      if (failure.isPresent()) {
-        break;
-      }
-    }
+    List<Entry> deleting = deleteDeliveredBefore(selection.delete(), seen);
+    Optional<PollFailure> failure = fetch(selection, deleting);
     if (!client.isOpen()) {
       return failure;
     }
@@ -214,11 +184,71 @@ public final class AccountPoll {
       client.close();
       return failure;
     }
-    if (failure.isEmpty() && haveUidl) {
+    if (failure.isEmpty() && mailbox.haveUidl()) {
       // Entries for messages gone from the server would only grow the store.
       List<String> gone = seen.keySet().stream().filter(uid -> !mailbox.lists(uid)).toList();
       store.forget(key, gone);
     }
+    return quit(client, failure, deleting);
+  }
+
+  /** Without UIDL, delete mode still works; keep mode cannot tell old mail from new. */
+  private Optional<PollFailure> checkUidl(Pop3Client client, Mailbox mailbox) {
+    if (mailbox.haveUidl()) {
+      return Optional.empty();
+    }
+    if (policy.needsUidl()) {
+      return Optional.of(
+          new PollFailure(
+              PollFailure.Kind.CONFIG,
+              client.peer()
+                  + " does not support UIDL ("
+                  + mailbox.uidlRefused().get().line()
+                  + "), which keep: true needs to tell old mail from new; nothing fetched"));
+    }
+    LOG.info("{}: server has no UIDL; fetching and deleting everything", account.name());
+    return Optional.empty();
+  }
+
+  /**
+   * Messages delivered by an earlier poll: recorded delete-pending first, then DELE, so they are
+   * never delivered again whatever becomes of this session.
+   */
+  private List<Entry> deleteDeliveredBefore(List<Entry> delete, Map<String, SeenUid> seen)
+      throws IOException {
+    List<Entry> deleting = new ArrayList<>();
+    if (delete.isEmpty()) {
+      return deleting;
+    }
+    List<SeenUid> pending = new ArrayList<>();
+    for (Entry e : delete) {
+      pending.add(seen.get(e.uid()).withState(UidState.DELETE_PENDING));
+    }
+    store.record(account.key(), pending);
+    deleting.addAll(delivery.dele(delete));
+    return deleting;
+  }
+
+  /** The new messages, batch by batch, until a failure or a stop. */
+  private Optional<PollFailure> fetch(Selection selection, List<Entry> deleting)
+      throws IOException {
+    observer.fetching(account.name(), selection.fetch().size(), selection.fetchOctets());
+    for (List<Entry> batch : batches(selection.fetch())) {
+      if (stopRequested.getAsBoolean()) {
+        LOG.info("{}: stopping; the rest waits for the next poll", account.name());
+        return Optional.empty();
+      }
+      Optional<PollFailure> failure = delivery.deliver(batch, deleting);
+      if (failure.isPresent()) {
+        return failure;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** QUIT, which commits the DELEs; only then are the deleted ones forgotten. */
+  private Optional<PollFailure> quit(
+      Pop3Client client, Optional<PollFailure> failure, List<Entry> deleting) throws IOException {
     try {
       client.quit();
     } catch (Pop3Exception e) {
@@ -226,7 +256,7 @@ public final class AccountPoll {
       return failure.isPresent() ? failure : Optional.of(Failures.classify(e));
     }
     deleted = deleting.size();
-    store.forget(key, deleting.stream().filter(Entry::tracked).map(Entry::uid).toList());
+    store.forget(account.key(), deleting.stream().filter(Entry::tracked).map(Entry::uid).toList());
     LOG.info(
         "{}: {} on server, {} fetched ({} octets), {} deleted, {} too large",
         account.name(),

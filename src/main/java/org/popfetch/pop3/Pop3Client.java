@@ -568,38 +568,14 @@ public final class Pop3Client implements Closeable {
     int lastBody = -1; // the message whose body was read last: suspect if a bad reply follows it
     Throwable handlerFailure = null;
     while (done < (handlerFailure == null ? messages.size() : sent)) {
-      if (handlerFailure == null && sent < messages.size() && sent - done < window) {
-        while (sent < messages.size() && sent - done < window) {
-          send("RETR " + messages.get(sent).number(), "RETR " + messages.get(sent).number());
-          sent++;
-        }
-        flush("RETR");
+      if (handlerFailure == null) {
+        sent = sendRetrs(messages, sent, Math.min(messages.size(), done + window));
       }
       ScanListing listed = messages.get(done++);
       int number = listed.number();
       String what = "RETR " + number;
-      long expected = listed.size() < 0 ? maxOctets : Math.min(listed.size(), maxOctets);
-      rateGuard.budget(
-          settings.timeouts().messageWaitNanos(expected),
-          "message "
-              + number
-              + (listed.size() < 0 ? "" : " (" + listed.size() + " octets listed)"));
-      String line = readLine(what);
-      Optional<Pop3Reply> parsed = Pop3Reply.parse(line);
-      if (parsed.isEmpty()) {
-        int suspect = lastBody >= 0 ? lastBody : number;
-        throw abort(
-            desync(
-                suspect,
-                "it answered "
-                    + what
-                    + " with something that is not a POP3 status line: "
-                    + LogText.sanitize(line)
-                    + (lastBody >= 0
-                        ? " (the body of message " + lastBody + " may have ended early)"
-                        : "")));
-      }
-      Pop3Reply reply = parsed.get();
+      budgetFor(listed, maxOctets);
+      Pop3Reply reply = readRetrReply(what, number, lastBody);
       if (!reply.ok()) {
         if (handlerFailure == null) {
           try {
@@ -610,24 +586,7 @@ public final class Pop3Client implements Closeable {
         }
         continue;
       }
-      OptionalLong announced = SizeCheck.octetsIn(reply);
-      if (announced.isPresent() && !SizeCheck.fits(announced.getAsLong(), listed.size())) {
-        // Either the server disagrees with itself beyond all tolerance, or this "+OK" is text
-        // from inside the previous body: the previous message may have been cut.
-        int suspect = lastBody >= 0 ? lastBody : number;
-        throw abort(
-            desync(
-                suspect,
-                "it answered "
-                    + what
-                    + " with "
-                    + announced.getAsLong()
-                    + " octets but LIST said "
-                    + listed.size()
-                    + " ("
-                    + LogText.sanitize(line)
-                    + ")"));
-      }
+      OptionalLong announced = announcedOctets(what, reply, listed, lastBody);
       DotTerminatedInputStream body =
           new DotTerminatedInputStream(channel.input(), settings.framing(), maxOctets);
       openBody = body;
@@ -647,26 +606,113 @@ public final class Pop3Client implements Closeable {
       } catch (IOException e) {
         throw abort(bodyFailure(number, listed, what, e));
       }
-      long received = body.count();
-      trace.note(what + ": " + received + " octets");
-      if (!SizeCheck.fits(received, listed.size())
-          || (announced.isPresent() && !SizeCheck.fits(received, announced.getAsLong()))) {
-        throw abort(
-            desync(
-                number,
-                "message "
-                    + number
-                    + " came as "
-                    + received
-                    + " octets but LIST said "
-                    + listed.size()
-                    + (announced.isPresent() ? " and RETR said " + announced.getAsLong() : "")
-                    + " (a server that does not dot-stuff?)"));
-      }
+      trace.note(what + ": " + body.count() + " octets");
+      checkReceived(number, listed, announced, body.count());
     }
+    checkNothingLeft(lastBody);
+    if (handlerFailure instanceof IOException e) {
+      throw e;
+    }
+    if (handlerFailure instanceof RuntimeException e) {
+      throw e;
+    }
+  }
+
+  /** Sends the RETRs from {@code sent} up to {@code until} (the window's end) in one flush. */
+  private int sendRetrs(List<ScanListing> messages, int sent, int until) throws Pop3Exception {
+    if (sent >= until) {
+      return sent;
+    }
+    for (; sent < until; sent++) {
+      send("RETR " + messages.get(sent).number(), "RETR " + messages.get(sent).number());
+    }
+    flush("RETR");
+    return sent;
+  }
+
+  /** How long this message may keep the reader waiting: scaled by its size, capped. */
+  private void budgetFor(ScanListing listed, long maxOctets) {
+    long expected = listed.size() < 0 ? maxOctets : Math.min(listed.size(), maxOctets);
+    rateGuard.budget(
+        settings.timeouts().messageWaitNanos(expected),
+        "message "
+            + listed.number()
+            + (listed.size() < 0 ? "" : " (" + listed.size() + " octets listed)"));
+  }
+
+  /**
+   * The status line answering one RETR of a batch. Anything else means the previous body ended
+   * early and this is text from inside it.
+   */
+  private Pop3Reply readRetrReply(String what, int number, int lastBody) throws Pop3Exception {
+    String line = readLine(what);
+    Optional<Pop3Reply> parsed = Pop3Reply.parse(line);
+    if (parsed.isPresent()) {
+      return parsed.get();
+    }
+    int suspect = lastBody >= 0 ? lastBody : number;
+    throw abort(
+        desync(
+            suspect,
+            "it answered "
+                + what
+                + " with something that is not a POP3 status line: "
+                + LogText.sanitize(line)
+                + (lastBody >= 0
+                    ? " (the body of message " + lastBody + " may have ended early)"
+                    : "")));
+  }
+
+  /** The octets a "+OK n octets" announces, held to the LIST size. */
+  private OptionalLong announcedOctets(
+      String what, Pop3Reply reply, ScanListing listed, int lastBody) throws Pop3Exception {
+    OptionalLong announced = SizeCheck.octetsIn(reply);
+    if (announced.isEmpty() || SizeCheck.fits(announced.getAsLong(), listed.size())) {
+      return announced;
+    }
+    // Either the server disagrees with itself beyond all tolerance, or this "+OK" is text
+    // from inside the previous body: the previous message may have been cut.
+    int suspect = lastBody >= 0 ? lastBody : listed.number();
+    throw abort(
+        desync(
+            suspect,
+            "it answered "
+                + what
+                + " with "
+                + announced.getAsLong()
+                + " octets but LIST said "
+                + listed.size()
+                + " ("
+                + LogText.sanitize(reply.line())
+                + ")"));
+  }
+
+  /** A body whose size fits neither its LIST size nor its "+OK n octets" was not sent whole. */
+  private void checkReceived(int number, ScanListing listed, OptionalLong announced, long received)
+      throws Pop3Exception {
+    if (SizeCheck.fits(received, listed.size())
+        && (announced.isEmpty() || SizeCheck.fits(received, announced.getAsLong()))) {
+      return;
+    }
+    throw abort(
+        desync(
+            number,
+            "message "
+                + number
+                + " came as "
+                + received
+                + " octets but LIST said "
+                + listed.size()
+                + (announced.isPresent() ? " and RETR said " + announced.getAsLong() : "")
+                + " (a server that does not dot-stuff?)"));
+  }
+
+  /**
+   * Nothing was asked for after the last RETR: octets waiting now can only be the rest of a body
+   * that seemed to end early.
+   */
+  private void checkNothingLeft(int lastBody) throws Pop3Exception {
     if (channel.buffered() > 0 && lastBody >= 0) {
-      // Nothing was asked for after the last RETR: these octets can only be the rest of a body
-      // that seemed to end early.
       throw abort(
           desync(
               lastBody,
@@ -676,12 +722,6 @@ public final class Pop3Client implements Closeable {
                   + " (the body of message "
                   + lastBody
                   + " may have ended early)"));
-    }
-    if (handlerFailure instanceof IOException e) {
-      throw e;
-    }
-    if (handlerFailure instanceof RuntimeException e) {
-      throw e;
     }
   }
 
