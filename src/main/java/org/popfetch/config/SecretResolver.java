@@ -224,10 +224,9 @@ public final class SecretResolver {
       String said = new String(stderr, StandardCharsets.UTF_8).strip();
       String prefix = "setsid: failed to execute " + program + ": ";
       if (said.startsWith(prefix)) {
+        String rest = said.substring(prefix.length());
         throw new ConfigException(
-            what
-                + ": cannot run it: "
-                + cleanStderr(said.substring(prefix.length()).getBytes(StandardCharsets.UTF_8)));
+            what + ": cannot run it: " + cleanStderr(rest.getBytes(StandardCharsets.UTF_8)));
       }
     }
     if (exitValue != 0) {

@@ -3,7 +3,6 @@ package org.popfetch.delivery;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.ref.Cleaner;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -233,7 +232,7 @@ public final class MaildirDestination implements Destination {
         CountingOutputStream counted =
             new CountingOutputStream(
                 new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
-        OutputStream out = new CrlfToLfOutputStream(counted);
+        CrlfToLfOutputStream out = new CrlfToLfOutputStream(counted);
         out.write(trace.toBytes("\n"));
         // Large reads: the body stream scans its buffer in place, so each call can hand over a
         // whole buffer's worth instead of transferTo's 8 KiB.
@@ -241,7 +240,7 @@ public final class MaildirDestination implements Destination {
         while ((n = wireBody.read(buffer, 0, buffer.length)) > 0) {
           out.write(buffer, 0, n);
         }
-        ((CrlfToLfOutputStream) out).finish();
+        out.finish();
         counted.flush();
         batchDirs.staged++;
         return new MaildirStaged(unique, channel, counted.count());
