@@ -1,5 +1,6 @@
 package org.popfetch.app;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
@@ -101,21 +102,25 @@ final class PollCommand implements Callable<Integer> {
                       .poll(() -> false));
       if (queue != null) {
         // What was just queued goes out now; what waits for a retry goes when it is due.
-        QueueRunner.Report r =
-            new QueueRunner(
-                    queue,
-                    routes,
-                    AccountWiring.queuePolicy(config),
-                    Clock.systemUTC(),
-                    ProtocolTrace.NONE)
-                .run(false);
-        LOG.info(
-            "queue: {} delivered, {} deferred, {} bounced",
-            r.delivered(),
-            r.deferred(),
-            r.bounced());
+        runQueue(queue, routes, config);
       }
     }
     return PollStatus.of(results).code;
+  }
+
+  /** One run of the queue, logged as counts. */
+  private static void runQueue(
+      MailQueue queue, Map<String, QueueRunner.Route> routes, PopfetchConfig config)
+      throws IOException {
+    QueueRunner.Report r =
+        new QueueRunner(
+                queue,
+                routes,
+                AccountWiring.queuePolicy(config),
+                Clock.systemUTC(),
+                ProtocolTrace.NONE)
+            .run(false);
+    LOG.info(
+        "queue: {} delivered, {} deferred, {} bounced", r.delivered(), r.deferred(), r.bounced());
   }
 }

@@ -285,28 +285,28 @@ public final class PopfetchDaemon implements AutoCloseable {
               Clock.systemUTC(),
               ProtocolTrace.NONE);
       scheduler.every(
-          "queue",
-          QUEUE_INTERVAL,
-          guarded(
-              "queue",
-              () -> {
-                try {
-                  QueueRunner.Report report = runner.run(false);
-                  metrics.queueRun(report.delivered(), report.deferred(), report.bounced());
-                  var entries = q.entries();
-                  Duration oldest =
-                      entries.stream()
-                          .map(s -> Duration.between(s.entry().arrival(), Instant.now()))
-                          .max(Duration::compareTo)
-                          .orElse(Duration.ZERO);
-                  metrics.queue(entries.size(), oldest);
-                } catch (IOException | RuntimeException e) {
-                  LOG.error("queue run failed: {}", e.getMessage());
-                }
-              },
-              HALT));
+          "queue", QUEUE_INTERVAL, guarded("queue", queueJob(runner, q, metrics), HALT));
     }
     return scheduler;
+  }
+
+  /** The queue job: one run of the queue, then its size and age for the metrics. */
+  private static Runnable queueJob(QueueRunner runner, MailQueue q, PopfetchMetrics metrics) {
+    return () -> {
+      try {
+        QueueRunner.Report report = runner.run(false);
+        metrics.queueRun(report.delivered(), report.deferred(), report.bounced());
+        var entries = q.entries();
+        Duration oldest =
+            entries.stream()
+                .map(s -> Duration.between(s.entry().arrival(), Instant.now()))
+                .max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+        metrics.queue(entries.size(), oldest);
+      } catch (IOException | RuntimeException e) {
+        LOG.error("queue run failed: {}", e.getMessage());
+      }
+    };
   }
 
   /**

@@ -193,26 +193,7 @@ public final class SecretResolver {
       killGroup(process, ownSession);
       byte[] stdout = out.get(remaining(deadline), TimeUnit.NANOSECONDS);
       byte[] stderr = err.get(remaining(deadline), TimeUnit.NANOSECONDS);
-      if (ownSession && (process.exitValue() == 126 || process.exitValue() == 127)) {
-        // setsid could not start the program: "setsid: failed to execute X: No such file or
-        // directory".
-        String said = new String(stderr, StandardCharsets.UTF_8).strip();
-        String prefix = "setsid: failed to execute " + argv.get(0) + ": ";
-        if (said.startsWith(prefix)) {
-          throw new ConfigException(
-              what
-                  + ": cannot run it: "
-                  + cleanStderr(said.substring(prefix.length()).getBytes(StandardCharsets.UTF_8)));
-        }
-      }
-      if (process.exitValue() != 0) {
-        String shown = cleanStderr(stderr);
-        throw new ConfigException(
-            what
-                + ": exited with status "
-                + process.exitValue()
-                + (shown.isEmpty() ? "" : ": " + shown));
-      }
+      checkExit(what, argv.get(0), ownSession, process.exitValue(), stderr);
       String line = firstLine(stdout, what + ": ");
       if (line.isEmpty()) {
         throw new ConfigException(what + ": printed nothing on its first line");
@@ -230,6 +211,28 @@ public final class SecretResolver {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
       killGroup(process, ownSession);
+    }
+  }
+
+  /** Throws the command's own words if it failed: setsid's, or its status and stderr. */
+  private static void checkExit(
+      String what, String program, boolean ownSession, int exitValue, byte[] stderr)
+      throws ConfigException {
+    if (ownSession && (exitValue == 126 || exitValue == 127)) {
+      // setsid could not start the program: "setsid: failed to execute X: No such file or
+      // directory".
+      String said = new String(stderr, StandardCharsets.UTF_8).strip();
+      String prefix = "setsid: failed to execute " + program + ": ";
+      if (said.startsWith(prefix)) {
+        String rest = said.substring(prefix.length());
+        throw new ConfigException(
+            what + ": cannot run it: " + cleanStderr(rest.getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    if (exitValue != 0) {
+      String shown = cleanStderr(stderr);
+      throw new ConfigException(
+          what + ": exited with status " + exitValue + (shown.isEmpty() ? "" : ": " + shown));
     }
   }
 

@@ -1,10 +1,8 @@
 package org.popfetch.delivery;
 
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.ref.Cleaner;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -83,7 +81,7 @@ public final class MaildirDestination implements Destination {
    * per batch, not per message, and the whole batch goes to the directories it started in. Closed
    * by the cleaner as well, should a poll drop the destination mid-batch.
    */
-  private final BatchDirectories batchDirs = new BatchDirectories();
+  private final MaildirBatchDirectories batchDirs = new MaildirBatchDirectories();
 
   private static final Cleaner CLEANER = Cleaner.create();
 
@@ -234,7 +232,7 @@ public final class MaildirDestination implements Destination {
         CountingOutputStream counted =
             new CountingOutputStream(
                 new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
-        OutputStream out = new CrlfToLfOutputStream(counted);
+        CrlfToLfOutputStream out = new CrlfToLfOutputStream(counted);
         out.write(trace.toBytes("\n"));
         // Large reads: the body stream scans its buffer in place, so each call can hand over a
         // whole buffer's worth instead of transferTo's 8 KiB.
@@ -242,7 +240,7 @@ public final class MaildirDestination implements Destination {
         while ((n = wireBody.read(buffer, 0, buffer.length)) > 0) {
           out.write(buffer, 0, n);
         }
-        ((CrlfToLfOutputStream) out).finish();
+        out.finish();
         counted.flush();
         batchDirs.staged++;
         return new MaildirStaged(unique, channel, counted.count());
@@ -397,49 +395,6 @@ public final class MaildirDestination implements Destination {
         name = uniqueName() + ",S=" + size; // another deliverer took the name: take a fresh one
       }
       tmp.move(unique, newDir, name);
-    }
-  }
-
-  /** The directories a batch is written through; {@link #run} closes them. */
-  private static final class BatchDirectories implements Runnable {
-    DirectoryHandle tmp;
-    DirectoryHandle newDir;
-    int staged;
-
-    @Override
-    public void run() {
-      if (tmp != null) {
-        tmp.close();
-        newDir.close();
-      }
-      tmp = null;
-      newDir = null;
-      staged = 0;
-    }
-  }
-
-  /** Counts what passes through, so the ,S= size is the size on disk. */
-  private static final class CountingOutputStream extends FilterOutputStream {
-    private long count;
-
-    CountingOutputStream(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      count += len;
-    }
-
-    long count() {
-      return count;
     }
   }
 }

@@ -155,13 +155,7 @@ final class BatchDelivery {
     long committed = System.nanoTime();
     List<Entry> done = new ArrayList<>(r.delivered.entries);
     done.addAll(r.held.entries);
-    List<SeenUid> delivered = new ArrayList<>();
-    UidState state = policy.keep() ? UidState.KEPT : UidState.DELETE_PENDING;
-    for (Entry e : done) {
-      if (e.tracked()) {
-        delivered.add(new SeenUid(e.uid(), state, r.now, e.size()));
-      }
-    }
+    List<SeenUid> delivered = records(done, r.now);
     for (Entry e : r.delivered.entries) {
       fetched++;
       octets += e.size();
@@ -212,10 +206,23 @@ final class BatchDelivery {
     return marked;
   }
 
+  /** The store's entries for what was delivered or quarantined: kept, or pending deletion. */
+  private List<SeenUid> records(List<Entry> done, Instant now) {
+    List<SeenUid> delivered = new ArrayList<>();
+    UidState state = policy.keep() ? UidState.KEPT : UidState.DELETE_PENDING;
+    for (Entry e : done) {
+      if (e.tracked()) {
+        delivered.add(new SeenUid(e.uid(), state, now, e.size()));
+      }
+    }
+    return delivered;
+  }
+
   private static long millis(long from, long to) {
     return (to - from) / 1_000_000;
   }
 
+  // Retrieval stays nested: it works on this poll's connection, destinations, store and counters.
   /** The retrieval of one batch: what was staged where, what failed, and why it ended. */
   private final class Retrieval implements MessageHandler {
     final List<Entry> batch;
@@ -402,45 +409,6 @@ final class BatchDelivery {
 
     private int received() {
       return delivered.entries.size() + held.entries.size();
-    }
-  }
-
-  /** Messages staged at one destination, with the entries they came from, in step. */
-  private static final class Staging {
-    final Destination where;
-    final List<Entry> entries = new ArrayList<>();
-    final List<Destination.Staged> staged = new ArrayList<>();
-
-    Staging(Destination where) {
-      this.where = where;
-    }
-
-    void add(Entry entry, Destination.Staged s) {
-      entries.add(entry);
-      staged.add(s);
-    }
-
-    boolean isEmpty() {
-      return staged.isEmpty();
-    }
-
-    /** Discards the staged messages whose entries come at or after {@code from} in the batch. */
-    void dropFrom(List<Entry> batch, int from) {
-      List<Destination.Staged> dropped = new ArrayList<>();
-      for (int i = entries.size() - 1; i >= 0; i--) {
-        if (batch.indexOf(entries.get(i)) >= from) {
-          entries.remove(i);
-          dropped.add(staged.remove(i));
-        }
-      }
-      where.discard(dropped);
-    }
-  }
-
-  /** The handler's way to stop the pipelined RETRs when the service is stopping. */
-  private static final class StopRequested extends IOException {
-    StopRequested() {
-      super("stop requested");
     }
   }
 }

@@ -88,6 +88,20 @@ final class DeliveryStatusNotification {
     sb.append("Reporting-MTA: dns; ").append(reportingMta).append("\r\n");
     sb.append("X-Popfetch-Queue-ID: ").append(original.id()).append("\r\n");
     sb.append("Arrival-Date: ").append(MailDate.format(original.arrival())).append("\r\n");
+    appendRecipientFields(sb, failures, date, retryUntil);
+    sb.append("\r\n--").append(boundary).append("\r\n");
+    sb.append("Content-Type: text/rfc822-headers\r\n\r\n");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    out.write(header(originalMessage));
+    out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+    return out.toByteArray();
+  }
+
+  /** The per-recipient fields of the delivery-status part; retryUntil null for a bounce. */
+  private static void appendRecipientFields(
+      StringBuilder sb, List<Failure> failures, String date, Instant retryUntil) {
+    boolean delayed = retryUntil != null;
     for (Failure f : failures) {
       sb.append("\r\n");
       sb.append("Final-Recipient: rfc822; ").append(f.recipient()).append("\r\n");
@@ -101,13 +115,6 @@ final class DeliveryStatusNotification {
         sb.append("Will-Retry-Until: ").append(MailDate.format(retryUntil)).append("\r\n");
       }
     }
-    sb.append("\r\n--").append(boundary).append("\r\n");
-    sb.append("Content-Type: text/rfc822-headers\r\n\r\n");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
-    out.write(header(originalMessage));
-    out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-    return out.toByteArray();
   }
 
   /** The original's header block, CRLF, cut at {@link #HEADER_LIMIT}. */

@@ -295,13 +295,7 @@ public record QueueEntry(
       if (!warned.equals("0") && !warned.equals("1")) {
         throw new IOException("warned " + warned);
       }
-      Map<String, Status> rcpts = new LinkedHashMap<>();
-      for (int i = 7; i < lines.length - 1; i++) {
-        String[] c = fields(lines[i], "C", 3);
-        if (rcpts.put(c[1], new Status(State.valueOf(c[0]), c[2])) != null) {
-          throw new IOException("recipient " + c[1] + " twice");
-        }
-      }
+      Map<String, Status> rcpts = recipients(lines);
       QueueEntry e =
           new QueueEntry(
               id,
@@ -321,6 +315,18 @@ public record QueueEntry(
     } catch (RuntimeException e) {
       throw new IOException("damaged queue envelope: " + e.getMessage(), e);
     }
+  }
+
+  /** The recipient records, from line 7 up to the end record. */
+  private static Map<String, Status> recipients(String[] lines) throws IOException {
+    Map<String, Status> rcpts = new LinkedHashMap<>();
+    for (int i = 7; i < lines.length - 1; i++) {
+      String[] c = fields(lines[i], "C", 3);
+      if (rcpts.put(c[1], new Status(State.valueOf(c[0]), c[2])) != null) {
+        throw new IOException("recipient " + c[1] + " twice");
+      }
+    }
+    return rcpts;
   }
 
   private static boolean startsWith(byte[] bytes, String prefix) {

@@ -19,6 +19,7 @@ import org.popfetch.smtp.SmtpException;
 import org.popfetch.smtp.SmtpReply;
 import org.popfetch.smtp.SmtpReplyException;
 import org.popfetch.smtp.SmtpSettings;
+import org.popfetch.smtp.SmtpTransaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,7 +195,7 @@ public final class QueueRunner {
       throws IOException {
     queue.activate(entry.id());
     try (InputStream message = queue.open(entry.id())) {
-      SmtpClient.Transaction t =
+      SmtpTransaction t =
           client.send(entry.sender(), entry.pending(), queue.size(entry.id()), message);
       Map<String, Outcome> outcomes = new LinkedHashMap<>();
       t.replies().forEach((rcpt, reply) -> outcomes.put(rcpt, Outcome.of(reply)));

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.net.TlsLayer;
 import org.popfetch.sasl.Credentials;
@@ -28,9 +27,9 @@ import org.popfetch.sasl.SaslMechanism;
  * optionally {@link #login}, then {@link #send} for each message, then {@link #quit}.
  *
  * <p>Errors: {@link SmtpReplyException} when the server answers 4yz or 5yz to a command other than
- * a recipient's (recipients get their replies in the {@link Transaction}); {@link SmtpException}
- * otherwise, whose {@link SmtpException#kind()} tells a cut connection from a session that cannot
- * be had as configured. A session belongs to one thread.
+ * a recipient's (recipients get their replies in the {@link SmtpTransaction}); {@link
+ * SmtpException} otherwise, whose {@link SmtpException#kind()} tells a cut connection from a
+ * session that cannot be had as configured. A session belongs to one thread.
  */
 public final class SmtpClient implements Closeable {
   private static final int MAX_SASL_ROUNDS = 10;
@@ -44,31 +43,6 @@ public final class SmtpClient implements Closeable {
     this.settings = settings;
     this.trace = trace;
     this.connection = connection;
-  }
-
-  /** The outcome of one message, recipient by recipient. */
-  public record Transaction(Map<String, SmtpReply> replies) {
-    /** Recipients the server took responsibility for (2yz). */
-    public List<String> delivered() {
-      return where(SmtpReply::isPositive);
-    }
-
-    /** Recipients to try again later (4yz). */
-    public List<String> deferred() {
-      return where(SmtpReply::isTransient);
-    }
-
-    /** Recipients refused for good (5yz). */
-    public List<String> refused() {
-      return where(SmtpReply::isPermanent);
-    }
-
-    private List<String> where(Predicate<SmtpReply> test) {
-      return replies.entrySet().stream()
-          .filter(e -> test.test(e.getValue()))
-          .map(Map.Entry::getKey)
-          .toList();
-    }
   }
 
   /**
@@ -253,8 +227,8 @@ public final class SmtpClient implements Closeable {
    *     server closes with 421
    * @throws SmtpOutcomeUnknownException if the answer to the final "." never comes
    */
-  public Transaction send(String sender, List<String> recipients, long size, InputStream message)
-      throws SmtpException {
+  public SmtpTransaction send(
+      String sender, List<String> recipients, long size, InputStream message) throws SmtpException {
     if (recipients.isEmpty()) {
       throw new IllegalArgumentException("no recipients");
     }
@@ -267,7 +241,7 @@ public final class SmtpClient implements Closeable {
       data(message);
       endOfData(accepted, replies);
     }
-    return new Transaction(replies);
+    return new SmtpTransaction(replies);
   }
 
   /**

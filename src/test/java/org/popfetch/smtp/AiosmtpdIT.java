@@ -65,7 +65,7 @@ class AiosmtpdIT {
               + i
               + "\n\n.\n..two dots\nbare LF only\nlast\n";
       bodies.add(body);
-      SmtpClient.Transaction t =
+      SmtpTransaction t =
           client.send(
               "alice@example.org",
               List.of("bob@example.org"),

@@ -55,7 +55,7 @@ class DovecotLmtpIT {
     long ben = dovecot.messageCount("ben");
     SmtpClient client = SmtpClient.connect(settings, ProtocolTrace.NONE);
     String message = Mail.message("lmtp-1", 30);
-    SmtpClient.Transaction t =
+    SmtpTransaction t =
         client.send(
             "sender@example.org",
             List.of("anna@example.org", "nobody@example.org", "ben@example.org"),

@@ -68,7 +68,7 @@ class SmtpClientTest {
               c.send("221 bye");
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
-      SmtpClient.Transaction t =
+      SmtpTransaction t =
           client.send(
               "alice@example.org",
               List.of("bob@example.org", "carol@example.org"),
@@ -103,7 +103,7 @@ class SmtpClientTest {
               c.send("221 bye");
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), false), ProtocolTrace.NONE);
-      SmtpClient.Transaction t = client.send("", List.of("bob@example.org"), 10, message("x\n"));
+      SmtpTransaction t = client.send("", List.of("bob@example.org"), 10, message("x\n"));
       client.quit();
       assertThat(t.refused()).containsExactly("bob@example.org");
       assertThat(t.replies().get("bob@example.org").toString()).isEqualTo("550 5.1.1 no such user");
@@ -203,7 +203,7 @@ class SmtpClientTest {
               c.send("221 bye");
             })) {
       SmtpClient client = SmtpClient.connect(plain(server.port(), true), ProtocolTrace.NONE);
-      SmtpClient.Transaction t =
+      SmtpTransaction t =
           client.send("a@b", List.of("one@x", "two@x", "three@x"), -1, message("x\n"));
       client.quit();
       assertThat(t.delivered()).containsExactly("one@x");
