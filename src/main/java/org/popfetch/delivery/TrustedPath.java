@@ -44,12 +44,12 @@ record TrustedPath(Path anchor, List<String> below) {
    * @throws IOException if a part of it that exists is not a directory, or cannot be read
    */
   static TrustedPath locate(Path configured) throws IOException {
-    Deque<String> todo = names(configured.toAbsolutePath().normalize());
+    Deque<String> remaining = names(configured.toAbsolutePath().normalize());
     Path current = configured.getFileSystem().getPath("/");
     Map<String, Object> dir = unix(current);
     int links = 0;
-    while (!todo.isEmpty()) {
-      String name = todo.peekFirst();
+    while (!remaining.isEmpty()) {
+      String name = remaining.peekFirst();
       Path next = current.resolve(name);
       Map<String, Object> entry;
       try {
@@ -61,16 +61,16 @@ record TrustedPath(Path anchor, List<String> below) {
       if (!guarded) {
         break; // another user may change this entry at any time: handles from here on
       }
-      todo.removeFirst();
+      remaining.removeFirst();
       if (isLink(entry)) {
         if (++links > MAX_LINKS) {
           throw new IOException("too many symbolic links in " + configured);
         }
         Deque<String> resolved = names(current.resolve(Files.readSymbolicLink(next)).normalize());
-        while (!todo.isEmpty()) {
-          resolved.addLast(todo.removeFirst());
+        while (!remaining.isEmpty()) {
+          resolved.addLast(remaining.removeFirst());
         }
-        todo = resolved;
+        remaining = resolved;
         current = current.getRoot();
         dir = unix(current);
         continue;
@@ -81,7 +81,7 @@ record TrustedPath(Path anchor, List<String> below) {
       current = next;
       dir = entry;
     }
-    return new TrustedPath(current, new ArrayList<>(todo));
+    return new TrustedPath(current, new ArrayList<>(remaining));
   }
 
   /** The configured directory, as reached from the anchor. */
