@@ -3,8 +3,6 @@ package org.popfetch.app;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,6 +13,7 @@ import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.Pop3Account;
+import org.popfetch.net.IoReason;
 import org.popfetch.net.LogText;
 
 /**
@@ -118,14 +117,7 @@ final class AccountRun {
 
   /** An I/O failure in a few words: "Not a directory", not the exception's name and path. */
   static String reason(IOException e) {
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    } else if (e instanceof FileAlreadyExistsException) {
-      return "a file of that name is in the way";
-    } else if (e instanceof FileSystemException f && f.getReason() != null) {
-      return f.getReason();
-    }
-    return LogText.sanitize(String.valueOf(e.getMessage()));
+    return LogText.sanitize(IoReason.of(e));
   }
 
   /** Prints a configuration problem and returns the exit status it calls for. */

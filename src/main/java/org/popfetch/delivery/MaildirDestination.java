@@ -25,6 +25,7 @@ import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
 import org.popfetch.message.CrlfToLfOutputStream;
 import org.popfetch.message.TraceHeaders;
+import org.popfetch.net.IoReason;
 
 /**
  * Delivers into a Maildir (cr.yp.to/proto/maildir.html) with a group commit.
@@ -123,7 +124,7 @@ public final class MaildirDestination implements Destination {
     } catch (UnsafePathException e) {
       throw refused(e);
     } catch (IOException e) {
-      throw DeliveryException.deferred("cannot create Maildir " + shown + ": " + e, e);
+      throw DeliveryException.deferred("cannot create Maildir " + shown + ": " + IoReason.of(e), e);
     }
     removeStaleTmpFiles();
     CLEANER.register(this, batchDirs);
@@ -346,6 +347,9 @@ public final class MaildirDestination implements Destination {
   }
 
   private static String describe(Exception e) {
+    if (e instanceof IOException io) {
+      return IoReason.of(io);
+    }
     return e.getMessage() == null
         ? e.getClass().getSimpleName()
         : e.getClass().getSimpleName() + ": " + e.getMessage();

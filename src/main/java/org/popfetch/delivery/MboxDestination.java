@@ -28,6 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
+import org.popfetch.net.IoReason;
 
 /**
  * Appends to an mbox in mboxrd format (a "From " separator line with the envelope sender and date;
@@ -88,7 +89,7 @@ public final class MboxDestination implements Destination {
           "refusing mbox " + this.mbox + ": " + e.getMessage() + "; the mail stays on the server",
           e);
     } catch (IOException e) {
-      throw DeliveryException.deferred("cannot reach mbox " + this.mbox + ": " + e.getMessage(), e);
+      throw DeliveryException.deferred("cannot reach mbox " + this.mbox + ": " + IoReason.of(e), e);
     }
     if (Files.exists(this.mbox, LinkOption.NOFOLLOW_LINKS)
         && !Files.isRegularFile(this.mbox, LinkOption.NOFOLLOW_LINKS)) {
@@ -100,7 +101,7 @@ public final class MboxDestination implements Destination {
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
       throw DeliveryException.deferred(
-          "cannot create spool directory " + spoolDir + ": " + e.getMessage(), e);
+          "cannot create spool directory " + spoolDir + ": " + IoReason.of(e), e);
     }
   }
 
@@ -128,7 +129,7 @@ public final class MboxDestination implements Destination {
     } catch (IOException e) {
       truncateSpool(start);
       throw DeliveryException.deferred(
-          "cannot spool a message for " + mbox + ": " + e.getMessage(), e);
+          "cannot spool a message for " + mbox + ": " + IoReason.of(e), e);
     }
   }
 
@@ -200,7 +201,7 @@ public final class MboxDestination implements Destination {
       throw DeliveryException.rejected(
           "refusing mbox " + mbox + ": " + e.getMessage() + "; the mail stays on the server", e);
     } catch (IOException e) {
-      throw DeliveryException.deferred("cannot append to " + mbox + ": " + e.getMessage(), e);
+      throw DeliveryException.deferred("cannot append to " + mbox + ": " + IoReason.of(e), e);
     } finally {
       local.unlock();
       discard(batch);

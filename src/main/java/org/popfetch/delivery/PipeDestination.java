@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
+import org.popfetch.net.IoReason;
 import org.popfetch.net.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,7 +112,7 @@ public final class PipeDestination implements Destination {
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
       throw DeliveryException.deferred(
-          "cannot create spool directory " + spoolDir + ": " + e.getMessage(), e);
+          "cannot create spool directory " + spoolDir + ": " + IoReason.of(e), e);
     }
   }
 
@@ -166,7 +167,7 @@ public final class PipeDestination implements Destination {
       spool = Spool.write(spoolDir, message.trace(), wireBody, Spool.Format.PLAIN, buffer);
     } catch (IOException e) {
       throw DeliveryException.deferred(
-          "cannot spool a message for " + describe() + ": " + e.getMessage(), e);
+          "cannot spool a message for " + describe() + ": " + IoReason.of(e), e);
     }
     boolean keepSpool = false;
     Path stderr = null;
