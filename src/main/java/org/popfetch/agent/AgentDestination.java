@@ -88,7 +88,11 @@ public final class AgentDestination implements Destination {
   }
 
   AgentDestination(
-      AgentConnector connector, AgentTarget target, String user, Path spoolDir, Duration replyWait) {
+      AgentConnector connector,
+      AgentTarget target,
+      String user,
+      Path spoolDir,
+      Duration replyWait) {
     this.connector = connector;
     this.target = target;
     this.user = user;

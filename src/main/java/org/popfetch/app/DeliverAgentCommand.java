@@ -38,7 +38,8 @@ final class DeliverAgentCommand implements Callable<Integer> {
       names = "--idle-exit",
       paramLabel = "SECONDS",
       defaultValue = "60",
-      description = "Exit after this many seconds without a connection (default: ${DEFAULT-VALUE}).")
+      description =
+          "Exit after this many seconds without a connection (default: ${DEFAULT-VALUE}).")
   int idleSeconds;
 
   @Option(names = "--stdio", description = "Serve one session on standard input and output.")

@@ -85,7 +85,8 @@ class MboxDestinationTest {
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     // An existing mbox keeps the mode its owner gave it.
     Files.setPosixFilePermissions(
-        spool.resolve("alice"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        spool.resolve("alice"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     shared.commit(List.of(stage(shared, "a@example.org", "Subject: y\r\n\r\ny\r\n")));
     assertThat(Files.getPosixFilePermissions(spool.resolve("alice")))
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
