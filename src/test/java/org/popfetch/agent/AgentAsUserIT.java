@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
@@ -71,8 +72,7 @@ class AgentAsUserIT {
     Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
     // A mail spool as Debian has /var/mail: root:mail, 2775.
     spool = Files.createDirectory(base.resolve("mail"));
-    Files.getFileAttributeView(spool, java.nio.file.attribute.PosixFileAttributeView.class)
-        .setGroup(group("mail"));
+    Files.getFileAttributeView(spool, PosixFileAttributeView.class).setGroup(group("mail"));
     Files.setAttribute(spool, "unix:mode", 02775);
   }
 

@@ -16,11 +16,13 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -166,7 +168,7 @@ class AgentDestinationTest {
             DeliveryException.class,
             e ->
                 assertThat(e.refusal())
-                    .isEqualTo(new Outcome.Rejected(e.getMessage(), java.util.Optional.empty())))
+                    .isEqualTo(new Outcome.Rejected(e.getMessage(), Optional.empty())))
         .hasMessageContaining("delivery agent for alice: refusing mbox")
         .hasMessageContaining("hidden");
     assertThat(dir.resolve(".profile")).doesNotExist();
@@ -463,8 +465,7 @@ class AgentDestinationTest {
             "1\0pipe\0/bin/sh\0",
             "1\0maildir\0/home/alice/Maildir",
             "1\0maildir\0/" + "x".repeat(AgentTarget.MAX_PATH) + "\0")) {
-      assertThatThrownBy(
-              () -> AgentTarget.decode(bad.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+      assertThatThrownBy(() -> AgentTarget.decode(bad.getBytes(StandardCharsets.UTF_8)))
           .as(bad)
           .isInstanceOf(AgentProtocol.AgentProtocolException.class);
     }
