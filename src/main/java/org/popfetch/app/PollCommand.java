@@ -30,15 +30,24 @@ import picocli.CommandLine.Spec;
 /** {@code popfetch poll [ACCOUNT...]}: one pass over the accounts, then exit. */
 @Command(
     name = "poll",
-    description = {
-      "Fetch new mail from every account (or those named) once, deliver it, and exit.",
-      "Exit status: 0 mail fetched, 1 no new mail, 2 connection or TLS error, 3 login refused,",
-      "4 protocol error, 5 configuration error, 6 secrets readable by others, 7 server error,",
-      "8 another popfetch is polling with the same state,",
-      "9 mailbox busy, 10 delivery error (also: a mailbox reached through a symbolic link another",
-      "user could have planted, refused), 23 internal error (also: the state directory cannot be",
-      "created or written, out of memory). With several accounts, the status",
-      "of the first account (in config order) that failed, else 0 or 1."
+    description = "Fetch new mail from every account (or those named) once, deliver it, and exit.",
+    exitCodeListHeading = "%nExit status (with several accounts: that of the first account, in"
+        + " config order, that failed, else 0 or 1):%n",
+    exitCodeList = {
+      " 0:mail fetched",
+      " 1:no new mail",
+      " 2:connection or TLS error",
+      " 3:login refused",
+      " 4:protocol error",
+      " 5:configuration error",
+      " 6:secrets readable by others",
+      " 7:server error",
+      " 8:another popfetch is polling with the same state",
+      " 9:mailbox busy",
+      "10:delivery error (also: a mailbox reached through a symbolic link another user could"
+          + " have planted, refused)",
+      "23:internal error (also: the state directory cannot be created or written, out of memory)",
+      "64:usage error (an unknown option or command, a missing argument)"
     })
 final class PollCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(PollCommand.class);
