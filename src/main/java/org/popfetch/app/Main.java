@@ -70,8 +70,8 @@ public final class Main implements Runnable {
 
   /**
    * An unknown option, a missing argument, an unknown command: what was wrong and where to read
-   * more, and the usage status, so that a typo in a cron line is not taken for a connection
-   * failure (2) or "no new mail" (1).
+   * more, and the usage status, so that a typo in a cron line is not taken for a connection failure
+   * (2) or "no new mail" (1).
    */
   static int usageError(CommandLine.ParameterException e, String[] args) {
     CommandLine cli = e.getCommandLine();
@@ -144,7 +144,11 @@ public final class Main implements Runnable {
     public String[] getVersion() {
       return new String[] {
         line(resource("version.properties"), resource("commit.properties")),
-        "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
+        "Java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vm.name")
+            + ")"
       };
     }
 

@@ -31,8 +31,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "poll",
     description = "Fetch new mail from every account (or those named) once, deliver it, and exit.",
-    exitCodeListHeading = "%nExit status (with several accounts: that of the first account, in"
-        + " config order, that failed, else 0 or 1):%n",
+    exitCodeListHeading =
+        "%nExit status (with several accounts: that of the first account, in"
+            + " config order, that failed, else 0 or 1):%n",
     exitCodeList = {
       " 0:mail fetched",
       " 1:no new mail",

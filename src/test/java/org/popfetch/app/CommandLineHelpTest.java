@@ -131,7 +131,8 @@ class CommandLineHelpTest {
     assertThat(Main.Version.line(version, commit))
         .isEqualTo("popfetch 1.2.3 (built outside a git work tree: commit unknown)");
     commit.setProperty("commit", "0123456789ab");
-    assertThat(Main.Version.line(version, commit)).isEqualTo("popfetch 1.2.3 (commit 0123456789ab)");
+    assertThat(Main.Version.line(version, commit))
+        .isEqualTo("popfetch 1.2.3 (commit 0123456789ab)");
     assertThat(Main.Version.line(new Properties(), commit))
         .isEqualTo("popfetch (not built by Maven: version and commit unknown)");
   }
