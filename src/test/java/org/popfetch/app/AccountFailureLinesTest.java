@@ -268,4 +268,28 @@ class AccountFailureLinesTest {
         .startsWith("carol: poll failed (AUTH): ")
         .endsWith("; check user: and password: (or oauth-token:) of the account");
   }
+
+  @Test
+  void aStateDirectoryPopfetchCannotWriteIsOneLineWithTheReason() throws Exception {
+    Path state = unwritable();
+    if (isRoot()) {
+      // The directory exists (the mount point) on a read-only file system.
+      assertThat(Files.isDirectory(state)).isTrue();
+    }
+    Path file = config("{ maildir: " + dir.resolve("Maildir") + " }", "");
+    Files.writeString(
+        file,
+        Files.readString(file).replace(dir.resolve("state.db").toString(), state + "/state.db"));
+    for (String command : new String[] {"poll", "check", "run"}) {
+      events.list.clear();
+      Run run = popfetch(command, "--config", file.toString());
+      assertThat(run.status()).as(command).isEqualTo(ExitStatus.INTERNAL.code);
+      assertThat(onlyFailureLine(run))
+          .as(command)
+          .startsWith("popfetch: cannot use the state directory " + state + ": ")
+          // The OS's words for this case, not a guess from a yes/no access check.
+          .contains(isRoot() ? ": Read-only file system; " : ": permission denied; ")
+          .contains("or point state.url in " + file + " elsewhere");
+    }
+  }
 }
