@@ -26,7 +26,11 @@ public record PollFailure(Kind kind, String message) {
           "check tls:, ca-file: or fingerprint: against the server's certificate"
               + " (popfetch poll --trace ACCOUNT)";
       case SERVER_ERROR -> "popfetch poll --trace ACCOUNT shows the conversation";
-      case DELIVERY -> deliveryRemedy() + "; the mail stays on the server until then";
+      case DELIVERY ->
+          deliveryRemedy()
+              + (message.contains("stays on the server")
+                  ? ""
+                  : "; the mail stays on the server until then");
       case STORE -> "check state.url and the disk it is on";
       case CONFIG -> "change the account in the configuration (popfetch config check)";
       case INTERNAL -> "run with --trace for details, and please report it";
@@ -44,6 +48,9 @@ public record PollFailure(Kind kind, String message) {
       return "free some space";
     } else if (m.contains("no such file")) {
       return "create it, or correct deliver: in the configuration";
+    } else if (m.contains("symbolic link")) {
+      return "deliver to the real path, or make the directories on the way writable by their owner"
+          + " only";
     } else if (m.contains("as root")) {
       return "change deliver: in the configuration";
     }
