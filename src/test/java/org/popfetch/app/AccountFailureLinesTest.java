@@ -292,4 +292,18 @@ class AccountFailureLinesTest {
           .contains("or point state.url in " + file + " elsewhere");
     }
   }
+
+  @Test
+  void aDeliveryAgentThatSaysTryLaterIsOneWarningLine() throws Exception {
+    mail();
+    Path file =
+        config("{ pipe: [/bin/sh, -c, \"cat >/dev/null; exit 75\"], allow-root: true }", "");
+    Run run = popfetch("poll", "--config", file.toString());
+    assertThat(run.status()).isEqualTo(ExitStatus.DELIVERY.code);
+    assertThat(onlyFailureLine(run))
+        .startsWith("carol: poll failed (DELIVERY): ")
+        .contains("exited with 75 (EX_TEMPFAIL); the delivery agent asked to try later")
+        .endsWith("; the mail stays on the server until then");
+    assertThat(greenMail.getReceivedMessages()).hasSize(1);
+  }
 }
