@@ -86,6 +86,7 @@ final class PollCommand implements Callable<Integer> {
     try {
       plan = AccountRun.plan(options, accounts, err);
       AccountRun.stateDirectory(plan.config(), err);
+      AccountRun.queueDirectory(plan.config(), err);
     } catch (AccountRun.Exit e) {
       return e.status;
     }
