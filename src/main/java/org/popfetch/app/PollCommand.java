@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -35,22 +36,42 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "poll",
     description = {
-      "Fetch new mail from every account (or those named) once, deliver it, and exit. If the",
-      "service (popfetch run) is running, it polls now and this prints its results.",
-      "Exit status: 0 mail fetched, 1 no new mail, 2 connection or TLS error, 3 login refused,",
-      "4 protocol error, 5 configuration error, 6 secrets readable by others, 7 server error,",
-      "8 another popfetch is polling with the same state (and answers no commands: an old",
-      "version, or one this user may not reach),",
-      "9 mailbox busy, 10 delivery error (also: a mailbox reached through a symbolic link another",
-      "user could have planted, refused), 23 internal error (also: the state directory cannot be",
-      "created or written, out of memory). With several accounts, the status",
-      "of the first account (in config order) that failed, else 0 or 1."
+      "Fetch new mail from every account (or those named) once, deliver it, and exit. If the"
+          + " service (popfetch run) is running, it polls now and this prints its results."
+    },
+    exitCodeListHeading =
+        "%nExit status (with several accounts: that of the first account, in"
+            + " config order, that failed, else 0 or 1):%n",
+    exitCodeList = {
+      " 0:mail fetched",
+      " 1:no new mail",
+      " 2:connection or TLS error",
+      " 3:login refused",
+      " 4:protocol error",
+      " 5:configuration error",
+      " 6:secrets readable by others",
+      " 7:server error",
+      " 8:another popfetch is polling with the same state (and answers no commands: an old"
+          + " version, or one this user may not reach)",
+      " 9:mailbox busy",
+      "10:delivery error (also: a mailbox reached through a symbolic link another user could"
+          + " have planted, refused)",
+      "23:internal error (also: the state or queue directory cannot be created or written, out"
+          + " of memory)",
+      "64:usage error (an unknown option or command, a missing argument)"
     })
 final class PollCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(PollCommand.class);
 
   @Spec CommandSpec spec;
   @Mixin CommonOptions options;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description =
+          "Say nothing unless something failed (for cron): no progress, no summary lines;"
+              + " warnings and errors still go to standard error.")
+  boolean quiet;
 
   @Parameters(
       paramLabel = "ACCOUNT",
@@ -60,6 +81,15 @@ final class PollCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!quiet) {
+      return poll();
+    }
+    try (QuietLog q = QuietLog.start()) {
+      return poll();
+    }
+  }
+
+  private int poll() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     AccountRun.Plan plan;
     try {
@@ -82,6 +112,7 @@ final class PollCommand implements Callable<Integer> {
       }
       plan = AccountRun.plan(options, accounts, err);
       AccountRun.stateDirectory(plan.config(), err);
+      AccountRun.queueDirectory(plan.config(), err);
     } catch (AccountRun.Exit e) {
       return e.status;
     }
@@ -94,7 +125,7 @@ final class PollCommand implements Callable<Integer> {
               + "; not starting a second");
       return ExitStatus.LOCKED.code;
     }
-    FetchObserver observer = ProgressBar.forTerminal(err);
+    FetchObserver observer = quiet ? FetchObserver.NONE : ProgressBar.forTerminal(err);
     List<PollResult> results;
     PopfetchConfig config = plan.config();
     Map<String, QueueRunner.Route> routes;
@@ -126,6 +157,16 @@ final class PollCommand implements Callable<Integer> {
       if (queue != null) {
         // What was just queued goes out now; what waits for a retry goes when it is due.
         runQueue(queue, routes, config);
+      }
+    }
+    for (PollResult r : results) {
+      if (r.failure().isEmpty()
+          && r.fetched() == 0
+          && r.deleted() == 0
+          && r.oversize() == 0
+          && r.quarantined() == 0) {
+        // The poll itself logs this at DEBUG, so that the service does not repeat it.
+        LOG.info("{}: no new mail ({} on the server)", r.account(), r.onServer());
       }
     }
     return PollStatus.of(results).code;
