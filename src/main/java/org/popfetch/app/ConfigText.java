@@ -81,8 +81,10 @@ final class ConfigText {
     List<String> f = new ArrayList<>();
     if (d instanceof DeliverConfig.Maildir m) {
       f.add("maildir: " + path(m.path()));
+      m.user().ifPresent(u -> f.add("user: " + scalar(u)));
     } else if (d instanceof DeliverConfig.Mbox m) {
       f.add("mbox: " + path(m.path()));
+      m.user().ifPresent(u -> f.add("user: " + scalar(u)));
     } else if (d instanceof DeliverConfig.Pipe p) {
       f.add("pipe: " + list(p.argv()));
       if (!p.timeout().equals(DEFAULT_PIPE_TIMEOUT)) {

@@ -2,6 +2,7 @@ package org.popfetch.app;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,8 @@ final class PollCommand implements Callable<Integer> {
               options.config,
               ControlRequest.of("poll", accounts),
               ServiceClient.LONG,
-              spec.commandLine().getOut(),
+              // Quiet: the service's result lines are dropped, its failure lines still shown.
+              quiet ? new PrintWriter(Writer.nullWriter()) : spec.commandLine().getOut(),
               err);
       if (served.isPresent()) {
         if (options.trace) {

@@ -13,11 +13,17 @@ import picocli.CommandLine.Spec;
 /** {@code popfetch reload}: the running service reads its configuration again, validated. */
 @Command(
     name = "reload",
-    description = {
-      "Tell the running service to read its configuration again. A configuration that does not",
-      "validate is refused (its FILE:LINE is printed) and the service runs on with the old one.",
-      "Exit status: 0 reloaded, 5 refused, 2 no service answers, 8 the service cannot be reached",
-      "by this user."
+    description =
+        "Tell the running service to read its configuration again. A configuration that does"
+            + " not validate is refused, its faulty line is printed, and the service runs on with"
+            + " the old one.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      " 0:reloaded",
+      " 2:no service answers",
+      " 5:refused: the configuration does not validate",
+      " 8:the service cannot be reached by this user",
+      "64:usage error"
     })
 final class ReloadCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

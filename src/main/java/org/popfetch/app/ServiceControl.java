@@ -108,7 +108,9 @@ final class ServiceControl implements ControlServer.Handler {
           + ": poll failed ("
           + r.failure().get().kind()
           + "): "
-          + r.failure().get().message();
+          + r.failure().get().message()
+          + "; "
+          + r.failure().get().remedy();
     }
     return r.account()
         + ": "

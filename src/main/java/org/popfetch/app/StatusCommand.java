@@ -31,10 +31,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "status",
-    description = {
-      "Ask the running service how each account fares (through its control socket, else its",
-      "metrics address). Exit status: 0 healthy, 1 an account has not been polled successfully",
-      "for three intervals, 2 no service answers."
+    description =
+        "Ask the running service how each account fares (through its control socket, else its"
+            + " metrics address).",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      " 0:healthy",
+      " 1:an account has not been polled successfully for three intervals",
+      " 2:no service answers",
+      "64:usage error"
     })
 final class StatusCommand implements Callable<Integer> {
   private static final Pattern SAMPLE =

@@ -133,7 +133,7 @@ public final class SecretResolver {
     }
     String me = System.getProperty("user.name");
     String owner = attrs.owner().getName();
-    if (!owner.equals(me)) {
+    if (!owner.equals(me) && !sharedWithServiceGroup(attrs)) {
       throw new ConfigException(
           file
               + ": owned by "
@@ -145,10 +145,16 @@ public final class SecretResolver {
               + " "
               + file);
     }
-    String exposure = exposure(attrs.permissions());
+    String exposure = exposure(attrs);
     if (exposure != null) {
       throw new ConfigException(
-          ConfigException.Kind.INSECURE_SECRETS, file + ": " + exposure + "; chmod 600 " + file);
+          ConfigException.Kind.INSECURE_SECRETS,
+          file
+              + ": "
+              + exposure
+              + "; chmod 600 "
+              + file
+              + " (or 640 with owner root and popfetch's group)");
     }
     byte[] head;
     try (InputStream in = Files.newInputStream(file)) {
@@ -264,6 +270,39 @@ public final class SecretResolver {
       return Long.parseLong(fields[2]);
     } catch (IOException | RuntimeException e) {
       return -1; // gone, or not Linux
+    }
+  }
+
+  /**
+   * Why a file makes an unfit home for a secret (see {@link #exposure(Set)}), or null if it is fit:
+   * only its owner has any permission, or it is a service's file in Debian's way, owned by root and
+   * readable, not writable, by the group popfetch runs as and by no one else (the packaged {@code
+   * /etc/popfetch/popfetch.yaml}, 0640 root:popfetch): then only root, who may read anything, and
+   * the service's own group can read it, and only root can change that.
+   */
+  static String exposure(PosixFileAttributes attrs) {
+    return sharedWithServiceGroup(attrs) ? null : exposure(attrs.permissions());
+  }
+
+  /** Owned by root, 0640 or 0440, in the group this process runs as. */
+  static boolean sharedWithServiceGroup(PosixFileAttributes attrs) {
+    Set<PosixFilePermission> perms = attrs.permissions();
+    if (!attrs.owner().getName().equals("root")
+        || !perms.contains(PosixFilePermission.GROUP_READ)
+        || !Set.of(
+                PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.GROUP_READ)
+            .containsAll(perms)) {
+      return false;
+    }
+    try {
+      // /proc/self belongs to the process's effective user and group.
+      return attrs
+          .group()
+          .equals(Files.readAttributes(Path.of("/proc/self"), PosixFileAttributes.class).group());
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
     }
   }
 

@@ -101,7 +101,7 @@ final class SecretSection extends YamlReader {
                   ? SecretResolver.describe(io)
                   : "not a POSIX file system"));
     }
-    String exposure = SecretResolver.exposure(attrs.permissions());
+    String exposure = SecretResolver.exposure(attrs);
     if (exposure != null) {
       throw error(
           ConfigException.Kind.INSECURE_SECRETS,
@@ -111,7 +111,8 @@ final class SecretSection extends YamlReader {
               + exposure
               + "; chmod 600 "
               + source
-              + ", or use {env: NAME}, {file: /path} or {command: [...]}");
+              + " (or 640 with owner root and popfetch's group), or use {env: NAME}, {file: /path}"
+              + " or {command: [...]}");
     }
     sourceIsPrivate = true;
   }

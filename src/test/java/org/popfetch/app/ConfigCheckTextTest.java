@@ -63,12 +63,12 @@ class ConfigCheckTextTest {
           delete-after: 30d
           max-size: 20MB
           fetch-limit: 500
-          deliver: { maildir: /home/bob/Maildir }
+          deliver: { maildir: /home/bob/Maildir, user: bob }
           rules:
             - match: { header: List-Id, regex: "<([a-z]+)\\\\.lists\\\\.example\\\\.org>" }
               deliver: { maildir: /home/bob/Maildir, folder: "Lists.$1" }
             - match: { recipient: { is: "bob+spam@example.org" } }
-              deliver: [ { mbox: /var/mail/bob }, { pipe: ["/usr/bin/x", "%{recipient}"], allow-root: true, timeout: 1m } ]
+              deliver: [ { mbox: /var/mail/bob, user: bob }, { pipe: ["/usr/bin/x", "%{recipient}"], allow-root: true, timeout: 1m } ]
         - name: carol
           server: pop.example.net
           user: carol
@@ -84,7 +84,7 @@ class ConfigCheckTextTest {
     assertThat(run.out())
         .startsWith(file + ": OK, 3 account(s)\naccounts:\n  - name: alice\n")
         .contains("    deliver: { pipe: [/usr/bin/procmail, -d, alice], user: alice }\n")
-        .contains("    deliver: { maildir: /home/bob/Maildir }\n")
+        .contains("    deliver: { maildir: /home/bob/Maildir, user: bob }\n")
         .contains(
             "    deliver: { smtp: { host: /run/dovecot/lmtp, port: 24, tls: none, lmtp: true,"
                 + " to: [carol@example.net] } }\n")
@@ -101,8 +101,8 @@ class ConfigCheckTextTest {
                 + " }\n"
                 + "        deliver: { maildir: /home/bob/Maildir, folder: Lists.$1 }\n")
         .contains(
-            "        deliver: [ { mbox: /var/mail/bob }, { pipe: [/usr/bin/x, \"%{recipient}\"],"
-                + " timeout: 1m, allow-root: true } ]\n")
+            "        deliver: [ { mbox: /var/mail/bob, user: bob }, { pipe: [/usr/bin/x,"
+                + " \"%{recipient}\"], timeout: 1m, allow-root: true } ]\n")
         .doesNotContain("s3cret-pw")
         .doesNotContain("Optional")
         .doesNotContain("Pipe[")

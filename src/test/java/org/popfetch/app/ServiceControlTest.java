@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.fetch.PollFailure;
 import picocli.CommandLine;
 
 /**
@@ -139,6 +140,25 @@ class ServiceControlTest {
     Run run = popfetch("poll", "--config", file.toString());
     assertThat(run.status()).isEqualTo(ExitStatus.AUTH.code);
     assertThat(run.err()).contains("alice: poll failed (AUTH)");
+  }
+
+  @Test
+  void aQuietPollThroughTheServiceShowsOnlyWhatFailedWithWhatToDo() throws Exception {
+    Path file = config("alice");
+    startService(file);
+    Run nothing = popfetch("poll", "--quiet", "--config", file.toString());
+    assertThat(nothing.status()).isEqualTo(ExitStatus.NO_MAIL.code);
+    assertThat(nothing.out()).isEmpty();
+    assertThat(nothing.err()).isEmpty();
+
+    Files.writeString(file, Files.readString(file).replace("pw-alice", "wrong"));
+    assertThat(popfetch("reload", "--config", file.toString()).status()).isZero();
+    Run failed = popfetch("poll", "-q", "--config", file.toString());
+    assertThat(failed.status()).isEqualTo(ExitStatus.AUTH.code);
+    assertThat(failed.out()).isEmpty();
+    assertThat(failed.err())
+        .contains("alice: poll failed (AUTH)")
+        .contains(new PollFailure(PollFailure.Kind.AUTH, "x").remedy());
   }
 
   @Test

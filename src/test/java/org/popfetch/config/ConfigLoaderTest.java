@@ -2,6 +2,7 @@ package org.popfetch.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -730,9 +731,18 @@ accounts:
                   + ":5: accounts[0].password: a secret written in the file needs a private file,"
                   + " but its mode 0644 lets group and others read it; chmod 600 "
                   + file
-                  + ", or use {env: NAME}, {file: /path} or {command: [...]}")
+                  + " (or 640 with owner root and popfetch's group), or use {env: NAME},"
+                  + " {file: /path} or {command: [...]}")
           .message()
           .doesNotContain("s3cret");
+    }
+
+    @Test
+    void aLiteralPasswordInTheServicesRootOwnedGroupFileIsAccepted() throws Exception {
+      assumeTrue("root".equals(System.getProperty("user.name")), "the file must be root's");
+      // /etc/popfetch/popfetch.yaml as the package ships it: 0640, root, the service's group.
+      Path file = write(MINIMAL.replace("{ env: WORK_PASS }", "s3cret"), "rw-r-----");
+      assertThat(ConfigLoader.load(file).accounts().get(0).password()).isPresent();
     }
 
     @Test

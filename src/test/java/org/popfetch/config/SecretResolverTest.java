@@ -10,6 +10,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -55,14 +56,48 @@ class SecretResolverTest {
     Path file = secretFile("s3cret\n", "rw-r--r--");
     assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(file)))
         .isInstanceOf(ConfigException.class)
-        .hasMessage(file + ": mode 0644 lets group and others read it; chmod 600 " + file);
+        .hasMessage(
+            file
+                + ": mode 0644 lets group and others read it; chmod 600 "
+                + file
+                + " (or 640 with owner root and popfetch's group)");
   }
 
   @Test
   void aFileTheGroupMayWriteIsRefused() throws Exception {
     Path file = secretFile("s3cret\n", "rw--w----");
     assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(file)))
-        .hasMessage(file + ": mode 0620 lets group write it; chmod 600 " + file);
+        .hasMessage(
+            file
+                + ": mode 0620 lets group write it; chmod 600 "
+                + file
+                + " (or 640 with owner root and popfetch's group)");
+  }
+
+  @Test
+  void aRootFileOnlyTheServicesGroupMayReadIsFitAsDebianShipsIt() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a file away");
+    // Running as root, popfetch's group is root's: 0640 root:root is the service's own file.
+    Path file = secretFile("s3cret\n", "rw-r-----");
+    assertThat(SecretResolver.resolve(new Secret.FromFile(file))).isEqualTo("s3cret");
+    assertThat(SecretResolver.resolve(new Secret.FromFile(secretFile("x\n", "r--r-----"))))
+        .isEqualTo("x");
+  }
+
+  @Test
+  void aRootFileAnotherGroupMayReadOrTheGroupMayWriteIsRefused() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a file away");
+    Path otherGroup = secretFile("s3cret\n", "rw-r-----");
+    Files.getFileAttributeView(otherGroup, PosixFileAttributeView.class)
+        .setGroup(
+            FileSystems.getDefault()
+                .getUserPrincipalLookupService()
+                .lookupPrincipalByGroupName("nogroup"));
+    assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(otherGroup)))
+        .hasMessageContaining("mode 0640 lets group read it");
+    Path groupWrites = secretFile("s3cret\n", "rw-rw----");
+    assertThatThrownBy(() -> SecretResolver.resolve(new Secret.FromFile(groupWrites)))
+        .hasMessageContaining("mode 0660 lets group read and write it");
   }
 
   @Test
