@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       PollCommand.class,
       RunCommand.class,
+      ReloadCommand.class,
       StatusCommand.class,
       CheckCommand.class,
       ConfigCommand.class,

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.control.ControlRequest;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollResult;
 import org.popfetch.fetch.SeenUidStore;
@@ -27,14 +28,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code popfetch poll [ACCOUNT...]}: one pass over the accounts, then exit. */
+/**
+ * {@code popfetch poll [ACCOUNT...]}: one pass over the accounts, then exit; done by the running
+ * service if one answers on the control socket.
+ */
 @Command(
     name = "poll",
     description = {
-      "Fetch new mail from every account (or those named) once, deliver it, and exit.",
+      "Fetch new mail from every account (or those named) once, deliver it, and exit. If the",
+      "service (popfetch run) is running, it polls now and this prints its results.",
       "Exit status: 0 mail fetched, 1 no new mail, 2 connection or TLS error, 3 login refused,",
       "4 protocol error, 5 configuration error, 6 secrets readable by others, 7 server error,",
-      "8 another popfetch is polling with the same state,",
+      "8 another popfetch is polling with the same state (and answers no commands: an old",
+      "version, or one this user may not reach),",
       "9 mailbox busy, 10 delivery error (also: a mailbox reached through a symbolic link another",
       "user could have planted, refused), 23 internal error (also: the state directory cannot be",
       "created or written, out of memory). With several accounts, the status",
@@ -57,6 +63,18 @@ final class PollCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     AccountRun.Plan plan;
     try {
+      // A running service polls now and answers with each account's result; without one, this
+      // process polls itself.
+      Optional<Integer> served =
+          ServiceClient.ask(
+              options.config,
+              ControlRequest.of("poll", accounts),
+              ServiceClient.LONG,
+              spec.commandLine().getOut(),
+              err);
+      if (served.isPresent()) {
+        return served.get();
+      }
       plan = AccountRun.plan(options, accounts, err);
       AccountRun.stateDirectory(plan.config(), err);
     } catch (AccountRun.Exit e) {

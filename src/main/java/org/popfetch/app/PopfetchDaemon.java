@@ -7,29 +7,25 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.HostPort;
 import org.popfetch.config.PopfetchConfig;
-import org.popfetch.config.Schedule;
+import org.popfetch.control.ControlServer;
+import org.popfetch.control.Heartbeat;
+import org.popfetch.control.SdNotify;
+import org.popfetch.control.Watchdog;
 import org.popfetch.fetch.AuthFailureNotice;
 import org.popfetch.metrics.MetricsServer;
 import org.popfetch.metrics.PopfetchMetrics;
 import org.popfetch.net.LogText;
-import org.popfetch.net.ProtocolTrace;
 import org.popfetch.queue.MailQueue;
-import org.popfetch.queue.QueueRunner;
-import org.popfetch.schedule.AccountPolling;
 import org.popfetch.schedule.Backoff;
-import org.popfetch.schedule.PollScheduler;
-import org.popfetch.schedule.ServerSlots;
 import org.popfetch.store.SqliteSeenUidStore;
 import org.popfetch.store.StateLock;
 import org.slf4j.Logger;
@@ -53,9 +49,15 @@ public final class PopfetchDaemon implements AutoCloseable {
   private final PopfetchMetrics metrics;
   private final Path configFile;
   private final boolean trace;
+  private final SdNotify notify;
+  private final Heartbeat heartbeat = new Heartbeat();
+  private final ServiceLedger ledger;
+  private final ServiceJobs.Locks locks = new ServiceJobs.Locks();
   private PopfetchConfig config;
-  private PollScheduler scheduler;
+  private volatile ServiceJobs jobs;
   private ConfigFileWatch watch;
+  private ControlServer control;
+  private Watchdog watchdog;
 
   /**
    * Set on stop: polls in flight deliver what came whole; a message still on the wire is abandoned
@@ -98,6 +100,8 @@ public final class PopfetchDaemon implements AutoCloseable {
     this.metrics = metrics;
     this.configFile = configFile;
     this.trace = trace;
+    this.notify = SdNotify.fromEnvironment();
+    this.ledger = new ServiceLedger(Clock.systemUTC(), heartbeat, notify);
   }
 
   /**
@@ -107,7 +111,29 @@ public final class PopfetchDaemon implements AutoCloseable {
    *
    * @return whether the new configuration was taken
    */
-  public synchronized boolean reload() {
+  public boolean reload() {
+    return reloadChecked().isEmpty();
+  }
+
+  /**
+   * Reloads as {@link #reload()} does.
+   *
+   * @return empty if the new configuration was taken, else why not: the lines {@code config check}
+   *     would print ("popfetch: FILE:LINE: ..."), the running configuration staying
+   */
+  synchronized Optional<String> reloadChecked() {
+    notify.reloading();
+    try {
+      Optional<String> refused = replaceJobs();
+      refused.ifPresent(
+          why -> LOG.error("reload rejected, the running configuration stays: {}", why));
+      return refused;
+    } finally {
+      notify.ready(ledger.summary());
+    }
+  }
+
+  private Optional<String> replaceJobs() {
     StringWriter why = new StringWriter();
     PrintWriter err = new PrintWriter(why);
     AccountRun.Plan plan;
@@ -117,32 +143,41 @@ public final class PopfetchDaemon implements AutoCloseable {
       plan = AccountRun.plan(options, List.of(), err);
     } catch (AccountRun.Exit e) {
       err.flush();
-      LOG.error("reload rejected, the running configuration stays: {}", why.toString().strip());
-      return false;
+      return Optional.of(why.toString().strip());
     }
     if (!plan.config().state().equals(config.state())) {
-      LOG.error(
-          "reload rejected: the state store changed ({}); restart popfetch for that",
-          plan.config().stateUrl());
-      return false;
+      return Optional.of(
+          "popfetch: the state store changed ("
+              + plan.config().stateUrl()
+              + "); restart popfetch for that");
+    }
+    if (!plan.config().controlSocket().equals(config.controlSocket())) {
+      return Optional.of(
+          "popfetch: control.socket changed ("
+              + plan.config().controlSocket()
+              + "); restart popfetch for that");
     }
     try {
-      PollScheduler next = schedule(plan, store, metrics, trace, stopping::get, standings);
-      scheduler.close(); // lets running polls finish
-      scheduler = next;
+      ServiceJobs next = ServiceJobs.of(plan, shared());
+      jobs.close(); // lets running polls finish
+      jobs = next;
       config = plan.config();
       try {
         AccountWiring.adoptOldState(config, store); // an added account may own state from before
       } catch (IOException e) {
         LOG.error("state store: {}", e.getMessage());
       }
-      scheduler.start();
+      jobs.start();
       LOG.info("configuration reloaded: {} account(s)", plan.targets().size());
-      return true;
+      return Optional.empty();
     } catch (Exception e) {
-      LOG.error("reload failed, the running configuration stays: {}", e.getMessage());
-      return false;
+      return Optional.of("popfetch: reload failed: " + e.getMessage());
     }
+  }
+
+  private ServiceJobs.Shared shared() {
+    return new ServiceJobs.Shared(
+        store, metrics, trace, stopping::get, standings, locks, ledger, heartbeat);
   }
 
   /**
@@ -169,6 +204,7 @@ public final class PopfetchDaemon implements AutoCloseable {
                 });
     SqliteSeenUidStore store = null;
     MetricsServer server = null;
+    PopfetchDaemon daemon = null;
     try {
       store = SqliteSeenUidStore.open(config.state().file());
       AccountWiring.adoptOldState(config, store);
@@ -179,15 +215,22 @@ public final class PopfetchDaemon implements AutoCloseable {
       if (config.metricsListen().isPresent()) {
         server = metricsServer(config, metrics, err);
       }
-      PopfetchDaemon daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace);
+      daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace);
       daemon.config = config;
-      daemon.scheduler =
-          schedule(plan, store, metrics, trace, daemon.stopping::get, daemon.standings);
-      daemon.scheduler.start();
-      LOG.info("popfetch running: {} account(s)", plan.targets().size());
+      daemon.jobs = ServiceJobs.of(plan, daemon.shared());
+      daemon.jobs.start();
+      daemon.control = ServiceControl.listen(daemon, config, err);
+      LOG.info(
+          "popfetch running: {} account(s); commands on {}",
+          plan.targets().size(),
+          config.controlSocket());
+      daemon.notifyReady();
       return daemon;
     } catch (Exception | Error e) {
       // Not started: give back the port, the store and the lock before saying why.
+      if (daemon != null && daemon.jobs != null) {
+        daemon.jobs.close();
+      }
       if (server != null) {
         server.close();
       }
@@ -231,98 +274,10 @@ public final class PopfetchDaemon implements AutoCloseable {
     }
   }
 
-  /** A scheduler with a job per account of the plan, and the queue job if anything forwards. */
-  private static PollScheduler schedule(
-      AccountRun.Plan plan,
-      SqliteSeenUidStore store,
-      PopfetchMetrics metrics,
-      boolean trace,
-      BooleanSupplier stopping,
-      Map<String, Standing> standings)
-      throws Exception {
-    PopfetchConfig config = plan.config();
-    standings.keySet().retainAll(plan.targets().stream().map(t -> t.config().name()).toList());
-    MailQueue queue = null;
-    if (AccountWiring.forwards(config)) {
-      queue = new MailQueue(config.queue().dir(), Clock.systemUTC());
-    }
-    PollScheduler scheduler = new PollScheduler(config.parallel() + 1);
-    MailQueue q = queue;
-    ServerSlots slots = new ServerSlots(config.perServer());
-    for (AccountRun.Target t : plan.targets()) {
-      metrics.account(t.name(), t.config().schedule().interval());
-      // An account whose settings did not change keeps its backoff and notice across a reload:
-      // a reload must not undo the rest a refusing server was given, nor repeat the notice.
-      Standing st = standing(standings, t, config.authFailureNotice());
-      AccountPolling polling =
-          AccountPolling.standing(
-              t.name(),
-              PollWiring.poll(t, config, store, q, trace),
-              metrics.observer(AccountWiring.destinationKind(t.config())),
-              new AccountPolling.Standing(
-                  st.backoff(),
-                  st.notice(),
-                  () -> AccountWiring.destination(t.config(), config, q)),
-              Clock.systemUTC());
-      Runnable job =
-          () -> {
-            try {
-              // Empty when resting, or stopping while waiting for a connection slot: the next
-              // trigger (or the next start) polls it.
-              polling.pollWhenDue(slots, t.server(), t.port(), stopping);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          };
-      schedule(scheduler, t.name(), t.config().schedule(), guarded(t.name(), job, HALT));
-    }
-    if (queue != null) {
-      QueueRunner runner =
-          new QueueRunner(
-              queue,
-              AccountWiring.routes(config),
-              AccountWiring.queuePolicy(config),
-              Clock.systemUTC(),
-              ProtocolTrace.NONE);
-      scheduler.every(
-          "queue", QUEUE_INTERVAL, guarded("queue", queueJob(runner, q, metrics), HALT));
-    }
-    return scheduler;
-  }
-
-  /** The queue job: one run of the queue, then its size and age for the metrics. */
-  private static Runnable queueJob(QueueRunner runner, MailQueue q, PopfetchMetrics metrics) {
-    return () -> {
-      try {
-        QueueRunner.Report report = runner.run(false);
-        metrics.queueRun(report.delivered(), report.deferred(), report.bounced());
-        var entries = q.entries();
-        Duration oldest =
-            entries.stream()
-                .map(s -> Duration.between(s.entry().arrival(), Instant.now()))
-                .max(Duration::compareTo)
-                .orElse(Duration.ZERO);
-        metrics.queue(entries.size(), oldest);
-      } catch (IOException | RuntimeException e) {
-        LOG.error("queue run failed: {}", e.getMessage());
-      }
-    };
-  }
-
   /**
    * Ends the process at once: no shutdown hook, which would wait for the very job that calls it.
    */
   static final IntConsumer HALT = status -> Runtime.getRuntime().halt(status);
-
-  /** Hands an account's schedule to the scheduler that runs it. */
-  private static void schedule(PollScheduler scheduler, String name, Schedule when, Runnable job)
-      throws Exception {
-    if (when instanceof Schedule.Cron cron) {
-      scheduler.cron(name, cron.expression(), job);
-    } else {
-      scheduler.every(name, ((Schedule.Interval) when).every(), job);
-    }
-  }
 
   /**
    * A scheduled task that reports what escapes it in one line instead of the scheduler's stack
@@ -364,14 +319,41 @@ public final class PopfetchDaemon implements AutoCloseable {
     return metrics;
   }
 
+  /** The jobs of the configuration in force. */
+  ServiceJobs jobs() {
+    return jobs;
+  }
+
+  ServiceLedger ledger() {
+    return ledger;
+  }
+
+  synchronized PopfetchConfig config() {
+    return config;
+  }
+
+  /** READY=1 for systemd, and its watchdog started if it asked for one. */
+  private void notifyReady() {
+    Watchdog.period(System.getenv(), ProcessHandle.current().pid())
+        .ifPresent(period -> watchdog = Watchdog.start(notify, period, heartbeat));
+    notify.ready(ledger.summary());
+  }
+
   /** No new polls; the running ones finish; the state is released. */
   public synchronized void stop() {
+    notify.stopping();
     stopping.set(true);
+    if (control != null) {
+      control.close(); // no new commands; a poll asked for sees the stop like the others
+    }
+    if (watchdog != null) {
+      watchdog.close();
+    }
     if (watch != null) {
       watch.close();
     }
     try {
-      scheduler.close();
+      jobs.close();
     } catch (Exception e) {
       LOG.warn("stopping the scheduler: {}", e.getMessage());
     }

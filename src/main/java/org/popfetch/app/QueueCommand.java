@@ -5,11 +5,13 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.config.StateLocation;
+import org.popfetch.control.ControlRequest;
 import org.popfetch.net.LogText;
 import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
@@ -135,7 +137,10 @@ final class QueueCommand implements Runnable {
     }
   }
 
-  @Command(name = "flush", description = "Try every queued message now, or only ID.")
+  @Command(
+      name = "flush",
+      description =
+          "Try every queued message now, or only ID (done by the running service, if one runs).")
   static final class Flush implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions options;
@@ -146,6 +151,21 @@ final class QueueCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
+      try {
+        Optional<Integer> served =
+            ServiceClient.ask(
+                options.config,
+                ControlRequest.of(
+                    "flush", id == null ? java.util.List.of() : java.util.List.of(id)),
+                ServiceClient.LONG,
+                spec.commandLine().getOut(),
+                err);
+        if (served.isPresent()) {
+          return served.get();
+        }
+      } catch (AccountRun.Exit e) {
+        return e.status;
+      }
       try (StateLock lock = exclusive(options, err)) {
         MailQueue queue = open(options, err);
         queue.recover(); // an attempt a killed process left in active/ is tried again

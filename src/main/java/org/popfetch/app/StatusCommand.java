@@ -8,7 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -16,16 +18,24 @@ import java.util.regex.Pattern;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.control.ControlRequest;
 import org.popfetch.net.LogText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code popfetch status}: what the running service reports, as a table. */
+/**
+ * {@code popfetch status}: what the running service reports, as a table: through the control
+ * socket, or, if none answers there (a service of an older version), its metrics address.
+ */
 @Command(
     name = "status",
-    description = "Ask the running service (its metrics address) how each account fares.")
+    description = {
+      "Ask the running service how each account fares (through its control socket, else its",
+      "metrics address). Exit status: 0 healthy, 1 an account has not been polled successfully",
+      "for three intervals, 2 no service answers."
+    })
 final class StatusCommand implements Callable<Integer> {
   private static final Pattern SAMPLE =
       Pattern.compile("^(popfetch_[a-z_]+)\\{([^}]*)\\} ([0-9.eE+-]+)$");
@@ -40,13 +50,25 @@ final class StatusCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     PopfetchConfig config;
     try {
-      config = ConfigLoader.load(options.config);
+      Optional<Integer> served =
+          ServiceClient.ask(
+              options.config,
+              ControlRequest.of("status", List.of()),
+              ServiceClient.SHORT,
+              out,
+              err);
+      if (served.isPresent()) {
+        return served.get();
+      }
+      config = ConfigLoader.load(options.config, false);
+    } catch (AccountRun.Exit e) {
+      return e.status;
     } catch (ConfigException e) {
       return AccountRun.failed(e, err);
     }
     if (config.metricsListen().isEmpty()) {
-      err.println("popfetch: status needs metrics: { listen: ... } in " + config.source());
-      return ExitStatus.SYNTAX.code;
+      err.println("popfetch: no service answers on " + config.controlSocket());
+      return ExitStatus.SOCKET.code;
     }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String base = "http://" + config.metricsListen().get();

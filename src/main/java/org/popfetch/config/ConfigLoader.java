@@ -3,6 +3,7 @@ package org.popfetch.config;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -60,6 +61,9 @@ public final class ConfigLoader extends YamlReader {
   /** Refused logins in a row before the mailbox is told, unless auth-failure-notice says. */
   public static final int DEFAULT_AUTH_FAILURE_NOTICE = 3;
 
+  /** A unix socket's path is at most this long (sun_path less its NUL). */
+  static final int MAX_SOCKET_PATH_OCTETS = 107;
+
   /** Larger files are refused before they are read. */
   static final int MAX_FILE_BYTES = 4 << 20;
 
@@ -75,6 +79,7 @@ public final class ConfigLoader extends YamlReader {
           "quarantine",
           "queue",
           "metrics",
+          "control",
           "defaults",
           "accounts");
 
@@ -94,6 +99,17 @@ public final class ConfigLoader extends YamlReader {
    *     UTF-8, or its content is wrong; the message says where and why
    */
   public static PopfetchConfig load(Path file) throws ConfigException {
+    return load(file, true);
+  }
+
+  /**
+   * Reads a configuration file, looking at the file system as {@link #parse(Path, String, boolean)}
+   * does with {@code checkFiles}: off, for a command that only needs to find the running service
+   * (its control socket) and leaves the rest to it.
+   *
+   * @throws ConfigException as {@link #load(Path)}
+   */
+  public static PopfetchConfig load(Path file, boolean checkFiles) throws ConfigException {
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(file, BasicFileAttributes.class);
@@ -115,7 +131,7 @@ public final class ConfigLoader extends YamlReader {
     } catch (IOException e) {
       throw new ConfigException(file + ": " + SecretResolver.describe(e));
     }
-    return parse(file, text, true);
+    return parse(file, text, checkFiles);
   }
 
   /**
@@ -216,6 +232,10 @@ public final class ConfigLoader extends YamlReader {
     QueueConfig queue = QueueSection.read(this, top.get("queue"), state.directory());
     Optional<HostPort> metrics =
         top.containsKey("metrics") ? Optional.of(metrics(top.get("metrics"))) : Optional.empty();
+    Path control =
+        top.containsKey("control")
+            ? controlSocket(top.get("control"))
+            : state.directory().resolve(PopfetchConfig.CONTROL_SOCKET);
     return new PopfetchConfig(
         source,
         state,
@@ -225,7 +245,25 @@ public final class ConfigLoader extends YamlReader {
         quarantine,
         queue,
         authFailureNotice,
-        metrics);
+        metrics,
+        control);
+  }
+
+  /** {@code control: { socket: /abs/path }}: short enough for a unix socket address. */
+  private Path controlSocket(Entry entry) throws ConfigException {
+    Map<String, Entry> m = mapping(entry.value(), "control", List.of("socket"));
+    Entry socket = m.get("socket");
+    if (socket == null) {
+      throw error("control", entry.line(), "missing required key 'socket'");
+    }
+    Path p = absolutePath(socket.value(), "control.socket");
+    if (p.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_OCTETS) {
+      throw error(
+          "control.socket",
+          line(socket.value()),
+          "too long for a unix socket (at most " + MAX_SOCKET_PATH_OCTETS + " octets)");
+    }
+    return p;
   }
 
   private HostPort metrics(Entry entry) throws ConfigException {

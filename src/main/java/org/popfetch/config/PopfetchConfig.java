@@ -17,6 +17,9 @@ import java.util.Optional;
  * @param authFailureNotice after this many refused logins in a row, the service tells the account's
  *     mailbox once (0: never)
  * @param metricsListen where {@code popfetch run} serves /metrics and /health
+ * @param controlSocket where {@code popfetch run} takes commands ({@code poll}, {@code reload}...)
+ *     and where the command line looks for it: {@code control.socket}, else {@value
+ *     #CONTROL_SOCKET} beside the state store
  */
 public record PopfetchConfig(
     Path source,
@@ -27,9 +30,37 @@ public record PopfetchConfig(
     Path quarantine,
     QueueConfig queue,
     int authFailureNotice,
-    Optional<HostPort> metricsListen) {
+    Optional<HostPort> metricsListen,
+    Path controlSocket) {
+  /** The control socket's name in the state directory unless {@code control.socket} says. */
+  public static final String CONTROL_SOCKET = "control.sock";
+
   public PopfetchConfig {
     accounts = List.copyOf(accounts);
+  }
+
+  /** A configuration whose control socket is the default one beside the state store. */
+  public PopfetchConfig(
+      Path source,
+      StateLocation state,
+      int parallel,
+      int perServer,
+      List<AccountConfig> accounts,
+      Path quarantine,
+      QueueConfig queue,
+      int authFailureNotice,
+      Optional<HostPort> metricsListen) {
+    this(
+        source,
+        state,
+        parallel,
+        perServer,
+        accounts,
+        quarantine,
+        queue,
+        authFailureNotice,
+        metricsListen,
+        state.directory().resolve(CONTROL_SOCKET));
   }
 
   /** The state store's URL as written, e.g. "jdbc:sqlite:/var/lib/popfetch/state.db". */

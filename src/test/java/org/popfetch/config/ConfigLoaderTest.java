@@ -261,7 +261,7 @@ accounts:
       assertError(
           "statistics: { listen: \"127.0.0.1:9105\" }\n" + MINIMAL,
           "1: statistics: unknown key; valid keys here: state, parallel, per-server,"
-              + " auth-failure-notice, quarantine, queue, metrics, defaults, accounts");
+              + " auth-failure-notice, quarantine, queue, metrics, control, defaults, accounts");
     }
 
     @Test

@@ -1,0 +1,302 @@
+package org.popfetch.app;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import org.popfetch.config.PopfetchConfig;
+import org.popfetch.config.Schedule;
+import org.popfetch.control.Heartbeat;
+import org.popfetch.fetch.AccountKey;
+import org.popfetch.fetch.PollFailure;
+import org.popfetch.fetch.PollResult;
+import org.popfetch.fetch.SeenUidStore;
+import org.popfetch.metrics.PopfetchMetrics;
+import org.popfetch.net.ProtocolTrace;
+import org.popfetch.queue.MailQueue;
+import org.popfetch.queue.QueueRunner;
+import org.popfetch.schedule.AccountPolling;
+import org.popfetch.schedule.PollScheduler;
+import org.popfetch.schedule.ServerSlots;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the service runs for one configuration: a Quartz job per account, the queue job if anything
+ * forwards, a heartbeat job for the watchdog; and the same polls and queue runs on demand (the
+ * control socket's {@code poll} and {@code flush}).
+ *
+ * <p>A poll asked for and the account's scheduled poll never run at once: both hold the account's
+ * lock (one per UID scope, kept by the daemon across reloads) for the whole poll, taken before a
+ * connection slot. A scheduled run that finds the lock held is skipped, since that account is being
+ * polled right then; a poll asked for waits for a scheduled one to end and then polls again. Queue
+ * runs share one lock likewise.
+ */
+final class ServiceJobs implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceJobs.class);
+
+  /** How often the heartbeat job tells the watchdog the scheduler still runs jobs. */
+  static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+  /** What the jobs share with the daemon and outlive a reload. */
+  record Shared(
+      SeenUidStore store,
+      PopfetchMetrics metrics,
+      boolean trace,
+      BooleanSupplier stopping,
+      Map<String, PopfetchDaemon.Standing> standings,
+      Locks locks,
+      ServiceLedger ledger,
+      Heartbeat heartbeat) {}
+
+  /** One lock per account scope and one for the queue, for the daemon's lifetime. */
+  static final class Locks {
+    private final Map<AccountKey, Lock> accounts = new ConcurrentHashMap<>();
+    private final Lock queue = new ReentrantLock();
+
+    Lock account(AccountKey key) {
+      return accounts.computeIfAbsent(key, k -> new ReentrantLock());
+    }
+
+    Lock queue() {
+      return queue;
+    }
+  }
+
+  /** An account as the jobs poll it. */
+  private record Polled(AccountRun.Target target, AccountPolling polling) {}
+
+  private final PopfetchConfig config;
+  private final Shared shared;
+  private final PollScheduler scheduler;
+  private final ServerSlots slots;
+  private final Map<String, Polled> accounts = new LinkedHashMap<>();
+  private final MailQueue queue;
+  private final QueueRunner runner;
+
+  private ServiceJobs(PopfetchConfig config, Shared shared, MailQueue queue) throws Exception {
+    this.config = config;
+    this.shared = shared;
+    this.queue = queue;
+    this.runner =
+        queue == null
+            ? null
+            : new QueueRunner(
+                queue,
+                AccountWiring.routes(config),
+                AccountWiring.queuePolicy(config),
+                Clock.systemUTC(),
+                ProtocolTrace.NONE);
+    // One thread more than polls may run at once for the queue, one for the heartbeat.
+    this.scheduler = new PollScheduler(config.parallel() + 2);
+    this.slots = new ServerSlots(config.perServer());
+  }
+
+  /** Jobs for every account of {@code plan}; nothing runs before {@link #start}. */
+  static ServiceJobs of(AccountRun.Plan plan, Shared shared) throws Exception {
+    PopfetchConfig config = plan.config();
+    shared
+        .standings()
+        .keySet()
+        .retainAll(plan.targets().stream().map(AccountRun.Target::name).toList());
+    MailQueue queue =
+        AccountWiring.forwards(config)
+            ? new MailQueue(config.queue().dir(), Clock.systemUTC())
+            : null;
+    ServiceJobs jobs = new ServiceJobs(config, shared, queue);
+    for (AccountRun.Target t : plan.targets()) {
+      jobs.add(t);
+    }
+    if (queue != null) {
+      jobs.scheduler.every(
+          "queue",
+          PopfetchDaemon.QUEUE_INTERVAL,
+          PopfetchDaemon.guarded("queue", () -> jobs.runQueue(false, true), PopfetchDaemon.HALT));
+    }
+    jobs.scheduler.every("popfetch-heartbeat", HEARTBEAT, shared.heartbeat()::beat);
+    shared.ledger().accounts(plan.targets().stream().map(AccountRun.Target::name).toList());
+    return jobs;
+  }
+
+  private void add(AccountRun.Target t) throws Exception {
+    shared.metrics().account(t.name(), t.config().schedule().interval());
+    // An account whose settings did not change keeps its backoff and notice across a reload:
+    // a reload must not undo the rest a refusing server was given, nor repeat the notice.
+    PopfetchDaemon.Standing st =
+        PopfetchDaemon.standing(shared.standings(), t, config.authFailureNotice());
+    AccountPolling polling =
+        AccountPolling.standing(
+            t.name(),
+            PollWiring.poll(t, config, shared.store(), queue, shared.trace()),
+            shared
+                .ledger()
+                .observer(shared.metrics().observer(AccountWiring.destinationKind(t.config()))),
+            new AccountPolling.Standing(
+                st.backoff(),
+                st.notice(),
+                () -> AccountWiring.destination(t.config(), config, queue)),
+            Clock.systemUTC());
+    accounts.put(t.name(), new Polled(t, polling));
+    Runnable job =
+        () -> {
+          Lock lock = shared.locks().account(t.account().key());
+          if (!lock.tryLock()) {
+            return; // polled right now on request: this run has nothing to add
+          }
+          try {
+            // Empty when resting, or stopping while waiting for a connection slot: the next
+            // trigger (or the next start) polls it.
+            polling.pollWhenDue(slots, t.server(), t.port(), shared.stopping());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            lock.unlock();
+          }
+        };
+    schedule(
+        t.name(),
+        t.config().schedule(),
+        PopfetchDaemon.guarded(t.name(), job, PopfetchDaemon.HALT));
+  }
+
+  private void schedule(String name, Schedule when, Runnable job) throws Exception {
+    if (when instanceof Schedule.Cron cron) {
+      scheduler.cron(name, cron.expression(), job);
+    } else {
+      scheduler.every(name, ((Schedule.Interval) when).every(), job);
+    }
+  }
+
+  void start() throws Exception {
+    scheduler.start();
+  }
+
+  /** Whether an account of this name is polled. */
+  boolean has(String name) {
+    return accounts.containsKey(name);
+  }
+
+  /**
+   * Polls the named accounts (all if none) now, {@code parallel} at a time under the per-server
+   * cap, resting or not, each after its scheduled poll if one is running.
+   *
+   * @return the results in configuration order; an account given up on because the service stops
+   *     has a result with an INTERNAL failure saying so
+   */
+  List<PollResult> pollNow(List<String> names) throws InterruptedException {
+    List<Polled> chosen =
+        accounts.values().stream()
+            .filter(p -> names.isEmpty() || names.contains(p.target().name()))
+            .toList();
+    if (chosen.isEmpty()) {
+      return List.of();
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(config.parallel(), chosen.size()));
+    try {
+      List<Future<PollResult>> futures = new ArrayList<>();
+      for (Polled p : chosen) {
+        futures.add(pool.submit(() -> pollOne(p)));
+      }
+      List<PollResult> results = new ArrayList<>();
+      for (Future<PollResult> f : futures) {
+        try {
+          results.add(f.get());
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("poll failed unexpectedly", e.getCause());
+        }
+      }
+      return results;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private PollResult pollOne(Polled p) throws InterruptedException {
+    AccountRun.Target t = p.target();
+    Lock lock = shared.locks().account(t.account().key());
+    lock.lockInterruptibly();
+    try {
+      return slots
+          .run(t.server(), t.port(), shared.stopping(), () -> p.polling().poll(shared.stopping()))
+          .orElseGet(
+              () ->
+                  new PollResult(
+                      t.name(),
+                      0,
+                      0,
+                      0,
+                      0,
+                      0,
+                      0,
+                      Optional.of(
+                          new PollFailure(
+                              PollFailure.Kind.INTERNAL, "the service is stopping; not polled"))));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * One run of the queue, then its size for the metrics and the status.
+   *
+   * @param everything every message now, not only those due
+   * @param skipIfBusy return empty at once if another run is going (the scheduled job)
+   */
+  Optional<QueueRunner.Report> runQueue(boolean everything, boolean skipIfBusy) {
+    MailQueue q = queue;
+    if (q == null) {
+      return Optional.of(new QueueRunner.Report(0, 0, 0)); // nothing forwards: nothing queued
+    }
+    Lock lock = shared.locks().queue();
+    if (skipIfBusy) {
+      if (!lock.tryLock()) {
+        return Optional.empty();
+      }
+    } else {
+      lock.lock();
+    }
+    try {
+      QueueRunner.Report report = runner.run(everything);
+      shared.metrics().queueRun(report.delivered(), report.deferred(), report.bounced());
+      var entries = q.entries();
+      Duration oldest =
+          entries.stream()
+              .map(s -> Duration.between(s.entry().arrival(), Instant.now()))
+              .max(Duration::compareTo)
+              .orElse(Duration.ZERO);
+      shared.metrics().queue(entries.size(), oldest);
+      shared.ledger().queue(entries.size());
+      shared.heartbeat().beat();
+      return Optional.of(report);
+    } catch (IOException | RuntimeException e) {
+      LOG.error("queue run failed: {}", e.getMessage());
+      return Optional.empty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The forwarding queue, if any account forwards. */
+  Optional<MailQueue> queue() {
+    return Optional.ofNullable(queue);
+  }
+
+  /** Stops starting jobs and waits for the running ones to finish. */
+  @Override
+  public void close() throws Exception {
+    scheduler.close();
+  }
+}
