@@ -335,7 +335,7 @@ public final class PopfetchDaemon implements AutoCloseable {
   /** READY=1 for systemd, and its watchdog started if it asked for one. */
   private void notifyReady() {
     Watchdog.period(System.getenv(), ProcessHandle.current().pid())
-        .ifPresent(period -> watchdog = Watchdog.start(notify, period, heartbeat));
+        .ifPresent(period -> watchdog = Watchdog.start(notify::watchdog, period, heartbeat));
     notify.ready(ledger.summary());
   }
 

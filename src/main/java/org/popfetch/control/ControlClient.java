@@ -75,8 +75,12 @@ public final class ControlClient {
           timeout.toMillis());
       try {
         ByteBuffer line = ByteBuffer.wrap(request.line().getBytes(StandardCharsets.US_ASCII));
-        while (line.hasRemaining()) {
-          ch.write(line);
+        try {
+          while (line.hasRemaining()) {
+            ch.write(line);
+          }
+        } catch (IOException e) {
+          // A service that answers before reading (busy) may have hung up: its answer is there.
         }
         return Optional.of(print(new WireInput(Channels.newInputStream(ch)), out, err));
       } catch (IOException e) {

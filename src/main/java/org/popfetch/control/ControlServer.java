@@ -82,9 +82,13 @@ public final class ControlServer implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Thread acceptor;
   private final AtomicInteger counter = new AtomicInteger();
+  private final Duration requestTimeout;
 
-  private ControlServer(Path path, ServerSocketChannel server, Handler handler) throws IOException {
+  private ControlServer(
+      Path path, ServerSocketChannel server, Handler handler, Duration requestTimeout)
+      throws IOException {
     this.path = path;
+    this.requestTimeout = requestTimeout;
     this.server = server;
     this.handler = handler;
     this.fileKey =
@@ -117,6 +121,12 @@ public final class ControlServer implements AutoCloseable {
    *     socket, or cannot be bound (its directory missing or not writable)
    */
   public static ControlServer listen(Path path, Handler handler) throws IOException {
+    return listen(path, handler, REQUEST_TIMEOUT);
+  }
+
+  /** As {@link #listen(Path, Handler)}, a request line awaited at most {@code requestTimeout}. */
+  static ControlServer listen(Path path, Handler handler, Duration requestTimeout)
+      throws IOException {
     if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
         > MAX_PATH_OCTETS) {
       throw new IOException(
@@ -128,7 +138,7 @@ public final class ControlServer implements AutoCloseable {
       server.bind(UnixDomainSocketAddress.of(path), MAX_CLIENTS * 4);
       // Group too: the admins in the service's group may command it, nobody else.
       Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
-      ControlServer s = new ControlServer(path, server, handler);
+      ControlServer s = new ControlServer(path, server, handler, requestTimeout);
       s.acceptor.start();
       return s;
     } catch (IOException | RuntimeException e) {
@@ -195,7 +205,7 @@ public final class ControlServer implements AutoCloseable {
 
   private void serve(SocketChannel client) {
     try (client) {
-      ScheduledFuture<?> deadline = closeAfter(client, REQUEST_TIMEOUT);
+      ScheduledFuture<?> deadline = closeAfter(client, requestTimeout);
       String line;
       try {
         line = new WireInput(Channels.newInputStream(client)).readLine(ControlRequest.MAX_LINE);

@@ -42,11 +42,16 @@ public final class Watchdog implements AutoCloseable {
     }
   }
 
+  /** Whether to ping: progress was seen less than one period ago. */
+  static boolean alive(Duration sinceProgress, Duration period) {
+    return sinceProgress.compareTo(period) < 0;
+  }
+
   /**
-   * Starts pinging through {@code notify} every half {@code period} while {@code heartbeat} is
-   * younger than {@code period}.
+   * Calls {@code ping} (WATCHDOG=1) every half {@code period} while {@code heartbeat} is younger
+   * than {@code period}.
    */
-  public static Watchdog start(SdNotify notify, Duration period, Heartbeat heartbeat) {
+  public static Watchdog start(Runnable ping, Duration period, Heartbeat heartbeat) {
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -59,8 +64,8 @@ public final class Watchdog implements AutoCloseable {
     timer.scheduleAtFixedRate(
         () -> {
           Duration since = heartbeat.since();
-          if (since.compareTo(period) < 0) {
-            notify.watchdog();
+          if (alive(since, period)) {
+            ping.run();
             silent[0] = false;
           } else if (!silent[0]) {
             silent[0] = true;
