@@ -116,7 +116,13 @@ final class AccountWiring {
       List<RoutedDestination.Target> targets = new ArrayList<>();
       for (RuleConfig.Target t : r.deliver()) {
         if (!t.folder().isEmpty() && t.destination() instanceof DeliverConfig.Maildir m) {
-          targets.add(new RoutedDestination.Target.Folder(m.path(), t.folder()));
+          targets.add(
+              new RoutedDestination.Target.Folder(
+                  m.path(),
+                  t.folder(),
+                  m.user().isPresent()
+                      ? Optional.of(AgentWiring.folders(m.user().get(), spoolDir(config)))
+                      : Optional.empty()));
         } else {
           targets.add(
               new RoutedDestination.Target.Fixed(destination(t.destination(), config, queue)));
@@ -133,10 +139,14 @@ final class AccountWiring {
       return new ForwardDestination(queue, smtp.route().id(), smtp.route()::idFor, smtp.to());
     }
     if (d instanceof DeliverConfig.Maildir m) {
-      return new MaildirDestination(m.path(), localHost());
+      return m.user().isPresent()
+          ? AgentWiring.maildir(m, spoolDir(config))
+          : new MaildirDestination(m.path(), localHost());
     }
     if (d instanceof DeliverConfig.Mbox m) {
-      return new MboxDestination(m.path(), spoolDir(config));
+      return m.user().isPresent()
+          ? AgentWiring.mbox(m, spoolDir(config))
+          : new MboxDestination(m.path(), spoolDir(config));
     }
     DeliverConfig.Pipe p = (DeliverConfig.Pipe) d;
     return new PipeDestination(p.argv(), p.timeout(), spoolDir(config), p.user(), p.allowRoot());

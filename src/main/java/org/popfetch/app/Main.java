@@ -27,7 +27,8 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       ConfigCommand.class,
       QueueCommand.class,
-      DemoCommand.class
+      DemoCommand.class,
+      DeliverAgentCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -7,11 +7,27 @@ import java.util.Optional;
 
 /** Where an account's mail goes. */
 public sealed interface DeliverConfig {
-  /** {@code { maildir: /absolute/path }}. */
-  record Maildir(Path path) implements DeliverConfig {}
+  /**
+   * {@code { maildir: /absolute/path, user: alice }}.
+   *
+   * @param user deliver as this local user, through the user's delivery agent; empty: as popfetch
+   */
+  record Maildir(Path path, Optional<String> user) implements DeliverConfig {
+    public Maildir(Path path) {
+      this(path, Optional.empty());
+    }
+  }
 
-  /** {@code { mbox: /absolute/path }}: mboxrd, locked with fcntl and a dotlock. */
-  record Mbox(Path path) implements DeliverConfig {}
+  /**
+   * {@code { mbox: /absolute/path, user: alice }}: mboxrd, locked with fcntl and a dotlock.
+   *
+   * @param user deliver as this local user, through the user's delivery agent; empty: as popfetch
+   */
+  record Mbox(Path path, Optional<String> user) implements DeliverConfig {
+    public Mbox(Path path) {
+      this(path, Optional.empty());
+    }
+  }
 
   /**
    * {@code { pipe: [program, args...], timeout: 10m, user: alice }}: a delivery agent run without a

@@ -19,6 +19,9 @@ final class DeliverSection extends YamlReader {
   private static final List<String> DESTINATIONS = List.of("maildir", "mbox", "pipe", "smtp");
   private static final Duration DEFAULT_PIPE_TIMEOUT = Duration.ofMinutes(10);
 
+  /** The longest user name accepted (Debian's useradd allows 32). */
+  static final int MAX_USER = 32;
+
   /** What a pipe argument may be replaced by; as PipeDestination substitutes them. */
   private static final List<String> PIPE_PLACEHOLDERS =
       List.of("%{recipient}", "%{sender}", "%{account}");
@@ -47,7 +50,15 @@ final class DeliverSection extends YamlReader {
       throw error(chosen.get(1).path(), chosen.get(1).line(), "one destination per deliver: block");
     }
     Entry d = chosen.get(0);
-    for (String pipeOnly : List.of("timeout", "user", "allow-root")) {
+    Entry user = entries.get("user");
+    if (user != null && d.key().equals("smtp")) {
+      throw error(
+          user.path(),
+          user.line(),
+          "user applies to maildir, mbox and pipe (smtp takes its login in smtp: { user: })");
+    }
+    Optional<String> runAs = user == null ? Optional.empty() : Optional.of(userName(user));
+    for (String pipeOnly : List.of("timeout", "allow-root")) {
       Entry e = entries.get(pipeOnly);
       if (e != null && !d.key().equals("pipe")) {
         throw error(
@@ -59,15 +70,16 @@ final class DeliverSection extends YamlReader {
       }
     }
     return switch (d.key()) {
-      case "maildir" -> new DeliverConfig.Maildir(maildir(d.value(), d.path()));
-      case "mbox" -> new DeliverConfig.Mbox(absolutePath(d.value(), d.path()));
-      case "pipe" -> pipe(d, entries);
+      case "maildir" -> new DeliverConfig.Maildir(maildir(d.value(), d.path(), runAs), runAs);
+      case "mbox" -> new DeliverConfig.Mbox(absolutePath(d.value(), d.path()), runAs);
+      case "pipe" -> pipe(d, entries, runAs);
       case "smtp" -> new SmtpSection(this, secrets).read(d);
       default -> throw new AssertionError(d.key());
     };
   }
 
-  private DeliverConfig.Pipe pipe(Entry d, Map<String, Entry> entries) throws ConfigException {
+  private DeliverConfig.Pipe pipe(Entry d, Map<String, Entry> entries, Optional<String> user)
+      throws ConfigException {
     List<String> argv = command(d.value(), d.path());
     if (!argv.get(0).startsWith("/")) {
       throw error(
@@ -89,24 +101,46 @@ final class DeliverSection extends YamlReader {
       }
     }
     Entry timeout = entries.get("timeout");
-    Entry user = entries.get("user");
     Entry allowRoot = entries.get("allow-root");
     return new DeliverConfig.Pipe(
         argv,
         timeout == null
             ? DEFAULT_PIPE_TIMEOUT
             : duration(timeout.value(), timeout.path(), "1s", "24h"),
-        user == null ? Optional.empty() : Optional.of(string(user.value(), user.path()).strip()),
+        user,
         allowRoot != null && bool(allowRoot.value(), allowRoot.path()));
+  }
+
+  /**
+   * A local user's name, as POSIX's portable set has it (letters, digits, ".", "_", "-", not
+   * starting with "-"), at most {@link #MAX_USER} characters: it becomes a unit's instance name and
+   * a socket's file name, so nothing else may get through.
+   */
+  private String userName(Entry user) throws ConfigException {
+    String name = string(user.value(), user.path()).strip();
+    if (name.isEmpty()
+        || name.length() > MAX_USER
+        || name.startsWith("-")
+        || !name.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "._-".indexOf(c) >= 0))) {
+      throw error(
+          user.path(),
+          line(user.value()),
+          "not a user name (letters, digits, \".\", \"_\", \"-\", at most "
+              + MAX_USER
+              + " characters, not starting with \"-\"): "
+              + quote(name));
+    }
+    return name;
   }
 
   /**
    * A Maildir path. Checking files, a path that is, or lies inside, something other than a
    * directory is refused here: delivery would fail at every poll.
    */
-  private Path maildir(Node v, String path) throws ConfigException {
+  private Path maildir(Node v, String path, Optional<String> user) throws ConfigException {
     Path dir = absolutePath(v, path);
-    if (checkFiles) {
+    // Another user's Maildir may be out of popfetch's sight; the agent, as that user, reports.
+    if (checkFiles && user.isEmpty()) {
       for (Path p = dir; p != null; p = p.getParent()) {
         if (Files.exists(p)) {
           if (!Files.isDirectory(p)) {

@@ -5,16 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Who popfetch runs as, for the decisions that differ when it runs as root. */
-final class Identity {
+public final class Identity {
   private Identity() {}
 
-  static boolean isRoot() {
+  /** Whether popfetch runs as root (uid 0). */
+  public static boolean isRoot() {
     int uid = uid();
     return uid >= 0 ? uid == 0 : "root".equals(System.getProperty("user.name"));
   }
 
   /** The user id popfetch runs as, or -1 where the platform does not say. */
-  static int uid() {
+  public static int uid() {
     try {
       return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
@@ -23,10 +24,10 @@ final class Identity {
   }
 
   /** A user's passwd entry: name, uid, gid, home. */
-  record Account(String name, int uid, int gid, String home) {}
+  public record Account(String name, int uid, int gid, String home) {}
 
   /** Looks a user up through the system's name service (getent), as login does. */
-  static Account lookup(String name) throws IOException {
+  public static Account lookup(String name) throws IOException {
     Process p =
         new ProcessBuilder("/usr/bin/getent", "passwd", name).redirectErrorStream(true).start();
     String line;

@@ -102,7 +102,7 @@ public final class MaildirDestination implements Destination {
    * root}, marked with a "maildirfolder" file; the Maildir itself if {@code folder} is empty.
    * Errors as for {@link #MaildirDestination(Path, String)}.
    */
-  static MaildirDestination folder(Path root, String folder, String hostName)
+  public static MaildirDestination folder(Path root, String folder, String hostName)
       throws DeliveryException {
     return new MaildirDestination(root, folder, hostName);
   }

@@ -42,8 +42,22 @@ public final class RoutedDestination implements Destination {
     /** A destination that needs nothing from the message. */
     record Fixed(Destination destination) implements Target {}
 
-    /** A folder of a Maildir; the name may use $1..$9 from the rule's match. */
-    record Folder(Path maildir, String template) implements Target {}
+    /**
+     * A folder of a Maildir; the name may use $1..$9 from the rule's match.
+     *
+     * @param opener makes the destination for one folder (".Lists.dev"), or "" for the Maildir
+     *     itself; empty: a {@link MaildirDestination} written by popfetch itself
+     */
+    record Folder(Path maildir, String template, Optional<FolderOpener> opener) implements Target {
+      public Folder(Path maildir, String template) {
+        this(maildir, template, Optional.empty());
+      }
+    }
+  }
+
+  /** Makes the destination for a folder of a Maildir another process writes (a user's agent). */
+  public interface FolderOpener {
+    Destination open(Path maildir, String folder) throws DeliveryException;
   }
 
   /** One rule. */
@@ -96,19 +110,22 @@ public final class RoutedDestination implements Destination {
       LOG.warn(
           "folder name {} cannot be used safely; delivering to the Maildir's INBOX",
           LogText.sanitize(name));
-      return folderDestination(folder.maildir(), Optional.empty());
+      return folderDestination(folder, Optional.empty());
     }
-    return folderDestination(folder.maildir(), dir);
+    return folderDestination(folder, dir);
   }
 
-  private Destination folderDestination(Path maildir, Optional<Path> folder)
+  private Destination folderDestination(Target.Folder target, Optional<Path> folder)
       throws DeliveryException {
+    Path maildir = target.maildir();
     Path dir = folder.orElse(maildir);
     Destination d = folders.get(dir);
     if (d == null) {
+      String name = folder.map(f -> f.getFileName().toString()).orElse("");
       d =
-          MaildirDestination.folder(
-              maildir, folder.map(f -> f.getFileName().toString()).orElse(""), hostName);
+          target.opener().isPresent()
+              ? target.opener().get().open(maildir, name)
+              : MaildirDestination.folder(maildir, name, hostName);
       folders.put(dir, d);
     }
     return d;

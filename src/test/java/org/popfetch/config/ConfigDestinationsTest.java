@@ -8,6 +8,7 @@ import static org.popfetch.config.ConfigLoaderTest.parse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** mbox, pipe, routing rules, the recipient header and the quarantine in the configuration. */
@@ -45,6 +46,48 @@ class ConfigDestinationsTest {
     assertError(
         withDeliver("deliver: { maildir: /m, mbox: /n }"),
         "6: accounts[0].deliver.mbox: one destination per deliver: block");
+  }
+
+  @Test
+  void maildirsAndMboxesMayBeWrittenAsALocalUser() throws Exception {
+    assertThat(
+            parse(withDeliver("deliver: { maildir: /home/alice/Maildir, user: alice }"))
+                .accounts()
+                .get(0)
+                .deliver())
+        .isEqualTo(
+            new DeliverConfig.Maildir(Path.of("/home/alice/Maildir"), Optional.of("alice")));
+    assertThat(
+            parse(withDeliver("deliver: { mbox: /var/mail/bob.smith, user: bob.smith }"))
+                .accounts()
+                .get(0)
+                .deliver())
+        .isEqualTo(new DeliverConfig.Mbox(Path.of("/var/mail/bob.smith"), Optional.of("bob.smith")));
+  }
+
+  @Test
+  void aLocalUserIsAPortableNameAndNotAnSmtpLogin() {
+    for (String bad : List.of("\"../root\"", "-rf", "\"a b\"", "\"al\\u00efce\"", "x".repeat(33), "\"\""))
+      assertError(
+          withDeliver("deliver: { maildir: /home/alice/Maildir, user: " + bad + " }"),
+          "6: accounts[0].deliver.user: not a user name (letters, digits, \".\", \"_\", \"-\", at"
+              + " most 32 characters, not starting with \"-\"): "
+              + quoteOf(bad));
+    assertError(
+        withDeliver("deliver: { pipe: [/usr/bin/procmail], user: \"a;b\" }"),
+        "6: accounts[0].deliver.user: not a user name (letters, digits, \".\", \"_\", \"-\", at"
+            + " most 32 characters, not starting with \"-\"): \"a;b\"");
+    assertError(
+        withDeliver("deliver: { smtp: { host: localhost, tls: none }, user: alice }"),
+        "6: accounts[0].deliver.user: user applies to maildir, mbox and pipe (smtp takes its login"
+            + " in smtp: { user: })");
+  }
+
+  /** How the error quotes the name: as the YAML scalar's value. */
+  private static String quoteOf(String yaml) {
+    String v = yaml.startsWith("\"") ? yaml.substring(1, yaml.length() - 1) : yaml;
+    v = v.replace("\\u00ef", "\u00ef");
+    return "\"" + v + "\"";
   }
 
   @Test
