@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     name = "check",
     description = {
       "Count the messages on each account's server and how many are new, without fetching.",
-      "Exit status: 0 new mail, 1 none, otherwise as for poll."
+      "Exit status: 0 new mail, 1 none, otherwise as for poll (popfetch help poll)."
     })
 final class CheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

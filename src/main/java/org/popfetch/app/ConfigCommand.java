@@ -2,7 +2,6 @@ package org.popfetch.app;
 
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.PopfetchConfig;
@@ -26,7 +25,9 @@ final class ConfigCommand implements Runnable {
 
   @Command(
       name = "check",
-      description = "Validate the configuration and resolve its secrets; no network traffic.")
+      description =
+          "Validate the configuration and resolve its secrets, then print each account as"
+              + " popfetch reads it (defaults filled in, secrets hidden); no network traffic.")
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions options;
@@ -43,16 +44,10 @@ final class ConfigCommand implements Runnable {
       }
       PopfetchConfig config = plan.config();
       out.printf("%s: OK, %d account(s)%n", config.source(), config.accounts().size());
+      // As the file says it, defaults filled in: what popfetch will do, in the admin's words.
+      out.println("accounts:");
       for (AccountConfig a : config.accounts()) {
-        out.printf(
-            "  %-20s %s@%s:%d tls=%s %s -> %s%n",
-            a.name(),
-            a.user(),
-            a.server(),
-            a.port(),
-            a.tls().name().toLowerCase(Locale.ROOT),
-            a.keep() ? "keep" : "delete",
-            a.deliver());
+        ConfigText.account(a, "  ").forEach(out::println);
       }
       out.flush();
       return 0;

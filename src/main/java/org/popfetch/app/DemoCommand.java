@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
       if (trace) {
         args.add("--trace");
       }
-      CommandLine cli = new CommandLine(new Main());
+      CommandLine cli = Main.commandLine();
       cli.setOut(out);
       cli.setErr(spec.commandLine().getErr());
       int status = cli.execute(args.toArray(String[]::new));

@@ -5,7 +5,8 @@ import org.popfetch.fetch.PollFailure;
 
 /**
  * Exit statuses of {@code popfetch poll} and {@code check}, numbered as fetchmail documents its own
- * so that cron jobs written for fetchmail keep working.
+ * so that cron jobs written for fetchmail keep working; a usage error, which fetchmail does not
+ * number, has sysexits' EX_USAGE (docs/adr/0004).
  */
 enum ExitStatus {
   /** Mail was fetched (poll), or there is new mail (check). */
@@ -19,8 +20,8 @@ enum ExitStatus {
   /** The server broke the protocol, stalled or cut the connection. */
   PROTOCOL(4),
   /**
-   * The configuration or the command line is wrong, a secret cannot be read or holds a line break,
-   * or {@code metrics.listen} cannot be listened on.
+   * The configuration is wrong or names no account given on the command line, a secret cannot be
+   * read or holds a line break, or {@code metrics.listen} cannot be listened on.
    */
   SYNTAX(5),
   /** A file holding secrets is readable by others. */
@@ -37,7 +38,12 @@ enum ExitStatus {
    * Something inside popfetch failed: the state store, a state directory that cannot be made or
    * written, memory, or anything unexpected (one line, no stack trace but with --trace).
    */
-  INTERNAL(23);
+  INTERNAL(23),
+  /**
+   * The command line is wrong: an unknown option or command, a missing or extra argument (sysexits
+   * EX_USAGE). fetchmail has no status for it; 2 would read as a connection failure.
+   */
+  USAGE(64);
 
   final int code;
 

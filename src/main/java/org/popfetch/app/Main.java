@@ -1,7 +1,10 @@
 package org.popfetch.app;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.Properties;
 import org.popfetch.net.LogText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,8 +19,12 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "popfetch",
+    // Inherited by every subcommand, to any depth, and so by those added later: --help and
+    // --version everywhere, help wrapped to the terminal at word boundaries.
+    scope = CommandLine.ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
+    usageHelpAutoWidth = true,
     description = "Fetches mail from POP3 servers and delivers it, never losing a message.",
     subcommands = {
       PollCommand.class,
@@ -42,12 +49,40 @@ public final class Main implements Runnable {
     return execute(commandLine(), args);
   }
 
-  /** The command line, with unexpected exceptions turned into the internal-error status. */
+  /**
+   * The command line: {@code popfetch help COMMAND}, usage errors answered with {@link
+   * ExitStatus#USAGE}, unexpected exceptions with the internal-error status.
+   */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
+    CommandLine help = new CommandLine(new CommandLine.HelpCommand());
+    // Said as the other commands say it: "Usage:" first, one paragraph.
+    help.getCommandSpec()
+        .usageMessage()
+        .header(new String[0])
+        .synopsisHeading("Usage: ")
+        .description("Show how to use COMMAND, or popfetch itself without one.");
+    cli.addSubcommand("help", help);
+    // Set after the subcommands are added: picocli hands these on to them.
+    cli.setParameterExceptionHandler(Main::usageError);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parsed) -> internalError(e, commandLine.getErr(), traced(parsed)));
     return cli;
+  }
+
+  /**
+   * An unknown option, a missing argument, an unknown command: what was wrong and where to read
+   * more, and the usage status, so that a typo in a cron line is not taken for a connection failure
+   * (2) or "no new mail" (1).
+   */
+  static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cli = e.getCommandLine();
+    PrintWriter err = cli.getErr();
+    err.println("popfetch: " + LogText.sanitize(String.valueOf(e.getMessage())));
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("Try '" + cli.getCommandSpec().qualifiedName() + " --help' for more.");
+    err.flush();
+    return ExitStatus.USAGE.code;
   }
 
   /**
@@ -98,14 +133,50 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(System.out);
+    spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /**
+   * The version and the commit it was built from, both written into the jar by the build ({@code
+   * version.properties}, filtered; {@code commit.properties}, from git). A build outside git says
+   * so rather than guess; classes run outside any build say that.
+   */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"popfetch " + (v == null ? "(development build)" : v)};
+      return new String[] {
+        line(resource("version.properties"), resource("commit.properties")),
+        "Java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vm.name")
+            + ")"
+      };
+    }
+
+    static String line(Properties version, Properties commit) {
+      String v = version.getProperty("version");
+      if (v == null || v.startsWith("${")) {
+        return "popfetch (not built by Maven: version and commit unknown)";
+      }
+      String c = commit.getProperty("commit");
+      return "popfetch "
+          + v
+          + (c == null || c.isBlank()
+              ? " (built outside a git work tree: commit unknown)"
+              : " (commit " + c + ")");
+    }
+
+    private static Properties resource(String name) {
+      Properties p = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream(name)) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (IOException e) {
+        // An unreadable resource is no version: the line says unknown.
+      }
+      return p;
     }
   }
 }

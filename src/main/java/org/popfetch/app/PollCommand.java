@@ -35,16 +35,28 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "poll",
     description = {
-      "Fetch new mail from every account (or those named) once, deliver it, and exit. If the",
-      "service (popfetch run) is running, it polls now and this prints its results.",
-      "Exit status: 0 mail fetched, 1 no new mail, 2 connection or TLS error, 3 login refused,",
-      "4 protocol error, 5 configuration error, 6 secrets readable by others, 7 server error,",
-      "8 another popfetch is polling with the same state (and answers no commands: an old",
-      "version, or one this user may not reach),",
-      "9 mailbox busy, 10 delivery error (also: a mailbox reached through a symbolic link another",
-      "user could have planted, refused), 23 internal error (also: the state directory cannot be",
-      "created or written, out of memory). With several accounts, the status",
-      "of the first account (in config order) that failed, else 0 or 1."
+      "Fetch new mail from every account (or those named) once, deliver it, and exit. If the"
+          + " service (popfetch run) is running, it polls now and this prints its results."
+    },
+    exitCodeListHeading =
+        "%nExit status (with several accounts: that of the first account, in"
+            + " config order, that failed, else 0 or 1):%n",
+    exitCodeList = {
+      " 0:mail fetched",
+      " 1:no new mail",
+      " 2:connection or TLS error",
+      " 3:login refused",
+      " 4:protocol error",
+      " 5:configuration error",
+      " 6:secrets readable by others",
+      " 7:server error",
+      " 8:another popfetch is polling with the same state (and answers no commands: an old"
+          + " version, or one this user may not reach)",
+      " 9:mailbox busy",
+      "10:delivery error (also: a mailbox reached through a symbolic link another user could"
+          + " have planted, refused)",
+      "23:internal error (also: the state directory cannot be created or written, out of memory)",
+      "64:usage error (an unknown option or command, a missing argument)"
     })
 final class PollCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(PollCommand.class);
