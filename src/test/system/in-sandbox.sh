@@ -187,7 +187,7 @@ check_local_delivery() {
   if wait_unit popfetch 10 source_empty alice-src && source_empty bob-src; then
     pass "fetched mail is deleted from Dovecot (alice-src, bob-src)"
   else
-    fail "fetched mail is deleted from Dovecot (alice-src, bob-src)" "$(find $MAILROOT/alice-src $MAILROOT/bob-src -type f)"
+    fail "fetched mail is deleted from Dovecot (alice-src, bob-src)" "$(find $MAILROOT/alice-src/Maildir/new $MAILROOT/alice-src/Maildir/cur $MAILROOT/bob-src/Maildir/new $MAILROOT/bob-src/Maildir/cur -type f)"
   fi
 }
 
@@ -207,7 +207,7 @@ check_lmtp() {
       "$(journalctl -u popfetch --no-pager -n 15)"
   fi
   if source_empty team-src; then pass "the LMTP account's mail is deleted from Dovecot"
-  else fail "the LMTP account's mail is deleted from Dovecot" "$(find $MAILROOT/team-src -type f)"; fi
+  else fail "the LMTP account's mail is deleted from Dovecot" "$(find $MAILROOT/team-src/Maildir/new $MAILROOT/team-src/Maildir/cur -type f)"; fi
 }
 
 check_warning() {
@@ -330,7 +330,7 @@ EOF
   *) fail "carol's mail is 0600 carol, her state is in ~/.local/state/popfetch" "message, state dir: $got" ;;
   esac
   if source_empty carol-src; then pass "carol's fetched mail is deleted from Dovecot"
-  else fail "carol's fetched mail is deleted from Dovecot" "$(find $MAILROOT/carol-src -type f)"; fi
+  else fail "carol's fetched mail is deleted from Dovecot" "$(find $MAILROOT/carol-src/Maildir/new $MAILROOT/carol-src/Maildir/cur -type f)"; fi
   out=$(systemctl stop popfetch@carol 2>&1)
   got="$(systemctl show popfetch@carol -p LoadState -p Result --value | paste -sd' ') $out"
   if [ "$got" = "loaded success " ]; then pass "systemctl stop popfetch@carol: Result=success"
