@@ -8,7 +8,7 @@
 # (-Xmx128m, say); it can be set in /etc/default/popfetch.
 set -e
 
-POPFETCH_JAR=${POPFETCH_JAR:-/usr/share/popfetch/popfetch.jar}
+POPFETCH_JAR=/usr/share/popfetch/popfetch.jar
 if [ -r /etc/default/popfetch ]; then
   . /etc/default/popfetch
 fi

@@ -180,6 +180,12 @@ final class DirectoryHandle implements AutoCloseable {
     }
   }
 
+  /** Sets the entry's permission bits (openat(O_NOFOLLOW), fchmod), whatever the umask was. */
+  void setMode(String name, Set<PosixFilePermission> mode) throws IOException {
+    dir.getFileAttributeView(Path.of(name), PosixFileAttributeView.class, NOFOLLOW)
+        .setPermissions(mode);
+  }
+
   /**
    * Renames {@code name} into {@code target} as {@code targetName} (renameat; replaces what is
    * there).

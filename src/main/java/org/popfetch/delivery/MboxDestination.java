@@ -185,13 +185,7 @@ public final class MboxDestination implements Destination {
     }
     String name = mbox.getFileName().toString();
     try (DirectoryHandle dir = DirectoryHandle.open(directory);
-        FileChannel ch =
-            dir.openFile(
-                name,
-                Set.of(
-                    StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rw-------")))) {
+        FileChannel ch = openMbox(dir, name)) {
       try (Locks held = lock(dir, name, ch)) {
         append(ch, staged);
       }
@@ -205,6 +199,38 @@ public final class MboxDestination implements Destination {
     } finally {
       local.unlock();
       discard(batch);
+    }
+  }
+
+  /**
+   * Opens the mbox, creating it if missing: mode 0600, or 0660 in a shared mail spool (a directory
+   * that is group-writable and set-group-ID or sticky, as /var/mail is: 2775 root:mail), where the
+   * file takes the spool's group and mail readers of that group expect to lock and rewrite it.
+   */
+  private static FileChannel openMbox(DirectoryHandle dir, String name) throws IOException {
+    boolean creating = dir.stat(name).isEmpty();
+    FileChannel ch =
+        dir.openFile(
+            name,
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    if (creating && ch.size() == 0 && isMailSpool(dir.path())) {
+      try {
+        dir.setMode(name, PosixFilePermissions.fromString("rw-rw----"));
+      } catch (IOException e) {
+        ch.close();
+        throw e;
+      }
+    }
+    return ch;
+  }
+
+  private static boolean isMailSpool(Path directory) {
+    try {
+      int mode = (Integer) Files.getAttribute(directory, "unix:mode");
+      return (mode & 0020) != 0 && (mode & 03000) != 0;
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return false;
     }
   }
 

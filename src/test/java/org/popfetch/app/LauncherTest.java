@@ -1,0 +1,135 @@
+package org.popfetch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.testing.Command;
+
+/**
+ * {@code /usr/bin/popfetch} (src/deb/popfetch.sh): which Java it picks, the flags it passes, and
+ * the one line when there is none. Java runtimes here are stand-ins that print how they were
+ * called; the script is a copy whose system paths point into the test's directory.
+ */
+class LauncherTest {
+  private static final String FLAGS =
+      "-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
+  private static final String JAR = "/usr/share/popfetch/popfetch.jar";
+
+  @TempDir Path dir;
+  Path launcher;
+  Path bin;
+  Map<String, String> env;
+
+  @BeforeEach
+  void copyLauncher() throws IOException {
+    String script =
+        Files.readString(Path.of("src/deb/popfetch.sh"))
+            .replace("/usr/lib/jvm/default-java", dir.resolve("default-java").toString())
+            .replace("/etc/default/popfetch", dir.resolve("etc-default").toString());
+    launcher = Command.script(dir.resolve("popfetch"), script);
+    // A PATH with the tools the script uses and no java.
+    bin = Files.createDirectories(dir.resolve("bin"));
+    for (String tool : List.of("sed", "dirname", "readlink", "head")) {
+      Command.script(bin.resolve(tool), "#!/bin/sh\nexec /usr/bin/" + tool + " \"$@\"\n");
+    }
+    env = new HashMap<>(Map.of("PATH", bin.toString(), "LC_ALL", "C.UTF-8"));
+  }
+
+  /** A stand-in JDK in {@code home}: a release file if {@code release} is given, else none. */
+  private Path jdk(String home, String release, String specification) throws IOException {
+    Path java =
+        Command.script(
+            dir.resolve(home).resolve("bin/java"),
+            "#!/bin/sh\n"
+                + "if [ \"$1\" = -XshowSettings:properties ]; then\n"
+                + "  echo '    java.specification.version = "
+                + specification
+                + "' >&2; exit 0\n"
+                + "fi\n"
+                + "echo "
+                + home
+                + " \"$@\"\n");
+    if (release != null) {
+      Files.writeString(dir.resolve(home).resolve("release"), "JAVA_VERSION=\"" + release + "\"\n");
+    }
+    return java;
+  }
+
+  private Command launch(String... args) throws IOException {
+    List<String> argv = new ArrayList<>(List.of("/bin/sh", launcher.toString()));
+    argv.addAll(List.of(args));
+    return Command.run(argv, env);
+  }
+
+  @Test
+  void javaHomeOf17OrLaterRunsTheJarWithTheFlagsAndArguments() throws IOException {
+    jdk("jdk17", "17.0.15", "17");
+    env.put("JAVA_HOME", dir.resolve("jdk17").toString());
+
+    Command c = launch("poll", "my account");
+
+    assertThat(c.status()).isZero();
+    assertThat(c.out().strip()).isEqualTo("jdk17 " + FLAGS + " -jar " + JAR + " poll my account");
+  }
+
+  @Test
+  void aJavaHomeOlderThan17GivesWayToDefaultJava() throws IOException {
+    jdk("jdk11", "11.0.2", "11");
+    jdk("default-java", "21.0.1", "21");
+    env.put("JAVA_HOME", dir.resolve("jdk11").toString());
+
+    Command c = launch("--version");
+
+    assertThat(c.out()).startsWith("default-java ");
+  }
+
+  @Test
+  void javaOnPathWithoutReleaseFileIsAskedItsVersion() throws IOException {
+    jdk("jdk8", "1.8.0_392", "1.8");
+    Path java = jdk("jdk25", null, "25");
+    Files.createSymbolicLink(bin.resolve("java"), java);
+    env.put("JAVA_HOME", dir.resolve("jdk8").toString());
+
+    Command c = launch("run");
+
+    assertThat(c.status()).isZero();
+    assertThat(c.out()).startsWith("jdk25 " + FLAGS + " -jar " + JAR + " run");
+  }
+
+  @Test
+  void noJava17SaysSoInOneLineAndExitsWithTheInternalErrorStatus() throws IOException {
+    jdk("jdk11", "11.0.2", "11");
+    Files.createSymbolicLink(bin.resolve("java"), jdk("jdk8", null, "1.8"));
+    env.put("JAVA_HOME", dir.resolve("jdk11").toString());
+
+    Command c = launch("poll");
+
+    assertThat(c.status()).isEqualTo(ExitStatus.INTERNAL.code);
+    assertThat(c.out()).isEmpty();
+    assertThat(c.err().lines().toList())
+        .singleElement()
+        .asString()
+        .startsWith("popfetch: no Java 17 or later found")
+        .contains("install default-jre-headless or set JAVA_HOME");
+  }
+
+  @Test
+  void optionsFromEtcDefaultGoBeforeTheJar() throws IOException {
+    jdk("default-java", "17.0.15", "17");
+    Files.writeString(dir.resolve("etc-default"), "POPFETCH_JAVA_OPTS=\"-Xmx64m -Dpf.x=1\"\n");
+
+    Command c = launch("status");
+
+    assertThat(c.out().strip())
+        .isEqualTo("default-java " + FLAGS + " -Xmx64m -Dpf.x=1 -jar " + JAR + " status");
+  }
+}
