@@ -300,7 +300,9 @@ check_user_instance() {
   drop carol-src carol-1
   install -d -o carol -g carol -m 700 /home/carol/.config /home/carol/.config/popfetch
   cat >/home/carol/.config/popfetch/popfetch.yaml <<EOF
-# carol's own accounts, run by popfetch@carol.service
+# carol's own accounts, run by popfetch@carol.service (as popfetch@.service and
+# popfetch.yaml(5) show it: the state in her home, not the system's /var/lib/popfetch)
+state: { url: "jdbc:sqlite:/home/carol/.local/state/popfetch/state.db" }
 accounts:
   - name: carol
     server: 127.0.0.1
