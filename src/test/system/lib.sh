@@ -38,12 +38,13 @@ wait_for() {
 }
 
 # wait_unit UNIT SECONDS CMD [ARG...]: as wait_for, but gives up at once when UNIT is no longer
-# active (it failed, or restarts): waiting for its work would only run out the clock.
+# active (it failed, or restarts): waiting for its work would only run out the clock. A reload
+# (systemctl's, or the service's own when its file changes) is not an end.
 wait_unit() {
   local unit=$1 deadline=$(($(date +%s%N) + $2 * 1000000000))
   shift 2
   until "$@" >/dev/null 2>&1; do
-    [ "$(systemctl is-active "$unit")" = active ] || return 2
+    case "$(systemctl is-active "$unit")" in active | reloading) ;; *) return 2 ;; esac
     [ "$(date +%s%N)" -lt "$deadline" ] || return 1
     sleep 0.2
   done
