@@ -63,7 +63,7 @@ install_package() {
   disabled\ inactive) pass "nothing enabled or started by the install" ;;
   *) fail "nothing enabled or started by the install" "popfetch.service is $got" ;;
   esac
-  if out=$(popfetch --version 2>&1) && [ -n "$out" ]; then pass "popfetch --version" "$out"
+  if out=$(popfetch --version 2>&1) && [ -n "$out" ]; then pass "popfetch --version" "$(echo "$out" | head -1)"
   else fail "popfetch --version" "$out"; fi
 }
 
@@ -156,6 +156,10 @@ first_poll() {
     line=$(journal_since "$T_START" -u popfetch | grep -m1 ' on server, ')
     T_POLL=${line%% *}
     pass "first poll after start" "$(elapsed "$T_START" "$T_POLL") s from systemctl start: ${line#* }"
+    # Each account's first poll comes after a random delay under its interval (at most 30 s),
+    # so that many accounts do not all start at once: the figure is readiness plus that delay.
+    info "systemctl start returned (ready) after $(elapsed "$T_START" "$T_UP") s;" \
+      "first poll finished $(elapsed "$T_START" "$T_POLL") s after systemctl start (interval 10s)"
   else
     fail "first poll after start" "none within 30 s: $(journalctl -u popfetch --no-pager -n 15)"
   fi
@@ -228,10 +232,18 @@ check_poll_now() {
   rc=$?
   # The mail is there when poll returns, and the service did it: no second process took the state.
   if [ $rc -eq 0 ] && in_maildir /home/alice/Maildir ondemand-1 &&
-    journalctl -u popfetch -o cat --no-pager | grep -q '^.*ondemand: 1 on server, 1 fetched'; then
+    journalctl -u popfetch -o cat --no-pager | grep -q 'ondemand: 1 on server, 1 fetched'; then
     pass "popfetch poll while the service runs: the service polls now, exit 0" "$(elapsed "$t") s: $(echo "$out" | tail -1)"
   else
     fail "popfetch poll while the service runs: the service polls now, exit 0" "exit $rc: $out"
+  fi
+  out=$(popfetch status --config $CONF 2>&1)
+  rc=$?
+  # 0 healthy, 1 an account is failing (bad-login is); 2 would be "no service answers"
+  if [ $rc -le 1 ] && echo "$out" | grep -q alice && echo "$out" | grep -q bad-login; then
+    pass "popfetch status answers from the running service" "exit $rc"
+  else
+    fail "popfetch status answers from the running service" "exit $rc: $out"
   fi
 }
 
