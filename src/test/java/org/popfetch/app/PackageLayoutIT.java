@@ -193,6 +193,10 @@ class PackageLayoutIT {
     String yamlPage =
         Command.output(
             "groff", "-man", "-Tascii", "-P-cbou", tmp.resolve("popfetch.yaml.5").toString());
+    String mainPage =
+        Command.output("groff", "-man", "-Tascii", "-P-cbou", tmp.resolve("popfetch.1").toString());
+    assertThat(mainPage)
+        .contains("COMMANDS", "ENVIRONMENT", "POPFETCH_JAVA_OPTS", "FILES", "popfetch.yaml(5)");
     assertThat(yamlPage)
         .contains("DELIVERING FOR LOCAL USERS")
         .contains("popfetch-deliver@alice.socket")
