@@ -85,21 +85,14 @@ final class ServiceJobs implements AutoCloseable {
   private final ServerSlots slots;
   private final Map<String, Polled> accounts = new LinkedHashMap<>();
   private final MailQueue queue;
-  private final QueueRunner runner;
+  private final Map<String, QueueRunner.Route> routes;
 
   private ServiceJobs(PopfetchConfig config, Shared shared, MailQueue queue) throws Exception {
     this.config = config;
     this.shared = shared;
     this.queue = queue;
-    this.runner =
-        queue == null
-            ? null
-            : new QueueRunner(
-                queue,
-                AccountWiring.routes(config),
-                AccountWiring.queuePolicy(config),
-                Clock.systemUTC(),
-                ProtocolTrace.NONE);
+    // Routes are read once; a runner is made for each run, since its counts add up over its runs.
+    this.routes = queue == null ? Map.of() : AccountWiring.routes(config);
     // One thread more than polls may run at once for the queue, one for the heartbeat.
     this.scheduler = new PollScheduler(config.parallel() + 2);
     this.slots = new ServerSlots(config.perServer());
@@ -269,7 +262,14 @@ final class ServiceJobs implements AutoCloseable {
       lock.lock();
     }
     try {
-      QueueRunner.Report report = runner.run(everything);
+      QueueRunner.Report report =
+          new QueueRunner(
+                  q,
+                  routes,
+                  AccountWiring.queuePolicy(config),
+                  Clock.systemUTC(),
+                  ProtocolTrace.NONE)
+              .run(everything);
       shared.metrics().queueRun(report.delivered(), report.deferred(), report.bounced());
       var entries = q.entries();
       Duration oldest =
