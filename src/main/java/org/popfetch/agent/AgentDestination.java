@@ -1,6 +1,7 @@
 package org.popfetch.agent;
 
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -88,7 +89,11 @@ public final class AgentDestination implements Destination {
   }
 
   AgentDestination(
-      AgentConnector connector, AgentTarget target, String user, Path spoolDir, Duration replyWait) {
+      AgentConnector connector,
+      AgentTarget target,
+      String user,
+      Path spoolDir,
+      Duration replyWait) {
     this.connector = connector;
     this.target = target;
     this.user = user;
@@ -364,7 +369,7 @@ public final class AgentDestination implements Destination {
           if (payload.length != 12) {
             throw new AgentProtocol.AgentProtocolException("a staged answer of " + payload.length);
           }
-          DataInputStream d = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+          DataInputStream d = new DataInputStream(new ByteArrayInputStream(payload));
           return new Reply(head.type(), d.readInt(), d.readLong(), "");
         case AgentProtocol.TEMPORARY:
         case AgentProtocol.PERMANENT:

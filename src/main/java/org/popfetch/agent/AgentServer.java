@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code popfetch deliver-agent}: serves delivery sessions for the user it runs as, on a listening
  * socket systemd passes it ({@code popfetch-deliver@USER.socket}, Accept=no), or on one stream.
  * Sessions run side by side, at most {@link #MAX_SESSIONS} at once (more wait to be accepted); the
- * server returns once no session has run for the idle time, and systemd starts it again on the
- * next connection.
+ * server returns once no session has run for the idle time, and systemd starts it again on the next
+ * connection.
  */
 public final class AgentServer {
   private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
@@ -130,7 +130,9 @@ public final class AgentServer {
   public void serve(InputStream in, OutputStream out) throws IOException {
     try {
       new AgentSession(
-              new BufferedInputStream(in, 64 * 1024), new BufferedOutputStream(out, 16 * 1024), opener)
+              new BufferedInputStream(in, 64 * 1024),
+              new BufferedOutputStream(out, 16 * 1024),
+              opener)
           .serve();
     } catch (AgentProtocol.AgentProtocolException e) {
       LOG.warn("a client broke the protocol: {}", LogText.sanitize(e.getMessage()));

@@ -184,8 +184,7 @@ final class AgentSession {
     String reason = LogText.sanitize(e.getMessage(), AgentProtocol.MAX_REASON);
     boolean permanent = e.refusal() instanceof Outcome.Rejected;
     LOG.warn("{}: {}", destination == null ? "open" : destination.describe(), reason);
-    AgentProtocol.write(
-        out, permanent ? AgentProtocol.PERMANENT : AgentProtocol.TEMPORARY, reason);
+    AgentProtocol.write(out, permanent ? AgentProtocol.PERMANENT : AgentProtocol.TEMPORARY, reason);
   }
 
   /**

@@ -94,7 +94,8 @@ record AgentTarget(Kind kind, Path path, String folder) {
       throw new AgentProtocolException("a destination of " + f.length + " fields, not 4");
     }
     if (!AgentProtocol.VERSION.equals(f[0])) {
-      throw new AgentProtocolException("protocol version " + LogText.sanitize(f[0], 40) + " (this is 1)");
+      throw new AgentProtocolException(
+          "protocol version " + LogText.sanitize(f[0], 40) + " (this is 1)");
     }
     Kind kind = null;
     for (Kind k : Kind.values()) {

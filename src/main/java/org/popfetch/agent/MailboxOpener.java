@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import org.popfetch.fetch.DeliveryException;
-import org.popfetch.fetch.Destination;
 import org.popfetch.delivery.MaildirDestination;
 import org.popfetch.delivery.MboxDestination;
+import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.Destination;
 
 /**
  * The agent's mailboxes: the ordinary {@link MaildirDestination} and {@link MboxDestination},

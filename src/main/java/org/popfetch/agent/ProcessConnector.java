@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
 import org.popfetch.delivery.Identity;
 
 /**
- * Starts a delivery agent for each session and speaks to it over its standard input and output:
- * for popfetch run as root (a root cron job), which switches to the user with setpriv (util-linux)
- * as it does for a pipe's {@code user:}. The agent gets the user's ids, the user's groups and
- * group "mail" (for the dotlock in /var/mail), no capabilities, no new privileges, and an
- * environment of PATH, HOME and LANG only.
+ * Starts a delivery agent for each session and speaks to it over its standard input and output: for
+ * popfetch run as root (a root cron job), which switches to the user with setpriv (util-linux) as
+ * it does for a pipe's {@code user:}. The agent gets the user's ids, the user's groups and group
+ * "mail" (for the dotlock in /var/mail), no capabilities, no new privileges, and an environment of
+ * PATH, HOME and LANG only.
  */
 public final class ProcessConnector implements AgentConnector {
   private final List<String> command;
@@ -76,8 +76,7 @@ public final class ProcessConnector implements AgentConnector {
 
   @Override
   public AgentLink connect() throws IOException {
-    ProcessBuilder pb =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
     Map<String, String> env = pb.environment();
     env.clear();
     env.put("PATH", "/usr/local/bin:/usr/bin:/bin");

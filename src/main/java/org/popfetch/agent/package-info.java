@@ -6,7 +6,7 @@
  * durable. The framing ({@code AgentProtocol}) is bounded on both sides; any failure of the stream
  * leaves the mail on the server.
  *
- * <p>Depends on {@code fetch}, {@code delivery}, {@code message} and {@code net}; docs/architecture.md
- * has the table the build enforces.
+ * <p>Depends on {@code fetch}, {@code delivery}, {@code message} and {@code net};
+ * docs/architecture.md has the table the build enforces.
  */
 package org.popfetch.agent;

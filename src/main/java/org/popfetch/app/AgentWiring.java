@@ -38,7 +38,8 @@ final class AgentWiring {
   static RoutedDestination.FolderOpener folders(String user, Path spoolDir)
       throws DeliveryException {
     AgentConnector connector = connector(user);
-    return (maildir, folder) -> AgentDestination.maildir(connector, user, maildir, folder, spoolDir);
+    return (maildir, folder) ->
+        AgentDestination.maildir(connector, user, maildir, folder, spoolDir);
   }
 
   private static AgentConnector connector(String user) throws DeliveryException {

@@ -121,7 +121,8 @@ final class DeliverSection extends YamlReader {
     if (name.isEmpty()
         || name.length() > MAX_USER
         || name.startsWith("-")
-        || !name.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "._-".indexOf(c) >= 0))) {
+        || !name.chars()
+            .allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "._-".indexOf(c) >= 0))) {
       throw error(
           user.path(),
           line(user.value()),

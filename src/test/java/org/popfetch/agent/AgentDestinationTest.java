@@ -16,11 +16,13 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -66,7 +68,8 @@ class AgentDestinationTest {
   private UnixSocketConnector agent() throws IOException {
     listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     listener.bind(UnixDomainSocketAddress.of(dir.resolve("alice.sock")));
-    AgentServer server = AgentServer.forMailboxes(dir.resolve("agent-spool"), "h", Duration.ofMinutes(5));
+    AgentServer server =
+        AgentServer.forMailboxes(dir.resolve("agent-spool"), "h", Duration.ofMinutes(5));
     ServerSocketChannel l = listener;
     serving =
         CompletableFuture.runAsync(
@@ -165,8 +168,7 @@ class AgentDestinationTest {
             DeliveryException.class,
             e ->
                 assertThat(e.refusal())
-                    .isEqualTo(
-                        new Outcome.Rejected(e.getMessage(), java.util.Optional.empty())))
+                    .isEqualTo(new Outcome.Rejected(e.getMessage(), Optional.empty())))
         .hasMessageContaining("delivery agent for alice: refusing mbox")
         .hasMessageContaining("hidden");
     assertThat(dir.resolve(".profile")).doesNotExist();
@@ -201,7 +203,9 @@ class AgentDestinationTest {
 
   /** A fake agent that answers each frame as {@code script} says, reading frames properly. */
   interface Script {
-    /** @return false to close the connection instead of answering */
+    /**
+     * @return false to close the connection instead of answering
+     */
     boolean answer(int frame, DataOutputStream out) throws IOException;
   }
 
@@ -307,7 +311,11 @@ class AgentDestinationTest {
                 }));
     Destination d =
         new AgentDestination(
-            c, AgentTarget.maildir(dir.resolve("M")), "alice", dir.resolve("spool"), Duration.ofMillis(300));
+            c,
+            AgentTarget.maildir(dir.resolve("M")),
+            "alice",
+            dir.resolve("spool"),
+            Duration.ofMillis(300));
     Destination.Staged s = d.stage(MESSAGE, wire("Subject: x\r\n\r\nx\r\n"));
     try {
       assertDeferred(d, List.of(s), "delivery agent for alice");
@@ -457,7 +465,7 @@ class AgentDestinationTest {
             "1\0pipe\0/bin/sh\0",
             "1\0maildir\0/home/alice/Maildir",
             "1\0maildir\0/" + "x".repeat(AgentTarget.MAX_PATH) + "\0")) {
-      assertThatThrownBy(() -> AgentTarget.decode(bad.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+      assertThatThrownBy(() -> AgentTarget.decode(bad.getBytes(StandardCharsets.UTF_8)))
           .as(bad)
           .isInstanceOf(AgentProtocol.AgentProtocolException.class);
     }

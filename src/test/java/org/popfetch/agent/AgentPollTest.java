@@ -134,7 +134,8 @@ class AgentPollTest {
 
   @Test
   void theServerDeletesOnlyWhatTheAgentSaidIsDurable() throws Exception {
-    AgentServer agent = AgentServer.forMailboxes(dir.resolve("agent-spool"), "h", Duration.ofMinutes(5));
+    AgentServer agent =
+        AgentServer.forMailboxes(dir.resolve("agent-spool"), "h", Duration.ofMinutes(5));
     serving =
         CompletableFuture.runAsync(
             () -> {

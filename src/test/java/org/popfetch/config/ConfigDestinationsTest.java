@@ -55,19 +55,20 @@ class ConfigDestinationsTest {
                 .accounts()
                 .get(0)
                 .deliver())
-        .isEqualTo(
-            new DeliverConfig.Maildir(Path.of("/home/alice/Maildir"), Optional.of("alice")));
+        .isEqualTo(new DeliverConfig.Maildir(Path.of("/home/alice/Maildir"), Optional.of("alice")));
     assertThat(
             parse(withDeliver("deliver: { mbox: /var/mail/bob.smith, user: bob.smith }"))
                 .accounts()
                 .get(0)
                 .deliver())
-        .isEqualTo(new DeliverConfig.Mbox(Path.of("/var/mail/bob.smith"), Optional.of("bob.smith")));
+        .isEqualTo(
+            new DeliverConfig.Mbox(Path.of("/var/mail/bob.smith"), Optional.of("bob.smith")));
   }
 
   @Test
   void aLocalUserIsAPortableNameAndNotAnSmtpLogin() {
-    for (String bad : List.of("\"../root\"", "-rf", "\"a b\"", "\"al\\u00efce\"", "x".repeat(33), "\"\""))
+    for (String bad :
+        List.of("\"../root\"", "-rf", "\"a b\"", "\"al\\u00efce\"", "x".repeat(33), "\"\""))
       assertError(
           withDeliver("deliver: { maildir: /home/alice/Maildir, user: " + bad + " }"),
           "6: accounts[0].deliver.user: not a user name (letters, digits, \".\", \"_\", \"-\", at"

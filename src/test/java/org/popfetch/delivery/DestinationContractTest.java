@@ -7,6 +7,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.popfetch.agent.AgentDestination;
+import org.popfetch.agent.AgentServer;
+import org.popfetch.agent.UnixSocketConnector;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
 import org.popfetch.message.Envelope;
@@ -177,6 +183,54 @@ class DestinationContractTest {
         }
       };
 
+  /**
+   * A Maildir written by a delivery agent (here as this same user) over its socket: a reader sees
+   * exactly what the Maildir written directly shows.
+   */
+  static final Subject AGENT =
+      new Subject() {
+        @Override
+        public Destination open(Path dir) throws Exception {
+          ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+          listener.bind(UnixDomainSocketAddress.of(dir.resolve("agent.sock")));
+          AgentServer server =
+              AgentServer.forMailboxes(
+                  dir.resolve("agent-spool"), "mx.example.net", Duration.ofSeconds(5));
+          Thread t =
+              new Thread(
+                  () -> {
+                    try {
+                      server.serve(listener);
+                    } catch (IOException e) {
+                      // the test's directory went away
+                    }
+                  });
+          t.setDaemon(true);
+          t.start();
+          return AgentDestination.maildir(
+              new UnixSocketConnector(dir, "agent"),
+              "agent",
+              dir.resolve("Maildir"),
+              "",
+              dir.resolve("spool"));
+        }
+
+        @Override
+        public List<byte[]> visible(Path dir) throws Exception {
+          return maildirMessages(dir.resolve("Maildir"));
+        }
+
+        @Override
+        public List<byte[]> expected(byte[] wire) {
+          return List.of(crlfToLf(withTrace("\r\n", wire)));
+        }
+
+        @Override
+        public String toString() {
+          return "agent";
+        }
+      };
+
   /** A rule that sends every message both to a Maildir folder and to an mbox. */
   static final Subject ROUTED =
       new Subject() {
@@ -218,7 +272,7 @@ class DestinationContractTest {
 
   static Stream<Arguments> everyMessageForEveryDestination() {
     List<Case> corpus = MessageCorpus.all();
-    return Stream.of(MAILDIR, MBOX, PIPE, FORWARD, ROUTED)
+    return Stream.of(MAILDIR, MBOX, PIPE, FORWARD, ROUTED, AGENT)
         .flatMap(s -> corpus.stream().map(c -> Arguments.of(s, c)));
   }
 

@@ -77,18 +77,18 @@ class MboxDestinationTest {
     MboxDestination shared = new MboxDestination(spool.resolve("alice"), dir.resolve("s"));
     shared.commit(List.of(stage(shared, "a@example.org", "Subject: x\r\n\r\nx\r\n")));
     assertThat(Files.getPosixFilePermissions(spool.resolve("alice")))
-        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+        .isEqualTo(PosixFilePermissions.fromString("rw-rw----"));
     Path home = Files.createDirectory(dir.resolve("home"));
     MboxDestination own = new MboxDestination(home.resolve("mbox"), dir.resolve("s"));
     own.commit(List.of(stage(own, "a@example.org", "Subject: x\r\n\r\nx\r\n")));
     assertThat(Files.getPosixFilePermissions(home.resolve("mbox")))
-        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     // An existing mbox keeps the mode its owner gave it.
     Files.setPosixFilePermissions(
-        spool.resolve("alice"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        spool.resolve("alice"), PosixFilePermissions.fromString("rw-------"));
     shared.commit(List.of(stage(shared, "a@example.org", "Subject: y\r\n\r\ny\r\n")));
     assertThat(Files.getPosixFilePermissions(spool.resolve("alice")))
-        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -90,6 +91,42 @@ class RoutedDestinationTest {
     assertThat(count(maildir.resolve(".Bob"))).isEqualTo(1);
     assertThat(Files.readString(mbox)).contains("Subject: for bob");
     assertThat(count(maildir)).isEqualTo(1);
+  }
+
+  @Test
+  void aFolderOfAMaildirAnotherProcessWritesIsOpenedThroughItsOpenerOncePerFolder()
+      throws Exception {
+    Path maildir = dir.resolve("Maildir");
+    List<String> opened = new ArrayList<>();
+    RoutedDestination.FolderOpener opener =
+        (root, folder) -> {
+          opened.add(root + " " + folder);
+          return MaildirDestination.folder(dir.resolve("agent-side"), folder, "h");
+        };
+    RoutedDestination routed =
+        new RoutedDestination(
+            List.of(
+                new RoutedDestination.Rule(
+                    new FieldMatch(
+                        FieldMatch.Source.HEADER,
+                        "list-id",
+                        FieldMatch.Kind.REGEX,
+                        "<([a-z]+)\\.lists\\.example\\.net>"),
+                    List.of(
+                        new RoutedDestination.Target.Folder(
+                            maildir, "Lists.$1", Optional.of(opener))))),
+            new MaildirDestination(maildir, "h"),
+            dir.resolve("spool"),
+            "h");
+    for (int i = 0; i < 2; i++) {
+      deliver(
+          routed,
+          "List-Id: Developers <dev.lists.example.net>\r\nSubject: a\r\n\r\nx\r\n",
+          "me@example.org");
+    }
+    assertThat(opened).containsExactly(maildir + " .Lists.dev");
+    assertThat(count(dir.resolve("agent-side/.Lists.dev"))).isEqualTo(2);
+    assertThat(Files.exists(maildir.resolve(".Lists.dev"))).isFalse();
   }
 
   /** A rule with a Maildir folder and a program whose exit status is {@code status}. */
