@@ -2,7 +2,6 @@ package org.popfetch.app;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -97,9 +96,9 @@ final class AccountRun {
             dir,
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
-      if (!Files.isWritable(dir)) {
-        throw new AccessDeniedException(dir.toString());
-      }
+      // A file made and removed, not isWritable: the OS's own reason ("Read-only file
+      // system" under ProtectSystem=, "Permission denied"), where isWritable says only no.
+      Files.delete(Files.createTempFile(dir, ".popfetch-", ".probe"));
     } catch (IOException e) {
       err.println(
           "popfetch: cannot use the state directory "

@@ -72,8 +72,9 @@ final class CheckCommand implements Callable<Integer> {
     for (AccountCheck.Report r : reports) {
       if (r.failure().isPresent()) {
         // The server's own words: escaped, they cannot drive the admin's terminal.
+        PollFailure f = r.failure().get();
         out.printf(
-            "%-20s failed: %s%n", r.account(), LogText.sanitize(r.failure().get().message()));
+            "%-20s failed: %s; %s%n", r.account(), LogText.sanitize(f.message()), f.remedy());
         firstFailure = firstFailure.or(r::failure);
       } else {
         out.printf(

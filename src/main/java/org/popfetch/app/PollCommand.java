@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -64,6 +65,13 @@ final class PollCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions options;
 
+  @Option(
+      names = {"-q", "--quiet"},
+      description =
+          "Say nothing unless something failed (for cron): no progress, no summary lines;"
+              + " warnings and errors still go to standard error.")
+  boolean quiet;
+
   @Parameters(
       paramLabel = "ACCOUNT",
       arity = "0..*",
@@ -72,6 +80,15 @@ final class PollCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!quiet) {
+      return poll();
+    }
+    try (QuietLog q = QuietLog.start()) {
+      return poll();
+    }
+  }
+
+  private int poll() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     AccountRun.Plan plan;
     try {
@@ -101,7 +118,7 @@ final class PollCommand implements Callable<Integer> {
               + "; not starting a second");
       return ExitStatus.LOCKED.code;
     }
-    FetchObserver observer = ProgressBar.forTerminal(err);
+    FetchObserver observer = quiet ? FetchObserver.NONE : ProgressBar.forTerminal(err);
     List<PollResult> results;
     PopfetchConfig config = plan.config();
     Map<String, QueueRunner.Route> routes;
@@ -133,6 +150,12 @@ final class PollCommand implements Callable<Integer> {
       if (queue != null) {
         // What was just queued goes out now; what waits for a retry goes when it is due.
         runQueue(queue, routes, config);
+      }
+    }
+    for (PollResult r : results) {
+      if (r.failure().isEmpty() && r.fetched() == 0 && r.deleted() == 0) {
+        // The poll itself logs this at DEBUG, so that the service does not repeat it.
+        LOG.info("{}: no new mail ({} on the server)", r.account(), r.onServer());
       }
     }
     return PollStatus.of(results).code;

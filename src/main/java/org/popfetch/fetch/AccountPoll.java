@@ -15,6 +15,7 @@ import org.popfetch.pop3.Pop3Client;
 import org.popfetch.pop3.Pop3Exception;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One poll of one account.
@@ -119,10 +120,11 @@ public final class AccountPoll {
     failure.ifPresent(
         f ->
             LOG.warn(
-                "{}: poll failed ({}): {}",
+                "{}: poll failed ({}): {}; {}",
                 account.name(),
                 f.kind(),
-                LogText.sanitize(f.message())));
+                LogText.sanitize(f.message()),
+                f.remedy()));
     observer.finished(result);
     return result;
   }
@@ -257,14 +259,17 @@ public final class AccountPoll {
     }
     deleted = deleting.size();
     store.forget(account.key(), deleting.stream().filter(Entry::tracked).map(Entry::uid).toList());
-    LOG.info(
-        "{}: {} on server, {} fetched ({} octets), {} deleted, {} too large",
-        account.name(),
-        onServer,
-        delivery.fetched(),
-        delivery.octets(),
-        deleted,
-        oversize + delivery.oversize());
+    // A poll that changed nothing is not news: the service would say so every few minutes.
+    boolean quiet = delivery.fetched() == 0 && deleted == 0 && oversize + delivery.oversize() == 0;
+    LOG.atLevel(quiet ? Level.DEBUG : Level.INFO)
+        .log(
+            "{}: {} on server, {} fetched ({} octets), {} deleted, {} too large",
+            account.name(),
+            onServer,
+            delivery.fetched(),
+            delivery.octets(),
+            deleted,
+            oversize + delivery.oversize());
     return failure;
   }
 

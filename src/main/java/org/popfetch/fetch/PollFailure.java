@@ -1,5 +1,7 @@
 package org.popfetch.fetch;
 
+import java.util.Locale;
+
 /**
  * Why a poll ended early. Whatever the kind, every message not yet delivered is still on the
  * server.
@@ -8,6 +10,53 @@ package org.popfetch.fetch;
  * @param message one line for the log, with the server's own words where there are any
  */
 public record PollFailure(Kind kind, String message) {
+  /**
+   * What an admin can do about it, in a few words to follow the message after "; ". For a
+   * destination, the OS's reason in the message picks the advice (read-only file system, permission
+   * denied, no such file, a full disk).
+   */
+  public String remedy() {
+    return switch (kind) {
+      case CONNECT -> "check server: and port: and that the server is up; tried again next poll";
+      case AUTH -> "check user: and password: (or oauth-token:) of the account";
+      case SERVER_BUSY -> "another client may hold the mailbox; tried again later";
+      case PROTOCOL ->
+          "tried again next poll; popfetch poll --trace ACCOUNT shows the conversation";
+      case SECURITY ->
+          "check tls:, ca-file: or fingerprint: against the server's certificate"
+              + " (popfetch poll --trace ACCOUNT)";
+      case SERVER_ERROR -> "popfetch poll --trace ACCOUNT shows the conversation";
+      case DELIVERY ->
+          deliveryRemedy()
+              + (message.contains("stays on the server")
+                  ? ""
+                  : "; the mail stays on the server until then");
+      case STORE -> "check state.url and the disk it is on";
+      case CONFIG -> "change the account in the configuration (popfetch config check)";
+      case INTERNAL -> "run with --trace for details, and please report it";
+    };
+  }
+
+  private String deliveryRemedy() {
+    String m = message.toLowerCase(Locale.ROOT);
+    String who = System.getProperty("user.name", "popfetch");
+    if (m.contains("read-only file system")) {
+      return "make it writable (a systemd unit needs it in ReadWritePaths=), or deliver elsewhere";
+    } else if (m.contains("permission denied") || m.contains("operation not permitted")) {
+      return "let the user popfetch runs as (" + who + ") write there, or deliver elsewhere";
+    } else if (m.contains("no space left") || m.contains("quota")) {
+      return "free some space";
+    } else if (m.contains("no such file")) {
+      return "create it, or correct deliver: in the configuration";
+    } else if (m.contains("symbolic link")) {
+      return "deliver to the real path, or make the directories on the way writable by their owner"
+          + " only";
+    } else if (m.contains("as root")) {
+      return "change deliver: in the configuration";
+    }
+    return "fix the destination";
+  }
+
   public enum Kind {
     /** The server could not be reached. */
     CONNECT,

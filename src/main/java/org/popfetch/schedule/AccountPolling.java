@@ -103,11 +103,13 @@ public final class AccountPolling {
       // The destination could not even be set up (a Maildir path that is a file, a link another
       // user planted): say so, as a poll says why it failed, or the poll ends with no word. The
       // server was not contacted: every message stays there.
+      PollFailure failure =
+          new PollFailure(PollFailure.Kind.DELIVERY, String.valueOf(e.getMessage()));
       LOG.warn(
-          "{}: poll failed (DELIVERY): {}",
+          "{}: poll failed (DELIVERY): {}; {}",
           account,
-          LogText.sanitize(String.valueOf(e.getMessage())));
-      PollFailure failure = new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage());
+          LogText.sanitize(failure.message()),
+          failure.remedy());
       result = new PollResult(account, 0, 0, 0, 0, 0, 0, Optional.of(failure));
     }
     observer.finished(result);

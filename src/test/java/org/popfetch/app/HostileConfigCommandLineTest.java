@@ -100,6 +100,12 @@ class HostileConfigCommandLineTest {
             "tls: none\n    cron: \"bogus cron\"",
             ":8: accounts[0].cron: not a Quartz cron expression"),
         Arguments.of(
+            "cron in defaults",
+            "defaults: { cron: \"not a cron\" }",
+            "",
+            "",
+            ":2: defaults.cron: not a Quartz cron expression"),
+        Arguments.of(
             "cron never",
             "",
             "tls: none",
