@@ -245,6 +245,20 @@ check_poll_now() {
   else
     fail "popfetch status answers from the running service" "exit $rc: $out"
   fi
+  # The socket is for root and the admins in group popfetch; anyone else is turned away.
+  useradd --create-home --groups popfetch dave
+  useradd --create-home erin
+  out=$(runuser -u dave -- popfetch status --config $CONF 2>&1)
+  rc=$?
+  if [ $rc -le 1 ] && echo "$out" | grep -q alice; then pass "an admin in group popfetch reaches the service" "exit $rc"
+  else fail "an admin in group popfetch reaches the service" "exit $rc: $out"; fi
+  out=$(runuser -u erin -- popfetch poll ondemand --config $CONF 2>&1)
+  rc=$?
+  if [ $rc -ne 0 ] && [ $rc -ne 8 ] && [ "$(echo "$out" | wc -l)" -le 2 ]; then
+    pass "a user outside group popfetch is turned away in one line" "exit $rc: $(echo "$out" | head -1)"
+  else
+    fail "a user outside group popfetch is turned away in one line" "exit $rc: $out"
+  fi
 }
 
 check_reload() {
@@ -408,6 +422,14 @@ remove_and_purge() {
 
 # --- the run ---------------------------------------------------------------------------------
 
+# A fresh copy of a machine without popfetch, or the checks would see another run's leftovers.
+for u in vmail alice bob carol dave erin; do
+  if id "$u" >/dev/null 2>&1; then echo "FAIL the container is not fresh: user $u exists"; exit 1; fi
+done
+if dpkg-query -W -f '${Status}' popfetch 2>/dev/null | grep -q installed; then
+  echo "FAIL popfetch is installed on this machine already: the test installs it on one without"
+  exit 1
+fi
 # This root may come from a container image whose policy-rc.d forbids starting services (101) for
 # image builds; a Debian host has none, and the package's scripts must be seen acting as there.
 rm -f /usr/sbin/policy-rc.d

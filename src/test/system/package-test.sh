@@ -47,12 +47,26 @@ if [ -z "$DEB" ] || [ ! -f "$DEB" ]; then
 fi
 DEB=$(cd "$(dirname "$DEB")" && pwd)/$(basename "$DEB")
 
+# Where systemd-sandbox keeps the container's overlay (a tmpfs). Left mounted by a run that was
+# killed or failed to unmount, it would hand this run the last one's files: drop it first.
+OVERLAY=/var/tmp/systemd-sandbox-$SANDBOX_NAME
+stale() { mountpoint -q "$OVERLAY" && ! pgrep -f "systemd-nspawn .* -D $OVERLAY/merged" >/dev/null; }
+stop_sandbox() {
+  for _ in 1 2 3 4 5; do
+    "$SANDBOX" stop >/dev/null 2>&1
+    mountpoint -q "$OVERLAY" || return 0
+    sleep 1
+  done
+  echo "WARN the container's overlay is still mounted at $OVERLAY"
+}
+
 echo "package test: $(basename "$DEB") in container $SANDBOX_NAME"
+if stale; then stop_sandbox; fi
 if ! "$SANDBOX" start >/dev/null; then
-  echo "FAIL package test: the container did not boot (is one named $SANDBOX_NAME running already?)"
+  echo "FAIL package test: the container did not boot (one named $SANDBOX_NAME left running? stop it: SANDBOX_NAME=$SANDBOX_NAME $SANDBOX stop)"
   exit 1
 fi
-trap '"$SANDBOX" stop >/dev/null 2>&1' EXIT
+trap stop_sandbox EXIT
 trap 'exit 130' INT TERM
 echo "booted in $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 
