@@ -102,6 +102,11 @@ final class PollCommand implements Callable<Integer> {
               spec.commandLine().getOut(),
               err);
       if (served.isPresent()) {
+        if (options.trace) {
+          err.println(
+              "popfetch: the running service polled, with its own settings; --trace works when"
+                  + " no service runs");
+        }
         return served.get();
       }
       plan = AccountRun.plan(options, accounts, err);

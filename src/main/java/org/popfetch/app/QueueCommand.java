@@ -155,8 +155,7 @@ final class QueueCommand implements Runnable {
         Optional<Integer> served =
             ServiceClient.ask(
                 options.config,
-                ControlRequest.of(
-                    "flush", id == null ? java.util.List.of() : java.util.List.of(id)),
+                ControlRequest.of("flush", Optional.ofNullable(id).stream().toList()),
                 ServiceClient.LONG,
                 spec.commandLine().getOut(),
                 err);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
@@ -49,7 +50,7 @@ final class ServiceClient {
           "popfetch: a service runs but cannot be reached at "
               + socket
               + ": "
-              + AccountRun.reason(e).toLowerCase(java.util.Locale.ROOT)
+              + AccountRun.reason(e).toLowerCase(Locale.ROOT)
               + "; run this as root, or as a member of the service's group (popfetch)");
       err.flush();
       throw new AccountRun.Exit(ExitStatus.LOCKED.code);

@@ -9,9 +9,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Timer;
@@ -42,6 +44,7 @@ public final class ControlClient {
    *
    * @return empty if no service listens there (no socket file, or one nothing answers on: the
    *     service is not running), so the caller can do the work itself
+   * @throws AccessDeniedException if this user may not reach the socket (not in its group)
    * @throws BrokenReplyException if the service broke off or sent something that is not a reply, or
    *     did not finish within {@code timeout}
    * @throws IOException if the socket cannot be reached for another reason (permission denied: the
@@ -50,7 +53,7 @@ public final class ControlClient {
   public static Optional<Integer> send(
       Path socket, ControlRequest request, Duration timeout, PrintWriter out, PrintWriter err)
       throws IOException {
-    if (Files.notExists(socket, LinkOption.NOFOLLOW_LINKS)) {
+    if (!reachable(socket)) {
       return Optional.empty();
     }
     SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -95,6 +98,30 @@ public final class ControlClient {
         err.flush();
       }
     }
+  }
+
+  /**
+   * Whether a socket is there to try: false if nothing is (no such file, a directory on the way
+   * that is a file, something other than a socket).
+   *
+   * @throws AccessDeniedException if this user may not look or connect: a service may well run
+   */
+  private static boolean reachable(Path socket) throws IOException {
+    BasicFileAttributes a;
+    try {
+      a = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (AccessDeniedException e) {
+      throw e;
+    } catch (IOException e) {
+      return false;
+    }
+    if (!a.isOther()) {
+      return false;
+    }
+    if (!Files.isWritable(socket)) { // connect(2) needs write permission on the socket
+      throw new AccessDeniedException(socket.toString());
+    }
+    return true;
   }
 
   private static int print(WireInput in, PrintWriter out, PrintWriter err) throws IOException {

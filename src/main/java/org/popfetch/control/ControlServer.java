@@ -8,8 +8,10 @@ import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -52,6 +54,9 @@ public final class ControlServer implements AutoCloseable {
   static final int STATUS_INTERNAL = 23;
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
   static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How long a close waits for the commands in flight (a stopping poll ends within seconds). */
+  static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
   /** The longest path a unix socket can have (sun_path, less its NUL). */
   public static final int MAX_PATH_OCTETS = 107;
@@ -127,8 +132,7 @@ public final class ControlServer implements AutoCloseable {
   /** As {@link #listen(Path, Handler)}, a request line awaited at most {@code requestTimeout}. */
   static ControlServer listen(Path path, Handler handler, Duration requestTimeout)
       throws IOException {
-    if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-        > MAX_PATH_OCTETS) {
+    if (path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_PATH_OCTETS) {
       throw new IOException(
           path + ": too long for a unix socket (at most " + MAX_PATH_OCTETS + " octets)");
     }
@@ -152,7 +156,7 @@ public final class ControlServer implements AutoCloseable {
     BasicFileAttributes a;
     try {
       a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       return;
     }
     if (!a.isOther()) {
@@ -268,7 +272,10 @@ public final class ControlServer implements AutoCloseable {
     }
   }
 
-  /** Stops listening and removes the socket file if it is still the one bound here. */
+  /**
+   * Stops listening, waits up to {@link #STOP_WAIT} for the commands in flight, and removes the
+   * socket file if it is still the one bound here.
+   */
   @Override
   public void close() {
     try {
@@ -276,8 +283,17 @@ public final class ControlServer implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("closing the control socket: {}", e.getMessage());
     }
-    // A poll asked for goes on to its end (the service's stop flag ends it early), not interrupted.
+    // A poll asked for goes on to its end (the service's stop flag ends it early), not
+    // interrupted, and the caller closes the state only after it.
     workers.shutdown();
+    try {
+      if (!workers.awaitTermination(STOP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+        LOG.warn(
+            "control: commands still running after {} s; stopping anyway", STOP_WAIT.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     timer.shutdownNow();
     try {
       BasicFileAttributes a =

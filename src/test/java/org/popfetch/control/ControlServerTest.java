@@ -71,6 +71,14 @@ class ControlServerTest {
     assertThat(send(socket, ControlRequest.of("status", List.of())).status()).isEmpty();
   }
 
+  @Test
+  void aPathThroughAFileOrAFileThatIsNoSocketIsNoService() throws Exception {
+    Path plain = Files.writeString(dir.resolve("plain"), "x");
+    assertThat(send(plain.resolve("control.sock"), ControlRequest.of("poll", List.of())).status())
+        .isEmpty();
+    assertThat(send(plain, ControlRequest.of("poll", List.of())).status()).isEmpty();
+  }
+
   /** A socket file nothing listens on, as a killed service leaves it. */
   private static void staleSocket(Path socket) throws Exception {
     try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
