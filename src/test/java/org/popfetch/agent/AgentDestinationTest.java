@@ -285,6 +285,41 @@ class AgentDestinationTest {
   }
 
   @Test
+  void anAgentKilledWhileAMessageIsOnTheWayIsADeferral() throws Exception {
+    // The agent opens, reads the head of the message frame and dies while the client is still
+    // writing the 4 MiB after it.
+    listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    listener.bind(UnixDomainSocketAddress.of(dir.resolve("fake.sock")));
+    ServerSocketChannel l = listener;
+    serving =
+        CompletableFuture.runAsync(
+            () -> {
+              try (SocketChannel ch = l.accept()) {
+                DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
+                DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
+                in.read();
+                in.skipNBytes(in.readLong());
+                frame(out, 'K', new byte[0]);
+                out.flush();
+                in.read();
+                in.readLong();
+              } catch (IOException e) {
+                // the test ended
+              }
+            });
+    AgentConnector c = new UnixSocketConnector(dir, "fake");
+    Destination d = maildir(c, dir.resolve("M"));
+    String big = "Subject: big\r\n\r\n" + "x".repeat(100) + "\r\n";
+    assertThatThrownBy(() -> d.stage(MESSAGE, wire(big.repeat(40_000))))
+        .isInstanceOfSatisfying(
+            DeliveryException.class,
+            e -> assertThat(e.refusal()).isInstanceOf(Outcome.Deferred.class))
+        .hasMessageContaining("delivery agent for alice")
+        .hasMessageContaining("the mail stays on the server");
+    assertThat(files(dir.resolve("spool"))).isEmpty();
+  }
+
+  @Test
   void anAnswerOtherThanDurableToACommitIsNotDurable() throws Exception {
     Destination d =
         maildir(
