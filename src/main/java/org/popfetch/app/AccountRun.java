@@ -89,7 +89,29 @@ final class AccountRun {
    *     directory and what to do
    */
   static void stateDirectory(PopfetchConfig config, PrintWriter err) throws Exit {
-    Path dir = config.state().directory();
+    usable(
+        config.state().directory(),
+        "the state directory",
+        " (the systemd units have StateDirectory=popfetch), or point state.url in ",
+        config,
+        err);
+  }
+
+  /**
+   * The same for the forwarding queue's directory, when an account forwards: {@code queue.dir}, by
+   * default beside the state store.
+   *
+   * @throws Exit with {@link ExitStatus#INTERNAL} after one line naming it and what to do
+   */
+  static void queueDirectory(PopfetchConfig config, PrintWriter err) throws Exit {
+    if (AccountWiring.forwards(config)) {
+      usable(config.queue().dir(), "the queue directory", ", or point queue.dir in ", config, err);
+    }
+  }
+
+  private static void usable(
+      Path dir, String what, String alternative, PopfetchConfig config, PrintWriter err)
+      throws Exit {
     try {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(
@@ -101,12 +123,14 @@ final class AccountRun {
       Files.delete(Files.createTempFile(dir, ".popfetch-", ".probe"));
     } catch (IOException e) {
       err.println(
-          "popfetch: cannot use the state directory "
-              + dir
+          "popfetch: cannot use "
+              + what
+              + " "
+              + LogText.sanitize(dir.toString())
               + ": "
               + reason(e)
-              + "; create it, writable by the user popfetch runs as (the systemd units have"
-              + " StateDirectory=popfetch), or point state.url in "
+              + "; create it, writable by the user popfetch runs as"
+              + alternative
               + config.source()
               + " elsewhere");
       err.flush();

@@ -56,7 +56,8 @@ import picocli.CommandLine.Spec;
       " 9:mailbox busy",
       "10:delivery error (also: a mailbox reached through a symbolic link another user could"
           + " have planted, refused)",
-      "23:internal error (also: the state directory cannot be created or written, out of memory)",
+      "23:internal error (also: the state or queue directory cannot be created or written, out"
+          + " of memory)",
       "64:usage error (an unknown option or command, a missing argument)"
     })
 final class PollCommand implements Callable<Integer> {
@@ -111,6 +112,7 @@ final class PollCommand implements Callable<Integer> {
       }
       plan = AccountRun.plan(options, accounts, err);
       AccountRun.stateDirectory(plan.config(), err);
+      AccountRun.queueDirectory(plan.config(), err);
     } catch (AccountRun.Exit e) {
       return e.status;
     }
@@ -158,7 +160,11 @@ final class PollCommand implements Callable<Integer> {
       }
     }
     for (PollResult r : results) {
-      if (r.failure().isEmpty() && r.fetched() == 0 && r.deleted() == 0) {
+      if (r.failure().isEmpty()
+          && r.fetched() == 0
+          && r.deleted() == 0
+          && r.oversize() == 0
+          && r.quarantined() == 0) {
         // The poll itself logs this at DEBUG, so that the service does not repeat it.
         LOG.info("{}: no new mail ({} on the server)", r.account(), r.onServer());
       }

@@ -194,6 +194,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     PopfetchConfig config = plan.config();
     var routes = AccountWiring.routes(config);
     AccountRun.stateDirectory(config, err);
+    AccountRun.queueDirectory(config, err);
     StateLock lock =
         StateLock.tryAcquire(config.state().file())
             .orElseThrow(

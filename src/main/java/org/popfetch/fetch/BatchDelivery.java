@@ -349,7 +349,8 @@ final class BatchDelivery {
       if (entry.tracked()) {
         failedAttempts.add(attempt);
       }
-      LOG.warn(
+      // INFO: the poll's own failure line (a warning) follows with the same reason and what to do.
+      LOG.info(
           "{}: message {} left on the server, delivery failed (attempt {}): {}",
           account.name(),
           entry.number(),

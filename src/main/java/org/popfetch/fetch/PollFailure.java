@@ -48,6 +48,10 @@ public record PollFailure(Kind kind, String message) {
       return "free some space";
     } else if (m.contains("no such file")) {
       return "create it, or correct deliver: in the configuration";
+    } else if (m.contains("ex_tempfail")) {
+      return "the delivery agent asked to try later; popfetch tries again at the next poll";
+    } else if (m.contains("exited with")) {
+      return "see what the delivery agent logged";
     } else if (m.contains("symbolic link")) {
       return "deliver to the real path, or make the directories on the way writable by their owner"
           + " only";

@@ -292,4 +292,38 @@ class AccountFailureLinesTest {
           .contains("or point state.url in " + file + " elsewhere");
     }
   }
+
+  @Test
+  void aDeliveryAgentThatSaysTryLaterIsOneWarningLine() throws Exception {
+    mail();
+    Path file =
+        config("{ pipe: [/bin/sh, -c, \"cat >/dev/null; exit 75\"], allow-root: true }", "");
+    Run run = popfetch("poll", "--config", file.toString());
+    assertThat(run.status()).isEqualTo(ExitStatus.DELIVERY.code);
+    assertThat(onlyFailureLine(run))
+        .startsWith("carol: poll failed (DELIVERY): ")
+        .contains("exited with 75 (EX_TEMPFAIL); the delivery agent asked to try later")
+        .endsWith("; the mail stays on the server until then");
+    assertThat(greenMail.getReceivedMessages()).hasSize(1);
+  }
+
+  @Test
+  void aQueueDirectoryPopfetchCannotWriteIsOneLineNotAnInternalError() throws Exception {
+    Path queue = unwritable().resolve("queue");
+    Path file = config("{ smtp: { host: localhost, to: [carol@example.org] } }", "");
+    Files.writeString(
+        file,
+        Files.readString(file).replace("accounts:", "queue: { dir: " + queue + " }\naccounts:"));
+    for (String command : new String[] {"poll", "run"}) {
+      events.list.clear();
+      Run run = popfetch(command, "--config", file.toString());
+      assertThat(run.status()).as(command).isEqualTo(ExitStatus.INTERNAL.code);
+      assertThat(onlyFailureLine(run))
+          .as(command)
+          .startsWith("popfetch: cannot use the queue directory " + queue + ": ")
+          .contains(isRoot() ? ": Read-only file system; " : ": permission denied; ")
+          .endsWith("or point queue.dir in " + file + " elsewhere")
+          .doesNotContain("internal error");
+    }
+  }
 }
