@@ -358,9 +358,8 @@ start_user_instance() {
   drop carol-src carol-1
   install -d -o carol -g carol -m 700 /home/carol/.config /home/carol/.config/popfetch
   cat >/home/carol/.config/popfetch/popfetch.yaml <<EOF
-# carol's own accounts, run by popfetch@carol.service (as popfetch@.service and
-# popfetch.yaml(5) show it: the state in her home, not the system's /var/lib/popfetch)
-state: { url: "jdbc:sqlite:/home/carol/.local/state/popfetch/state.db" }
+# carol's own accounts, run by popfetch@carol.service; no state: named, so it
+# goes to her ~/.local/state/popfetch, not the system's /var/lib/popfetch
 accounts:
   - name: carol
     server: 127.0.0.1
@@ -389,10 +388,10 @@ check_user_instance() {
   fi
   local f got
   f=$(maildir_file /home/carol/Maildir carol-1)
-  got="$( [ -n "$f" ] && owner_mode "$f") $(owner_mode /home/carol/.local/state/popfetch 2>&1)"
+  got="$( [ -n "$f" ] && owner_mode "$f") $(owner_mode /home/carol/.local/state/popfetch/state.db 2>&1)"
   case "$got" in
-  "carol:carol 600 carol:carol "*) pass "carol's mail is 0600 carol, her state is in ~/.local/state/popfetch" ;;
-  *) fail "carol's mail is 0600 carol, her state is in ~/.local/state/popfetch" "message, state dir: $got" ;;
+  "carol:carol 600 carol:carol 600") pass "carol's mail is 0600 carol, her state is ~/.local/state/popfetch/state.db (the default for her file)" ;;
+  *) fail "carol's mail is 0600 carol, her state is ~/.local/state/popfetch/state.db (the default for her file)" "message, state: $got" ;;
   esac
   if source_empty carol-src; then pass "carol's fetched mail is deleted from Dovecot"
   else fail "carol's fetched mail is deleted from Dovecot" "$(find $MAILROOT/carol-src/Maildir/new $MAILROOT/carol-src/Maildir/cur -type f)"; fi

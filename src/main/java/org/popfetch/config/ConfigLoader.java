@@ -203,7 +203,10 @@ public final class ConfigLoader extends YamlReader {
     StateLocation state =
         top.containsKey("state")
             ? StateSection.read(this, top.get("state"))
-            : StateLocation.DEFAULT;
+            : StateLocation.defaultFor(
+                source,
+                Optional.ofNullable(System.getenv("HOME")),
+                Optional.ofNullable(System.getenv("XDG_STATE_HOME")));
     int parallel =
         top.containsKey("parallel")
             ? integer(top.get("parallel").value(), "parallel", 1, 256)
