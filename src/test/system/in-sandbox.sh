@@ -20,7 +20,7 @@ setup_dovecot() {
   sed -e "s/@PORT@/$PORT/" -e "s/@VMAIL_UID@/$(id -u vmail)/" "$HERE/dovecot.conf" >/etc/dovecot/dovecot.conf
   : >/etc/dovecot/popfetch-test.users
   # POP3 sources (NAME-src) and the LMTP recipient (team)
-  for u in alice-src bob-src team-src extra-src ondemand-src carol-src bad-src team; do
+  for u in alice-src bob-src team-src extra-src ondemand-src piped-src carol-src bad-src team; do
     echo "$u:{PLAIN}pw-$u::::::" >>/etc/dovecot/popfetch-test.users
     mkdir -p "$MAILROOT/$u/Maildir/"{new,cur,tmp}
   done
@@ -84,7 +84,7 @@ account() {
 }
 
 write_config() {
-  for a in alice bob team extra ondemand; do secret "$a"; done
+  for a in alice bob team extra ondemand piped; do secret "$a"; done
   # One account with a wrong password: its refused logins are the warning to look for.
   printf 'wrong\n' >/etc/popfetch/bad-login.pass
   chown popfetch:popfetch /etc/popfetch/bad-login.pass
@@ -107,6 +107,8 @@ EOF
       | sed 's|password: { file: /etc/popfetch/team.pass }|password: pw-team-src|'
     # Polled only when asked: a cron that fires once a year.
     account ondemand "{ maildir: /home/alice/Maildir, user: alice }" 'cron: "0 0 3 1 1 ?"'
+    # A pipe as another user, which the unprivileged service cannot run: one line, mail kept.
+    account piped "{ pipe: [/usr/bin/procmail, -d, alice], user: alice }" 'cron: "0 0 3 1 1 ?"'
     cat <<EOF
   - name: bad-login
     user: bad-src
@@ -238,6 +240,16 @@ check_poll_now() {
     pass "popfetch poll while the service runs: the service polls now, exit 0" "$(elapsed "$t") s: $(echo "$out" | tail -1)"
   else
     fail "popfetch poll while the service runs: the service polls now, exit 0" "exit $rc: $out"
+  fi
+  drop piped-src piped-1
+  out=$(popfetch poll piped --config $CONF 2>&1)
+  rc=$?
+  if [ $rc -eq 10 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] &&
+    echo "$out" | grep -q "popfetch is not root.*delivery agent.*popfetch@alice.service" &&
+    ! source_empty piped-src; then
+    pass "a pipe as another user under the service: one line saying what to do, exit 10, mail kept" "$out"
+  else
+    fail "a pipe as another user under the service: one line saying what to do, exit 10, mail kept" "exit $rc: $out"
   fi
   out=$(popfetch status --config $CONF 2>&1)
   rc=$?

@@ -78,7 +78,15 @@ public final class PipeDestination implements Destination {
     if (runAs.isPresent()) {
       if (!root) {
         throw DeliveryException.rejected(
-            "cannot run " + argv.get(0) + " as " + runAs.get() + ": popfetch is not root");
+            "cannot run "
+                + argv.get(0)
+                + " as "
+                + runAs.get()
+                + ": popfetch is not root (the system service never is); deliver with maildir: or"
+                + " mbox: and user: through the user's delivery agent, or run the pipe from that"
+                + " user's own popfetch@"
+                + runAs.get()
+                + ".service");
       }
       try {
         Identity.Account user = Identity.lookup(runAs.get());
