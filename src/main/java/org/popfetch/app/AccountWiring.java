@@ -40,16 +40,35 @@ import org.popfetch.pop3.TlsMode;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueuePolicy;
 import org.popfetch.queue.QueueRunner;
+import org.popfetch.sasl.CredentialSource;
 import org.popfetch.sasl.Credentials;
 import org.popfetch.smtp.MxResolver;
 import org.popfetch.smtp.SmtpSettings;
 import org.popfetch.smtp.SmtpTimeouts;
 
-/** Turns an account's configuration into the engine's objects. Secrets are resolved here. */
+/**
+ * Turns an account's configuration into the engine's objects. An account's secret is read either
+ * now or at each login (see {@link SecretCredentials}); an SMTP route's, when the route is built.
+ */
 final class AccountWiring {
   private AccountWiring() {}
 
+  /**
+   * The account with its secret read now, once: for the one-shot commands and {@code config check},
+   * so that a secret that cannot be had is one line before any network traffic.
+   *
+   * @throws ConfigException if the secret cannot be had ("account NAME: KEY: ...")
+   */
   static Pop3Account account(AccountConfig a) throws ConfigException {
+    return account(a, new SecretCredentials(a).resolve());
+  }
+
+  /** The account with its secret read at each login (the service): nothing is resolved here. */
+  static Pop3Account accountAskingAtEachLogin(AccountConfig a) {
+    return account(a, new SecretCredentials(a));
+  }
+
+  static Pop3Account account(AccountConfig a, CredentialSource credentials) {
     TlsTrust trust = new TlsTrust(a.caFile(), a.fingerprint());
     Pop3Settings settings =
         new Pop3Settings(
@@ -62,17 +81,6 @@ final class AccountWiring {
             a.tls() == TlsMode.NONE,
             Framing.CRLF,
             Pop3Settings.DEFAULT_PIPELINE_WINDOW);
-    Credentials credentials;
-    String key = a.oauthToken().isPresent() ? "oauth-token" : "password";
-    try {
-      credentials =
-          a.oauthToken().isPresent()
-              ? new Credentials.OAuthToken(a.user(), SecretResolver.resolve(a.oauthToken().get()))
-              : new Credentials.Password(
-                  a.user(), SecretResolver.resolve(a.password().orElseThrow()));
-    } catch (ConfigException e) {
-      throw e.within("account " + a.name() + ": " + key + ": ");
-    }
     String mailbox = a.user().contains("@") ? a.user() : a.user() + "@" + a.server();
     return new Pop3Account(
         a.name(), settings, credentials, a.auth(), mailbox, a.recipientHeader(), a.scope());
