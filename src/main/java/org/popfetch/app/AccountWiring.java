@@ -167,6 +167,16 @@ final class AccountWiring {
    * @throws ConfigException if a secret cannot be had or the resolver cannot be used
    */
   static Map<String, QueueRunner.Route> routes(PopfetchConfig config) throws ConfigException {
+    return routes(config, AccountRun.Secrets.NOW);
+  }
+
+  /**
+   * As {@link #routes(PopfetchConfig)}, with the passwords read now or at each login.
+   *
+   * @throws ConfigException if a secret read now cannot be had, or the resolver cannot be used
+   */
+  static Map<String, QueueRunner.Route> routes(PopfetchConfig config, AccountRun.Secrets secrets)
+      throws ConfigException {
     Map<String, QueueRunner.Route> routes = new LinkedHashMap<>();
     SmtpTimeouts timeouts = smtpTimeouts(config.queue().smtpTimeouts());
     for (AccountConfig a : config.accounts()) {
@@ -175,7 +185,7 @@ final class AccountWiring {
       a.rules().forEach(r -> r.deliver().forEach(t -> all.add(t.destination())));
       for (DeliverConfig d : all) {
         if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route().id())) {
-          routes.put(s.route().id(), route(s, timeouts, config));
+          routes.put(s.route().id(), route(s, timeouts, config, secrets));
         }
       }
     }
@@ -192,7 +202,11 @@ final class AccountWiring {
   }
 
   private static QueueRunner.Route route(
-      DeliverConfig.Smtp s, SmtpTimeouts timeouts, PopfetchConfig config) throws ConfigException {
+      DeliverConfig.Smtp s,
+      SmtpTimeouts timeouts,
+      PopfetchConfig config,
+      AccountRun.Secrets secrets)
+      throws ConfigException {
     SmtpSettings.Tls tls = tls(s.tls());
     SmtpSettings settings =
         new SmtpSettings(
@@ -204,12 +218,14 @@ final class AccountWiring {
             localHost(),
             s.route() instanceof Route.Lmtp,
             tls == SmtpSettings.Tls.NONE);
-    Optional<Credentials> credentials = Optional.empty();
+    Optional<CredentialSource> credentials = Optional.empty();
     if (s.user().isPresent()) {
       credentials =
           Optional.of(
-              new Credentials.Password(
-                  s.user().get(), SecretResolver.resolve(s.password().orElseThrow())));
+              secrets == AccountRun.Secrets.NOW
+                  ? new Credentials.Password(
+                      s.user().get(), SecretResolver.resolve(s.password().orElseThrow()))
+                  : new SecretCredentials(s.host(), s.user().get(), s.password().orElseThrow()));
     }
     Optional<MxResolver> mx = Optional.empty();
     if (s.route() instanceof Route.Mx) {

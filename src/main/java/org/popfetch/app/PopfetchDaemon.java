@@ -193,7 +193,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     AccountRun.Plan plan =
         AccountRun.plan(options, List.of(), err, AccountRun.Secrets.AT_EACH_LOGIN);
     PopfetchConfig config = plan.config();
-    var routes = AccountWiring.routes(config);
+    var routes = AccountWiring.routes(config, AccountRun.Secrets.AT_EACH_LOGIN);
     AccountRun.stateDirectory(config, err);
     AccountRun.queueDirectory(config, err);
     StateLock lock =
