@@ -18,9 +18,10 @@ import org.popfetch.net.LogText;
 /**
  * Planning what a command works on, shared by {@code run}, {@code poll}, {@code check} and {@code
  * config check}: loading the configuration, choosing the accounts named on the command line,
- * resolving their secrets before any network traffic, and saying what is wrong with them in one
- * line and an exit status. Running the accounts is the job of {@code ParallelRun}, one poll that of
- * {@code AccountPolling} (both in {@code schedule}).
+ * resolving their secrets before any network traffic (or, for {@code run}, leaving them to each
+ * login), and saying what is wrong with them in one line and an exit status. Running the accounts
+ * is the job of {@code ParallelRun}, one poll that of {@code AccountPolling} (both in {@code
+ * schedule}).
  */
 final class AccountRun {
   private AccountRun() {}
@@ -40,7 +41,7 @@ final class AccountRun {
     }
   }
 
-  /** The configuration and the accounts to work on, secrets resolved. */
+  /** The configuration and the accounts to work on. */
   record Plan(PopfetchConfig config, List<Target> targets) {}
 
   /** Ends a command early with an exit status; the reason has been printed. */
@@ -53,13 +54,39 @@ final class AccountRun {
     }
   }
 
+  /** When an account's password or token is read. */
+  enum Secrets {
+    /**
+     * Now, once, for a command that polls once ({@code poll}, {@code check}) or only checks ({@code
+     * config check}): a secret that cannot be had shows up at once, not after half the accounts
+     * were polled, and is used for that one login.
+     */
+    NOW,
+    /**
+     * At each login, by the service: a rotated password file or a token that expires is read afresh
+     * each poll, and one that cannot be had fails that poll only.
+     */
+    AT_EACH_LOGIN
+  }
+
   /**
-   * Loads the configuration, picks the named accounts (all if none) and resolves every secret: a
-   * typo shows up at once, not after half the accounts were polled.
+   * Loads the configuration, picks the named accounts (all if none) and resolves every secret now
+   * ({@link Secrets#NOW}).
    *
    * @throws Exit after printing why, with the exit status that calls for
    */
   static Plan plan(CommonOptions options, List<String> names, PrintWriter err) throws Exit {
+    return plan(options, names, err, Secrets.NOW);
+  }
+
+  /**
+   * Loads the configuration, picks the named accounts (all if none), and resolves their secrets now
+   * or leaves them to each login.
+   *
+   * @throws Exit after printing why, with the exit status that calls for
+   */
+  static Plan plan(CommonOptions options, List<String> names, PrintWriter err, Secrets secrets)
+      throws Exit {
     PopfetchConfig config;
     try {
       config = ConfigLoader.load(options.config);
@@ -73,7 +100,12 @@ final class AccountRun {
     List<Target> targets = new ArrayList<>();
     for (AccountConfig a : selected) {
       try {
-        targets.add(new Target(a, AccountWiring.account(a)));
+        targets.add(
+            new Target(
+                a,
+                secrets == Secrets.NOW
+                    ? AccountWiring.account(a)
+                    : AccountWiring.accountAskingAtEachLogin(a)));
       } catch (ConfigException e) {
         throw new Exit(failed(e, err));
       }

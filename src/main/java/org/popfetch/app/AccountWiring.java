@@ -40,16 +40,35 @@ import org.popfetch.pop3.TlsMode;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueuePolicy;
 import org.popfetch.queue.QueueRunner;
+import org.popfetch.sasl.CredentialSource;
 import org.popfetch.sasl.Credentials;
 import org.popfetch.smtp.MxResolver;
 import org.popfetch.smtp.SmtpSettings;
 import org.popfetch.smtp.SmtpTimeouts;
 
-/** Turns an account's configuration into the engine's objects. Secrets are resolved here. */
+/**
+ * Turns an account's configuration into the engine's objects. An account's secret is read either
+ * now or at each login (see {@link SecretCredentials}); an SMTP route's, when the route is built.
+ */
 final class AccountWiring {
   private AccountWiring() {}
 
+  /**
+   * The account with its secret read now, once: for the one-shot commands and {@code config check},
+   * so that a secret that cannot be had is one line before any network traffic.
+   *
+   * @throws ConfigException if the secret cannot be had ("account NAME: KEY: ...")
+   */
   static Pop3Account account(AccountConfig a) throws ConfigException {
+    return account(a, new SecretCredentials(a).resolve());
+  }
+
+  /** The account with its secret read at each login (the service): nothing is resolved here. */
+  static Pop3Account accountAskingAtEachLogin(AccountConfig a) {
+    return account(a, new SecretCredentials(a));
+  }
+
+  static Pop3Account account(AccountConfig a, CredentialSource credentials) {
     TlsTrust trust = new TlsTrust(a.caFile(), a.fingerprint());
     Pop3Settings settings =
         new Pop3Settings(
@@ -62,17 +81,6 @@ final class AccountWiring {
             a.tls() == TlsMode.NONE,
             Framing.CRLF,
             Pop3Settings.DEFAULT_PIPELINE_WINDOW);
-    Credentials credentials;
-    String key = a.oauthToken().isPresent() ? "oauth-token" : "password";
-    try {
-      credentials =
-          a.oauthToken().isPresent()
-              ? new Credentials.OAuthToken(a.user(), SecretResolver.resolve(a.oauthToken().get()))
-              : new Credentials.Password(
-                  a.user(), SecretResolver.resolve(a.password().orElseThrow()));
-    } catch (ConfigException e) {
-      throw e.within("account " + a.name() + ": " + key + ": ");
-    }
     String mailbox = a.user().contains("@") ? a.user() : a.user() + "@" + a.server();
     return new Pop3Account(
         a.name(), settings, credentials, a.auth(), mailbox, a.recipientHeader(), a.scope());
@@ -159,6 +167,16 @@ final class AccountWiring {
    * @throws ConfigException if a secret cannot be had or the resolver cannot be used
    */
   static Map<String, QueueRunner.Route> routes(PopfetchConfig config) throws ConfigException {
+    return routes(config, AccountRun.Secrets.NOW);
+  }
+
+  /**
+   * As {@link #routes(PopfetchConfig)}, with the passwords read now or at each login.
+   *
+   * @throws ConfigException if a secret read now cannot be had, or the resolver cannot be used
+   */
+  static Map<String, QueueRunner.Route> routes(PopfetchConfig config, AccountRun.Secrets secrets)
+      throws ConfigException {
     Map<String, QueueRunner.Route> routes = new LinkedHashMap<>();
     SmtpTimeouts timeouts = smtpTimeouts(config.queue().smtpTimeouts());
     for (AccountConfig a : config.accounts()) {
@@ -167,7 +185,7 @@ final class AccountWiring {
       a.rules().forEach(r -> r.deliver().forEach(t -> all.add(t.destination())));
       for (DeliverConfig d : all) {
         if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route().id())) {
-          routes.put(s.route().id(), route(s, timeouts, config));
+          routes.put(s.route().id(), route(s, timeouts, config, secrets));
         }
       }
     }
@@ -184,7 +202,11 @@ final class AccountWiring {
   }
 
   private static QueueRunner.Route route(
-      DeliverConfig.Smtp s, SmtpTimeouts timeouts, PopfetchConfig config) throws ConfigException {
+      DeliverConfig.Smtp s,
+      SmtpTimeouts timeouts,
+      PopfetchConfig config,
+      AccountRun.Secrets secrets)
+      throws ConfigException {
     SmtpSettings.Tls tls = tls(s.tls());
     SmtpSettings settings =
         new SmtpSettings(
@@ -196,12 +218,14 @@ final class AccountWiring {
             localHost(),
             s.route() instanceof Route.Lmtp,
             tls == SmtpSettings.Tls.NONE);
-    Optional<Credentials> credentials = Optional.empty();
+    Optional<CredentialSource> credentials = Optional.empty();
     if (s.user().isPresent()) {
       credentials =
           Optional.of(
-              new Credentials.Password(
-                  s.user().get(), SecretResolver.resolve(s.password().orElseThrow())));
+              secrets == AccountRun.Secrets.NOW
+                  ? new Credentials.Password(
+                      s.user().get(), SecretResolver.resolve(s.password().orElseThrow()))
+                  : new SecretCredentials(s.host(), s.user().get(), s.password().orElseThrow()));
     }
     Optional<MxResolver> mx = Optional.empty();
     if (s.route() instanceof Route.Mx) {

@@ -68,7 +68,7 @@ enum ExitStatus {
       case SERVER_ERROR -> SERVER_ERROR;
       case DELIVERY -> DELIVERY;
       case STORE, INTERNAL -> INTERNAL;
-      case CONFIG -> SYNTAX;
+      case CONFIG, CREDENTIALS -> SYNTAX;
     };
   }
 }

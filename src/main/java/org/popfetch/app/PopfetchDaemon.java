@@ -140,7 +140,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     try {
       CommonOptions options = new CommonOptions();
       options.config = configFile;
-      plan = AccountRun.plan(options, List.of(), err);
+      plan = AccountRun.plan(options, List.of(), err, AccountRun.Secrets.AT_EACH_LOGIN);
     } catch (AccountRun.Exit e) {
       err.flush();
       return Optional.of(why.toString().strip());
@@ -190,9 +190,10 @@ public final class PopfetchDaemon implements AutoCloseable {
     CommonOptions options = new CommonOptions();
     options.config = configFile;
     options.trace = trace;
-    AccountRun.Plan plan = AccountRun.plan(options, List.of(), err);
+    AccountRun.Plan plan =
+        AccountRun.plan(options, List.of(), err, AccountRun.Secrets.AT_EACH_LOGIN);
     PopfetchConfig config = plan.config();
-    var routes = AccountWiring.routes(config);
+    var routes = AccountWiring.routes(config, AccountRun.Secrets.AT_EACH_LOGIN);
     AccountRun.stateDirectory(config, err);
     AccountRun.queueDirectory(config, err);
     StateLock lock =

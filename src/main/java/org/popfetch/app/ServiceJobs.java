@@ -91,8 +91,10 @@ final class ServiceJobs implements AutoCloseable {
     this.config = config;
     this.shared = shared;
     this.queue = queue;
-    // Routes are read once; a runner is made for each run, since its counts add up over its runs.
-    this.routes = queue == null ? Map.of() : AccountWiring.routes(config);
+    // Routes are built once, their passwords read at each login; a runner is made for each run,
+    // since its counts add up over its runs.
+    this.routes =
+        queue == null ? Map.of() : AccountWiring.routes(config, AccountRun.Secrets.AT_EACH_LOGIN);
     // One thread more than polls may run at once for the queue, one for the heartbeat.
     this.scheduler = new PollScheduler(config.parallel() + 2);
     this.slots = new ServerSlots(config.perServer());

@@ -7,6 +7,8 @@ import java.util.Optional;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.pop3.Pop3Client;
 import org.popfetch.pop3.Pop3Exception;
+import org.popfetch.sasl.CredentialException;
+import org.popfetch.sasl.Credentials;
 
 /**
  * Counts what a poll would fetch, without fetching or deleting anything (as {@code fetchmail -c}).
@@ -38,8 +40,14 @@ public final class AccountCheck {
       SeenUidStore store,
       Clock clock,
       ProtocolTrace trace) {
+    Credentials credentials;
+    try {
+      credentials = account.credentialSource().credentials();
+    } catch (CredentialException e) {
+      return new Report(account.name(), 0, 0, 0, 0, Optional.of(Failures.classify(e)));
+    }
     try (Pop3Client client = Pop3Client.connect(account.settings(), trace)) {
-      client.login(account.credentials(), account.auth());
+      client.login(credentials, account.auth());
       Mailbox mailbox = Mailbox.read(client);
       Map<String, SeenUid> seen = mailbox.haveUidl() ? store.load(account.key()) : Map.of();
       Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());

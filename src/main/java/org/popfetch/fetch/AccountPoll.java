@@ -13,6 +13,8 @@ import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.pop3.Pop3Client;
 import org.popfetch.pop3.Pop3Exception;
+import org.popfetch.sasl.CredentialException;
+import org.popfetch.sasl.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -96,9 +98,13 @@ public final class AccountPoll {
     Optional<PollFailure> failure = Optional.empty();
     Pop3Client client = null;
     try {
+      // Asked before connecting: a secret that cannot be had costs the server nothing.
+      Credentials credentials = account.credentialSource().credentials();
       client = Pop3Client.connect(account.settings(), trace);
-      client.login(account.credentials(), account.auth());
+      client.login(credentials, account.auth());
       failure = poll(client);
+    } catch (CredentialException e) {
+      failure = Optional.of(Failures.classify(e));
     } catch (Pop3Exception e) {
       failure = Optional.of(Failures.classify(e));
     } catch (IOException e) {

@@ -104,7 +104,7 @@ public final class AuthFailureNotice {
         """
             .formatted(
                 account.name(),
-                account.credentials().user(),
+                account.credentialSource().user(),
                 account.settings().host(),
                 account.settings().port(),
                 failures,

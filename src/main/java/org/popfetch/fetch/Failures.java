@@ -5,8 +5,9 @@ import org.popfetch.pop3.Pop3Exception;
 import org.popfetch.pop3.Pop3ProtocolException;
 import org.popfetch.pop3.Pop3SecurityException;
 import org.popfetch.pop3.ResponseCondition;
+import org.popfetch.sasl.CredentialException;
 
-/** Turns the POP3 client's exceptions into poll failures. */
+/** Turns the POP3 client's exceptions, and a secret that cannot be had, into poll failures. */
 final class Failures {
   private Failures() {}
 
@@ -32,6 +33,16 @@ final class Failures {
       kind = PollFailure.Kind.CONNECT;
     }
     return new PollFailure(kind, e.getMessage());
+  }
+
+  /**
+   * A secret that cannot be had fails the poll, not the service, and is asked for again at the next
+   * one; it is not a refused login (no rest, no notice) unless the authority behind it refused the
+   * credentials for good.
+   */
+  static PollFailure classify(CredentialException e) {
+    return new PollFailure(
+        e.refused() ? PollFailure.Kind.AUTH : PollFailure.Kind.CREDENTIALS, e.getMessage());
   }
 
   private static boolean isLogin(Pop3ErrorException e) {

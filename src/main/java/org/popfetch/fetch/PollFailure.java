@@ -19,6 +19,9 @@ public record PollFailure(Kind kind, String message) {
     return switch (kind) {
       case CONNECT -> "check server: and port: and that the server is up; tried again next poll";
       case AUTH -> "check user: and password: (or oauth-token:) of the account";
+      case CREDENTIALS ->
+          "fix where the account's password: (or oauth-token:) comes from"
+              + " (popfetch config check reads it); asked again at the next poll";
       case SERVER_BUSY -> "another client may hold the mailbox; tried again later";
       case PROTOCOL ->
           "tried again next poll; popfetch poll --trace ACCOUNT shows the conversation";
@@ -66,6 +69,11 @@ public record PollFailure(Kind kind, String message) {
     CONNECT,
     /** The server refused the credentials. */
     AUTH,
+    /**
+     * The account's password or token could not be had from its source (a command failed, a file is
+     * missing, a variable is unset); nothing was sent to the server.
+     */
+    CREDENTIALS,
     /** The mailbox is busy or the server has a passing problem ([IN-USE], [SYS/TEMP], ...). */
     SERVER_BUSY,
     /** The server broke the protocol, stalled or cut the connection. */

@@ -3,14 +3,14 @@ package org.popfetch.fetch;
 import java.util.Optional;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.Pop3Settings;
-import org.popfetch.sasl.Credentials;
+import org.popfetch.sasl.CredentialSource;
 
 /**
  * A mailbox to poll, with everything needed to log in.
  *
  * @param name the account's name, for logs
  * @param settings where and how to connect
- * @param credentials who logs in (secrets already resolved)
+ * @param credentialSource who logs in, and the secret, asked for at each login
  * @param auth how
  * @param mailbox the mailbox as an address, for Delivered-To
  * @param recipientHeader for a multidrop mailbox, the header naming each message's recipient
@@ -19,7 +19,7 @@ import org.popfetch.sasl.Credentials;
 public record Pop3Account(
     String name,
     Pop3Settings settings,
-    Credentials credentials,
+    CredentialSource credentialSource,
     AuthMethod auth,
     String mailbox,
     Optional<String> recipientHeader,
@@ -28,27 +28,27 @@ public record Pop3Account(
   public Pop3Account(
       String name,
       Pop3Settings settings,
-      Credentials credentials,
+      CredentialSource credentialSource,
       AuthMethod auth,
       String mailbox,
       Optional<String> recipientHeader) {
     this(
         name,
         settings,
-        credentials,
+        credentialSource,
         auth,
         mailbox,
         recipientHeader,
-        AccountKey.of(settings.host(), settings.port(), credentials.user()));
+        AccountKey.of(settings.host(), settings.port(), credentialSource.user()));
   }
 
   /** A single-drop mailbox: every message is for {@code mailbox}. */
   public Pop3Account(
       String name,
       Pop3Settings settings,
-      Credentials credentials,
+      CredentialSource credentialSource,
       AuthMethod auth,
       String mailbox) {
-    this(name, settings, credentials, auth, mailbox, Optional.empty());
+    this(name, settings, credentialSource, auth, mailbox, Optional.empty());
   }
 }

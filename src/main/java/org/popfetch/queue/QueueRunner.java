@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
-import org.popfetch.sasl.Credentials;
+import org.popfetch.sasl.CredentialException;
+import org.popfetch.sasl.CredentialSource;
 import org.popfetch.smtp.MxResolver;
 import org.popfetch.smtp.SmtpClient;
 import org.popfetch.smtp.SmtpException;
@@ -36,11 +37,11 @@ public final class QueueRunner {
   /**
    * Where a route's mail goes, and how to log in there. With an MX resolver the route is a template
    * for direct delivery: entries routed "mx:DOMAIN" go to that domain's MX hosts, with these
-   * settings' port, TLS and name.
+   * settings' port, TLS and name. The credentials are asked for at each login.
    */
   public record Route(
-      SmtpSettings settings, Optional<Credentials> credentials, Optional<MxResolver> mx) {
-    public Route(SmtpSettings settings, Optional<Credentials> credentials) {
+      SmtpSettings settings, Optional<CredentialSource> credentials, Optional<MxResolver> mx) {
+    public Route(SmtpSettings settings, Optional<CredentialSource> credentials) {
       this(settings, credentials, Optional.empty());
     }
   }
@@ -126,7 +127,11 @@ public final class QueueRunner {
     Reach reach = domain == null ? connect(route.settings()) : connectMx(route, domain);
     if (reach instanceof Reached r && route.credentials().isPresent()) {
       try {
-        r.client().login(route.credentials().get());
+        r.client().login(route.credentials().get().credentials());
+      } catch (CredentialException e) {
+        // A password that cannot be had now: the entries wait, as for a server that is down.
+        r.client().close();
+        return new Unreachable(e.getMessage());
       } catch (SmtpException e) {
         r.client().close();
         return new Unreachable(e.getMessage());

@@ -1,8 +1,19 @@
 package org.popfetch.sasl;
 
-/** Who logs in and with what secret. {@link #toString()} never shows the secret. */
-public sealed interface Credentials {
+/**
+ * Who logs in and with what secret. {@link #toString()} never shows the secret.
+ *
+ * <p>Credentials in hand are a {@link CredentialSource} that always gives them: for a one-shot run,
+ * whose secrets were resolved when it started, and for tests.
+ */
+public sealed interface Credentials extends CredentialSource {
+  @Override
   String user();
+
+  @Override
+  default Credentials credentials() {
+    return this;
+  }
 
   /** A user name and password. */
   record Password(String user, String password) implements Credentials {

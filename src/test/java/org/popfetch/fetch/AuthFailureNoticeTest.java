@@ -141,7 +141,11 @@ class AuthFailureNoticeTest {
   void aNonAsciiAccountNameIsEncodedInTheHeaderAndWrittenPlainInTheText() throws Exception {
     Pop3Account büro =
         new Pop3Account(
-            "büro", account.settings(), account.credentials(), account.auth(), account.mailbox());
+            "büro",
+            account.settings(),
+            account.credentialSource(),
+            account.auth(),
+            account.mailbox());
     new AuthFailureNotice(büro, 1, "mx.test", clock).refused("-ERR no", maildir);
 
     String mail = notices().get(0);

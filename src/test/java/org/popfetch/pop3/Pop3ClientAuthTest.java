@@ -114,6 +114,16 @@ class Pop3ClientAuthTest {
     }
   }
 
+  /**
+   * Reads exactly the bytes of {@code line} and CRLF from the client, so that nothing else (a
+   * space, a bare LF, a token on the command line) passes.
+   */
+  private static void expectExactly(Conversation c, String line) throws IOException {
+    byte[] expected = (line + "\r\n").getBytes(UTF_8);
+    byte[] got = c.input().readNBytes(expected.length);
+    assertThat(new String(got, UTF_8)).isEqualTo(new String(expected, UTF_8));
+  }
+
   @Test
   void oauthBearerFailureIsAcknowledgedWithAQ() throws Exception {
     // RFC 7628 section 3.2.3: the error comes as a challenge, answered by a single %x01.
@@ -121,23 +131,85 @@ class Pop3ClientAuthTest {
         new ScriptedServer(
             c -> {
               greet(c, "SASL OAUTHBEARER XOAUTH2");
-              c.expect(
+              expectExactly(
+                  c,
                   "AUTH OAUTHBEARER "
                       + b64("n,a=alice@example.org,\u0001auth=Bearer " + TOKEN + "\u0001\u0001"));
               c.send("+ " + b64("{\"status\":\"invalid_token\",\"scope\":\"mail\"}"));
-              c.expect("AQ==");
+              expectExactly(c, "AQ==");
               c.send("-ERR [AUTH] Invalid token");
               c.expectClose();
             })) {
-      Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
+      RecordingTrace trace = new RecordingTrace();
+      Pop3Client client = Pop3Client.connect(plain(server.port()), trace);
       assertThatThrownBy(
               () ->
                   client.login(
                       new Credentials.OAuthToken("alice@example.org", TOKEN), AuthMethod.AUTO))
           .isInstanceOfSatisfying(
               Pop3ErrorException.class,
-              e -> assertThat(e.condition()).isEqualTo(ResponseCondition.AUTH));
+              e -> {
+                assertThat(e.condition()).isEqualTo(ResponseCondition.AUTH);
+                assertThat(e.getMessage()).doesNotContain(TOKEN);
+              });
       client.close();
+      assertThat(trace.sent()).containsSequence("AUTH OAUTHBEARER ****", "****");
+      assertThat(trace.all()).doesNotContain(TOKEN).doesNotContain("AQ==");
+    }
+  }
+
+  @Test
+  void aLongOauthBearerTokenGoesInTheContinuationAndItsErrorIsAcknowledgedWithAQ()
+      throws Exception {
+    String longToken = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + "x".repeat(1200);
+    String payload = b64("n,a=alice@example.org,\u0001auth=Bearer " + longToken + "\u0001\u0001");
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greet(c, "SASL OAUTHBEARER");
+              expectExactly(c, "AUTH OAUTHBEARER");
+              c.send("+ ");
+              expectExactly(c, payload);
+              c.send("+ " + b64("{\"status\":\"invalid_token\"}"));
+              expectExactly(c, "AQ==");
+              c.send("-ERR [AUTH] Invalid token");
+              c.expectClose();
+            })) {
+      RecordingTrace trace = new RecordingTrace();
+      Pop3Client client = Pop3Client.connect(plain(server.port()), trace);
+      assertThatThrownBy(
+              () ->
+                  client.login(
+                      new Credentials.OAuthToken("alice@example.org", longToken),
+                      AuthMethod.OAUTHBEARER))
+          .isInstanceOf(Pop3ErrorException.class)
+          .hasMessageContaining("Invalid token");
+      client.close();
+      assertThat(trace.all()).doesNotContain(longToken).doesNotContain(payload);
+    }
+  }
+
+  @Test
+  void xoauth2IsSentInTwoStepsAsMicrosoftRequires() throws Exception {
+    // Microsoft's POP3: "AUTH XOAUTH2", then the payload after "+ "; a token on the AUTH line is
+    // refused. The token here is short enough to fit on the line, and still is not put there.
+    String payload = b64("user=alice@example.org\u0001auth=Bearer " + TOKEN + "\u0001\u0001");
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greet(c, "SASL XOAUTH2");
+              expectExactly(c, "AUTH XOAUTH2");
+              c.send("+ ");
+              expectExactly(c, payload);
+              c.send("+OK User successfully authenticated.");
+              afterLogin(c);
+            })) {
+      RecordingTrace trace = new RecordingTrace();
+      Pop3Client client = Pop3Client.connect(plain(server.port()), trace);
+      client.login(new Credentials.OAuthToken("alice@example.org", TOKEN), AuthMethod.AUTO);
+      client.quit();
+      assertThat(trace.sent()).containsSequence("AUTH XOAUTH2", "****");
+      assertThat(trace.all()).doesNotContain(TOKEN).doesNotContain(payload);
     }
   }
 
@@ -147,12 +219,13 @@ class Pop3ClientAuthTest {
         new ScriptedServer(
             c -> {
               greet(c, "SASL XOAUTH2");
-              c.expect(
-                  "AUTH XOAUTH2 "
-                      + b64("user=alice@example.org\u0001auth=Bearer " + TOKEN + "\u0001\u0001"));
+              expectExactly(c, "AUTH XOAUTH2");
+              c.send("+ ");
+              expectExactly(
+                  c, b64("user=alice@example.org\u0001auth=Bearer " + TOKEN + "\u0001\u0001"));
               c.send("+ " + b64("{\"status\":\"400\",\"schemes\":\"Bearer\"}"));
-              c.expect("");
-              c.send("-ERR Invalid credentials");
+              expectExactly(c, "");
+              c.send("-ERR Authentication failure: unknown user name or bad password.");
               c.expectClose();
             })) {
       Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
@@ -161,7 +234,8 @@ class Pop3ClientAuthTest {
                   client.login(
                       new Credentials.OAuthToken("alice@example.org", TOKEN), AuthMethod.XOAUTH2))
           .isInstanceOf(Pop3ErrorException.class)
-          .hasMessageContaining("Invalid credentials");
+          .hasMessageContaining("Authentication failure")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain(TOKEN));
       client.close();
     }
   }

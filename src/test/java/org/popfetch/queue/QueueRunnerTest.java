@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
+import org.popfetch.sasl.CredentialException;
+import org.popfetch.sasl.CredentialSource;
+import org.popfetch.sasl.Credentials;
 import org.popfetch.smtp.SmtpSettings;
 import org.popfetch.testing.RefusingPort;
 import org.popfetch.testing.ScriptedServer;
@@ -56,6 +60,10 @@ class QueueRunnerTest {
   }
 
   private QueueRunner runner() {
+    return runner(Optional.empty());
+  }
+
+  private QueueRunner runner(Optional<CredentialSource> credentials) {
     SmtpSettings settings =
         new SmtpSettings(
             "127.0.0.1",
@@ -69,7 +77,7 @@ class QueueRunnerTest {
             true);
     return new QueueRunner(
         queue,
-        Map.of("relay", new QueueRunner.Route(settings, Optional.empty())),
+        Map.of("relay", new QueueRunner.Route(settings, credentials)),
         QueuePolicy.defaults("popfetch.test"),
         clock,
         ProtocolTrace.NONE);
@@ -168,6 +176,70 @@ class QueueRunnerTest {
     assertThat(received).containsExactly(MESSAGE);
     assertThat(queue.entries()).isEmpty();
     assertThat(Files.exists(dir.resolve("queue/data/" + id))).isFalse();
+  }
+
+  @Test
+  void aRelayPasswordThatCannotBeHadDefersTheMailAndIsAskedAgainAtTheNextAttempt()
+      throws Exception {
+    String id = enqueue("alice@example.org", "bob@example.org");
+    int[] asked = {0};
+    String[] password = {null};
+    CredentialSource source =
+        new CredentialSource() {
+          @Override
+          public String user() {
+            return "alice";
+          }
+
+          @Override
+          public Credentials credentials() throws CredentialException {
+            asked[0]++;
+            if (password[0] == null) {
+              throw new CredentialException(
+                  "smtp 127.0.0.1: password: /x/relay.pass: no such file");
+            }
+            return new Credentials.Password("alice", password[0]);
+          }
+        };
+    try (ScriptedServer s =
+        server(
+            c -> {
+              c.send("220 relay.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250-relay.test", "250 AUTH PLAIN");
+              c.readUntilClose();
+            })) {
+      QueueRunner.Report r = runner(Optional.of(source)).run(false);
+      assertThat(r.deferred()).isEqualTo(1);
+    }
+    assertThat(queue.find(id).orElseThrow().entry().lastError())
+        .contains("smtp 127.0.0.1: password: /x/relay.pass: no such file");
+
+    password[0] = "s3cret";
+    clock.advance(Duration.ofMinutes(5));
+    try (ScriptedServer s =
+        server(
+            c -> {
+              c.send("220 relay.test ESMTP");
+              c.expect("EHLO popfetch.test");
+              c.send("250-relay.test", "250-PIPELINING", "250 AUTH PLAIN");
+              c.expect(
+                  "AUTH PLAIN "
+                      + Base64.getEncoder().encodeToString("\0alice\0s3cret".getBytes(ISO_8859_1)));
+              c.send("235 2.7.0 ok");
+              c.expect("MAIL FROM:<alice@example.org>");
+              c.expect("RCPT TO:<bob@example.org>");
+              c.expect("DATA");
+              c.send("250 ok", "250 ok", "354 go");
+              data(c);
+              c.send("250 2.0.0 queued");
+              c.expect("QUIT");
+              c.send("221 bye");
+            })) {
+      assertThat(runner(Optional.of(source)).run(false).delivered()).isEqualTo(1);
+    }
+    assertThat(asked[0]).isEqualTo(2);
+    assertThat(queue.entries()).isEmpty();
   }
 
   @Test
