@@ -12,6 +12,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -96,7 +97,7 @@ public final class LoopbackAuthorization {
   }
 
   URI authorizationUrl(URI redirectUri, String state, String challenge) {
-    Map<String, String> q = new java.util.LinkedHashMap<>();
+    Map<String, String> q = new LinkedHashMap<>();
     q.put("response_type", "code");
     q.put("client_id", endpoint.client().clientId());
     q.put("redirect_uri", redirectUri.toString());

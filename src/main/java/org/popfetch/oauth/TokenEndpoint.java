@@ -3,6 +3,7 @@ package org.popfetch.oauth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -106,7 +107,7 @@ public final class TokenEndpoint {
     URI verification;
     try {
       verification = new URI(uri);
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new OAuthException("the device answer's verification_uri is not a URI");
     }
     if (!"https".equals(verification.getScheme()) && !"http".equals(verification.getScheme())) {

@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -122,7 +123,7 @@ public class TokenStore {
     Instant saved;
     try {
       saved = Instant.parse(lines[2].substring("saved: ".length()));
-    } catch (java.time.format.DateTimeParseException e) {
+    } catch (DateTimeParseException e) {
       throw new OAuthException(f + " has a bad saved: line");
     }
     return Optional.of(new Stored(lines[1].substring("refresh-token: ".length()), saved));

@@ -158,6 +158,18 @@ class OAuthTokensTest {
   }
 
   @Test
+  void aWriteCutShortByACrashLeavesTheOldTokenUsable() throws Exception {
+    String rt = idp.issueRefreshToken();
+    store.save("work", rt, clock.instant());
+    // A process killed mid-write leaves only its temporary file, half written.
+    Path dir = store.file("work").getParent();
+    Files.writeString(dir.resolve(".work.token.0000.tmp"), "popfetch-oauth 1\nrefresh-tok");
+    OAuthTokens afterRestart = tokens();
+    assertThat(idp.isValidAccessToken(afterRestart.accessToken())).isTrue();
+    assertThat(store.read("work").orElseThrow().refreshToken()).isNotEqualTo(rt);
+  }
+
+  @Test
   void accountNamesCannotEscapeTheStoreDirectory() {
     Path dir = store.file("x").getParent();
     assertThat(store.file("../../etc/passwd").getParent()).isEqualTo(dir);
