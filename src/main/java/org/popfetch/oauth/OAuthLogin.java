@@ -1,0 +1,73 @@
+package org.popfetch.oauth;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * {@code popfetch oauth login}: authorizes one account once, by its provider's flow, and stores the
+ * refresh token that results.
+ */
+public final class OAuthLogin {
+  private OAuthLogin() {}
+
+  /**
+   * Runs the provider's interactive flow and saves the refresh token.
+   *
+   * @param out where the code, URL and instructions are printed for the operator
+   * @param port the loopback flow's port (0: ephemeral)
+   * @throws OAuthException if the flow fails, or the answer has no refresh token (without one the
+   *     account would need a login every hour), or it cannot be saved
+   */
+  public static void login(
+      String account,
+      TokenEndpoint endpoint,
+      TokenStore store,
+      PrintStream out,
+      int port,
+      DeviceAuthorization.Pause pause,
+      Clock clock)
+      throws OAuthException {
+    TokenResponse tokens;
+    if (endpoint.provider().flow() == OAuthProvider.Flow.DEVICE) {
+      tokens =
+          new DeviceAuthorization(endpoint, pause, clock)
+              .authorize(
+                  code -> {
+                    out.println(
+                        "To authorize popfetch for account "
+                            + account
+                            + ", open "
+                            + code.verificationUri());
+                    out.println("in any browser and enter the code " + code.userCode());
+                    out.println("Waiting for the approval...");
+                    out.flush();
+                  });
+    } else {
+      tokens =
+          new LoopbackAuthorization(endpoint, port)
+              .authorize(
+                  url -> {
+                    out.println("To authorize popfetch for account " + account + ", open:");
+                    out.println();
+                    out.println("  " + url);
+                    out.println();
+                    out.println(
+                        "in a browser on this machine. From another machine, forward the port"
+                            + " first: ssh -L PORT:127.0.0.1:PORT this-host (PORT is in the URL's"
+                            + " redirect_uri).");
+                    out.println("Waiting for the redirect...");
+                    out.flush();
+                  },
+                  Duration.ofMinutes(10));
+    }
+    if (tokens.refreshToken() == null) {
+      throw new OAuthException(
+          "the authorization server gave no refresh token (for Microsoft, the scope needs"
+              + " offline_access)");
+    }
+    store.save(account, tokens.refreshToken(), clock.instant());
+    out.println(
+        "Authorized: the refresh token is stored; popfetch refreshes access tokens itself.");
+  }
+}

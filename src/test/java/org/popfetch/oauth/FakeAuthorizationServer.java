@@ -1,0 +1,198 @@
+package org.popfetch.oauth;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An authorization server written for the tests, behaving as Microsoft's and Google's are
+ * documented to: a device endpoint answered by {@code authorization_pending} (and {@code
+ * slow_down}) until approved; a token endpoint that rotates refresh tokens on every use and answers
+ * {@code invalid_grant} to a spent one (strict rotation); access tokens lasting {@link #lifetime};
+ * an authorization-code exchange checked against the PKCE verifier.
+ */
+final class FakeAuthorizationServer implements AutoCloseable {
+  final String clientId = "client-1";
+  volatile Duration lifetime = Duration.ofSeconds(3600);
+
+  /** How many device polls are answered authorization_pending before approval. */
+  volatile int pendingPolls = 2;
+
+  /** How many of the pending answers are slow_down instead. */
+  volatile int slowDowns = 0;
+
+  /** A body to answer every token request with, for hostile-server tests. */
+  volatile String forcedBody;
+
+  volatile int forcedStatus = 200;
+
+  final AtomicInteger refreshRequests = new AtomicInteger();
+  final AtomicInteger tokenRequests = new AtomicInteger();
+  final Clock clock;
+  private final HttpServer server;
+  private final AtomicInteger serial = new AtomicInteger();
+  private final Set<String> liveRefresh = ConcurrentHashMap.newKeySet();
+  private final Map<String, Instant> liveAccess = new ConcurrentHashMap<>();
+  private final Map<String, String> codes = new ConcurrentHashMap<>();
+  private final Set<String> seenDevice = new HashSet<>();
+  private int polls;
+
+  FakeAuthorizationServer(Clock clock) throws IOException {
+    this.clock = clock;
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/token", this::token);
+    server.createContext("/devicecode", this::device);
+    server.start();
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+  }
+
+  OAuthProvider provider(OAuthProvider.Flow flow) {
+    return new OAuthProvider(
+        "generic", uri("/authorize"), uri("/token"), uri("/devicecode"), "mail offline", flow);
+  }
+
+  /** A refresh token the server will accept, as if a login had happened. */
+  String issueRefreshToken() {
+    String rt = "RT" + serial.incrementAndGet();
+    liveRefresh.add(rt);
+    return rt;
+  }
+
+  /** Registers an authorization code bound to the S256 challenge of a verifier. */
+  void issueCode(String code, String challenge) {
+    codes.put(code, challenge);
+  }
+
+  /** Whether an access token was issued here and has not expired yet. */
+  boolean isValidAccessToken(String token) {
+    Instant until = liveAccess.get(token);
+    return until != null && clock.instant().isBefore(until);
+  }
+
+  private synchronized void device(HttpExchange x) throws IOException {
+    Map<String, String> form = form(x);
+    if (!clientId.equals(form.get("client_id"))) {
+      answer(x, 400, "{\"error\":\"invalid_client\"}");
+      return;
+    }
+    seenDevice.add("DC1");
+    answer(
+        x,
+        200,
+        "{\"device_code\":\"DC1\",\"user_code\":\"ABCD-EFGH\",\"verification_uri\":\""
+            + uri("/device")
+            + "\",\"expires_in\":900,\"interval\":1,\"message\":\"enter the code\"}");
+  }
+
+  private synchronized void token(HttpExchange x) throws IOException {
+    tokenRequests.incrementAndGet();
+    Map<String, String> form = form(x);
+    if (forcedBody != null) {
+      answer(x, forcedStatus, forcedBody);
+      return;
+    }
+    if (!clientId.equals(form.get("client_id"))) {
+      answer(x, 401, "{\"error\":\"invalid_client\"}");
+      return;
+    }
+    String grant = String.valueOf(form.get("grant_type"));
+    switch (grant) {
+      case "refresh_token" -> {
+        refreshRequests.incrementAndGet();
+        if (!liveRefresh.remove(String.valueOf(form.get("refresh_token")))) {
+          answer(
+              x,
+              400,
+              "{\"error\":\"invalid_grant\",\"error_description\":\"Token has been expired or"
+                  + " revoked.\"}");
+          return;
+        }
+        answer(x, 200, tokens());
+      }
+      case TokenEndpoint.DEVICE_GRANT -> {
+        if (!seenDevice.contains(form.get("device_code"))) {
+          answer(x, 400, "{\"error\":\"invalid_grant\"}");
+          return;
+        }
+        polls++;
+        if (polls <= slowDowns) {
+          answer(x, 400, "{\"error\":\"slow_down\"}");
+        } else if (polls <= pendingPolls + slowDowns) {
+          answer(x, 400, "{\"error\":\"authorization_pending\"}");
+        } else {
+          seenDevice.remove(form.get("device_code"));
+          answer(x, 200, tokens());
+        }
+      }
+      case "authorization_code" -> {
+        String challenge = codes.remove(String.valueOf(form.get("code")));
+        String verifier = String.valueOf(form.get("code_verifier"));
+        if (challenge == null || !challenge.equals(Pkce.challenge(verifier))) {
+          answer(x, 400, "{\"error\":\"invalid_grant\"}");
+          return;
+        }
+        answer(x, 200, tokens());
+      }
+      default -> answer(x, 400, "{\"error\":\"unsupported_grant_type\"}");
+    }
+  }
+
+  private String tokens() {
+    int n = serial.incrementAndGet();
+    String rt = "RT" + n;
+    String at = "AT" + n;
+    liveRefresh.add(rt);
+    liveAccess.put(at, clock.instant().plus(lifetime));
+    return "{\"token_type\":\"Bearer\",\"access_token\":\""
+        + at
+        + "\",\"refresh_token\":\""
+        + rt
+        + "\",\"expires_in\":"
+        + lifetime.toSeconds()
+        + "}";
+  }
+
+  private static Map<String, String> form(HttpExchange x) throws IOException {
+    String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    Map<String, String> out = new HashMap<>();
+    for (String pair : body.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        out.put(
+            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+
+  private static void answer(HttpExchange x, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    x.getResponseHeaders().set("Content-Type", "application/json");
+    x.sendResponseHeaders(status, bytes.length);
+    x.getResponseBody().write(bytes);
+    x.close();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
