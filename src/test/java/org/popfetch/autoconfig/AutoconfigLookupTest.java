@@ -178,7 +178,7 @@ class AutoconfigLookupTest {
     assertThat(f.tried())
         .singleElement()
         .asString()
-        .contains("hostname is not a host name", "pop\\x9b2J\\u202e.example.test")
+        .contains("hostname is not a host name", "pop\\x9b2j\\u202e.example.test")
         .doesNotContain("\u009b", "\u202e");
   }
 
