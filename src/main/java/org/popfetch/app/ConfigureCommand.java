@@ -80,7 +80,8 @@ final class ConfigureCommand implements Callable<Integer> {
       names = "--timeout",
       paramLabel = "SECONDS",
       defaultValue = "10",
-      description = "For each DNS query, download and the server check (default: ${DEFAULT-VALUE}).")
+      description =
+          "For each DNS query, download and the server check (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
   @Option(names = "--no-check", description = "Do not connect to the server found.")
@@ -106,8 +107,9 @@ final class ConfigureCommand implements Callable<Integer> {
     if (resolver != null) {
       Optional<HostPort> hp = HostPort.parse(resolver);
       if (hp.isEmpty()) {
-        err.println("popfetch configure: --resolver: expected HOST:PORT, got "
-            + LogText.sanitize(resolver, 100));
+        err.println(
+            "popfetch configure: --resolver: expected HOST:PORT, got "
+                + LogText.sanitize(resolver, 100));
         return ExitStatus.USAGE.code;
       }
       dns = Optional.of(hp.get().socketAddress());
@@ -150,9 +152,15 @@ final class ConfigureCommand implements Callable<Integer> {
     Suggestion s = outcome.suggestion().get();
     CapaCheck.Report report;
     if (noCheck) {
-      report = new CapaCheck.Report(
-          Optional.of("not checked (--no-check)"), false, false, java.util.List.of(), false, false,
-          Optional.empty());
+      report =
+          new CapaCheck.Report(
+              Optional.of("not checked (--no-check)"),
+              false,
+              false,
+              java.util.List.of(),
+              false,
+              false,
+              Optional.empty());
     } else {
       TlsTrust trust = caFile == null ? TlsTrust.SYSTEM : TlsTrust.withCaFile(caFile);
       report = CapaCheck.check(s, trust, new Timeouts(timeout, timeout), ProtocolTrace.NONE);

@@ -39,7 +39,8 @@ public final class AccountBlock {
           .append(", TOP ")
           .append(check.top() ? "yes" : "no")
           .append(", SASL ")
-          .append(check.saslMechanisms().isEmpty() ? "none" : String.join(" ", check.saslMechanisms()));
+          .append(
+              check.saslMechanisms().isEmpty() ? "none" : String.join(" ", check.saslMechanisms()));
       check.implementation().ifPresent(i -> b.append(", ").append(i));
       b.append('\n');
       if (s.oauth().isPresent()
@@ -55,8 +56,7 @@ public final class AccountBlock {
     b.append("    tls: ").append(tls(s.tls())).append('\n');
     b.append("    user: ").append(yaml(s.user())).append('\n');
     if (s.oauth().isPresent()) {
-      String oauth =
-          "oauth: { provider: " + s.oauth().get() + ", client-id: YOUR-APP-CLIENT-ID }";
+      String oauth = "oauth: { provider: " + s.oauth().get() + ", client-id: YOUR-APP-CLIENT-ID }";
       if (oauthKeyRead) {
         b.append("    ").append(oauth).append("   # then: popfetch oauth login ").append(name);
         b.append('\n');

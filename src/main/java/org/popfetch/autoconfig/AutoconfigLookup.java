@@ -38,8 +38,8 @@ public final class AutoconfigLookup {
   private final int maxBytes;
 
   /**
-   * @param override one URL to ask instead of the two well-known ones (for split setups and
-   *     tests); the address is added as {@code emailaddress=} to its query; it may be plain HTTP
+   * @param override one URL to ask instead of the two well-known ones (for split setups and tests);
+   *     the address is added as {@code emailaddress=} to its query; it may be plain HTTP
    * @param timeout for each download, from connect to the last byte
    */
   public AutoconfigLookup(Optional<URI> override, Duration timeout) {
@@ -61,8 +61,7 @@ public final class AutoconfigLookup {
     }
     return List.of(
         URI.create("https://autoconfig." + address.domain() + "/mail/config-v1.1.xml?" + q),
-        URI.create(
-            "https://" + address.domain() + "/.well-known/autoconfig/mail/config-v1.1.xml"));
+        URI.create("https://" + address.domain() + "/.well-known/autoconfig/mail/config-v1.1.xml"));
   }
 
   /** Asks each location in turn until one gives a POP3 server. Never throws. */
@@ -146,14 +145,14 @@ public final class AutoconfigLookup {
       throw new IOException("interrupted");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      String why =
+          cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
       throw new IOException(why);
     }
     if (response.statusCode() != 200) {
       throw new IOException("HTTP status " + response.statusCode());
     }
-    String type =
-        response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+    String type = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
     if (type.startsWith("text/html")) {
       throw new IOException("an HTML page, not an autoconfig document");
     }

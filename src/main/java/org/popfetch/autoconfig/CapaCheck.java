@@ -37,8 +37,7 @@ public final class CapaCheck {
   }
 
   /** Checks the server. Never throws: a failure is in the report, with the server's words. */
-  public static Report check(
-      Suggestion s, TlsTrust trust, Timeouts timeouts, ProtocolTrace trace) {
+  public static Report check(Suggestion s, TlsTrust trust, Timeouts timeouts, ProtocolTrace trace) {
     Pop3Settings settings =
         Pop3Settings.implicitTls(s.host(), s.port())
             .withTls(s.tls())
@@ -56,8 +55,15 @@ public final class CapaCheck {
               c.has("TOP"),
               c.implementation().map(i -> LogText.sanitize(i, 100)));
       if (!c.advertised()) {
-        r = new Report(Optional.of("the server does not answer CAPA"), r.secure(), false,
-            List.of(), false, false, Optional.empty());
+        r =
+            new Report(
+                Optional.of("the server does not answer CAPA"),
+                r.secure(),
+                false,
+                List.of(),
+                false,
+                false,
+                Optional.empty());
       }
       try {
         client.quit();

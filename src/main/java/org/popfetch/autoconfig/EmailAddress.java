@@ -12,8 +12,8 @@ public record EmailAddress(String localPart, String domain) {
   /**
    * Parses {@code local@domain}.
    *
-   * @throws IllegalArgumentException if there is no {@code @}, the local part is empty, too long
-   *     or holds spaces or control characters, or the domain is not an ASCII host name
+   * @throws IllegalArgumentException if there is no {@code @}, the local part is empty, too long or
+   *     holds spaces or control characters, or the domain is not an ASCII host name
    */
   public static EmailAddress parse(String text) {
     int at = text.lastIndexOf('@');

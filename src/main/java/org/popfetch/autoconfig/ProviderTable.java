@@ -6,9 +6,8 @@ import java.util.Optional;
 import org.popfetch.pop3.TlsMode;
 
 /**
- * The big providers, whose domains publish neither SRV records nor an autoconfig document of
- * their own. Checked against their published settings; the last resort, asked after DNS and
- * autoconfig.
+ * The big providers, whose domains publish neither SRV records nor an autoconfig document of their
+ * own. Checked against their published settings; the last resort, asked after DNS and autoconfig.
  */
 public final class ProviderTable {
   private ProviderTable() {}

@@ -70,7 +70,13 @@ public final class SrvLookup {
         return new Finding(
             Optional.of(
                 new Suggestion(
-                    host, r.getPort(), tls, address.toString(), Optional.empty(), source, warnings)),
+                    host,
+                    r.getPort(),
+                    tls,
+                    address.toString(),
+                    Optional.empty(),
+                    source,
+                    warnings)),
             tried,
             false);
       }
@@ -124,7 +130,8 @@ public final class SrvLookup {
           Optional.of(b), b.getTarget().toString(true) + ":" + b.getPort() + note, false);
     }
     if (root) {
-      return new Answer(Optional.empty(), "\".\": the domain says it does not offer it" + note, true);
+      return new Answer(
+          Optional.empty(), "\".\": the domain says it does not offer it" + note, true);
     }
     return new Answer(Optional.empty(), "no usable record" + note, false);
   }

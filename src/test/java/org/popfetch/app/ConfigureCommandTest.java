@@ -58,10 +58,14 @@ class ConfigureCommandTest {
       dns.srv("_pop3s._tcp.example.test", "localhost.", pop.port(), 0, 0);
       Run run =
           popfetch(
-              "configure", "alice@example.test",
-              "--resolver", "127.0.0.1:" + dns.address().getPort(),
-              "--autoconfig-url", deadUrl(),
-              "--ca-file", ca.toString());
+              "configure",
+              "alice@example.test",
+              "--resolver",
+              "127.0.0.1:" + dns.address().getPort(),
+              "--autoconfig-url",
+              deadUrl(),
+              "--ca-file",
+              ca.toString());
       assertThat(run.status()).as(run.err()).isZero();
       assertThat(run.out())
           .contains("# server: DNS SRV _pop3s._tcp.example.test (priority 0, weight 0, RFC 6186)")
@@ -71,9 +75,12 @@ class ConfigureCommandTest {
           .contains("    user: alice@example.test\n")
           .contains("    password: { file: /etc/popfetch/alice-example-test.pass }");
       PopfetchConfig config = ConfigLoader.parse(dir.resolve("p.yaml"), run.out(), false);
-      assertThat(config.accounts()).singleElement().satisfies(a -> {
-        assertThat(a.name()).isEqualTo("alice-example-test");
-      });
+      assertThat(config.accounts())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.name()).isEqualTo("alice-example-test");
+              });
     }
   }
 
@@ -87,10 +94,14 @@ class ConfigureCommandTest {
       dns.srv("_pop3._tcp.example.test", "pop.example.test.", dead, 0, 0);
       Run run =
           popfetch(
-              "configure", "alice@example.test",
-              "--resolver", "127.0.0.1:" + dns.address().getPort(),
-              "--autoconfig-url", deadUrl(),
-              "--timeout", "2");
+              "configure",
+              "alice@example.test",
+              "--resolver",
+              "127.0.0.1:" + dns.address().getPort(),
+              "--autoconfig-url",
+              deadUrl(),
+              "--timeout",
+              "2");
       assertThat(run.status()).isZero();
       assertThat(run.out())
           .contains("# check: FAILED, could not read the server's capabilities:")
@@ -103,9 +114,12 @@ class ConfigureCommandTest {
     try (FakeDnsServer dns = new FakeDnsServer()) {
       Run run =
           popfetch(
-              "configure", "bob@gmail.com",
-              "--resolver", "127.0.0.1:" + dns.address().getPort(),
-              "--autoconfig-url", deadUrl(),
+              "configure",
+              "bob@gmail.com",
+              "--resolver",
+              "127.0.0.1:" + dns.address().getPort(),
+              "--autoconfig-url",
+              deadUrl(),
               "--no-check");
       assertThat(run.status()).isZero();
       assertThat(run.out())
@@ -117,10 +131,13 @@ class ConfigureCommandTest {
           .contains("    # oauth: { provider: google, client-id: YOUR-APP-CLIENT-ID }")
           .contains("    oauth-token: { file: /etc/popfetch/bob-gmail-com.token }");
       PopfetchConfig config = ConfigLoader.parse(dir.resolve("p.yaml"), run.out(), false);
-      assertThat(config.accounts()).singleElement().satisfies(a -> {
-        assertThat(a.server()).isEqualTo("pop.gmail.com");
-        assertThat(a.tls()).isEqualTo(TlsMode.IMPLICIT);
-      });
+      assertThat(config.accounts())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.server()).isEqualTo("pop.gmail.com");
+                assertThat(a.tls()).isEqualTo(TlsMode.IMPLICIT);
+              });
     }
   }
 
@@ -129,9 +146,12 @@ class ConfigureCommandTest {
     try (FakeDnsServer dns = new FakeDnsServer()) {
       Run run =
           popfetch(
-              "configure", "carol@nowhere.test",
-              "--resolver", "127.0.0.1:" + dns.address().getPort(),
-              "--autoconfig-url", deadUrl());
+              "configure",
+              "carol@nowhere.test",
+              "--resolver",
+              "127.0.0.1:" + dns.address().getPort(),
+              "--autoconfig-url",
+              deadUrl());
       assertThat(run.status()).isEqualTo(68);
       assertThat(run.out())
           .contains("SRV _pop3s._tcp.nowhere.test: none", "SRV _pop3._tcp.nowhere.test: none")
@@ -146,9 +166,12 @@ class ConfigureCommandTest {
     try (FakeDnsServer dns = new FakeDnsServer()) {
       Run run =
           popfetch(
-              "configure", "dave@icloud.com",
-              "--resolver", "127.0.0.1:" + dns.address().getPort(),
-              "--autoconfig-url", deadUrl());
+              "configure",
+              "dave@icloud.com",
+              "--resolver",
+              "127.0.0.1:" + dns.address().getPort(),
+              "--autoconfig-url",
+              deadUrl());
       assertThat(run.status()).isEqualTo(68);
       assertThat(run.out()).contains("IMAP only, no POP3");
     }

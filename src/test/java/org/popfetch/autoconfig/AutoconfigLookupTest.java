@@ -157,9 +157,8 @@ class AutoconfigLookupTest {
             + " \"http://127.0.0.1:"
             + port
             + "/secret\"><!ENTITY f SYSTEM \"file:///etc/passwd\">]>\n"
-            + doc(
-                    "<incomingServer type=\"pop3\"><hostname>&h;</hostname><port>995</port>"
-                        + "<socketType>SSL</socketType><username>&f;</username></incomingServer>")
+            + doc("<incomingServer type=\"pop3\"><hostname>&h;</hostname><port>995</port>"
+                    + "<socketType>SSL</socketType><username>&f;</username></incomingServer>")
                 .replaceFirst("<\\?xml[^>]*>\n", ""));
     Finding f = find();
     assertThat(f.suggestion()).isEmpty();

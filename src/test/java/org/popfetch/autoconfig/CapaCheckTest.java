@@ -62,8 +62,9 @@ class CapaCheckTest {
       assertThat(r.uidl()).isTrue();
       assertThat(r.top()).isTrue();
       assertThat(r.saslMechanisms()).containsExactly("PLAIN", "XOAUTH2");
-      assertThat(r.implementation()).hasValueSatisfying(
-          i -> assertThat(i).doesNotContain("\u001b", "\u009b").contains("\\x1b[2JEvil"));
+      assertThat(r.implementation())
+          .hasValueSatisfying(
+              i -> assertThat(i).doesNotContain("\u001b", "\u009b").contains("\\x1b[2JEvil"));
     }
   }
 
@@ -86,7 +87,8 @@ class CapaCheckTest {
   @Test
   void aCertificateForAnotherNameFailsTheCheck() throws Exception {
     ScriptedServer server =
-        new ScriptedServer(pki.issue("pop.elsewhere.test").serverContext(), c -> c.readUntilClose());
+        new ScriptedServer(
+            pki.issue("pop.elsewhere.test").serverContext(), c -> c.readUntilClose());
     CapaCheck.Report r =
         CapaCheck.check(at(server.port(), TlsMode.IMPLICIT), trust, QUICK, ProtocolTrace.NONE);
     assertThat(r.failure()).hasValueSatisfying(f -> assertThat(f).contains("TLS", "localhost"));

@@ -25,8 +25,14 @@ class DiscoveryTest {
   void theFirstSourceWithAnAnswerWinsAndLaterOnesAreNotAsked() {
     List<String> asked = new ArrayList<>();
     Suggestion s =
-        new Suggestion("pop.example.test", 995, TlsMode.IMPLICIT, "alice", Optional.empty(),
-            "autoconfig", List.of());
+        new Suggestion(
+            "pop.example.test",
+            995,
+            TlsMode.IMPLICIT,
+            "alice",
+            Optional.empty(),
+            "autoconfig",
+            List.of());
     Discovery d =
         new Discovery(
             List.of(
@@ -66,7 +72,8 @@ class DiscoveryTest {
 
   @Test
   void microsoftDomainsAndTenantsWantMicrosoftOauth() {
-    for (String a : List.of("c@outlook.com", "c@hotmail.com", "c@live.com", "c@x.onmicrosoft.com")) {
+    for (String a :
+        List.of("c@outlook.com", "c@hotmail.com", "c@live.com", "c@x.onmicrosoft.com")) {
       Suggestion s = ProviderTable.find(EmailAddress.parse(a)).suggestion().get();
       assertThat(s.host()).isEqualTo("outlook.office365.com");
       assertThat(s.oauth()).contains("microsoft");
@@ -92,9 +99,17 @@ class DiscoveryTest {
     assertThat(ALICE.domain()).isEqualTo("example.test");
     assertThat(ALICE.localPart()).isEqualTo("Alice");
     for (String bad :
-        List.of("nobody", "@example.test", "a@", "a b@example.test", "a@exa_mple.test",
-            "a@example.test\u001b[2J", "a@localhost", "a@-x.test")) {
-      assertThatThrownBy(() -> EmailAddress.parse(bad)).isInstanceOf(IllegalArgumentException.class);
+        List.of(
+            "nobody",
+            "@example.test",
+            "a@",
+            "a b@example.test",
+            "a@exa_mple.test",
+            "a@example.test\u001b[2J",
+            "a@localhost",
+            "a@-x.test")) {
+      assertThatThrownBy(() -> EmailAddress.parse(bad))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 }

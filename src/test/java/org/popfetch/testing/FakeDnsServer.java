@@ -21,8 +21,8 @@ import org.xbill.DNS.TextParseException;
 
 /**
  * A DNS server on a loopback UDP port that answers SRV queries with whatever records a test gives
- * it, including names no real server would serve (control characters in a target); every other
- * name is NXDOMAIN. For hostile answers; dnsmasq is the real peer (see the ITs).
+ * it, including names no real server would serve (control characters in a target); every other name
+ * is NXDOMAIN. For hostile answers; dnsmasq is the real peer (see the ITs).
  */
 public final class FakeDnsServer implements AutoCloseable {
   private final DatagramSocket socket;
@@ -40,8 +40,7 @@ public final class FakeDnsServer implements AutoCloseable {
   public FakeDnsServer srv(String service, String target, int port, int priority, int weight)
       throws TextParseException {
     Name name = Name.fromString(service + ".");
-    Record r =
-        new SRVRecord(name, DClass.IN, 0, priority, weight, port, Name.fromString(target));
+    Record r = new SRVRecord(name, DClass.IN, 0, priority, weight, port, Name.fromString(target));
     answers.computeIfAbsent(name, n -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(r);
     return this;
   }
