@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       ReloadCommand.class,
       StatusCommand.class,
       CheckCommand.class,
+      ConfigureCommand.class,
       ConfigCommand.class,
       QueueCommand.class,
       DemoCommand.class,
