@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * documented to: a device endpoint answered by {@code authorization_pending} (and {@code
  * slow_down}) until approved; a token endpoint that rotates refresh tokens on every use and answers
  * {@code invalid_grant} to a spent one (strict rotation); access tokens lasting {@link #lifetime};
- * an authorization-code exchange checked against the PKCE verifier.
+ * an authorization-code exchange checked against the PKCE verifier; an introspection endpoint (RFC
+ * 7662) at {@code /introspect} that a mail server asks whether a bearer token is active.
  */
 final class FakeAuthorizationServer implements AutoCloseable {
   final String clientId = "client-1";
@@ -40,7 +41,11 @@ final class FakeAuthorizationServer implements AutoCloseable {
 
   volatile int forcedStatus = 200;
 
+  /** Whose mailbox the issued access tokens open, as introspection names it. */
+  volatile String username = "alice";
+
   final AtomicInteger refreshRequests = new AtomicInteger();
+  final AtomicInteger introspections = new AtomicInteger();
   final AtomicInteger tokenRequests = new AtomicInteger();
   final Clock clock;
   private final HttpServer server;
@@ -56,6 +61,7 @@ final class FakeAuthorizationServer implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/token", this::token);
     server.createContext("/devicecode", this::device);
+    server.createContext("/introspect", this::introspect);
     server.start();
   }
 
@@ -84,6 +90,30 @@ final class FakeAuthorizationServer implements AutoCloseable {
   boolean isValidAccessToken(String token) {
     Instant until = liveAccess.get(token);
     return until != null && clock.instant().isBefore(until);
+  }
+
+  /**
+   * RFC 7662: {@code token=...} in a form; active only for an access token issued here that has not
+   * expired, and then with the user and the expiry. Anything else is {@code "active": false}.
+   */
+  private void introspect(HttpExchange x) throws IOException {
+    introspections.incrementAndGet();
+    String token = String.valueOf(form(x).get("token"));
+    Instant until = liveAccess.get(token);
+    if (until == null || !clock.instant().isBefore(until)) {
+      answer(x, 200, "{\"active\":false}");
+      return;
+    }
+    answer(
+        x,
+        200,
+        "{\"active\":true,\"token_type\":\"Bearer\",\"client_id\":\""
+            + clientId
+            + "\",\"username\":\""
+            + username
+            + "\",\"scope\":\"mail offline\",\"exp\":"
+            + until.getEpochSecond()
+            + "}");
   }
 
   private synchronized void device(HttpExchange x) throws IOException {
