@@ -16,6 +16,9 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -41,6 +44,50 @@ final class FakeAuthorizationServer implements AutoCloseable {
 
   volatile int forcedStatus = 200;
 
+  /**
+   * A point where refresh requests wait until the test releases them, so that a client can be
+   * killed while its refresh is in flight. {@link #reached} opens when a request waits there.
+   */
+  static final class Hold {
+    final CountDownLatch reached = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+    private volatile boolean dropped;
+
+    /** Lets the held requests go on. */
+    void release() {
+      released.countDown();
+    }
+
+    /** Ends the held requests without an answer, as if they had never arrived. */
+    void drop() {
+      dropped = true;
+      released.countDown();
+    }
+
+    /** Waits here; false if the request is to be dropped. */
+    private boolean pass() {
+      reached.countDown();
+      try {
+        released.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      return !dropped;
+    }
+  }
+
+  /** Where refreshes wait before the refresh token is looked at: nothing is spent yet. */
+  volatile Hold beforeRotation;
+
+  /**
+   * Where refreshes wait after rotating (the old token spent, the new one issued) before the reply.
+   */
+  volatile Hold afterRotation;
+
+  /** The refresh token issued last. */
+  volatile String lastRefreshToken;
+
   /** Whose mailbox the issued access tokens open, as introspection names it. */
   volatile String username = "alice";
 
@@ -49,6 +96,7 @@ final class FakeAuthorizationServer implements AutoCloseable {
   final AtomicInteger tokenRequests = new AtomicInteger();
   final Clock clock;
   private final HttpServer server;
+  private final ExecutorService threads = Executors.newCachedThreadPool();
   private final AtomicInteger serial = new AtomicInteger();
   private final Set<String> liveRefresh = ConcurrentHashMap.newKeySet();
   private final Map<String, Instant> liveAccess = new ConcurrentHashMap<>();
@@ -62,6 +110,8 @@ final class FakeAuthorizationServer implements AutoCloseable {
     server.createContext("/token", this::token);
     server.createContext("/devicecode", this::device);
     server.createContext("/introspect", this::introspect);
+    // Requests are served on threads of their own, so that a held refresh does not stop others.
+    server.setExecutor(threads);
     server.start();
   }
 
@@ -78,6 +128,7 @@ final class FakeAuthorizationServer implements AutoCloseable {
   String issueRefreshToken() {
     String rt = "RT" + serial.incrementAndGet();
     liveRefresh.add(rt);
+    lastRefreshToken = rt;
     return rt;
   }
 
@@ -131,56 +182,69 @@ final class FakeAuthorizationServer implements AutoCloseable {
             + "\",\"expires_in\":900,\"interval\":1,\"message\":\"enter the code\"}");
   }
 
-  private synchronized void token(HttpExchange x) throws IOException {
-    tokenRequests.incrementAndGet();
+  private record Reply(int status, String body) {}
+
+  private void token(HttpExchange x) throws IOException {
     Map<String, String> form = form(x);
-    if (forcedBody != null) {
-      answer(x, forcedStatus, forcedBody);
+    boolean refresh = "refresh_token".equals(form.get("grant_type"));
+    Hold before = beforeRotation;
+    if (refresh && before != null && !before.pass()) {
+      x.close();
       return;
     }
-    if (!clientId.equals(form.get("client_id"))) {
-      answer(x, 401, "{\"error\":\"invalid_client\"}");
+    Reply reply = reply(form);
+    Hold after = afterRotation;
+    if (refresh && reply.status() == 200 && after != null && !after.pass()) {
+      x.close();
       return;
+    }
+    answer(x, reply.status(), reply.body());
+  }
+
+  private synchronized Reply reply(Map<String, String> form) {
+    tokenRequests.incrementAndGet();
+    if (forcedBody != null) {
+      return new Reply(forcedStatus, forcedBody);
+    }
+    if (!clientId.equals(form.get("client_id"))) {
+      return new Reply(401, "{\"error\":\"invalid_client\"}");
     }
     String grant = String.valueOf(form.get("grant_type"));
     switch (grant) {
       case "refresh_token" -> {
         refreshRequests.incrementAndGet();
         if (!liveRefresh.remove(String.valueOf(form.get("refresh_token")))) {
-          answer(
-              x,
+          return new Reply(
               400,
               "{\"error\":\"invalid_grant\",\"error_description\":\"Token has been expired or"
                   + " revoked.\"}");
-          return;
         }
-        answer(x, 200, tokens());
+        return new Reply(200, tokens());
       }
       case TokenEndpoint.DEVICE_GRANT -> {
         if (!seenDevice.contains(form.get("device_code"))) {
-          answer(x, 400, "{\"error\":\"invalid_grant\"}");
-          return;
+          return new Reply(400, "{\"error\":\"invalid_grant\"}");
         }
         polls++;
         if (polls <= slowDowns) {
-          answer(x, 400, "{\"error\":\"slow_down\"}");
+          return new Reply(400, "{\"error\":\"slow_down\"}");
         } else if (polls <= pendingPolls + slowDowns) {
-          answer(x, 400, "{\"error\":\"authorization_pending\"}");
-        } else {
-          seenDevice.remove(form.get("device_code"));
-          answer(x, 200, tokens());
+          return new Reply(400, "{\"error\":\"authorization_pending\"}");
         }
+        seenDevice.remove(form.get("device_code"));
+        return new Reply(200, tokens());
       }
       case "authorization_code" -> {
         String challenge = codes.remove(String.valueOf(form.get("code")));
         String verifier = String.valueOf(form.get("code_verifier"));
         if (challenge == null || !challenge.equals(Pkce.challenge(verifier))) {
-          answer(x, 400, "{\"error\":\"invalid_grant\"}");
-          return;
+          return new Reply(400, "{\"error\":\"invalid_grant\"}");
         }
-        answer(x, 200, tokens());
+        return new Reply(200, tokens());
       }
-      default -> answer(x, 400, "{\"error\":\"unsupported_grant_type\"}");
+      default -> {
+        return new Reply(400, "{\"error\":\"unsupported_grant_type\"}");
+      }
     }
   }
 
@@ -189,6 +253,7 @@ final class FakeAuthorizationServer implements AutoCloseable {
     String rt = "RT" + n;
     String at = "AT" + n;
     liveRefresh.add(rt);
+    lastRefreshToken = rt;
     liveAccess.put(at, clock.instant().plus(lifetime));
     return "{\"token_type\":\"Bearer\",\"access_token\":\""
         + at
@@ -223,6 +288,15 @@ final class FakeAuthorizationServer implements AutoCloseable {
 
   @Override
   public void close() {
+    Hold b = beforeRotation;
+    Hold a = afterRotation;
+    if (b != null) {
+      b.drop();
+    }
+    if (a != null) {
+      a.drop();
+    }
     server.stop(0);
+    threads.shutdownNow();
   }
 }
