@@ -2,6 +2,7 @@ package org.popfetch.oauth;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.popfetch.oauth.OAuthAccountFixture.ACCOUNT;
 import static org.popfetch.oauth.OAuthAccountFixture.child;
 import static org.popfetch.oauth.OAuthAccountFixture.config;
@@ -11,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -94,6 +96,20 @@ class OAuthCrashIT {
     return config(dir, idp, dovecot.pop3Port(), user, "");
   }
 
+  /** Waits until {@code reached} opens, failing at once if the child ends first. */
+  private void awaitChild(CountDownLatch reached, Path log) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(20))
+        .failFast(
+            "the child ended first",
+            () ->
+                assertThat(reached.getCount() == 0 || child.isAlive())
+                    .as("the child ended first: %s", Files.readString(log))
+                    .isTrue())
+        .until(() -> reached.getCount() == 0);
+  }
+
   private void killChild(Path log) throws Exception {
     assertThat(child.isAlive()).as("the poll ended first: %s", Files.readString(log)).isTrue();
     child.destroyForcibly(); // SIGKILL: no shutdown hook runs
@@ -108,9 +124,7 @@ class OAuthCrashIT {
     idp.beforeRotation = hold;
     Path log = dir.resolve("child.log");
     child = child(log, "poll", "--config", config.toString());
-    assertThat(hold.reached.await(60, TimeUnit.SECONDS))
-        .as("the child asked for a token: %s", Files.readString(log))
-        .isTrue();
+    awaitChild(hold.reached, log);
     killChild(log);
     // The request dies with the client: the server never looked at it.
     idp.beforeRotation = null;
@@ -141,9 +155,7 @@ class OAuthCrashIT {
       idp.username = "saved";
       Path held = config(dir, idp, silent.port(), "saved", "");
       child = child(log, "poll", "--config", held.toString());
-      assertThat(connected.await(60, TimeUnit.SECONDS))
-          .as("the child connected: %s", Files.readString(log))
-          .isTrue();
+      awaitChild(connected, log);
       String rotated = idp.lastRefreshToken;
       assertThat(rotated).isNotEqualTo(firstRefreshToken);
       assertThat(store.read(ACCOUNT).orElseThrow().refreshToken())
@@ -168,9 +180,7 @@ class OAuthCrashIT {
     idp.afterRotation = hold;
     Path log = dir.resolve("child.log");
     child = child(log, "poll", "--config", config.toString());
-    assertThat(hold.reached.await(60, TimeUnit.SECONDS))
-        .as("the child asked for a token: %s", Files.readString(log))
-        .isTrue();
+    awaitChild(hold.reached, log);
     killChild(log);
     idp.afterRotation = null;
     hold.release(); // the answer goes to a dead socket: the new refresh token is lost
