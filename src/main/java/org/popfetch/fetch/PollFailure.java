@@ -10,12 +10,19 @@ import java.util.Locale;
  * @param message one line for the log, with the server's own words where there are any
  */
 public record PollFailure(Kind kind, String message) {
+  /** The words of an OAuth failure that only a new authorization mends. */
+  private static final String OAUTH_LOGIN = "run popfetch oauth login ";
+
   /**
    * What an admin can do about it, in a few words to follow the message after "; ". For a
    * destination, the OS's reason in the message picks the advice (read-only file system, permission
    * denied, no such file, a full disk).
    */
   public String remedy() {
+    if ((kind == Kind.AUTH || kind == Kind.CREDENTIALS) && message.contains(OAUTH_LOGIN)) {
+      // The message names the command already.
+      return "nothing else to change or restart";
+    }
     return switch (kind) {
       case CONNECT -> "check server: and port: and that the server is up; tried again next poll";
       case AUTH -> "check user: and password: (or oauth-token:) of the account";

@@ -62,10 +62,7 @@ public final class OAuthTokens {
     }
     accessToken = null;
     TokenStore.Stored stored =
-        store
-            .read(account)
-            .orElseThrow(
-                () -> new ReauthorizationNeededException(account, "no OAuth token is stored"));
+        store.read(account).orElseThrow(() -> ReauthorizationNeededException.notYet(account));
     if (stored.refreshToken().equals(refused)) {
       throw new ReauthorizationNeededException(
           account, "the stored refresh token was refused before (invalid_grant)");
@@ -101,6 +98,17 @@ public final class OAuthTokens {
   static Duration margin(Duration lifetime) {
     Duration quarter = lifetime.dividedBy(4);
     return quarter.compareTo(MAX_MARGIN) < 0 ? quarter : MAX_MARGIN;
+  }
+
+  /** What the metrics show: known in memory, so it never reads the store nor fails. */
+  public record Times(Optional<Instant> expires, Optional<Instant> lastRefresh, long failures) {}
+
+  /** The times of the access token held and of the last refresh, and the failed refreshes. */
+  public synchronized Times times() {
+    return new Times(
+        accessToken == null ? Optional.empty() : Optional.of(expires),
+        Optional.ofNullable(lastRefresh),
+        failures);
   }
 
   /** The account's state, reading whether a token is stored. */

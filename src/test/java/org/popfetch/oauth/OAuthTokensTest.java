@@ -128,7 +128,7 @@ class OAuthTokensTest {
   void noStoredTokenSaysToLogIn() {
     assertThatThrownBy(() -> tokens().accessToken())
         .isInstanceOf(ReauthorizationNeededException.class)
-        .hasMessage("no OAuth token is stored; run popfetch oauth login work");
+        .hasMessage("no OAuth authorization yet; run popfetch oauth login work");
   }
 
   @Test
