@@ -188,15 +188,19 @@ class OAuthCrashIT {
 
     int refreshes = idp.refreshRequests.get();
     for (int poll = 1; poll <= 2; poll++) {
-      Run r = popfetch("poll", "--config", config.toString());
-      assertThat(r.status()).as(r.output()).isEqualTo(5);
+      // A process of its own again, so that its output is what an admin sees.
+      Path pollLog = dir.resolve("poll-" + poll + ".log");
+      Process p = child(pollLog, "poll", "--config", config.toString());
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      Run r = new Run(p.exitValue(), Files.readString(pollLog));
+      assertThat(r.status()).as("a refused login: " + r.output()).isEqualTo(3);
       assertThat(r.output().lines().filter(l -> l.contains("poll failed")))
           .as(r.output())
           .singleElement()
           .satisfies(
               line ->
                   assertThat(line)
-                      .startsWith(ACCOUNT + ": poll failed (CREDENTIALS): ")
+                      .contains(" " + ACCOUNT + ": poll failed (AUTH): oauth: ")
                       .contains("invalid_grant")
                       .contains("run popfetch oauth login " + ACCOUNT));
       assertThat(r.output()).doesNotContain(firstRefreshToken, idp.lastRefreshToken);
