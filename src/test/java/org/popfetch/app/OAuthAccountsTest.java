@@ -226,6 +226,14 @@ class OAuthAccountsTest {
         .contains("run popfetch oauth login work")
         .contains("popfetch oauth login work instead");
 
+    Run refused = popfetch("oauth", "status", "--config", file.toString(), "work");
+    assertThat(refused.status()).isEqualTo(ExitStatus.NO_MAIL.code);
+    assertThat(refused.out())
+        .containsPattern(
+            "work +generic +refused by the authorization server \\S+ \\(invalid_grant\\); run"
+                + " popfetch oauth login work")
+        .doesNotContain("RT-revoked");
+
     Run login = popfetch("oauth", "login", "--config", file.toString(), "work");
     assertThat(login.status()).as(login.err()).isZero();
     assertThat(login.out())
@@ -377,6 +385,25 @@ class OAuthAccountsTest {
     String again = "accounts:\n" + check.out().substring(check.out().indexOf("  - name: work"));
     assertThat(ConfigLoader.parse(file, again, false).account("work").orElseThrow().oauth())
         .isEqualTo(ConfigLoader.load(file).account("work").orElseThrow().oauth());
+  }
+
+  @Test
+  void aRefusedGrantIsNotSentAgainByTheNextOneShotPoll() throws Exception {
+    Path file = config(freePort());
+    store().save("work", "RT-revoked", Instant.now());
+
+    Run first = popfetch("poll", "--config", file.toString(), "work");
+    Run second = popfetch("poll", "--config", file.toString(), "work");
+
+    assertThat(first.status()).isEqualTo(ExitStatus.AUTH.code);
+    assertThat(second.status()).isEqualTo(ExitStatus.AUTH.code);
+    assertThat(idp.refreshRequests()).as("a timer's next poll does not send it again").isEqualTo(1);
+    assertThat(warnings())
+        .last()
+        .isEqualTo(
+            "work: poll failed (AUTH): oauth: the stored refresh token was refused before"
+                + " (invalid_grant); run popfetch oauth login work; nothing else to change or"
+                + " restart");
   }
 
   @Test
