@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -152,7 +153,7 @@ final class OAuthCommand implements Runnable {
       exitCodeListHeading = "%nExit status:%n",
       exitCodeList = {
         " 0:every account shown is authorized",
-        " 1:an account is not authorized, or its token file cannot be used",
+        " 1:an account is not authorized, its grant was refused, or its token file cannot be used",
         " 5:configuration error, no such account, or no account with an oauth block",
         "64:usage error"
       })
@@ -201,7 +202,18 @@ final class OAuthCommand implements Runnable {
         String state;
         try {
           Optional<TokenStore.Stored> stored = store.read(a.name());
-          if (stored.isPresent()) {
+          Optional<Instant> refused =
+              stored.isEmpty()
+                  ? Optional.empty()
+                  : store.refusedAt(a.name(), stored.get().refreshToken());
+          if (refused.isPresent()) {
+            state =
+                "refused by the authorization server "
+                    + refused.get()
+                    + " (invalid_grant); run popfetch oauth login "
+                    + a.name();
+            all = false;
+          } else if (stored.isPresent()) {
             state = "authorized, refresh token stored " + stored.get().saved();
           } else {
             state = "not authorized; run popfetch oauth login " + a.name();

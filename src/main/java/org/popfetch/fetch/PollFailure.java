@@ -19,7 +19,7 @@ public record PollFailure(Kind kind, String message) {
    * denied, no such file, a full disk).
    */
   public String remedy() {
-    if ((kind == Kind.AUTH || kind == Kind.CREDENTIALS) && message.contains(OAUTH_LOGIN)) {
+    if (needsOAuthLogin()) {
       // The message names the command already.
       return "nothing else to change or restart";
     }
@@ -45,6 +45,15 @@ public record PollFailure(Kind kind, String message) {
       case CONFIG -> "change the account in the configuration (popfetch config check)";
       case INTERNAL -> "run with --trace for details, and please report it";
     };
+  }
+
+  /**
+   * Whether only {@code popfetch oauth login} mends it: an OAuth grant that is missing or that the
+   * authorization server refused. Asking again costs no server anything (a refused token is not
+   * sent again), so such a failure is no reason to rest the account.
+   */
+  public boolean needsOAuthLogin() {
+    return (kind == Kind.AUTH || kind == Kind.CREDENTIALS) && message.contains(OAUTH_LOGIN);
   }
 
   private String deliveryRemedy() {

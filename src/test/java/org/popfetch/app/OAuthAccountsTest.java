@@ -23,6 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.config.AccountConfig;
+import org.popfetch.config.ConfigLoader;
+import org.popfetch.oauth.OAuthClient;
 import org.popfetch.oauth.OAuthTestServer;
 import org.popfetch.oauth.TokenStore;
 import org.popfetch.testing.ScriptedServer;
@@ -219,7 +222,17 @@ class OAuthAccountsTest {
     try (Stream<Path> s = Files.list(dir.resolve("work").resolve("new"))) {
       notice = Files.readString(s.findFirst().orElseThrow());
     }
-    assertThat(notice).contains("run popfetch oauth login work");
+    assertThat(notice)
+        .contains("run popfetch oauth login work")
+        .contains("popfetch oauth login work instead");
+
+    Run refused = popfetch("oauth", "status", "--config", file.toString(), "work");
+    assertThat(refused.status()).isEqualTo(ExitStatus.NO_MAIL.code);
+    assertThat(refused.out())
+        .containsPattern(
+            "work +generic +refused by the authorization server \\S+ \\(invalid_grant\\); run"
+                + " popfetch oauth login work")
+        .doesNotContain("RT-revoked");
 
     Run login = popfetch("oauth", "login", "--config", file.toString(), "work");
     assertThat(login.status()).as(login.err()).isZero();
@@ -295,6 +308,102 @@ class OAuthAccountsTest {
     assertThat(password.err()).contains("account home has no oauth block");
     assertThat(popfetch("oauth", "status", "--config", config, "home").status())
         .isEqualTo(ExitStatus.SYNTAX.code);
+  }
+
+  @Test
+  void theServiceKeepsAnAccountsTokensAcrossAReloadThatLeavesItsOauthBlock() throws Exception {
+    int port = freePort();
+    Path file = config(port);
+    store().save("work", idp.issueRefreshToken(), Instant.now());
+    daemon = PopfetchDaemon.start(file, false, new PrintWriter(new StringWriter()));
+    try (ScriptedServer pop3 = new ScriptedServer(port, null, idp.pop3(USER))) {
+      assertThat(popfetch("poll", "--config", file.toString(), "work").status()).isEqualTo(1);
+      pop3.awaitScript();
+    }
+    assertThat(idp.refreshRequests()).isEqualTo(1);
+
+    Files.writeString(file, Files.readString(file).replace("user: bob", "user: bob2"));
+    assertThat(daemon.reload()).isTrue();
+    try (ScriptedServer pop3 = new ScriptedServer(port, null, idp.pop3(USER))) {
+      assertThat(popfetch("poll", "--config", file.toString(), "work").status()).isEqualTo(1);
+      pop3.awaitScript();
+    }
+    assertThat(idp.refreshRequests()).as("the access token outlived the reload").isEqualTo(1);
+
+    Files.writeString(file, Files.readString(file).replace("mail offline", "mail offline x"));
+    assertThat(daemon.reload()).isTrue();
+    try (ScriptedServer pop3 = new ScriptedServer(port, null, idp.pop3(USER))) {
+      assertThat(popfetch("poll", "--config", file.toString(), "work").status()).isEqualTo(1);
+      pop3.awaitScript();
+    }
+    assertThat(idp.refreshRequests()).as("a changed oauth block gets new tokens").isEqualTo(2);
+  }
+
+  @Test
+  void aClientSecretIsReadAtEachTokenRequestInTheServiceAndOnceForAOneShotCommand()
+      throws Exception {
+    Path counter = dir.resolve("runs");
+    String yaml =
+        Files.readString(config(freePort()))
+            .replace(
+                "scope: \"mail offline\" }",
+                "scope: \"mail offline\", client-secret: { command: [/bin/sh, -c, \"echo run >> "
+                    + counter
+                    + "; echo s3cret\"] } }");
+    AccountConfig a =
+        ConfigLoader.parse(dir.resolve("popfetch.yaml"), yaml, false).account("work").orElseThrow();
+
+    OAuthClient.ClientSecret atEachLogin =
+        OAuthAccounts.endpoint(a, AccountRun.Secrets.AT_EACH_LOGIN).client().clientSecret();
+    assertThat(Files.exists(counter)).as("nothing read before a request").isFalse();
+    assertThat(atEachLogin.value()).isEqualTo("s3cret");
+    assertThat(atEachLogin.value()).isEqualTo("s3cret");
+    assertThat(Files.readAllLines(counter)).hasSize(2);
+
+    OAuthClient.ClientSecret now =
+        OAuthAccounts.endpoint(a, AccountRun.Secrets.NOW).client().clientSecret();
+    assertThat(Files.readAllLines(counter)).hasSize(3);
+    assertThat(now.value()).isEqualTo("s3cret");
+    assertThat(Files.readAllLines(counter)).hasSize(3);
+  }
+
+  @Test
+  void configCheckShowsTheOauthBlockAsTheReaderTakesItBack() throws Exception {
+    Path file = config(freePort());
+    Files.writeString(
+        file, Files.readString(file).replace("{ env: HOME_PASS_UNSET }", "pw-in-a-private-file"));
+
+    Run check = popfetch("config", "check", "--config", file.toString());
+
+    assertThat(check.status()).as(check.err()).isZero();
+    String oauthLine =
+        check.out().lines().filter(l -> l.strip().startsWith("oauth:")).findFirst().orElseThrow();
+    assertThat(oauthLine)
+        .contains("provider: generic")
+        .contains("client-id: client-1")
+        .contains("flow: device");
+    String again = "accounts:\n" + check.out().substring(check.out().indexOf("  - name: work"));
+    assertThat(ConfigLoader.parse(file, again, false).account("work").orElseThrow().oauth())
+        .isEqualTo(ConfigLoader.load(file).account("work").orElseThrow().oauth());
+  }
+
+  @Test
+  void aRefusedGrantIsNotSentAgainByTheNextOneShotPoll() throws Exception {
+    Path file = config(freePort());
+    store().save("work", "RT-revoked", Instant.now());
+
+    Run first = popfetch("poll", "--config", file.toString(), "work");
+    Run second = popfetch("poll", "--config", file.toString(), "work");
+
+    assertThat(first.status()).isEqualTo(ExitStatus.AUTH.code);
+    assertThat(second.status()).isEqualTo(ExitStatus.AUTH.code);
+    assertThat(idp.refreshRequests()).as("a timer's next poll does not send it again").isEqualTo(1);
+    assertThat(warnings())
+        .last()
+        .isEqualTo(
+            "work: poll failed (AUTH): oauth: the stored refresh token was refused before"
+                + " (invalid_grant); run popfetch oauth login work; nothing else to change or"
+                + " restart");
   }
 
   @Test
