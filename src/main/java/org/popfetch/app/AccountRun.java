@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.popfetch.config.AccountConfig;
@@ -87,6 +88,22 @@ final class AccountRun {
    */
   static Plan plan(CommonOptions options, List<String> names, PrintWriter err, Secrets secrets)
       throws Exit {
+    return plan(options, names, err, secrets, new OAuthAccounts(Clock.systemUTC()));
+  }
+
+  /**
+   * As {@link #plan(CommonOptions, List, PrintWriter, Secrets)}, an OAuth account's tokens taken
+   * from {@code oauth} (the service's, kept across reloads).
+   *
+   * @throws Exit after printing why, with the exit status that calls for
+   */
+  static Plan plan(
+      CommonOptions options,
+      List<String> names,
+      PrintWriter err,
+      Secrets secrets,
+      OAuthAccounts oauth)
+      throws Exit {
     PopfetchConfig config;
     try {
       config = ConfigLoader.load(options.config);
@@ -100,12 +117,7 @@ final class AccountRun {
     List<Target> targets = new ArrayList<>();
     for (AccountConfig a : selected) {
       try {
-        targets.add(
-            new Target(
-                a,
-                secrets == Secrets.NOW
-                    ? AccountWiring.account(a)
-                    : AccountWiring.accountAskingAtEachLogin(a)));
+        targets.add(new Target(a, AccountWiring.account(a, config, secrets, oauth)));
       } catch (ConfigException e) {
         throw new Exit(failed(e, err));
       }

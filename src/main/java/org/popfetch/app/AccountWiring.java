@@ -63,6 +63,22 @@ final class AccountWiring {
     return account(a, new SecretCredentials(a).resolve());
   }
 
+  /**
+   * The account with its credentials: for an {@code oauth:} account, its tokens from {@code oauth}
+   * (an access token is asked for at the login, never here; with {@link AccountRun.Secrets#NOW} the
+   * client secret is read now); otherwise its secret read now or at each login.
+   *
+   * @throws ConfigException if a secret read now cannot be had ("account NAME: KEY: ...")
+   */
+  static Pop3Account account(
+      AccountConfig a, PopfetchConfig config, AccountRun.Secrets secrets, OAuthAccounts oauth)
+      throws ConfigException {
+    if (a.oauth().isPresent()) {
+      return account(a, oauth.credentials(a, config.state().directory(), secrets));
+    }
+    return secrets == AccountRun.Secrets.NOW ? account(a) : accountAskingAtEachLogin(a);
+  }
+
   /** The account with its secret read at each login (the service): nothing is resolved here. */
   static Pop3Account accountAskingAtEachLogin(AccountConfig a) {
     return account(a, new SecretCredentials(a));

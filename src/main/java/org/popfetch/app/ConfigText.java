@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.DeliverConfig;
+import org.popfetch.config.OAuthConfig;
 import org.popfetch.config.RuleConfig;
 import org.popfetch.config.Schedule;
 import org.popfetch.config.Secret;
@@ -48,6 +49,7 @@ final class ConfigText {
     lines.add(in + "user: " + scalar(a.user()));
     a.password().ifPresent(s -> lines.add(in + "password: " + secret(s)));
     a.oauthToken().ifPresent(s -> lines.add(in + "oauth-token: " + secret(s)));
+    a.oauth().ifPresent(o -> lines.add(in + "oauth: " + oauth(o)));
     lines.add(in + "auth: " + key(a.auth().name()));
     if (a.schedule() instanceof Schedule.Cron c) {
       lines.add(in + "cron: " + quoted(c.expression()));
@@ -119,6 +121,22 @@ final class ConfigText {
     }
     s.caFile().ifPresent(c -> f.add("ca-file: " + path(c)));
     s.fingerprint().ifPresent(p -> f.add("fingerprint: " + fingerprint(p)));
+    return "{ " + String.join(", ", f) + " }";
+  }
+
+  /** The oauth block in flow style; a client secret as {@link #secret} shows it. */
+  private static String oauth(OAuthConfig o) {
+    List<String> f = new ArrayList<>();
+    f.add("provider: " + key(o.provider().name()));
+    f.add("client-id: " + scalar(o.clientId()));
+    o.tenant().ifPresent(t -> f.add("tenant: " + scalar(t)));
+    o.clientSecret().ifPresent(s -> f.add("client-secret: " + secret(s)));
+    o.tokenEndpoint().ifPresent(u -> f.add("token-endpoint: " + scalar(u.toString())));
+    o.deviceEndpoint().ifPresent(u -> f.add("device-endpoint: " + scalar(u.toString())));
+    o.authorizationEndpoint()
+        .ifPresent(u -> f.add("authorization-endpoint: " + scalar(u.toString())));
+    o.scope().ifPresent(s -> f.add("scope: " + scalar(s)));
+    o.flow().ifPresent(fl -> f.add("flow: " + key(fl.name())));
     return "{ " + String.join(", ", f) + " }";
   }
 

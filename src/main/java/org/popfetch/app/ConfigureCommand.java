@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -48,8 +49,8 @@ final class ConfigureCommand implements Callable<Integer> {
   /** sysexits' EX_NOHOST, as mpop --configure uses. */
   static final int NOTHING_FOUND = 68;
 
-  /** The oauth: account key is not read by this version's configuration reader. */
-  static final boolean OAUTH_KEY_READ = false;
+  /** The oauth: account key is read by this version's configuration reader. */
+  static final boolean OAUTH_KEY_READ = true;
 
   @Spec CommandSpec spec;
 
@@ -157,7 +158,7 @@ final class ConfigureCommand implements Callable<Integer> {
               Optional.of("not checked (--no-check)"),
               false,
               false,
-              java.util.List.of(),
+              List.of(),
               false,
               false,
               Optional.empty());

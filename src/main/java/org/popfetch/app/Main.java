@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       CheckCommand.class,
       ConfigureCommand.class,
+      OAuthCommand.class,
       ConfigCommand.class,
       QueueCommand.class,
       DemoCommand.class,

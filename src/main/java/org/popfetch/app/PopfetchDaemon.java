@@ -68,6 +68,9 @@ public final class PopfetchDaemon implements AutoCloseable {
   /** Per account name: the state that outlives a reload. */
   private final Map<String, Standing> standings = new ConcurrentHashMap<>();
 
+  /** Each OAuth account's tokens, kept across polls and, where its settings stay, reloads. */
+  private final OAuthAccounts oauth;
+
   /** An account's settings and the backoff and notice state that go with them. */
   record Standing(AccountConfig config, Backoff backoff, AuthFailureNotice notice) {}
 
@@ -93,8 +96,10 @@ public final class PopfetchDaemon implements AutoCloseable {
       MetricsServer server,
       PopfetchMetrics metrics,
       Path configFile,
-      boolean trace) {
+      boolean trace,
+      OAuthAccounts oauth) {
     this.lock = lock;
+    this.oauth = oauth;
     this.store = store;
     this.server = server;
     this.metrics = metrics;
@@ -140,7 +145,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     try {
       CommonOptions options = new CommonOptions();
       options.config = configFile;
-      plan = AccountRun.plan(options, List.of(), err, AccountRun.Secrets.AT_EACH_LOGIN);
+      plan = AccountRun.plan(options, List.of(), err, AccountRun.Secrets.AT_EACH_LOGIN, oauth);
     } catch (AccountRun.Exit e) {
       err.flush();
       return Optional.of(why.toString().strip());
@@ -158,6 +163,7 @@ public final class PopfetchDaemon implements AutoCloseable {
               + "); restart popfetch for that");
     }
     try {
+      oauth.retain(plan.targets().stream().map(AccountRun.Target::name).toList());
       ServiceJobs next = ServiceJobs.of(plan, shared());
       jobs.close(); // lets running polls finish
       jobs = next;
@@ -177,7 +183,7 @@ public final class PopfetchDaemon implements AutoCloseable {
 
   private ServiceJobs.Shared shared() {
     return new ServiceJobs.Shared(
-        store, metrics, trace, stopping::get, standings, locks, ledger, heartbeat);
+        store, metrics, trace, stopping::get, standings, locks, ledger, heartbeat, oauth);
   }
 
   /**
@@ -190,8 +196,9 @@ public final class PopfetchDaemon implements AutoCloseable {
     CommonOptions options = new CommonOptions();
     options.config = configFile;
     options.trace = trace;
+    OAuthAccounts oauth = new OAuthAccounts(Clock.systemUTC());
     AccountRun.Plan plan =
-        AccountRun.plan(options, List.of(), err, AccountRun.Secrets.AT_EACH_LOGIN);
+        AccountRun.plan(options, List.of(), err, AccountRun.Secrets.AT_EACH_LOGIN, oauth);
     PopfetchConfig config = plan.config();
     var routes = AccountWiring.routes(config, AccountRun.Secrets.AT_EACH_LOGIN);
     AccountRun.stateDirectory(config, err);
@@ -217,7 +224,7 @@ public final class PopfetchDaemon implements AutoCloseable {
       if (config.metricsListen().isPresent()) {
         server = metricsServer(config, metrics, err);
       }
-      daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace);
+      daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace, oauth);
       daemon.config = config;
       daemon.jobs = ServiceJobs.of(plan, daemon.shared());
       daemon.jobs.start();

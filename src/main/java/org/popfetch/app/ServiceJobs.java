@@ -26,6 +26,7 @@ import org.popfetch.fetch.PollResult;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.metrics.PopfetchMetrics;
 import org.popfetch.net.ProtocolTrace;
+import org.popfetch.oauth.OAuthTokens;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueueRunner;
 import org.popfetch.schedule.AccountPolling;
@@ -60,7 +61,8 @@ final class ServiceJobs implements AutoCloseable {
       Map<String, PopfetchDaemon.Standing> standings,
       Locks locks,
       ServiceLedger ledger,
-      Heartbeat heartbeat) {}
+      Heartbeat heartbeat,
+      OAuthAccounts oauth) {}
 
   /** One lock per account scope and one for the queue, for the daemon's lifetime. */
   static final class Locks {
@@ -128,6 +130,10 @@ final class ServiceJobs implements AutoCloseable {
 
   private void add(AccountRun.Target t) throws Exception {
     shared.metrics().account(t.name(), t.config().schedule().interval());
+    OAuthTokens tokens = shared.oauth().all().get(t.name());
+    if (tokens != null) {
+      shared.metrics().oauth(t.name(), tokenTimes(tokens));
+    }
     // An account whose settings did not change keeps its backoff and notice across a reload:
     // a reload must not undo the rest a refusing server was given, nor repeat the notice.
     PopfetchDaemon.Standing st =
@@ -173,6 +179,30 @@ final class ServiceJobs implements AutoCloseable {
     } else {
       scheduler.every(name, ((Schedule.Interval) when).every(), job);
     }
+  }
+
+  /** What the metrics show of an account's tokens: times and a count, read at each scrape. */
+  private static PopfetchMetrics.TokenTimes tokenTimes(OAuthTokens tokens) {
+    return new PopfetchMetrics.TokenTimes() {
+      @Override
+      public double expiry() {
+        return tokens.times().expires().map(i -> (double) i.getEpochSecond()).orElse(Double.NaN);
+      }
+
+      @Override
+      public double lastRefresh() {
+        return tokens
+            .times()
+            .lastRefresh()
+            .map(i -> (double) i.getEpochSecond())
+            .orElse(Double.NaN);
+      }
+
+      @Override
+      public double refreshFailures() {
+        return tokens.times().failures();
+      }
+    };
   }
 
   void start() throws Exception {

@@ -23,7 +23,9 @@ import org.popfetch.pop3.TlsMode;
  * @param user login name
  * @param password the password, if the account logs in with one
  * @param oauthToken an OAuth 2.0 access token, if the account logs in with one
- * @param auth login method
+ * @param oauth where the account's access tokens come from, if popfetch fetches and refreshes them
+ *     itself
+ * @param auth login method (xoauth2 when oauth is given and auth is not)
  * @param schedule when the daemon polls: every {@code interval} (5 minutes unless said), or at the
  *     times its {@code cron} expression names
  * @param keep leave fetched mail on the server (never fetch it twice)
@@ -48,6 +50,7 @@ public record AccountConfig(
     String user,
     Optional<Secret> password,
     Optional<Secret> oauthToken,
+    Optional<OAuthConfig> oauth,
     AuthMethod auth,
     Schedule schedule,
     boolean keep,

@@ -33,6 +33,7 @@ final class AccountSection extends YamlReader {
           "user",
           "password",
           "oauth-token",
+          "oauth",
           "auth",
           "interval",
           "cron",
@@ -56,6 +57,9 @@ final class AccountSection extends YamlReader {
           AuthMethod.CRAM_MD5);
   private static final Set<AuthMethod> TOKEN_METHODS =
       Set.of(AuthMethod.XOAUTH2, AuthMethod.OAUTHBEARER);
+
+  /** The ways to log in: an account takes one, from the defaults or its own. */
+  private static final List<String> LOGIN_KEYS = List.of("password", "oauth-token", "oauth");
 
   private final AccountValues values;
 
@@ -172,9 +176,8 @@ final class AccountSection extends YamlReader {
   private static Map<String, Located> withDefaults(
       Map<String, Located> own, Map<String, Located> defaults) {
     Map<String, Located> f = new HashMap<>(defaults);
-    if (own.containsKey("password") || own.containsKey("oauth-token")) {
-      f.remove("password");
-      f.remove("oauth-token");
+    if (LOGIN_KEYS.stream().anyMatch(own::containsKey)) {
+      LOGIN_KEYS.forEach(f::remove);
     }
     if (own.containsKey("interval") || own.containsKey("cron")) {
       f.remove("interval");
@@ -190,8 +193,8 @@ final class AccountSection extends YamlReader {
         throw error(path, line, "missing required key '" + key + "'");
       }
     }
-    if (!f.containsKey("password") && !f.containsKey("oauth-token")) {
-      throw error(path, line, "missing required key 'password' (or 'oauth-token')");
+    if (LOGIN_KEYS.stream().noneMatch(f::containsKey)) {
+      throw error(path, line, "missing required key 'password' (or 'oauth-token' or 'oauth')");
     }
   }
 
@@ -212,7 +215,7 @@ final class AccountSection extends YamlReader {
           authAt.path(),
           authAt.line(),
           AccountValues.authName(auth)
-              + " needs an oauth-token, but account "
+              + " needs oauth or an oauth-token, but account "
               + quote(name)
               + " has a password");
     }
@@ -224,6 +227,16 @@ final class AccountSection extends YamlReader {
               + " needs a password, but account "
               + quote(name)
               + " has an oauth-token");
+    }
+    Located oauth = f.get("oauth");
+    if (oauth != null && authAt != null && !TOKEN_METHODS.contains(auth)) {
+      throw error(
+          authAt.path(),
+          authAt.line(),
+          "oauth logs in with xoauth2 or oauthbearer, but account "
+              + quote(name)
+              + " has auth: "
+              + AccountValues.authName(auth));
     }
   }
 
@@ -239,7 +252,9 @@ final class AccountSection extends YamlReader {
         (String) f.get("user").value(),
         value(f, "password", Secret.class),
         value(f, "oauth-token", Secret.class),
-        value(f, "auth", AuthMethod.class).orElse(AuthMethod.AUTO),
+        value(f, "oauth", OAuthConfig.class),
+        value(f, "auth", AuthMethod.class)
+            .orElse(f.containsKey("oauth") ? AuthMethod.XOAUTH2 : AuthMethod.AUTO),
         value(f, "cron", Schedule.class)
             .or(() -> value(f, "interval", Schedule.class))
             .orElse(new Schedule.Interval(Schedule.DEFAULT_INTERVAL)),
@@ -262,6 +277,8 @@ final class AccountSection extends YamlReader {
   /** Reads each key of an account or of the defaults into its typed value. */
   private Map<String, Located> fields(Map<String, Entry> entries) throws ConfigException {
     exclusive(entries, "password", "oauth-token");
+    exclusive(entries, "password", "oauth");
+    exclusive(entries, "oauth-token", "oauth");
     exclusive(entries, "interval", "cron");
     Map<String, Located> fields = new LinkedHashMap<>();
     for (Entry e : entries.values()) {

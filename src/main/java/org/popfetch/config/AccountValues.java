@@ -13,7 +13,7 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads each key of an account (or of {@code defaults:}) into its typed value: names, host, TLS
- * mode, login, secrets, schedule, limits, the destination and the rules.
+ * mode, login, secrets, OAuth, limits, the destination and the rules.
  */
 final class AccountValues extends YamlReader {
   private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]{1,76}");
@@ -22,6 +22,7 @@ final class AccountValues extends YamlReader {
   private final boolean checkFiles;
   private final SecretSection secrets;
   private final DeliverSection deliver;
+  private final OAuthSection oauth;
 
   /**
    * @param checkFiles whether a ca-file must be a readable regular file now
@@ -31,6 +32,7 @@ final class AccountValues extends YamlReader {
     this.checkFiles = checkFiles;
     this.secrets = secrets;
     this.deliver = deliver;
+    this.oauth = new OAuthSection(source, secrets);
   }
 
   /** The typed value of the account key {@code key}, one of the keys an account may hold. */
@@ -44,6 +46,7 @@ final class AccountValues extends YamlReader {
       case "fingerprint" -> fingerprint(v, path);
       case "user" -> loginName(v, path);
       case "password", "oauth-token" -> secrets.read(v, path);
+      case "oauth" -> oauth.read(v, path);
       case "auth" -> auth(v, path);
       case "interval" -> new Schedule.Interval(duration(v, path, "10s", null));
       case "cron" -> cron(v, path);

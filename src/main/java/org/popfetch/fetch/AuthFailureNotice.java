@@ -100,7 +100,9 @@ public final class AuthFailureNotice {
 
         The mail waiting there stays on the server. popfetch keeps trying, less
         often, and sends no further notice until a login succeeds. If the password
-        or token changed, update the configuration; it is reloaded when saved.
+        or token changed, update the configuration; it is reloaded when saved. If
+        popfetch keeps the account's OAuth tokens itself (oauth:), run
+        popfetch oauth login %s instead.
         """
             .formatted(
                 account.name(),
@@ -108,7 +110,8 @@ public final class AuthFailureNotice {
                 account.settings().host(),
                 account.settings().port(),
                 failures,
-                oneLine(serverSaid));
+                oneLine(serverSaid),
+                account.name());
     return new TextMessage()
         .structured("From", "popfetch <MAILER-DAEMON@" + localHost + ">")
         .structured("To", "<" + account.mailbox() + ">")

@@ -10,12 +10,19 @@ import java.util.Locale;
  * @param message one line for the log, with the server's own words where there are any
  */
 public record PollFailure(Kind kind, String message) {
+  /** The words of an OAuth failure that only a new authorization mends. */
+  private static final String OAUTH_LOGIN = "run popfetch oauth login ";
+
   /**
    * What an admin can do about it, in a few words to follow the message after "; ". For a
    * destination, the OS's reason in the message picks the advice (read-only file system, permission
    * denied, no such file, a full disk).
    */
   public String remedy() {
+    if (needsOAuthLogin()) {
+      // The message names the command already.
+      return "nothing else to change or restart";
+    }
     return switch (kind) {
       case CONNECT -> "check server: and port: and that the server is up; tried again next poll";
       case AUTH -> "check user: and password: (or oauth-token:) of the account";
@@ -38,6 +45,15 @@ public record PollFailure(Kind kind, String message) {
       case CONFIG -> "change the account in the configuration (popfetch config check)";
       case INTERNAL -> "run with --trace for details, and please report it";
     };
+  }
+
+  /**
+   * Whether only {@code popfetch oauth login} mends it: an OAuth grant that is missing or that the
+   * authorization server refused. Asking again costs no server anything (a refused token is not
+   * sent again), so such a failure is no reason to rest the account.
+   */
+  public boolean needsOAuthLogin() {
+    return (kind == Kind.AUTH || kind == Kind.CREDENTIALS) && message.contains(OAUTH_LOGIN);
   }
 
   private String deliveryRemedy() {

@@ -1,6 +1,7 @@
 package org.popfetch.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
@@ -32,6 +34,24 @@ public final class PopfetchMetrics {
   private final Map<String, AccountState> accounts = new ConcurrentHashMap<>();
   private final AtomicLong queueDepth = new AtomicLong();
   private final AtomicLong queueOldestSeconds = new AtomicLong();
+  private final Map<String, AtomicReference<TokenTimes>> oauth = new ConcurrentHashMap<>();
+
+  /**
+   * An OAuth account's token times, read at each scrape. It gives times and a count, never a token
+   * or a client secret.
+   */
+  public interface TokenTimes {
+    /** When the access token held in memory expires, in epoch seconds; NaN if none is held. */
+    double expiry();
+
+    /** When the access token was last refreshed, in epoch seconds; NaN if not yet. */
+    double lastRefresh();
+
+    /**
+     * Refreshes that failed since the service started (or the account's oauth settings changed).
+     */
+    double refreshFailures();
+  }
 
   /** Per account: when it last succeeded, how often it failed since, how often it should poll. */
   private static final class AccountState {
@@ -81,6 +101,35 @@ public final class PopfetchMetrics {
     if (s.registered == null) {
       s.registered = clock.instant();
     }
+  }
+
+  /**
+   * Shows an OAuth account's token times, tagged with the account: {@code
+   * popfetch_oauth_token_expiry_seconds}, {@code popfetch_oauth_last_refresh_seconds} and {@code
+   * popfetch_oauth_refresh_failures_total}. Called again for the same account (a reload that made
+   * new tokens), the meters read {@code times} from then on.
+   */
+  public synchronized void oauth(String account, TokenTimes times) {
+    AtomicReference<TokenTimes> held = oauth.get(account);
+    if (held != null) {
+      held.set(times);
+      return;
+    }
+    AtomicReference<TokenTimes> ref = new AtomicReference<>(times);
+    oauth.put(account, ref);
+    Gauge.builder("popfetch_oauth_token_expiry_seconds", ref, r -> r.get().expiry())
+        .tag("account", account)
+        .description("when the account's access token expires (epoch seconds)")
+        .register(registry);
+    Gauge.builder("popfetch_oauth_last_refresh_seconds", ref, r -> r.get().lastRefresh())
+        .tag("account", account)
+        .description("when the account's access token was last refreshed (epoch seconds)")
+        .register(registry);
+    FunctionCounter.builder(
+            "popfetch_oauth_refresh_failures_total", ref, r -> r.get().refreshFailures())
+        .tag("account", account)
+        .description("failed refreshes of the account's access token")
+        .register(registry);
   }
 
   /**

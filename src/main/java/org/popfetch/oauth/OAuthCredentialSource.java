@@ -8,8 +8,10 @@ import org.popfetch.sasl.Credentials;
  * An account's credentials from its OAuth tokens: at each login, the current access token (kept in
  * memory within its lifetime, refreshed shortly before it expires).
  *
- * <p>{@code invalid_grant} (or no stored token) is reported as {@link CredentialException#refused}:
- * the account needs {@code popfetch oauth login ACCOUNT}, and asking again will not help.
+ * <p>{@code invalid_grant} is reported as {@link CredentialException#refused}: the account needs
+ * {@code popfetch oauth login ACCOUNT}, and asking again will not help. No stored token at all is a
+ * plain {@link CredentialException} ("no OAuth authorization yet; run popfetch oauth login
+ * ACCOUNT"): the setting up is not finished, no server refused anything.
  */
 public final class OAuthCredentialSource implements CredentialSource {
   private final String user;
@@ -35,6 +37,10 @@ public final class OAuthCredentialSource implements CredentialSource {
     try {
       return new Credentials.OAuthToken(user, tokens.accessToken());
     } catch (ReauthorizationNeededException e) {
+      if (e.neverAuthorized()) {
+        // Setting up is not finished: no server refused anything, so no rest and no notice.
+        throw new CredentialException(e.getMessage(), e);
+      }
       throw CredentialException.refused("oauth: " + e.getMessage());
     } catch (OAuthException e) {
       throw new CredentialException("oauth: " + e.getMessage(), e);

@@ -1,6 +1,9 @@
 package org.popfetch.oauth;
 
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -52,10 +55,14 @@ public final class OAuthLogin {
                     out.println();
                     out.println("  " + url);
                     out.println();
+                    int p = redirectPort(url);
                     out.println(
                         "in a browser on this machine. From another machine, forward the port"
-                            + " first: ssh -L PORT:127.0.0.1:PORT this-host (PORT is in the URL's"
-                            + " redirect_uri).");
+                            + " first: ssh -L "
+                            + p
+                            + ":127.0.0.1:"
+                            + p
+                            + " this-host, then open the URL there.");
                     out.println("Waiting for the redirect...");
                     out.flush();
                   },
@@ -67,7 +74,24 @@ public final class OAuthLogin {
               + " offline_access)");
     }
     store.save(account, tokens.refreshToken(), clock.instant());
+    // The service polls with the stored token from its next poll on: nothing to restart.
     out.println(
         "Authorized: the refresh token is stored; popfetch refreshes access tokens itself.");
+  }
+
+  /**
+   * The port of the URL's {@code redirect_uri} (http://127.0.0.1:PORT/), where the redirect goes.
+   */
+  static int redirectPort(URI authorizationUrl) {
+    for (String pair : String.valueOf(authorizationUrl.getRawQuery()).split("&")) {
+      if (pair.startsWith("redirect_uri=")) {
+        URI redirect =
+            URI.create(
+                URLDecoder.decode(
+                    pair.substring("redirect_uri=".length()), StandardCharsets.UTF_8));
+        return redirect.getPort();
+      }
+    }
+    throw new IllegalArgumentException("no redirect_uri in the authorization URL");
   }
 }

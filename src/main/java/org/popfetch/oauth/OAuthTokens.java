@@ -14,7 +14,8 @@ import java.util.Optional;
  * crash at any point leaves a usable refresh token on disk. If saving fails, the access token is
  * not used.
  *
- * <p>After {@code invalid_grant} the spent refresh token is remembered: later calls fail at once,
+ * <p>After {@code invalid_grant} the spent refresh token is remembered, in memory and in a note in
+ * the store (its hash, not the token): later calls, in this process or another, fail at once
  * without asking the server again, until a new login has stored another token.
  */
 public final class OAuthTokens {
@@ -62,11 +63,9 @@ public final class OAuthTokens {
     }
     accessToken = null;
     TokenStore.Stored stored =
-        store
-            .read(account)
-            .orElseThrow(
-                () -> new ReauthorizationNeededException(account, "no OAuth token is stored"));
-    if (stored.refreshToken().equals(refused)) {
+        store.read(account).orElseThrow(() -> ReauthorizationNeededException.notYet(account));
+    if (stored.refreshToken().equals(refused)
+        || store.refusedAt(account, stored.refreshToken()).isPresent()) {
       throw new ReauthorizationNeededException(
           account, "the stored refresh token was refused before (invalid_grant)");
     }
@@ -76,6 +75,12 @@ public final class OAuthTokens {
     } catch (ReauthorizationNeededException e) {
       refused = stored.refreshToken();
       failures++;
+      try {
+        // For the next process too (popfetch poll from a timer): it must not send it again.
+        store.markRefused(account, stored.refreshToken(), now);
+      } catch (OAuthException notNoted) {
+        // This process still remembers it; the refusal is what the caller must hear of.
+      }
       throw e;
     } catch (OAuthException e) {
       failures++;
@@ -101,6 +106,17 @@ public final class OAuthTokens {
   static Duration margin(Duration lifetime) {
     Duration quarter = lifetime.dividedBy(4);
     return quarter.compareTo(MAX_MARGIN) < 0 ? quarter : MAX_MARGIN;
+  }
+
+  /** What the metrics show: known in memory, so it never reads the store nor fails. */
+  public record Times(Optional<Instant> expires, Optional<Instant> lastRefresh, long failures) {}
+
+  /** The times of the access token held and of the last refresh, and the failed refreshes. */
+  public synchronized Times times() {
+    return new Times(
+        accessToken == null ? Optional.empty() : Optional.of(expires),
+        Optional.ofNullable(lastRefresh),
+        failures);
   }
 
   /** The account's state, reading whether a token is stored. */

@@ -15,9 +15,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -39,6 +42,7 @@ public class TokenStore {
   private static final Set<PosixFilePermission> DIR_MODE =
       PosixFilePermissions.fromString("rwx------");
   private static final String MAGIC = "popfetch-oauth 1";
+  private static final String REFUSED_MAGIC = "popfetch-oauth-refused 1";
   private static final int MAX_FILE_BYTES = 32 * 1024;
 
   private final Path directory;
@@ -138,9 +142,12 @@ public class TokenStore {
     if (refreshToken.isEmpty() || refreshToken.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
       throw new IllegalArgumentException("a refresh token is printable ASCII");
     }
-    Path f = file(account);
+    write(file(account), MAGIC + "\nrefresh-token: " + refreshToken + "\nsaved: " + now + "\n");
+  }
+
+  /** Writes {@code text} to {@code f}: mode 0600 from the first byte, synced, renamed, synced. */
+  private void write(Path f, String text) throws OAuthException {
     Path tmp = directory.resolve("." + f.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    String text = MAGIC + "\nrefresh-token: " + refreshToken + "\nsaved: " + now + "\n";
     try {
       createDirectory();
       try (FileChannel ch =
@@ -165,11 +172,72 @@ public class TokenStore {
         // The write already failed; that is what is reported.
       }
       throw new OAuthException(
-          "cannot save the refresh token in "
+          "cannot save "
+              + (f.getFileName().toString().endsWith(".token") ? "the refresh token" : "a note")
+              + " in "
               + f
               + ": "
               + LogText.sanitize(String.valueOf(e.getMessage())),
           e);
+    }
+  }
+
+  /**
+   * Notes that the server refused {@code refreshToken} ({@code invalid_grant}), so that no later
+   * process sends it again: a file beside the token holding the token's SHA-256 (never the token)
+   * and the time. A new login stores another token, which the note then does not match.
+   *
+   * @throws OAuthException if the note cannot be written
+   */
+  public void markRefused(String account, String refreshToken, Instant now) throws OAuthException {
+    write(
+        refusedFile(account),
+        REFUSED_MAGIC + "\nsha256: " + sha256(refreshToken) + "\nat: " + now + "\n");
+  }
+
+  /**
+   * When the server refused {@code refreshToken}, if a note says it did.
+   *
+   * @throws OAuthException if the note exists but cannot be read
+   */
+  public Optional<Instant> refusedAt(String account, String refreshToken) throws OAuthException {
+    Path f = refusedFile(account);
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
+      bytes = in.readNBytes(1024);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new OAuthException(
+          "cannot read " + f + ": " + LogText.sanitize(String.valueOf(e.getMessage())), e);
+    }
+    String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
+    if (lines.length < 3
+        || !lines[0].equals(REFUSED_MAGIC)
+        || !lines[1].equals("sha256: " + sha256(refreshToken))
+        || !lines[2].startsWith("at: ")) {
+      return Optional.empty(); // another token's note, or garbled: the token is tried
+    }
+    try {
+      return Optional.of(Instant.parse(lines[2].substring("at: ".length())));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Path refusedFile(String account) {
+    Path token = file(account);
+    String name = token.getFileName().toString();
+    return token.resolveSibling(name.substring(0, name.length() - ".token".length()) + ".refused");
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
     }
   }
 

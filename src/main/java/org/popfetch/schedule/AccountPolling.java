@@ -127,7 +127,11 @@ public final class AccountPolling {
     }
     PollFailure f = result.failure().get();
     if (f.kind() == PollFailure.Kind.AUTH) {
-      s.backoff().failed("login refused", clock.instant());
+      if (!f.needsOAuthLogin()) {
+        // A refused grant is not rested on: its polls ask no server, and the next one must take
+        // the token a new login stores.
+        s.backoff().failed("login refused", clock.instant());
+      }
       s.notice().refused(f.message(), s.noticeTo());
     } else if (f.kind() == PollFailure.Kind.SERVER_BUSY) {
       s.backoff().failed("mailbox busy", clock.instant());

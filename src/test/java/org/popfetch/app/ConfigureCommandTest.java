@@ -11,7 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.config.ConfigLoader;
+import org.popfetch.config.OAuthConfig;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.TlsMode;
 import org.popfetch.testing.FakeDnsServer;
 import org.popfetch.testing.ScriptedServer;
@@ -110,7 +112,7 @@ class ConfigureCommandTest {
   }
 
   @Test
-  void gmailFromTheTableGetsAnOauthBlockCommentedUntilTheReaderKnowsIt() throws Exception {
+  void gmailFromTheTableGetsAnOauthBlockTheReaderTakes() throws Exception {
     try (FakeDnsServer dns = new FakeDnsServer()) {
       Run run =
           popfetch(
@@ -128,8 +130,10 @@ class ConfigureCommandTest {
           .contains("#   built-in table: pop.gmail.com:995")
           .contains("# server: popfetch's built-in table of providers")
           .contains("    server: pop.gmail.com\n    port: 995\n    tls: implicit\n")
-          .contains("    # oauth: { provider: google, client-id: YOUR-APP-CLIENT-ID }")
-          .contains("    oauth-token: { file: /etc/popfetch/bob-gmail-com.token }");
+          .contains(
+              "    oauth: { provider: google, client-id: YOUR-APP-CLIENT-ID }   # then: popfetch"
+                  + " oauth login bob-gmail-com\n")
+          .doesNotContain("oauth-token");
       PopfetchConfig config = ConfigLoader.parse(dir.resolve("p.yaml"), run.out(), false);
       assertThat(config.accounts())
           .singleElement()
@@ -137,6 +141,9 @@ class ConfigureCommandTest {
               a -> {
                 assertThat(a.server()).isEqualTo("pop.gmail.com");
                 assertThat(a.tls()).isEqualTo(TlsMode.IMPLICIT);
+                assertThat(a.oauth().orElseThrow().provider())
+                    .isEqualTo(OAuthConfig.Provider.GOOGLE);
+                assertThat(a.auth()).isEqualTo(AuthMethod.XOAUTH2);
               });
     }
   }

@@ -270,7 +270,7 @@ accounts:
       assertError(
           "defaults:\n  interval: 5m\n  color: blue\n" + MINIMAL,
           "3: defaults.color: unknown key; valid keys here: name, server, port, tls, ca-file,"
-              + " fingerprint, user, password, oauth-token, auth, interval, cron, keep,"
+              + " fingerprint, user, password, oauth-token, oauth, auth, interval, cron, keep,"
               + " delete-after, max-size, fetch-limit, timeout, deliver, recipient-header, rules,"
               + " uid-scope");
     }
@@ -287,9 +287,9 @@ accounts:
       assertError(
           MINIMAL.replace("user: alice", "user: alice\n    ca_file: /etc/ca.pem"),
           "5: accounts[0].ca_file: unknown key (did you mean 'ca-file'?); valid keys here: name,"
-              + " server, port, tls, ca-file, fingerprint, user, password, oauth-token, auth,"
-              + " interval, cron, keep, delete-after, max-size, fetch-limit, timeout, deliver,"
-              + " recipient-header, rules, uid-scope");
+              + " server, port, tls, ca-file, fingerprint, user, password, oauth-token, oauth,"
+              + " auth, interval, cron, keep, delete-after, max-size, fetch-limit, timeout,"
+              + " deliver, recipient-header, rules, uid-scope");
     }
 
     @Test
@@ -351,7 +351,7 @@ accounts:
     void aPasswordOrToken() {
       assertError(
           MINIMAL.replace("    password: { env: WORK_PASS }\n", ""),
-          "2: accounts[0]: missing required key 'password' (or 'oauth-token')");
+          "2: accounts[0]: missing required key 'password' (or 'oauth-token' or 'oauth')");
     }
 
     @Test
@@ -509,7 +509,8 @@ accounts:
     void authThatDoesNotFitTheSecret() {
       assertError(
           MINIMAL.replace("user: alice", "user: alice\n    auth: xoauth2"),
-          "5: accounts[0].auth: xoauth2 needs an oauth-token, but account \"work\" has a password");
+          "5: accounts[0].auth: xoauth2 needs oauth or an oauth-token, but account \"work\" has a"
+              + " password");
       assertError(
           MINIMAL.replace("password:", "auth: apop\n    oauth-token:"),
           "5: accounts[0].auth: apop needs a password, but account \"work\" has an oauth-token");

@@ -16,6 +16,9 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * documented to: a device endpoint answered by {@code authorization_pending} (and {@code
  * slow_down}) until approved; a token endpoint that rotates refresh tokens on every use and answers
  * {@code invalid_grant} to a spent one (strict rotation); access tokens lasting {@link #lifetime};
- * an authorization-code exchange checked against the PKCE verifier.
+ * an authorization-code exchange checked against the PKCE verifier; an introspection endpoint (RFC
+ * 7662) at {@code /introspect} that a mail server asks whether a bearer token is active.
  */
 final class FakeAuthorizationServer implements AutoCloseable {
   final String clientId = "client-1";
@@ -40,10 +44,59 @@ final class FakeAuthorizationServer implements AutoCloseable {
 
   volatile int forcedStatus = 200;
 
+  /**
+   * A point where refresh requests wait until the test releases them, so that a client can be
+   * killed while its refresh is in flight. {@link #reached} opens when a request waits there.
+   */
+  static final class Hold {
+    final CountDownLatch reached = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+    private volatile boolean dropped;
+
+    /** Lets the held requests go on. */
+    void release() {
+      released.countDown();
+    }
+
+    /** Ends the held requests without an answer, as if they had never arrived. */
+    void drop() {
+      dropped = true;
+      released.countDown();
+    }
+
+    /** Waits here; false if the request is to be dropped. */
+    private boolean pass() {
+      reached.countDown();
+      try {
+        released.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      return !dropped;
+    }
+  }
+
+  /** Where refreshes wait before the refresh token is looked at: nothing is spent yet. */
+  volatile Hold beforeRotation;
+
+  /**
+   * Where refreshes wait after rotating (the old token spent, the new one issued) before the reply.
+   */
+  volatile Hold afterRotation;
+
+  /** The refresh token issued last. */
+  volatile String lastRefreshToken;
+
+  /** Whose mailbox the issued access tokens open, as introspection names it. */
+  volatile String username = "alice";
+
   final AtomicInteger refreshRequests = new AtomicInteger();
+  final AtomicInteger introspections = new AtomicInteger();
   final AtomicInteger tokenRequests = new AtomicInteger();
   final Clock clock;
   private final HttpServer server;
+  private final ExecutorService threads = Executors.newCachedThreadPool();
   private final AtomicInteger serial = new AtomicInteger();
   private final Set<String> liveRefresh = ConcurrentHashMap.newKeySet();
   private final Map<String, Instant> liveAccess = new ConcurrentHashMap<>();
@@ -56,6 +109,9 @@ final class FakeAuthorizationServer implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/token", this::token);
     server.createContext("/devicecode", this::device);
+    server.createContext("/introspect", this::introspect);
+    // Requests are served on threads of their own, so that a held refresh does not stop others.
+    server.setExecutor(threads);
     server.start();
   }
 
@@ -72,6 +128,7 @@ final class FakeAuthorizationServer implements AutoCloseable {
   String issueRefreshToken() {
     String rt = "RT" + serial.incrementAndGet();
     liveRefresh.add(rt);
+    lastRefreshToken = rt;
     return rt;
   }
 
@@ -84,6 +141,30 @@ final class FakeAuthorizationServer implements AutoCloseable {
   boolean isValidAccessToken(String token) {
     Instant until = liveAccess.get(token);
     return until != null && clock.instant().isBefore(until);
+  }
+
+  /**
+   * RFC 7662: {@code token=...} in a form; active only for an access token issued here that has not
+   * expired, and then with the user and the expiry. Anything else is {@code "active": false}.
+   */
+  private void introspect(HttpExchange x) throws IOException {
+    introspections.incrementAndGet();
+    String token = String.valueOf(form(x).get("token"));
+    Instant until = liveAccess.get(token);
+    if (until == null || !clock.instant().isBefore(until)) {
+      answer(x, 200, "{\"active\":false}");
+      return;
+    }
+    answer(
+        x,
+        200,
+        "{\"active\":true,\"token_type\":\"Bearer\",\"client_id\":\""
+            + clientId
+            + "\",\"username\":\""
+            + username
+            + "\",\"scope\":\"mail offline\",\"exp\":"
+            + until.getEpochSecond()
+            + "}");
   }
 
   private synchronized void device(HttpExchange x) throws IOException {
@@ -101,56 +182,69 @@ final class FakeAuthorizationServer implements AutoCloseable {
             + "\",\"expires_in\":900,\"interval\":1,\"message\":\"enter the code\"}");
   }
 
-  private synchronized void token(HttpExchange x) throws IOException {
-    tokenRequests.incrementAndGet();
+  private record Reply(int status, String body) {}
+
+  private void token(HttpExchange x) throws IOException {
     Map<String, String> form = form(x);
-    if (forcedBody != null) {
-      answer(x, forcedStatus, forcedBody);
+    boolean refresh = "refresh_token".equals(form.get("grant_type"));
+    Hold before = beforeRotation;
+    if (refresh && before != null && !before.pass()) {
+      x.close();
       return;
     }
-    if (!clientId.equals(form.get("client_id"))) {
-      answer(x, 401, "{\"error\":\"invalid_client\"}");
+    Reply reply = reply(form);
+    Hold after = afterRotation;
+    if (refresh && reply.status() == 200 && after != null && !after.pass()) {
+      x.close();
       return;
+    }
+    answer(x, reply.status(), reply.body());
+  }
+
+  private synchronized Reply reply(Map<String, String> form) {
+    tokenRequests.incrementAndGet();
+    if (forcedBody != null) {
+      return new Reply(forcedStatus, forcedBody);
+    }
+    if (!clientId.equals(form.get("client_id"))) {
+      return new Reply(401, "{\"error\":\"invalid_client\"}");
     }
     String grant = String.valueOf(form.get("grant_type"));
     switch (grant) {
       case "refresh_token" -> {
         refreshRequests.incrementAndGet();
         if (!liveRefresh.remove(String.valueOf(form.get("refresh_token")))) {
-          answer(
-              x,
+          return new Reply(
               400,
               "{\"error\":\"invalid_grant\",\"error_description\":\"Token has been expired or"
                   + " revoked.\"}");
-          return;
         }
-        answer(x, 200, tokens());
+        return new Reply(200, tokens());
       }
       case TokenEndpoint.DEVICE_GRANT -> {
         if (!seenDevice.contains(form.get("device_code"))) {
-          answer(x, 400, "{\"error\":\"invalid_grant\"}");
-          return;
+          return new Reply(400, "{\"error\":\"invalid_grant\"}");
         }
         polls++;
         if (polls <= slowDowns) {
-          answer(x, 400, "{\"error\":\"slow_down\"}");
+          return new Reply(400, "{\"error\":\"slow_down\"}");
         } else if (polls <= pendingPolls + slowDowns) {
-          answer(x, 400, "{\"error\":\"authorization_pending\"}");
-        } else {
-          seenDevice.remove(form.get("device_code"));
-          answer(x, 200, tokens());
+          return new Reply(400, "{\"error\":\"authorization_pending\"}");
         }
+        seenDevice.remove(form.get("device_code"));
+        return new Reply(200, tokens());
       }
       case "authorization_code" -> {
         String challenge = codes.remove(String.valueOf(form.get("code")));
         String verifier = String.valueOf(form.get("code_verifier"));
         if (challenge == null || !challenge.equals(Pkce.challenge(verifier))) {
-          answer(x, 400, "{\"error\":\"invalid_grant\"}");
-          return;
+          return new Reply(400, "{\"error\":\"invalid_grant\"}");
         }
-        answer(x, 200, tokens());
+        return new Reply(200, tokens());
       }
-      default -> answer(x, 400, "{\"error\":\"unsupported_grant_type\"}");
+      default -> {
+        return new Reply(400, "{\"error\":\"unsupported_grant_type\"}");
+      }
     }
   }
 
@@ -159,6 +253,7 @@ final class FakeAuthorizationServer implements AutoCloseable {
     String rt = "RT" + n;
     String at = "AT" + n;
     liveRefresh.add(rt);
+    lastRefreshToken = rt;
     liveAccess.put(at, clock.instant().plus(lifetime));
     return "{\"token_type\":\"Bearer\",\"access_token\":\""
         + at
@@ -193,6 +288,15 @@ final class FakeAuthorizationServer implements AutoCloseable {
 
   @Override
   public void close() {
+    Hold b = beforeRotation;
+    Hold a = afterRotation;
+    if (b != null) {
+      b.drop();
+    }
+    if (a != null) {
+      a.drop();
+    }
     server.stop(0);
+    threads.shutdownNow();
   }
 }

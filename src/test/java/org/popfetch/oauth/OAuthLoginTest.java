@@ -2,9 +2,11 @@ package org.popfetch.oauth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -194,6 +196,55 @@ class OAuthLoginTest {
     assertThat(g.flow()).isEqualTo(OAuthProvider.Flow.LOOPBACK);
     assertThat(g.scope()).isEqualTo("https://mail.google.com/");
     assertThat(g.tokenUri()).hasToString("https://oauth2.googleapis.com/token");
+  }
+
+  @Test
+  void theLoopbackLoginNamesItsActualPortInTheSshHint() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    int fixed = port;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream printed = new PrintStream(out, true, StandardCharsets.UTF_8);
+    CompletableFuture<Void> login =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                OAuthLogin.login(
+                    "home",
+                    endpoint(OAuthProvider.Flow.LOOPBACK),
+                    store,
+                    printed,
+                    fixed,
+                    pauses::add,
+                    clock);
+              } catch (OAuthException e) {
+                throw new RuntimeException(e);
+              }
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> out.toString(StandardCharsets.UTF_8).contains("Waiting for the redirect"));
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text)
+        .contains("ssh -L " + fixed + ":127.0.0.1:" + fixed + " this-host")
+        .doesNotContain("PORT");
+    URI url =
+        URI.create(
+            text.lines().map(String::strip).filter(l -> l.startsWith("http")).findFirst().get());
+    Map<String, String> q = query(url.getRawQuery());
+    assertThat(URI.create(q.get("redirect_uri")).getPort()).isEqualTo(fixed);
+    idp.issueCode("CODE2", q.get("code_challenge"));
+    HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:" + fixed + "/?code=CODE2&state=" + q.get("state")))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    login.get(10, TimeUnit.SECONDS);
+    assertThat(store.read("home")).isPresent();
   }
 
   private static Map<String, String> query(String raw) {

@@ -119,6 +119,23 @@ class OAuthTokensTest {
         .hasMessageContaining("run popfetch oauth login work");
     assertThat(idp.refreshRequests).hasValue(asked);
     assertThat(t.state().failures()).isEqualTo(1);
+    // Nor does another process: the store notes the refusal (a hash, never the token).
+    assertThatThrownBy(() -> tokens().accessToken())
+        .isInstanceOf(ReauthorizationNeededException.class)
+        .hasMessage(
+            "the stored refresh token was refused before (invalid_grant); run popfetch oauth"
+                + " login work");
+    assertThat(idp.refreshRequests).hasValue(asked);
+    assertThat(store.refusedAt("work", rt)).isPresent();
+    try (var files = Files.list(state.resolve("oauth"))) {
+      for (Path f : files.toList()) {
+        if (f.getFileName().toString().endsWith(".refused")) {
+          assertThat(Files.readString(f)).doesNotContain(rt);
+          assertThat(Files.getPosixFilePermissions(f))
+              .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        }
+      }
+    }
     // A new login stores another token: the account works again.
     store.save("work", idp.issueRefreshToken(), clock.instant());
     assertThat(idp.isValidAccessToken(t.accessToken())).isTrue();
@@ -128,7 +145,7 @@ class OAuthTokensTest {
   void noStoredTokenSaysToLogIn() {
     assertThatThrownBy(() -> tokens().accessToken())
         .isInstanceOf(ReauthorizationNeededException.class)
-        .hasMessage("no OAuth token is stored; run popfetch oauth login work");
+        .hasMessage("no OAuth authorization yet; run popfetch oauth login work");
   }
 
   @Test

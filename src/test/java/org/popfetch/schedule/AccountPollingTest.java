@@ -208,4 +208,37 @@ class AccountPollingTest {
     assertThat(standing.backoff().failures()).isZero();
     assertThat(notices).isEmpty();
   }
+
+  @Test
+  void aRefusedOAuthGrantTellsTheOwnerButDoesNotRestSoANewLoginIsTakenAtTheNextPoll()
+      throws Exception {
+    AccountPolling.Standing standing = standing(1);
+    PollFailure refused =
+        new PollFailure(
+            PollFailure.Kind.AUTH,
+            "oauth: the authorization server refused the refresh token (invalid_grant); run"
+                + " popfetch oauth login work");
+    AccountPolling p =
+        AccountPolling.standing(
+            "work",
+            (obs, stop) -> {
+              polls++;
+              PollResult r = new PollResult("work", 0, 0, 0, 0, 0, 0, Optional.of(refused));
+              obs.finished(r);
+              return r;
+            },
+            observer,
+            standing,
+            clock);
+    ServerSlots slots = new ServerSlots(1);
+
+    assertThat(p.pollWhenDue(slots, "pop.example.com", 995, () -> false)).isPresent();
+    assertThat(p.pollWhenDue(slots, "pop.example.com", 995, () -> false)).isPresent();
+
+    assertThat(notices).singleElement().asString().contains("run popfetch oauth login work");
+    // Asking costs the server nothing (the spent token is not sent again), and resting would
+    // keep a new login waiting for up to an hour.
+    assertThat(p.due()).isTrue();
+    assertThat(polls).isEqualTo(2);
+  }
 }

@@ -3,6 +3,7 @@ package org.popfetch.testing;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,32 @@ import java.util.stream.Stream;
 public final class DovecotServer implements AutoCloseable {
   private static final String MAIL_USER = "nobody";
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  // Only the bearer mechanisms reach the oauth2 passdb; a refused token does not fall through to
+  // the password file.
+  private static final String OAUTH2_PASSDB =
+      """
+      auth_verbose = yes
+      passdb {
+        driver = oauth2
+        mechanisms = xoauth2 oauthbearer
+        args = %s/oauth2.conf.ext
+        result_failure = return-fail
+      }
+      """;
+
+  // Every token is introspected (no tokeninfo step), and only "active": true is accepted.
+  private static final String OAUTH2_SETTINGS =
+      """
+      introspection_mode = post
+      introspection_url = %s
+      force_introspection = yes
+      username_attribute = username
+      username_format = %%Ln
+      active_attribute = active
+      active_value = true
+      timeout_msecs = 10000
+      """;
 
   private final Path base;
   private final Process process;
@@ -79,6 +106,27 @@ public final class DovecotServer implements AutoCloseable {
    */
   public static DovecotServer start(
       Map<String, String> users, TestPki.Leaf certificate, String... extraPop3Settings)
+      throws IOException, InterruptedException {
+    return start(users, certificate, null, extraPop3Settings);
+  }
+
+  /**
+   * Starts Dovecot whose XOAUTH2 and OAUTHBEARER logins are checked by its oauth2 passdb: each
+   * bearer token is POSTed to {@code introspectionUrl} (RFC 7662, {@code token=...}) and accepted
+   * when the answer is {@code "active": true} with {@code "username"} the login's user. Passwords
+   * (PLAIN, LOGIN, USER/PASS) still work for the given users.
+   */
+  public static DovecotServer startWithOAuth2(
+      Map<String, String> users, TestPki.Leaf certificate, URI introspectionUrl)
+      throws IOException, InterruptedException {
+    return start(users, certificate, introspectionUrl);
+  }
+
+  private static DovecotServer start(
+      Map<String, String> users,
+      TestPki.Leaf certificate,
+      URI introspectionUrl,
+      String... extraPop3Settings)
       throws IOException, InterruptedException {
     requireAvailable();
     Path base =
@@ -139,7 +187,8 @@ public final class DovecotServer implements AutoCloseable {
         ssl_dh = </usr/share/dovecot/dh.pem
         ssl_min_protocol = TLSv1.2
         disable_plaintext_auth = no
-        auth_mechanisms = plain login
+        auth_mechanisms = plain login%8$s
+        %9$s
         passdb {
           driver = passwd-file
           args = scheme=PLAIN username_format=%%u %2$s/users
@@ -183,7 +232,13 @@ public final class DovecotServer implements AutoCloseable {
                 pop3,
                 pop3s,
                 String.join("\n", extraPop3Settings),
-                lmtp);
+                lmtp,
+                introspectionUrl == null ? "" : " xoauth2 oauthbearer",
+                introspectionUrl == null ? "" : OAUTH2_PASSDB.formatted(base));
+    if (introspectionUrl != null) {
+      Files.writeString(
+          base.resolve("oauth2.conf.ext"), OAUTH2_SETTINGS.formatted(introspectionUrl));
+    }
     Path conf = base.resolve("dovecot.conf");
     Files.writeString(conf, config);
     Files.createDirectories(base.resolve("run"));
