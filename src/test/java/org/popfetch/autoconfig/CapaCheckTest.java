@@ -93,8 +93,9 @@ class CapaCheckTest {
         CapaCheck.check(at(server.port(), TlsMode.IMPLICIT), trust, QUICK, ProtocolTrace.NONE);
     assertThat(r.failure()).hasValueSatisfying(f -> assertThat(f).contains("TLS", "localhost"));
     assertThat(r.secure()).isFalse();
-    // The server's side ends in the handshake the client refused.
-    assertThatThrownBy(server::close).isInstanceOf(javax.net.ssl.SSLException.class);
+    // The server's side ends in the handshake the client refused: the client's alert, or a broken
+    // pipe when the client hung up before the server's flight was written; never a session.
+    assertThatThrownBy(server::close).isInstanceOf(java.io.IOException.class);
   }
 
   @Test
