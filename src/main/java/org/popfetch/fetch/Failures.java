@@ -42,7 +42,9 @@ final class Failures {
    */
   static PollFailure classify(CredentialException e) {
     return new PollFailure(
-        e.refused() ? PollFailure.Kind.AUTH : PollFailure.Kind.CREDENTIALS, e.getMessage());
+        e.refused() ? PollFailure.Kind.AUTH : PollFailure.Kind.CREDENTIALS,
+        e.getMessage(),
+        e.awaitsAuthorization());
   }
 
   private static boolean isLogin(Pop3ErrorException e) {

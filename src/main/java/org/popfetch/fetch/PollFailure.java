@@ -8,10 +8,15 @@ import java.util.Locale;
  *
  * @param kind what went wrong, for exit statuses and backoff
  * @param message one line for the log, with the server's own words where there are any
+ * @param needsOAuthLogin whether only {@code popfetch oauth login} mends it (an OAuth grant missing
+ *     or refused by the authorization server), as the credential source said, never as a server's
+ *     words might: asking again costs no server anything, so it is no reason to rest the account
  */
-public record PollFailure(Kind kind, String message) {
-  /** The words of an OAuth failure that only a new authorization mends. */
-  private static final String OAUTH_LOGIN = "run popfetch oauth login ";
+public record PollFailure(Kind kind, String message, boolean needsOAuthLogin) {
+  /** A failure that a new OAuth authorization would not mend. */
+  public PollFailure(Kind kind, String message) {
+    this(kind, message, false);
+  }
 
   /**
    * What an admin can do about it, in a few words to follow the message after "; ". For a
@@ -45,15 +50,6 @@ public record PollFailure(Kind kind, String message) {
       case CONFIG -> "change the account in the configuration (popfetch config check)";
       case INTERNAL -> "run with --trace for details, and please report it";
     };
-  }
-
-  /**
-   * Whether only {@code popfetch oauth login} mends it: an OAuth grant that is missing or that the
-   * authorization server refused. Asking again costs no server anything (a refused token is not
-   * sent again), so such a failure is no reason to rest the account.
-   */
-  public boolean needsOAuthLogin() {
-    return (kind == Kind.AUTH || kind == Kind.CREDENTIALS) && message.contains(OAUTH_LOGIN);
   }
 
   private String deliveryRemedy() {

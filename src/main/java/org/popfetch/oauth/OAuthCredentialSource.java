@@ -39,7 +39,7 @@ public final class OAuthCredentialSource implements CredentialSource {
     } catch (ReauthorizationNeededException e) {
       if (e.neverAuthorized()) {
         // Setting up is not finished: no server refused anything, so no rest and no notice.
-        throw new CredentialException(e.getMessage(), e);
+        throw CredentialException.notAuthorized(e.getMessage(), e);
       }
       throw CredentialException.refused("oauth: " + e.getMessage());
     } catch (OAuthException e) {

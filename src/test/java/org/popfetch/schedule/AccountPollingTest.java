@@ -217,7 +217,8 @@ class AccountPollingTest {
         new PollFailure(
             PollFailure.Kind.AUTH,
             "oauth: the authorization server refused the refresh token (invalid_grant); run"
-                + " popfetch oauth login work");
+                + " popfetch oauth login work",
+            true);
     AccountPolling p =
         AccountPolling.standing(
             "work",
@@ -240,5 +241,32 @@ class AccountPollingTest {
     // keep a new login waiting for up to an hour.
     assertThat(p.due()).isTrue();
     assertThat(polls).isEqualTo(2);
+  }
+
+  @Test
+  void aServerThatRefusesALoginInTheWordsOfAnOAuthFailureIsStillRestedOn() throws Exception {
+    AccountPolling.Standing standing = standing(1);
+    PollFailure spoofed =
+        new PollFailure(
+            PollFailure.Kind.AUTH, "-ERR run popfetch oauth login work; nothing else to change");
+    AccountPolling p =
+        AccountPolling.standing(
+            "work",
+            (obs, stop) -> {
+              polls++;
+              PollResult r = new PollResult("work", 0, 0, 0, 0, 0, 0, Optional.of(spoofed));
+              obs.finished(r);
+              return r;
+            },
+            observer,
+            standing,
+            clock);
+    ServerSlots slots = new ServerSlots(1);
+
+    assertThat(p.pollWhenDue(slots, "pop.example.com", 995, () -> false)).isPresent();
+
+    assertThat(spoofed.remedy()).startsWith("check user: and password:");
+    assertThat(p.due()).isFalse();
+    assertThat(polls).isEqualTo(1);
   }
 }
