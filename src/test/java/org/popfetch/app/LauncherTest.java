@@ -21,7 +21,7 @@ import org.popfetch.testing.Command;
  */
 class LauncherTest {
   private static final String FLAGS =
-      "-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
+      "-XX:+UseSerialGC -Xms8m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
   private static final String JAR = "/usr/share/popfetch/popfetch.jar";
 
   @TempDir Path dir;
@@ -41,8 +41,19 @@ class LauncherTest {
     bin = Files.createDirectories(dir.resolve("bin"));
     for (String tool :
         List.of(
-            "sed", "dirname", "readlink", "head", "stat", "cksum", "cut", "mkdir", "mktemp", "mv",
-            "rm", "chmod", "cp")) {
+            "sed",
+            "dirname",
+            "readlink",
+            "head",
+            "stat",
+            "cksum",
+            "cut",
+            "mkdir",
+            "mktemp",
+            "mv",
+            "rm",
+            "chmod",
+            "cp")) {
       Command.script(bin.resolve(tool), "#!/bin/sh\nexec /usr/bin/" + tool + " \"$@\"\n");
     }
     env = new HashMap<>(Map.of("PATH", bin.toString(), "LC_ALL", "C.UTF-8"));
