@@ -1,6 +1,7 @@
 package org.popfetch.app;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.Configurator;
@@ -10,7 +11,6 @@ import ch.qos.logback.classic.util.ContextInitializer;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import org.slf4j.Logger;
 
 /**
  * The log's configuration, set up in code when logback starts (found through {@code
@@ -59,7 +59,7 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
     stderr.setContext(context);
     stderr.start();
 
-    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.INFO);
     root.addAppender(stderr);
     // GreenMail (the demo server) is chatty at INFO; Quartz announces itself at length.

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.ContextInitializer;
 import ch.qos.logback.core.ConsoleAppender;
@@ -44,9 +45,8 @@ class LogConfigurationTest {
     new LogConfiguration().configure(context);
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     @SuppressWarnings("unchecked")
-    ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> stderr =
-        (ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
-            root.getAppender(LogConfiguration.APPENDER);
+    ConsoleAppender<ILoggingEvent> stderr =
+        (ConsoleAppender<ILoggingEvent>) root.getAppender(LogConfiguration.APPENDER);
     LoggingEvent event =
         new LoggingEvent(
             "x",
