@@ -65,6 +65,19 @@ install_package() {
   esac
   if out=$(popfetch --version 2>&1) && [ -n "$out" ]; then pass "popfetch --version" "$(echo "$out" | head -1)"
   else fail "popfetch --version" "$out"; fi
+  # The class-data archive postinst made by a training run, readable by all, and mapped by a
+  # start as the service's user (the JVM says which archive it mapped at -Xlog:cds).
+  local archives mapped
+  archives=$(ls /var/cache/popfetch/popfetch-*.jsa 2>&1)
+  mapped=$(setpriv --reuid popfetch --regid popfetch --clear-groups env HOME=/var/lib/popfetch \
+    POPFETCH_JAVA_OPTS=-Xlog:cds popfetch --version 2>&1 | grep -c 'Opened archive /var/cache/popfetch/popfetch-' || true)
+  if [ "$(echo "$archives" | wc -l)" = 1 ] && [ -r "$archives" ] && [ "$(owner_mode "$archives")" = "root:root 644" ] \
+      && [ "$mapped" -ge 1 ] && [ ! -e /var/lib/popfetch/.cache ]; then
+    pass "postinst made the class-data archive; the service's user maps it" "$archives"
+  else
+    fail "postinst made the class-data archive; the service's user maps it" \
+      "archives: $archives; mapped: $mapped; $(ls -la /var/cache/popfetch /var/lib/popfetch/.cache 2>&1 | tr '\n' ' ')"
+  fi
 }
 
 # --- the system service ----------------------------------------------------------------------

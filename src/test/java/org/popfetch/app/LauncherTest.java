@@ -21,7 +21,7 @@ import org.popfetch.testing.Command;
  */
 class LauncherTest {
   private static final String FLAGS =
-      "-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
+      "-XX:+UseSerialGC -Xms8m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
   private static final String JAR = "/usr/share/popfetch/popfetch.jar";
 
   @TempDir Path dir;
@@ -34,11 +34,26 @@ class LauncherTest {
     String script =
         Files.readString(Path.of("src/deb/popfetch.sh"))
             .replace("/usr/lib/jvm/default-java", dir.resolve("default-java").toString())
-            .replace("/etc/default/popfetch", dir.resolve("etc-default").toString());
+            .replace("/etc/default/popfetch", dir.resolve("etc-default").toString())
+            .replace("/var/cache/popfetch", dir.resolve("var-cache").toString());
     launcher = Command.script(dir.resolve("popfetch"), script);
     // A PATH with the tools the script uses and no java.
     bin = Files.createDirectories(dir.resolve("bin"));
-    for (String tool : List.of("sed", "dirname", "readlink", "head")) {
+    for (String tool :
+        List.of(
+            "sed",
+            "dirname",
+            "readlink",
+            "head",
+            "stat",
+            "cksum",
+            "cut",
+            "mkdir",
+            "mktemp",
+            "mv",
+            "rm",
+            "chmod",
+            "cp")) {
       Command.script(bin.resolve(tool), "#!/bin/sh\nexec /usr/bin/" + tool + " \"$@\"\n");
     }
     env = new HashMap<>(Map.of("PATH", bin.toString(), "LC_ALL", "C.UTF-8"));
@@ -131,5 +146,122 @@ class LauncherTest {
 
     assertThat(c.out().strip())
         .isEqualTo("default-java " + FLAGS + " -Xmx64m -Dpf.x=1 -jar " + JAR + " status");
+  }
+
+  /**
+   * A stand-in JDK 17 whose training run (-XX:ArchiveClassesAtExit=FILE) writes FILE, or fails if
+   * {@code trainingFails}, and counts itself in {@code trainings}.
+   */
+  private void trainableJdk(boolean trainingFails) throws IOException {
+    Command.script(
+        dir.resolve("jdk17/bin/java"),
+        "#!/bin/sh\n"
+            + "for a in \"$@\"; do\n"
+            + "  case \"$a\" in -XX:ArchiveClassesAtExit=*)\n"
+            + "    echo x >> "
+            + dir.resolve("trainings")
+            + "\n"
+            + (trainingFails
+                ? "    echo 'training broke' >&2; exit 1;;\n"
+                : "    echo archive > \"${a#*=}\"; exit 0;;\n")
+            + "  esac\n"
+            + "done\n"
+            + "echo jdk17 \"$@\"\n");
+    Files.writeString(dir.resolve("jdk17/release"), "JAVA_VERSION=\"17.0.15\"\n");
+    env.put("JAVA_HOME", dir.resolve("jdk17").toString());
+  }
+
+  private long trainings() throws IOException {
+    Path count = dir.resolve("trainings");
+    return Files.exists(count) ? Files.readAllLines(count).size() : 0;
+  }
+
+  private List<Path> cached(Path cache) throws IOException {
+    try (var files = Files.list(cache)) {
+      return files.sorted().toList();
+    }
+  }
+
+  @Test
+  void theFirstRunMakesTheArchiveWithATrainingRunAndEveryRunUsesIt() throws IOException {
+    trainableJdk(false);
+    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
+    env.put("POPFETCH_JAR", jar.toString());
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    Path cache = dir.resolve("home/.cache/popfetch");
+
+    Command first = launch("poll");
+    Command second = launch("poll");
+
+    assertThat(cached(cache)).singleElement().asString().matches(".*/popfetch-[0-9]+\\.jsa");
+    Path archive = cached(cache).get(0);
+    assertThat(first.out().strip())
+        .isEqualTo(
+            "jdk17 " + FLAGS + " -XX:SharedArchiveFile=" + archive + " -jar " + jar + " poll");
+    assertThat(second.out()).isEqualTo(first.out());
+    assertThat(trainings()).isEqualTo(1);
+  }
+
+  @Test
+  void aNewJarGetsANewArchiveAndTheOldOneIsRemoved() throws IOException {
+    trainableJdk(false);
+    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
+    env.put("POPFETCH_JAR", jar.toString());
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    Path cache = dir.resolve("home/.cache/popfetch");
+    launch("poll");
+    Path old = cached(cache).get(0);
+
+    Files.writeString(jar, "a newer jar");
+    Command c = launch("poll");
+
+    assertThat(cached(cache)).singleElement().isNotEqualTo(old);
+    assertThat(c.out()).contains("-XX:SharedArchiveFile=" + cached(cache).get(0) + " ");
+    assertThat(trainings()).isEqualTo(2);
+  }
+
+  @Test
+  void aFailedTrainingRunIsNotRepeatedAndTheCommandRunsWithoutArchive() throws IOException {
+    trainableJdk(true);
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+
+    Command first = launch("poll");
+    Command second = launch("poll");
+
+    assertThat(first.status()).isZero();
+    assertThat(first.out().strip()).isEqualTo("jdk17 " + FLAGS + " -jar " + JAR + " poll");
+    assertThat(second.out()).isEqualTo(first.out());
+    assertThat(first.err()).isEmpty();
+    assertThat(trainings()).isEqualTo(1);
+    assertThat(cached(dir.resolve("home/.cache/popfetch")))
+        .singleElement()
+        .satisfies(p -> assertThat(p.toString()).endsWith(".jsa.failed"))
+        .satisfies(p -> assertThat(Files.readString(p)).contains("training broke"));
+  }
+
+  @Test
+  void theArchiveMadeAtInstallationServesEveryUser() throws IOException {
+    trainableJdk(false);
+    Path system = Files.createDirectories(dir.resolve("var-cache"));
+    launch("--version"); // as postinst runs it: trains into the system's directory
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+
+    Command c = launch("poll");
+
+    assertThat(cached(system)).singleElement();
+    assertThat(c.out()).contains("-XX:SharedArchiveFile=" + cached(system).get(0) + " ");
+    assertThat(trainings()).isEqualTo(1);
+  }
+
+  @Test
+  void popfetchCdsOffRunsWithoutArchive() throws IOException {
+    trainableJdk(false);
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    env.put("POPFETCH_CDS", "off");
+
+    Command c = launch("poll");
+
+    assertThat(c.out().strip()).isEqualTo("jdk17 " + FLAGS + " -jar " + JAR + " poll");
+    assertThat(trainings()).isZero();
   }
 }

@@ -16,6 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,6 +148,32 @@ class PackageLayoutIT {
 
     assertThat(c.status()).as(c.err()).isZero();
     assertThat(c.out()).contains("Usage: popfetch");
+  }
+
+  /**
+   * SQLite's native library for the processors Debian runs on with glibc, and for no other system:
+   * the package is Architecture: all, but only for Linux.
+   */
+  @Test
+  void theJarHoldsSqlitesNativeLibraryForLinuxOnly() throws IOException {
+    Set<String> natives = new TreeSet<>();
+    String prefix = "org/sqlite/native/";
+    try (ZipFile jar = new ZipFile(root.resolve("usr/share/popfetch/popfetch.jar").toFile())) {
+      jar.stream()
+          .map(ZipEntry::getName)
+          .filter(n -> n.startsWith(prefix) && !n.endsWith("/"))
+          .forEach(n -> natives.add(n.substring(prefix.length(), n.lastIndexOf('/'))));
+    }
+    assertThat(natives)
+        .allMatch(folder -> folder.startsWith("Linux/"))
+        .contains(
+            "Linux/x86_64",
+            "Linux/aarch64",
+            "Linux/armv7",
+            "Linux/arm",
+            "Linux/x86",
+            "Linux/ppc64",
+            "Linux/riscv64");
   }
 
   @Test

@@ -1,0 +1,91 @@
+package org.popfetch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.classic.util.ContextInitializer;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.joran.spi.JoranException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log as logback sets it up when popfetch starts, with no configuration file: the one line per
+ * event that logback.xml described, and a file named on the command line still in charge.
+ */
+class LogConfigurationTest {
+  @TempDir Path dir;
+
+  @Test
+  void popfetchConfiguresTheLogWhenLogbackStarts() {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+
+    assertThat(root.getLevel()).isEqualTo(Level.INFO);
+    assertThat(root.getAppender(LogConfiguration.APPENDER))
+        .isInstanceOfSatisfying(
+            ConsoleAppender.class, a -> assertThat(a.getTarget()).isEqualTo("System.err"));
+    assertThat(context.getLogger("org.quartz").getLevel()).isEqualTo(Level.WARN);
+    assertThat(context.getLogger("com.icegreen").getLevel()).isEqualTo(Level.WARN);
+  }
+
+  @Test
+  void aLineIsTimeLevelShortLoggerAndEscapedMessage() {
+    LoggerContext context = new LoggerContext();
+    new LogConfiguration().configure(context);
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    @SuppressWarnings("unchecked")
+    ConsoleAppender<ILoggingEvent> stderr =
+        (ConsoleAppender<ILoggingEvent>) root.getAppender(LogConfiguration.APPENDER);
+    LoggingEvent event =
+        new LoggingEvent(
+            "x",
+            context.getLogger("org.popfetch.fetch.AccountPoll"),
+            Level.WARN,
+            "a1: server said {}",
+            null,
+            new Object[] {"\u001b]0;pwned\u0007"});
+
+    String line = new String(stderr.getEncoder().encode(event), StandardCharsets.UTF_8);
+
+    assertThat(line)
+        .matches(
+            "\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d WARN  o\\.p\\.f\\.AccountPoll - a1: server said"
+                + " \\\\x1b]0;pwned\\\\x07\\R");
+  }
+
+  @Test
+  void aConfigurationFileNamedOnTheCommandLineIsLeftToLogback() throws IOException, JoranException {
+    Path json = Files.copy(Path.of("conf/logback-json.xml"), dir.resolve("logback-json.xml"));
+    String before = System.getProperty(ContextInitializer.CONFIG_FILE_PROPERTY);
+    System.setProperty(ContextInitializer.CONFIG_FILE_PROPERTY, json.toString());
+    try {
+      LoggerContext context = new LoggerContext();
+      LogConfiguration configuration = new LogConfiguration();
+      configuration.setContext(context);
+      assertThat(configuration.configure(context)).isEqualTo(ExecutionStatus.INVOKE_NEXT_IF_ANY);
+
+      new ContextInitializer(context).autoConfig();
+
+      Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      assertThat(root.getAppender("JSON")).isNotNull();
+      assertThat(root.getAppender(LogConfiguration.APPENDER)).isNull();
+    } finally {
+      if (before == null) {
+        System.clearProperty(ContextInitializer.CONFIG_FILE_PROPERTY);
+      } else {
+        System.setProperty(ContextInitializer.CONFIG_FILE_PROPERTY, before);
+      }
+    }
+  }
+}
