@@ -31,7 +31,8 @@ import org.popfetch.net.IoReason;
  * Delivers into a Maildir (cr.yp.to/proto/maildir.html) with a group commit.
  *
  * <p>{@link #stage} writes {@code tmp/<unique>} (created exclusively, mode 0600) with LF line ends.
- * {@link #commit} fsyncs each staged file, renames it into {@code new/<unique>,S=<size>} (after
+ * {@link #commit} fsyncs each staged file (several at once: {@link ParallelFsync}), renames it
+ * into {@code new/<unique>,S=<size>} (after
  * checking the name is free: the unique names make a clash impossible in practice, as Dovecot also
  * relies on), and fsyncs {@code new/} once for the whole batch. At that instant the batch is
  * delivered.
@@ -291,8 +292,12 @@ public final class MaildirDestination implements Destination {
     }
     return () -> {
       try {
+        List<FileChannel> channels = new ArrayList<>(staged.size());
         for (MaildirStaged s : staged) {
-          s.channel.force(true);
+          channels.add(s.channel);
+        }
+        ParallelFsync.forceAll(channels);
+        for (MaildirStaged s : staged) {
           s.channel.close();
         }
         for (MaildirStaged s : staged) {
