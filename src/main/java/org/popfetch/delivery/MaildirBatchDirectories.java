@@ -15,7 +15,8 @@ final class MaildirBatchDirectories {
   private final Cleaner.Cleanable cleanable;
   private volatile boolean closed;
 
-  MaildirBatchDirectories(Cleaner cleaner, Object owner, DirectoryHandle tmp, DirectoryHandle newDir) {
+  MaildirBatchDirectories(
+      Cleaner cleaner, Object owner, DirectoryHandle tmp, DirectoryHandle newDir) {
     this.tmp = tmp;
     this.newDir = newDir;
     this.cleanable = cleaner.register(owner, new Closer(tmp, newDir));

@@ -31,11 +31,10 @@ import org.popfetch.net.IoReason;
  * Delivers into a Maildir (cr.yp.to/proto/maildir.html) with a group commit.
  *
  * <p>{@link #stage} writes {@code tmp/<unique>} (created exclusively, mode 0600) with LF line ends.
- * {@link #commit} fsyncs each staged file (several at once: {@link ParallelFsync}), renames it
- * into {@code new/<unique>,S=<size>} (after
- * checking the name is free: the unique names make a clash impossible in practice, as Dovecot also
- * relies on), and fsyncs {@code new/} once for the whole batch. At that instant the batch is
- * delivered.
+ * {@link #commit} fsyncs each staged file (several at once: {@link ParallelFsync}), renames it into
+ * {@code new/<unique>,S=<size>} (after checking the name is free: the unique names make a clash
+ * impossible in practice, as Dovecot also relies on), and fsyncs {@code new/} once for the whole
+ * batch. At that instant the batch is delivered.
  *
  * <p>Never through a symbolic link: the configured path is walked by {@link TrustedPath}, and from
  * the first directory another user controls (a home directory, say) every step is taken through
@@ -79,8 +78,8 @@ public final class MaildirDestination implements Destination {
   private final byte[] buffer = new byte[64 * 1024];
 
   /**
-   * tmp/ and new/ of the batch being staged, opened at its first stage and closed at the end of
-   * its commit or discard: one walk per batch, not per message, and the whole batch goes to the
+   * tmp/ and new/ of the batch being staged, opened at its first stage and closed at the end of its
+   * commit or discard: one walk per batch, not per message, and the whole batch goes to the
    * directories it started in. Null between batches: a detached batch takes its own along.
    */
   private MaildirBatchDirectories batchDirs;

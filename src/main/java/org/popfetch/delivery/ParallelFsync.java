@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Forces a batch's files to disk from several threads at once. On ext4 (and most journalling file
  * systems) fsyncs that are in flight together share one journal commit, so a batch of 200 small
- * files syncs several times faster than one fsync after another. The threads die after a few
- * idle seconds: a service that finds no mail holds none.
+ * files syncs several times faster than one fsync after another. The threads die after a few idle
+ * seconds: a service that finds no mail holds none.
  */
 final class ParallelFsync {
   /** Measured on ext4 over virtio: 4 to 8 concurrent fsyncs are 3 to 8 times faster than one. */

@@ -259,7 +259,10 @@ final class BatchDelivery {
           Optional.of(
               new PollFailure(
                   PollFailure.Kind.DELIVERY,
-                  "quarantine " + quarantine.describe() + ": " + outcome.heldFailed().getMessage()));
+                  "quarantine "
+                      + quarantine.describe()
+                      + ": "
+                      + outcome.heldFailed().getMessage()));
     }
     if (outcome.broken() != null) {
       if (outcome.broken() instanceof IOException io) {
@@ -304,7 +307,8 @@ final class BatchDelivery {
    * delivered), {@code heldFailed} if only the quarantine's did, {@code broken} if the store could
    * not be written or something unforeseen happened.
    */
-  private record CommitOutcome(DeliveryException failed, DeliveryException heldFailed, Throwable broken) {
+  private record CommitOutcome(
+      DeliveryException failed, DeliveryException heldFailed, Throwable broken) {
     static final CommitOutcome NOTHING = new CommitOutcome(null, null, null);
   }
 

@@ -52,7 +52,9 @@ public interface Destination {
   /** The commit of a detached batch. */
   @FunctionalInterface
   interface Commit {
-    /** As {@link Destination#commit}: on return the batch is delivered; on an exception, none is. */
+    /**
+     * As {@link Destination#commit}: on return the batch is delivered; on an exception, none is.
+     */
     void run() throws DeliveryException;
   }
 

@@ -438,8 +438,7 @@ class ScriptedPollTest {
   }
 
   @Test
-  void theNextBatchIsRetrievedWhileACommitRunsAndNoDeleComesBeforeItsOwnCommit()
-      throws Exception {
+  void theNextBatchIsRetrievedWhileACommitRunsAndNoDeleComesBeforeItsOwnCommit() throws Exception {
     CountDownLatch thirdStaged = new CountDownLatch(1);
     AtomicInteger staged = new AtomicInteger();
     Destination destination =
