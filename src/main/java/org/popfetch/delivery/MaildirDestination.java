@@ -31,10 +31,10 @@ import org.popfetch.net.IoReason;
  * Delivers into a Maildir (cr.yp.to/proto/maildir.html) with a group commit.
  *
  * <p>{@link #stage} writes {@code tmp/<unique>} (created exclusively, mode 0600) with LF line ends.
- * {@link #commit} fsyncs each staged file, renames it into {@code new/<unique>,S=<size>} (after
- * checking the name is free: the unique names make a clash impossible in practice, as Dovecot also
- * relies on), and fsyncs {@code new/} once for the whole batch. At that instant the batch is
- * delivered.
+ * {@link #commit} fsyncs each staged file (several at once: {@link ParallelFsync}), renames it into
+ * {@code new/<unique>,S=<size>} (after checking the name is free: the unique names make a clash
+ * impossible in practice, as Dovecot also relies on), and fsyncs {@code new/} once for the whole
+ * batch. At that instant the batch is delivered.
  *
  * <p>Never through a symbolic link: the configured path is walked by {@link TrustedPath}, and from
  * the first directory another user controls (a home directory, say) every step is taken through
@@ -78,11 +78,11 @@ public final class MaildirDestination implements Destination {
   private final byte[] buffer = new byte[64 * 1024];
 
   /**
-   * tmp/ and new/, opened at a batch's first stage and closed at its commit or discard: one walk
-   * per batch, not per message, and the whole batch goes to the directories it started in. Closed
-   * by the cleaner as well, should a poll drop the destination mid-batch.
+   * tmp/ and new/ of the batch being staged, opened at its first stage and closed at the end of its
+   * commit or discard: one walk per batch, not per message, and the whole batch goes to the
+   * directories it started in. Null between batches: a detached batch takes its own along.
    */
-  private final MaildirBatchDirectories batchDirs = new MaildirBatchDirectories();
+  private MaildirBatchDirectories batchDirs;
 
   private static final Cleaner CLEANER = Cleaner.create();
 
@@ -127,7 +127,6 @@ public final class MaildirDestination implements Destination {
       throw DeliveryException.deferred("cannot create Maildir " + shown + ": " + IoReason.of(e), e);
     }
     removeStaleTmpFiles();
-    CLEANER.register(this, batchDirs);
   }
 
   /**
@@ -244,14 +243,14 @@ public final class MaildirDestination implements Destination {
         out.finish();
         counted.flush();
         batchDirs.staged++;
-        return new MaildirStaged(unique, channel, counted.count());
+        return new MaildirStaged(unique, channel, counted.count(), batchDirs);
       } catch (IOException | RuntimeException e) {
         closeQuietly(channel);
         if (channel != null) {
           deleteQuietly(tmp, unique);
         }
         if (batchDirs.staged == 0) {
-          batchDirs.run(); // no commit or discard may follow a batch with nothing in it
+          closeBatch(); // no commit or discard may follow a batch with nothing in it
         }
         if (e instanceof DeliveryException d) {
           throw d;
@@ -264,28 +263,59 @@ public final class MaildirDestination implements Destination {
 
   @Override
   public void commit(List<Staged> batch) throws DeliveryException {
+    seal(batch).run();
+  }
+
+  /** Always: a batch's commit works on its own directories and files only. */
+  @Override
+  public Optional<Commit> detach(List<Staged> batch) {
+    return Optional.of(seal(batch));
+  }
+
+  /**
+   * Ends the staging of the batch (the next stage opens fresh directories) and returns its commit:
+   * fsync each file, move each into new/, fsync new/ once, then close the batch's directories.
+   */
+  private Commit seal(List<Staged> batch) {
     List<MaildirStaged> staged = new ArrayList<>(batch.size());
     for (Staged s : batch) {
       staged.add((MaildirStaged) s);
     }
     if (staged.isEmpty()) {
-      batchDirs.run();
-      return;
+      closeBatch();
+      return () -> {};
     }
-    try {
-      DirectoryHandle tmp = openBatch();
-      for (MaildirStaged s : staged) {
-        s.channel.force(true);
-        s.channel.close();
+    MaildirBatchDirectories dirs = staged.get(0).dirs;
+    if (dirs == batchDirs) {
+      batchDirs = null;
+    }
+    return () -> {
+      try {
+        List<FileChannel> channels = new ArrayList<>(staged.size());
+        for (MaildirStaged s : staged) {
+          channels.add(s.channel);
+        }
+        ParallelFsync.forceAll(channels);
+        for (MaildirStaged s : staged) {
+          s.channel.close();
+        }
+        for (MaildirStaged s : staged) {
+          s.moveIntoNew(dirs.tmp, dirs.newDir);
+        }
+        dirs.newDir.sync();
+      } catch (IOException e) {
+        throw DeliveryException.deferred("cannot commit to " + shown + ": " + describe(e), e);
+      } finally {
+        dirs.close();
       }
-      for (MaildirStaged s : staged) {
-        s.moveIntoNew(tmp, batchDirs.newDir);
-      }
-      batchDirs.newDir.sync();
-    } catch (IOException e) {
-      throw DeliveryException.deferred("cannot commit to " + shown + ": " + describe(e), e);
-    } finally {
-      batchDirs.run();
+    };
+  }
+
+  /** Closes the batch being staged, if there is one. */
+  private void closeBatch() {
+    if (batchDirs != null) {
+      batchDirs.close();
+      batchDirs = null;
     }
   }
 
@@ -296,17 +326,17 @@ public final class MaildirDestination implements Destination {
    *     be, temporary if they cannot be opened
    */
   private DirectoryHandle openBatch() throws DeliveryException {
-    if (batchDirs.tmp == null) {
+    if (batchDirs == null) {
       try (DirectoryHandle maildir = open()) {
         DirectoryHandle tmp = maildir.child("tmp");
+        DirectoryHandle newDir;
         try {
-          batchDirs.newDir = maildir.child("new");
+          newDir = maildir.child("new");
         } catch (IOException | RuntimeException e) {
           tmp.close();
           throw e;
         }
-        batchDirs.tmp = tmp;
-        batchDirs.staged = 0;
+        batchDirs = new MaildirBatchDirectories(CLEANER, this, tmp, newDir);
       } catch (UnsafePathException e) {
         throw refused(e);
       } catch (IOException e) {
@@ -316,20 +346,30 @@ public final class MaildirDestination implements Destination {
     return batchDirs.tmp;
   }
 
+  /**
+   * Closes and deletes the files. A batch's directories are closed once nothing staged through them
+   * is left: part of a batch can be discarded and the rest committed.
+   */
   @Override
   public void discard(List<Staged> batch) {
     for (Staged s : batch) {
       closeQuietly(((MaildirStaged) s).channel);
     }
-    try {
-      if (batchDirs.tmp != null) {
-        for (Staged s : batch) {
-          deleteQuietly(batchDirs.tmp, ((MaildirStaged) s).unique);
+    for (Staged s : batch) {
+      MaildirBatchDirectories dirs = ((MaildirStaged) s).dirs;
+      if (dirs.isClosed()) {
+        continue; // its commit failed and closed them; a stale tmp/ file is harmless
+      }
+      deleteQuietly(dirs.tmp, ((MaildirStaged) s).unique);
+      if (--dirs.staged == 0) {
+        dirs.close();
+        if (dirs == batchDirs) {
+          batchDirs = null;
         }
       }
-      // else: nothing was staged through this destination since the last commit
-    } finally {
-      batchDirs.run();
+    }
+    if (batch.isEmpty() && batchDirs != null && batchDirs.staged == 0) {
+      closeBatch();
     }
   }
 
@@ -377,11 +417,13 @@ public final class MaildirDestination implements Destination {
     final String unique;
     final FileChannel channel;
     final long size;
+    final MaildirBatchDirectories dirs;
 
-    MaildirStaged(String unique, FileChannel channel, long size) {
+    MaildirStaged(String unique, FileChannel channel, long size, MaildirBatchDirectories dirs) {
       this.unique = unique;
       this.channel = channel;
       this.size = size;
+      this.dirs = dirs;
     }
 
     @Override

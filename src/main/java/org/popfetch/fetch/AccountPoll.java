@@ -56,6 +56,9 @@ public final class AccountPoll {
   /** Set once the listing is read; it counts what the batches delivered. */
   private BatchDelivery delivery;
 
+  /** Where a batch's commit runs while the next batch is retrieved. */
+  private final CommitThread commits;
+
   private BooleanSupplier stopRequested = () -> false;
 
   public AccountPoll(
@@ -77,6 +80,7 @@ public final class AccountPoll {
     this.clock = clock;
     this.observer = observer;
     this.trace = trace;
+    this.commits = new CommitThread(account.name());
   }
 
   /**
@@ -121,6 +125,7 @@ public final class AccountPoll {
       if (client != null) {
         client.close();
       }
+      commits.close();
     }
     PollResult result = result(failure);
     failure.ifPresent(
@@ -237,21 +242,55 @@ public final class AccountPoll {
     return deleting;
   }
 
-  /** The new messages, batch by batch, until a failure or a stop. */
+  /**
+   * The new messages, batch by batch, until a failure or a stop. The commit of each batch but the
+   * last runs while the next batch is retrieved; a batch's DELEs go out after its own commit has
+   * ended and been recorded, and after a failed commit no DELE goes out for it or any later batch.
+   */
   private Optional<PollFailure> fetch(Selection selection, List<Entry> deleting)
       throws IOException {
     observer.fetching(account.name(), selection.fetch().size(), selection.fetchOctets());
-    for (List<Entry> batch : batches(selection.fetch())) {
-      if (stopRequested.getAsBoolean()) {
-        LOG.info("{}: stopping; the rest waits for the next poll", account.name());
+    List<List<Entry>> batches = batches(selection.fetch());
+    BatchDelivery.PendingCommit pending = null;
+    try {
+      for (int i = 0; i < batches.size(); i++) {
+        if (stopRequested.getAsBoolean()) {
+          LOG.info("{}: stopping; the rest waits for the next poll", account.name());
+          break;
+        }
+        BatchDelivery.Retrieval retrieved = delivery.retrieve(batches.get(i));
+        if (pending != null) {
+          BatchDelivery.PendingCommit before = pending;
+          pending = null;
+          Optional<PollFailure> failure;
+          try {
+            failure = delivery.finish(before, deleting);
+          } catch (IOException | RuntimeException e) {
+            delivery.discard(retrieved);
+            throw e;
+          }
+          if (failure.isPresent()) {
+            delivery.discard(retrieved); // committed nothing, so deletes nothing
+            return failure;
+          }
+        }
+        boolean last = i == batches.size() - 1 || delivery.endsPoll(retrieved);
+        pending = delivery.commit(retrieved, last ? null : commits.executor());
+        if (last) {
+          break;
+        }
+      }
+      if (pending == null) {
         return Optional.empty();
       }
-      Optional<PollFailure> failure = delivery.deliver(batch, deleting);
-      if (failure.isPresent()) {
-        return failure;
+      BatchDelivery.PendingCommit lastCommit = pending;
+      pending = null;
+      return delivery.finish(lastCommit, deleting);
+    } finally {
+      if (pending != null) {
+        pending.settle(); // the poll failed while a commit was running: let it end first
       }
     }
-    return Optional.empty();
   }
 
   /** QUIT, which commits the DELEs; only then are the deleted ones forgotten. */

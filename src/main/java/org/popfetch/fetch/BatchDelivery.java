@@ -12,6 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.popfetch.fetch.Selection.Entry;
@@ -117,53 +120,167 @@ final class BatchDelivery {
   }
 
   /**
-   * Delivers one batch and marks what was delivered for deletion, adding it to {@code deleting}.
+   * Delivers one batch and marks what was delivered for deletion, adding it to {@code deleting}:
+   * {@link #retrieve}, {@link #commit} here and now, {@link #finish}.
    *
    * @return why the poll should end here, if it should
    * @throws IOException if the store cannot be written; nothing of the batch is then deleted
    */
   Optional<PollFailure> deliver(List<Entry> batch, List<Entry> deleting) throws IOException {
+    return finish(commit(retrieve(batch), null), deleting);
+  }
+
+  /**
+   * Retrieves one batch (RETR, pipelined) and stages it; records the failed attempts and what was
+   * found too large. Nothing of it is committed yet.
+   *
+   * @throws IOException if the store cannot be written; the staged messages are then discarded
+   */
+  Retrieval retrieve(List<Entry> batch) throws IOException {
     Retrieval r = new Retrieval(batch, clock.instant());
-    long started = System.nanoTime();
+    r.started = System.nanoTime();
     r.retrieve();
-    long retrieved = System.nanoTime();
-    store.record(account.key(), r.failedAttempts);
-    store.record(account.key(), r.tooLarge);
+    r.retrieved = System.nanoTime();
+    try {
+      store.record(account.key(), r.failedAttempts);
+      store.record(account.key(), r.tooLarge);
+    } catch (IOException | RuntimeException e) {
+      discard(r);
+      throw e;
+    }
+    return r;
+  }
+
+  /** Whether the retrieval ended the poll: a failure, or a connection that is gone. */
+  boolean endsPoll(Retrieval r) {
+    return r.failure.isPresent() || !client.isOpen();
+  }
+
+  /** Throws away what a batch staged, for a batch whose commit is not to be started. */
+  void discard(Retrieval r) {
+    destination.discard(r.delivered.staged);
+    quarantine.discard(r.held.staged);
+  }
+
+  /**
+   * Starts the commit of a retrieved batch: the destination's commit, the quarantine's, and the
+   * store's record of both. With {@code background} given, and destinations that can {@link
+   * Destination#detach detach} a batch, it runs there while the caller retrieves the next batch;
+   * otherwise it has run when this returns. Either way nothing is deleted before {@link #finish}.
+   */
+  PendingCommit commit(Retrieval r, Executor background) {
     if (r.delivered.isEmpty() && r.held.isEmpty()) {
-      return r.failure;
+      return new PendingCommit(r, CompletableFuture.completedFuture(CommitOutcome.NOTHING));
     }
+    if (background != null) {
+      Optional<Destination.Commit> main = destination.detach(r.delivered.staged);
+      if (main.isPresent()) {
+        Optional<Destination.Commit> held = quarantine.detach(r.held.staged);
+        if (held.isPresent()) {
+          return new PendingCommit(
+              r,
+              CompletableFuture.supplyAsync(
+                  () -> commitAndRecord(r, main.get(), held.get()), background));
+        }
+        // The quarantine cannot go alongside: the whole commit here, the destination's first.
+        return new PendingCommit(
+            r,
+            CompletableFuture.completedFuture(
+                commitAndRecord(r, main.get(), () -> quarantine.commit(r.held.staged))));
+      }
+    }
+    return new PendingCommit(
+        r,
+        CompletableFuture.completedFuture(
+            commitAndRecord(
+                r,
+                () -> destination.commit(r.delivered.staged),
+                () -> quarantine.commit(r.held.staged))));
+  }
+
+  /**
+   * Commits (destination first, then quarantine) and records what was committed in the store, on
+   * whatever thread: it touches only the batch's own staged messages and the store.
+   */
+  private CommitOutcome commitAndRecord(
+      Retrieval r, Destination.Commit main, Destination.Commit held) {
     try {
-      destination.commit(r.delivered.staged);
+      main.run();
     } catch (DeliveryException e) {
-      destination.discard(r.delivered.staged);
-      quarantine.discard(r.held.staged);
-      return Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, e.getMessage()));
+      return new CommitOutcome(e, null, null);
+    } catch (RuntimeException e) {
+      return new CommitOutcome(null, null, e);
     }
+    DeliveryException heldFailed = null;
     try {
-      quarantine.commit(r.held.staged);
+      held.run();
     } catch (DeliveryException e) {
       // Delivered ones are delivered; the refused ones stay on the server for the next poll.
-      quarantine.discard(r.held.staged);
+      heldFailed = e;
       r.held.entries.clear();
+    } catch (RuntimeException e) {
+      return new CommitOutcome(null, null, e);
+    }
+    r.committed = System.nanoTime();
+    List<Entry> done = new ArrayList<>(r.delivered.entries);
+    done.addAll(r.held.entries);
+    try {
+      // Recorded before any DELE: if this write fails, nothing is deleted and the next poll
+      // delivers these again (a duplicate, not a loss).
+      store.record(account.key(), records(done, r.now));
+    } catch (IOException | RuntimeException e) {
+      return new CommitOutcome(null, heldFailed, e);
+    }
+    r.recorded = System.nanoTime();
+    return new CommitOutcome(null, heldFailed, null);
+  }
+
+  /**
+   * Waits for the commit, then marks what it delivered for deletion (DELE), adding it to {@code
+   * deleting}. A commit that failed deletes nothing of its batch; the caller must then delete
+   * nothing of a later batch either.
+   *
+   * @return why the poll should end here, if it should
+   * @throws IOException if the store could not be written; nothing of the batch is then deleted
+   */
+  Optional<PollFailure> finish(PendingCommit pending, List<Entry> deleting) throws IOException {
+    Retrieval r = pending.retrieval();
+    CommitOutcome outcome = pending.await();
+    if (outcome == CommitOutcome.NOTHING) {
+      return r.failure;
+    }
+    if (outcome.failed() != null) {
+      discard(r);
+      return Optional.of(new PollFailure(PollFailure.Kind.DELIVERY, outcome.failed().getMessage()));
+    }
+    if (outcome.heldFailed() != null) {
+      quarantine.discard(r.held.staged);
       r.failure =
           Optional.of(
               new PollFailure(
                   PollFailure.Kind.DELIVERY,
-                  "quarantine " + quarantine.describe() + ": " + e.getMessage()));
+                  "quarantine "
+                      + quarantine.describe()
+                      + ": "
+                      + outcome.heldFailed().getMessage()));
+    }
+    if (outcome.broken() != null) {
+      if (outcome.broken() instanceof IOException io) {
+        throw io;
+      }
+      if (outcome.broken() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(outcome.broken());
     }
     quarantined += r.held.entries.size();
-    long committed = System.nanoTime();
     List<Entry> done = new ArrayList<>(r.delivered.entries);
     done.addAll(r.held.entries);
-    List<SeenUid> delivered = records(done, r.now);
     for (Entry e : r.delivered.entries) {
       fetched++;
       octets += e.size();
     }
-    // Recorded before any DELE: if this write fails, nothing is deleted and the next poll
-    // delivers these again (a duplicate, not a loss).
-    store.record(account.key(), delivered);
-    long recorded = System.nanoTime();
+    long deleStarted = System.nanoTime();
     if (!policy.keep() && client.isOpen()) {
       try {
         deleting.addAll(dele(done));
@@ -173,15 +290,72 @@ final class BatchDelivery {
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug(
-          "{}: batch of {}: retrieve {} ms, commit {} ms, record {} ms, delete {} ms",
+          "{}: batch of {}: retrieve {} ms, commit {} ms, record {} ms, waited {} ms, delete {} ms",
           account.name(),
           done.size(),
-          millis(started, retrieved),
-          millis(retrieved, committed),
-          millis(committed, recorded),
-          millis(recorded, System.nanoTime()));
+          millis(r.started, r.retrieved),
+          millis(r.retrieved, r.committed),
+          millis(r.committed, r.recorded),
+          millis(pending.awaitStarted, pending.awaitEnded),
+          millis(deleStarted, System.nanoTime()));
     }
     return r.failure;
+  }
+
+  /**
+   * How a commit went: {@code failed} if the destination's commit failed (nothing of the batch is
+   * delivered), {@code heldFailed} if only the quarantine's did, {@code broken} if the store could
+   * not be written or something unforeseen happened.
+   */
+  private record CommitOutcome(
+      DeliveryException failed, DeliveryException heldFailed, Throwable broken) {
+    static final CommitOutcome NOTHING = new CommitOutcome(null, null, null);
+  }
+
+  /** A batch's commit, running or done; {@link #finish} waits for it. */
+  static final class PendingCommit {
+    private final Retrieval retrieval;
+    private final CompletableFuture<CommitOutcome> outcome;
+    private long awaitStarted;
+    private long awaitEnded;
+
+    private PendingCommit(Retrieval retrieval, CompletableFuture<CommitOutcome> outcome) {
+      this.retrieval = retrieval;
+      this.outcome = outcome;
+    }
+
+    Retrieval retrieval() {
+      return retrieval;
+    }
+
+    /** Waits for the commit to end, however it ends; an interrupt is kept for the caller. */
+    private CommitOutcome await() {
+      awaitStarted = System.nanoTime();
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            return outcome.get();
+          } catch (InterruptedException e) {
+            // The commit is under way and must end before anything of this poll goes on:
+            // its outcome decides what may be deleted.
+            interrupted = true;
+          } catch (ExecutionException e) {
+            return new CommitOutcome(null, null, e.getCause());
+          }
+        }
+      } finally {
+        awaitEnded = System.nanoTime();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    /** Waits for the commit without deleting anything: the poll ends here. */
+    void settle() {
+      await();
+    }
   }
 
   /**
@@ -224,7 +398,7 @@ final class BatchDelivery {
 
   // Retrieval stays nested: it works on this poll's connection, destinations, store and counters.
   /** The retrieval of one batch: what was staged where, what failed, and why it ended. */
-  private final class Retrieval implements MessageHandler {
+  final class Retrieval implements MessageHandler {
     final List<Entry> batch;
     final Instant now;
     final Map<Integer, Entry> byNumber = new HashMap<>();
@@ -236,6 +410,13 @@ final class BatchDelivery {
 
     /** The number of the message being received, 0 between messages. */
     int inHand;
+
+    /** When it started, ended, and its commit and record ended, for the debug log. */
+    long started;
+
+    long retrieved;
+    volatile long committed;
+    volatile long recorded;
 
     /** Set when a stop dropped the connection in the middle of the batch. */
     final AtomicBoolean interrupted = new AtomicBoolean();

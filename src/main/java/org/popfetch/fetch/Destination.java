@@ -2,6 +2,7 @@ package org.popfetch.fetch;
 
 import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where fetched messages go, in two steps so that durability can be a group commit: {@link #stage}
@@ -36,6 +37,26 @@ public interface Destination {
 
   /** Throws staged messages away (the poll failed before their commit). Never throws. */
   void discard(List<Staged> batch);
+
+  /**
+   * Ends the staging of this batch and hands back its commit, which may then run on another thread
+   * while the next batch is staged: how the commit of one batch overlaps the retrieval of the next.
+   * The returned commit is run once; it does what {@link #commit} does, with the same errors, and
+   * after it fails {@link #discard} of the batch is still called. Empty if this destination cannot
+   * commit and stage at once; then nothing has changed and {@link #commit} is called instead.
+   */
+  default Optional<Commit> detach(List<Staged> batch) {
+    return Optional.empty();
+  }
+
+  /** The commit of a detached batch. */
+  @FunctionalInterface
+  interface Commit {
+    /**
+     * As {@link Destination#commit}: on return the batch is delivered; on an exception, none is.
+     */
+    void run() throws DeliveryException;
+  }
 
   /** A message written but not yet committed. */
   interface Staged {

@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -370,6 +373,203 @@ class ScriptedPollTest {
     assertThat(recorded.get("uid-2").state()).isEqualTo(UidState.FAILED);
     assertThat(recorded.get("uid-2").attempts()).isEqualTo(1);
     assertThat(recorded.get("uid-2").lastError()).contains("No space left on device");
+  }
+
+  /** Delete mode, two messages a batch: the smallest batches that still pipeline. */
+  private static FetchPolicy pairs() {
+    return new FetchPolicy(
+        false, Optional.empty(), OptionalLong.empty(), OptionalInt.empty(), 2, 1 << 25);
+  }
+
+  /**
+   * A Maildir whose commits (run in place or detached) first call {@code beforeCommit} with the
+   * commit's number, from 1; it may throw to make that commit fail.
+   */
+  private static Destination committingThrough(
+      MaildirDestination maildir, Runnable onStage, CommitHook beforeCommit) {
+    return new Destination() {
+      int commits;
+
+      @Override
+      public String describe() {
+        return maildir.describe();
+      }
+
+      @Override
+      public Staged stage(Incoming message, InputStream body) throws DeliveryException {
+        Staged staged = maildir.stage(message, body);
+        onStage.run();
+        return staged;
+      }
+
+      @Override
+      public void commit(List<Staged> batch) throws DeliveryException {
+        beforeCommit.before(++commits);
+        maildir.commit(batch);
+      }
+
+      @Override
+      public Optional<Commit> detach(List<Staged> batch) {
+        int number = ++commits;
+        Commit commit = maildir.detach(batch).orElseThrow();
+        return Optional.of(
+            () -> {
+              beforeCommit.before(number);
+              commit.run();
+            });
+      }
+
+      @Override
+      public void discard(List<Staged> batch) {
+        maildir.discard(batch);
+      }
+    };
+  }
+
+  @FunctionalInterface
+  private interface CommitHook {
+    void before(int commit) throws DeliveryException;
+  }
+
+  private long inTmp() throws IOException {
+    try (Stream<Path> s = Files.list(maildir.resolve("tmp"))) {
+      return s.count();
+    }
+  }
+
+  @Test
+  void theNextBatchIsRetrievedWhileACommitRunsAndNoDeleComesBeforeItsOwnCommit() throws Exception {
+    CountDownLatch thirdStaged = new CountDownLatch(1);
+    AtomicInteger staged = new AtomicInteger();
+    Destination destination =
+        committingThrough(
+            new MaildirDestination(maildir, "h"),
+            () -> {
+              if (staged.incrementAndGet() == 3) {
+                thirdStaged.countDown();
+              }
+            },
+            commit -> {
+              // The first batch's commit ends only once the second batch is coming in: a commit
+              // that held up the retrieval would wait here in vain.
+              try {
+                if (commit == 1 && !thirdStaged.await(5, TimeUnit.SECONDS)) {
+                  throw DeliveryException.deferred("the next batch was not retrieved meanwhile");
+                }
+              } catch (InterruptedException e) {
+                throw DeliveryException.deferred("interrupted");
+              }
+            });
+    AccountKey key = AccountKey.of("127.0.0.1", 0, "u");
+    try (ScriptedServer server =
+        server(
+            c -> {
+              login(c, 4);
+              c.expect("RETR 1");
+              c.expect("RETR 2");
+              message(c, 1);
+              message(c, 2);
+              c.expect("RETR 3");
+              c.expect("RETR 4");
+              message(c, 3);
+              message(c, 4);
+              c.expect("DELE 1");
+              c.expect("DELE 2");
+              // At its first DELE a batch is in new/ and recorded delete-pending.
+              assertThat(delivered()).isGreaterThanOrEqualTo(2);
+              assertThat(store.load(AccountKey.of("127.0.0.1", port, "u")))
+                  .hasEntrySatisfying(
+                      "uid-1", u -> assertThat(u.state()).isEqualTo(UidState.DELETE_PENDING))
+                  .hasEntrySatisfying(
+                      "uid-2", u -> assertThat(u.state()).isEqualTo(UidState.DELETE_PENDING));
+              c.send("+OK", "+OK");
+              c.expect("DELE 3");
+              c.expect("DELE 4");
+              assertThat(delivered()).isEqualTo(4);
+              assertThat(store.load(AccountKey.of("127.0.0.1", port, "u")))
+                  .containsKeys("uid-3", "uid-4");
+              c.send("+OK", "+OK");
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      PollResult result = poll(server, destination, pairs());
+      assertThat(result.failure()).isEmpty();
+      assertThat(result.fetched()).isEqualTo(4);
+      assertThat(result.deleted()).isEqualTo(4);
+    }
+    assertThat(delivered()).isEqualTo(4);
+    assertThat(inTmp()).isZero();
+    assertThat(store.load(key)).isEmpty();
+  }
+
+  @Test
+  void aFailedCommitDeletesNothingOfItsBatchNorOfTheBatchRetrievedMeanwhile() throws Exception {
+    Destination destination =
+        committingThrough(
+            new MaildirDestination(maildir, "h"),
+            () -> {},
+            commit -> {
+              if (commit == 2) {
+                throw DeliveryException.deferred("No space left on device");
+              }
+            });
+    try (ScriptedServer server =
+        server(
+            c -> {
+              login(c, 6);
+              c.expect("RETR 1");
+              c.expect("RETR 2");
+              message(c, 1);
+              message(c, 2);
+              c.expect("RETR 3");
+              c.expect("RETR 4");
+              message(c, 3);
+              message(c, 4);
+              c.expect("DELE 1"); // the first batch's commit went through
+              c.expect("DELE 2");
+              c.send("+OK", "+OK");
+              c.expect("RETR 5");
+              c.expect("RETR 6");
+              message(c, 5);
+              message(c, 6);
+              c.expect("QUIT"); // the second commit failed: no DELE for 3..6
+              c.send("+OK");
+            })) {
+      PollResult result = poll(server, destination, pairs());
+      assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.DELIVERY);
+      assertThat(result.failure().get().message()).contains("No space left on device");
+      assertThat(result.fetched()).isEqualTo(2);
+      assertThat(result.deleted()).isEqualTo(2);
+    }
+    assertThat(delivered()).isEqualTo(2);
+    assertThat(inTmp()).as("the batches not committed were thrown away").isZero();
+    assertThat(store.load(AccountKey.of("127.0.0.1", port, "u"))).isEmpty();
+    // The next poll finds 3..6, now numbered 1..4, and delivers them: nothing was lost.
+    try (ScriptedServer server =
+        server(
+            c -> {
+              login(
+                  c,
+                  List.of("1 30", "2 30", "3 30", "4 30"),
+                  List.of("1 uid-3", "2 uid-4", "3 uid-5", "4 uid-6"));
+              for (int i = 1; i <= 4; i++) {
+                c.expect("RETR " + i);
+              }
+              for (int i = 1; i <= 4; i++) {
+                message(c, i + 2);
+              }
+              for (int i = 1; i <= 4; i++) {
+                c.expect("DELE " + i);
+              }
+              c.send("+OK", "+OK", "+OK", "+OK");
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      PollResult second = poll(server);
+      assertThat(second.failure()).isEmpty();
+      assertThat(second.fetched()).isEqualTo(4);
+    }
+    assertThat(delivered()).isEqualTo(6);
   }
 
   private static FetchPolicy keep(OptionalLong maxSize) {
