@@ -21,11 +21,13 @@ import org.popfetch.control.Heartbeat;
 import org.popfetch.control.SdNotify;
 import org.popfetch.control.Watchdog;
 import org.popfetch.fetch.AuthFailureNotice;
+import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.metrics.MetricsServer;
 import org.popfetch.metrics.PopfetchMetrics;
 import org.popfetch.net.LogText;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.schedule.Backoff;
+import org.popfetch.store.RememberingSeenUidStore;
 import org.popfetch.store.SqliteSeenUidStore;
 import org.popfetch.store.StateLock;
 import org.slf4j.Logger;
@@ -40,11 +42,18 @@ public final class PopfetchDaemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PopfetchDaemon.class);
   static final Duration QUEUE_INTERVAL = Duration.ofMinutes(1);
 
+  /**
+   * Seen UIDs kept in memory between polls, over all accounts: a few MB at most (some 60 octets
+   * an entry), enough for a hundred accounts of a few hundred kept messages each, or one of 20,000
+   * and many small ones. A mailbox beyond it is read from the state file at each poll.
+   */
+  static final long REMEMBERED_UIDS = 100_000;
+
   /** How often the configuration file is looked at for changes (reading a small file is cheap). */
   static final Duration CONFIG_CHECK = Duration.ofSeconds(5);
 
   private final StateLock lock;
-  private final SqliteSeenUidStore store;
+  private final SeenUidStore store;
   private final MetricsServer server;
   private final PopfetchMetrics metrics;
   private final Path configFile;
@@ -92,7 +101,7 @@ public final class PopfetchDaemon implements AutoCloseable {
 
   private PopfetchDaemon(
       StateLock lock,
-      SqliteSeenUidStore store,
+      SeenUidStore store,
       MetricsServer server,
       PopfetchMetrics metrics,
       Path configFile,
@@ -211,11 +220,14 @@ public final class PopfetchDaemon implements AutoCloseable {
                   err.flush();
                   return new AccountRun.Exit(ExitStatus.LOCKED.code);
                 });
-    SqliteSeenUidStore store = null;
+    SeenUidStore store = null;
     MetricsServer server = null;
     PopfetchDaemon daemon = null;
     try {
-      store = SqliteSeenUidStore.open(config.state().file());
+      // The service is the file's only writer (the state lock): its entries can stay in memory.
+      store =
+          new RememberingSeenUidStore(
+              SqliteSeenUidStore.open(config.state().file()), REMEMBERED_UIDS);
       AccountWiring.adoptOldState(config, store);
       if (AccountWiring.forwards(config)) {
         new MailQueue(config.queue().dir(), Clock.systemUTC()).recover();

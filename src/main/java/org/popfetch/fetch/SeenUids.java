@@ -4,7 +4,12 @@ import java.time.Instant;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.IntFunction;
@@ -14,7 +19,8 @@ import org.popfetch.pop3.UidArena;
  * What the store remembers of one mailbox, held compactly: the ids as bytes in a {@link UidArena},
  * the rest in plain arrays, about 40 octets an entry besides the id where a map of records costs
  * some 200. A {@link SeenUid} is made on demand by {@link #get}. Read-only once loaded; {@link
- * #add} is for the store that fills it.
+ * #add} is for the store that fills it. A store that keeps one between polls makes the next from it
+ * with {@link #recording} or {@link #forgetting} and shares it between threads only after {@link #indexed}.
  */
 public final class SeenUids extends AbstractMap<String, SeenUid> {
   private static final UidState[] STATES = UidState.values();
@@ -36,6 +42,20 @@ public final class SeenUids extends AbstractMap<String, SeenUid> {
   public void add(
       byte[] uid, UidState state, Instant first, long size, int failedAttempts, String lastError) {
     int i = uids.size();
+    room(i);
+    uids.add(uid);
+    set(i, state, first.toEpochMilli(), size, failedAttempts, lastError);
+  }
+
+  /** Adds a row whose id is given as chars, one per octet. */
+  private void add(String uid, UidState state, long first, long size, int failed, String error) {
+    int i = uids.size();
+    room(i);
+    uids.add(uid);
+    set(i, state, first, size, failed, error);
+  }
+
+  private void room(int i) {
     if (i == states.length) {
       int grown = i + (i >> 1);
       states = Arrays.copyOf(states, grown);
@@ -46,17 +66,89 @@ public final class SeenUids extends AbstractMap<String, SeenUid> {
         errors = Arrays.copyOf(errors, grown);
       }
     }
-    uids.add(uid);
+  }
+
+  private void set(int i, UidState state, long first, long size, int failed, String error) {
     states[i] = (byte) state.ordinal();
-    firstSeen[i] = first.toEpochMilli();
+    firstSeen[i] = first;
     sizes[i] = size;
-    attempts[i] = failedAttempts;
-    if (lastError != null && !lastError.isEmpty()) {
+    attempts[i] = failed;
+    if (error != null && !error.isEmpty()) {
       if (errors == null) {
         errors = new String[states.length];
       }
-      errors[i] = lastError;
+      errors[i] = error;
     }
+  }
+
+  /**
+   * A new map: this one after {@link SeenUidStore#record}: each entry replaces the one of its id
+   * (the last of several with one id wins, as an insert-or-replace does) or is added after the
+   * others. This map is not changed.
+   *
+   * @throws IllegalArgumentException if an id is not octets (a char above U+00FF)
+   */
+  public SeenUids recording(Collection<SeenUid> entries) {
+    return with(entries, Set.of());
+  }
+
+  /**
+   * A new map: this one after {@link SeenUidStore#forget}, without these ids. This map is not
+   * changed.
+   */
+  public SeenUids forgetting(Collection<String> ids) {
+    return with(List.of(), new HashSet<>(ids));
+  }
+
+  private SeenUids with(Collection<SeenUid> put, Set<String> gone) {
+    Map<String, SeenUid> replacing = new LinkedHashMap<>();
+    for (SeenUid e : put) {
+      replacing.put(e.uid(), e);
+    }
+    SeenUids out = new SeenUids();
+    for (int i = 0; i < uids.size(); i++) {
+      String uid = uids.get(i);
+      SeenUid r = replacing.remove(uid);
+      if (gone.contains(uid)) {
+        continue;
+      }
+      if (r != null) {
+        out.add(r);
+      } else {
+        out.add(uid, STATES[states[i]], firstSeen[i], sizes[i], attempts[i], error(i));
+      }
+    }
+    for (SeenUid r : replacing.values()) {
+      if (!gone.contains(r.uid())) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private void add(SeenUid e) {
+    add(
+        e.uid(),
+        e.state(),
+        e.firstSeen().toEpochMilli(),
+        e.size(),
+        e.attempts(),
+        e.lastError());
+  }
+
+  /**
+   * Builds the lookup index now rather than at the first lookup, so that once this map is handed to
+   * other threads through a lock (a store keeping it between polls) their lookups only read it.
+   *
+   * @return this map
+   */
+  public SeenUids indexed() {
+    uids.indexOf("");
+    return this;
+  }
+
+  private String error(int i) {
+    return errors == null || errors[i] == null ? "" : errors[i];
   }
 
   @Override
@@ -104,7 +196,7 @@ public final class SeenUids extends AbstractMap<String, SeenUid> {
         Instant.ofEpochMilli(firstSeen[i]),
         sizes[i],
         attempts[i],
-        errors == null || errors[i] == null ? "" : errors[i]);
+        error(i));
   }
 
   /** The entries in the order loaded, each made as it is reached. */

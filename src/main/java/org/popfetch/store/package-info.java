@@ -1,6 +1,8 @@
 /**
  * Seen-UID stores. The embedded default is an SQLite file; every write is a transaction that is
- * durable (synchronous=FULL) before the call returns.
+ * durable (synchronous=FULL) before the call returns. The service, the file's only writer, keeps
+ * each mailbox's entries in memory between polls over it ({@link
+ * org.popfetch.store.RememberingSeenUidStore}): every write goes to the file first, memory follows.
  *
  * <p>Implements {@code fetch}'s {@link org.popfetch.fetch.SeenUidStore}.
  */

@@ -47,14 +47,19 @@ import org.slf4j.LoggerFactory;
 /** Poll orderings that only a scripted server can produce on demand. */
 class ScriptedPollTest {
   @TempDir Path dir;
-  SqliteSeenUidStore store;
+  SeenUidStore store;
   Path maildir;
   int port;
 
   @BeforeEach
   void open() throws IOException {
-    store = SqliteSeenUidStore.open("jdbc:sqlite:" + dir.resolve("state.db"));
+    store = openStore(dir.resolve("state.db"));
     maildir = dir.resolve("Maildir");
+  }
+
+  /** The store every poll of a test uses, over the state file {@code file}. */
+  SeenUidStore openStore(Path file) throws IOException {
+    return SqliteSeenUidStore.open(file);
   }
 
   @AfterEach

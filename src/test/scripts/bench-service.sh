@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# The running service, measured against the shared harness's private Dovecot (bench/setup.sh;
+# BENCH_TMP names its directory, bench/gen_messages.py fills mailboxes). Run as root.
+#
+#   src/test/scripts/bench-service.sh idle   [ACCOUNTS=100] [SECONDS=180]
+#       popfetch run with ACCOUNTS accounts on 1-minute intervals, each mailbox holding
+#       IDLE_KEPT (default 20) messages already fetched in keep mode, so every poll finds nothing
+#       new. After a warm-up of WARMUP seconds (default 90: every account has polled at least
+#       once), CPU (utime+stime from /proc/PID/stat) and resident memory (VmRSS, sampled each
+#       second) over SECONDS.
+#   src/test/scripts/bench-service.sh poll   [KNOWN=20000] [POLLS=10]
+#       daemon-mode S4: one account in keep mode with KNOWN messages, primed by the service's
+#       first poll; then POLLS times: 10 new messages, `popfetch poll` (the service polls at
+#       once, over its control socket), and the poll's duration as the service itself measured
+#       it (popfetch_poll_duration_seconds_max from /metrics).
+#
+# JAR (default target/popfetch.jar) is the jar run; JAVA_OPTS the JVM flags (default: the
+# launcher's and the unit's, src/deb/popfetch.sh and systemd/popfetch.service).
+set -euo pipefail
+
+BENCH_TMP=${BENCH_TMP:-/tmp/popbench}
+BENCH_DIR=${BENCH_DIR:-/work/shared/bench}
+# shellcheck disable=SC1091
+. "$BENCH_TMP/bench.env"
+JAR=$(readlink -f "${JAR:-target/popfetch.jar}")
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto -Xmx128m}
+MAILUSER=${BENCH_MAILUSER:-popbench}
+METRICS_PORT=${METRICS_PORT:-$((POP3_PORT + 50))}
+WORK=$BENCH_TMP/service
+mode=${1:-idle}
+
+mailbox() { echo "$BENCH_TMP/mail/$1/Maildir"; }
+user() { printf 'u%04d' "$1"; }
+
+# Empties a source mailbox (Dovecot's indexes too) and puts N messages in it.
+fill() {
+  local u=$1 n=$2 start=${3:-0} dir
+  dir=$(mailbox "$u")
+  if [ "$start" = 0 ]; then
+    rm -rf "$(dirname "$dir")"
+  fi
+  python3 "$BENCH_DIR/gen_messages.py" --maildir "$dir" --count "$n" --size around:4096 \
+    --seed "${u#u}" --user "$u" --start-index "$start" --owner "$MAILUSER" >/dev/null
+  chown -R "$MAILUSER:" "$(dirname "$dir")"
+}
+
+config() {
+  local accounts=$1 interval=$2 a u
+  mkdir -p "$WORK" && rm -rf "${WORK:?}"/*
+  {
+    echo "state: { url: \"jdbc:sqlite:$WORK/state/seen.db\" }"
+    echo "metrics: { listen: \"127.0.0.1:$METRICS_PORT\" }"
+    echo "parallel: 4"
+    echo "per-server: 4"
+    echo "accounts:"
+    for a in $(seq 1 "$accounts"); do
+      u=$(user "$a")
+      cat <<EOF
+  - name: $u
+    server: 127.0.0.1
+    port: $POP3_PORT
+    tls: none
+    user: $u
+    password: pw-$u
+    keep: true
+    interval: $interval
+    deliver: { maildir: $WORK/out/$u }
+EOF
+    done
+  } >"$WORK/popfetch.yaml"
+  chmod 600 "$WORK/popfetch.yaml"
+}
+
+start() {
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -jar "$JAR" run --no-watch --config "$WORK/popfetch.yaml" \
+    >"$WORK/service.log" 2>&1 &
+  PID=$!
+  trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 300); do
+    curl -sf "http://127.0.0.1:$METRICS_PORT/health" >/dev/null 2>&1 && return 0
+    curl -s "http://127.0.0.1:$METRICS_PORT/health" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "the service did not start; see $WORK/service.log" >&2
+  exit 1
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$PID/status"; }
+
+idle() {
+  local accounts=${1:-100} seconds=${2:-180} kept=${IDLE_KEPT:-20} warmup=${WARMUP:-90}
+  local a hz t0 t1 max=0 min=0 r
+  for a in $(seq 1 "$accounts"); do fill "$(user "$a")" "$kept"; done
+  config "$accounts" 1m
+  start
+  sleep "$warmup"
+  hz=$(getconf CLK_TCK)
+  t0=$(cpu_ticks)
+  for _ in $(seq 1 "$seconds"); do
+    r=$(rss_kb)
+    [ "$r" -gt "$max" ] && max=$r
+    { [ "$min" = 0 ] || [ "$r" -lt "$min" ]; } && min=$r
+    sleep 1
+  done
+  t1=$(cpu_ticks)
+  local polls
+  polls=$(curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
+    awk '/^popfetch_polls_total/ {n += $2} END {print n}')
+  echo "accounts=$accounts kept=$kept window=${seconds}s polls_so_far=$polls"
+  echo "cpu=$(((t1 - t0) * 1000 / hz)) ms in ${seconds}s =" \
+    "$(awk -v c=$((t1 - t0)) -v hz="$hz" -v s="$seconds" 'BEGIN {printf "%.3f", 100 * c / hz / s}') % of a core"
+  echo "rss_kb min=$min max=$max threads=$(awk '/^Threads/ {print $2}' "/proc/$PID/status")"
+}
+
+# The service's own measure of all its polls so far, in seconds.
+poll_seconds() {
+  curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
+    awk '/^popfetch_poll_duration_seconds_sum/ {printf "%.6f\n", $2}'
+}
+
+# What the server alone takes for the listing part of such a poll (login, LIST, UIDL, QUIT), from
+# a trivial client, in milliseconds: on a busy machine the floor moves with the load.
+server_floor_ms() {
+  python3 - "$POP3_PORT" "$1" <<'PY'
+import socket, sys, time
+port, user = int(sys.argv[1]), sys.argv[2]
+t0 = time.monotonic()
+s = socket.create_connection(("127.0.0.1", port))
+f = s.makefile("rb")
+f.readline()
+s.sendall(f"USER {user}\r\nPASS pw-{user}\r\nLIST\r\nUIDL\r\nQUIT\r\n".encode())
+f.readline(); f.readline()
+for _ in range(2):
+    f.readline()
+    while f.readline() != b".\r\n":
+        pass
+f.readline()
+s.close()
+print(f"{1000 * (time.monotonic() - t0):.1f}")
+PY
+}
+
+polls_done() {
+  curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
+    awk '/^popfetch_polls_total/ {n += $2} END {print n + 0}'
+}
+
+poll() {
+  local known=${1:-20000} polls=${2:-10} u i before sum
+  u=$(user 1)
+  fill "$u" "$known"
+  config 1 60m
+  start
+  # The first scheduled poll comes within 30 s (jitter); asking for one polls at once.
+  java -jar "$JAR" poll --config "$WORK/popfetch.yaml" >/dev/null
+  echo "primed: $(find "$WORK/out/$u/new" -type f | wc -l) messages fetched"
+  for i in $(seq 1 "$polls"); do
+    fill "$u" 10 $((known + 10 * (i - 1)))
+    before=$(polls_done)
+    sum=$(poll_seconds)
+    java -jar "$JAR" poll --config "$WORK/popfetch.yaml" >/dev/null
+    [ "$(polls_done)" -eq $((before + 1)) ] || { echo "not one poll counted" >&2; exit 1; }
+    echo "poll $i: $(awk -v a="$sum" -v b="$(poll_seconds)" 'BEGIN {printf "%.1f", 1000 * (b - a)}') ms" \
+      "(server alone, login+LIST+UIDL: $(server_floor_ms "$u") ms)"
+  done
+  echo "fetched in all: $(find "$WORK/out/$u/new" -type f | wc -l)"
+}
+
+case "$mode" in
+  idle) shift; idle "$@" ;;
+  poll) shift; poll "$@" ;;
+  *) echo "usage: $0 idle [ACCOUNTS] [SECONDS] | poll [KNOWN] [POLLS]" >&2; exit 64 ;;
+esac
