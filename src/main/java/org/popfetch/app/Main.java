@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       ConfigureCommand.class,
       ConfigCommand.class,
+      ImportCommand.class,
       QueueCommand.class,
       DemoCommand.class,
       DeliverAgentCommand.class
