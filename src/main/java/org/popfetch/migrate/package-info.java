@@ -7,7 +7,8 @@
  *
  * <p>Everything here reads files written by someone else: each is bounded in size, line and token
  * length, nothing in it is ever executed, and what it says is escaped ({@code net.LogText}) before
- * it reaches a terminal. It uses {@code config} to read popfetch's own configuration and {@code
- * fetch}'s {@code SeenUidStore} to record, and knows nothing of the commands that call it.
+ * it reaches a terminal. It uses {@code fetch}'s {@code SeenUidStore} to record and knows nothing
+ * of popfetch's own configuration (the command hands it {@code ImportTarget}s) nor of the commands
+ * that call it.
  */
 package org.popfetch.migrate;
