@@ -274,6 +274,11 @@ final class ImportCommand implements Runnable {
     }
 
     /** Files as given; a directory's files (getmail's: only oldmail-*), in name order. */
+    /**
+     * Files as given; of a directory, in name order, the files of the format --from names, or
+     * without it those that look like one of the three (a getmail directory also holds its
+     * getmailrc, which is skipped).
+     */
     private static List<Path> expand(List<Path> given, Optional<SeenFormat> forced)
         throws IOException {
       List<Path> out = new ArrayList<>();
@@ -282,15 +287,23 @@ final class ImportCommand implements Runnable {
           out.add(p);
           continue;
         }
+        List<Path> inside;
         try (Stream<Path> list = Files.list(p)) {
-          list.filter(Files::isRegularFile)
-              .filter(
-                  f ->
-                      forced.orElse(null) != SeenFormat.GETMAIL
-                          || f.getFileName().toString().startsWith("oldmail-"))
-              .filter(f -> !f.getFileName().toString().startsWith("."))
-              .sorted()
-              .forEach(out::add);
+          inside =
+              list.filter(Files::isRegularFile)
+                  .filter(f -> !f.getFileName().toString().startsWith("."))
+                  .sorted()
+                  .toList();
+        }
+        for (Path f : inside) {
+          boolean wanted =
+              forced.isPresent()
+                  ? forced.get() != SeenFormat.GETMAIL
+                      || f.getFileName().toString().startsWith("oldmail-")
+                  : detect(f).isPresent();
+          if (wanted) {
+            out.add(f);
+          }
         }
       }
       return out;
