@@ -139,6 +139,24 @@ class ImportSeenCommandTest {
   }
 
   @Test
+  void aHugeLineIsSkippedWithItsLineNumberAndTheRestIsImported() throws Exception {
+    Path ids =
+        Files.writeString(
+            dir.resolve(".fetchids"),
+            "alice@127.0.0.1 A1\nalice@127.0.0.1 "
+                + "X".repeat(1_000_000)
+                + "\nalice@127.0.0.1 A3\n");
+
+    Run run =
+        popfetch("import", "seen", "--config", config.toString(), "-a", "alice", ids.toString());
+
+    assertThat(run.status()).isEqualTo(ImportCommand.PARTLY);
+    assertThat(run.err()).contains(".fetchids:2: a line longer than 4096 bytes; skipped");
+    assertThat(run.err().length()).isLessThan(2000);
+    assertThat(stored("127.0.0.1", 11110)).containsOnlyKeys("A1", "A3");
+  }
+
+  @Test
   void aFileOfNoKnownFormatIsAConfigurationStyleErrorAndRecordsNothing() throws Exception {
     Path junk = Files.writeString(dir.resolve("junk"), "hello world\n");
 
