@@ -12,6 +12,10 @@ declare -A PEERS=(
   [jsvc]=/usr/bin/jsvc
   [dnsmasq-base]=/usr/sbin/dnsmasq
   [python3-aiosmtpd]=/usr/lib/python3/dist-packages/aiosmtpd/__init__.py
+  # the clients popfetch imports from (popfetch import seen)
+  [fetchmail]=/usr/bin/fetchmail
+  [mpop]=/usr/bin/mpop
+  [getmail6]=/usr/bin/getmail
 )
 
 missing=()

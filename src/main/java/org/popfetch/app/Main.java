@@ -35,6 +35,7 @@ import picocli.CommandLine.Command;
       ConfigureCommand.class,
       OAuthCommand.class,
       ConfigCommand.class,
+      ImportCommand.class,
       QueueCommand.class,
       DemoCommand.class,
       DeliverAgentCommand.class

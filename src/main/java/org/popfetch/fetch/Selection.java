@@ -241,6 +241,9 @@ record Selection(
    * reporting (line ends counted differently) and are ignored.
    */
   static boolean reused(SeenUid seen, Entry now) {
+    if (seen.size() == SeenUid.UNKNOWN_SIZE) {
+      return false; // taken over from another client: nothing to compare
+    }
     long diff = Math.abs(seen.size() - now.size());
     return diff > 1024 && diff * 10 > Math.max(seen.size(), now.size());
   }

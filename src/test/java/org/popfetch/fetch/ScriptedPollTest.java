@@ -748,6 +748,13 @@ class ScriptedPollTest {
   }
 
   @Test
+  void aKeptMessageOfUnknownSizeIsNeverTakenForAReusedId() {
+    // Imported from another client's memory, which keeps no sizes: 0 means unknown.
+    SeenUid imported = new SeenUid("A", UidState.KEPT, Instant.EPOCH, SeenUid.UNKNOWN_SIZE);
+    assertThat(Selection.reused(imported, new Selection.Entry(1, 90_000, "A", true))).isFalse();
+  }
+
+  @Test
   void uniqueIdsChangedWholesaleAreReportedLoudly() {
     Map<String, SeenUid> seen = new HashMap<>();
     List<ScanListing> listing = new ArrayList<>();
