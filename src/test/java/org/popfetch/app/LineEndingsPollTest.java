@@ -18,7 +18,6 @@ import org.popfetch.config.ConfigLoader;
 import org.popfetch.delivery.MaildirDestination;
 import org.popfetch.fetch.AccountPoll;
 import org.popfetch.fetch.FetchObserver;
-import org.popfetch.fetch.FetchPolicy;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
 import org.popfetch.fetch.Pop3Account;
