@@ -20,6 +20,7 @@ import org.popfetch.config.QueueConfig;
 import org.popfetch.config.Route;
 import org.popfetch.config.RuleConfig;
 import org.popfetch.config.SecretResolver;
+import org.popfetch.config.Switches;
 import org.popfetch.delivery.FieldMatch;
 import org.popfetch.delivery.ForwardDestination;
 import org.popfetch.delivery.MaildirDestination;
@@ -32,7 +33,7 @@ import org.popfetch.fetch.FetchPolicy;
 import org.popfetch.fetch.Pop3Account;
 import org.popfetch.fetch.ScopeAdoption;
 import org.popfetch.fetch.SeenUidStore;
-import org.popfetch.net.Framing;
+import org.popfetch.message.HeaderRewrite;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.Pop3Settings;
@@ -95,11 +96,19 @@ final class AccountWiring {
             new Timeouts(a.timeout(), a.timeout()),
             // "tls: none" has to be written out; that is the explicit permission.
             a.tls() == TlsMode.NONE,
-            Framing.CRLF,
+            a.switches().lineEndings(),
             Pop3Settings.DEFAULT_PIPELINE_WINDOW);
     String mailbox = a.user().contains("@") ? a.user() : a.user() + "@" + a.server();
+    Switches sw = a.switches();
     return new Pop3Account(
-        a.name(), settings, credentials, a.auth(), mailbox, a.recipientHeader(), a.scope());
+        a.name(),
+        settings,
+        credentials,
+        a.auth(),
+        mailbox,
+        a.recipientHeader(),
+        a.scope(),
+        new HeaderRewrite(sw.received(), sw.deliveredTo(), sw.dropDeliveredTo(), sw.dropStatus()));
   }
 
   /**

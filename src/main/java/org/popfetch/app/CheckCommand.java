@@ -2,10 +2,12 @@ package org.popfetch.app;
 
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.popfetch.config.PopfetchConfig;
+import org.popfetch.config.Schedule;
 import org.popfetch.fetch.AccountCheck;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.SeenUidStore;
@@ -83,10 +85,41 @@ final class CheckCommand implements Callable<Integer> {
         anyNew |= r.fresh() > 0;
       }
     }
+    loginDelayWarnings(plan.config(), reports, err);
     out.flush();
     if (firstFailure.isPresent()) {
       return ExitStatus.of(firstFailure.get().kind()).code;
     }
     return (anyNew ? ExitStatus.MAIL : ExitStatus.NO_MAIL).code;
+  }
+
+  /**
+   * Warns of each account whose interval is shorter than the server's LOGIN-DELAY: the service
+   * would skip the polls that come too soon, so the real interval is longer than the file says.
+   */
+  static void loginDelayWarnings(
+      PopfetchConfig config, List<AccountCheck.Report> reports, PrintWriter err) {
+    for (AccountCheck.Report r : reports) {
+      if (r.loginDelay().isEmpty()) {
+        continue;
+      }
+      Duration delay = r.loginDelay().get();
+      config
+          .account(r.account())
+          .filter(a -> a.schedule() instanceof Schedule.Interval)
+          .filter(a -> a.schedule().interval().compareTo(delay) < 0)
+          .ifPresent(
+              a ->
+                  err.printf(
+                      "%s: warning: interval %ds is shorter than the server's LOGIN-DELAY of %ds:"
+                          + " the service leaves at least %ds between polls; set interval: %ds"
+                          + " or more%n",
+                      r.account(),
+                      a.schedule().interval().toSeconds(),
+                      delay.toSeconds(),
+                      delay.toSeconds(),
+                      delay.toSeconds()));
+    }
+    err.flush();
   }
 }

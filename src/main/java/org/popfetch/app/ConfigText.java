@@ -13,6 +13,7 @@ import org.popfetch.config.OAuthConfig;
 import org.popfetch.config.RuleConfig;
 import org.popfetch.config.Schedule;
 import org.popfetch.config.Secret;
+import org.popfetch.config.Switches;
 import org.popfetch.net.LogText;
 
 /**
@@ -71,6 +72,23 @@ final class ConfigText {
       }
     }
     a.uidScope().ifPresent(s -> lines.add(in + "uid-scope: " + scalar(s)));
+    Switches sw = a.switches();
+    Switches d = Switches.DEFAULT;
+    if (sw.received() != d.received()) {
+      lines.add(in + "received: " + sw.received());
+    }
+    if (sw.deliveredTo() != d.deliveredTo()) {
+      lines.add(in + "delivered-to: " + sw.deliveredTo());
+    }
+    if (sw.dropDeliveredTo() != d.dropDeliveredTo()) {
+      lines.add(in + "drop-delivered-to: " + sw.dropDeliveredTo());
+    }
+    if (sw.dropStatus() != d.dropStatus()) {
+      lines.add(in + "drop-status: " + sw.dropStatus());
+    }
+    if (sw.lineEndings() != d.lineEndings()) {
+      lines.add(in + "line-endings: " + key(sw.lineEndings().name()));
+    }
     return lines.stream().map(LogText::sanitize).toList();
   }
 

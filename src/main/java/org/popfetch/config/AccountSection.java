@@ -12,6 +12,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.popfetch.fetch.AccountKey;
+import org.popfetch.net.Framing;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.TlsMode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -45,7 +46,12 @@ final class AccountSection extends YamlReader {
           "deliver",
           "recipient-header",
           "rules",
-          "uid-scope");
+          "uid-scope",
+          "received",
+          "delivered-to",
+          "drop-delivered-to",
+          "drop-status",
+          "line-endings");
   private static final String DEFAULT_TIMEOUT = "60s";
 
   private static final Set<AuthMethod> PASSWORD_METHODS =
@@ -266,7 +272,18 @@ final class AccountSection extends YamlReader {
         (DeliverConfig) f.get("deliver").value(),
         value(f, "recipient-header", String.class),
         f.containsKey("rules") ? ruleList(f.get("rules").value()) : List.of(),
-        value(f, "uid-scope", String.class));
+        value(f, "uid-scope", String.class),
+        switches(f));
+  }
+
+  private static Switches switches(Map<String, Located> f) {
+    Switches d = Switches.DEFAULT;
+    return new Switches(
+        value(f, "received", Boolean.class).orElse(d.received()),
+        value(f, "delivered-to", Boolean.class).orElse(d.deliveredTo()),
+        value(f, "drop-delivered-to", Boolean.class).orElse(d.dropDeliveredTo()),
+        value(f, "drop-status", Boolean.class).orElse(d.dropStatus()),
+        value(f, "line-endings", Framing.class).orElse(d.lineEndings()));
   }
 
   @SuppressWarnings("unchecked")

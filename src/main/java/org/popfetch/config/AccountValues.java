@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.popfetch.net.Framing;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.TlsMode;
@@ -59,6 +60,8 @@ final class AccountValues extends YamlReader {
       case "recipient-header" -> headerName(v, path);
       case "rules" -> new RuleSection(this, deliver).read(v, path);
       case "uid-scope" -> uidScope(v, path);
+      case "received", "delivered-to", "drop-delivered-to", "drop-status" -> bool(v, path);
+      case "line-endings" -> lineEndings(v, path);
       default -> throw new AssertionError(key);
     };
   }
@@ -121,6 +124,19 @@ final class AccountValues extends YamlReader {
     } catch (IllegalArgumentException e) {
       throw error(path, line(v), e.getMessage());
     }
+  }
+
+  /**
+   * How the server ends its lines. Not detected: a CRLF server's body may hold a bare LF followed
+   * by a dot, and taking that for the end would cut the message short.
+   */
+  private Framing lineEndings(Node v, String path) throws ConfigException {
+    String text = string(v, path);
+    return switch (text.strip().toLowerCase(Locale.ROOT)) {
+      case "crlf" -> Framing.CRLF;
+      case "lf-tolerant" -> Framing.LF_TOLERANT;
+      default -> throw error(path, line(v), "expected crlf or lf-tolerant, got " + quote(text));
+    };
   }
 
   private TlsMode tls(Node v, String path) throws ConfigException {

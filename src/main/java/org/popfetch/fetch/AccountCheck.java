@@ -2,6 +2,7 @@ package org.popfetch.fetch;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.popfetch.net.ProtocolTrace;
@@ -23,6 +24,7 @@ public final class AccountCheck {
    * @param fresh messages a poll would fetch now
    * @param freshOctets their total size
    * @param failure why the check failed, if it did
+   * @param loginDelay the least time the server wants between logins (LOGIN-DELAY), if it said
    */
   public record Report(
       String account,
@@ -30,7 +32,19 @@ public final class AccountCheck {
       long octets,
       int fresh,
       long freshOctets,
-      Optional<PollFailure> failure) {}
+      Optional<PollFailure> failure,
+      Optional<Duration> loginDelay) {
+    /** A report without a word from the server on LOGIN-DELAY. */
+    public Report(
+        String account,
+        int messages,
+        long octets,
+        int fresh,
+        long freshOctets,
+        Optional<PollFailure> failure) {
+      this(account, messages, octets, fresh, freshOctets, failure, Optional.empty());
+    }
+  }
 
   private AccountCheck() {}
 
@@ -58,7 +72,8 @@ public final class AccountCheck {
           mailbox.octets(),
           selection.fetch().size() + selection.waiting(),
           selection.fetchOctets() + selection.waitingOctets(),
-          Optional.empty());
+          Optional.empty(),
+          LoginDelay.of(client.capabilities()));
     } catch (Pop3Exception e) {
       return new Report(account.name(), 0, 0, 0, 0, Optional.of(Failures.classify(e)));
     } catch (IOException e) {

@@ -51,6 +51,7 @@ public final class AccountPoll {
 
   private int onServer;
   private int deleted;
+  private Optional<Duration> loginDelay = Optional.empty();
   private int oversize;
 
   /** Set once the listing is read; it counts what the batches delivered. */
@@ -106,6 +107,7 @@ public final class AccountPoll {
       Credentials credentials = account.credentialSource().credentials();
       client = Pop3Client.connect(account.settings(), trace);
       client.login(credentials, account.auth());
+      loginDelay = LoginDelay.of(client.capabilities());
       failure = poll(client);
     } catch (CredentialException e) {
       failure = Optional.of(Failures.classify(e));
@@ -142,7 +144,8 @@ public final class AccountPoll {
 
   private PollResult result(Optional<PollFailure> failure) {
     if (delivery == null) {
-      return new PollResult(account.name(), onServer, 0, 0, deleted, oversize, 0, failure);
+      return new PollResult(
+          account.name(), onServer, 0, 0, deleted, oversize, 0, failure, loginDelay);
     }
     return new PollResult(
         account.name(),
@@ -152,7 +155,8 @@ public final class AccountPoll {
         deleted,
         oversize + delivery.oversize(),
         delivery.quarantined(),
-        failure);
+        failure,
+        loginDelay);
   }
 
   private Optional<PollFailure> poll(Pop3Client client) throws IOException {

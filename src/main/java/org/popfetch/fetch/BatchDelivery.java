@@ -467,19 +467,24 @@ final class BatchDelivery {
       }
       Entry entry = byNumber.get(number);
       inHand = number;
-      HeaderFields.Read read = HeaderFields.read(body);
+      // The envelope and the rules read the header as it came; the destination gets it
+      // rewritten as the account says (switched-off trace fields, dropped fields).
+      HeaderFields.Read read = HeaderFields.read(body, account.headers().removedFields());
       Envelope envelope = Envelope.of(read.header(), account.mailbox(), account.recipientHeader());
       Incoming incoming =
           new Incoming(
               account.name(),
               envelope,
-              TraceHeaders.forFetch(
-                  account.settings().host(),
-                  client.isSecure(),
-                  localHost,
-                  account.name(),
-                  envelope.recipient(),
-                  now),
+              account
+                  .headers()
+                  .trace(
+                      TraceHeaders.forFetch(
+                          account.settings().host(),
+                          client.isSecure(),
+                          localHost,
+                          account.name(),
+                          envelope.recipient(),
+                          now)),
               read.header());
       Outcome outcome = stage(incoming, read.message(), body);
       if (outcome instanceof Outcome.Delivered d) {

@@ -1,5 +1,6 @@
 package org.popfetch.fetch;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,7 @@ import java.util.Optional;
  * @param oversize messages left on the server for being larger than max-size
  * @param quarantined messages the destination refused for good, kept in the quarantine Maildir
  * @param failure why the poll ended early, if it did
+ * @param loginDelay the least time the server wants between logins (its LOGIN-DELAY), if it said
  */
 public record PollResult(
     String account,
@@ -22,7 +24,30 @@ public record PollResult(
     int deleted,
     int oversize,
     int quarantined,
-    Optional<PollFailure> failure) {
+    Optional<PollFailure> failure,
+    Optional<Duration> loginDelay) {
+  /** A result without a word from the server on LOGIN-DELAY. */
+  public PollResult(
+      String account,
+      int onServer,
+      int fetched,
+      long octets,
+      int deleted,
+      int oversize,
+      int quarantined,
+      Optional<PollFailure> failure) {
+    this(
+        account,
+        onServer,
+        fetched,
+        octets,
+        deleted,
+        oversize,
+        quarantined,
+        failure,
+        Optional.empty());
+  }
+
   public boolean succeeded() {
     return failure.isEmpty();
   }

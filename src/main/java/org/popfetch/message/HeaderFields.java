@@ -44,22 +44,36 @@ public record HeaderFields(List<Field> fields) {
    * it with Mime4j's lenient token stream.
    */
   public static Read read(InputStream message) throws IOException {
+    return read(message, Set.of());
+  }
+
+  /**
+   * As {@link #read(InputStream)}, and the message handed back lacks the header fields named
+   * (whole, with their continuation lines; see {@link HeaderFilter}). The parsed header is the
+   * message's own, with those fields still in it: what is removed from a copy can still route it.
+   *
+   * @param removed field names to leave out of {@link Read#message()}, lower case
+   */
+  public static Read read(InputStream message, Set<String> removed) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream(4096);
-    int b;
+    int b = 0;
     int prev = -1;
     int prev2 = -1;
+    boolean ended = false;
     while (head.size() < MAX_HEADER && (b = message.read()) >= 0) {
       head.write(b);
       // The header ends at an empty line: LF LF, or CR LF CR LF.
       if (b == '\n' && (prev == '\n' || (prev == '\r' && prev2 == '\n'))) {
+        ended = true;
         break;
       }
       prev2 = prev;
       prev = b;
     }
     byte[] bytes = head.toByteArray();
-    return new Read(
-        parse(bytes), new SequenceInputStream(new ByteArrayInputStream(bytes), message));
+    boolean complete = ended || b < 0;
+    byte[] kept = HeaderFilter.without(bytes, complete, removed);
+    return new Read(parse(bytes), new SequenceInputStream(new ByteArrayInputStream(kept), message));
   }
 
   static HeaderFields parse(byte[] head) throws IOException {

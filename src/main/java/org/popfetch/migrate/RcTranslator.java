@@ -45,6 +45,9 @@ final class RcTranslator {
   private final StringBuilder yaml = new StringBuilder();
   private long daemonSeconds;
 
+  /** {@code set invisible}: no Received field, in every account. */
+  private boolean invisible;
+
   /**
    * @param file the {@code .fetchmailrc}'s name, for the header comment
    * @param secretsDir an absolute directory for the secret files
@@ -98,8 +101,13 @@ final class RcTranslator {
                 "popfetch logs to standard error (the journal under systemd), not to a file",
                 true);
         case "invisible" -> {
-          if (!s.negated()) {
-            global(s, "popfetch always adds its Received and Delivered-To headers", true);
+          invisible = !s.negated();
+          if (invisible) {
+            global(
+                s,
+                "received: false in each account; popfetch does not also pretend to the MTA that"
+                    + " the mail came straight from the mail server",
+                false);
           }
         }
         case "idfile" ->
@@ -394,6 +402,14 @@ final class RcTranslator {
     private void mailboxOptions() {
       boolean keep = user.last("keep").map(o -> !o.negated()).orElse(false);
       key("keep", String.valueOf(keep));
+      if (invisible) {
+        key("received", "false");
+      }
+      // The last word counts, as for keep: "dropstatus" then "no dropstatus" is off.
+      user.last("dropdelivered")
+          .filter(o -> !o.negated())
+          .ifPresent(o -> key("drop-delivered-to", "true"));
+      user.last("dropstatus").filter(o -> !o.negated()).ifPresent(o -> key("drop-status", "true"));
       user.last("limit")
           .filter(o -> Long.parseLong(o.value()) > 0)
           .ifPresent(o -> key("max-size", o.value()));
@@ -414,10 +430,6 @@ final class RcTranslator {
                       + " with delete-after:)");
           case "limitflush" ->
               untranslated(o, "popfetch leaves messages over max-size on the server");
-          case "dropstatus" ->
-              untranslated(o, "popfetch has no switch yet to remove Status and X-Status");
-          case "dropdelivered" ->
-              untranslated(o, "popfetch has no switch yet to remove the server's Delivered-To");
           case "mimedecode" -> untranslated(o, "popfetch delivers messages as they are");
           case "rewrite" -> info(o, "popfetch never rewrites addresses in headers");
           case "stripcr", "forcecr", "pass8bits" ->

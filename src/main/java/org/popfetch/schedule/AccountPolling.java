@@ -120,6 +120,12 @@ public final class AccountPolling {
   }
 
   private void settle(Standing s, PollResult result) {
+    settleFailure(s, result);
+    // Last: a success clears the backoff, but never the server's own least time between logins.
+    result.loginDelay().ifPresent(d -> s.backoff().loginDelay(d, clock.instant()));
+  }
+
+  private void settleFailure(Standing s, PollResult result) {
     if (result.failure().isEmpty()) {
       s.backoff().succeeded();
       s.notice().succeeded();

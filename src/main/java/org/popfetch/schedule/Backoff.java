@@ -20,6 +20,7 @@ public final class Backoff {
   private int failures;
   private Instant notBefore = Instant.MIN;
   private String reason = "";
+  private Duration warnedDelay = Duration.ZERO;
 
   public Backoff(String account, Duration interval) {
     this.account = account;
@@ -55,6 +56,28 @@ public final class Backoff {
     failures = 0;
     notBefore = Instant.MIN;
     reason = "";
+  }
+
+  /**
+   * The server asked for at least {@code between} from one login to the next (RFC 2449
+   * LOGIN-DELAY): no poll before {@code now} plus that, whatever the interval or the backoff says.
+   * Said once if the interval is shorter; called after each poll, after {@link #succeeded} or
+   * {@link #failed}.
+   */
+  public synchronized void loginDelay(Duration between, Instant now) {
+    Instant next = now.plus(between);
+    if (next.isAfter(notBefore)) {
+      notBefore = next;
+    }
+    if (between.compareTo(interval) > 0 && !between.equals(warnedDelay)) {
+      LOG.warn(
+          "{}: the server asks for at least {}s between logins (LOGIN-DELAY), more than the"
+              + " interval of {}s; polls sooner than that are skipped",
+          account,
+          between.toSeconds(),
+          interval.toSeconds());
+    }
+    warnedDelay = between;
   }
 
   public synchronized int failures() {

@@ -74,6 +74,10 @@ class ConfigCheckTextTest {
           user: carol
           password: { command: [/bin/echo, carol-pw] }
           deliver: { smtp: { host: /run/dovecot/lmtp, lmtp: true, tls: none, to: [carol@example.net] } }
+          received: false
+          drop-delivered-to: true
+          drop-status: true
+          line-endings: lf-tolerant
       """;
 
   @Test
@@ -96,6 +100,9 @@ class ConfigCheckTextTest {
         .contains("    password: \"****\"\n")
         .contains("    password: { file: " + dir.resolve("bob-pass") + " }\n")
         .contains("    password: { command: [/bin/echo, carol-pw] }\n")
+        .contains(
+            "    received: false\n    drop-delivered-to: true\n    drop-status: true\n"
+                + "    line-endings: lf-tolerant\n")
         .contains(
             "      - match: { header: List-Id, regex: \"<([a-z]+)\\\\.lists\\\\.example\\\\.org>\""
                 + " }\n"

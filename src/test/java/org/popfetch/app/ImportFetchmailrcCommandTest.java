@@ -69,7 +69,7 @@ class ImportFetchmailrcCommandTest {
     // No --output: the YAML goes to standard output, the notes to standard error.
     assertThat(run.out()).startsWith("# popfetch configuration translated from");
     assertThat(run.err())
-        .contains("multidrop.fetchmailrc:10: mx.example.org: not translated: dropdelivered");
+        .contains("multidrop.fetchmailrc:11: mx.example.org: not translated: fetchall");
   }
 
   @Test

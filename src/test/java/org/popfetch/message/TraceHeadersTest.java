@@ -37,4 +37,24 @@ class TraceHeadersTest {
     assertThat(text.lines()).noneMatch(l -> l.startsWith("Bcc:") || l.startsWith("X-Injected:"));
     assertThat(text.lines().filter(l -> !l.startsWith(" ") && !l.startsWith("\t"))).hasSize(2);
   }
+
+  @Test
+  void eachTraceFieldCanBeSwitchedOff() {
+    TraceHeaders full =
+        TraceHeaders.forFetch("pop.example.com", true, "h", "work", "a@example.com", Instant.EPOCH);
+    String noReceived =
+        new String(
+            new HeaderRewrite(false, true, false, false).trace(full).toBytes("\n"),
+            StandardCharsets.US_ASCII);
+    assertThat(noReceived).isEqualTo("Delivered-To: a@example.com\n");
+    String noDeliveredTo =
+        new String(
+            new HeaderRewrite(true, false, false, false).trace(full).toBytes("\n"),
+            StandardCharsets.US_ASCII);
+    assertThat(noDeliveredTo)
+        .startsWith("Received: from pop.example.com")
+        .doesNotContain("Delivered-To");
+    assertThat(new HeaderRewrite(false, false, true, true).trace(full).fields()).isEmpty();
+    assertThat(HeaderRewrite.DEFAULT.trace(full)).isEqualTo(full);
+  }
 }

@@ -269,4 +269,41 @@ class AccountPollingTest {
     assertThat(p.due()).isFalse();
     assertThat(polls).isEqualTo(1);
   }
+
+  @Test
+  void theServersLoginDelayKeepsTheNextPollAwayEvenAfterASuccess() {
+    AccountPolling.Standing standing = standing(1);
+    PollResult withDelay =
+        new PollResult(
+            "work", 0, 0, 0, 0, 0, 0, Optional.empty(), Optional.of(Duration.ofMinutes(15)));
+    AccountPolling.standing("work", (obs, stop) -> withDelay, observer, standing, clock)
+        .poll(() -> false);
+
+    Backoff b = standing.backoff();
+    assertThat(b.due(clock.instant().plus(Duration.ofMinutes(5)))).as("the interval").isFalse();
+    assertThat(b.due(clock.instant().plus(Duration.ofMinutes(14)))).isFalse();
+    assertThat(b.due(clock.instant().plus(Duration.ofMinutes(15)))).isTrue();
+    assertThat(b.failures()).as("not a failure").isZero();
+  }
+
+  @Test
+  void aLoginDelayAfterARefusalExtendsTheRestButNeverShortensIt() {
+    AccountPolling.Standing standing = standing(5);
+    PollResult refused =
+        new PollResult(
+            "work",
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            Optional.of(new PollFailure(PollFailure.Kind.SERVER_BUSY, "-ERR [IN-USE]")),
+            Optional.of(Duration.ofMinutes(1)));
+    AccountPolling.standing("work", (obs, stop) -> refused, observer, standing, clock)
+        .poll(() -> false);
+    // The backoff's own rest (the 5 minute interval) is longer than the server's minute.
+    assertThat(standing.backoff().due(clock.instant().plus(Duration.ofMinutes(4)))).isFalse();
+    assertThat(standing.backoff().due(clock.instant().plus(Duration.ofMinutes(5)))).isTrue();
+  }
 }
