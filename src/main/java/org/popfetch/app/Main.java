@@ -49,10 +49,10 @@ public final class Main extends RootCommand {
    * The command line to parse {@code args} with. When the first word names a command, only that
    * command (and its own subcommands) is added to the root: building picocli's model of every
    * command costs a one-shot {@code popfetch poll} more CPU than its start-up otherwise needs
-   * (docs/benchmarks.md, "Start-up"). Anything else (no words, an option, {@code help}, a word
-   * that names no command) gets the {@link #commandLine() whole command line}, which lists the
-   * commands and suggests the one meant. Both parse a named command's words alike: its options,
-   * help and errors come from the same annotations.
+   * (docs/benchmarks.md, "Start-up"). Anything else (no words, an option, {@code help}, a word that
+   * names no command) gets the {@link #commandLine() whole command line}, which lists the commands
+   * and suggests the one meant. Both parse a named command's words alike: its options, help and
+   * errors come from the same annotations.
    */
   static CommandLine commandLineFor(String... args) {
     if (args.length > 0) {

@@ -5,9 +5,9 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code popfetch} itself, without its commands: its name, its help and version options, how its
- * help is laid out. {@link Main} adds the commands; a command line that names one is parsed by
- * this root with only that command added (see {@link Main#commandLineFor}), so that a one-shot
- * {@code popfetch poll} does not build the model of every other command first.
+ * help is laid out. {@link Main} adds the commands; a command line that names one is parsed by this
+ * root with only that command added (see {@link Main#commandLineFor}), so that a one-shot {@code
+ * popfetch poll} does not build the model of every other command first.
  */
 @Command(
     name = "popfetch",

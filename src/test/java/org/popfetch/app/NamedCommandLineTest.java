@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
 /**
- * A command line that names a command builds only that command's model, and parses, helps and
- * errs exactly as the whole command line does.
+ * A command line that names a command builds only that command's model, and parses, helps and errs
+ * exactly as the whole command line does.
  */
 class NamedCommandLineTest {
   /** The commands the whole command line has, by name, without "help". */
@@ -63,7 +63,8 @@ class NamedCommandLineTest {
             new String[] {"help", "poll"},
             new String[] {"pol"},
             new String[] {"--config", "poll"})) {
-      assertThat(Main.commandLineFor(args).getSubcommands().keySet()).as(List.of(args).toString())
+      assertThat(Main.commandLineFor(args).getSubcommands().keySet())
+          .as(List.of(args).toString())
           .isEqualTo(all);
     }
   }

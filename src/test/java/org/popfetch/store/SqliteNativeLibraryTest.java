@@ -84,8 +84,7 @@ class SqliteNativeLibraryTest {
     }
 
     assertThat(started).isEmpty();
-    assertThat(Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME)))
-        .isEqualTo(kept);
+    assertThat(Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME))).isEqualTo(kept);
   }
 
   @Test
