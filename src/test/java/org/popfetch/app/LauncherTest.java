@@ -290,4 +290,17 @@ class LauncherTest {
     assertThat(Files.readAllLines(dir.resolve("tools-run")))
         .containsExactlyInAnyOrder("readlink", "stat", "cksum");
   }
+
+  @Test
+  void javaRunsWithTwoMallocArenasUnlessTheEnvironmentSaysOtherwise() throws IOException {
+    Command.script(
+        dir.resolve("jdk17/bin/java"), "#!/bin/sh\necho \"arenas=$MALLOC_ARENA_MAX\"\n");
+    Files.writeString(dir.resolve("jdk17/release"), "JAVA_VERSION=\"17.0.15\"\n");
+    env.put("JAVA_HOME", dir.resolve("jdk17").toString());
+    env.put("POPFETCH_CDS", "off");
+
+    assertThat(launch("poll").out().strip()).isEqualTo("arenas=2");
+    env.put("MALLOC_ARENA_MAX", "4");
+    assertThat(launch("poll").out().strip()).isEqualTo("arenas=4");
+  }
 }
