@@ -293,8 +293,7 @@ class LauncherTest {
 
   @Test
   void javaRunsWithTwoMallocArenasUnlessTheEnvironmentSaysOtherwise() throws IOException {
-    Command.script(
-        dir.resolve("jdk17/bin/java"), "#!/bin/sh\necho \"arenas=$MALLOC_ARENA_MAX\"\n");
+    Command.script(dir.resolve("jdk17/bin/java"), "#!/bin/sh\necho \"arenas=$MALLOC_ARENA_MAX\"\n");
     Files.writeString(dir.resolve("jdk17/release"), "JAVA_VERSION=\"17.0.15\"\n");
     env.put("JAVA_HOME", dir.resolve("jdk17").toString());
     env.put("POPFETCH_CDS", "off");
