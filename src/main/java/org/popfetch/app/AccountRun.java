@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -164,7 +165,14 @@ final class AccountRun {
       }
       // A file made and removed, not isWritable: the OS's own reason ("Read-only file
       // system" under ProtectSystem=, "Permission denied"), where isWritable says only no.
-      Files.delete(Files.createTempFile(dir, ".popfetch-", ".probe"));
+      // Named after this process and the clock, not by createTempFile, whose random names need
+      // the process's first SecureRandom: the security providers and a digest set up at every
+      // start for nothing. CREATE_NEW, as createTempFile: never a file or link already there.
+      Path probe =
+          dir.resolve(
+              ".popfetch-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".probe");
+      Files.newByteChannel(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+      Files.delete(probe);
     } catch (IOException e) {
       err.println(
           "popfetch: cannot use "

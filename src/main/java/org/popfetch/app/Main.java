@@ -17,15 +17,9 @@ import picocli.CommandLine.Command;
  * "no new mail" and which a systemd timer counts as success. {@code --trace} adds the stack trace,
  * for a bug report.
  */
+// The root's own attributes (name, help and version options) are RootCommand's; picocli reads
+// the annotations of the class and its superclasses.
 @Command(
-    name = "popfetch",
-    // Inherited by every subcommand, to any depth, and so by those added later: --help and
-    // --version everywhere, help wrapped to the terminal at word boundaries.
-    scope = CommandLine.ScopeType.INHERIT,
-    mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
-    usageHelpAutoWidth = true,
-    description = "Fetches mail from POP3 servers and delivers it, never losing a message.",
     subcommands = {
       PollCommand.class,
       RunCommand.class,
@@ -40,8 +34,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       DeliverAgentCommand.class
     })
-public final class Main implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+public final class Main extends RootCommand {
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -49,7 +42,29 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit status, for tests and for {@link #main}. */
   public static int run(String... args) {
-    return execute(commandLine(), args);
+    return execute(commandLineFor(args), args);
+  }
+
+  /**
+   * The command line to parse {@code args} with. When the first word names a command, only that
+   * command (and its own subcommands) is added to the root: building picocli's model of every
+   * command costs a one-shot {@code popfetch poll} more CPU than its start-up otherwise needs
+   * (docs/benchmarks.md, "Start-up"). Anything else (no words, an option, {@code help}, a word that
+   * names no command) gets the {@link #commandLine() whole command line}, which lists the commands
+   * and suggests the one meant. Both parse a named command's words alike: its options, help and
+   * errors come from the same annotations.
+   */
+  static CommandLine commandLineFor(String... args) {
+    if (args.length > 0) {
+      for (Class<?> command : Main.class.getAnnotation(Command.class).subcommands()) {
+        if (command.getAnnotation(Command.class).name().equals(args[0])) {
+          CommandLine cli = new CommandLine(new RootCommand());
+          cli.addSubcommand(command);
+          return handled(cli);
+        }
+      }
+    }
+    return commandLine();
   }
 
   /**
@@ -66,6 +81,11 @@ public final class Main implements Runnable {
         .synopsisHeading("Usage: ")
         .description("Show how to use COMMAND, or popfetch itself without one.");
     cli.addSubcommand("help", help);
+    return handled(cli);
+  }
+
+  /** {@code cli} with the handlers of usage errors and unexpected exceptions. */
+  private static CommandLine handled(CommandLine cli) {
     // Set after the subcommands are added: picocli hands these on to them.
     cli.setParameterExceptionHandler(Main::usageError);
     cli.setExecutionExceptionHandler(
@@ -132,11 +152,6 @@ public final class Main implements Runnable {
     }
     err.flush();
     return ExitStatus.INTERNAL.code;
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   /**

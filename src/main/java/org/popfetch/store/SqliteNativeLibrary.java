@@ -12,8 +12,9 @@ import org.sqlite.util.OSInfo;
 /**
  * Keeps the SQLite driver's native library in the state directory, so that a start does not extract
  * it to /tmp again (a few hundred milliseconds of every poll otherwise). The copy lives in a
- * directory only popfetch's user can write, named after the driver version and platform; anything
- * going wrong here leaves the driver to its usual extraction.
+ * directory only popfetch's user can write, named after the driver version and the platform as the
+ * JVM names it; anything going wrong here leaves the driver to its usual extraction, and so does a
+ * kept copy that does not load (the driver tries its own after the one it was pointed at).
  */
 final class SqliteNativeLibrary {
   private SqliteNativeLibrary() {}
@@ -23,14 +24,24 @@ final class SqliteNativeLibrary {
       return; // chosen by whoever started us
     }
     try {
-      String folder = OSInfo.getNativeLibFolderPathForCurrentOS();
       String name = System.mapLibraryName("sqlitejdbc");
+      // Not named after the driver's own platform folder: the driver finds that (OSInfo) by
+      // running `uname -o` in a child process, a fork of the JVM at every start. It is asked only
+      // when there is no copy yet, to know which library to copy.
       Path dir =
           stateDir
               .resolve(".native")
-              .resolve("sqlite-" + SQLiteJDBCLoader.getVersion() + "-" + folder.replace('/', '-'));
+              .resolve(
+                  safe(
+                      "sqlite-"
+                          + SQLiteJDBCLoader.getVersion()
+                          + "-"
+                          + System.getProperty("os.name")
+                          + "-"
+                          + System.getProperty("os.arch")));
       Path library = dir.resolve(name);
       if (!Files.isRegularFile(library)) {
+        String folder = OSInfo.getNativeLibFolderPathForCurrentOS();
         try (InputStream in =
             SQLiteJDBCLoader.class.getResourceAsStream(
                 "/org/sqlite/native/" + folder + "/" + name)) {
@@ -51,5 +62,10 @@ final class SqliteNativeLibrary {
     } catch (IOException | RuntimeException e) {
       // The driver extracts its own copy, as it would have anyway.
     }
+  }
+
+  /** {@code name} as one file name: what the JVM reports, with anything but [A-Za-z0-9._-] as _. */
+  private static String safe(String name) {
+    return name.replaceAll("[^A-Za-z0-9._-]", "_");
   }
 }

@@ -21,7 +21,8 @@ class CommandLineHelpTest {
   private static Run popfetch(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
+    // As main parses them: a named command alone, anything else with the whole command line.
+    CommandLine cli = Main.commandLineFor(args);
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     return new Run(Main.execute(cli, args), out.toString(), err.toString());

@@ -54,7 +54,15 @@ class LauncherTest {
             "rm",
             "chmod",
             "cp")) {
-      Command.script(bin.resolve(tool), "#!/bin/sh\nexec /usr/bin/" + tool + " \"$@\"\n");
+      Command.script(
+          bin.resolve(tool),
+          "#!/bin/sh\necho "
+              + tool
+              + " >> "
+              + dir.resolve("tools-run")
+              + "\nexec /usr/bin/"
+              + tool
+              + " \"$@\"\n");
     }
     env = new HashMap<>(Map.of("PATH", bin.toString(), "LC_ALL", "C.UTF-8"));
   }
@@ -263,5 +271,35 @@ class LauncherTest {
 
     assertThat(c.out().strip()).isEqualTo("jdk17 " + FLAGS + " -jar " + JAR + " poll");
     assertThat(trainings()).isZero();
+  }
+
+  @Test
+  void aStartWithItsArchiveMadeRunsNoProgramButReadlinkStatAndCksum() throws IOException {
+    trainableJdk(false);
+    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
+    env.put("POPFETCH_JAR", jar.toString());
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    launch("poll");
+    Files.deleteIfExists(dir.resolve("tools-run"));
+
+    Command c = launch("poll");
+
+    // Every program the script starts is a fork and an exec before each command's JVM: on a
+    // loaded machine those took longer than the JVM's own start.
+    assertThat(c.out()).contains("-XX:SharedArchiveFile=");
+    assertThat(Files.readAllLines(dir.resolve("tools-run")))
+        .containsExactlyInAnyOrder("readlink", "stat", "cksum");
+  }
+
+  @Test
+  void javaRunsWithTwoMallocArenasUnlessTheEnvironmentSaysOtherwise() throws IOException {
+    Command.script(dir.resolve("jdk17/bin/java"), "#!/bin/sh\necho \"arenas=$MALLOC_ARENA_MAX\"\n");
+    Files.writeString(dir.resolve("jdk17/release"), "JAVA_VERSION=\"17.0.15\"\n");
+    env.put("JAVA_HOME", dir.resolve("jdk17").toString());
+    env.put("POPFETCH_CDS", "off");
+
+    assertThat(launch("poll").out().strip()).isEqualTo("arenas=2");
+    env.put("MALLOC_ARENA_MAX", "4");
+    assertThat(launch("poll").out().strip()).isEqualTo("arenas=4");
   }
 }

@@ -1,0 +1,97 @@
+package org.popfetch.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteJDBCLoader;
+import org.sqlite.util.OSInfo;
+
+/** The SQLite driver's native library, kept in the state directory instead of /tmp. */
+class SqliteNativeLibraryTest {
+  private static final String PATH = "org.sqlite.lib.path";
+  private static final String NAME = "org.sqlite.lib.name";
+
+  @TempDir Path state;
+  private String path;
+  private String name;
+
+  @BeforeEach
+  void forget() {
+    // Set by any store opened before in this JVM; useCopyIn leaves a path it did not choose.
+    path = System.clearProperty(PATH);
+    name = System.clearProperty(NAME);
+  }
+
+  @AfterEach
+  void restore() {
+    System.clearProperty(PATH);
+    System.clearProperty(NAME);
+    if (path != null) {
+      System.setProperty(PATH, path);
+    }
+    if (name != null) {
+      System.setProperty(NAME, name);
+    }
+  }
+
+  @Test
+  void theFirstStartKeepsTheDriversOwnLibraryAndPointsTheDriverAtIt() throws Exception {
+    SqliteNativeLibrary.useCopyIn(state);
+
+    Path kept = Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME));
+    assertThat(kept).startsWith(state.resolve(".native")).isRegularFile();
+    String resource =
+        "/org/sqlite/native/"
+            + OSInfo.getNativeLibFolderPathForCurrentOS()
+            + "/"
+            + System.mapLibraryName("sqlitejdbc");
+    try (InputStream in = SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
+      assertThat(Files.readAllBytes(kept)).isEqualTo(in.readAllBytes());
+    }
+    try (var left = Files.list(kept.getParent())) {
+      assertThat(left).containsExactly(kept); // no temporary copy left behind
+    }
+  }
+
+  @Test
+  void aLaterStartUsesTheKeptCopyWithoutRunningAnyProgram() throws Exception {
+    SqliteNativeLibrary.useCopyIn(state);
+    Path kept = Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME));
+    System.clearProperty(PATH);
+    System.clearProperty(NAME);
+
+    // The driver's platform lookup runs `uname` in a child process: a fork of the whole JVM at
+    // every start, which a kept copy is there to save.
+    List<RecordedEvent> started;
+    Path events = state.resolve("events.jfr");
+    try (Recording recording = new Recording()) {
+      recording.enable("jdk.ProcessStart");
+      recording.start();
+      SqliteNativeLibrary.useCopyIn(state);
+      recording.stop();
+      recording.dump(events);
+      started = RecordingFile.readAllEvents(events);
+    }
+
+    assertThat(started).isEmpty();
+    assertThat(Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME))).isEqualTo(kept);
+  }
+
+  @Test
+  void aPathChosenByWhoeverStartedUsIsLeftAlone() {
+    System.setProperty(PATH, "/usr/lib/somewhere");
+    SqliteNativeLibrary.useCopyIn(state);
+    assertThat(System.getProperty(PATH)).isEqualTo("/usr/lib/somewhere");
+    assertThat(state.resolve(".native")).doesNotExist();
+  }
+}
