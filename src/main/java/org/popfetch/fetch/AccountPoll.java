@@ -61,6 +61,7 @@ public final class AccountPoll {
   private final CommitThread commits;
 
   private BooleanSupplier stopRequested = () -> false;
+  private SeenUidsReadAhead seenAhead;
 
   public AccountPoll(
       Pop3Account account,
@@ -105,6 +106,7 @@ public final class AccountPoll {
     try {
       // Asked before connecting: a secret that cannot be had costs the server nothing.
       Credentials credentials = account.credentialSource().credentials();
+      seenAhead = SeenUidsReadAhead.start(store, account.key());
       client = Pop3Client.connect(account.settings(), trace);
       client.login(credentials, account.auth());
       loginDelay = LoginDelay.of(client.capabilities());
@@ -167,7 +169,7 @@ public final class AccountPoll {
       return noUidl;
     }
     AccountKey key = account.key();
-    Map<String, SeenUid> seen = mailbox.haveUidl() ? store.load(key) : Map.of();
+    Map<String, SeenUid> seen = mailbox.haveUidl() ? seenAhead.get() : Map.of();
     Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());
     delivery =
         new BatchDelivery(
