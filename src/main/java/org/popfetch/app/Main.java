@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       ReloadCommand.class,
       StatusCommand.class,
       CheckCommand.class,
+      ExplainCommand.class,
       ConfigureCommand.class,
       OAuthCommand.class,
       ConfigCommand.class,

@@ -92,6 +92,11 @@ final class PreDownload {
     this.topWorks = !client.capabilities().advertised() || client.capabilities().has("TOP");
   }
 
+  /** Whether the server answers TOP, as far as this session has seen. */
+  boolean topWorks() {
+    return topWorks;
+  }
+
   /**
    * Reads the headers the decisions need and decides.
    *
