@@ -11,9 +11,9 @@ import org.popfetch.config.AccountConfig;
 import org.popfetch.config.DeliverConfig;
 import org.popfetch.config.OAuthConfig;
 import org.popfetch.config.RuleConfig;
-import org.popfetch.fetch.OversizeAction;
 import org.popfetch.config.Schedule;
 import org.popfetch.config.Secret;
+import org.popfetch.fetch.OversizeAction;
 import org.popfetch.net.LogText;
 
 /**
@@ -60,10 +60,7 @@ final class ConfigText {
     lines.add(in + "keep: " + a.keep());
     a.deleteAfter().ifPresent(d -> lines.add(in + "delete-after: " + duration(d)));
     a.maxSize()
-        .ifPresent(
-            s ->
-                lines.add(
-                    in + "max-size: " + maxSize(s, a.preDownload().oversize())));
+        .ifPresent(s -> lines.add(in + "max-size: " + maxSize(s, a.preDownload().oversize())));
     a.fetchLimit().ifPresent(n -> lines.add(in + "fetch-limit: " + n));
     lines.add(in + "timeout: " + duration(a.timeout()));
     lines.add(in + "deliver: " + deliver(a.deliver()));

@@ -85,7 +85,8 @@ final class ExplainCommand implements Callable<Integer> {
                     options.trace ? new LoggingProtocolTrace(t.name()) : ProtocolTrace.NONE;
                 MessageRules rules;
                 try {
-                  rules = MessageRules.of(AccountWiring.destination(t.config(), config, Named::new));
+                  rules =
+                      MessageRules.of(AccountWiring.destination(t.config(), config, Named::new));
                 } catch (DeliveryException e) {
                   throw new IllegalStateException(e); // Named opens nothing, so cannot fail
                 }
@@ -109,8 +110,7 @@ final class ExplainCommand implements Callable<Integer> {
       ExplainText.text(shown).forEach(out::println);
     }
     out.flush();
-    Optional<PollFailure> failed =
-        reports.stream().flatMap(r -> r.failure().stream()).findFirst();
+    Optional<PollFailure> failed = reports.stream().flatMap(r -> r.failure().stream()).findFirst();
     return failed.map(f -> ExitStatus.of(f.kind()).code).orElse(ExitStatus.MAIL.code);
   }
 

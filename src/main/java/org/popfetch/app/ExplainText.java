@@ -44,7 +44,9 @@ final class ExplainText {
               + ": "
               + r.decisions().size()
               + " message(s)"
-              + (r.top() ? "" : "; the server has no TOP: rules decide when a message is retrieved"));
+              + (r.top()
+                  ? ""
+                  : "; the server has no TOP: rules decide when a message is retrieved"));
       for (Decision d : r.decisions()) {
         lines.add("  " + line(d));
       }
@@ -54,7 +56,14 @@ final class ExplainText {
 
   private static String line(Decision d) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%6d %10d %-14s %-16s", d.number(), d.size(), d.seen().key(), d.action().key()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%6d %10d %-14s %-16s",
+            d.number(),
+            d.size(),
+            d.seen().key(),
+            d.action().key()));
     if (!d.uid().isEmpty()) {
       sb.append(" uid ").append(LogText.sanitize(d.uid()));
     }
@@ -65,8 +74,7 @@ final class ExplainText {
     if (!d.destinations().isEmpty()) {
       sb.append(" -> ").append(LogText.sanitize(String.join(", ", d.destinations())));
     }
-    d.sender()
-        .ifPresent(s -> sb.append(" from <").append(LogText.sanitize(s)).append('>'));
+    d.sender().ifPresent(s -> sb.append(" from <").append(LogText.sanitize(s)).append('>'));
     if (!d.recipients().isEmpty()) {
       sb.append(" for <").append(LogText.sanitize(String.join(">, <", d.recipients()))).append('>');
     }
@@ -155,8 +163,10 @@ final class ExplainText {
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
         default -> {
-          if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || bidi(c) || Character.isSurrogate(c)
-              && !validPair(s, i)) {
+          if (c < 0x20
+              || (c >= 0x7f && c <= 0x9f)
+              || bidi(c)
+              || Character.isSurrogate(c) && !validPair(s, i)) {
             sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
           } else {
             sb.append(c);

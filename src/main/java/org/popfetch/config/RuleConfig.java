@@ -59,8 +59,8 @@ public record RuleConfig(
   }
 
   /**
-   * What a rule does with the messages it matches, decided before they are fetched where the
-   * server has TOP.
+   * What a rule does with the messages it matches, decided before they are fetched where the server
+   * has TOP.
    *
    * @param maxSize for {@link Action#DELIVER}: a message larger than this is not fetched
    * @param oversize what becomes of such a message
@@ -71,8 +71,7 @@ public record RuleConfig(
 
     /** Whether it may delete mail on the server that was never fetched. */
     public boolean deletes() {
-      return action == Action.DELETE
-          || (maxSize.isPresent() && oversize == OversizeAction.DELETE);
+      return action == Action.DELETE || (maxSize.isPresent() && oversize == OversizeAction.DELETE);
     }
   }
 

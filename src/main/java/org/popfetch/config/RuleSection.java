@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
-import org.popfetch.fetch.OversizeAction;
 import org.popfetch.config.YamlReader.Entry;
+import org.popfetch.fetch.OversizeAction;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -82,8 +82,7 @@ final class RuleSection {
     Entry max = rule.get("max-size");
     if (action == RuleConfig.Action.DELIVER) {
       if (deliver == null) {
-        throw yaml.error(
-            path, line, "a rule needs deliver:, or action: skip or action: delete");
+        throw yaml.error(path, line, "a rule needs deliver:, or action: skip or action: delete");
       }
       if (max == null) {
         return RuleConfig.Disposition.DELIVER;

@@ -193,8 +193,7 @@ public final class AccountPoll {
     store.record(key, plan.newlyOversize());
     oversize += plan.oversize();
     skipped = plan.skipped();
-    OversizeNotices notices =
-        new OversizeNotices(account, destination, store, localHost, clock);
+    OversizeNotices notices = new OversizeNotices(account, destination, store, localHost, clock);
     Optional<PollFailure> failure = carryOut(plan, notices, deleting);
     if (failure.isEmpty()) {
       failure = fetch(plan.fetch(), deleting);
@@ -266,7 +265,8 @@ public final class AccountPoll {
       }
     }
     if (!plan.delete().isEmpty()) {
-      List<Entry> marked = delivery.dele(plan.delete().stream().map(PreDownload.Judged::entry).toList());
+      List<Entry> marked =
+          delivery.dele(plan.delete().stream().map(PreDownload.Judged::entry).toList());
       for (PreDownload.Judged j : plan.delete()) {
         if (!marked.contains(j.entry())) {
           continue;
@@ -317,10 +317,8 @@ public final class AccountPoll {
    * last runs while the next batch is retrieved; a batch's DELEs go out after its own commit has
    * ended and been recorded, and after a failed commit no DELE goes out for it or any later batch.
    */
-  private Optional<PollFailure> fetch(List<Entry> fetch, List<Entry> deleting)
-      throws IOException {
-    observer.fetching(
-        account.name(), fetch.size(), fetch.stream().mapToLong(Entry::size).sum());
+  private Optional<PollFailure> fetch(List<Entry> fetch, List<Entry> deleting) throws IOException {
+    observer.fetching(account.name(), fetch.size(), fetch.stream().mapToLong(Entry::size).sum());
     List<List<Entry>> batches = batches(fetch);
     BatchDelivery.PendingCommit pending = null;
     try {

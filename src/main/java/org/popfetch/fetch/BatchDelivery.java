@@ -331,8 +331,8 @@ final class BatchDelivery {
   }
 
   /**
-   * Marks for deletion what a rule deleted on retrieval, and takes the batch's notices for the
-   * poll to send: only once the batch's commit is through, so a failed commit deletes nothing.
+   * Marks for deletion what a rule deleted on retrieval, and takes the batch's notices for the poll
+   * to send: only once the batch's commit is through, so a failed commit deletes nothing.
    */
   private Optional<PollFailure> deleteDropped(Retrieval r, List<Entry> deleting) {
     notices.addAll(r.notices);

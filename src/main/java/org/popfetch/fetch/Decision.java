@@ -8,8 +8,7 @@ import java.util.Optional;
 /**
  * What a poll does with one message of the listing, and why: what the poll acts on and what {@code
  * popfetch explain} prints. Strings from the server or the message are kept as they came (already
- * free of control characters where they come from header fields); whoever prints them escapes
- * them.
+ * free of control characters where they come from header fields); whoever prints them escapes them.
  *
  * @param number its number in this session
  * @param uid its unique-id, "" without UIDL
@@ -147,7 +146,16 @@ public record Decision(
   /** This decision with another action, nothing else known. */
   Decision with(Action newAction) {
     return new Decision(
-        number, uid, size, seen, newAction, rule, deleteAt, sender, subject, recipients,
+        number,
+        uid,
+        size,
+        seen,
+        newAction,
+        rule,
+        deleteAt,
+        sender,
+        subject,
+        recipients,
         destinations);
   }
 }

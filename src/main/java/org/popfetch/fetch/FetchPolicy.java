@@ -43,8 +43,7 @@ public record FetchPolicy(
       OptionalInt fetchLimit,
       int batchMessages,
       long batchOctets) {
-    this(
-        keep, deleteAfter, maxSize, fetchLimit, batchMessages, batchOctets, OversizeAction.LEAVE);
+    this(keep, deleteAfter, maxSize, fetchLimit, batchMessages, batchOctets, OversizeAction.LEAVE);
   }
 
   /** This policy with another action for messages over max-size. */

@@ -42,11 +42,7 @@ record Mailbox(ScanTable listing, UidTable uids, Optional<Pop3Reply> uidlRefused
 
   /** As above; with {@code explain}, each message's {@link Decision} as well. */
   Selection select(
-      String account,
-      Map<String, SeenUid> seen,
-      FetchPolicy policy,
-      Instant now,
-      boolean explain) {
+      String account, Map<String, SeenUid> seen, FetchPolicy policy, Instant now, boolean explain) {
     return Selection.select(account, listing, uids, haveUidl(), seen, policy, now, explain);
   }
 

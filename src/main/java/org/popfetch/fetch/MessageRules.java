@@ -3,10 +3,9 @@ package org.popfetch.fetch;
 import java.util.List;
 
 /**
- * Decides what becomes of a message from its header fields and size, before it is fetched (from
- * the header TOP gives) and again when it is retrieved (from the header RETR gives). One
- * implementation serves the poll and {@code popfetch explain}, so the dry run says what a poll
- * does.
+ * Decides what becomes of a message from its header fields and size, before it is fetched (from the
+ * header TOP gives) and again when it is retrieved (from the header RETR gives). One implementation
+ * serves the poll and {@code popfetch explain}, so the dry run says what a poll does.
  */
 public interface MessageRules {
   /**

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * What the rules say of one message, from its header fields and its size: fetch it (and where it
- * goes), leave it on the server, delete it there without fetching it, or treat it as too large.
- * The same verdict decides a poll and {@code popfetch explain}.
+ * goes), leave it on the server, delete it there without fetching it, or treat it as too large. The
+ * same verdict decides a poll and {@code popfetch explain}.
  */
 public sealed interface Verdict {
   /** Which rule said so, as explain prints it ("rule 2: List-Id ~ ..."), or "" for none. */

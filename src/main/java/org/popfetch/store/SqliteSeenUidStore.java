@@ -105,9 +105,9 @@ public final class SqliteSeenUidStore implements SeenUidStore {
   }
 
   /**
-   * Opens the store in {@code file} for reading only ({@code popfetch explain}): nothing is created,
-   * and {@link #record}, {@link #forget} and {@link #adopt} fail. A file that does not exist is an
-   * {@link IOException}; the caller decides what that means.
+   * Opens the store in {@code file} for reading only ({@code popfetch explain}): nothing is
+   * created, and {@link #record}, {@link #forget} and {@link #adopt} fail. A file that does not
+   * exist is an {@link IOException}; the caller decides what that means.
    *
    * @throws IOException if the file is missing or cannot be opened
    */

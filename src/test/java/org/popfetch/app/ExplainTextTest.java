@@ -57,14 +57,16 @@ class ExplainTextTest {
         ExplainText.json(
             List.of(
                 new ExplainText.Account(
-                    a, new AccountExplain.Report("work", true, List.of(decision()), Optional.empty())),
+                    a,
+                    new AccountExplain.Report("work", true, List.of(decision()), Optional.empty())),
                 new ExplainText.Account(
                     a,
                     new AccountExplain.Report(
                         "work",
                         false,
                         List.of(),
-                        Optional.of(new PollFailure(PollFailure.Kind.AUTH, "-ERR no\u001b]0;x"))))));
+                        Optional.of(
+                            new PollFailure(PollFailure.Kind.AUTH, "-ERR no\u001b]0;x"))))));
     assertThat(json.chars()).noneMatch(c -> c < 0x20 && c != '\n').noneMatch(c -> c == 0x202e);
     JsonNode root = new ObjectMapper().readTree(json);
     assertThat(root.get("explain").asInt()).isEqualTo(1);
@@ -85,8 +87,7 @@ class ExplainTextTest {
     assertThat(m.get("sender").asText()).isEqualTo("a@example.org");
     assertThat(m.get("subject").asText()).isEqualTo(HOSTILE);
     assertThat(m.get("recipients").get(0).asText()).isEqualTo("u@example.org");
-    assertThat(m.get("destinations").get(0).asText())
-        .isEqualTo("{ maildir: /home/alice/Maildir }");
+    assertThat(m.get("destinations").get(0).asText()).isEqualTo("{ maildir: /home/alice/Maildir }");
     JsonNode failed = root.get("accounts").get(1);
     assertThat(failed.get("error").get("kind").asText()).isEqualTo("auth");
     assertThat(failed.get("error").get("message").asText()).isEqualTo("-ERR no\u001b]0;x");
@@ -100,7 +101,8 @@ class ExplainTextTest {
             List.of(
                 new ExplainText.Account(
                     account(),
-                    new AccountExplain.Report("work", false, List.of(decision()), Optional.empty()))));
+                    new AccountExplain.Report(
+                        "work", false, List.of(decision()), Optional.empty()))));
     assertThat(lines).hasSize(2);
     assertThat(lines.get(0)).contains("the server has no TOP");
     assertThat(lines.get(1))

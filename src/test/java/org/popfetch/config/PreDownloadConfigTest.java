@@ -66,8 +66,7 @@ class PreDownloadConfigTest {
 
   @Test
   void maxSizeUnderDefaultsCarriesItsAction() throws Exception {
-    String yaml =
-        "defaults: { max-size: { size: 5M, action: delete } }\n" + MINIMAL;
+    String yaml = "defaults: { max-size: { size: 5M, action: delete } }\n" + MINIMAL;
     AccountConfig a = parse(yaml).accounts().get(0);
     assertThat(a.maxSize()).hasValue(5L << 20);
     assertThat(a.preDownload().oversize()).isEqualTo(OversizeAction.DELETE);

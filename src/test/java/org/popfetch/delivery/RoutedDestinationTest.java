@@ -64,7 +64,8 @@ class RoutedDestinationTest {
         new RoutedDestination(
             List.of(
                 new RoutedDestination.Rule(
-                    new FieldMatch(FieldMatch.Source.HEADER, "X-Spam-Flag", FieldMatch.Kind.IS, "yes"),
+                    new FieldMatch(
+                        FieldMatch.Source.HEADER, "X-Spam-Flag", FieldMatch.Kind.IS, "yes"),
                     List.of(),
                     RoutedDestination.Disposition.DELETE,
                     ""),
@@ -93,14 +94,16 @@ class RoutedDestinationTest {
         .isEqualTo(new Verdict.Delete("rule 1"));
     String list = "List-Id: <dev.lists.example.net>\r\n\r\n";
     assertThat(routed.judge(incoming(list, "me@example.org"), 1000))
-        .isEqualTo(new Verdict.Fetch("lists", List.of("maildir " + maildir + " folder .Lists.dev")));
+        .isEqualTo(
+            new Verdict.Fetch("lists", List.of("maildir " + maildir + " folder .Lists.dev")));
     assertThat(routed.judge(incoming(list, "me@example.org"), 1001))
         .isEqualTo(new Verdict.Oversize("lists", 1000, OversizeAction.NOTICE));
     assertThat(routed.judge(incoming("Subject: x\r\n\r\n", "me@example.org"), 10))
         .isEqualTo(new Verdict.Skip("rule 3"));
     // popfetch's own notice, matched first by a rule that fetches nothing, goes to the account's
     // destination rather than nowhere.
-    deliver(routed, "From: popfetch <MAILER-DAEMON@h>\r\nSubject: n\r\n\r\nx\r\n", "me@example.org");
+    deliver(
+        routed, "From: popfetch <MAILER-DAEMON@h>\r\nSubject: n\r\n\r\nx\r\n", "me@example.org");
     assertThat(count(maildir)).isEqualTo(1);
   }
 

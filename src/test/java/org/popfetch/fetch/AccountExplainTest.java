@@ -2,7 +2,6 @@ package org.popfetch.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -102,8 +101,7 @@ class AccountExplainTest {
     AccountExplain.Report report;
     try (SeenUidStore reader = SqliteSeenUidStore.openReadOnly(state)) {
       report =
-          AccountExplain.run(
-              account, policy, rules, reader, Clock.systemUTC(), ProtocolTrace.NONE);
+          AccountExplain.run(account, policy, rules, reader, Clock.systemUTC(), ProtocolTrace.NONE);
     }
     server.close(); // rethrows a command the script did not expect
     assertThat(report.failure()).isEmpty();

@@ -165,13 +165,7 @@ class PreDownloadPollTest {
 
   private static FetchPolicy oversize(OversizeAction action) {
     return new FetchPolicy(
-        false,
-        Optional.empty(),
-        OptionalLong.of(1000),
-        OptionalInt.empty(),
-        200,
-        1 << 20,
-        action);
+        false, Optional.empty(), OptionalLong.of(1000), OptionalInt.empty(), 200, 1 << 20, action);
   }
 
   private List<String> delivered() throws IOException {
@@ -211,7 +205,8 @@ class PreDownloadPollTest {
               c.expect("QUIT");
               c.send("+OK");
             })) {
-      PollResult result = poll(rules(RoutedDestination.Disposition.DELETE), FetchPolicy.deleteMode());
+      PollResult result =
+          poll(rules(RoutedDestination.Disposition.DELETE), FetchPolicy.deleteMode());
       server.awaitScript();
       assertThat(result.failure()).isEmpty();
       assertThat(result.fetched()).isEqualTo(2);
@@ -233,7 +228,8 @@ class PreDownloadPollTest {
               c.sendRaw("+OK\r\nFrom: <spam@example.net>\r\nX-Spam".getBytes(ISO_8859_1));
               c.close();
             })) {
-      PollResult result = poll(rules(RoutedDestination.Disposition.DELETE), FetchPolicy.deleteMode());
+      PollResult result =
+          poll(rules(RoutedDestination.Disposition.DELETE), FetchPolicy.deleteMode());
       server.awaitScript();
       assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.PROTOCOL);
       assertThat(result.deleted()).isZero();
@@ -242,8 +238,7 @@ class PreDownloadPollTest {
   }
 
   @Test
-  void aSkippedMessageStaysOnTheServerAndIsNotRecordedSoTheNextPollDecidesAgain()
-      throws Exception {
+  void aSkippedMessageStaysOnTheServerAndIsNotRecordedSoTheNextPollDecidesAgain() throws Exception {
     try (ScriptedServer server =
         server(
             c -> {
@@ -289,7 +284,8 @@ class PreDownloadPollTest {
               c.expect("QUIT");
               c.send("+OK");
             })) {
-      PollResult result = poll(rules(RoutedDestination.Disposition.DELETE), FetchPolicy.deleteMode());
+      PollResult result =
+          poll(rules(RoutedDestination.Disposition.DELETE), FetchPolicy.deleteMode());
       server.awaitScript();
       assertThat(result.failure()).isEmpty();
       assertThat(result.fetched()).isEqualTo(2);
@@ -313,7 +309,8 @@ class PreDownloadPollTest {
               c.expect("QUIT");
               c.send("+OK");
             })) {
-      PollResult result = poll(new MaildirDestination(maildir, "h"), oversize(OversizeAction.NOTICE));
+      PollResult result =
+          poll(new MaildirDestination(maildir, "h"), oversize(OversizeAction.NOTICE));
       server.awaitScript();
       assertThat(result.failure()).isEmpty();
       assertThat(result.fetched()).isEqualTo(1);
@@ -336,7 +333,8 @@ class PreDownloadPollTest {
               c.expect("QUIT");
               c.send("+OK");
             })) {
-      PollResult again = poll(new MaildirDestination(maildir, "h"), oversize(OversizeAction.NOTICE));
+      PollResult again =
+          poll(new MaildirDestination(maildir, "h"), oversize(OversizeAction.NOTICE));
       server.awaitScript();
       assertThat(again.failure()).isEmpty();
     }
@@ -387,7 +385,8 @@ class PreDownloadPollTest {
               c.expect("QUIT");
               c.send("+OK");
             })) {
-      PollResult again = poll(new MaildirDestination(maildir, "h"), oversize(OversizeAction.NOTICE));
+      PollResult again =
+          poll(new MaildirDestination(maildir, "h"), oversize(OversizeAction.NOTICE));
       server.awaitScript();
       assertThat(again.failure()).isEmpty();
     }
@@ -412,7 +411,8 @@ class PreDownloadPollTest {
               c.expect("QUIT");
               c.send("+OK");
             })) {
-      PollResult result = poll(new MaildirDestination(maildir, "h"), oversize(OversizeAction.DELETE));
+      PollResult result =
+          poll(new MaildirDestination(maildir, "h"), oversize(OversizeAction.DELETE));
       server.awaitScript();
       assertThat(result.failure()).isEmpty();
       assertThat(result.fetched()).isEqualTo(1);
