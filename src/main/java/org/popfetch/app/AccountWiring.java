@@ -129,22 +129,39 @@ final class AccountWiring {
 
   static FetchPolicy policy(AccountConfig a) {
     return new FetchPolicy(
-        a.keep(),
-        a.deleteAfter(),
-        a.maxSize(),
-        a.fetchLimit(),
-        FetchPolicy.DEFAULT_BATCH_MESSAGES,
-        FetchPolicy.DEFAULT_BATCH_OCTETS);
+            a.keep(),
+            a.deleteAfter(),
+            a.maxSize(),
+            a.fetchLimit(),
+            FetchPolicy.DEFAULT_BATCH_MESSAGES,
+            FetchPolicy.DEFAULT_BATCH_OCTETS)
+        .withOversize(a.preDownload().oversize());
+  }
+
+  /** Opens one configured destination. */
+  @FunctionalInterface
+  interface Opener {
+    Destination open(DeliverConfig d) throws DeliveryException;
   }
 
   static Destination destination(AccountConfig a, PopfetchConfig config, MailQueue queue)
       throws DeliveryException {
-    Destination fallback = destination(a.deliver(), config, queue);
+    return destination(a, config, d -> destination(d, config, queue));
+  }
+
+  /**
+   * The account's destination with its rules, each configured destination made by {@code opener}
+   * (explain passes one that only names them, so nothing is created or opened).
+   */
+  static Destination destination(AccountConfig a, PopfetchConfig config, Opener opener)
+      throws DeliveryException {
+    Destination fallback = opener.open(a.deliver());
     if (a.rules().isEmpty()) {
       return fallback;
     }
     List<RoutedDestination.Rule> rules = new ArrayList<>();
-    for (RuleConfig r : a.rules()) {
+    for (int i = 0; i < a.rules().size(); i++) {
+      RuleConfig r = a.rules().get(i);
       FieldMatch when = new FieldMatch(source(r.source()), r.header(), kind(r.kind()), r.pattern());
       List<RoutedDestination.Target> targets = new ArrayList<>();
       for (RuleConfig.Target t : r.deliver()) {
@@ -157,11 +174,11 @@ final class AccountWiring {
                       ? Optional.of(AgentWiring.folders(m.user().get(), spoolDir(config)))
                       : Optional.empty()));
         } else {
-          targets.add(
-              new RoutedDestination.Target.Fixed(destination(t.destination(), config, queue)));
+          targets.add(new RoutedDestination.Target.Fixed(opener.open(t.destination())));
         }
       }
-      rules.add(new RoutedDestination.Rule(when, targets));
+      String label = "rule " + (i + 1) + ": " + ConfigText.match(r);
+      rules.add(new RoutedDestination.Rule(when, targets, disposition(r.disposition()), label));
     }
     return new RoutedDestination(rules, fallback, spoolDir(config), localHost());
   }
@@ -262,6 +279,17 @@ final class AccountWiring {
       }
     }
     return new QueueRunner.Route(settings, credentials, mx);
+  }
+
+  private static RoutedDestination.Disposition disposition(RuleConfig.Disposition d) {
+    return new RoutedDestination.Disposition(
+        switch (d.action()) {
+          case DELIVER -> RoutedDestination.Disposition.Kind.DELIVER;
+          case SKIP -> RoutedDestination.Disposition.Kind.SKIP;
+          case DELETE -> RoutedDestination.Disposition.Kind.DELETE;
+        },
+        d.maxSize(),
+        d.oversize());
   }
 
   private static FieldMatch.Source source(RuleConfig.Source source) {

@@ -14,6 +14,7 @@ import org.popfetch.config.RuleConfig;
 import org.popfetch.config.Schedule;
 import org.popfetch.config.Secret;
 import org.popfetch.config.Switches;
+import org.popfetch.fetch.OversizeAction;
 import org.popfetch.net.LogText;
 
 /**
@@ -59,7 +60,8 @@ final class ConfigText {
     }
     lines.add(in + "keep: " + a.keep());
     a.deleteAfter().ifPresent(d -> lines.add(in + "delete-after: " + duration(d)));
-    a.maxSize().ifPresent(s -> lines.add(in + "max-size: " + size(s)));
+    a.maxSize()
+        .ifPresent(s -> lines.add(in + "max-size: " + maxSize(s, a.preDownload().oversize())));
     a.fetchLimit().ifPresent(n -> lines.add(in + "fetch-limit: " + n));
     lines.add(in + "timeout: " + duration(a.timeout()));
     lines.add(in + "deliver: " + deliver(a.deliver()));
@@ -68,6 +70,12 @@ final class ConfigText {
       lines.add(in + "rules:");
       for (RuleConfig r : a.rules()) {
         lines.add(in + "  - match: " + match(r));
+        RuleConfig.Disposition d = r.disposition();
+        if (d.action() != RuleConfig.Action.DELIVER) {
+          lines.add(in + "    action: " + d.action().key());
+          continue;
+        }
+        d.maxSize().ifPresent(s -> lines.add(in + "    max-size: " + maxSize(s, d.oversize())));
         lines.add(in + "    deliver: " + targets(r.deliver()));
       }
     }
@@ -158,7 +166,15 @@ final class ConfigText {
     return "{ " + String.join(", ", f) + " }";
   }
 
-  private static String match(RuleConfig r) {
+  /** A max-size as written: a plain size when larger messages are left. */
+  private static String maxSize(long size, OversizeAction action) {
+    return action == OversizeAction.LEAVE
+        ? size(size)
+        : "{ size: " + size(size) + ", action: " + action.key() + " }";
+  }
+
+  /** A rule's match in flow style, as explain names the rule too. */
+  static String match(RuleConfig r) {
     String how = r.kind().key() + ": " + quoted(r.pattern());
     if (r.source() == RuleConfig.Source.HEADER) {
       return "{ header: " + scalar(r.header()) + ", " + how + " }";

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       ReloadCommand.class,
       StatusCommand.class,
       CheckCommand.class,
+      ExplainCommand.class,
       ConfigureCommand.class,
       OAuthCommand.class,
       ConfigCommand.class,

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.popfetch.control.Heartbeat;
 import org.popfetch.control.SdNotify;
+import org.popfetch.fetch.Decision;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollResult;
 
@@ -96,6 +97,12 @@ final class ServiceLedger {
       public void fetched(String account, int number, long octets) {
         heartbeat.beat();
         inner.fetched(account, number, octets);
+      }
+
+      @Override
+      public void decided(String account, Decision decision) {
+        heartbeat.beat();
+        inner.decided(account, decision);
       }
 
       @Override

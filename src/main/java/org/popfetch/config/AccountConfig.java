@@ -40,6 +40,7 @@ import org.popfetch.pop3.TlsMode;
  * @param uidScope a name for the scope of its seen UIDs in the state, instead of the one made of
  *     server, port and user (to keep them when the account moves to another port)
  * @param switches the trace fields added, the fields removed, and the server's line framing
+ * @param preDownload what becomes of messages over max-size (leave, delete, notice)
  */
 public record AccountConfig(
     String name,
@@ -63,7 +64,8 @@ public record AccountConfig(
     Optional<String> recipientHeader,
     List<RuleConfig> rules,
     Optional<String> uidScope,
-    Switches switches) {
+    Switches switches,
+    PreDownloadConfig preDownload) {
   /** Where its seen UIDs are kept: the scope it names, else its server, port and user. */
   public AccountKey scope() {
     return uidScope.map(AccountKey::named).orElseGet(() -> AccountKey.of(server, port, user));

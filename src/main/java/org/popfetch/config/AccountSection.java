@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.popfetch.fetch.AccountKey;
 import org.popfetch.net.Framing;
+import org.popfetch.fetch.OversizeAction;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.TlsMode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -215,6 +216,9 @@ final class AccountSection extends YamlReader {
           deleteAfter.line(),
           "applies only with keep: true, but account " + quote(name) + " has keep: false");
     }
+    if (keep) {
+      keepDeletesNothing(f, name);
+    }
     Located authAt = f.get("auth");
     if (f.containsKey("password") && TOKEN_METHODS.contains(auth)) {
       throw error(
@@ -246,6 +250,38 @@ final class AccountSection extends YamlReader {
     }
   }
 
+  /**
+   * keep: true promises to leave the mail on the server; a rule or a max-size that deletes unread
+   * mail would break it behind the admin's back, so the two do not go together (skip and
+   * delete-after do).
+   */
+  private void keepDeletesNothing(Map<String, Located> f, String name) throws ConfigException {
+    Located max = f.get("max-size");
+    if (max != null && ((MaxSize) max.value()).action() == OversizeAction.DELETE) {
+      throw error(
+          max.path(),
+          max.line(),
+          "action: delete removes mail from the server, but account "
+              + quote(name)
+              + " has keep: true; use leave or notice");
+    }
+    Located rules = f.get("rules");
+    if (rules == null) {
+      return;
+    }
+    List<RuleConfig> list = ruleList(rules.value());
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).disposition().deletes()) {
+        throw error(
+            rules.path() + "[" + i + "]",
+            rules.line(),
+            "this rule deletes mail on the server, but account "
+                + quote(name)
+                + " has keep: true; use action: skip, or a max-size action of leave or notice");
+      }
+    }
+  }
+
   private static AccountConfig build(Map<String, Located> f, String name) {
     TlsMode tls = value(f, "tls", TlsMode.class).orElse(TlsMode.IMPLICIT);
     return new AccountConfig(
@@ -266,14 +302,19 @@ final class AccountSection extends YamlReader {
             .orElse(new Schedule.Interval(Schedule.DEFAULT_INTERVAL)),
         value(f, "keep", Boolean.class).orElse(false),
         value(f, "delete-after", Duration.class),
-        value(f, "max-size", Long.class).map(OptionalLong::of).orElse(OptionalLong.empty()),
+        value(f, "max-size", MaxSize.class)
+            .map(m -> OptionalLong.of(m.size()))
+            .orElse(OptionalLong.empty()),
         value(f, "fetch-limit", Integer.class).map(OptionalInt::of).orElse(OptionalInt.empty()),
         value(f, "timeout", Duration.class).orElse(Durations.parse(DEFAULT_TIMEOUT)),
         (DeliverConfig) f.get("deliver").value(),
         value(f, "recipient-header", String.class),
         f.containsKey("rules") ? ruleList(f.get("rules").value()) : List.of(),
         value(f, "uid-scope", String.class),
-        switches(f));
+        switches(f),
+        value(f, "max-size", MaxSize.class)
+            .map(m -> new PreDownloadConfig(m.action()))
+            .orElse(PreDownloadConfig.DEFAULT));
   }
 
   private static Switches switches(Map<String, Located> f) {

@@ -3,13 +3,17 @@ package org.popfetch.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.popfetch.net.Framing;
+import org.popfetch.fetch.OversizeAction;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.AuthMethod;
 import org.popfetch.pop3.TlsMode;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -53,7 +57,7 @@ final class AccountValues extends YamlReader {
       case "cron" -> cron(v, path);
       case "keep" -> bool(v, path);
       case "delete-after" -> duration(v, path, "1s", null);
-      case "max-size" -> size(v, path);
+      case "max-size" -> maxSize(v, path);
       case "fetch-limit" -> integer(v, path, 1, Integer.MAX_VALUE);
       case "timeout" -> duration(v, path, "1s", "1h");
       case "deliver" -> deliver.read(v, path);
@@ -64,6 +68,39 @@ final class AccountValues extends YamlReader {
       case "line-endings" -> lineEndings(v, path);
       default -> throw new AssertionError(key);
     };
+  }
+
+  private static final List<String> MAX_SIZE_KEYS = List.of("size", "action");
+
+  /**
+   * A max-size: a size (larger messages are left), or {@code { size: SIZE, action: leave | delete |
+   * notice }}.
+   */
+  MaxSize maxSize(Node v, String path) throws ConfigException {
+    if (!(v instanceof MappingNode)) {
+      return new MaxSize(size(v, path), OversizeAction.LEAVE);
+    }
+    Map<String, Entry> m = mapping(v, path, MAX_SIZE_KEYS);
+    Entry size = m.get("size");
+    if (size == null) {
+      throw error(path, line(v), "missing required key 'size'");
+    }
+    OversizeAction action = OversizeAction.LEAVE;
+    Entry a = m.get("action");
+    if (a != null) {
+      String text = string(a.value(), a.path()).strip().toLowerCase(Locale.ROOT);
+      action =
+          Arrays.stream(OversizeAction.values())
+              .filter(o -> o.key().equals(text))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      error(
+                          a.path(),
+                          a.line(),
+                          "expected leave, delete or notice, got " + quote(text)));
+    }
+    return new MaxSize(size(size.value(), size.path()), action);
   }
 
   String headerName(Node v, String path) throws ConfigException {

@@ -5,8 +5,10 @@ import com.google.re2j.PatternSyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.popfetch.config.YamlReader.Entry;
+import org.popfetch.fetch.OversizeAction;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -14,7 +16,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads an account's {@code rules:}: each a match (a header, the recipient or the sender, compared
- * by is, glob or an RE2 regex checked now) and one or more destinations.
+ * by is, glob or an RE2 regex checked now) and what to do with what it matches: deliver to one or
+ * more destinations (with a max-size of its own, if given), or {@code action: skip} (leave on the
+ * server) or {@code action: delete} (delete there without fetching).
  */
 final class RuleSection {
   private final AccountValues yaml;
@@ -25,7 +29,7 @@ final class RuleSection {
     this.destinations = destinations;
   }
 
-  private static final List<String> RULE_KEYS = List.of("match", "deliver");
+  private static final List<String> RULE_KEYS = List.of("match", "action", "max-size", "deliver");
   private static final List<String> MATCH_KEYS =
       List.of("header", "recipient", "sender", "is", "glob", "regex");
   private static final List<String> HOW = List.of("is", "glob", "regex");
@@ -44,15 +48,64 @@ final class RuleSection {
       Node r = seq.getValue().get(i);
       String rp = path + "[" + i + "]";
       Map<String, Entry> rule = yaml.mapping(r, rp, RULE_KEYS);
-      if (!rule.containsKey("match") || !rule.containsKey("deliver")) {
-        throw yaml.error(rp, YamlReader.line(r), "a rule needs match: and deliver:");
+      if (!rule.containsKey("match")) {
+        throw yaml.error(rp, YamlReader.line(r), "a rule needs match:");
       }
-      out.add(rule(rule.get("match"), rule.get("deliver")));
+      RuleConfig.Disposition disposition = disposition(rule, rp, YamlReader.line(r));
+      out.add(rule(rule.get("match"), rule.get("deliver"), disposition));
     }
     return out;
   }
 
-  private RuleConfig rule(Entry match, Entry deliver) throws ConfigException {
+  /**
+   * The rule's action and max-size: a rule that delivers needs deliver:, one that skips or deletes
+   * takes neither deliver: nor max-size:.
+   */
+  private RuleConfig.Disposition disposition(Map<String, Entry> rule, String path, int line)
+      throws ConfigException {
+    RuleConfig.Action action = RuleConfig.Action.DELIVER;
+    Entry a = rule.get("action");
+    if (a != null) {
+      String text = yaml.string(a.value(), a.path()).strip();
+      action =
+          Stream.of(RuleConfig.Action.values())
+              .filter(v -> v.key().equals(text))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      yaml.error(
+                          a.path(),
+                          a.line(),
+                          "expected deliver, skip or delete, got " + YamlReader.quote(text)));
+    }
+    Entry deliver = rule.get("deliver");
+    Entry max = rule.get("max-size");
+    if (action == RuleConfig.Action.DELIVER) {
+      if (deliver == null) {
+        throw yaml.error(path, line, "a rule needs deliver:, or action: skip or action: delete");
+      }
+      if (max == null) {
+        return RuleConfig.Disposition.DELIVER;
+      }
+      MaxSize m = yaml.maxSize(max.value(), max.path());
+      return new RuleConfig.Disposition(action, OptionalLong.of(m.size()), m.action());
+    }
+    Entry extra = deliver != null ? deliver : max;
+    if (extra != null) {
+      throw yaml.error(
+          extra.path(),
+          extra.line(),
+          "a rule with action: "
+              + action.key()
+              + " fetches nothing, so it takes no "
+              + extra.key()
+              + ":");
+    }
+    return new RuleConfig.Disposition(action, OptionalLong.empty(), OversizeAction.LEAVE);
+  }
+
+  private RuleConfig rule(Entry match, Entry deliver, RuleConfig.Disposition disposition)
+      throws ConfigException {
     Map<String, Entry> m = yaml.mapping(match.value(), match.path(), MATCH_KEYS);
     List<Entry> sources =
         Stream.of("header", "recipient", "sender").filter(m::containsKey).map(m::get).toList();
@@ -90,8 +143,10 @@ final class RuleSection {
       }
     }
     List<RuleConfig.Target> targets = new ArrayList<>();
-    Node d = deliver.value();
-    if (d instanceof SequenceNode list) {
+    Node d = deliver == null ? null : deliver.value();
+    if (d == null) {
+      // skip or delete: nothing to deliver to
+    } else if (d instanceof SequenceNode list) {
       if (list.getValue().isEmpty()) {
         throw yaml.error(deliver.path(), deliver.line(), "expected at least one destination");
       }
@@ -111,7 +166,7 @@ final class RuleSection {
             .filter(v -> v.key().equals(k.key()))
             .findFirst()
             .orElseThrow();
-    return new RuleConfig(source, header, kind, pattern, targets);
+    return new RuleConfig(source, header, kind, pattern, targets, disposition);
   }
 
   private RuleConfig.Target ruleTarget(Node v, String path) throws ConfigException {

@@ -12,9 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
+import org.popfetch.fetch.MessageRules;
+import org.popfetch.fetch.OversizeAction;
+import org.popfetch.fetch.Verdict;
 import org.popfetch.net.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * with a copy (a program refused it) sends the whole message to the quarantine; one without leaves
  * it on the server.
  */
-public final class RoutedDestination implements Destination {
+public final class RoutedDestination implements Destination, MessageRules {
   private static final Logger LOG = LoggerFactory.getLogger(RoutedDestination.class);
 
   /** Where a rule sends mail: a fixed destination, or a Maildir++ folder named per message. */
@@ -60,8 +64,50 @@ public final class RoutedDestination implements Destination {
     Destination open(Path maildir, String folder) throws DeliveryException;
   }
 
-  /** One rule. */
-  public record Rule(FieldMatch when, List<Target> targets) {}
+  /**
+   * One rule.
+   *
+   * @param label how logs and explain name it ("rule 2: header List-Id glob ..."); "" for "rule N"
+   */
+  public record Rule(FieldMatch when, List<Target> targets, Disposition disposition, String label) {
+    public Rule {
+      targets = List.copyOf(targets);
+    }
+
+    /** A rule that delivers whatever it matches to its targets. */
+    public Rule(FieldMatch when, List<Target> targets) {
+      this(when, targets, Disposition.DELIVER, "");
+    }
+  }
+
+  /**
+   * What a rule does with what it matches, decided before the message is fetched where the server
+   * has TOP: deliver it to the rule's targets (unless it is over the rule's max-size), leave it on
+   * the server, or delete it there.
+   *
+   * @param maxSize for {@link Kind#DELIVER}: larger messages are not fetched, {@code oversize} says
+   *     what follows
+   */
+  public record Disposition(Kind kind, OptionalLong maxSize, OversizeAction oversize) {
+    public static final Disposition DELIVER =
+        new Disposition(Kind.DELIVER, OptionalLong.empty(), OversizeAction.LEAVE);
+    public static final Disposition SKIP =
+        new Disposition(Kind.SKIP, OptionalLong.empty(), OversizeAction.LEAVE);
+    public static final Disposition DELETE =
+        new Disposition(Kind.DELETE, OptionalLong.empty(), OversizeAction.LEAVE);
+
+    /** What a rule does. */
+    public enum Kind {
+      DELIVER,
+      SKIP,
+      DELETE
+    }
+
+    /** Whether deciding needs the message's header before it is fetched. */
+    boolean beforeDownload() {
+      return kind != Kind.DELIVER || maxSize.isPresent();
+    }
+  }
 
   private final List<Rule> rules;
   private final Destination fallback;
@@ -82,10 +128,71 @@ public final class RoutedDestination implements Destination {
     return rules.size() + " rule(s), else " + fallback.describe();
   }
 
-  /** The destinations for this message, mailboxes before programs. */
+  @Override
+  public boolean needsHeaders() {
+    return rules.stream().anyMatch(r -> r.disposition().beforeDownload());
+  }
+
+  /**
+   * The first rule the message meets decides: it is left or deleted, too large for the rule, or
+   * fetched for the rule's targets; a message no rule meets is fetched for the account's
+   * destination.
+   */
+  @Override
+  public Verdict judge(Incoming message, long size) {
+    for (int i = 0; i < rules.size(); i++) {
+      Rule rule = rules.get(i);
+      Optional<Matcher> m = rule.when().match(message);
+      if (m.isEmpty()) {
+        continue;
+      }
+      String label = rule.label().isEmpty() ? "rule " + (i + 1) : rule.label();
+      Disposition d = rule.disposition();
+      switch (d.kind()) {
+        case SKIP:
+          return new Verdict.Skip(label);
+        case DELETE:
+          return new Verdict.Delete(label);
+        default:
+          break;
+      }
+      if (d.maxSize().isPresent() && size > d.maxSize().getAsLong()) {
+        return new Verdict.Oversize(label, d.maxSize().getAsLong(), d.oversize());
+      }
+      List<String> where = new ArrayList<>();
+      for (Target t : rule.targets()) {
+        where.add(describe(t, m.get()));
+      }
+      return new Verdict.Fetch(label, where);
+    }
+    return new Verdict.Fetch("", List.of(fallback.describe()));
+  }
+
+  /** A target as explain names it, without opening it. */
+  private static String describe(Target target, Matcher match) {
+    if (target instanceof Target.Fixed f) {
+      return f.destination().describe();
+    }
+    Target.Folder folder = (Target.Folder) target;
+    String name = MaildirFolders.expand(folder.template(), match);
+    return "maildir "
+        + folder.maildir()
+        + MaildirFolders.resolve(folder.maildir(), name)
+            .map(p -> " folder " + p.getFileName())
+            .orElse(" (INBOX: folder name unusable)");
+  }
+
+  /**
+   * The destinations for this message, mailboxes before programs. A message whose first matching
+   * rule delivers nothing (it leaves or deletes) is not one a poll fetches; popfetch's own notices
+   * are, and they go to the account's destination.
+   */
   List<Destination> route(Incoming message) throws DeliveryException {
     for (Rule rule : rules) {
       Optional<Matcher> m = rule.when().match(message);
+      if (m.isPresent() && rule.disposition().kind() != Disposition.Kind.DELIVER) {
+        return List.of(fallback);
+      }
       if (m.isPresent()) {
         List<Destination> out = new ArrayList<>();
         for (Target t : rule.targets()) {

@@ -53,6 +53,9 @@ public final class AccountPoll {
   private int deleted;
   private Optional<Duration> loginDelay = Optional.empty();
   private int oversize;
+  private int deletedUnfetched;
+  private int skipped;
+  private int noticed;
 
   /** Set once the listing is read; it counts what the batches delivered. */
   private BatchDelivery delivery;
@@ -171,6 +174,7 @@ public final class AccountPoll {
     AccountKey key = account.key();
     Map<String, SeenUid> seen = mailbox.haveUidl() ? seenAhead.get() : Map.of();
     Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());
+    MessageRules rules = MessageRules.of(destination);
     delivery =
         new BatchDelivery(
             account,
@@ -184,11 +188,28 @@ public final class AccountPoll {
             stopRequested,
             STOP_GRACE,
             client,
-            seen);
+            seen,
+            rules);
     oversize = selection.oversize();
     store.record(key, selection.newlyOversize());
     List<Entry> deleting = deleteDeliveredBefore(selection.delete(), seen);
-    Optional<PollFailure> failure = fetch(selection, deleting);
+    // Every header the decisions need is read before anything of them is carried out.
+    PreDownload.Plan plan =
+        new PreDownload(account, rules, client, seen, clock.instant()).plan(selection, false);
+    store.record(key, plan.newlyOversize());
+    oversize += plan.oversize();
+    skipped = plan.skipped();
+    OversizeNotices notices = new OversizeNotices(account, destination, store, localHost, clock);
+    Optional<PollFailure> failure = carryOut(plan, notices, deleting);
+    if (failure.isEmpty()) {
+      failure = fetch(plan.fetch(), deleting);
+    }
+    if (failure.isEmpty() && client.isOpen()) {
+      OversizeNotices.Result later = notices.send(delivery.notices());
+      noticed += later.sent();
+      oversize += later.sent();
+      failure = later.failure();
+    }
     if (!client.isOpen()) {
       return failure;
     }
@@ -230,6 +251,55 @@ public final class AccountPoll {
   }
 
   /**
+   * What the plan decides without fetching: deletions (DELE, logged with the sender and subject),
+   * then the oversize notices. A notice that cannot be delivered ends the poll before any RETR, as
+   * any delivery failure does: the destination is unwell.
+   */
+  private Optional<PollFailure> carryOut(
+      PreDownload.Plan plan, OversizeNotices notices, List<Entry> deleting) throws IOException {
+    for (Decision d : plan.decisions()) {
+      if (d.action() == Decision.Action.SKIP) {
+        // Every poll finds it again: not worth more than a debug line.
+        LOG.debug(
+            "{}: message {} (from {}, subject {}) left on the server by {}",
+            account.name(),
+            d.number(),
+            LogText.sanitize(d.sender().orElse("?")),
+            LogText.sanitize(d.subject().orElse("?")),
+            LogText.sanitize(d.rule()));
+        observer.decided(account.name(), d);
+      }
+    }
+    if (!plan.delete().isEmpty()) {
+      List<Entry> marked =
+          delivery.dele(plan.delete().stream().map(PreDownload.Judged::entry).toList());
+      for (PreDownload.Judged j : plan.delete()) {
+        if (!marked.contains(j.entry())) {
+          continue;
+        }
+        Decision d = j.decision();
+        LOG.info(
+            "{}: message {} ({} octets, from {}, subject {}) deleted without fetching it, by {}",
+            account.name(),
+            d.number(),
+            d.size(),
+            LogText.sanitize(d.sender().orElse("?")),
+            LogText.sanitize(d.subject().orElse("?")),
+            d.rule().isEmpty() ? "max-size" : LogText.sanitize(d.rule()));
+        observer.decided(account.name(), d);
+      }
+      deletedUnfetched += marked.size();
+      deleting.addAll(marked);
+    }
+    OversizeNotices.Result sent = notices.send(plan.notice());
+    if (sent.failure().isEmpty()) {
+      plan.notice().forEach(j -> observer.decided(account.name(), j.decision()));
+    }
+    noticed += sent.sent();
+    return sent.failure();
+  }
+
+  /**
    * Messages delivered by an earlier poll: recorded delete-pending first, then DELE, so they are
    * never delivered again whatever becomes of this session.
    */
@@ -253,10 +323,9 @@ public final class AccountPoll {
    * last runs while the next batch is retrieved; a batch's DELEs go out after its own commit has
    * ended and been recorded, and after a failed commit no DELE goes out for it or any later batch.
    */
-  private Optional<PollFailure> fetch(Selection selection, List<Entry> deleting)
-      throws IOException {
-    observer.fetching(account.name(), selection.fetch().size(), selection.fetchOctets());
-    List<List<Entry>> batches = batches(selection.fetch());
+  private Optional<PollFailure> fetch(List<Entry> fetch, List<Entry> deleting) throws IOException {
+    observer.fetching(account.name(), fetch.size(), fetch.stream().mapToLong(Entry::size).sum());
+    List<List<Entry>> batches = batches(fetch);
     BatchDelivery.PendingCommit pending = null;
     try {
       for (int i = 0; i < batches.size(); i++) {
@@ -311,16 +380,24 @@ public final class AccountPoll {
     deleted = deleting.size();
     store.forget(account.key(), deleting.stream().filter(Entry::tracked).map(Entry::uid).toList());
     // A poll that changed nothing is not news: the service would say so every few minutes.
-    boolean quiet = delivery.fetched() == 0 && deleted == 0 && oversize + delivery.oversize() == 0;
+    boolean quiet =
+        delivery.fetched() == 0
+            && deleted == 0
+            && oversize + delivery.oversize() == 0
+            && skipped + delivery.skipped() == 0;
     LOG.atLevel(quiet ? Level.DEBUG : Level.INFO)
         .log(
-            "{}: {} on server, {} fetched ({} octets), {} deleted, {} too large",
+            "{}: {} on server, {} fetched ({} octets), {} deleted ({} without fetching),"
+                + " {} too large ({} noticed), {} left by rules",
             account.name(),
             onServer,
             delivery.fetched(),
             delivery.octets(),
             deleted,
-            oversize + delivery.oversize());
+            deletedUnfetched + delivery.dropped(),
+            oversize + delivery.oversize(),
+            noticed,
+            skipped + delivery.skipped());
     return failure;
   }
 

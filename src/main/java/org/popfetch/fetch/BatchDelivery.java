@@ -61,8 +61,14 @@ final class BatchDelivery {
   private final Duration stopGrace;
   private final Pop3Client client;
   private final Map<String, SeenUid> seen;
+  private final MessageRules rules;
+
+  /** Oversize notices the rules asked for when the messages were retrieved (no TOP). */
+  private final List<PreDownload.Judged> notices = new ArrayList<>();
 
   private int fetched;
+  private int dropped;
+  private int skipped;
   private long octets;
   private int oversize;
   private int quarantined;
@@ -84,7 +90,9 @@ final class BatchDelivery {
       BooleanSupplier stopRequested,
       Duration stopGrace,
       Pop3Client client,
-      Map<String, SeenUid> seen) {
+      Map<String, SeenUid> seen,
+      MessageRules rules) {
+    this.rules = rules;
     this.account = account;
     this.policy = policy;
     this.store = store;
@@ -117,6 +125,21 @@ final class BatchDelivery {
   /** Messages refused for good and kept in the quarantine. */
   int quarantined() {
     return quarantined;
+  }
+
+  /** Messages a rule deleted when they were retrieved (the server has no TOP). */
+  int dropped() {
+    return dropped;
+  }
+
+  /** Messages a rule left on the server when they were retrieved (the server has no TOP). */
+  int skipped() {
+    return skipped;
+  }
+
+  /** Oversize notices that rules asked for when their messages were retrieved. */
+  List<PreDownload.Judged> notices() {
+    return notices;
   }
 
   /**
@@ -247,7 +270,8 @@ final class BatchDelivery {
     Retrieval r = pending.retrieval();
     CommitOutcome outcome = pending.await();
     if (outcome == CommitOutcome.NOTHING) {
-      return r.failure;
+      Optional<PollFailure> dropFailed = deleteDropped(r, deleting);
+      return r.failure.isPresent() ? r.failure : dropFailed;
     }
     if (outcome.failed() != null) {
       discard(r);
@@ -288,6 +312,10 @@ final class BatchDelivery {
         return r.failure.isPresent() ? r.failure : Optional.of(Failures.classify(e));
       }
     }
+    Optional<PollFailure> dropFailed = deleteDropped(r, deleting);
+    if (dropFailed.isPresent()) {
+      return r.failure.isPresent() ? r.failure : dropFailed;
+    }
     if (LOG.isDebugEnabled()) {
       LOG.debug(
           "{}: batch of {}: retrieve {} ms, commit {} ms, record {} ms, waited {} ms, delete {} ms",
@@ -300,6 +328,25 @@ final class BatchDelivery {
           millis(deleStarted, System.nanoTime()));
     }
     return r.failure;
+  }
+
+  /**
+   * Marks for deletion what a rule deleted on retrieval, and takes the batch's notices for the poll
+   * to send: only once the batch's commit is through, so a failed commit deletes nothing.
+   */
+  private Optional<PollFailure> deleteDropped(Retrieval r, List<Entry> deleting) {
+    notices.addAll(r.notices);
+    if (r.dropped.isEmpty() || !client.isOpen()) {
+      return Optional.empty();
+    }
+    try {
+      List<Entry> marked = dele(r.dropped);
+      dropped += marked.size();
+      deleting.addAll(marked);
+      return Optional.empty();
+    } catch (Pop3Exception e) {
+      return Optional.of(Failures.classify(e));
+    }
   }
 
   /**
@@ -406,6 +453,8 @@ final class BatchDelivery {
     final Staging held = new Staging(quarantine);
     final List<SeenUid> failedAttempts = new ArrayList<>();
     final List<SeenUid> tooLarge = new ArrayList<>();
+    final List<Entry> dropped = new ArrayList<>();
+    final List<PreDownload.Judged> notices = new ArrayList<>();
     Optional<PollFailure> failure = Optional.empty();
 
     /** The number of the message being received, 0 between messages. */
@@ -470,6 +519,15 @@ final class BatchDelivery {
       // The envelope and the rules read the header as it came; the destination gets it
       // rewritten as the account says (switched-off trace fields, dropped fields).
       HeaderFields.Read read = HeaderFields.read(body, account.headers().removedFields());
+      // The same rules as before download, now on the header RETR gave: where TOP is missing
+      // they decide here, and where the server's TOP and RETR disagree, RETR counts.
+      Incoming judged = PreDownload.judgeable(account, read.header());
+      Verdict verdict = rules.judge(judged, entry.size());
+      if (!(verdict instanceof Verdict.Fetch)) {
+        decidedOnRetrieval(entry, verdict, judged);
+        inHand = 0; // the rest of its body is read and discarded
+        return;
+      }
       Envelope envelope = Envelope.of(read.header(), account.mailbox(), account.recipientHeader());
       Incoming incoming =
           new Incoming(
@@ -496,6 +554,57 @@ final class BatchDelivery {
         leftOnServer(entry, refusal.reason());
       }
       inHand = 0; // dealt with: a stop from here on abandons nothing
+    }
+
+    /** A message the rules do not let through, found on retrieval: nothing of it is staged. */
+    private void decidedOnRetrieval(Entry entry, Verdict verdict, Incoming message) {
+      SeenUid recorded = entry.tracked() ? seen.get(entry.uid()) : null;
+      boolean toldBefore = recorded != null && recorded.state() == UidState.OVERSIZE;
+      String from = LogText.sanitize(message.envelope().sender());
+      String subject = LogText.sanitize(message.header().first("Subject").orElse(""));
+      String rule = LogText.sanitize(verdict.rule());
+      if (verdict instanceof Verdict.Skip) {
+        skipped++;
+        LOG.info(
+            "{}: message {} (from {}, subject {}) left on the server by {}",
+            account.name(),
+            entry.number(),
+            from,
+            subject,
+            rule);
+        return;
+      }
+      Verdict.Oversize o = verdict instanceof Verdict.Oversize v ? v : null;
+      if (o == null || o.action() == OversizeAction.DELETE) {
+        LOG.info(
+            "{}: message {} (from {}, subject {}) to be deleted by {}",
+            account.name(),
+            entry.number(),
+            from,
+            subject,
+            rule);
+        dropped.add(entry);
+        return;
+      }
+      if (o.action() == OversizeAction.NOTICE && entry.tracked() && !toldBefore) {
+        Decision d =
+            Decision.listed(entry, recorded, Decision.Action.OVERSIZE_NOTICE, Optional.empty())
+                .judged(Decision.Action.OVERSIZE_NOTICE, verdict, message);
+        notices.add(new PreDownload.Judged(entry, d, Optional.of(message)));
+        return;
+      }
+      oversize++;
+      if (entry.tracked() && !toldBefore) {
+        LOG.info(
+            "{}: message {} ({} octets) is larger than the max-size of {} ({}); left on the"
+                + " server",
+            account.name(),
+            entry.number(),
+            entry.size(),
+            rule,
+            o.limit());
+        tooLarge.add(new SeenUid(entry.uid(), UidState.OVERSIZE, now, entry.size()));
+      }
     }
 
     @Override

@@ -13,6 +13,12 @@ public interface FetchObserver {
   /** One message is staged at its destination (durable at the end of its batch). */
   default void fetched(String account, int number, long octets) {}
 
+  /**
+   * A message is dealt with without being fetched: left by a rule, deleted by a rule or for its
+   * size, or left for its size (its owner told or not).
+   */
+  default void decided(String account, Decision decision) {}
+
   /** The poll ended, whether it succeeded or not; called once for each {@link #started}. */
   default void finished(PollResult result) {}
 }

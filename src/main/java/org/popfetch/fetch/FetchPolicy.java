@@ -15,6 +15,7 @@ import java.util.OptionalLong;
  * @param fetchLimit at most this many messages per poll
  * @param batchMessages at most this many messages per group commit
  * @param batchOctets at most about this many octets per group commit
+ * @param oversize what becomes of a message larger than max-size (leave, delete, notice)
  */
 public record FetchPolicy(
     boolean keep,
@@ -22,7 +23,8 @@ public record FetchPolicy(
     OptionalLong maxSize,
     OptionalInt fetchLimit,
     int batchMessages,
-    long batchOctets) {
+    long batchOctets,
+    OversizeAction oversize) {
   public static final int DEFAULT_BATCH_MESSAGES = 200;
   public static final long DEFAULT_BATCH_OCTETS = 32L * 1024 * 1024;
 
@@ -32,6 +34,23 @@ public record FetchPolicy(
    * accepts (providers stop near 150 MB); max-size raises it for the rare account that needs it.
    */
   public static final long DEFAULT_MESSAGE_CAP = 1L << 30;
+
+  /** Larger messages are left on the server, as before oversize actions existed. */
+  public FetchPolicy(
+      boolean keep,
+      Optional<Duration> deleteAfter,
+      OptionalLong maxSize,
+      OptionalInt fetchLimit,
+      int batchMessages,
+      long batchOctets) {
+    this(keep, deleteAfter, maxSize, fetchLimit, batchMessages, batchOctets, OversizeAction.LEAVE);
+  }
+
+  /** This policy with another action for messages over max-size. */
+  public FetchPolicy withOversize(OversizeAction action) {
+    return new FetchPolicy(
+        keep, deleteAfter, maxSize, fetchLimit, batchMessages, batchOctets, action);
+  }
 
   public static FetchPolicy deleteMode() {
     return new FetchPolicy(

@@ -37,7 +37,13 @@ record Mailbox(ScanTable listing, UidTable uids, Optional<Pop3Reply> uidlRefused
 
   /** The messages to fetch, delete or leave, given what the store remembers. */
   Selection select(String account, Map<String, SeenUid> seen, FetchPolicy policy, Instant now) {
-    return Selection.select(account, listing, uids, haveUidl(), seen, policy, now);
+    return select(account, seen, policy, now, false);
+  }
+
+  /** As above; with {@code explain}, each message's {@link Decision} as well. */
+  Selection select(
+      String account, Map<String, SeenUid> seen, FetchPolicy policy, Instant now, boolean explain) {
+    return Selection.select(account, listing, uids, haveUidl(), seen, policy, now, explain);
   }
 
   long octets() {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.popfetch.net.LogText;
 import org.popfetch.pop3.ScanListing;
 import org.popfetch.pop3.ScanTable;
@@ -25,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * @param oversize how many messages are left for being over max-size
  * @param waiting new messages left for a later poll by fetch-limit or {@link #MAX_SELECTED}
  * @param waitingOctets their total size
+ * @param oversizeDelete messages over max-size to delete without fetching (oversize: delete)
+ * @param oversizeNotice messages over max-size whose owner is to be told (oversize: notice), not
+ *     told before
+ * @param decisions with {@code explain}, what becomes of every message of the listing, in server
+ *     order; otherwise empty
  */
 record Selection(
     List<Entry> fetch,
@@ -32,7 +38,10 @@ record Selection(
     List<SeenUid> newlyOversize,
     int oversize,
     int waiting,
-    long waitingOctets) {
+    long waitingOctets,
+    List<Entry> oversizeDelete,
+    List<Entry> oversizeNotice,
+    List<Decision> decisions) {
   private static final Logger LOG = LoggerFactory.getLogger(Selection.class);
 
   /** Longer UIDs are not tracked (such messages still work in delete mode). */
@@ -63,13 +72,32 @@ record Selection(
       Map<String, SeenUid> seen,
       FetchPolicy policy,
       Instant now) {
+    return select(account, listing, uids, haveUidl, seen, policy, now, false);
+  }
+
+  /** As above; with {@code explain}, every message's {@link Decision} as well. */
+  static Selection select(
+      String account,
+      List<ScanListing> listing,
+      Map<Integer, String> uids,
+      boolean haveUidl,
+      Map<String, SeenUid> seen,
+      FetchPolicy policy,
+      Instant now,
+      boolean explain) {
     ScanTable.Builder scan = new ScanTable.Builder();
     listing.forEach(l -> scan.add(l.number(), l.size()));
     UidTable.Builder ids = new UidTable.Builder();
     uids.forEach(ids::add);
-    return select(account, scan.build(), ids.build(), haveUidl, seen, policy, now);
+    return select(account, scan.build(), ids.build(), haveUidl, seen, policy, now, explain);
   }
 
+  /**
+   * Sorts the listing.
+   *
+   * @param explain whether to keep every message's {@link Decision} (for {@code popfetch explain};
+   *     a poll needs only the lists)
+   */
   static Selection select(
       String account,
       ScanTable listing,
@@ -77,8 +105,9 @@ record Selection(
       boolean haveUidl,
       Map<String, SeenUid> seen,
       FetchPolicy policy,
-      Instant now) {
-    Sorting sorting = new Sorting(account, policy, now);
+      Instant now,
+      boolean explain) {
+    Sorting sorting = new Sorting(account, policy, now, explain);
     int[] repeated = {0};
     long known = 0;
     for (int i = 0; i < listing.size(); i++) {
@@ -110,6 +139,9 @@ record Selection(
     private final List<Entry> fetch = new ArrayList<>();
     private final List<Entry> delete = new ArrayList<>();
     private final List<SeenUid> newlyOversize = new ArrayList<>();
+    private final List<Entry> oversizeDelete = new ArrayList<>();
+    private final List<Entry> oversizeNotice = new ArrayList<>();
+    private final List<Decision> decisions;
     private int oversize;
     private int waiting;
     private long waitingOctets;
@@ -117,7 +149,8 @@ record Selection(
     private int untrackable;
     private int newlyOver;
 
-    Sorting(String account, FetchPolicy policy, Instant now) {
+    Sorting(String account, FetchPolicy policy, Instant now, boolean explain) {
+      this.decisions = explain ? new ArrayList<>() : null;
       this.account = account;
       this.policy = policy;
       this.now = now;
@@ -130,7 +163,7 @@ record Selection(
     void sort(Entry e, SeenUid recorded) {
       if (recorded != null && recorded.state() == UidState.FAILED) {
         // Not delivered yet: fetched again, as a new message would be, keeping its history.
-        fetchOrWait(e);
+        fetchOrWait(e, recorded);
         return;
       }
       if (recorded != null && recorded.state() != UidState.OVERSIZE && reused(recorded, e)) {
@@ -155,24 +188,34 @@ record Selection(
               e.number(),
               LogText.sanitize(e.uid()));
         }
+        decide(e, recorded, Decision.Action.UNTRACKABLE, Optional.empty());
         return;
       }
       // A message once found longer on the wire than its LIST size keeps the size it came as.
       long size = recorded != null ? Math.max(e.size(), recorded.size()) : e.size();
       if (size > policy.messageCap()) {
-        tooLarge(e, recorded == null);
+        tooLarge(e, recorded);
         return;
       }
-      fetchOrWait(e);
+      fetchOrWait(e, recorded);
+    }
+
+    private void decide(
+        Entry e, SeenUid recorded, Decision.Action action, Optional<Instant> deleteAt) {
+      if (decisions != null) {
+        decisions.add(Decision.listed(e, recorded, action, deleteAt));
+      }
     }
 
     /** Delivered in an earlier poll: deleted now (in delete mode, or once delete-after is up). */
     private void deliveredBefore(Entry e, SeenUid recorded) {
-      boolean expired =
-          policy.deleteAfter().map(d -> !recorded.firstSeen().plus(d).isAfter(now)).orElse(false);
+      Optional<Instant> deleteAt = policy.deleteAfter().map(d -> recorded.firstSeen().plus(d));
+      boolean expired = deleteAt.map(at -> !at.isAfter(now)).orElse(false);
       if (policy.keep() && !expired) {
+        decide(e, recorded, Decision.Action.KEEP, deleteAt);
         return;
       }
+      decide(e, recorded, Decision.Action.DELETE_DELIVERED, deleteAt);
       // never delivered again
       if (delete.size() < MAX_SELECTED) {
         delete.add(e);
@@ -181,8 +224,28 @@ record Selection(
       }
     }
 
-    private void tooLarge(Entry e, boolean firstSeen) {
+    private void tooLarge(Entry e, SeenUid recorded) {
       oversize++;
+      boolean firstSeen = recorded == null;
+      OversizeAction action = policy.oversize();
+      if (action == OversizeAction.DELETE) {
+        // Deleted at every poll that finds it: a deletion the server did not carry out is
+        // tried again.
+        decide(e, recorded, Decision.Action.OVERSIZE_DELETE, Optional.empty());
+        if (oversizeDelete.size() < MAX_SELECTED) {
+          oversizeDelete.add(e);
+        }
+        return;
+      }
+      if (action == OversizeAction.NOTICE && firstSeen && e.tracked()) {
+        // Recorded only once the notice is durable, so a notice that fails is sent again.
+        decide(e, recorded, Decision.Action.OVERSIZE_NOTICE, Optional.empty());
+        if (oversizeNotice.size() < MAX_SELECTED) {
+          oversizeNotice.add(e);
+        }
+        return;
+      }
+      decide(e, recorded, Decision.Action.OVERSIZE_LEAVE, Optional.empty());
       if (!firstSeen) {
         return; // reported when it was first seen
       }
@@ -199,10 +262,12 @@ record Selection(
       }
     }
 
-    private void fetchOrWait(Entry e) {
+    private void fetchOrWait(Entry e, SeenUid recorded) {
       if (fetch.size() < fetchCap) {
+        decide(e, recorded, Decision.Action.FETCH, Optional.empty());
         fetch.add(e);
       } else {
+        decide(e, recorded, Decision.Action.WAIT, Optional.empty());
         waiting++;
         waitingOctets += e.size();
       }
@@ -231,7 +296,16 @@ record Selection(
             fetchCap,
             MAX_SELECTED);
       }
-      return new Selection(fetch, delete, newlyOversize, oversize, waiting, waitingOctets);
+      return new Selection(
+          fetch,
+          delete,
+          newlyOversize,
+          oversize,
+          waiting,
+          waitingOctets,
+          oversizeDelete,
+          oversizeNotice,
+          decisions == null ? List.of() : decisions);
     }
   }
 

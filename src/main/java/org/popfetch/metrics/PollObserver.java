@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.popfetch.fetch.Decision;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollResult;
 
@@ -27,6 +28,11 @@ final class PollObserver implements FetchObserver {
   @Override
   public void started(String account) {
     started.put(account, clock.instant());
+  }
+
+  @Override
+  public void decided(String account, Decision decision) {
+    metrics.decided(account, decision.action());
   }
 
   @Override

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.popfetch.fetch.Decision;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
@@ -181,6 +182,20 @@ public final class PopfetchMetrics {
         s.consecutiveFailures.incrementAndGet();
       }
     }
+  }
+
+  /**
+   * Counts one message dealt with before download, without being fetched: {@code
+   * popfetch_messages_decided_total} by account and action ("skip", "delete", "oversize-leave",
+   * "oversize-delete", "oversize-notice").
+   */
+  public void decided(String account, Decision.Action action) {
+    Counter.builder("popfetch_messages_decided_total")
+        .description("messages left, deleted or noticed by a decision before download")
+        .tag("account", account)
+        .tag("action", action.key())
+        .register(registry)
+        .increment();
   }
 
   private void deliveries(String account, String destination, String result, int n) {

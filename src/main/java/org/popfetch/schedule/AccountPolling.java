@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.popfetch.fetch.AuthFailureNotice;
+import org.popfetch.fetch.Decision;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
@@ -155,6 +156,11 @@ public final class AccountPolling {
       @Override
       public void fetched(String account, int number, long octets) {
         observer.fetched(account, number, octets);
+      }
+
+      @Override
+      public void decided(String account, Decision decision) {
+        observer.decided(account, decision);
       }
     };
   }

@@ -20,6 +20,7 @@ import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.SeenUids;
 import org.popfetch.fetch.UidState;
 import org.sqlite.JDBC;
+import org.sqlite.SQLiteConfig;
 
 /**
  * Seen UIDs in an SQLite file.
@@ -100,6 +101,36 @@ public final class SqliteSeenUidStore implements SeenUidStore {
       return new SqliteSeenUidStore(db);
     } catch (SQLException e) {
       throw new IOException("cannot open the state store " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Opens the store in {@code file} for reading only ({@code popfetch explain}): nothing is
+   * created, and {@link #record}, {@link #forget} and {@link #adopt} fail. A file that does not
+   * exist is an {@link IOException}; the caller decides what that means.
+   *
+   * @throws IOException if the file is missing or cannot be opened
+   */
+  public static SqliteSeenUidStore openReadOnly(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException("no state store at " + file);
+    }
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      if (dir != null) {
+        SqliteNativeLibrary.useCopyIn(dir);
+      }
+      SQLiteConfig config = new SQLiteConfig();
+      config.setReadOnly(true);
+      config.setBusyTimeout(10_000);
+      Connection db = new JDBC().connect(PREFIX + file, config.toProperties());
+      if (db == null) {
+        throw new SQLException("the SQLite driver refused " + PREFIX + file);
+      }
+      db.setAutoCommit(false);
+      return new SqliteSeenUidStore(db);
+    } catch (SQLException e) {
+      throw new IOException("cannot read the state store " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,8 @@ import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
 import org.popfetch.fetch.Outcome;
+import org.popfetch.fetch.OversizeAction;
+import org.popfetch.fetch.Verdict;
 import org.popfetch.message.Envelope;
 import org.popfetch.message.HeaderFields;
 import org.popfetch.message.TraceHeaders;
@@ -52,6 +55,74 @@ class RoutedDestinationTest {
         routed.stage(
             incoming(wire, recipient), new ByteArrayInputStream(wire.getBytes(ISO_8859_1)));
     routed.commit(List.of(s));
+  }
+
+  @Test
+  void theFirstMatchingRuleJudgesSkipDeleteItsOwnMaxSizeOrWhereItGoes() throws Exception {
+    Path maildir = dir.resolve("Maildir");
+    RoutedDestination routed =
+        new RoutedDestination(
+            List.of(
+                new RoutedDestination.Rule(
+                    new FieldMatch(
+                        FieldMatch.Source.HEADER, "X-Spam-Flag", FieldMatch.Kind.IS, "yes"),
+                    List.of(),
+                    RoutedDestination.Disposition.DELETE,
+                    ""),
+                new RoutedDestination.Rule(
+                    new FieldMatch(
+                        FieldMatch.Source.HEADER,
+                        "List-Id",
+                        FieldMatch.Kind.REGEX,
+                        "<([a-z]+)\\.lists\\.example\\.net>"),
+                    List.of(new RoutedDestination.Target.Folder(maildir, "Lists.$1")),
+                    new RoutedDestination.Disposition(
+                        RoutedDestination.Disposition.Kind.DELIVER,
+                        OptionalLong.of(1000),
+                        OversizeAction.NOTICE),
+                    "lists"),
+                new RoutedDestination.Rule(
+                    new FieldMatch(FieldMatch.Source.SENDER, null, FieldMatch.Kind.GLOB, "*"),
+                    List.of(),
+                    RoutedDestination.Disposition.SKIP,
+                    "")),
+            new MaildirDestination(maildir, "h"),
+            dir.resolve("spool"),
+            "h");
+    assertThat(routed.needsHeaders()).isTrue();
+    assertThat(routed.judge(incoming("X-Spam-Flag: YES\r\n\r\n", "me@example.org"), 10))
+        .isEqualTo(new Verdict.Delete("rule 1"));
+    String list = "List-Id: <dev.lists.example.net>\r\n\r\n";
+    assertThat(routed.judge(incoming(list, "me@example.org"), 1000))
+        .isEqualTo(
+            new Verdict.Fetch("lists", List.of("maildir " + maildir + " folder .Lists.dev")));
+    assertThat(routed.judge(incoming(list, "me@example.org"), 1001))
+        .isEqualTo(new Verdict.Oversize("lists", 1000, OversizeAction.NOTICE));
+    assertThat(routed.judge(incoming("Subject: x\r\n\r\n", "me@example.org"), 10))
+        .isEqualTo(new Verdict.Skip("rule 3"));
+    // popfetch's own notice, matched first by a rule that fetches nothing, goes to the account's
+    // destination rather than nowhere.
+    deliver(
+        routed, "From: popfetch <MAILER-DAEMON@h>\r\nSubject: n\r\n\r\nx\r\n", "me@example.org");
+    assertThat(count(maildir)).isEqualTo(1);
+  }
+
+  @Test
+  void withoutRulesThatDecideBeforeDownloadNoHeaderIsNeeded() throws Exception {
+    RoutedDestination routed =
+        new RoutedDestination(
+            List.of(
+                new RoutedDestination.Rule(
+                    new FieldMatch(FieldMatch.Source.HEADER, "List-Id", FieldMatch.Kind.GLOB, "*"),
+                    List.of(
+                        new RoutedDestination.Target.Fixed(
+                            new MaildirDestination(dir.resolve("L"), "h"))))),
+            new MaildirDestination(dir.resolve("M"), "h"),
+            dir.resolve("spool"),
+            "h");
+    assertThat(routed.needsHeaders()).isFalse();
+    assertThat(routed.judge(incoming("Subject: x\r\n\r\n", "me@example.org"), 10))
+        .isEqualTo(new Verdict.Fetch("", List.of("maildir " + dir.resolve("M"))));
   }
 
   @Test

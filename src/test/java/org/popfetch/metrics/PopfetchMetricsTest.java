@@ -9,6 +9,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.popfetch.fetch.Decision;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
@@ -92,6 +93,28 @@ class PopfetchMetricsTest {
                 + " 4.0")
         .contains("popfetch_poll_duration_seconds_count{account=\"work\"} 1")
         .contains("popfetch_poll_duration_seconds_sum{account=\"work\"} 2.0");
+  }
+
+  @Test
+  void decisionsBeforeDownloadAreCountedByAction() {
+    FetchObserver observer = metrics.observer("routed");
+    Decision spam =
+        new Decision(
+            2,
+            "uid-2",
+            300,
+            Decision.Seen.NEW,
+            Decision.Action.DELETE,
+            "rule 1",
+            Optional.empty(),
+            Optional.of("spam@example.net"),
+            Optional.of("cheap"),
+            java.util.List.of(),
+            java.util.List.of());
+    observer.decided("work", spam);
+    observer.decided("work", spam);
+    assertThat(metrics.scrape())
+        .contains("popfetch_messages_decided_total{account=\"work\",action=\"delete\"} 2.0");
   }
 
   @Test
