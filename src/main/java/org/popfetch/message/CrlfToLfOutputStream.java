@@ -26,8 +26,8 @@ public final class CrlfToLfOutputStream extends FilterOutputStream {
   }
 
   /**
-   * @param buffer where converted octets are gathered; the caller may reuse it for the next
-   *     message once this stream is finished, but must not touch it before
+   * @param buffer where converted octets are gathered; the caller may reuse it for the next message
+   *     once this stream is finished, but must not touch it before
    */
   public CrlfToLfOutputStream(OutputStream out, byte[] buffer) {
     super(out);
@@ -96,7 +96,9 @@ public final class CrlfToLfOutputStream extends FilterOutputStream {
     drain();
   }
 
-  /** Writes on what is converted so far (a CR held back stays held) and flushes the stream below. */
+  /**
+   * Writes on what is converted so far (a CR held back stays held) and flushes the stream below.
+   */
   @Override
   public void flush() throws IOException {
     drain();

@@ -72,13 +72,12 @@ public record HeaderFields(List<Field> fields) {
   private static final int FIRST_READ = 8 * 1024;
 
   /**
-   * Where the header block ends: just after the LF of its empty line (LF LF, or CR LF CR LF), or -1.
-   * Positions before {@code from} were searched already, but a line end may straddle them.
+   * Where the header block ends: just after the LF of its empty line (LF LF, or CR LF CR LF), or
+   * -1. Positions before {@code from} were searched already, but a line end may straddle them.
    */
   private static int emptyLineEnd(byte[] b, int from, int to) {
     for (int i = Math.max(1, from); i < to; i++) {
-      if (b[i] == '\n'
-          && (b[i - 1] == '\n' || (i >= 2 && b[i - 1] == '\r' && b[i - 2] == '\n'))) {
+      if (b[i] == '\n' && (b[i - 1] == '\n' || (i >= 2 && b[i - 1] == '\r' && b[i - 2] == '\n'))) {
         return i + 1;
       }
     }

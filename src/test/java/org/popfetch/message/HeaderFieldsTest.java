@@ -67,8 +67,7 @@ class HeaderFieldsTest {
         "\n\r\nX: not a field\r\n",
         "Subject: no body at all\r\n"
       })
-  void theEmptyLineIsFoundAndTheMessageKeptWholeWhereverTheReadsEnd(String text)
-      throws Exception {
+  void theEmptyLineIsFoundAndTheMessageKeptWholeWhereverTheReadsEnd(String text) throws Exception {
     byte[] wire = text.getBytes(ISO_8859_1);
     List<String> whole = shown(read(text).header());
     for (int chunk = 1; chunk <= wire.length; chunk++) {
