@@ -1,6 +1,5 @@
 package org.popfetch.delivery;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.Cleaner;
@@ -74,8 +73,13 @@ public final class MaildirDestination implements Destination {
    */
   private final PosixFileAttributes giveTo;
 
-  /** Reused for every message: a destination serves one poll, on one thread, at a time. */
+  /**
+   * Reused for every message, as read from the wire and as converted for the file: a destination
+   * serves one poll, on one thread, at a time.
+   */
   private final byte[] buffer = new byte[64 * 1024];
+
+  private final byte[] converted = new byte[64 * 1024];
 
   /**
    * tmp/ and new/ of the batch being staged, opened at its first stage and closed at the end of its
@@ -229,10 +233,10 @@ public final class MaildirDestination implements Destination {
       try {
         channel = tmp.createFile(unique, FILE_MODE);
         tmp.handOver(unique, giveTo);
-        CountingOutputStream counted =
-            new CountingOutputStream(
-                new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
-        CrlfToLfOutputStream out = new CrlfToLfOutputStream(counted);
+        // The converter gathers its output in a buffer of its own and writes whole buffers to the
+        // file: no buffer allocated per message.
+        CountingOutputStream counted = new CountingOutputStream(Channels.newOutputStream(channel));
+        CrlfToLfOutputStream out = new CrlfToLfOutputStream(counted, converted);
         out.write(trace.toBytes("\n"));
         // Large reads: the body stream scans its buffer in place, so each call can hand over a
         // whole buffer's worth instead of transferTo's 8 KiB.
@@ -241,7 +245,6 @@ public final class MaildirDestination implements Destination {
           out.write(buffer, 0, n);
         }
         out.finish();
-        counted.flush();
         batchDirs.staged++;
         return new MaildirStaged(unique, channel, counted.count(), batchDirs);
       } catch (IOException | RuntimeException e) {

@@ -1,12 +1,12 @@
 package org.popfetch.message;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -41,7 +41,10 @@ public record HeaderFields(List<Field> fields) {
 
   /**
    * Reads the header block (up to the first empty line, or {@link #MAX_HEADER} octets) and parses
-   * it with Mime4j's lenient token stream.
+   * it with Mime4j's lenient token stream. The stream is read in bulk, never an octet at a time:
+   * what is read past the header comes back first in {@link Read#message()}, so nothing is lost.
+   *
+   * @throws IOException if the stream fails, or the header cannot be read at all
    */
   public static Read read(InputStream message) throws IOException {
     return read(message, Set.of());
@@ -55,43 +58,72 @@ public record HeaderFields(List<Field> fields) {
    * @param removed field names to leave out of {@link Read#message()}, lower case
    */
   public static Read read(InputStream message, Set<String> removed) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream(4096);
-    int b = 0;
-    int prev = -1;
-    int prev2 = -1;
-    boolean ended = false;
-    while (head.size() < MAX_HEADER && (b = message.read()) >= 0) {
-      head.write(b);
-      // The header ends at an empty line: LF LF, or CR LF CR LF.
-      if (b == '\n' && (prev == '\n' || (prev == '\r' && prev2 == '\n'))) {
+    byte[] buf = new byte[FIRST_READ];
+    int filled = 0;
+    int scanned = 0; // octets searched for the empty line so far
+    int headEnd = -1;
+    boolean ended = false; // the message ended within what was read
+    while (headEnd < 0 && filled < MAX_HEADER) {
+      if (filled == buf.length) {
+        buf = Arrays.copyOf(buf, Math.min(MAX_HEADER, buf.length * 2));
+      }
+      int n = message.read(buf, filled, buf.length - filled);
+      if (n < 0) {
         ended = true;
         break;
       }
-      prev2 = prev;
-      prev = b;
+      filled += n;
+      headEnd = emptyLineEnd(buf, scanned, filled);
+      scanned = filled;
     }
-    byte[] bytes = head.toByteArray();
-    boolean complete = ended || b < 0;
-    byte[] kept = HeaderFilter.without(bytes, complete, removed);
-    return new Read(parse(bytes), new SequenceInputStream(new ByteArrayInputStream(kept), message));
+    int head = headEnd >= 0 ? headEnd : Math.min(filled, MAX_HEADER);
+    HeaderFields parsed = parse(buf, head);
+    InputStream read = new ByteArrayInputStream(buf, 0, filled);
+    if (!removed.isEmpty()) {
+      // A header cut by MAX_HEADER is not complete: its last field may go on past the cut.
+      boolean complete = headEnd >= 0 || ended;
+      byte[] kept = HeaderFilter.without(Arrays.copyOf(buf, head), complete, removed);
+      read =
+          new SequenceInputStream(
+              new ByteArrayInputStream(kept), new ByteArrayInputStream(buf, head, filled - head));
+    }
+    return new Read(parsed, new SequenceInputStream(read, message));
   }
 
-  static HeaderFields parse(byte[] head) throws IOException {
-    MimeConfig config =
-        new MimeConfig.Builder()
-            .setMaxLineLen(-1)
-            .setMaxHeaderLen(-1)
-            .setMaxHeaderCount(10_000)
-            .build();
-    MimeTokenStream tokens = new MimeTokenStream(config, DecodeMonitor.SILENT, null);
+  /** The first read takes a whole typical header, and often the whole of a small message. */
+  private static final int FIRST_READ = 8 * 1024;
+
+  /**
+   * Where the header block ends: just after the LF of its empty line (LF LF, or CR LF CR LF), or
+   * -1. Positions before {@code from} were searched already, but a line end may straddle them.
+   */
+  private static int emptyLineEnd(byte[] b, int from, int to) {
+    for (int i = Math.max(1, from); i < to; i++) {
+      if (b[i] == '\n' && (b[i - 1] == '\n' || (i >= 2 && b[i - 1] == '\r' && b[i - 2] == '\n'))) {
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  /** Lenient: lines and headers of any length (the header is already capped), many fields. */
+  private static final MimeConfig CONFIG =
+      new MimeConfig.Builder()
+          .setMaxLineLen(-1)
+          .setMaxHeaderLen(-1)
+          .setMaxHeaderCount(10_000)
+          .build();
+
+  private static HeaderFields parse(byte[] head, int length) throws IOException {
+    MimeTokenStream tokens = new MimeTokenStream(CONFIG, DecodeMonitor.SILENT, null);
     // The head ends at its empty line already; another one makes a complete (bodyless) message
     // of a head that was cut.
-    byte[] complete = new byte[head.length + 4];
-    System.arraycopy(head, 0, complete, 0, head.length);
-    complete[head.length] = '\r';
-    complete[head.length + 1] = '\n';
-    complete[head.length + 2] = '\r';
-    complete[head.length + 3] = '\n';
+    byte[] complete = new byte[length + 4];
+    System.arraycopy(head, 0, complete, 0, length);
+    complete[length] = '\r';
+    complete[length + 1] = '\n';
+    complete[length + 2] = '\r';
+    complete[length + 3] = '\n';
     tokens.parse(new ByteArrayInputStream(complete));
     List<Field> fields = new ArrayList<>();
     try {

@@ -35,6 +35,7 @@ public final class DotTerminatedInputStream extends InputStream {
   private boolean lastWasCr;
   private long count;
   private IOException failure;
+  private final byte[] one = new byte[1];
 
   public DotTerminatedInputStream(WireInput in, Framing framing) {
     this(in, framing, Long.MAX_VALUE);
@@ -70,7 +71,6 @@ public final class DotTerminatedInputStream extends InputStream {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
     int n = read(one, 0, 1);
     return n < 0 ? -1 : one[0] & 0xff;
   }
@@ -124,21 +124,29 @@ public final class DotTerminatedInputStream extends InputStream {
           }
         }
         case BODY -> {
+          // Whole lines at a time, as long as the next line starts with data and not a dot:
+          // one copy for many lines.
           int start = in.pos;
           int end = Math.min(in.limit, start + (len - n));
           int i = start;
-          while (i < end && buf[i] != '\n') {
-            i++;
-          }
-          if (i < end) {
+          while (true) {
+            while (i < end && buf[i] != '\n') {
+              i++;
+            }
+            if (i == end) {
+              lastWasCr = buf[i - 1] == '\r';
+              break;
+            }
             boolean crBefore = i > start ? buf[i - 1] == '\r' : lastWasCr;
             i++; // include the LF
-            if (crBefore || lfEndsLine) {
-              state = State.LINE_START;
-            }
             lastWasCr = false;
-          } else {
-            lastWasCr = buf[i - 1] == '\r';
+            if (crBefore || lfEndsLine) {
+              if (i < end && buf[i] != '.') {
+                continue; // the next line starts with data: still the body
+              }
+              state = State.LINE_START;
+              break;
+            }
           }
           int chunk = i - start;
           System.arraycopy(buf, start, dst, off + n, chunk);
@@ -189,6 +197,9 @@ public final class DotTerminatedInputStream extends InputStream {
   /** Reads and discards the rest of the body, up to and including the terminating line. */
   @Override
   public void close() throws IOException {
+    if (state == State.DONE) {
+      return; // read to the end, as nearly always: nothing to drain
+    }
     byte[] sink = new byte[8192];
     while (state != State.DONE) {
       read(sink, 0, sink.length);

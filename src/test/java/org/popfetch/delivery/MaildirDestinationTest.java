@@ -73,6 +73,127 @@ class MaildirDestinationTest {
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
   }
 
+  /**
+   * A message of {@code size} octets made up as it is read, in reads of random length: lines of
+   * random length (one in 500 longer than any buffer), CRLF line ends, bare CRs and bare LFs. The
+   * same seed gives the same octets; {@link #stored} is what a Maildir must hold of it.
+   */
+  private static final class MadeUpMessage extends InputStream {
+    private final java.util.Random random;
+    private final java.util.Random chunks;
+    private long left;
+    private int lineLeft;
+
+    MadeUpMessage(long seed, long size) {
+      random = new java.util.Random(seed);
+      chunks = new java.util.Random(seed + 1);
+      left = size;
+    }
+
+    @Override
+    public int read() {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (left == 0) {
+        return -1;
+      }
+      int n = (int) Math.min(left, Math.min(len, 1 + chunks.nextInt(100_000)));
+      for (int i = off; i < off + n; i++) {
+        b[i] = next();
+      }
+      left -= n;
+      return n;
+    }
+
+    private byte next() {
+      if (lineLeft == 0) {
+        lineLeft = random.nextInt(500) == 0 ? 100_000 + random.nextInt(100_000) : 76;
+      }
+      lineLeft--;
+      int r = random.nextInt(200);
+      if (lineLeft <= 1) {
+        return (byte) (lineLeft == 1 ? '\r' : '\n');
+      }
+      return (byte) (r == 0 ? '\r' : r == 1 ? '\n' : 'A' + r % 26);
+    }
+
+    /** The SHA-256 of the message with each CRLF made LF, and that message's length. */
+    static Object[] stored(long seed, long size) throws IOException {
+      java.security.MessageDigest sha;
+      try {
+        sha = java.security.MessageDigest.getInstance("SHA-256");
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new AssertionError(e);
+      }
+      long length = 0;
+      boolean cr = false;
+      byte[] buf = new byte[8192];
+      InputStream in = new MadeUpMessage(seed, size);
+      int n;
+      while ((n = in.read(buf, 0, buf.length)) > 0) {
+        for (int i = 0; i < n; i++) {
+          byte c = buf[i];
+          if (cr && c != '\n') {
+            sha.update((byte) '\r');
+            length++;
+          }
+          cr = c == '\r';
+          if (!cr) {
+            sha.update(c);
+            length++;
+          }
+        }
+      }
+      if (cr) {
+        sha.update((byte) '\r');
+        length++;
+      }
+      return new Object[] {java.util.HexFormat.of().formatHex(sha.digest()), length};
+    }
+  }
+
+  private static String sha256(Path file) throws Exception {
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[64 * 1024];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        sha.update(buf, 0, n);
+      }
+    }
+    return java.util.HexFormat.of().formatHex(sha.digest());
+  }
+
+  @Test
+  void aLargeMessageIsStoredOctetForOctetAndTheNextOneAfterItToo() throws Exception {
+    Path root = dir.resolve("Maildir");
+    MaildirDestination maildir = new MaildirDestination(root, "h");
+    long size = 24L * 1024 * 1024;
+    Destination.Staged big =
+        maildir.stage(Incoming.of(TraceHeaders.NONE), new MadeUpMessage(1, size));
+    Destination.Staged small =
+        maildir.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: 2\r\n\r\nend\r"));
+    maildir.commit(List.of(big, small));
+
+    Object[] expected = MadeUpMessage.stored(1, size);
+    Path bigFile = only(root.resolve("new"), ",S=" + expected[1]);
+    assertThat(sha256(bigFile)).isEqualTo(expected[0]);
+    assertThat(big.size()).isEqualTo((long) expected[1]);
+    Path smallFile = only(root.resolve("new"), ",S=" + "Subject: 2\n\nend\r".length());
+    assertThat(Files.readString(smallFile, ISO_8859_1)).isEqualTo("Subject: 2\n\nend\r");
+  }
+
+  private static Path only(Path d, String suffix) throws IOException {
+    List<Path> found =
+        list(d).stream().filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+    assertThat(found).hasSize(1);
+    return found.get(0);
+  }
+
   @Test
   void discardLeavesNothingBehind() throws Exception {
     Path root = dir.resolve("Maildir");

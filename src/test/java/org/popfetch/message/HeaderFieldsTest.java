@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,6 +30,52 @@ class HeaderFieldsTest {
   void theMessageComesBackByteForByteWhateverItsShape(String wire) throws Exception {
     HeaderFields.Read r = read(wire);
     assertThat(new String(r.message().readAllBytes(), ISO_8859_1)).isEqualTo(wire);
+  }
+
+  /** Hands out at most {@code chunk} octets a read, and refuses to be read an octet at a time. */
+  private static InputStream inReadsOf(byte[] bytes, int chunk) {
+    return new ByteArrayInputStream(bytes) {
+      @Override
+      public synchronized int read() {
+        throw new AssertionError("read one octet at a time");
+      }
+
+      @Override
+      public synchronized int read(byte[] b, int off, int len) {
+        return super.read(b, off, Math.min(len, chunk));
+      }
+    };
+  }
+
+  @Test
+  void theHeaderIsReadInBulkNotAnOctetAtATime() throws Exception {
+    byte[] wire = "Subject: hi\r\nFrom: a@example.org\r\n\r\nbody\r\n".getBytes(ISO_8859_1);
+    HeaderFields.Read r = HeaderFields.read(inReadsOf(wire, Integer.MAX_VALUE));
+    assertThat(r.header().first("Subject")).contains("hi");
+    assertThat(r.message().readAllBytes()).isEqualTo(wire);
+  }
+
+  private static List<String> shown(HeaderFields h) {
+    return h.fields().stream().map(f -> f.getName() + ":" + f.getBody()).toList();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "Subject: one\r\nFrom: a@example.org\r\n\r\n.body\r\nX: not a field\r\n",
+        "Subject: bare LF\nFrom: a@example.org\n\nX: not a field\n",
+        "\n\r\nX: not a field\r\n",
+        "Subject: no body at all\r\n"
+      })
+  void theEmptyLineIsFoundAndTheMessageKeptWholeWhereverTheReadsEnd(String text) throws Exception {
+    byte[] wire = text.getBytes(ISO_8859_1);
+    List<String> whole = shown(read(text).header());
+    for (int chunk = 1; chunk <= wire.length; chunk++) {
+      HeaderFields.Read r = HeaderFields.read(inReadsOf(wire, chunk));
+      assertThat(shown(r.header())).as("reads of %d", chunk).isEqualTo(whole);
+      assertThat(r.header().first("X")).as("reads of %d", chunk).isEmpty();
+      assertThat(r.message().readAllBytes()).as("reads of %d", chunk).isEqualTo(wire);
+    }
   }
 
   @Test

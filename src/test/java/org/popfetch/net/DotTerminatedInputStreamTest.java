@@ -77,6 +77,40 @@ class DotTerminatedInputStreamTest {
     }
   }
 
+  /**
+   * Bodies made of dots, CRs, LFs and letters, dot-stuffed, read back through small buffers in
+   * reads of random sizes: every dot line, CR and "\r\n.\r\n" lands on some buffer or read edge.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {16, 17, 64, 4096})
+  void randomBodiesComeBackWholeThroughAnyBufferAndReadSize(int bufferSize) throws IOException {
+    java.util.Random random = new java.util.Random(bufferSize);
+    char[] alphabet = {'a', 'b', '.', '.', '\r', '\n', '\r', '\n'};
+    for (int round = 0; round < 300; round++) {
+      StringBuilder body = new StringBuilder();
+      int length = random.nextInt(3000);
+      for (int i = 0; i < length; i++) {
+        body.append(random.nextInt(4) == 0 ? "\r\n" : alphabet[random.nextInt(alphabet.length)]);
+      }
+      if (body.length() > 0 && !body.toString().endsWith("\r\n")) {
+        body.append("\r\n");
+      }
+      byte[] wire = concat(stuff(body.toString()), "+OK next\r\n".getBytes(ISO_8859_1));
+      WireInput in =
+          new WireInput(ChunkedInputStream.chunked(wire, 1 + random.nextInt(40)), bufferSize);
+      DotTerminatedInputStream stream = new DotTerminatedInputStream(in, Framing.CRLF);
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      byte[] dst = new byte[100];
+      int n;
+      while ((n = stream.read(dst, 0, 1 + random.nextInt(dst.length))) >= 0) {
+        got.write(dst, 0, n);
+      }
+      assertThat(got.toString(ISO_8859_1)).as("round %d", round).isEqualTo(body.toString());
+      assertThat(stream.count()).isEqualTo(got.size());
+      assertThat(in.readLine(10)).isEqualTo("+OK next");
+    }
+  }
+
   @Test
   void survivesOneByteReads() throws IOException {
     assertThat(
