@@ -14,8 +14,10 @@
 #       once, over its control socket), and the poll's duration as the service itself measured
 #       it (popfetch_poll_duration_seconds_max from /metrics).
 #
-# JAR (default target/popfetch.jar) is the jar run; JAVA_OPTS the JVM flags (default: the
-# launcher's and the unit's, src/deb/popfetch.sh and systemd/popfetch.service).
+# JAR (default target/popfetch.jar) is the jar run, as the unit runs it: through the launcher
+# (LAUNCHER, default src/deb/popfetch.sh, with its flags and class-data archive, kept in CDS_DIR)
+# with the unit's POPFETCH_JAVA_OPTS (UNIT, default systemd/popfetch.service) after them.
+# JAVA_OPTS, if set, runs `java $JAVA_OPTS -jar` instead, without the launcher.
 set -euo pipefail
 
 BENCH_TMP=${BENCH_TMP:-/tmp/popbench}
@@ -23,7 +25,11 @@ BENCH_DIR=${BENCH_DIR:-/work/shared/bench}
 # shellcheck disable=SC1091
 . "$BENCH_TMP/bench.env"
 JAR=$(readlink -f "${JAR:-target/popfetch.jar}")
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto -Xmx128m}
+JAVA_OPTS=${JAVA_OPTS:-}
+LAUNCHER=$(readlink -f "${LAUNCHER:-src/deb/popfetch.sh}")
+UNIT=${UNIT:-systemd/popfetch.service}
+UNIT_OPTS=${UNIT_OPTS-$(sed -n 's/^Environment=POPFETCH_JAVA_OPTS=//p' "$UNIT" | tr -d '"')}
+CDS_DIR=${CDS_DIR:-$BENCH_TMP/cds}
 MAILUSER=${BENCH_MAILUSER:-popbench}
 METRICS_PORT=${METRICS_PORT:-$((POP3_PORT + 50))}
 WORK=$BENCH_TMP/service
@@ -72,12 +78,21 @@ EOF
 }
 
 start() {
-  # shellcheck disable=SC2086
-  java $JAVA_OPTS -jar "$JAR" run --no-watch --config "$WORK/popfetch.yaml" \
-    >"$WORK/service.log" 2>&1 &
+  if [ -n "$JAVA_OPTS" ]; then
+    # shellcheck disable=SC2086
+    java $JAVA_OPTS -jar "$JAR" run --no-watch --config "$WORK/popfetch.yaml" \
+      >"$WORK/service.log" 2>&1 &
+  else
+    mkdir -p "$CDS_DIR"
+    echo "launcher $LAUNCHER, POPFETCH_JAVA_OPTS=$UNIT_OPTS"
+    # The launcher makes the archive first if there is none for this jar (a training run), then
+    # execs java: $! is the service's JVM.
+    POPFETCH_JAR=$JAR POPFETCH_CDS_DIR=$CDS_DIR POPFETCH_JAVA_OPTS=$UNIT_OPTS \
+      sh "$LAUNCHER" run --no-watch --config "$WORK/popfetch.yaml" >"$WORK/service.log" 2>&1 &
+  fi
   PID=$!
   trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true' EXIT
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 1200); do
     curl -sf "http://127.0.0.1:$METRICS_PORT/health" >/dev/null 2>&1 && return 0
     curl -s "http://127.0.0.1:$METRICS_PORT/health" >/dev/null 2>&1 && return 0
     sleep 0.1
@@ -92,7 +107,10 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$PID/status"; }
 idle() {
   local accounts=${1:-100} seconds=${2:-180} kept=${IDLE_KEPT:-20} warmup=${WARMUP:-90}
   local a hz t0 t1 max=0 min=0 r
-  for a in $(seq 1 "$accounts"); do fill "$(user "$a")" "$kept"; done
+  # IDLE_FILL=0 reuses the mailboxes of an earlier idle run (filling a hundred takes minutes).
+  if [ "${IDLE_FILL:-1}" != 0 ]; then
+    for a in $(seq 1 "$accounts"); do fill "$(user "$a")" "$kept"; done
+  fi
   config "$accounts" 1m
   start
   sleep "$warmup"
@@ -112,6 +130,13 @@ idle() {
   echo "cpu=$(((t1 - t0) * 1000 / hz)) ms in ${seconds}s =" \
     "$(awk -v c=$((t1 - t0)) -v hz="$hz" -v s="$seconds" 'BEGIN {printf "%.3f", 100 * c / hz / s}') % of a core"
   echo "rss_kb min=$min max=$max threads=$(awk '/^Threads/ {print $2}' "/proc/$PID/status")"
+  # The threads by name, "popfetch-fsync" x 2 and so on (the JVM's own included).
+  for t in /proc/"$PID"/task/*/comm; do cat "$t"; done | sed 's/-\?[0-9]*$//' | sort | uniq -c |
+    awk '{n = $1; $1 = ""; printf "%s x%d,", substr($0, 2), n} END {print ""}'
+  if [ -n "${KEEP_RUNNING:-}" ]; then
+    echo "pid $PID left running for $KEEP_RUNNING s"
+    sleep "$KEEP_RUNNING"
+  fi
 }
 
 # The service's own measure of all its polls so far, in seconds.

@@ -130,7 +130,19 @@ final class AccountWiring {
 
   static Destination destination(AccountConfig a, PopfetchConfig config, MailQueue queue)
       throws DeliveryException {
-    Destination fallback = destination(a.deliver(), config, queue);
+    return destination(a, config, queue, localHost());
+  }
+
+  /**
+   * The account's destination, with {@code host} as this machine's name (in Maildir file names and
+   * trace headers).
+   *
+   * @throws DeliveryException if it cannot be set up (a Maildir that cannot be made, a link)
+   */
+  static Destination destination(
+      AccountConfig a, PopfetchConfig config, MailQueue queue, String host)
+      throws DeliveryException {
+    Destination fallback = destination(a.deliver(), config, queue, host);
     if (a.rules().isEmpty()) {
       return fallback;
     }
@@ -149,15 +161,17 @@ final class AccountWiring {
                       : Optional.empty()));
         } else {
           targets.add(
-              new RoutedDestination.Target.Fixed(destination(t.destination(), config, queue)));
+              new RoutedDestination.Target.Fixed(
+                  destination(t.destination(), config, queue, host)));
         }
       }
       rules.add(new RoutedDestination.Rule(when, targets));
     }
-    return new RoutedDestination(rules, fallback, spoolDir(config), localHost());
+    return new RoutedDestination(rules, fallback, spoolDir(config), host);
   }
 
-  private static Destination destination(DeliverConfig d, PopfetchConfig config, MailQueue queue)
+  private static Destination destination(
+      DeliverConfig d, PopfetchConfig config, MailQueue queue, String host)
       throws DeliveryException {
     if (d instanceof DeliverConfig.Smtp smtp) {
       return new ForwardDestination(queue, smtp.route().id(), smtp.route()::idFor, smtp.to());
@@ -165,7 +179,7 @@ final class AccountWiring {
     if (d instanceof DeliverConfig.Maildir m) {
       return m.user().isPresent()
           ? AgentWiring.maildir(m, spoolDir(config))
-          : new MaildirDestination(m.path(), localHost());
+          : new MaildirDestination(m.path(), host);
     }
     if (d instanceof DeliverConfig.Mbox m) {
       return m.user().isPresent()
@@ -321,7 +335,12 @@ final class AccountWiring {
 
   /** The Maildir that keeps messages a destination refused for good. */
   static Destination quarantine(PopfetchConfig config) throws DeliveryException {
-    return new MaildirDestination(config.quarantine(), localHost());
+    return quarantine(config, localHost());
+  }
+
+  /** The quarantine, with {@code host} as this machine's name. */
+  static Destination quarantine(PopfetchConfig config, String host) throws DeliveryException {
+    return new MaildirDestination(config.quarantine(), host);
   }
 
   /** Private scratch space next to the state store, for messages on their way to mbox or pipe. */

@@ -89,6 +89,12 @@ final class ServiceJobs implements AutoCloseable {
   private final MailQueue queue;
   private final Map<String, QueueRunner.Route> routes;
 
+  /**
+   * This machine's name for Maildir file names, trace headers and notices, looked up once for the
+   * configuration's jobs rather than at each poll (a reload looks it up again).
+   */
+  private final String host = AccountWiring.localHost();
+
   private ServiceJobs(PopfetchConfig config, Shared shared, MailQueue queue) throws Exception {
     this.config = config;
     this.shared = shared;
@@ -141,14 +147,14 @@ final class ServiceJobs implements AutoCloseable {
     AccountPolling polling =
         AccountPolling.standing(
             t.name(),
-            PollWiring.poll(t, config, shared.store(), queue, shared.trace()),
+            PollWiring.kept(t, config, shared.store(), queue, shared.trace(), host),
             shared
                 .ledger()
                 .observer(shared.metrics().observer(AccountWiring.destinationKind(t.config()))),
             new AccountPolling.Standing(
                 st.backoff(),
                 st.notice(),
-                () -> AccountWiring.destination(t.config(), config, queue)),
+                () -> AccountWiring.destination(t.config(), config, queue, host)),
             Clock.systemUTC());
     accounts.put(t.name(), new Polled(t, polling));
     Runnable job =
