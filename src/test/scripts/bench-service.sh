@@ -32,7 +32,7 @@ UNIT_OPTS=${UNIT_OPTS-$(sed -n 's/^Environment=POPFETCH_JAVA_OPTS=//p' "$UNIT" |
 CDS_DIR=${CDS_DIR:-$BENCH_TMP/cds}
 MAILUSER=${BENCH_MAILUSER:-popbench}
 METRICS_PORT=${METRICS_PORT:-$((POP3_PORT + 50))}
-WORK=$BENCH_TMP/service
+WORK=${WORK:-$BENCH_TMP/service}
 mode=${1:-idle}
 
 mailbox() { echo "$BENCH_TMP/mail/$1/Maildir"; }
