@@ -95,7 +95,8 @@ final class ServiceJobs implements AutoCloseable {
    */
   private final String host = AccountWiring.localHost();
 
-  private ServiceJobs(PopfetchConfig config, Shared shared, MailQueue queue) throws Exception {
+  private ServiceJobs(PopfetchConfig config, Shared shared, MailQueue queue, int accounts)
+      throws Exception {
     this.config = config;
     this.shared = shared;
     this.queue = queue;
@@ -103,8 +104,11 @@ final class ServiceJobs implements AutoCloseable {
     // since its counts add up over its runs.
     this.routes =
         queue == null ? Map.of() : AccountWiring.routes(config, AccountRun.Secrets.AT_EACH_LOGIN);
-    // One thread more than polls may run at once for the queue, one for the heartbeat.
-    this.scheduler = new PollScheduler(config.parallel() + 2);
+    // As many threads as polls may run at once (no more than there are accounts), one for the
+    // queue if anything forwards, one for the heartbeat so that busy polls do not starve it.
+    this.scheduler =
+        new PollScheduler(
+            Math.max(1, Math.min(config.parallel(), accounts)) + (queue == null ? 0 : 1) + 1);
     this.slots = new ServerSlots(config.perServer());
   }
 
@@ -119,7 +123,7 @@ final class ServiceJobs implements AutoCloseable {
         AccountWiring.forwards(config)
             ? new MailQueue(config.queue().dir(), Clock.systemUTC())
             : null;
-    ServiceJobs jobs = new ServiceJobs(config, shared, queue);
+    ServiceJobs jobs = new ServiceJobs(config, shared, queue, plan.targets().size());
     for (AccountRun.Target t : plan.targets()) {
       jobs.add(t);
     }

@@ -74,8 +74,12 @@ public final class MaildirDestination implements Destination {
    */
   private final PosixFileAttributes giveTo;
 
-  /** Reused for every message: a destination serves one poll, on one thread, at a time. */
-  private final byte[] buffer = new byte[64 * 1024];
+  /**
+   * Reused for every message of a batch: a destination serves one poll, on one thread, at a time.
+   * Let go when the batch ends, since the service keeps a destination between polls, most of
+   * which deliver nothing.
+   */
+  private byte[] buffer;
 
   /**
    * tmp/ and new/ of the batch being staged, opened at its first stage and closed at the end of its
@@ -236,9 +240,13 @@ public final class MaildirDestination implements Destination {
         out.write(trace.toBytes("\n"));
         // Large reads: the body stream scans its buffer in place, so each call can hand over a
         // whole buffer's worth instead of transferTo's 8 KiB.
+        if (buffer == null) {
+          buffer = new byte[64 * 1024];
+        }
+        byte[] buf = buffer;
         int n;
-        while ((n = wireBody.read(buffer, 0, buffer.length)) > 0) {
-          out.write(buffer, 0, n);
+        while ((n = wireBody.read(buf, 0, buf.length)) > 0) {
+          out.write(buf, 0, n);
         }
         out.finish();
         counted.flush();
@@ -288,6 +296,7 @@ public final class MaildirDestination implements Destination {
     MaildirBatchDirectories dirs = staged.get(0).dirs;
     if (dirs == batchDirs) {
       batchDirs = null;
+      buffer = null;
     }
     return () -> {
       try {
@@ -316,6 +325,7 @@ public final class MaildirDestination implements Destination {
     if (batchDirs != null) {
       batchDirs.close();
       batchDirs = null;
+      buffer = null;
     }
   }
 
@@ -365,6 +375,7 @@ public final class MaildirDestination implements Destination {
         dirs.close();
         if (dirs == batchDirs) {
           batchDirs = null;
+          buffer = null;
         }
       }
     }
