@@ -29,7 +29,14 @@ JAR=$(readlink -f "${JAR:-target/popfetch.jar}")
 JAVA_OPTS=${JAVA_OPTS:-}
 LAUNCHER=$(readlink -f "${LAUNCHER:-src/deb/popfetch.sh}")
 UNIT=${UNIT:-systemd/popfetch.service}
-UNIT_OPTS=${UNIT_OPTS-$(sed -n 's/^Environment=POPFETCH_JAVA_OPTS=//p' "$UNIT" | tr -d '"')}
+UNIT_OPTS=${UNIT_OPTS-$(sed -n 's/^Environment="\{0,1\}POPFETCH_JAVA_OPTS=//p' "$UNIT" | tr -d '"')}
+# The unit's MALLOC_ARENA_MAX, unless set here.
+if [ -z "${MALLOC_ARENA_MAX+x}" ]; then
+  arenas=$(sed -n 's/^Environment=MALLOC_ARENA_MAX=//p' "$UNIT")
+  if [ -n "$arenas" ]; then
+    export MALLOC_ARENA_MAX=$arenas
+  fi
+fi
 CDS_DIR=${CDS_DIR:-$BENCH_TMP/cds}
 MAILUSER=${BENCH_MAILUSER:-popbench}
 METRICS_PORT=${METRICS_PORT:-$((POP3_PORT + 50))}
@@ -85,7 +92,7 @@ start() {
       >"$WORK/service.log" 2>&1 &
   else
     mkdir -p "$CDS_DIR"
-    echo "launcher $LAUNCHER, POPFETCH_JAVA_OPTS=$UNIT_OPTS"
+    echo "launcher $LAUNCHER, POPFETCH_JAVA_OPTS=$UNIT_OPTS, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-}"
     # The launcher makes the archive first if there is none for this jar (a training run), then
     # execs java: $! is the service's JVM.
     POPFETCH_JAR=$JAR POPFETCH_CDS_DIR=$CDS_DIR POPFETCH_JAVA_OPTS=$UNIT_OPTS \
@@ -239,7 +246,7 @@ polls_done() {
 
 poll() {
   local known=${1:-20000} polls=${2:-10} u i before sum
-  u=$(user 1)
+  u=$(user "${POLL_USER:-1}") # another than idle's, to run beside it
   fill "$u" "$known"
   config 1 60m
   start
