@@ -23,9 +23,9 @@ import org.popfetch.queue.MailQueue;
  * <p>A kept one is set up again, as at the first poll, when the poll before it did not succeed
  * (whatever that poll left behind is let go, and a Maildir that went missing is made again), when
  * its tmp/, new/ or cur/ is no longer a directory (removed, or replaced by a link: the setup then
- * makes it again or refuses it), and when it was set up {@link #RENEW} ago or more, so that tmp/
- * is swept of stale files at least that often. Every batch still walks to the directories afresh
- * when it starts. Destinations other than a Maildir of the service's own (mbox, a program, the
+ * makes it again or refuses it), and when it was set up {@link #RENEW} ago or more, so that tmp/ is
+ * swept of stale files at least that often. Every batch still walks to the directories afresh when
+ * it starts. Destinations other than a Maildir of the service's own (mbox, a program, the
  * forwarding queue, rules, a user's delivery agent) are built for each poll, as before.
  *
  * <p>Used by one account's polls, which never run at once.

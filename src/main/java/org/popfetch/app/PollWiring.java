@@ -43,8 +43,8 @@ final class PollWiring {
   }
 
   /**
-   * A poll of {@code target} run again and again by the service: its Maildir and the quarantine
-   * are set up once and kept between polls while they are sound ({@link KeptMaildirs}), and this
+   * A poll of {@code target} run again and again by the service: its Maildir and the quarantine are
+   * set up once and kept between polls while they are sound ({@link KeptMaildirs}), and this
    * machine's name is the one given, looked up once for all accounts.
    *
    * @param queue the forwarding queue, or null if no account forwards
@@ -61,14 +61,7 @@ final class PollWiring {
       PollResult result = null;
       try {
         result =
-            accountPoll(
-                    target,
-                    store,
-                    trace,
-                    host,
-                    observer,
-                    kept.destination(),
-                    kept.quarantine())
+            accountPoll(target, store, trace, host, observer, kept.destination(), kept.quarantine())
                 .stopWhen(stop)
                 .run();
         return result;

@@ -76,8 +76,8 @@ public final class MaildirDestination implements Destination {
 
   /**
    * Reused for every message of a batch: a destination serves one poll, on one thread, at a time.
-   * Let go when the batch ends, since the service keeps a destination between polls, most of
-   * which deliver nothing.
+   * Let go when the batch ends, since the service keeps a destination between polls, most of which
+   * deliver nothing.
    */
   private byte[] buffer;
 

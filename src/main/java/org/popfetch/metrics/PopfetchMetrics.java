@@ -198,9 +198,13 @@ public final class PopfetchMetrics {
       quarantined = deliveries(registry, key, "quarantined");
       deferred = deliveries(registry, key, "deferred");
       messagesFetched =
-          Counter.builder("popfetch_messages_fetched_total").tag("account", account).register(registry);
+          Counter.builder("popfetch_messages_fetched_total")
+              .tag("account", account)
+              .register(registry);
       bytesFetched =
-          Counter.builder("popfetch_bytes_fetched_total").tag("account", account).register(registry);
+          Counter.builder("popfetch_bytes_fetched_total")
+              .tag("account", account)
+              .register(registry);
       messagesQuarantined =
           Counter.builder("popfetch_messages_quarantined_total")
               .tag("account", account)

@@ -76,8 +76,7 @@ class KeptMaildirsTest {
     kept = new KeptMaildirs(config.accounts().get(0), config, null, "host.example", clock);
   }
 
-  private static final PollResult OK =
-      new PollResult("carol", 0, 0, 0, 0, 0, 0, Optional.empty());
+  private static final PollResult OK = new PollResult("carol", 0, 0, 0, 0, 0, 0, Optional.empty());
 
   /** A tmp/ file as a crash between write and rename leaves it, two days old. */
   private Path staleTmpFile(Path root) throws Exception {

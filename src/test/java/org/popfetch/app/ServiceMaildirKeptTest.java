@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.fetch.PollResult;
 
 /**
- * The running service sets an account's Maildir up once, not at every poll (the sweep of tmp/
- * runs then), and still makes a Maildir removed between polls again before delivering into it.
+ * The running service sets an account's Maildir up once, not at every poll (the sweep of tmp/ runs
+ * then), and still makes a Maildir removed between polls again before delivering into it.
  */
 class ServiceMaildirKeptTest {
   /** A cron that does not fire while the test runs: every poll is one asked for. */
