@@ -146,7 +146,19 @@ final class AccountWiring {
 
   static Destination destination(AccountConfig a, PopfetchConfig config, MailQueue queue)
       throws DeliveryException {
-    return destination(a, config, d -> destination(d, config, queue));
+    return destination(a, config, queue, localHost());
+  }
+
+  /**
+   * The account's destination, with {@code host} as this machine's name (in Maildir file names and
+   * trace headers).
+   *
+   * @throws DeliveryException if it cannot be set up (a Maildir that cannot be made, a link)
+   */
+  static Destination destination(
+      AccountConfig a, PopfetchConfig config, MailQueue queue, String host)
+      throws DeliveryException {
+    return destination(a, config, d -> destination(d, config, queue, host), host);
   }
 
   /**
@@ -155,6 +167,11 @@ final class AccountWiring {
    */
   static Destination destination(AccountConfig a, PopfetchConfig config, Opener opener)
       throws DeliveryException {
+    return destination(a, config, opener, localHost());
+  }
+
+  private static Destination destination(
+      AccountConfig a, PopfetchConfig config, Opener opener, String host) throws DeliveryException {
     Destination fallback = opener.open(a.deliver());
     if (a.rules().isEmpty()) {
       return fallback;
@@ -180,10 +197,11 @@ final class AccountWiring {
       String label = "rule " + (i + 1) + ": " + ConfigText.match(r);
       rules.add(new RoutedDestination.Rule(when, targets, disposition(r.disposition()), label));
     }
-    return new RoutedDestination(rules, fallback, spoolDir(config), localHost());
+    return new RoutedDestination(rules, fallback, spoolDir(config), host);
   }
 
-  private static Destination destination(DeliverConfig d, PopfetchConfig config, MailQueue queue)
+  private static Destination destination(
+      DeliverConfig d, PopfetchConfig config, MailQueue queue, String host)
       throws DeliveryException {
     if (d instanceof DeliverConfig.Smtp smtp) {
       return new ForwardDestination(queue, smtp.route().id(), smtp.route()::idFor, smtp.to());
@@ -191,7 +209,7 @@ final class AccountWiring {
     if (d instanceof DeliverConfig.Maildir m) {
       return m.user().isPresent()
           ? AgentWiring.maildir(m, spoolDir(config))
-          : new MaildirDestination(m.path(), localHost());
+          : new MaildirDestination(m.path(), host);
     }
     if (d instanceof DeliverConfig.Mbox m) {
       return m.user().isPresent()
@@ -358,7 +376,12 @@ final class AccountWiring {
 
   /** The Maildir that keeps messages a destination refused for good. */
   static Destination quarantine(PopfetchConfig config) throws DeliveryException {
-    return new MaildirDestination(config.quarantine(), localHost());
+    return quarantine(config, localHost());
+  }
+
+  /** The quarantine, with {@code host} as this machine's name. */
+  static Destination quarantine(PopfetchConfig config, String host) throws DeliveryException {
+    return new MaildirDestination(config.quarantine(), host);
   }
 
   /** Private scratch space next to the state store, for messages on their way to mbox or pipe. */

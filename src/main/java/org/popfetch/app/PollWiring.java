@@ -3,6 +3,9 @@ package org.popfetch.app;
 import java.time.Clock;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AccountPoll;
+import org.popfetch.fetch.Destination;
+import org.popfetch.fetch.FetchObserver;
+import org.popfetch.fetch.PollResult;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
@@ -15,7 +18,7 @@ final class PollWiring {
 
   /**
    * A poll of {@code target}, its destination built anew for each run (a Maildir removed since the
-   * last poll is made again, or reported).
+   * last poll is made again, or reported): for the one-shot {@code poll}, which runs it once.
    *
    * @param queue the forwarding queue, or null if no account forwards
    */
@@ -25,21 +28,68 @@ final class PollWiring {
       SeenUidStore store,
       MailQueue queue,
       boolean trace) {
+    String host = AccountWiring.localHost();
+    return (observer, stop) ->
+        accountPoll(
+                target,
+                store,
+                trace,
+                host,
+                observer,
+                AccountWiring.destination(target.config(), config, queue, host),
+                AccountWiring.quarantine(config, host))
+            .stopWhen(stop)
+            .run();
+  }
+
+  /**
+   * A poll of {@code target} run again and again by the service: its Maildir and the quarantine are
+   * set up once and kept between polls while they are sound ({@link KeptMaildirs}), and this
+   * machine's name is the one given, looked up once for all accounts.
+   *
+   * @param queue the forwarding queue, or null if no account forwards
+   */
+  static AccountPolling.Poll kept(
+      AccountRun.Target target,
+      PopfetchConfig config,
+      SeenUidStore store,
+      MailQueue queue,
+      boolean trace,
+      String host) {
+    KeptMaildirs kept = new KeptMaildirs(target.config(), config, queue, host, Clock.systemUTC());
     return (observer, stop) -> {
-      String name = target.config().name();
-      ProtocolTrace t = trace ? new LoggingProtocolTrace(name) : ProtocolTrace.NONE;
-      return new AccountPoll(
-              target.account(),
-              AccountWiring.policy(target.config()),
-              store,
-              AccountWiring.destination(target.config(), config, queue),
-              AccountWiring.quarantine(config),
-              AccountWiring.localHost(),
-              Clock.systemUTC(),
-              observer,
-              t)
-          .stopWhen(stop)
-          .run();
+      PollResult result = null;
+      try {
+        result =
+            accountPoll(target, store, trace, host, observer, kept.destination(), kept.quarantine())
+                .stopWhen(stop)
+                .run();
+        return result;
+      } finally {
+        kept.ended(result);
+      }
     };
+  }
+
+  private static AccountPoll accountPoll(
+      AccountRun.Target target,
+      SeenUidStore store,
+      boolean trace,
+      String host,
+      FetchObserver observer,
+      Destination destination,
+      Destination quarantine) {
+    String name = target.config().name();
+    ProtocolTrace t = trace ? new LoggingProtocolTrace(name) : ProtocolTrace.NONE;
+    return new AccountPoll(
+        target.account(),
+        AccountWiring.policy(target.config()),
+        store,
+        destination,
+        quarantine,
+        host,
+        Clock.systemUTC(),
+        observer,
+        t);
   }
 }

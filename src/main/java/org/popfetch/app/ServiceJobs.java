@@ -89,7 +89,14 @@ final class ServiceJobs implements AutoCloseable {
   private final MailQueue queue;
   private final Map<String, QueueRunner.Route> routes;
 
-  private ServiceJobs(PopfetchConfig config, Shared shared, MailQueue queue) throws Exception {
+  /**
+   * This machine's name for Maildir file names, trace headers and notices, looked up once for the
+   * configuration's jobs rather than at each poll (a reload looks it up again).
+   */
+  private final String host = AccountWiring.localHost();
+
+  private ServiceJobs(PopfetchConfig config, Shared shared, MailQueue queue, int accounts)
+      throws Exception {
     this.config = config;
     this.shared = shared;
     this.queue = queue;
@@ -97,8 +104,11 @@ final class ServiceJobs implements AutoCloseable {
     // since its counts add up over its runs.
     this.routes =
         queue == null ? Map.of() : AccountWiring.routes(config, AccountRun.Secrets.AT_EACH_LOGIN);
-    // One thread more than polls may run at once for the queue, one for the heartbeat.
-    this.scheduler = new PollScheduler(config.parallel() + 2);
+    // As many threads as polls may run at once (no more than there are accounts), one for the
+    // queue if anything forwards, one for the heartbeat so that busy polls do not starve it.
+    this.scheduler =
+        new PollScheduler(
+            Math.max(1, Math.min(config.parallel(), accounts)) + (queue == null ? 0 : 1) + 1);
     this.slots = new ServerSlots(config.perServer());
   }
 
@@ -113,7 +123,7 @@ final class ServiceJobs implements AutoCloseable {
         AccountWiring.forwards(config)
             ? new MailQueue(config.queue().dir(), Clock.systemUTC())
             : null;
-    ServiceJobs jobs = new ServiceJobs(config, shared, queue);
+    ServiceJobs jobs = new ServiceJobs(config, shared, queue, plan.targets().size());
     for (AccountRun.Target t : plan.targets()) {
       jobs.add(t);
     }
@@ -141,14 +151,14 @@ final class ServiceJobs implements AutoCloseable {
     AccountPolling polling =
         AccountPolling.standing(
             t.name(),
-            PollWiring.poll(t, config, shared.store(), queue, shared.trace()),
+            PollWiring.kept(t, config, shared.store(), queue, shared.trace(), host),
             shared
                 .ledger()
                 .observer(shared.metrics().observer(AccountWiring.destinationKind(t.config()))),
             new AccountPolling.Standing(
                 st.backoff(),
                 st.notice(),
-                () -> AccountWiring.destination(t.config(), config, queue)),
+                () -> AccountWiring.destination(t.config(), config, queue, host)),
             Clock.systemUTC());
     accounts.put(t.name(), new Polled(t, polling));
     Runnable job =

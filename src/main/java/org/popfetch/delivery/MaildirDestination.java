@@ -74,12 +74,14 @@ public final class MaildirDestination implements Destination {
   private final PosixFileAttributes giveTo;
 
   /**
-   * Reused for every message, as read from the wire and as converted for the file: a destination
-   * serves one poll, on one thread, at a time.
+   * Reused for every message of a batch, as read from the wire ({@code buffer}) and as converted
+   * for the file ({@code converted}): a destination serves one poll, on one thread, at a time. Let
+   * go when the batch ends, since the service keeps a destination between polls, most of which
+   * deliver nothing.
    */
-  private final byte[] buffer = new byte[64 * 1024];
+  private byte[] buffer;
 
-  private final byte[] converted = new byte[64 * 1024];
+  private byte[] converted;
 
   /**
    * tmp/ and new/ of the batch being staged, opened at its first stage and closed at the end of its
@@ -235,14 +237,19 @@ public final class MaildirDestination implements Destination {
         tmp.handOver(unique, giveTo);
         // The converter gathers its output in a buffer of its own and writes whole buffers to the
         // file: no buffer allocated per message.
+        if (buffer == null) {
+          buffer = new byte[64 * 1024];
+          converted = new byte[64 * 1024];
+        }
         CountingOutputStream counted = new CountingOutputStream(Channels.newOutputStream(channel));
         CrlfToLfOutputStream out = new CrlfToLfOutputStream(counted, converted);
         out.write(trace.toBytes("\n"));
         // Large reads: the body stream scans its buffer in place, so each call can hand over a
         // whole buffer's worth instead of transferTo's 8 KiB.
+        byte[] buf = buffer;
         int n;
-        while ((n = wireBody.read(buffer, 0, buffer.length)) > 0) {
-          out.write(buffer, 0, n);
+        while ((n = wireBody.read(buf, 0, buf.length)) > 0) {
+          out.write(buf, 0, n);
         }
         out.finish();
         batchDirs.staged++;
@@ -291,6 +298,8 @@ public final class MaildirDestination implements Destination {
     MaildirBatchDirectories dirs = staged.get(0).dirs;
     if (dirs == batchDirs) {
       batchDirs = null;
+      buffer = null;
+      converted = null;
     }
     return () -> {
       try {
@@ -319,6 +328,8 @@ public final class MaildirDestination implements Destination {
     if (batchDirs != null) {
       batchDirs.close();
       batchDirs = null;
+      buffer = null;
+      converted = null;
     }
   }
 
@@ -368,6 +379,8 @@ public final class MaildirDestination implements Destination {
         dirs.close();
         if (dirs == batchDirs) {
           batchDirs = null;
+          buffer = null;
+          converted = null;
         }
       }
     }

@@ -36,6 +36,7 @@ public final class PopfetchMetrics {
   private final AtomicLong queueDepth = new AtomicLong();
   private final AtomicLong queueOldestSeconds = new AtomicLong();
   private final Map<String, AtomicReference<TokenTimes>> oauth = new ConcurrentHashMap<>();
+  private final Map<PollKey, PollMeters> pollMeters = new ConcurrentHashMap<>();
 
   /**
    * An OAuth account's token times, read at each scrape. It gives times and a count, never a token
@@ -149,30 +150,18 @@ public final class PopfetchMetrics {
    */
   public void poll(PollResult result, Duration took, String destination) {
     String a = result.account();
-    deliveries(a, destination, "delivered", result.fetched());
-    deliveries(a, destination, "quarantined", result.quarantined());
+    PollMeters m =
+        pollMeters.computeIfAbsent(new PollKey(a, destination), k -> new PollMeters(registry, k));
+    m.delivered.increment(result.fetched());
+    m.quarantined.increment(result.quarantined());
     boolean deferred =
         result.failure().filter(f -> f.kind() == PollFailure.Kind.DELIVERY).isPresent();
-    deliveries(a, destination, "deferred", deferred ? 1 : 0);
-    String outcome = result.failure().map(f -> f.kind().name().toLowerCase()).orElse("ok");
-    Counter.builder("popfetch_polls_total")
-        .tag("account", a)
-        .tag("result", outcome)
-        .register(registry)
-        .increment();
-    Counter.builder("popfetch_messages_fetched_total")
-        .tag("account", a)
-        .register(registry)
-        .increment(result.fetched());
-    Counter.builder("popfetch_bytes_fetched_total")
-        .tag("account", a)
-        .register(registry)
-        .increment(result.octets());
-    Counter.builder("popfetch_messages_quarantined_total")
-        .tag("account", a)
-        .register(registry)
-        .increment(result.quarantined());
-    Timer.builder("popfetch_poll_duration").tag("account", a).register(registry).record(took);
+    m.deferred.increment(deferred ? 1 : 0);
+    m.polls(result.failure().map(f -> f.kind().name().toLowerCase()).orElse("ok")).increment();
+    m.messagesFetched.increment(result.fetched());
+    m.bytesFetched.increment(result.octets());
+    m.messagesQuarantined.increment(result.quarantined());
+    m.duration.record(took);
     AccountState s = accounts.get(a);
     if (s != null) {
       if (result.succeeded()) {
@@ -198,14 +187,66 @@ public final class PopfetchMetrics {
         .increment();
   }
 
-  private void deliveries(String account, String destination, String result, int n) {
-    Counter.builder("popfetch_deliveries_total")
-        .description("messages handed to the account's destination, by result")
-        .tag("account", account)
-        .tag("destination", destination)
-        .tag("result", result)
-        .register(registry)
-        .increment(n);
+  /** The meters one account's polls to one kind of destination count in. */
+  private record PollKey(String account, String destination) {}
+
+  /**
+   * Looked up once per account and destination, not at each poll: the registry builds an id and
+   * searches its map for every lookup, a cost an idle service would pay a hundred times a minute.
+   */
+  private static final class PollMeters {
+    final Counter delivered;
+    final Counter quarantined;
+    final Counter deferred;
+    final Counter messagesFetched;
+    final Counter bytesFetched;
+    final Counter messagesQuarantined;
+    final Timer duration;
+    private final Map<String, Counter> polls = new ConcurrentHashMap<>();
+    private final PrometheusMeterRegistry registry;
+    private final String account;
+
+    PollMeters(PrometheusMeterRegistry registry, PollKey key) {
+      this.registry = registry;
+      this.account = key.account();
+      delivered = deliveries(registry, key, "delivered");
+      quarantined = deliveries(registry, key, "quarantined");
+      deferred = deliveries(registry, key, "deferred");
+      messagesFetched =
+          Counter.builder("popfetch_messages_fetched_total")
+              .tag("account", account)
+              .register(registry);
+      bytesFetched =
+          Counter.builder("popfetch_bytes_fetched_total")
+              .tag("account", account)
+              .register(registry);
+      messagesQuarantined =
+          Counter.builder("popfetch_messages_quarantined_total")
+              .tag("account", account)
+              .register(registry);
+      duration = Timer.builder("popfetch_poll_duration").tag("account", account).register(registry);
+    }
+
+    /** The poll counter of one result ("ok", "auth", ...). */
+    Counter polls(String outcome) {
+      return polls.computeIfAbsent(
+          outcome,
+          o ->
+              Counter.builder("popfetch_polls_total")
+                  .tag("account", account)
+                  .tag("result", o)
+                  .register(registry));
+    }
+
+    private static Counter deliveries(
+        PrometheusMeterRegistry registry, PollKey key, String result) {
+      return Counter.builder("popfetch_deliveries_total")
+          .description("messages handed to the account's destination, by result")
+          .tag("account", key.account())
+          .tag("destination", key.destination())
+          .tag("result", result)
+          .register(registry);
+    }
   }
 
   /** Counts one pass of the forwarding queue. */
