@@ -39,6 +39,8 @@ import org.popfetch.pop3.TlsMode;
  * @param rules routing rules, first match wins; {@code deliver} takes what none matches
  * @param uidScope a name for the scope of its seen UIDs in the state, instead of the one made of
  *     server, port and user (to keep them when the account moves to another port)
+ * @param multidrop a mailbox for several local users: whom each message is for, and where each
+ *     one's mail goes; {@code deliver} then takes what is for none of them
  */
 public record AccountConfig(
     String name,
@@ -61,7 +63,8 @@ public record AccountConfig(
     DeliverConfig deliver,
     Optional<String> recipientHeader,
     List<RuleConfig> rules,
-    Optional<String> uidScope) {
+    Optional<String> uidScope,
+    Optional<MultidropConfig> multidrop) {
   /** Where its seen UIDs are kept: the scope it names, else its server, port and user. */
   public AccountKey scope() {
     return uidScope.map(AccountKey::named).orElseGet(() -> AccountKey.of(server, port, user));

@@ -45,7 +45,8 @@ final class AccountSection extends YamlReader {
           "deliver",
           "recipient-header",
           "rules",
-          "uid-scope");
+          "uid-scope",
+          "multidrop");
   private static final String DEFAULT_TIMEOUT = "60s";
 
   private static final Set<AuthMethod> PASSWORD_METHODS =
@@ -266,7 +267,8 @@ final class AccountSection extends YamlReader {
         (DeliverConfig) f.get("deliver").value(),
         value(f, "recipient-header", String.class),
         f.containsKey("rules") ? ruleList(f.get("rules").value()) : List.of(),
-        value(f, "uid-scope", String.class));
+        value(f, "uid-scope", String.class),
+        value(f, "multidrop", MultidropConfig.class));
   }
 
   @SuppressWarnings("unchecked")
@@ -280,6 +282,7 @@ final class AccountSection extends YamlReader {
     exclusive(entries, "password", "oauth");
     exclusive(entries, "oauth-token", "oauth");
     exclusive(entries, "interval", "cron");
+    exclusive(entries, "recipient-header", "multidrop");
     Map<String, Located> fields = new LinkedHashMap<>();
     for (Entry e : entries.values()) {
       Object value = values.field(e.key(), e.value(), e.path());

@@ -59,6 +59,7 @@ final class AccountValues extends YamlReader {
       case "recipient-header" -> headerName(v, path);
       case "rules" -> new RuleSection(this, deliver).read(v, path);
       case "uid-scope" -> uidScope(v, path);
+      case "multidrop" -> new MultidropSection(this, deliver).read(v, path);
       default -> throw new AssertionError(key);
     };
   }

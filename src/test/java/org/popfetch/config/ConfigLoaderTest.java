@@ -272,7 +272,7 @@ accounts:
           "3: defaults.color: unknown key; valid keys here: name, server, port, tls, ca-file,"
               + " fingerprint, user, password, oauth-token, oauth, auth, interval, cron, keep,"
               + " delete-after, max-size, fetch-limit, timeout, deliver, recipient-header, rules,"
-              + " uid-scope");
+              + " uid-scope, multidrop");
     }
 
     @Test
@@ -289,7 +289,7 @@ accounts:
           "5: accounts[0].ca_file: unknown key (did you mean 'ca-file'?); valid keys here: name,"
               + " server, port, tls, ca-file, fingerprint, user, password, oauth-token, oauth,"
               + " auth, interval, cron, keep, delete-after, max-size, fetch-limit, timeout,"
-              + " deliver, recipient-header, rules, uid-scope");
+              + " deliver, recipient-header, rules, uid-scope, multidrop");
     }
 
     @Test
