@@ -5,16 +5,20 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.DeliverConfig;
 import org.popfetch.config.HostPort;
+import org.popfetch.config.MultidropConfig;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.config.QueueConfig;
 import org.popfetch.config.Route;
@@ -27,11 +31,15 @@ import org.popfetch.delivery.MboxDestination;
 import org.popfetch.delivery.PipeDestination;
 import org.popfetch.delivery.RoutedDestination;
 import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.DeliveryLedger;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.FetchPolicy;
 import org.popfetch.fetch.Pop3Account;
 import org.popfetch.fetch.ScopeAdoption;
 import org.popfetch.fetch.SeenUidStore;
+import org.popfetch.message.Recipients;
+import org.popfetch.multidrop.MultidropDestination;
+import org.popfetch.multidrop.RecipientMap;
 import org.popfetch.net.Framing;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
@@ -130,6 +138,47 @@ final class AccountWiring {
 
   static Destination destination(AccountConfig a, PopfetchConfig config, MailQueue queue)
       throws DeliveryException {
+    return destination(a, config, queue, DeliveryLedger.NONE);
+  }
+
+  /**
+   * The account's destination for one poll: its rules and deliver block, and for a multidrop
+   * mailbox each user's destination.
+   *
+   * @param ledger where a multidrop dedupe across accounts remembers Message-IDs
+   */
+  static Destination destination(
+      AccountConfig a, PopfetchConfig config, MailQueue queue, DeliveryLedger ledger)
+      throws DeliveryException {
+    Destination own = routed(a, config, queue);
+    if (a.multidrop().isEmpty()) {
+      return own;
+    }
+    MultidropConfig m = a.multidrop().get();
+    Map<String, Destination> users = new LinkedHashMap<>();
+    for (Map.Entry<String, DeliverConfig> u : m.users().entrySet()) {
+      users.put(u.getKey(), destination(u.getValue(), config, queue));
+    }
+    Set<String> local = new LinkedHashSet<>(m.localDomains());
+    local.addAll(m.aka());
+    return new MultidropDestination(
+        new RecipientMap(local, m.map(), users.keySet(), m.stripPrefix()),
+        m.envelope().stream()
+            .map(e -> new Recipients.EnvelopeHeader(e.header(), e.skip()))
+            .toList(),
+        users,
+        m.postmaster(),
+        own,
+        spoolDir(config),
+        localHost(),
+        ledger,
+        m.dedupe().acrossAccounts() ? Optional.of(m.dedupe().keep()) : Optional.empty(),
+        Clock.systemUTC());
+  }
+
+  /** The account's deliver block, behind its rules if it has any. */
+  private static Destination routed(AccountConfig a, PopfetchConfig config, MailQueue queue)
+      throws DeliveryException {
     Destination fallback = destination(a.deliver(), config, queue);
     if (a.rules().isEmpty()) {
       return fallback;
@@ -199,6 +248,7 @@ final class AccountWiring {
       List<DeliverConfig> all = new ArrayList<>();
       all.add(a.deliver());
       a.rules().forEach(r -> r.deliver().forEach(t -> all.add(t.destination())));
+      a.multidrop().ifPresent(m -> all.addAll(m.users().values()));
       for (DeliverConfig d : all) {
         if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route().id())) {
           routes.put(s.route().id(), route(s, timeouts, config, secrets));
@@ -300,6 +350,11 @@ final class AccountWiring {
         .anyMatch(
             a ->
                 a.deliver() instanceof DeliverConfig.Smtp
+                    || a.multidrop().stream()
+                        .anyMatch(
+                            m ->
+                                m.users().values().stream()
+                                    .anyMatch(DeliverConfig.Smtp.class::isInstance))
                     || a.rules().stream()
                         .anyMatch(
                             r ->

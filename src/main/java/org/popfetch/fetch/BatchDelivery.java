@@ -61,6 +61,7 @@ final class BatchDelivery {
   private final Duration stopGrace;
   private final Pop3Client client;
   private final Map<String, SeenUid> seen;
+  private final DeliveryLedger ledger;
 
   private int fetched;
   private long octets;
@@ -84,7 +85,8 @@ final class BatchDelivery {
       BooleanSupplier stopRequested,
       Duration stopGrace,
       Pop3Client client,
-      Map<String, SeenUid> seen) {
+      Map<String, SeenUid> seen,
+      DeliveryLedger ledger) {
     this.account = account;
     this.policy = policy;
     this.store = store;
@@ -97,6 +99,7 @@ final class BatchDelivery {
     this.stopGrace = stopGrace;
     this.client = client;
     this.seen = seen;
+    this.ledger = ledger;
   }
 
   /** Messages delivered (not counting the quarantined) by the batches so far. */
@@ -232,6 +235,7 @@ final class BatchDelivery {
       return new CommitOutcome(null, heldFailed, e);
     }
     r.recorded = System.nanoTime();
+    forgetParts(done);
     return new CommitOutcome(null, heldFailed, null);
   }
 
@@ -380,6 +384,22 @@ final class BatchDelivery {
     return marked;
   }
 
+  /**
+   * The record of which parts of these messages have them is no longer needed once each is
+   * recorded as delivered as a whole. Failing here costs only a stale row, so it is not fatal.
+   */
+  private void forgetParts(List<Entry> done) {
+    if (ledger == DeliveryLedger.NONE) {
+      return;
+    }
+    try {
+      ledger.forgetParts(
+          account.key(), done.stream().filter(Entry::tracked).map(Entry::uid).toList());
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("{}: cannot forget the delivered parts: {}", account.name(), e.toString());
+    }
+  }
+
   /** The store's entries for what was delivered or quarantined: kept, or pending deletion. */
   private List<SeenUid> records(List<Entry> done, Instant now) {
     List<SeenUid> delivered = new ArrayList<>();
@@ -480,7 +500,10 @@ final class BatchDelivery {
                   account.name(),
                   envelope.recipient(),
                   now),
-              read.header());
+              read.header(),
+              entry.tracked() && ledger != DeliveryLedger.NONE
+                  ? MessageProgress.of(ledger, account.key(), entry.uid())
+                  : MessageProgress.NONE);
       Outcome outcome = stage(incoming, read.message(), body);
       if (outcome instanceof Outcome.Delivered d) {
         delivered.add(entry, d.staged());
