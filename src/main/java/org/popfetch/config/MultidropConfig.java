@@ -28,8 +28,8 @@ import java.util.Optional;
  *     header (fetchmail's qvirtual)
  * @param localDomains domains whose addresses are this mailbox's, matched as suffixes, lower case
  * @param aka other names of this host, matched as suffixes, lower case
- * @param map address ("alice@example.org"), local part ("alice"), a domain's rest
- *     ("*@example.org") or everything local ("*"), lower case, to a name of {@code users}
+ * @param map address ("alice@example.org"), local part ("alice"), a domain's rest ("*@example.org")
+ *     or everything local ("*"), lower case, to a name of {@code users}
  * @param users each local user's destination, by name
  * @param postmaster the user that gets what matches nobody; empty: the account's {@code deliver:}
  * @param dedupe suppression of copies already delivered by another account

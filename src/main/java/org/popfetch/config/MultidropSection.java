@@ -16,17 +16,26 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads an account's {@code multidrop:} block: where recipients come from, which addresses are
- * local, how they map to users, each user's destination (a {@code deliver:} block), the
- * postmaster and the dedupe window.
+ * local, how they map to users, each user's destination (a {@code deliver:} block), the postmaster
+ * and the dedupe window.
  */
 final class MultidropSection {
   private static final List<String> MULTIDROP_KEYS =
       List.of(
-          "envelope", "strip-prefix", "local-domains", "aka", "map", "users", "postmaster", "dedupe");
+          "envelope",
+          "strip-prefix",
+          "local-domains",
+          "aka",
+          "map",
+          "users",
+          "postmaster",
+          "dedupe");
   private static final List<String> ENVELOPE_KEYS = List.of("header", "skip");
   private static final List<String> DEDUPE_KEYS = List.of("across-accounts", "keep");
 
-  /** A domain or host name: letters, digits, "-" and "." (a leading "." is allowed, and dropped). */
+  /**
+   * A domain or host name: letters, digits, "-" and "." (a leading "." is allowed, and dropped).
+   */
   private static final Pattern DOMAIN = Pattern.compile("\\.?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*");
 
   /** A map key: an address, a local part, "*@domain" or "*"; printable ASCII, no space. */
@@ -45,7 +54,9 @@ final class MultidropSection {
     Entry usersAt = m.get("users");
     if (usersAt == null) {
       throw yaml.error(
-          path, YamlReader.line(v), "a multidrop mailbox needs users: (each local user's deliver:)");
+          path,
+          YamlReader.line(v),
+          "a multidrop mailbox needs users: (each local user's deliver:)");
     }
     Map<String, DeliverConfig> users = users(usersAt);
     List<MultidropConfig.Envelope> envelope =
@@ -56,7 +67,9 @@ final class MultidropSection {
       String prefix = yaml.nonBlank(e.value(), e.path()).strip();
       if (!MAP_KEY.matcher(prefix).matches() || prefix.contains("@")) {
         throw yaml.error(
-            e.path(), e.line(), "expected the start of a local part, got " + YamlReader.quote(prefix));
+            e.path(),
+            e.line(),
+            "expected the start of a local part, got " + YamlReader.quote(prefix));
       }
       strip = Optional.of(prefix);
     }
@@ -79,8 +92,7 @@ final class MultidropSection {
           "no address can be local: give local-domains:, aka: or map: entries with whole"
               + " addresses");
     }
-    return new MultidropConfig(
-        envelope, strip, localDomains, aka, map, users, postmaster, dedupe);
+    return new MultidropConfig(envelope, strip, localDomains, aka, map, users, postmaster, dedupe);
   }
 
   private Map<String, DeliverConfig> users(Entry e) throws ConfigException {
@@ -163,7 +175,9 @@ final class MultidropSection {
       String d = yaml.nonBlank(items.get(i), at).strip();
       if (!DOMAIN.matcher(d).matches() || d.length() > 253) {
         throw yaml.error(
-            at, YamlReader.line(items.get(i)), "expected a domain name, got " + YamlReader.quote(d));
+            at,
+            YamlReader.line(items.get(i)),
+            "expected a domain name, got " + YamlReader.quote(d));
       }
       out.add((d.startsWith(".") ? d.substring(1) : d).toLowerCase(Locale.ROOT));
     }

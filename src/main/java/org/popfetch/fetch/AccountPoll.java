@@ -100,10 +100,9 @@ public final class AccountPoll {
   }
 
   /**
-   * Keeps, in this ledger, which parts of a message that goes to several destinations (a
-   * multidrop mailbox's users, a rule's destinations) already have it, so that a message tried
-   * again after a partial failure is not given twice to any of them. Without one, each part is
-   * delivered again.
+   * Keeps, in this ledger, which parts of a message that goes to several destinations (a multidrop
+   * mailbox's users, a rule's destinations) already have it, so that a message tried again after a
+   * partial failure is not given twice to any of them. Without one, each part is delivered again.
    */
   public AccountPoll withLedger(DeliveryLedger ledger) {
     this.ledger = ledger;

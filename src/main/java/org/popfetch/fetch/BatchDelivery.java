@@ -385,8 +385,8 @@ final class BatchDelivery {
   }
 
   /**
-   * The record of which parts of these messages have them is no longer needed once each is
-   * recorded as delivered as a whole. Failing here costs only a stale row, so it is not fatal.
+   * The record of which parts of these messages have them is no longer needed once each is recorded
+   * as delivered as a whole. Failing here costs only a stale row, so it is not fatal.
    */
   private void forgetParts(List<Entry> done) {
     if (ledger == DeliveryLedger.NONE) {

@@ -30,8 +30,7 @@ public interface MessageProgress {
   boolean isDone(String part) throws DeliveryException;
 
   /**
-   * Records, durably, that this part has the message; call it only once the part's copy is
-   * durable.
+   * Records, durably, that this part has the message; call it only once the part's copy is durable.
    *
    * @throws DeliveryException (deferred) if it cannot be recorded; the part may then get the
    *     message again when it is tried again

@@ -12,11 +12,11 @@ import java.util.Objects;
  * header that the provider wrote with the envelope recipient (Delivered-To, X-Original-To,
  * Envelope-To...), else guessed from the address fields.
  *
- * <p>The envelope headers are tried in the order configured. Of each, the instances a provider
- * adds for its own mailbox are skipped ({@code skip}, fetchmail's "envelope N HEADER"), and the
- * next one is read: its addresses, all of them, are the recipients. The first header that yields an
- * address wins. Without one, the addresses of Resent-To and Resent-Cc are taken if either field is
- * there (a resent message is meant for them, the original To has had it), else those of To and Cc.
+ * <p>The envelope headers are tried in the order configured. Of each, the instances a provider adds
+ * for its own mailbox are skipped ({@code skip}, fetchmail's "envelope N HEADER"), and the next one
+ * is read: its addresses, all of them, are the recipients. The first header that yields an address
+ * wins. Without one, the addresses of Resent-To and Resent-Cc are taken if either field is there (a
+ * resent message is meant for them, the original To has had it), else those of To and Cc.
  *
  * <p>Addresses are read as written ({@link Addresses#parse}): encoded-words are never decoded, a
  * member that is no plain address is skipped, and at most {@link #MAX_RECIPIENTS} are taken. The

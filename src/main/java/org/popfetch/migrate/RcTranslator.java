@@ -67,7 +67,8 @@ final class RcTranslator {
         .append("# Check it with: popfetch config check --config THIS-FILE\n");
     settings(
         rc.settings(),
-        rc.polls().stream().anyMatch(p -> p.users().stream().anyMatch(FetchmailRc.User::multidrop)));
+        rc.polls().stream()
+            .anyMatch(p -> p.users().stream().anyMatch(FetchmailRc.User::multidrop)));
     for (Note n : notes) {
       yaml.append("# line ")
           .append(n.line())
@@ -507,8 +508,7 @@ final class RcTranslator {
               String skip = o.args().size() == 2 ? o.args().get(0).text() : "0";
               if (header.equalsIgnoreCase("Received")) {
                 untranslated(
-                    o,
-                    "popfetch reads no recipient from Received lines; To and Cc are used");
+                    o, "popfetch reads no recipient from Received lines; To and Cc are used");
               } else {
                 block
                     .append("      envelope: [ { header: ")
@@ -542,8 +542,7 @@ final class RcTranslator {
       }
       block.append("      users:");
       for (String u : users) {
-        String target =
-            u.equals("passthrough") ? deliver.get() : forUser(deliver.get(), u);
+        String target = u.equals("passthrough") ? deliver.get() : forUser(deliver.get(), u);
         block.append("\n        ").append(YamlText.quote(u)).append(": ").append(target);
       }
       keys.add("multidrop:" + block);

@@ -41,11 +41,10 @@ import org.slf4j.LoggerFactory;
  * durable: a program's when it has exited 0 (at staging), a mailbox's when its destination's commit
  * returns. A message tried again after a partial failure goes only to the users not recorded.
  *
- * <p>Not given to a user: a message that carries this host's {@code Delivered-To:} for that user
- * (a loop, logged); one whose Message-ID that user was given earlier in this poll (a copy the
- * provider put in the mailbox per recipient); with the dedupe across accounts, one whose
- * Message-ID the ledger says the user was given within the window. A message left for nobody is
- * done.
+ * <p>Not given to a user: a message that carries this host's {@code Delivered-To:} for that user (a
+ * loop, logged); one whose Message-ID that user was given earlier in this poll (a copy the provider
+ * put in the mailbox per recipient); with the dedupe across accounts, one whose Message-ID the
+ * ledger says the user was given within the window. A message left for nobody is done.
  *
  * <p>One instance serves one poll (it remembers the poll's Message-IDs).
  */
@@ -201,7 +200,8 @@ public final class MultidropDestination implements Destination {
                 "postmaster",
                 "",
                 fallback,
-                message.forPart(message.envelope(), message.trace(), progress.within("postmaster/")),
+                message.forPart(
+                    message.envelope(), message.trace(), progress.within("postmaster/")),
                 progress,
                 Optional.empty()));
         return parts;
@@ -263,8 +263,7 @@ public final class MultidropDestination implements Destination {
     return parts;
   }
 
-  private boolean deliveredAcrossAccounts(String messageId, String user)
-      throws DeliveryException {
+  private boolean deliveredAcrossAccounts(String messageId, String user) throws DeliveryException {
     if (dedupeAcrossAccounts.isEmpty()) {
       return false;
     }
@@ -363,8 +362,7 @@ public final class MultidropDestination implements Destination {
   private static TraceHeaders deliveredTo(TraceHeaders trace, String address) {
     List<String> fields = new ArrayList<>();
     for (String f : trace.fields()) {
-      fields.add(
-          f.regionMatches(true, 0, "Delivered-To:", 0, 13) ? "Delivered-To: " + address : f);
+      fields.add(f.regionMatches(true, 0, "Delivered-To:", 0, 13) ? "Delivered-To: " + address : f);
     }
     return new TraceHeaders(fields);
   }

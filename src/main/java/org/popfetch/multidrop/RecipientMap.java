@@ -14,8 +14,8 @@ import java.util.Set;
  * <p>For each address, in this order: an entry for the whole address in the map (it wins whatever
  * its domain); then, if its domain is local (one of {@code local-domains} or {@code aka}, or a
  * subdomain of one), an entry for its local part, a user of that name, the domain's wildcard
- * ("*@example.org"), the wildcard for every local domain ("*"). An address that matches nothing,
- * or that is not local, is for nobody here. Names compare ignoring case.
+ * ("*@example.org"), the wildcard for every local domain ("*"). An address that matches nothing, or
+ * that is not local, is for nobody here. Names compare ignoring case.
  *
  * <p>The prefix to strip (fetchmail's qvirtual) applies to addresses that came from an envelope
  * header: "example-alice@provider.net" with prefix "example-" is looked up as "alice@..." .

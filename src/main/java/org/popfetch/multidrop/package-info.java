@@ -5,7 +5,7 @@
  * org.popfetch.multidrop.MultidropDestination} delivers the message once to each of them, at each
  * one's own destination, recording durably which of them have it.
  *
- * <p>Knows nothing of the configuration: {@code app} builds it from an account's {@code
- * multidrop:} block.
+ * <p>Knows nothing of the configuration: {@code app} builds it from an account's {@code multidrop:}
+ * block.
  */
 package org.popfetch.multidrop;

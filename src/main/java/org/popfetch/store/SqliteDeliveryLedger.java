@@ -22,8 +22,8 @@ import org.sqlite.JDBC;
  * {@code delivered_part} (account, UID, part) and {@code delivered_id} (Message-ID, recipient,
  * when). Opened on first use, so a poll that never fans out costs nothing; on a connection of its
  * own (the file is in WAL mode, with a busy timeout, as the seen-UID store sets it). Every write is
- * its own transaction with synchronous=FULL: durable when the call returns. Values are bound,
- * UIDs kept as the server's bytes.
+ * its own transaction with synchronous=FULL: durable when the call returns. Values are bound, UIDs
+ * kept as the server's bytes.
  */
 public final class SqliteDeliveryLedger implements DeliveryLedger {
   private final Path file;
@@ -69,7 +69,8 @@ public final class SqliteDeliveryLedger implements DeliveryLedger {
       db = c;
       return db;
     } catch (SQLException e) {
-      throw new IOException("cannot open the delivery ledger in " + file + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot open the delivery ledger in " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -100,7 +101,8 @@ public final class SqliteDeliveryLedger implements DeliveryLedger {
       throws IOException {
     try (PreparedStatement q =
         db().prepareStatement(
-            "INSERT OR REPLACE INTO delivered_part (account, uid, part, at) VALUES (?, ?, ?, ?)")) {
+                "INSERT OR REPLACE INTO delivered_part (account, uid, part, at) VALUES (?, ?,"
+                    + " ?, ?)")) {
       q.setString(1, account.storageKey());
       q.setBytes(2, bytes(uid));
       q.setString(3, part);
@@ -151,7 +153,7 @@ public final class SqliteDeliveryLedger implements DeliveryLedger {
       throws IOException {
     try (PreparedStatement q =
         db().prepareStatement(
-            "SELECT 1 FROM delivered_id WHERE message_id = ? AND recipient = ? AND at >= ?")) {
+                "SELECT 1 FROM delivered_id WHERE message_id = ? AND recipient = ? AND at >= ?")) {
       q.setString(1, messageId);
       q.setString(2, recipient);
       q.setLong(3, since.getEpochSecond());
@@ -168,7 +170,8 @@ public final class SqliteDeliveryLedger implements DeliveryLedger {
       throws IOException {
     try (PreparedStatement q =
         db().prepareStatement(
-            "INSERT OR REPLACE INTO delivered_id (message_id, recipient, at) VALUES (?, ?, ?)")) {
+                "INSERT OR REPLACE INTO delivered_id (message_id, recipient, at) VALUES (?, ?,"
+                    + " ?)")) {
       q.setString(1, messageId);
       q.setString(2, recipient);
       q.setLong(3, at.getEpochSecond());

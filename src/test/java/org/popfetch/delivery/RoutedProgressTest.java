@@ -32,7 +32,10 @@ class RoutedProgressTest {
     HeaderFields header =
         HeaderFields.read(new ByteArrayInputStream(WIRE.getBytes(ISO_8859_1))).header();
     return new Incoming(
-        "acct", new Envelope("a@example.org", "me@example.org"), TraceHeaders.NONE, header,
+        "acct",
+        new Envelope("a@example.org", "me@example.org"),
+        TraceHeaders.NONE,
+        header,
         progress);
   }
 

@@ -68,7 +68,9 @@ class RecipientsTest {
   void resentFieldsTakePrecedenceOverToAndCc() throws IOException {
     HeaderFields h =
         header(
-            "To: alice@example.org\r\nResent-Cc: bob@example.org\r\nResent-To: carol@example.org\r\n");
+            "To: alice@example.org\r\n"
+                + "Resent-Cc: bob@example.org\r\n"
+                + "Resent-To: carol@example.org\r\n");
     Recipients.Found f = Recipients.of(h, List.of());
     assertThat(f.addresses()).containsExactly("carol@example.org", "bob@example.org");
     assertThat(f.source()).isEqualTo("Resent-To/Resent-Cc");

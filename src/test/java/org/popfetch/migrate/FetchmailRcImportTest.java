@@ -1,7 +1,5 @@
 package org.popfetch.migrate;
 
-import org.popfetch.config.MultidropConfig;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
+import org.popfetch.config.MultidropConfig;
 import org.popfetch.config.PopfetchConfig;
 
 class FetchmailRcImportTest {

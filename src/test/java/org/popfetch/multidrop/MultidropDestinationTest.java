@@ -108,7 +108,8 @@ class MultidropDestinationTest {
 
   Destination.Staged stage(MultidropDestination d, String uid, String header) throws Exception {
     String wire = header + "Subject: test\r\n\r\nbody\r\n";
-    HeaderFields h = HeaderFields.read(new ByteArrayInputStream(wire.getBytes(ISO_8859_1))).header();
+    HeaderFields h =
+        HeaderFields.read(new ByteArrayInputStream(wire.getBytes(ISO_8859_1))).header();
     Incoming in =
         new Incoming(
             "domain",
@@ -150,8 +151,7 @@ class MultidropDestinationTest {
   }
 
   @Test
-  void eachLocalRecipientGetsItOnceAtTheirOwnDestinationWithTheirOwnDeliveredTo()
-      throws Exception {
+  void eachLocalRecipientGetsItOnceAtTheirOwnDestinationWithTheirOwnDeliveredTo() throws Exception {
     MultidropDestination d = destination(Optional.empty());
     deliver(
         d,
@@ -188,8 +188,9 @@ class MultidropDestinationTest {
   void aPartialFailureDoesNotDeliverAgainToThoseWhoHaveIt() throws Exception {
     MultidropDestination first = destination(Optional.empty());
     carol.failing = true;
-    String header = "Message-ID: <m2@example.net>\r\nTo: alice@example.org, bob@example.org,"
-        + " carol@example.org\r\n";
+    String header =
+        "Message-ID: <m2@example.net>\r\nTo: alice@example.org, bob@example.org,"
+            + " carol@example.org\r\n";
     Destination.Staged s = stage(first, "7", header);
     assertThatThrownBy(() -> first.commit(List.of(s))).isInstanceOf(DeliveryException.class);
     first.discard(List.of(s));
@@ -207,14 +208,23 @@ class MultidropDestinationTest {
   void aCopyWithTheSameMessageIdIsDeliveredOncePerRecipientWithinAPoll() throws Exception {
     MultidropDestination d = destination(Optional.empty());
     Destination.Staged a =
-        stage(d, "1", "Message-ID: <m3@example.net>\r\nX-Original-To: alice@example.org\r\n"
-            + "To: alice@example.org, bob@example.org\r\n");
+        stage(
+            d,
+            "1",
+            "Message-ID: <m3@example.net>\r\nX-Original-To: alice@example.org\r\n"
+                + "To: alice@example.org, bob@example.org\r\n");
     Destination.Staged b =
-        stage(d, "2", "Message-ID: <m3@example.net>\r\nX-Original-To: alice@example.org\r\n"
-            + "To: alice@example.org, bob@example.org\r\n");
+        stage(
+            d,
+            "2",
+            "Message-ID: <m3@example.net>\r\nX-Original-To: alice@example.org\r\n"
+                + "To: alice@example.org, bob@example.org\r\n");
     Destination.Staged c =
-        stage(d, "3", "Message-ID: <m3@example.net>\r\nX-Original-To: bob@example.org\r\n"
-            + "To: alice@example.org, bob@example.org\r\n");
+        stage(
+            d,
+            "3",
+            "Message-ID: <m3@example.net>\r\nX-Original-To: bob@example.org\r\n"
+                + "To: alice@example.org, bob@example.org\r\n");
     d.commit(List.of(a, b, c));
     assertThat(messages("alice")).hasSize(1);
     assertThat(bobCopies()).isEqualTo(1);
@@ -240,8 +250,7 @@ class MultidropDestinationTest {
   }
 
   @Test
-  void aMessageThatCarriesThisHostsDeliveredToForAUserIsNotDeliveredToThemAgain()
-      throws Exception {
+  void aMessageThatCarriesThisHostsDeliveredToForAUserIsNotDeliveredToThemAgain() throws Exception {
     MultidropDestination d = destination(Optional.empty());
     deliver(
         d,
@@ -258,7 +267,8 @@ class MultidropDestinationTest {
     ledger = new MemoryLedger();
     MultidropDestination d = destination(Optional.empty());
     String wire = "To: alice@example.org\r\n\r\nbody\r\n";
-    HeaderFields h = HeaderFields.read(new ByteArrayInputStream(wire.getBytes(ISO_8859_1))).header();
+    HeaderFields h =
+        HeaderFields.read(new ByteArrayInputStream(wire.getBytes(ISO_8859_1))).header();
     Incoming in =
         new Incoming(
             "domain",

@@ -47,7 +47,9 @@ class RecipientMapTest {
     assertThat(map.user("alice@lists.example.org", false)).contains("alice");
     RecipientMap star =
         new RecipientMap(
-            Set.of("example.org"), Map.of("*", "catchall"), Set.of("alice", "catchall"),
+            Set.of("example.org"),
+            Map.of("*", "catchall"),
+            Set.of("alice", "catchall"),
             Optional.empty());
     assertThat(star.user("someone@example.org", false)).contains("catchall");
     assertThat(star.user("someone@example.com", false)).isEmpty();
