@@ -43,9 +43,9 @@ public final class PopfetchDaemon implements AutoCloseable {
   static final Duration QUEUE_INTERVAL = Duration.ofMinutes(1);
 
   /**
-   * Seen UIDs kept in memory between polls, over all accounts: a few MB at most (some 60 octets an
-   * entry), enough for a hundred accounts of a few hundred kept messages each, or one of 20,000 and
-   * many small ones. A mailbox beyond it is read from the state file at each poll.
+   * Seen UIDs kept in memory between polls, over all accounts: a few MB at most (some 60 octets
+   * an entry), enough for a hundred accounts of a few hundred kept messages each, or one of 20,000
+   * and many small ones. A mailbox beyond it is read from the state file at each poll.
    */
   static final long REMEMBERED_UIDS = 100_000;
 

@@ -20,8 +20,7 @@ import org.popfetch.pop3.UidArena;
  * the rest in plain arrays, about 40 octets an entry besides the id where a map of records costs
  * some 200. A {@link SeenUid} is made on demand by {@link #get}. Read-only once loaded; {@link
  * #add} is for the store that fills it. A store that keeps one between polls makes the next from it
- * with {@link #recording} or {@link #forgetting} and shares it between threads only after {@link
- * #indexed}.
+ * with {@link #recording} or {@link #forgetting} and shares it between threads only after {@link #indexed}.
  */
 public final class SeenUids extends AbstractMap<String, SeenUid> {
   private static final UidState[] STATES = UidState.values();
@@ -128,7 +127,13 @@ public final class SeenUids extends AbstractMap<String, SeenUid> {
   }
 
   private void add(SeenUid e) {
-    add(e.uid(), e.state(), e.firstSeen().toEpochMilli(), e.size(), e.attempts(), e.lastError());
+    add(
+        e.uid(),
+        e.state(),
+        e.firstSeen().toEpochMilli(),
+        e.size(),
+        e.attempts(),
+        e.lastError());
   }
 
   /**

@@ -22,16 +22,15 @@ import org.popfetch.fetch.SeenUids;
  * memory that the file might not hold: the next load reads the file. That is sound only while this
  * process is the file's only writer, which the service's state lock ensures.
  *
- * <p>Entries handed out are never changed afterwards (a write makes a new one), so a poll reads
- * what it loaded whatever other polls record meanwhile. At most {@code budget} entries, summed over
+ * <p>Entries handed out are never changed afterwards (a write makes a new one), so a poll reads what
+ * it loaded whatever other polls record meanwhile. At most {@code budget} entries, summed over
  * mailboxes, are kept; the mailboxes polled longest ago are dropped first, and one larger than the
  * budget is not kept at all.
  */
 public final class RememberingSeenUidStore implements SeenUidStore {
   private final SeenUidStore file;
   private final long budget;
-  private final LinkedHashMap<AccountKey, SeenUids> remembered =
-      new LinkedHashMap<>(16, 0.75f, true);
+  private final LinkedHashMap<AccountKey, SeenUids> remembered = new LinkedHashMap<>(16, 0.75f, true);
   private long held;
 
   /**
@@ -105,8 +104,8 @@ public final class RememberingSeenUidStore implements SeenUidStore {
 
   /**
    * Keeps what a write that succeeded left. The write is done and durable: a failure to make its
-   * copy in memory must not look like a failed write, so it only leaves the mailbox to be read from
-   * the file next time.
+   * copy in memory must not look like a failed write, so it only leaves the mailbox to be read
+   * from the file next time.
    */
   private void keepAfterWrite(AccountKey account, Supplier<SeenUids> after) {
     try {

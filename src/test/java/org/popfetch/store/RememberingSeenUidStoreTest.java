@@ -163,7 +163,8 @@ class RememberingSeenUidStoreTest {
       assertThat(store.load(WORK)).containsOnlyKeys("old", "new");
       // Forgotten in the file although the call failed: remembering "old" would take a message
       // the server later lists under that id for one already delivered, and never fetch it.
-      assertThatThrownBy(() -> store.forget(WORK, List.of("old"))).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> store.forget(WORK, List.of("old")))
+          .isInstanceOf(IOException.class);
       assertThat(store.load(WORK)).containsOnlyKeys("new");
     }
   }
