@@ -5,16 +5,20 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.DeliverConfig;
 import org.popfetch.config.HostPort;
+import org.popfetch.config.MultidropConfig;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.config.QueueConfig;
 import org.popfetch.config.Route;
@@ -28,12 +32,16 @@ import org.popfetch.delivery.MboxDestination;
 import org.popfetch.delivery.PipeDestination;
 import org.popfetch.delivery.RoutedDestination;
 import org.popfetch.fetch.DeliveryException;
+import org.popfetch.fetch.DeliveryLedger;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.FetchPolicy;
 import org.popfetch.fetch.Pop3Account;
 import org.popfetch.fetch.ScopeAdoption;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.message.HeaderRewrite;
+import org.popfetch.message.Recipients;
+import org.popfetch.multidrop.MultidropDestination;
+import org.popfetch.multidrop.RecipientMap;
 import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.pop3.Pop3Settings;
@@ -146,7 +154,7 @@ final class AccountWiring {
 
   static Destination destination(AccountConfig a, PopfetchConfig config, MailQueue queue)
       throws DeliveryException {
-    return destination(a, config, queue, localHost());
+    return destination(a, config, queue, localHost(), DeliveryLedger.NONE);
   }
 
   /**
@@ -158,7 +166,44 @@ final class AccountWiring {
   static Destination destination(
       AccountConfig a, PopfetchConfig config, MailQueue queue, String host)
       throws DeliveryException {
-    return destination(a, config, d -> destination(d, config, queue, host), host);
+    return destination(a, config, queue, host, DeliveryLedger.NONE);
+  }
+
+  /**
+   * The account's destination for one poll: its rules and deliver block, and for a multidrop
+   * mailbox each user's destination.
+   *
+   * @param host this machine's name (in Maildir file names and trace headers)
+   * @param ledger where a multidrop dedupe across accounts remembers Message-IDs
+   * @throws DeliveryException if it cannot be set up (a Maildir that cannot be made, a link)
+   */
+  static Destination destination(
+      AccountConfig a, PopfetchConfig config, MailQueue queue, String host, DeliveryLedger ledger)
+      throws DeliveryException {
+    Destination own = destination(a, config, d -> destination(d, config, queue, host), host);
+    if (a.multidrop().isEmpty()) {
+      return own;
+    }
+    MultidropConfig m = a.multidrop().get();
+    Map<String, Destination> users = new LinkedHashMap<>();
+    for (Map.Entry<String, DeliverConfig> u : m.users().entrySet()) {
+      users.put(u.getKey(), destination(u.getValue(), config, queue, host));
+    }
+    Set<String> local = new LinkedHashSet<>(m.localDomains());
+    local.addAll(m.aka());
+    return new MultidropDestination(
+        new RecipientMap(local, m.map(), users.keySet(), m.stripPrefix()),
+        m.envelope().stream()
+            .map(e -> new Recipients.EnvelopeHeader(e.header(), e.skip()))
+            .toList(),
+        users,
+        m.postmaster(),
+        own,
+        spoolDir(config),
+        host,
+        ledger,
+        m.dedupe().acrossAccounts() ? Optional.of(m.dedupe().keep()) : Optional.empty(),
+        Clock.systemUTC());
   }
 
   /**
@@ -170,6 +215,7 @@ final class AccountWiring {
     return destination(a, config, opener, localHost());
   }
 
+  /** The account's deliver block, behind its rules if it has any. */
   private static Destination destination(
       AccountConfig a, PopfetchConfig config, Opener opener, String host) throws DeliveryException {
     Destination fallback = opener.open(a.deliver());
@@ -243,6 +289,7 @@ final class AccountWiring {
       List<DeliverConfig> all = new ArrayList<>();
       all.add(a.deliver());
       a.rules().forEach(r -> r.deliver().forEach(t -> all.add(t.destination())));
+      a.multidrop().ifPresent(m -> all.addAll(m.users().values()));
       for (DeliverConfig d : all) {
         if (d instanceof DeliverConfig.Smtp s && !routes.containsKey(s.route().id())) {
           routes.put(s.route().id(), route(s, timeouts, config, secrets));
@@ -355,6 +402,11 @@ final class AccountWiring {
         .anyMatch(
             a ->
                 a.deliver() instanceof DeliverConfig.Smtp
+                    || a.multidrop().stream()
+                        .anyMatch(
+                            m ->
+                                m.users().values().stream()
+                                    .anyMatch(DeliverConfig.Smtp.class::isInstance))
                     || a.rules().stream()
                         .anyMatch(
                             r ->

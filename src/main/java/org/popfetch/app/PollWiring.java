@@ -1,8 +1,10 @@
 package org.popfetch.app;
 
+import java.io.IOException;
 import java.time.Clock;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AccountPoll;
+import org.popfetch.fetch.DeliveryLedger;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollResult;
@@ -11,6 +13,7 @@ import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.schedule.AccountPolling;
+import org.popfetch.store.SqliteDeliveryLedger;
 
 /** Wires one poll of a configured account: its policy, destination, quarantine and trace. */
 final class PollWiring {
@@ -29,23 +32,32 @@ final class PollWiring {
       MailQueue queue,
       boolean trace) {
     String host = AccountWiring.localHost();
-    return (observer, stop) ->
-        accountPoll(
+    return (observer, stop) -> {
+      // Opened on first use: only a message that goes to several destinations needs it.
+      DeliveryLedger ledger = SqliteDeliveryLedger.at(config.state().file());
+      try {
+        return accountPoll(
                 target,
                 store,
                 trace,
                 host,
                 observer,
-                AccountWiring.destination(target.config(), config, queue, host),
+                AccountWiring.destination(target.config(), config, queue, host, ledger),
                 AccountWiring.quarantine(config, host))
             .stopWhen(stop)
+            .withLedger(ledger)
             .run();
+      } finally {
+        close(ledger);
+      }
+    };
   }
 
   /**
    * A poll of {@code target} run again and again by the service: its Maildir and the quarantine are
    * set up once and kept between polls while they are sound ({@link KeptMaildirs}), and this
-   * machine's name is the one given, looked up once for all accounts.
+   * machine's name is the one given, looked up once for all accounts. A multidrop mailbox's
+   * destination holds the poll's ledger, so it is made for each poll.
    *
    * @param queue the forwarding queue, or null if no account forwards
    */
@@ -57,18 +69,34 @@ final class PollWiring {
       boolean trace,
       String host) {
     KeptMaildirs kept = new KeptMaildirs(target.config(), config, queue, host, Clock.systemUTC());
+    boolean multidrop = target.config().multidrop().isPresent();
     return (observer, stop) -> {
+      DeliveryLedger ledger = SqliteDeliveryLedger.at(config.state().file());
       PollResult result = null;
       try {
+        Destination destination =
+            multidrop
+                ? AccountWiring.destination(target.config(), config, queue, host, ledger)
+                : kept.destination();
         result =
-            accountPoll(target, store, trace, host, observer, kept.destination(), kept.quarantine())
+            accountPoll(target, store, trace, host, observer, destination, kept.quarantine())
                 .stopWhen(stop)
+                .withLedger(ledger)
                 .run();
         return result;
       } finally {
         kept.ended(result);
+        close(ledger);
       }
     };
+  }
+
+  private static void close(DeliveryLedger ledger) {
+    try {
+      ledger.close();
+    } catch (IOException e) {
+      // Its writes were each durable when made; a failing close loses nothing.
+    }
   }
 
   private static AccountPoll accountPoll(

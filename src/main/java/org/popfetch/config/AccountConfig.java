@@ -41,6 +41,8 @@ import org.popfetch.pop3.TlsMode;
  *     server, port and user (to keep them when the account moves to another port)
  * @param switches the trace fields added, the fields removed, and the server's line framing
  * @param preDownload what becomes of messages over max-size (leave, delete, notice)
+ * @param multidrop a mailbox for several local users: whom each message is for, and where each
+ *     one's mail goes; {@code deliver} then takes what is for none of them
  */
 public record AccountConfig(
     String name,
@@ -65,7 +67,8 @@ public record AccountConfig(
     List<RuleConfig> rules,
     Optional<String> uidScope,
     Switches switches,
-    PreDownloadConfig preDownload) {
+    PreDownloadConfig preDownload,
+    Optional<MultidropConfig> multidrop) {
   /** Where its seen UIDs are kept: the scope it names, else its server, port and user. */
   public AccountKey scope() {
     return uidScope.map(AccountKey::named).orElseGet(() -> AccountKey.of(server, port, user));

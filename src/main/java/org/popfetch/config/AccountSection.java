@@ -52,7 +52,8 @@ final class AccountSection extends YamlReader {
           "delivered-to",
           "drop-delivered-to",
           "drop-status",
-          "line-endings");
+          "line-endings",
+          "multidrop");
   private static final String DEFAULT_TIMEOUT = "60s";
 
   private static final Set<AuthMethod> PASSWORD_METHODS =
@@ -314,7 +315,8 @@ final class AccountSection extends YamlReader {
         switches(f),
         value(f, "max-size", MaxSize.class)
             .map(m -> new PreDownloadConfig(m.action()))
-            .orElse(PreDownloadConfig.DEFAULT));
+            .orElse(PreDownloadConfig.DEFAULT),
+        value(f, "multidrop", MultidropConfig.class));
   }
 
   private static Switches switches(Map<String, Located> f) {
@@ -338,6 +340,7 @@ final class AccountSection extends YamlReader {
     exclusive(entries, "password", "oauth");
     exclusive(entries, "oauth-token", "oauth");
     exclusive(entries, "interval", "cron");
+    exclusive(entries, "recipient-header", "multidrop");
     Map<String, Located> fields = new LinkedHashMap<>();
     for (Entry e : entries.values()) {
       Object value = values.field(e.key(), e.value(), e.path());

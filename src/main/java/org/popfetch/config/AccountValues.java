@@ -66,6 +66,7 @@ final class AccountValues extends YamlReader {
       case "uid-scope" -> uidScope(v, path);
       case "received", "delivered-to", "drop-delivered-to", "drop-status" -> bool(v, path);
       case "line-endings" -> lineEndings(v, path);
+      case "multidrop" -> new MultidropSection(this, deliver).read(v, path);
       default -> throw new AssertionError(key);
     };
   }

@@ -118,11 +118,7 @@ final class DeliverSection extends YamlReader {
    */
   private String userName(Entry user) throws ConfigException {
     String name = string(user.value(), user.path()).strip();
-    if (name.isEmpty()
-        || name.length() > MAX_USER
-        || name.startsWith("-")
-        || !name.chars()
-            .allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "._-".indexOf(c) >= 0))) {
+    if (!isUserName(name)) {
       throw error(
           user.path(),
           line(user.value()),
@@ -132,6 +128,15 @@ final class DeliverSection extends YamlReader {
               + quote(name));
     }
     return name;
+  }
+
+  /** Whether {@code name} is a local user's name as {@link #userName} takes it. */
+  static boolean isUserName(String name) {
+    return !name.isEmpty()
+        && name.length() <= MAX_USER
+        && !name.startsWith("-")
+        && name.chars()
+            .allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "._-".indexOf(c) >= 0));
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.Incoming;
+import org.popfetch.fetch.MessageProgress;
 import org.popfetch.fetch.MessageRules;
 import org.popfetch.fetch.OversizeAction;
 import org.popfetch.fetch.Verdict;
@@ -37,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * Outcome.Deferred} from any target defers the message for all of them; a {@code Outcome.Rejected}
  * with a copy (a program refused it) sends the whole message to the quarantine; one without leaves
  * it on the server.
+ *
+ * <p>A destination of several that has the message durably (a program when it exits 0, a mailbox
+ * when its commit returns) is recorded in the message's {@link MessageProgress}, so that a message
+ * tried again after another destination failed is not given to it twice.
  */
 public final class RoutedDestination implements Destination, MessageRules {
   private static final Logger LOG = LoggerFactory.getLogger(RoutedDestination.class);
@@ -243,20 +248,38 @@ public final class RoutedDestination implements Destination, MessageRules {
     List<Destination> targets = route(message);
     if (targets.size() == 1) {
       Destination d = targets.get(0);
-      return new Routed(List.of(d), List.of(d.stage(message, wireBody)));
+      return new Routed(List.of(d), List.of(d.stage(message, wireBody)), List.of(), null);
+    }
+    // Several: a destination that took the message before (a program, when a later one failed)
+    // is not given it again.
+    MessageProgress progress = message.progress();
+    List<Destination> todo = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      Destination d = targets.get(i);
+      // Its place too: two programs may describe themselves alike ("pipe /bin/sh").
+      String key = "route " + i + " " + d.describe();
+      if (!progress.isDone(key)) {
+        todo.add(d);
+        keys.add(key);
+      }
     }
     Path copy = spool(wireBody);
     List<Staged> staged = new ArrayList<>();
     try {
-      for (Destination d : targets) {
+      for (int i = 0; i < todo.size(); i++) {
+        Destination d = todo.get(i);
         try (InputStream in = Files.newInputStream(copy)) {
           staged.add(d.stage(message, in));
         }
+        if (d instanceof PipeDestination) {
+          progress.done(keys.get(i)); // the program has it, whatever becomes of the others
+        }
       }
-      return new Routed(targets, staged);
+      return new Routed(todo, staged, keys, progress);
     } catch (IOException e) {
       for (int i = 0; i < staged.size(); i++) {
-        targets.get(i).discard(List.of(staged.get(i)));
+        todo.get(i).discard(List.of(staged.get(i)));
       }
       if (e instanceof DeliveryException d) {
         throw d;
@@ -308,6 +331,15 @@ public final class RoutedDestination implements Destination, MessageRules {
     }
     for (Map.Entry<Destination, List<Staged>> e : byDestination.entrySet()) {
       e.getKey().commit(e.getValue());
+      // Durable there: if a later destination fails, the retry does not give these a second copy.
+      for (Staged s : batch) {
+        Routed r = (Routed) s;
+        for (int i = 0; i < r.keys.size(); i++) {
+          if (r.destinations.get(i) == e.getKey() && !(e.getKey() instanceof PipeDestination)) {
+            r.progress.done(r.keys.get(i));
+          }
+        }
+      }
     }
   }
 
@@ -321,7 +353,16 @@ public final class RoutedDestination implements Destination, MessageRules {
     }
   }
 
-  private record Routed(List<Destination> destinations, List<Staged> parts) implements Staged {
+  /**
+   * A message staged at its destinations; with several, each one's part name in the message's
+   * progress ({@code keys} empty for one).
+   */
+  private record Routed(
+      List<Destination> destinations,
+      List<Staged> parts,
+      List<String> keys,
+      MessageProgress progress)
+      implements Staged {
     @Override
     public long size() {
       return parts.stream().mapToLong(Staged::size).max().orElse(0);

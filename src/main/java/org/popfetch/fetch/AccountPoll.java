@@ -66,6 +66,8 @@ public final class AccountPoll {
   private BooleanSupplier stopRequested = () -> false;
   private SeenUidsReadAhead seenAhead;
 
+  private DeliveryLedger ledger = DeliveryLedger.NONE;
+
   public AccountPoll(
       Pop3Account account,
       FetchPolicy policy,
@@ -99,6 +101,16 @@ public final class AccountPoll {
    */
   public AccountPoll stopWhen(BooleanSupplier stop) {
     this.stopRequested = stop;
+    return this;
+  }
+
+  /**
+   * Keeps, in this ledger, which parts of a message that goes to several destinations (a multidrop
+   * mailbox's users, a rule's destinations) already have it, so that a message tried again after a
+   * partial failure is not given twice to any of them. Without one, each part is delivered again.
+   */
+  public AccountPoll withLedger(DeliveryLedger ledger) {
+    this.ledger = ledger;
     return this;
   }
 
@@ -189,7 +201,8 @@ public final class AccountPoll {
             STOP_GRACE,
             client,
             seen,
-            rules);
+            rules,
+            ledger);
     oversize = selection.oversize();
     store.record(key, selection.newlyOversize());
     List<Entry> deleting = deleteDeliveredBefore(selection.delete(), seen);

@@ -66,6 +66,8 @@ final class BatchDelivery {
   /** Oversize notices the rules asked for when the messages were retrieved (no TOP). */
   private final List<PreDownload.Judged> notices = new ArrayList<>();
 
+  private final DeliveryLedger ledger;
+
   private int fetched;
   private int dropped;
   private int skipped;
@@ -91,7 +93,8 @@ final class BatchDelivery {
       Duration stopGrace,
       Pop3Client client,
       Map<String, SeenUid> seen,
-      MessageRules rules) {
+      MessageRules rules,
+      DeliveryLedger ledger) {
     this.rules = rules;
     this.account = account;
     this.policy = policy;
@@ -105,6 +108,7 @@ final class BatchDelivery {
     this.stopGrace = stopGrace;
     this.client = client;
     this.seen = seen;
+    this.ledger = ledger;
   }
 
   /** Messages delivered (not counting the quarantined) by the batches so far. */
@@ -255,6 +259,7 @@ final class BatchDelivery {
       return new CommitOutcome(null, heldFailed, e);
     }
     r.recorded = System.nanoTime();
+    forgetParts(done);
     return new CommitOutcome(null, heldFailed, null);
   }
 
@@ -427,6 +432,22 @@ final class BatchDelivery {
     return marked;
   }
 
+  /**
+   * The record of which parts of these messages have them is no longer needed once each is recorded
+   * as delivered as a whole. Failing here costs only a stale row, so it is not fatal.
+   */
+  private void forgetParts(List<Entry> done) {
+    if (ledger == DeliveryLedger.NONE) {
+      return;
+    }
+    try {
+      ledger.forgetParts(
+          account.key(), done.stream().filter(Entry::tracked).map(Entry::uid).toList());
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("{}: cannot forget the delivered parts: {}", account.name(), e.toString());
+    }
+  }
+
   /** The store's entries for what was delivered or quarantined: kept, or pending deletion. */
   private List<SeenUid> records(List<Entry> done, Instant now) {
     List<SeenUid> delivered = new ArrayList<>();
@@ -543,7 +564,10 @@ final class BatchDelivery {
                           account.name(),
                           envelope.recipient(),
                           now)),
-              read.header());
+              read.header(),
+              entry.tracked() && ledger != DeliveryLedger.NONE
+                  ? MessageProgress.of(ledger, account.key(), entry.uid())
+                  : MessageProgress.NONE);
       Outcome outcome = stage(incoming, read.message(), body);
       if (outcome instanceof Outcome.Delivered d) {
         delivered.add(entry, d.staged());

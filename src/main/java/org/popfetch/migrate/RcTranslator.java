@@ -44,6 +44,7 @@ final class RcTranslator {
   private final Set<String> names = new HashSet<>();
   private final StringBuilder yaml = new StringBuilder();
   private long daemonSeconds;
+  private Optional<String> postmaster = Optional.empty();
 
   /** {@code set invisible}: no Received field, in every account. */
   private boolean invisible;
@@ -67,7 +68,10 @@ final class RcTranslator {
         .append(YamlText.comment(file))
         .append(" by popfetch import fetchmailrc.\n")
         .append("# Check it with: popfetch config check --config THIS-FILE\n");
-    settings(rc.settings());
+    settings(
+        rc.settings(),
+        rc.polls().stream()
+            .anyMatch(p -> p.users().stream().anyMatch(FetchmailRc.User::multidrop)));
     for (Note n : notes) {
       yaml.append("# line ")
           .append(n.line())
@@ -89,12 +93,22 @@ final class RcTranslator {
     return new Translation(yaml.toString(), secrets, notes);
   }
 
-  private void settings(List<RcOption> settings) {
+  /**
+   * @param multidrop whether some entry is multidrop, for which set postmaster has a meaning here
+   */
+  private void settings(List<RcOption> settings, boolean multidrop) {
     for (RcOption s : settings) {
       switch (s.name()) {
         case "daemon" -> daemonSeconds = Long.parseLong(s.value());
-        case "postmaster" ->
-            global(s, "popfetch has no postmaster for mail that matches no local name", true);
+        case "postmaster" -> {
+          postmaster = Optional.of(s.value());
+          global(
+              s,
+              multidrop
+                  ? "the postmaster of each multidrop account (multidrop: postmaster:)"
+                  : "popfetch has a postmaster only for multidrop accounts",
+              !multidrop);
+        }
         case "logfile" ->
             global(
                 s,
@@ -448,7 +462,6 @@ final class RcTranslator {
     }
 
     private void deliver() {
-      multidrop();
       Optional<RcOption> mda = user.last("mda");
       Optional<RcOption> bsmtp = user.last("bsmtp");
       if (mda.isPresent()) {
@@ -458,38 +471,130 @@ final class RcTranslator {
       } else {
         smtp();
       }
+      multidrop();
     }
 
     private void multidrop() {
       if (!user.multidrop()) {
         return;
       }
-      List<String> all = new ArrayList<>(user.locals());
-      all.addAll(user.mapped());
-      note(
-          user.line(),
-          "multidrop to "
-              + LogText.sanitize(String.join(" ", all), 200)
-              + ": popfetch has no mapping of recipients to local names yet; each message goes"
-              + " to its envelope recipient as is",
-          true);
+      Optional<String> deliver =
+          keys.stream().filter(k -> k.startsWith("deliver: ")).findFirst().map(k -> k.substring(9));
+      if (deliver.isEmpty()) {
+        note(user.line(), "multidrop without a destination: no multidrop: block written", true);
+        return;
+      }
+      StringBuilder block = new StringBuilder("\n");
+      List<String> users = new ArrayList<>();
+      List<String> map = new ArrayList<>();
+      boolean star = false;
+      for (String local : user.locals()) {
+        if (local.equals("*")) {
+          star = true;
+        } else {
+          addUser(users, local);
+        }
+      }
+      for (String pair : user.mapped()) {
+        int eq = pair.indexOf('=');
+        String remote = pair.substring(0, eq);
+        String local = pair.substring(eq + 1);
+        if (addUser(users, local)) {
+          map.add(YamlText.quote(remote.toLowerCase(Locale.ROOT)) + ": " + YamlText.quote(local));
+        }
+      }
+      if (star) {
+        // fetchmail passes the names it does not know through to the listener as they are.
+        users.add("passthrough");
+        map.add("\"*\": \"passthrough\"");
+      }
+      List<String> local = new ArrayList<>();
+      List<String> aka = new ArrayList<>(List.of(poll.name().toLowerCase(Locale.ROOT)));
       for (RcOption o : poll.options()) {
         switch (o.name()) {
           case "envelope" -> {
             if (o.negated()) {
-              info(o, "popfetch then uses the account's own name as the recipient");
-            } else if (o.args().size() == 2 && !o.args().get(0).text().equals("0")) {
-              key("recipient-header", YamlText.quote(o.args().get(1).text()));
-              untranslated(o, "popfetch cannot skip a header's first instances yet");
+              info(o, "the recipients come from To and Cc (Resent-To and Resent-Cc first)");
             } else {
-              key("recipient-header", YamlText.quote(o.args().get(o.args().size() - 1).text()));
+              String header = o.args().get(o.args().size() - 1).text();
+              String skip = o.args().size() == 2 ? o.args().get(0).text() : "0";
+              if (header.equalsIgnoreCase("Received")) {
+                untranslated(
+                    o, "popfetch reads no recipient from Received lines; To and Cc are used");
+              } else {
+                block
+                    .append("      envelope: [ { header: ")
+                    .append(YamlText.quote(header))
+                    .append(", skip: ")
+                    .append(skip.matches("[0-9]{1,2}") ? skip : "0")
+                    .append(" } ]\n");
+              }
             }
           }
-          case "localdomains", "aka", "qvirtual" ->
-              untranslated(o, "popfetch has no multidrop mapping yet");
+          case "localdomains" ->
+              o.args().forEach(a -> local.add(a.text().toLowerCase(Locale.ROOT)));
+          case "aka" -> o.args().forEach(a -> aka.add(a.text().toLowerCase(Locale.ROOT)));
+          case "qvirtual" ->
+              block.append("      strip-prefix: ").append(YamlText.quote(o.value())).append('\n');
           default -> {}
         }
       }
+      if (!local.isEmpty()) {
+        block.append("      local-domains: ").append(YamlText.list(local)).append('\n');
+      }
+      block.append("      aka: ").append(YamlText.list(aka)).append('\n');
+      if (!map.isEmpty()) {
+        block.append("      map: { ").append(String.join(", ", map)).append(" }\n");
+      }
+      if (postmaster.isPresent() && addUser(users, postmaster.get())) {
+        block
+            .append("      postmaster: ")
+            .append(YamlText.quote(postmaster.get().toLowerCase(Locale.ROOT)))
+            .append('\n');
+      }
+      block.append("      users:");
+      for (String u : users) {
+        String target = u.equals("passthrough") ? deliver.get() : forUser(deliver.get(), u);
+        block.append("\n        ").append(YamlText.quote(u)).append(": ").append(target);
+      }
+      keys.add("multidrop:" + block);
+      note(
+          user.line(),
+          "multidrop to "
+              + LogText.sanitize(String.join(" ", users), 200)
+              + ": each user's destination is the entry's own, for that user; what is for nobody"
+              + " goes to deliver:",
+          false);
+    }
+
+    /** Adds a local name to the users, if popfetch can take it as one; says so if not. */
+    private boolean addUser(List<String> users, String name) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (!lower.matches("[a-z0-9._][a-z0-9._-]{0,31}")) {
+        note(
+            user.line(),
+            "local name " + LogText.sanitize(name, 64) + ": not a user name popfetch takes",
+            true);
+        return false;
+      }
+      if (!users.contains(lower)) {
+        users.add(lower);
+      }
+      return true;
+    }
+
+    /** The entry's destination for one user: the placeholder, or the SMTP recipient, set. */
+    private String forUser(String deliver, String name) {
+      if (deliver.contains("%{recipient}")) {
+        return deliver.replace("%{recipient}", name);
+      }
+      if (deliver.startsWith("{ smtp: ") && !deliver.contains(" to: ")) {
+        return deliver.substring(0, deliver.length() - 4)
+            + ", to: "
+            + YamlText.list(List.of(name + "@localhost"))
+            + " } }";
+      }
+      return deliver;
     }
 
     /** The single local name, or empty for multidrop. */

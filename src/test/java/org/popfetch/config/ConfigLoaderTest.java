@@ -272,7 +272,8 @@ accounts:
           "3: defaults.color: unknown key; valid keys here: name, server, port, tls, ca-file,"
               + " fingerprint, user, password, oauth-token, oauth, auth, interval, cron, keep,"
               + " delete-after, max-size, fetch-limit, timeout, deliver, recipient-header, rules,"
-              + " uid-scope, received, delivered-to, drop-delivered-to, drop-status, line-endings");
+              + " uid-scope, received, delivered-to, drop-delivered-to, drop-status, line-endings,"
+              + " multidrop");
     }
 
     @Test
@@ -290,7 +291,7 @@ accounts:
               + " server, port, tls, ca-file, fingerprint, user, password, oauth-token, oauth,"
               + " auth, interval, cron, keep, delete-after, max-size, fetch-limit, timeout,"
               + " deliver, recipient-header, rules, uid-scope, received, delivered-to,"
-              + " drop-delivered-to, drop-status, line-endings");
+              + " drop-delivered-to, drop-status, line-endings, multidrop");
     }
 
     @Test

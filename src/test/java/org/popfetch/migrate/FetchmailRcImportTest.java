@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
+import org.popfetch.config.MultidropConfig;
 import org.popfetch.config.PopfetchConfig;
 
 class FetchmailRcImportTest {
@@ -31,7 +32,11 @@ class FetchmailRcImportTest {
 
   /** Translates a sample, writes it as the command does, and loads it with popfetch's loader. */
   private Written write(String name) throws Exception {
-    Translation t = FetchmailRcImport.translate(sample(name), dir.resolve("secrets"), "localu");
+    return write(sample(name));
+  }
+
+  private Written write(Path rc) throws Exception {
+    Translation t = FetchmailRcImport.translate(rc, dir.resolve("secrets"), "localu");
     FetchmailRcImport.writeSecrets(t);
     Path yaml = dir.resolve("popfetch.yaml");
     FetchmailRcImport.writeYaml(t, yaml);
@@ -112,25 +117,65 @@ class FetchmailRcImportTest {
   }
 
   @Test
-  void multidropIsListedAsNotTranslatedAtItsAccountWithItsLines() throws Exception {
+  void multidropBecomesAMultidropBlockWithAUserPerLocalName() throws Exception {
     Written w = write("multidrop.fetchmailrc");
 
-    assertThat(w.t().complete()).isFalse();
-    assertThat(
-            w.t().notes().stream().filter(Note::untranslated).map(n -> n.line() + " " + n.text()))
-        .anySatisfy(s -> assertThat(s).startsWith("8 multidrop to alice bob *"))
-        .anySatisfy(s -> assertThat(s).startsWith("5 localdomains example.org example.net"))
-        .anySatisfy(s -> assertThat(s).startsWith("7 aka mail.example.org"))
-        .anySatisfy(s -> assertThat(s).startsWith("11 fetchall"));
+    List<String> untranslated =
+        w.t().notes().stream()
+            .filter(Note::untranslated)
+            .map(n -> n.line() + " " + n.text())
+            .toList();
+    assertThat(untranslated)
+        .noneSatisfy(s -> assertThat(s).startsWith("3 set invisible"))
+        .noneSatisfy(s -> assertThat(s).startsWith("10 dropdelivered"))
+        .anySatisfy(s -> assertThat(s).startsWith("11 fetchall"))
+        .noneSatisfy(s -> assertThat(s).contains("multidrop"))
+        .noneSatisfy(s -> assertThat(s).startsWith("5 localdomains"))
+        .noneSatisfy(s -> assertThat(s).startsWith("6 envelope"))
+        .noneSatisfy(s -> assertThat(s).startsWith("7 aka"));
     String text = w.text();
     assertThat(text)
-        .contains("recipient-header: \"X-Original-To\"")
+        .doesNotContain("recipient-header:")
         .contains("    received: false")
         .contains("    drop-delivered-to: true")
-        // multidrop: no fixed recipient, each message's own
-        .contains("deliver: { smtp: { host: \"localhost\", port: 25, tls: none } }");
-    // Still a configuration popfetch accepts: the gaps are comments.
-    assertThat(w.load().accounts()).hasSize(1);
+        .contains("      envelope: [ { header: \"X-Original-To\", skip: 0 } ]\n")
+        .contains("      local-domains: [\"example.org\", \"example.net\"]\n")
+        .contains("      aka: [\"mx.example.org\", \"mail.example.org\"]\n")
+        .contains("      map: { \"*\": \"passthrough\" }\n")
+        .contains(
+            "        \"alice\": { smtp: { host: \"localhost\", port: 25, tls: none, to:"
+                + " [\"alice@localhost\"] } }")
+        // what fetchmail passed through as it was: each message's own recipient
+        .contains(
+            "        \"passthrough\": { smtp: { host: \"localhost\", port: 25, tls: none } }");
+    MultidropConfig m = w.load().accounts().get(0).multidrop().orElseThrow();
+    assertThat(m.users().keySet()).containsExactly("alice", "bob", "passthrough");
+    assertThat(m.envelope()).containsExactly(new MultidropConfig.Envelope("X-Original-To", 0));
+  }
+
+  @Test
+  void skipPostmasterQvirtualAndAMappingAreTranslated() throws Exception {
+    Path rc = dir.resolve("skip.fetchmailrc");
+    Files.writeString(
+        rc,
+        """
+        set postmaster "admin"
+        poll pop.example.com proto pop3 localdomains example.org
+            envelope 1 Delivered-To qvirtual "example-"
+          user "maildrop" with password "pw" to alice "hurkle"="happy" here
+            mda "/usr/bin/procmail -d %T"
+        """);
+    Written w = write(rc);
+    String text = w.text();
+    assertThat(text)
+        .contains("envelope: [ { header: \"Delivered-To\", skip: 1 } ]")
+        .contains("strip-prefix: \"example-\"")
+        .contains("map: { \"hurkle\": \"happy\" }")
+        .contains("postmaster: \"admin\"")
+        .contains("\"happy\": { pipe: [\"/usr/bin/procmail\", \"-d\", \"happy\"] }");
+    MultidropConfig m = w.load().accounts().get(0).multidrop().orElseThrow();
+    assertThat(m.users().keySet()).containsExactly("alice", "happy", "admin");
+    assertThat(m.postmaster()).contains("admin");
   }
 
   @Test
