@@ -27,12 +27,12 @@ import java.util.stream.Stream;
 /**
  * A TCP proxy on loopback in front of a real POP3 server that adds a one-way latency in each
  * direction, as a distant server has, and records every POP3 session: who logged in, when, which
- * RETR and DELE it sent, whether it ended with QUIT, and above all whether two sessions of one
- * user were open at once.
+ * RETR and DELE it sent, whether it ended with QUIT, and above all whether two sessions of one user
+ * were open at once.
  *
  * <p>It reads the client's commands in clear, so the client must use {@code tls: none}, and knows
- * the user from USER or from AUTH PLAIN's initial response. A session counts as open from its
- * login command to the close of its connection.
+ * the user from USER or from AUTH PLAIN's initial response. A session counts as open from its login
+ * command to the close of its connection.
  *
  * <p>{@link #openSessionsOf(long)} tells which open sessions belong to a given process (by the
  * client socket's inode in /proc), so a test can stop or kill a node while it is inside a session.
@@ -324,7 +324,8 @@ public final class RecordingPop3Proxy implements AutoCloseable {
 
   private static String plainUser(String initialResponse) {
     try {
-      String[] parts = new String(Base64.getDecoder().decode(initialResponse), ISO_8859_1).split("\0");
+      String[] parts =
+          new String(Base64.getDecoder().decode(initialResponse), ISO_8859_1).split("\0");
       return parts.length > 1 ? parts[1].toLowerCase(Locale.ROOT) : null;
     } catch (IllegalArgumentException e) {
       return null;

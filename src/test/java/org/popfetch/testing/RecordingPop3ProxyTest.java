@@ -104,8 +104,7 @@ class RecordingPop3ProxyTest {
     try (Client b = new Client();
         Client c = new Client()) {
       b.send("USER alice");
-      String plain =
-          Base64.getEncoder().encodeToString("\0alice\0secret".getBytes(ISO_8859_1));
+      String plain = Base64.getEncoder().encodeToString("\0alice\0secret".getBytes(ISO_8859_1));
       c.send("AUTH PLAIN " + plain);
       assertThat(proxy.openUsers()).containsExactly("alice");
       assertThat(proxy.openSessionsOf(ProcessHandle.current().pid())).hasSize(2);
@@ -120,7 +119,9 @@ class RecordingPop3ProxyTest {
         .satisfies(o -> assertThat(o.firstSession()).isEqualTo(2))
         .satisfies(o -> assertThat(o.secondSession()).isEqualTo(3));
     await().until(() -> proxy.sessions().stream().allMatch(s -> s.closed() != null));
-    assertThat(proxy.sessions("alice")).extracting(s -> s.quit()).containsExactly(true, false, false);
+    assertThat(proxy.sessions("alice"))
+        .extracting(s -> s.quit())
+        .containsExactly(true, false, false);
     assertThat(proxy.commands("DELE", Instant.EPOCH, Instant.now().plusSeconds(1))).hasSize(1);
     assertThat(proxy.logins(Instant.EPOCH, Instant.now().plusSeconds(1))).hasSize(3);
   }
