@@ -200,13 +200,16 @@ public final class ConfigLoader extends YamlReader {
       throw new ConfigException(source + ": the file is empty; it needs at least accounts:");
     }
     Map<String, Entry> top = mapping(root, "", TOP_KEYS);
+    SecretSection secrets = new SecretSection(source, checkFiles);
+    StateLocation localState =
+        StateLocation.defaultFor(
+            source,
+            Optional.ofNullable(System.getenv("HOME")),
+            Optional.ofNullable(System.getenv("XDG_STATE_HOME")));
     StateLocation state =
         top.containsKey("state")
-            ? StateSection.read(this, top.get("state"))
-            : StateLocation.defaultFor(
-                source,
-                Optional.ofNullable(System.getenv("HOME")),
-                Optional.ofNullable(System.getenv("XDG_STATE_HOME")));
+            ? StateSection.read(this, top.get("state"), secrets, localState)
+            : localState;
     int parallel =
         top.containsKey("parallel")
             ? integer(top.get("parallel").value(), "parallel", 1, 256)
@@ -219,7 +222,6 @@ public final class ConfigLoader extends YamlReader {
         top.containsKey("auth-failure-notice")
             ? integer(top.get("auth-failure-notice").value(), "auth-failure-notice", 0, 1000)
             : DEFAULT_AUTH_FAILURE_NOTICE;
-    SecretSection secrets = new SecretSection(source, checkFiles);
     DeliverSection deliver = new DeliverSection(source, checkFiles, secrets);
     AccountSection accounts =
         new AccountSection(source, new AccountValues(source, checkFiles, secrets, deliver));

@@ -41,7 +41,7 @@ public final class AccountPoll {
 
   private final Pop3Account account;
   private final FetchPolicy policy;
-  private final SeenUidStore store;
+  private SeenUidStore store;
   private final Destination destination;
   private final Destination quarantine;
   private final String localHost;
@@ -60,6 +60,8 @@ public final class AccountPoll {
   private final CommitThread commits;
 
   private BooleanSupplier stopRequested = () -> false;
+
+  private Lease lease = Lease.EXCLUSIVE;
 
   public AccountPoll(
       Pop3Account account,
@@ -94,6 +96,17 @@ public final class AccountPoll {
    */
   public AccountPoll stopWhen(BooleanSupplier stop) {
     this.stopRequested = stop;
+    return this;
+  }
+
+  /**
+   * Polls only while {@code lease} holds: it is checked right before each store write, each DELE
+   * and the QUIT. Once it is lost the poll ends there, the connection dropped without QUIT, so
+   * nothing more is recorded and nothing of the session is deleted. Call before {@link #run}.
+   */
+  public AccountPoll fencedBy(Lease lease) {
+    this.lease = lease;
+    this.store = new FencedSeenUidStore(store, lease);
     return this;
   }
 
@@ -178,7 +191,8 @@ public final class AccountPoll {
             stopRequested,
             STOP_GRACE,
             client,
-            seen);
+            seen,
+            lease);
     oversize = selection.oversize();
     store.record(key, selection.newlyOversize());
     List<Entry> deleting = deleteDeliveredBefore(selection.delete(), seen);
@@ -296,6 +310,9 @@ public final class AccountPoll {
   /** QUIT, which commits the DELEs; only then are the deleted ones forgotten. */
   private Optional<PollFailure> quit(
       Pop3Client client, Optional<PollFailure> failure, List<Entry> deleting) throws IOException {
+    // QUIT is what deletes: a poll that lost its lease ends without it (the IOException drops
+    // the connection), its DELEs undone; what they marked stays delete-pending for the next poll.
+    lease.check();
     try {
       client.quit();
     } catch (Pop3Exception e) {

@@ -72,6 +72,9 @@ final class BatchDelivery {
    * @param stopGrace how long a stop waits for the message on the wire before the connection is
    *     dropped
    */
+  /** Asked right before each DELE: a poll that lost its account deletes nothing more. */
+  private final Lease lease;
+
   BatchDelivery(
       Pop3Account account,
       FetchPolicy policy,
@@ -84,7 +87,8 @@ final class BatchDelivery {
       BooleanSupplier stopRequested,
       Duration stopGrace,
       Pop3Client client,
-      Map<String, SeenUid> seen) {
+      Map<String, SeenUid> seen,
+      Lease lease) {
     this.account = account;
     this.policy = policy;
     this.store = store;
@@ -97,6 +101,7 @@ final class BatchDelivery {
     this.stopGrace = stopGrace;
     this.client = client;
     this.seen = seen;
+    this.lease = lease;
   }
 
   /** Messages delivered (not counting the quarantined) by the batches so far. */
@@ -362,8 +367,10 @@ final class BatchDelivery {
    * Sends DELE for the entries; returns those the server accepted.
    *
    * @throws Pop3Exception if the connection fails; the entries stay delete-pending
+   * @throws Lease.LostException if the poll's lease is gone; nothing is sent
    */
-  List<Entry> dele(List<Entry> entries) throws Pop3Exception {
+  List<Entry> dele(List<Entry> entries) throws IOException {
+    lease.check();
     List<Pop3Reply> replies = client.dele(entries.stream().map(Entry::number).toList());
     List<Entry> marked = new ArrayList<>();
     for (int i = 0; i < entries.size(); i++) {

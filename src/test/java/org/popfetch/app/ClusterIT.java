@@ -390,7 +390,7 @@ class ClusterIT {
     Instant down = Instant.now();
     Thread.sleep(OUTAGE.toMillis()); // the outage itself, as long as the scenario says
     Instant up = Instant.now();
-    pg.restart();
+    pg.startAgain();
     // A poll that had its lease when the stop began may still have been sending its login.
     Instant settled = down.plusSeconds(2);
     assertThat(proxy.logins(settled, up)).as("logins without a lease").isEmpty();

@@ -11,12 +11,16 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -27,10 +31,10 @@ import org.junit.jupiter.api.Assumptions;
  * s (initdb and start).
  *
  * <p>Order: {@link #start()}, then any of {@link #jdbcUrl()}, {@link #createDatabase}, {@link
- * #psql}, {@link #stop()} and {@link #restart()}, {@link #kill()}, {@link #pause(Duration)}; last
- * {@link #close()}, which stops the server and deletes its data. The port stays the same across
- * stops and restarts, and while the server is down the port is held bound (not listening), so
- * clients are refused as by a stopped server and no other program can take it in between.
+ * #psql}, {@link #stop()} and {@link #startAgain()}, {@link #kill()}, {@link #pause(Duration)};
+ * last {@link #close()}, which stops the server and deletes its data. The port stays the same
+ * across stops and restarts, and while the server is down the port is held bound (not listening),
+ * so clients are refused as by a stopped server and no other program can take it in between.
  *
  * <p>Binaries are found under {@code /usr/lib/postgresql/<version>/bin} (Debian's postgresql-NN
  * package), the newest version first, never on the PATH. As root, initdb and the server run as the
@@ -52,6 +56,7 @@ public final class PostgresInstance implements AutoCloseable {
   private static final Path INSTALLATIONS = Path.of("/usr/lib/postgresql");
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+  private static final AtomicInteger DATABASES = new AtomicInteger();
 
   private final Path bin;
   private final Path base;
@@ -168,8 +173,18 @@ public final class PostgresInstance implements AutoCloseable {
     return jdbcUrl(DATABASE);
   }
 
+  /** The JDBC URL of {@code database} on this server. */
+  public String url(String database) {
+    return jdbcUrl(database);
+  }
+
   public String jdbcUrl(String database) {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+  }
+
+  /** A fresh, empty database with a name of its own ("test1", "test2"...); returns its JDBC URL. */
+  public String createDatabase() throws IOException {
+    return createDatabase("test" + DATABASES.incrementAndGet());
   }
 
   /**
@@ -220,6 +235,14 @@ public final class PostgresInstance implements AutoCloseable {
         false);
   }
 
+  /**
+   * A JDBC connection to {@code url} as the superuser (the PostgreSQL driver must be on the class
+   * path).
+   */
+  public Connection connect(String url) throws SQLException {
+    return DriverManager.getConnection(url, USER, "");
+  }
+
   /** The PID of the running postmaster. */
   public long pid() throws IOException {
     // postmaster.pid's first line is the postmaster's PID.
@@ -237,7 +260,7 @@ public final class PostgresInstance implements AutoCloseable {
 
   /**
    * Stops the server as an administrator would ({@code pg_ctl stop -m fast}): open sessions are
-   * ended, so their session-level locks are released. The port is held until {@link #restart()}.
+   * ended, so their session-level locks are released. The port is held until {@link #startAgain()}.
    */
   public void stop() throws IOException {
     pgCtl("stop", "-m", "fast");
@@ -247,7 +270,7 @@ public final class PostgresInstance implements AutoCloseable {
 
   /**
    * Kills the postmaster and all its backends with SIGKILL, as a crash of the machine would end
-   * them: nothing is shut down cleanly, and the next {@link #restart()} runs crash recovery.
+   * them: nothing is shut down cleanly, and the next {@link #startAgain()} runs crash recovery.
    */
   public void kill() throws IOException {
     ProcessHandle postmaster =
@@ -270,7 +293,7 @@ public final class PostgresInstance implements AutoCloseable {
   /**
    * Starts the server again on the same port and data, after {@link #stop()} or {@link #kill()}.
    */
-  public void restart() throws IOException {
+  public void startAgain() throws IOException {
     startServer();
   }
 
@@ -282,7 +305,7 @@ public final class PostgresInstance implements AutoCloseable {
   public void pause(Duration outage) throws IOException, InterruptedException {
     stop();
     Thread.sleep(outage.toMillis()); // the outage itself, not a wait for some event
-    restart();
+    startAgain();
   }
 
   /** The server's log, for a failing test's message. */

@@ -46,11 +46,16 @@ class PostgresInstanceTest {
   }
 
   @Test
-  void createsSeparateDatabases() throws IOException {
+  void createsSeparateDatabases() throws Exception {
     String url = pg.createDatabase("separate_one");
     assertThat(url).endsWith(":" + pg.port() + "/separate_one");
     pg.psql("separate_one", "create table t(x int)");
     assertThatThrownBy(() -> pg.psql("select * from t")).hasMessageContaining("does not exist");
+    String fresh = pg.createDatabase();
+    assertThat(fresh).isNotEqualTo(pg.createDatabase()).startsWith(pg.url("test"));
+    try (java.sql.Connection c = pg.connect(fresh)) {
+      assertThat(c.isValid(5)).isTrue();
+    }
     assertThatThrownBy(() -> pg.createDatabase("x; drop database popfetch"))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -63,7 +68,7 @@ class PostgresInstanceTest {
     pg.stop();
     assertThat(pg.isRunning()).isFalse();
     assertRefusedAndHeld();
-    pg.restart();
+    pg.startAgain();
     assertThat(pg.psql("select x from kept").strip()).isEqualTo("1");
 
     pg.psql("insert into kept values (2)");
@@ -73,7 +78,7 @@ class PostgresInstanceTest {
     assertThat(ProcessHandle.of(postmaster).filter(ProcessHandle::isAlive)).isEmpty();
     assertThat(backends).noneMatch(ProcessHandle::isAlive);
     assertRefusedAndHeld();
-    pg.restart();
+    pg.startAgain();
     // The second row was committed before the kill: a crash of PostgreSQL alone keeps it.
     assertThat(pg.psql("select string_agg(x::text, ',' order by x) from kept").strip())
         .isEqualTo("1,2");
