@@ -261,7 +261,7 @@ accounts:
     void atTheTop() {
       assertError(
           "statistics: { listen: \"127.0.0.1:9105\" }\n" + MINIMAL,
-          "1: statistics: unknown key; valid keys here: state, parallel, per-server,"
+          "1: statistics: unknown key; valid keys here: state, cluster, parallel, per-server,"
               + " auth-failure-notice, quarantine, queue, metrics, control, defaults, accounts");
     }
 
