@@ -12,6 +12,8 @@ declare -A PEERS=(
   [jsvc]=/usr/bin/jsvc
   [dnsmasq-base]=/usr/sbin/dnsmasq
   [python3-aiosmtpd]=/usr/lib/python3/dist-packages/aiosmtpd/__init__.py
+  # the shared state of a cluster; the tests run their own server (testing/PostgresInstance)
+  [postgresql-15]=/usr/lib/postgresql/15/bin/postgres
   # the clients popfetch imports from (popfetch import seen)
   [fetchmail]=/usr/bin/fetchmail
   [mpop]=/usr/bin/mpop

@@ -44,6 +44,8 @@ final class ConfigCommand implements Runnable {
       }
       PopfetchConfig config = plan.config();
       out.printf("%s: OK, %d account(s)%n", config.source(), config.accounts().size());
+      LocalDeliveryWarnings.of(config).forEach(w -> err.println("popfetch: " + w));
+      err.flush();
       // As the file says it, defaults filled in: what popfetch will do, in the admin's words.
       out.println("accounts:");
       for (AccountConfig a : config.accounts()) {

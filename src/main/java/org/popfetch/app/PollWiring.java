@@ -2,11 +2,13 @@ package org.popfetch.app;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.function.Supplier;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AccountPoll;
 import org.popfetch.fetch.DeliveryLedger;
 import org.popfetch.fetch.Destination;
 import org.popfetch.fetch.FetchObserver;
+import org.popfetch.fetch.Lease;
 import org.popfetch.fetch.PollResult;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.net.LoggingProtocolTrace;
@@ -31,6 +33,20 @@ final class PollWiring {
       SeenUidStore store,
       MailQueue queue,
       boolean trace) {
+    return poll(target, config, store, queue, trace, () -> Lease.EXCLUSIVE);
+  }
+
+  /**
+   * The same, each run fenced by the lease {@code lease} gives then: the account's, taken by the
+   * caller before the run and held until it ends.
+   */
+  static AccountPolling.Poll poll(
+      AccountRun.Target target,
+      PopfetchConfig config,
+      SeenUidStore store,
+      MailQueue queue,
+      boolean trace,
+      Supplier<Lease> lease) {
     String host = AccountWiring.localHost();
     return (observer, stop) -> {
       // Opened on first use: only a message that goes to several destinations needs it.
@@ -46,6 +62,7 @@ final class PollWiring {
                 AccountWiring.quarantine(config, host))
             .stopWhen(stop)
             .withLedger(ledger)
+            .fencedBy(lease.get())
             .run();
       } finally {
         close(ledger);
@@ -68,6 +85,18 @@ final class PollWiring {
       MailQueue queue,
       boolean trace,
       String host) {
+    return kept(target, config, store, queue, trace, host, () -> Lease.EXCLUSIVE);
+  }
+
+  /** The same, each run fenced by the lease {@code lease} gives then, as for {@link #poll}. */
+  static AccountPolling.Poll kept(
+      AccountRun.Target target,
+      PopfetchConfig config,
+      SeenUidStore store,
+      MailQueue queue,
+      boolean trace,
+      String host,
+      Supplier<Lease> lease) {
     KeptMaildirs kept = new KeptMaildirs(target.config(), config, queue, host, Clock.systemUTC());
     boolean multidrop = target.config().multidrop().isPresent();
     return (observer, stop) -> {
@@ -82,6 +111,7 @@ final class PollWiring {
             accountPoll(target, store, trace, host, observer, destination, kept.quarantine())
                 .stopWhen(stop)
                 .withLedger(ledger)
+                .fencedBy(lease.get())
                 .run();
         return result;
       } finally {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,6 +74,7 @@ public final class ConfigLoader extends YamlReader {
   private static final List<String> TOP_KEYS =
       List.of(
           "state",
+          "cluster",
           "parallel",
           "per-server",
           "auth-failure-notice",
@@ -200,13 +202,19 @@ public final class ConfigLoader extends YamlReader {
       throw new ConfigException(source + ": the file is empty; it needs at least accounts:");
     }
     Map<String, Entry> top = mapping(root, "", TOP_KEYS);
+    SecretSection secrets = new SecretSection(source, checkFiles);
+    StateLocation localState =
+        StateLocation.defaultFor(
+            source,
+            Optional.ofNullable(System.getenv("HOME")),
+            Optional.ofNullable(System.getenv("XDG_STATE_HOME")));
     StateLocation state =
         top.containsKey("state")
-            ? StateSection.read(this, top.get("state"))
-            : StateLocation.defaultFor(
-                source,
-                Optional.ofNullable(System.getenv("HOME")),
-                Optional.ofNullable(System.getenv("XDG_STATE_HOME")));
+            ? StateSection.read(this, top.get("state"), secrets, localState)
+            : localState;
+    if (top.containsKey("cluster")) {
+      state = cluster(top.get("cluster"), state);
+    }
     int parallel =
         top.containsKey("parallel")
             ? integer(top.get("parallel").value(), "parallel", 1, 256)
@@ -219,7 +227,6 @@ public final class ConfigLoader extends YamlReader {
         top.containsKey("auth-failure-notice")
             ? integer(top.get("auth-failure-notice").value(), "auth-failure-notice", 0, 1000)
             : DEFAULT_AUTH_FAILURE_NOTICE;
-    SecretSection secrets = new SecretSection(source, checkFiles);
     DeliverSection deliver = new DeliverSection(source, checkFiles, secrets);
     AccountSection accounts =
         new AccountSection(source, new AccountValues(source, checkFiles, secrets, deliver));
@@ -250,6 +257,23 @@ public final class ConfigLoader extends YamlReader {
         authFailureNotice,
         metrics,
         control);
+  }
+
+  /** {@code cluster: { check-in: 7500ms }}: only where the state is shared. */
+  private StateLocation cluster(Entry entry, StateLocation state) throws ConfigException {
+    Map<String, Entry> m = mapping(entry.value(), "cluster", List.of("check-in"));
+    if (state.shared().isEmpty()) {
+      throw error(
+          "cluster",
+          entry.line(),
+          "only for nodes that share their state (state: { url: jdbc:postgresql://... })");
+    }
+    Entry checkIn = m.get("check-in");
+    if (checkIn == null) {
+      return state;
+    }
+    Duration d = duration(checkIn.value(), "cluster.check-in", "1s", "5m");
+    return new StateLocation(state.file(), Optional.of(state.shared().get().withCheckIn(d)));
   }
 
   /** {@code control: { socket: /abs/path }}: short enough for a unix socket address. */

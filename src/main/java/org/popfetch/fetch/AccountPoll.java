@@ -41,7 +41,7 @@ public final class AccountPoll {
 
   private final Pop3Account account;
   private final FetchPolicy policy;
-  private final SeenUidStore store;
+  private SeenUidStore store;
   private final Destination destination;
   private final Destination quarantine;
   private final String localHost;
@@ -67,6 +67,8 @@ public final class AccountPoll {
   private SeenUidsReadAhead seenAhead;
 
   private DeliveryLedger ledger = DeliveryLedger.NONE;
+
+  private Lease lease = Lease.EXCLUSIVE;
 
   public AccountPoll(
       Pop3Account account,
@@ -111,6 +113,17 @@ public final class AccountPoll {
    */
   public AccountPoll withLedger(DeliveryLedger ledger) {
     this.ledger = ledger;
+    return this;
+  }
+
+  /**
+   * Polls only while {@code lease} holds: it is checked right before each store write, each DELE
+   * and the QUIT. Once it is lost the poll ends there, the connection dropped without QUIT, so
+   * nothing more is recorded and nothing of the session is deleted. Call before {@link #run}.
+   */
+  public AccountPoll fencedBy(Lease lease) {
+    this.lease = lease;
+    this.store = new FencedSeenUidStore(store, lease);
     return this;
   }
 
@@ -202,7 +215,8 @@ public final class AccountPoll {
             client,
             seen,
             rules,
-            ledger);
+            ledger,
+            lease);
     oversize = selection.oversize();
     store.record(key, selection.newlyOversize());
     List<Entry> deleting = deleteDeliveredBefore(selection.delete(), seen);
@@ -384,6 +398,9 @@ public final class AccountPoll {
   /** QUIT, which commits the DELEs; only then are the deleted ones forgotten. */
   private Optional<PollFailure> quit(
       Pop3Client client, Optional<PollFailure> failure, List<Entry> deleting) throws IOException {
+    // QUIT is what deletes: a poll that lost its lease ends without it (the IOException drops
+    // the connection), its DELEs undone; what they marked stays delete-pending for the next poll.
+    lease.check();
     try {
       client.quit();
     } catch (Pop3Exception e) {

@@ -80,6 +80,9 @@ final class BatchDelivery {
    * @param stopGrace how long a stop waits for the message on the wire before the connection is
    *     dropped
    */
+  /** Asked right before each DELE: a poll that lost its account deletes nothing more. */
+  private final Lease lease;
+
   BatchDelivery(
       Pop3Account account,
       FetchPolicy policy,
@@ -94,7 +97,8 @@ final class BatchDelivery {
       Pop3Client client,
       Map<String, SeenUid> seen,
       MessageRules rules,
-      DeliveryLedger ledger) {
+      DeliveryLedger ledger,
+      Lease lease) {
     this.rules = rules;
     this.account = account;
     this.policy = policy;
@@ -109,6 +113,7 @@ final class BatchDelivery {
     this.client = client;
     this.seen = seen;
     this.ledger = ledger;
+    this.lease = lease;
   }
 
   /** Messages delivered (not counting the quarantined) by the batches so far. */
@@ -339,7 +344,8 @@ final class BatchDelivery {
    * Marks for deletion what a rule deleted on retrieval, and takes the batch's notices for the poll
    * to send: only once the batch's commit is through, so a failed commit deletes nothing.
    */
-  private Optional<PollFailure> deleteDropped(Retrieval r, List<Entry> deleting) {
+  private Optional<PollFailure> deleteDropped(Retrieval r, List<Entry> deleting)
+      throws IOException {
     notices.addAll(r.notices);
     if (r.dropped.isEmpty() || !client.isOpen()) {
       return Optional.empty();
@@ -414,8 +420,10 @@ final class BatchDelivery {
    * Sends DELE for the entries; returns those the server accepted.
    *
    * @throws Pop3Exception if the connection fails; the entries stay delete-pending
+   * @throws Lease.LostException if the poll's lease is gone; nothing is sent
    */
-  List<Entry> dele(List<Entry> entries) throws Pop3Exception {
+  List<Entry> dele(List<Entry> entries) throws IOException {
+    lease.check();
     List<Pop3Reply> replies = client.dele(entries.stream().map(Entry::number).toList());
     List<Entry> marked = new ArrayList<>();
     for (int i = 0; i < entries.size(); i++) {

@@ -4,6 +4,11 @@
  * each mailbox's entries in memory between polls over it ({@link
  * org.popfetch.store.RememberingSeenUidStore}): every write goes to the file first, memory follows.
  *
+ * <p>For several nodes, {@link org.popfetch.store.PostgresSeenUidStore} keeps them in a shared
+ * PostgreSQL database with the same guarantees (no memory cache: other nodes write the same rows),
+ * its tables and the clustered scheduler's made by {@link org.popfetch.store.PostgresSchema}, once,
+ * under an advisory lock.
+ *
  * <p>Implements {@code fetch}'s {@link org.popfetch.fetch.SeenUidStore}.
  */
 package org.popfetch.store;

@@ -118,6 +118,32 @@ class ConfigCheckTextTest {
   }
 
   @Test
+  void aClusteredConfigurationThatDeliversToThisNodesDiskIsWarnedOf() throws Exception {
+    Path file =
+        file(
+            "state: { url: \"jdbc:postgresql://db.example.org/popfetch\", dir: "
+                + dir
+                + " }\n"
+                + ACCOUNTS);
+    Run run = popfetch("config", "check", "--config", file.toString());
+    assertThat(run.status()).as(run.out()).isZero();
+    assertThat(run.out())
+        .contains(
+            "popfetch: warning: account alice delivers to the program /usr/bin/procmail on this"
+                + " node, but in a cluster any node may poll it")
+        .contains("popfetch: warning: account bob delivers to the Maildir /home/bob/Maildir on")
+        .contains("account bob delivers to the mbox /var/mail/bob (a rule) on this node")
+        .doesNotContain("account carol");
+  }
+
+  @Test
+  void aSingleNodeConfigurationIsNotWarnedOfLocalDestinations() throws Exception {
+    Path file = file("state: { url: \"jdbc:sqlite:" + dir.resolve("s.db") + "\" }\n" + ACCOUNTS);
+    assertThat(popfetch("config", "check", "--config", file.toString()).out())
+        .doesNotContain("warning");
+  }
+
+  @Test
   void whatItPrintsReadsBackAsTheSameConfiguration() throws Exception {
     Path file = file("state: { url: \"jdbc:sqlite:" + dir.resolve("s.db") + "\" }\n" + ACCOUNTS);
     String printed = popfetch("config", "check", "--config", file.toString()).out();

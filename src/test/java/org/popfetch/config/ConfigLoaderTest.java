@@ -261,7 +261,7 @@ accounts:
     void atTheTop() {
       assertError(
           "statistics: { listen: \"127.0.0.1:9105\" }\n" + MINIMAL,
-          "1: statistics: unknown key; valid keys here: state, parallel, per-server,"
+          "1: statistics: unknown key; valid keys here: state, cluster, parallel, per-server,"
               + " auth-failure-notice, quarantine, queue, metrics, control, defaults, accounts");
     }
 
@@ -313,7 +313,8 @@ accounts:
     void inState() {
       assertError(
           "state: { uri: /var/lib/popfetch }\n" + MINIMAL,
-          "1: state.uri: unknown key (did you mean 'url'?); valid keys here: url");
+          "1: state.uri: unknown key (did you mean 'url'?); valid keys here: url, user, password,"
+              + " dir");
     }
 
     @Test
@@ -588,9 +589,9 @@ accounts:
     @Test
     void otherStateStores() {
       assertError(
-          "state: { url: \"jdbc:postgresql://db/popfetch\" }\n" + MINIMAL,
-          "1: state.url: expected jdbc:sqlite:/path/to/state.db, got"
-              + " \"jdbc:postgresql://db/popfetch\"; other state stores are not supported");
+          "state: { url: \"jdbc:mysql://db/popfetch\" }\n" + MINIMAL,
+          "1: state.url: expected jdbc:sqlite:/path/to/state.db or jdbc:postgresql://host/database,"
+              + " got \"jdbc:mysql://db/popfetch\"");
       assertError(
           "state: { url: \"jdbc:sqlite::memory:\" }\n" + MINIMAL,
           "1: state.url: an in-memory database forgets seen messages at every restart; name a"

@@ -29,6 +29,20 @@ public final class RefusingPort implements AutoCloseable {
     }
   }
 
+  /**
+   * Binds the given port again, to hold it while the server that had it is down; unchecked.
+   *
+   * @throws UncheckedIOException if another socket holds the port without address reuse
+   */
+  public RefusingPort(int port) {
+    try {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public int port() {
     return socket.getLocalPort();
   }
