@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,6 +74,7 @@ public final class ConfigLoader extends YamlReader {
   private static final List<String> TOP_KEYS =
       List.of(
           "state",
+          "cluster",
           "parallel",
           "per-server",
           "auth-failure-notice",
@@ -210,6 +212,9 @@ public final class ConfigLoader extends YamlReader {
         top.containsKey("state")
             ? StateSection.read(this, top.get("state"), secrets, localState)
             : localState;
+    if (top.containsKey("cluster")) {
+      state = cluster(top.get("cluster"), state);
+    }
     int parallel =
         top.containsKey("parallel")
             ? integer(top.get("parallel").value(), "parallel", 1, 256)
@@ -252,6 +257,23 @@ public final class ConfigLoader extends YamlReader {
         authFailureNotice,
         metrics,
         control);
+  }
+
+  /** {@code cluster: { check-in: 7500ms }}: only where the state is shared. */
+  private StateLocation cluster(Entry entry, StateLocation state) throws ConfigException {
+    Map<String, Entry> m = mapping(entry.value(), "cluster", List.of("check-in"));
+    if (state.shared().isEmpty()) {
+      throw error(
+          "cluster",
+          entry.line(),
+          "only for nodes that share their state (state: { url: jdbc:postgresql://... })");
+    }
+    Entry checkIn = m.get("check-in");
+    if (checkIn == null) {
+      return state;
+    }
+    Duration d = duration(checkIn.value(), "cluster.check-in", "1s", "5m");
+    return new StateLocation(state.file(), Optional.of(state.shared().get().withCheckIn(d)));
   }
 
   /** {@code control: { socket: /abs/path }}: short enough for a unix socket address. */
