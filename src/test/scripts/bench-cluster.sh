@@ -4,7 +4,7 @@
 # Dovecot behind a latency proxy, and one node with SQLite for what the lease adds to a poll.
 #   src/test/scripts/bench-cluster.sh [ACCOUNTS=600] [LATENCY_MS=50] [WINDOW_S=30]
 # The nodes run the built jar, target/popfetch.jar, when it is there (mvn package), else the
-# classes. Each configuration runs 15 s of warm-up and then the window: about 3 minutes in all.
+# classes. Each configuration warms up until every account was polled once, then measures.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 bash src/test/scripts/install-peers.sh

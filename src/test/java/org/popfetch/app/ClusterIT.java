@@ -64,6 +64,9 @@ class ClusterIT {
   private RecordingPop3Proxy proxy;
   private final List<PopfetchNode> nodes = new ArrayList<>();
 
+  /** The jar as it ships: the package phase built it before the integration tests. */
+  private static final Path BUILT_JAR = Path.of("target", "popfetch.jar");
+
   private static final Map<String, String> NODE_ENVIRONMENT =
       Map.of("POPFETCH_TEST_PG_PASSWORD", "any: the test server trusts loopback");
 
@@ -209,7 +212,7 @@ class ClusterIT {
     Set<String> first = deliverToEveryAccount("c0");
     all.addAll(first);
     for (String n : List.of("a", "b", "c")) {
-      PopfetchNode node = new PopfetchNode(dir, n, NODE_ENVIRONMENT);
+      PopfetchNode node = new PopfetchNode(dir, n, NODE_ENVIRONMENT, BUILT_JAR);
       node.writeConfig(configuration(false));
       nodes.add(node);
     }
@@ -396,7 +399,7 @@ class ClusterIT {
 
   @Test
   void clusterInitPreparesAnEmptyDatabaseAndMayRunAgain() throws Exception {
-    PopfetchNode n = new PopfetchNode(dir, "init", Map.of());
+    PopfetchNode n = new PopfetchNode(dir, "init", Map.of(), BUILT_JAR);
     String url = pg.createDatabase("fresh");
     n.writeConfig(
         """

@@ -29,8 +29,9 @@ import org.popfetch.testing.TestPki;
  * per-account lease add to a poll.
  *
  * <p>More accounts are due than the nodes can poll (each every 10 s), so the rate is the cluster's
- * capacity, not the schedule's. A poll is counted when its session ends with QUIT, as the proxy saw
- * it; its duration is from the login to the end of the connection.
+ * capacity, not the schedule's. The window starts once every account was polled once. A poll is
+ * counted when its session ends with QUIT, as the proxy saw it; its duration is from the login to
+ * the end of the connection.
  *
  * <p>Arguments: [ACCOUNTS=600] [LATENCY_MS=50] [WINDOW_S=30]. Needs root, Dovecot and PostgreSQL:
  * run it with src/test/scripts/bench-cluster.sh.
@@ -75,6 +76,7 @@ public final class ClusterBenchmark {
         String state = "state: { url: \"%s\", user: postgres }\n".formatted(pg.createDatabase());
         results.add(
             measure(
+                accounts,
                 dir.resolve("pg" + nodes),
                 nodes,
                 nodes + " node(s), PostgreSQL",
@@ -87,6 +89,7 @@ public final class ClusterBenchmark {
       String state = "state: { url: \"jdbc:sqlite:%s\" }\n".formatted(sqlite.resolve("state.db"));
       results.add(
           measure(
+              accounts,
               sqlite,
               1,
               "1 node, SQLite (no lease)",
@@ -109,6 +112,19 @@ public final class ClusterBenchmark {
         "added to a session by the shared state and the lease: %d ms (%.1f%% fewer polls/s)%n",
         pg1.meanSession().minus(sqlite1.meanSession()).toMillis(),
         100 * (1 - pg1.perSecond() / sqlite1.perSecond()));
+  }
+
+  /** The sessions that ended with QUIT in {@code [from, to)}: the polls done. */
+  private static List<Session> completed(RecordingPop3Proxy proxy, Instant from, Instant to) {
+    return proxy.sessions().stream()
+        .filter(
+            s ->
+                s.quit()
+                    && s.login() != null
+                    && s.closed() != null
+                    && !s.closed().isBefore(from)
+                    && s.closed().isBefore(to))
+        .toList();
   }
 
   /** The sum of popfetch_poll_duration_seconds over every account, and the count of polls. */
@@ -152,6 +168,7 @@ public final class ClusterBenchmark {
   }
 
   private static Result measure(
+      int accounts,
       Path dir, int count, String what, String yaml, RecordingPop3Proxy proxy, Duration window)
       throws Exception {
     List<PopfetchNode> nodes = new ArrayList<>();
@@ -161,7 +178,7 @@ public final class ClusterBenchmark {
         metricsPort = free.port();
       }
       for (int k = 0; k < count; k++) {
-        PopfetchNode n = new PopfetchNode(dir, "node" + k, Map.of());
+        PopfetchNode n = new PopfetchNode(dir, "node" + k, Map.of(), null);
         // One node alone serves /metrics (several would want the same port).
         n.writeConfig(
             count == 1
@@ -170,12 +187,18 @@ public final class ClusterBenchmark {
         nodes.add(n);
         n.start();
       }
-      // Warm up for one interval and a little, until the JITs and the pools have settled.
-      Thread.sleep(15_000); // a benchmark's warm-up, not a wait for an event
-      for (PopfetchNode n : nodes) {
-        if (!n.isAlive()) {
-          throw new IOException(n.name() + " ended:\n" + n.logTail());
+      // Warm up: until the nodes have polled every account once (the JVMs started, the pools
+      // filled, the schedule settled), at most two minutes.
+      Instant started = Instant.now();
+      Instant warmUpEnd = started.plus(Duration.ofMinutes(2));
+      while (Instant.now().isBefore(warmUpEnd)
+          && completed(proxy, started, Instant.now()).size() < accounts) {
+        for (PopfetchNode n : nodes) {
+          if (!n.isAlive()) {
+            throw new IOException(n.name() + " ended:\n" + n.logTail());
+          }
         }
+        Thread.sleep(500); // a benchmark's progress check
       }
       double[] before = count == 1 ? pollDurations(metricsPort) : null;
       Instant from = Instant.now();
@@ -188,16 +211,7 @@ public final class ClusterBenchmark {
         meanPoll =
             polled > 0 ? Duration.ofNanos((long) ((after[0] - before[0]) / polled * 1e9)) : null;
       }
-      List<Session> polls =
-          proxy.sessions().stream()
-              .filter(
-                  s ->
-                      s.quit()
-                          && s.login() != null
-                          && s.closed() != null
-                          && !s.closed().isBefore(from)
-                          && s.closed().isBefore(to))
-              .toList();
+      List<Session> polls = completed(proxy, from, to);
       long meanNanos =
           (long)
               polls.stream()

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * One {@code popfetch run} in a JVM of its own, as one node of a cluster: its own home directory
  * (so its own state directory, queue and control socket, all under {@code ~/.local/state/popfetch}
  * by default for a configuration under {@code ~/.config}) and its own copy of the configuration.
- * Started from the built jar ({@code target/popfetch.jar}) when there is one, else from the test
- * class path.
+ * Started from a built jar (an integration test's, after the package phase) or from the test class
+ * path (a benchmark's, after test-compile, where a jar could be stale).
  *
  * <p>Order: construct, {@link #writeConfig}, {@link #start()}; then signals, {@link #kill()}, and
  * {@link #start()} again on the same home; last {@link #stop()}.
@@ -28,16 +28,19 @@ public final class PopfetchNode {
   private final Path home;
   private final Path config;
   private final Map<String, String> environment;
+  private final Path jar;
   private Process process;
 
   /**
    * A node whose home is {@code parent/name}.
    *
    * @param environment added to HOME, PATH and LC_ALL (for example a secret in an env variable)
+   * @param jar the jar to run, or null for the test class path
    */
-  public PopfetchNode(Path parent, String name, Map<String, String> environment)
+  public PopfetchNode(Path parent, String name, Map<String, String> environment, Path jar)
       throws IOException {
     this.name = name;
+    this.jar = jar;
     this.home = Files.createDirectories(parent.resolve(name));
     this.config = home.resolve(".config/popfetch/popfetch.yaml");
     this.environment = Map.copyOf(environment);
@@ -71,9 +74,8 @@ public final class PopfetchNode {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    Path jar = Path.of("target", "popfetch.jar");
-    if (Files.isRegularFile(jar)) {
-      command.addAll(List.of("-jar", jar.toString())); // the built jar, as it ships
+    if (jar != null) {
+      command.addAll(List.of("-jar", jar.toString()));
     } else {
       command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN));
     }
