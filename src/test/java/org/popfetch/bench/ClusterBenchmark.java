@@ -169,7 +169,12 @@ public final class ClusterBenchmark {
 
   private static Result measure(
       int accounts,
-      Path dir, int count, String what, String yaml, RecordingPop3Proxy proxy, Duration window)
+      Path dir,
+      int count,
+      String what,
+      String yaml,
+      RecordingPop3Proxy proxy,
+      Duration window)
       throws Exception {
     List<PopfetchNode> nodes = new ArrayList<>();
     try {
