@@ -132,6 +132,27 @@ final class AccountRun {
    * @throws Exit with {@link ExitStatus#INTERNAL} (the state store's status) after saying which
    *     directory and what to do
    */
+  /**
+   * Refuses a one-shot command on a shared state: it would poll outside the cluster's schedule and
+   * leases. The service ({@code popfetch run}) polls a cluster's accounts; {@code poll} asks it.
+   *
+   * @throws Exit with {@link ExitStatus#SYNTAX} after one line saying what to do instead
+   */
+  static void localState(PopfetchConfig config, String command, PrintWriter err) throws Exit {
+    if (config.state().clustered()) {
+      err.println(
+          "popfetch: "
+              + command
+              + " works on a single node's state; "
+              + config.source()
+              + " shares it ("
+              + config.stateUrl()
+              + "): start popfetch run on this node, then popfetch poll asks it");
+      err.flush();
+      throw new Exit(ExitStatus.SYNTAX.code);
+    }
+  }
+
   static void stateDirectory(PopfetchConfig config, PrintWriter err) throws Exit {
     usable(
         config.state().directory(),

@@ -44,6 +44,7 @@ final class CheckCommand implements Callable<Integer> {
     AccountRun.Plan plan;
     try {
       plan = AccountRun.plan(options, accounts, err);
+      AccountRun.localState(plan.config(), "check", err);
       AccountRun.stateDirectory(plan.config(), err);
     } catch (AccountRun.Exit e) {
       return e.status;

@@ -232,6 +232,11 @@ final class ImportCommand implements Runnable {
               .toList();
       SeenImport.Report report;
       try {
+        AccountRun.localState(plan.config(), "import seen", err);
+      } catch (AccountRun.Exit e) {
+        return e.status;
+      }
+      try {
         Optional<StateLock> lock = StateLock.tryAcquire(plan.config().state().file());
         if (lock.isEmpty()) {
           err.println(

@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
       OAuthCommand.class,
       ConfigCommand.class,
       ImportCommand.class,
+      ClusterCommand.class,
       QueueCommand.class,
       DemoCommand.class,
       DeliverAgentCommand.class

@@ -113,6 +113,7 @@ final class PollCommand implements Callable<Integer> {
         return served.get();
       }
       plan = AccountRun.plan(options, accounts, err);
+      AccountRun.localState(plan.config(), "poll", err);
       AccountRun.stateDirectory(plan.config(), err);
       AccountRun.queueDirectory(plan.config(), err);
     } catch (AccountRun.Exit e) {

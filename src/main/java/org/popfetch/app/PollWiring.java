@@ -2,7 +2,9 @@ package org.popfetch.app;
 
 import java.time.Clock;
 import org.popfetch.config.PopfetchConfig;
+import java.util.function.Supplier;
 import org.popfetch.fetch.AccountPoll;
+import org.popfetch.fetch.Lease;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
@@ -25,6 +27,20 @@ final class PollWiring {
       SeenUidStore store,
       MailQueue queue,
       boolean trace) {
+    return poll(target, config, store, queue, trace, () -> Lease.EXCLUSIVE);
+  }
+
+  /**
+   * The same, each run fenced by the lease {@code lease} gives then: the account's, taken by the
+   * caller before the run and held until it ends.
+   */
+  static AccountPolling.Poll poll(
+      AccountRun.Target target,
+      PopfetchConfig config,
+      SeenUidStore store,
+      MailQueue queue,
+      boolean trace,
+      Supplier<Lease> lease) {
     return (observer, stop) -> {
       String name = target.config().name();
       ProtocolTrace t = trace ? new LoggingProtocolTrace(name) : ProtocolTrace.NONE;
@@ -39,6 +55,7 @@ final class PollWiring {
               observer,
               t)
           .stopWhen(stop)
+          .fencedBy(lease.get())
           .run();
     };
   }

@@ -21,6 +21,7 @@ import org.popfetch.control.Heartbeat;
 import org.popfetch.control.SdNotify;
 import org.popfetch.control.Watchdog;
 import org.popfetch.fetch.AuthFailureNotice;
+import org.popfetch.fetch.Leases;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.metrics.MetricsServer;
 import org.popfetch.metrics.PopfetchMetrics;
@@ -79,6 +80,9 @@ public final class PopfetchDaemon implements AutoCloseable {
 
   /** Each OAuth account's tokens, kept across polls and, where its settings stay, reloads. */
   private final OAuthAccounts oauth;
+
+  /** This process as a node of a cluster, when the state is shared. */
+  private Optional<ClusterNode> cluster = Optional.empty();
 
   /** An account's settings and the backoff and notice state that go with them. */
   record Standing(AccountConfig config, Backoff backoff, AuthFailureNotice notice) {}
@@ -192,7 +196,17 @@ public final class PopfetchDaemon implements AutoCloseable {
 
   private ServiceJobs.Shared shared() {
     return new ServiceJobs.Shared(
-        store, metrics, trace, stopping::get, standings, locks, ledger, heartbeat, oauth);
+        store,
+        metrics,
+        trace,
+        stopping::get,
+        standings,
+        locks,
+        ledger,
+        heartbeat,
+        oauth,
+        cluster.map(c -> c.leases).orElse(Leases.EXCLUSIVE),
+        cluster);
   }
 
   /**
@@ -223,11 +237,18 @@ public final class PopfetchDaemon implements AutoCloseable {
     SeenUidStore store = null;
     MetricsServer server = null;
     PopfetchDaemon daemon = null;
+    ClusterNode node = null;
     try {
-      // The service is the file's only writer (the state lock): its entries can stay in memory.
-      store =
-          new RememberingSeenUidStore(
-              SqliteSeenUidStore.open(config.state().file()), REMEMBERED_UIDS);
+      if (config.state().clustered()) {
+        // Every node writes the shared store: nothing of it may be kept in memory here.
+        node = ClusterNode.join(config.state().shared().get(), config.parallel());
+        store = node.store(config.parallel() + 2);
+      } else {
+        // The service is the file's only writer (the state lock): its entries can stay in memory.
+        store =
+            new RememberingSeenUidStore(
+                SqliteSeenUidStore.open(config.state().file()), REMEMBERED_UIDS);
+      }
       AccountWiring.adoptOldState(config, store);
       if (AccountWiring.forwards(config)) {
         new MailQueue(config.queue().dir(), Clock.systemUTC()).recover();
@@ -238,8 +259,15 @@ public final class PopfetchDaemon implements AutoCloseable {
       }
       daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace, oauth);
       daemon.config = config;
+      daemon.cluster = Optional.ofNullable(node);
+      if (node != null) {
+        node.metrics(metrics);
+      }
       daemon.jobs = ServiceJobs.of(plan, daemon.shared());
       daemon.jobs.start();
+      if (node != null) {
+        node.scheduler.start(); // after this node's tasks are known: a job fired here finds its own
+      }
       daemon.control = ServiceControl.listen(daemon, config, err);
       LOG.info(
           "popfetch running: {} account(s); commands on {}",
@@ -254,6 +282,9 @@ public final class PopfetchDaemon implements AutoCloseable {
       }
       if (server != null) {
         server.close();
+      }
+      if (node != null) {
+        node.close();
       }
       if (store != null) {
         store.close();
@@ -349,6 +380,11 @@ public final class PopfetchDaemon implements AutoCloseable {
     return ledger;
   }
 
+  /** This node of the cluster, if the state is shared. */
+  Optional<ClusterNode> cluster() {
+    return cluster;
+  }
+
   synchronized PopfetchConfig config() {
     return config;
   }
@@ -377,6 +413,13 @@ public final class PopfetchDaemon implements AutoCloseable {
       jobs.close();
     } catch (Exception e) {
       LOG.warn("stopping the scheduler: {}", e.getMessage());
+    }
+    if (cluster.isPresent()) {
+      try {
+        cluster.get().close(); // this node's running polls end; the others carry on
+      } catch (Exception e) {
+        LOG.warn("leaving the cluster: {}", e.getMessage());
+      }
     }
     if (server != null) {
       server.close();

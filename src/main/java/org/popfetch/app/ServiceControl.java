@@ -184,8 +184,26 @@ final class ServiceControl implements ControlServer.Handler {
               last.map(l -> line(l.result()).substring(a.length() + 2)).orElse("not polled yet")));
     }
     reply.out("queue: " + ledger.queued() + " message(s)");
+    daemon.cluster().ifPresent(node -> cluster(node, reply));
     PopfetchMetrics.Health health = daemon.metrics().health();
     health.text().strip().lines().forEach(l -> reply.out("health: " + l));
     return health.ok() ? 0 : 1;
+  }
+
+  /** The cluster as this node last read it: the nodes, and which polls which account now. */
+  private static void cluster(ClusterNode node, ControlReply reply) {
+    var snapshot = node.snapshot();
+    reply.out(
+        "cluster: this node is "
+            + node.name
+            + (node.configMismatch()
+                ? "; its configuration DIFFERS from the cluster's (see the log)"
+                : ""));
+    reply.out(String.format("%-40s %-19s", "NODE", "LAST CHECK-IN"));
+    for (var n : snapshot.nodes()) {
+      reply.out(String.format("%-40s %-19s", n.name(), TIME.format(n.lastCheckIn())));
+    }
+    reply.out(String.format("%-20s %s", "ACCOUNT", "POLLED NOW BY"));
+    snapshot.polling().forEach((account, by) -> reply.out(String.format("%-20s %s", account, by)));
   }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -21,6 +22,8 @@ import org.popfetch.config.PopfetchConfig;
 import org.popfetch.config.Schedule;
 import org.popfetch.control.Heartbeat;
 import org.popfetch.fetch.AccountKey;
+import org.popfetch.fetch.Lease;
+import org.popfetch.fetch.Leases;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
 import org.popfetch.fetch.SeenUidStore;
@@ -30,6 +33,7 @@ import org.popfetch.oauth.OAuthTokens;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueueRunner;
 import org.popfetch.schedule.AccountPolling;
+import org.popfetch.schedule.ClusteredScheduler;
 import org.popfetch.schedule.PollScheduler;
 import org.popfetch.schedule.ServerSlots;
 import org.slf4j.Logger;
@@ -52,6 +56,9 @@ final class ServiceJobs implements AutoCloseable {
   /** How often the heartbeat job tells the watchdog the scheduler still runs jobs. */
   static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
+  /** How often a node reads the cluster's nodes, leases and configuration, for status and metrics. */
+  static final Duration CLUSTER_REFRESH = Duration.ofSeconds(5);
+
   /** What the jobs share with the daemon and outlive a reload. */
   record Shared(
       SeenUidStore store,
@@ -62,7 +69,9 @@ final class ServiceJobs implements AutoCloseable {
       Locks locks,
       ServiceLedger ledger,
       Heartbeat heartbeat,
-      OAuthAccounts oauth) {}
+      OAuthAccounts oauth,
+      Leases leases,
+      Optional<ClusterNode> cluster) {}
 
   /** One lock per account scope and one for the queue, for the daemon's lifetime. */
   static final class Locks {
@@ -78,8 +87,9 @@ final class ServiceJobs implements AutoCloseable {
     }
   }
 
-  /** An account as the jobs poll it. */
-  private record Polled(AccountRun.Target target, AccountPolling polling) {}
+  /** An account as the jobs poll it, and the lease its poll holds while it runs. */
+  private record Polled(
+      AccountRun.Target target, AccountPolling polling, AtomicReference<Lease> lease) {}
 
   private final PopfetchConfig config;
   private final Shared shared;
@@ -88,6 +98,11 @@ final class ServiceJobs implements AutoCloseable {
   private final Map<String, Polled> accounts = new LinkedHashMap<>();
   private final MailQueue queue;
   private final Map<String, QueueRunner.Route> routes;
+
+  /** In a cluster: each account's task on this node, and its schedule for the whole cluster. */
+  private final Map<String, Runnable> clusterTasks = new LinkedHashMap<>();
+
+  private final Map<String, ClusteredScheduler.Spec> clusterSpecs = new LinkedHashMap<>();
 
   private ServiceJobs(PopfetchConfig config, Shared shared, MailQueue queue) throws Exception {
     this.config = config;
@@ -124,12 +139,25 @@ final class ServiceJobs implements AutoCloseable {
           PopfetchDaemon.guarded("queue", () -> jobs.runQueue(false, true), PopfetchDaemon.HALT));
     }
     jobs.scheduler.every("popfetch-heartbeat", HEARTBEAT, shared.heartbeat()::beat);
+    if (shared.cluster().isPresent()) {
+      ClusterNode node = shared.cluster().get();
+      Map<String, AccountKey> keys = new LinkedHashMap<>();
+      plan.targets().forEach(t -> keys.put(t.name(), t.account().key()));
+      jobs.scheduler.every(
+          "popfetch-cluster",
+          CLUSTER_REFRESH,
+          PopfetchDaemon.guarded(
+              "cluster", () -> node.refresh(keys, shared.metrics()), PopfetchDaemon.HALT));
+    }
     shared.ledger().accounts(plan.targets().stream().map(AccountRun.Target::name).toList());
     return jobs;
   }
 
   private void add(AccountRun.Target t) throws Exception {
-    shared.metrics().account(t.name(), t.config().schedule().interval());
+    if (shared.cluster().isEmpty()) {
+      // In a cluster another node may poll it: this node's health cannot expect its polls.
+      shared.metrics().account(t.name(), t.config().schedule().interval());
+    }
     OAuthTokens tokens = shared.oauth().all().get(t.name());
     if (tokens != null) {
       shared.metrics().oauth(t.name(), tokenTimes(tokens));
@@ -138,10 +166,11 @@ final class ServiceJobs implements AutoCloseable {
     // a reload must not undo the rest a refusing server was given, nor repeat the notice.
     PopfetchDaemon.Standing st =
         PopfetchDaemon.standing(shared.standings(), t, config.authFailureNotice());
+    AtomicReference<Lease> lease = new AtomicReference<>(Lease.EXCLUSIVE);
     AccountPolling polling =
         AccountPolling.standing(
             t.name(),
-            PollWiring.poll(t, config, shared.store(), queue, shared.trace()),
+            PollWiring.poll(t, config, shared.store(), queue, shared.trace(), lease::get),
             shared
                 .ledger()
                 .observer(shared.metrics().observer(AccountWiring.destinationKind(t.config()))),
@@ -150,20 +179,28 @@ final class ServiceJobs implements AutoCloseable {
                 st.notice(),
                 () -> AccountWiring.destination(t.config(), config, queue)),
             Clock.systemUTC());
-    accounts.put(t.name(), new Polled(t, polling));
+    accounts.put(t.name(), new Polled(t, polling, lease));
     Runnable job =
         () -> {
           Lock lock = shared.locks().account(t.account().key());
           if (!lock.tryLock()) {
             return; // polled right now on request: this run has nothing to add
           }
+          Optional<Lease> held = Optional.empty();
           try {
+            held = lease(t);
+            if (held.isEmpty()) {
+              return; // polled by another node right now, or the database is out of reach
+            }
+            lease.set(held.get());
             // Empty when resting, or stopping while waiting for a connection slot: the next
             // trigger (or the next start) polls it.
             polling.pollWhenDue(slots, t.server(), t.port(), shared.stopping());
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           } finally {
+            held.ifPresent(Lease::close);
+            lease.set(Lease.EXCLUSIVE);
             lock.unlock();
           }
         };
@@ -173,7 +210,33 @@ final class ServiceJobs implements AutoCloseable {
         PopfetchDaemon.guarded(t.name(), job, PopfetchDaemon.HALT));
   }
 
+  /**
+   * The account's lease, taken without waiting: empty if another node polls it now, or if the
+   * database cannot say (no poll runs without its lease).
+   */
+  private Optional<Lease> lease(AccountRun.Target t) {
+    try {
+      Optional<Lease> l = shared.leases().tryAcquire(t.account().key());
+      if (l.isEmpty()) {
+        LOG.debug("{}: polled by another node right now", t.name());
+      }
+      return l;
+    } catch (IOException e) {
+      LOG.warn("{}: not polled: {}", t.name(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
   private void schedule(String name, Schedule when, Runnable job) throws Exception {
+    if (shared.cluster().isPresent()) {
+      clusterTasks.put(name, job);
+      clusterSpecs.put(
+          name,
+          when instanceof Schedule.Cron cron
+              ? ClusteredScheduler.Spec.cron(cron.expression())
+              : ClusteredScheduler.Spec.every(((Schedule.Interval) when).every()));
+      return;
+    }
     if (when instanceof Schedule.Cron cron) {
       scheduler.cron(name, cron.expression(), job);
     } else {
@@ -207,6 +270,9 @@ final class ServiceJobs implements AutoCloseable {
 
   void start() throws Exception {
     scheduler.start();
+    if (shared.cluster().isPresent()) {
+      shared.cluster().get().follow(config.source(), clusterTasks, clusterSpecs);
+    }
   }
 
   /** Whether an account of this name is polled. */
@@ -253,7 +319,25 @@ final class ServiceJobs implements AutoCloseable {
     AccountRun.Target t = p.target();
     Lock lock = shared.locks().account(t.account().key());
     lock.lockInterruptibly();
+    Optional<Lease> held = Optional.empty();
     try {
+      held = lease(t);
+      if (held.isEmpty()) {
+        return new PollResult(
+            t.name(),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            Optional.of(
+                new PollFailure(
+                    PollFailure.Kind.SERVER_BUSY,
+                    "another node is polling it right now, or the shared database is out of"
+                        + " reach; not polled")));
+      }
+      p.lease().set(held.get());
       return slots
           .run(t.server(), t.port(), shared.stopping(), () -> p.polling().poll(shared.stopping()))
           .orElseGet(
@@ -270,6 +354,8 @@ final class ServiceJobs implements AutoCloseable {
                           new PollFailure(
                               PollFailure.Kind.INTERNAL, "the service is stopping; not polled"))));
     } finally {
+      held.ifPresent(Lease::close);
+      p.lease().set(Lease.EXCLUSIVE);
       lock.unlock();
     }
   }

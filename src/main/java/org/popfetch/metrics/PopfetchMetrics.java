@@ -3,6 +3,8 @@ package org.popfetch.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -15,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -74,6 +77,69 @@ public final class PopfetchMetrics {
     Gauge.builder("popfetch_queue_oldest_seconds", queueOldestSeconds, AtomicLong::get)
         .description("age of the oldest queued message")
         .register(registry);
+  }
+
+  /**
+   * Shows the cluster this node is part of: {@code popfetch_cluster_config_mismatch} (1 while this
+   * node's configuration differs from the one the cluster follows), {@code popfetch_cluster_nodes}
+   * (the nodes checked in) and {@code popfetch_cluster_leases_held} (the accounts this node polls
+   * now), read at each scrape; and from each {@link #clusterSnapshot}, {@code
+   * popfetch_cluster_node_last_checkin_seconds{node}} and {@code
+   * popfetch_cluster_account_polled_by{account,node}} (1 for the node polling it now).
+   */
+  public synchronized void cluster(
+      DoubleSupplier configMismatch,
+      DoubleSupplier nodes,
+      DoubleSupplier leasesHeld) {
+    if (clusterCheckIns != null) {
+      return;
+    }
+    Gauge.builder("popfetch_cluster_config_mismatch", configMismatch, DoubleSupplier::getAsDouble)
+        .description("1 while this node's configuration differs from the cluster's")
+        .register(registry);
+    Gauge.builder("popfetch_cluster_nodes", nodes, DoubleSupplier::getAsDouble)
+        .description("nodes checked in to the cluster")
+        .register(registry);
+    Gauge.builder("popfetch_cluster_leases_held", leasesHeld, DoubleSupplier::getAsDouble)
+        .description("accounts this node polls right now")
+        .register(registry);
+    clusterCheckIns =
+        MultiGauge.builder("popfetch_cluster_node_last_checkin_seconds")
+            .description("when each node last checked in (epoch seconds)")
+            .register(registry);
+    clusterPolling =
+        MultiGauge.builder("popfetch_cluster_account_polled_by")
+            .description("1 for the node that polls the account right now")
+            .register(registry);
+  }
+
+  private MultiGauge clusterCheckIns;
+  private MultiGauge clusterPolling;
+
+  /** The nodes' last check-ins (epoch seconds, by node) and who polls what (node, by account). */
+  public synchronized void clusterSnapshot(
+      Map<String, Double> checkIns, Map<String, String> polling) {
+    if (clusterCheckIns == null) {
+      return;
+    }
+    clusterCheckIns.register(
+        checkIns.entrySet().stream()
+            .map(
+                e ->
+                    MultiGauge.Row.of(
+                        Tags.of("node", e.getKey()), e.getValue()))
+            .toList(),
+        true);
+    clusterPolling.register(
+        polling.entrySet().stream()
+            .map(
+                e ->
+                    MultiGauge.Row.of(
+                        Tags.of(
+                            "account", e.getKey(), "node", e.getValue()),
+                        1.0))
+            .toList(),
+        true);
   }
 
   /** Makes an account known, so that /health expects its polls. */

@@ -171,6 +171,20 @@ public final class PostgresSchema {
     return new Versions(current, steps.size());
   }
 
+  /**
+   * Connects with a connection of its own and {@link #migrate}s.
+   *
+   * @throws IOException naming the database, if it cannot be reached or migrated
+   */
+  public static Versions prepare(PostgresConnector connector) throws IOException {
+    try (Connection db = connector.open("schema")) {
+      return migrate(db);
+    } catch (SQLException e) {
+      throw new IOException(
+          "cannot reach the shared database " + connector.url() + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The schema version of the database: 0 if popfetch never prepared it. */
   public static int version(Connection db) throws SQLException {
     try (Statement s = db.createStatement();
