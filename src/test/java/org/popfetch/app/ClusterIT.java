@@ -266,7 +266,12 @@ class ClusterIT {
             () -> {
               for (String u : cutUsers) {
                 proxy.sessions(u).stream()
-                    .filter(s -> s.login() != null && s.login().isAfter(killed) && s.quit() && s.closed() != null)
+                    .filter(
+                        s ->
+                            s.login() != null
+                                && s.login().isAfter(killed)
+                                && s.quit()
+                                && s.closed() != null)
                     .findFirst()
                     .ifPresent(s -> carriedOn.putIfAbsent(u, Duration.between(killed, s.closed())));
               }
