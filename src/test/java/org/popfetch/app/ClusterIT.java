@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.testing.DovecotServer;
 import org.popfetch.testing.Mail;
+import org.popfetch.testing.PopfetchNode;
 import org.popfetch.testing.PostgresInstance;
 import org.popfetch.testing.RecordingPop3Proxy;
 import org.popfetch.testing.RecordingPop3Proxy.Session;
@@ -64,79 +62,16 @@ class ClusterIT {
   private PostgresInstance pg;
   private DovecotServer dovecot;
   private RecordingPop3Proxy proxy;
-  private final List<Node> nodes = new ArrayList<>();
+  private final List<PopfetchNode> nodes = new ArrayList<>();
 
-  /** One popfetch run: its home, its copy of the configuration, its process. */
-  private final class Node {
-    final String name;
-    final Path home;
-    final Path config;
-    Process process;
+  /** The jar as it ships: the package phase built it before the integration tests. */
+  private static final Path BUILT_JAR = Path.of("target", "popfetch.jar");
 
-    Node(String name) throws IOException {
-      this.name = name;
-      this.home = Files.createDirectories(dir.resolve(name));
-      // Under ~/.config, the node's own files default to ~/.local/state/popfetch: the same YAML
-      // gives each node its own queue and control socket.
-      this.config = home.resolve(".config/popfetch/popfetch.yaml");
-      Files.createDirectories(config.getParent());
-      Files.createFile(
-          config,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    }
+  private static final Map<String, String> NODE_ENVIRONMENT =
+      Map.of("POPFETCH_TEST_PG_PASSWORD", "any: the test server trusts loopback");
 
-    void start() throws IOException {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-      Path jar = Path.of("target", "popfetch.jar");
-      if (Files.isRegularFile(jar)) {
-        command.addAll(List.of("-jar", jar.toString())); // the built jar, as it ships
-      } else {
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-      }
-      command.addAll(List.of("run", "--no-watch", "--config", config.toString()));
-      ProcessBuilder pb =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
-      pb.environment().clear();
-      pb.environment()
-          .putAll(
-              Map.of(
-                  "HOME", home.toString(),
-                  "PATH", "/usr/sbin:/usr/bin:/sbin:/bin",
-                  "LC_ALL", "C.UTF-8",
-                  "POPFETCH_TEST_PG_PASSWORD", "any: the test server trusts loopback"));
-      process = pb.start();
-    }
-
-    Path log() {
-      return home.resolve("run.log");
-    }
-
-    long pid() {
-      return process.pid();
-    }
-
-    void signal(String name) throws IOException, InterruptedException {
-      assertThat(new ProcessBuilder("kill", "-" + name, Long.toString(pid())).start().waitFor())
-          .as("kill -%s %s", name, this.name)
-          .isZero();
-    }
-
-    List<Session> openSessions() throws IOException {
-      return process.isAlive() ? proxy.openSessionsOf(pid()) : List.of();
-    }
-
-    String logText() {
-      try {
-        String s = Files.readString(log(), ISO_8859_1);
-        return s.length() > 6000 ? "..." + s.substring(s.length() - 6000) : s;
-      } catch (IOException e) {
-        return "(no log)";
-      }
-    }
+  private List<Session> openSessions(PopfetchNode n) throws IOException {
+    return n.isAlive() ? proxy.openSessionsOf(n.pid()) : List.of();
   }
 
   @BeforeEach
@@ -159,15 +94,8 @@ class ClusterIT {
 
   @AfterEach
   void stop() throws Exception {
-    for (Node n : nodes) {
-      if (n.process != null) {
-        n.process.destroy();
-      }
-    }
-    for (Node n : nodes) {
-      if (n.process != null && !n.process.waitFor(30, TimeUnit.SECONDS)) {
-        n.process.destroyForcibly();
-      }
+    for (PopfetchNode n : nodes) {
+      n.stop();
     }
     if (proxy != null) {
       proxy.close();
@@ -266,7 +194,7 @@ class ClusterIT {
 
   private String logs() {
     return nodes.stream()
-        .map(n -> "--- " + n.name + "\n" + n.logText())
+        .map(n -> "--- " + n.name() + "\n" + n.logTail())
         .collect(Collectors.joining("\n"));
   }
 
@@ -284,17 +212,17 @@ class ClusterIT {
     Set<String> first = deliverToEveryAccount("c0");
     all.addAll(first);
     for (String n : List.of("a", "b", "c")) {
-      Node node = new Node(n);
-      Files.writeString(node.config, configuration(false));
+      PopfetchNode node = new PopfetchNode(dir, n, NODE_ENVIRONMENT, BUILT_JAR);
+      node.writeConfig(configuration(false));
       nodes.add(node);
     }
     Instant started = Instant.now();
-    for (Node n : nodes) {
+    for (PopfetchNode n : nodes) {
       n.start();
     }
-    Node a = nodes.get(0);
-    Node b = nodes.get(1);
-    Node c = nodes.get(2);
+    PopfetchNode a = nodes.get(0);
+    PopfetchNode b = nodes.get(1);
+    PopfetchNode c = nodes.get(2);
 
     // Every node takes part: each is seen inside a POP3 session.
     Set<String> seenPolling = new HashSet<>();
@@ -303,11 +231,11 @@ class ClusterIT {
         .pollInterval(Duration.ofMillis(100))
         .until(
             () -> {
-              for (Node n : nodes) {
-                if (!n.openSessions().isEmpty()) {
-                  seenPolling.add(n.name);
+              for (PopfetchNode n : nodes) {
+                if (!openSessions(n).isEmpty()) {
+                  seenPolling.add(n.name());
                 }
-                assertThat(n.process.isAlive()).as("%s runs:\n%s", n.name, n.logText()).isTrue();
+                assertThat(n.isAlive()).as("%s runs:\n%s", n.name(), n.logTail()).isTrue();
               }
               return seenPolling.size() == 3;
             });
@@ -322,9 +250,8 @@ class ClusterIT {
     Set<String> second = deliverToEveryAccount("c1");
     all.addAll(second);
     List<Session> cut = awaitOpenSessions(a);
-    a.process.destroyForcibly();
+    a.kill();
     Instant killed = Instant.now();
-    a.process.waitFor();
     Set<String> cutUsers = cut.stream().map(Session::user).collect(Collectors.toSet());
     // A message taken into the dead node's queue and not yet recorded is fetched again by
     // another node: delivered twice rather than lost, and only for an account it was polling.
@@ -339,7 +266,12 @@ class ClusterIT {
             () -> {
               for (String u : cutUsers) {
                 proxy.sessions(u).stream()
-                    .filter(s -> s.login() != null && s.login().isAfter(killed) && s.quit())
+                    .filter(
+                        s ->
+                            s.login() != null
+                                && s.login().isAfter(killed)
+                                && s.quit()
+                                && s.closed() != null)
                     .findFirst()
                     .ifPresent(s -> carriedOn.putIfAbsent(u, Duration.between(killed, s.closed())));
               }
@@ -353,7 +285,7 @@ class ClusterIT {
     await("the restarted node polls again")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> !a.openSessions().isEmpty());
+        .until(() -> !openSessions(a).isEmpty());
     awaitDelivered(second, Duration.ofSeconds(60), "after the kill");
 
     // SIGSTOP a node inside a session for longer than the failover time, then SIGCONT: the
@@ -395,17 +327,15 @@ class ClusterIT {
     Instant settled = down.plusSeconds(2);
     assertThat(proxy.logins(settled, up)).as("logins without a lease").isEmpty();
     assertThat(proxy.commands("DELE", settled, up)).as("DELE without a lease").isEmpty();
-    for (Node n : nodes) {
-      assertThat(n.process.isAlive())
-          .as("%s outlived the outage:\n%s", n.name, n.logText())
-          .isTrue();
+    for (PopfetchNode n : nodes) {
+      assertThat(n.isAlive()).as("%s outlived the outage:\n%s", n.name(), n.logTail()).isTrue();
     }
     awaitDelivered(fourth, Duration.ofSeconds(90), "after the outage");
 
     // A reload on one node adds an account: it is scheduled once in the whole cluster.
     dovecot.deliver("late", Mail.message("late-1", 5).getBytes(ISO_8859_1));
     all.add("late-1");
-    Files.writeString(c.config, configuration(true));
+    c.writeConfig(configuration(true));
     Instant reloaded = Instant.now();
     c.signal("HUP");
     awaitDelivered(Set.of("late-1"), Duration.ofSeconds(30), "the added account");
@@ -455,14 +385,14 @@ class ClusterIT {
   }
 
   /** Waits until the node is inside at least one POP3 session; returns those sessions. */
-  private List<Session> awaitOpenSessions(Node n) {
+  private List<Session> awaitOpenSessions(PopfetchNode n) {
     List<List<Session>> found = new ArrayList<>();
-    await(n.name + " inside a POP3 session")
+    await(n.name() + " inside a POP3 session")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(20))
         .until(
             () -> {
-              List<Session> open = n.openSessions();
+              List<Session> open = openSessions(n);
               if (open.isEmpty()) {
                 return false;
               }
@@ -474,10 +404,9 @@ class ClusterIT {
 
   @Test
   void clusterInitPreparesAnEmptyDatabaseAndMayRunAgain() throws Exception {
-    Node n = new Node("init");
+    PopfetchNode n = new PopfetchNode(dir, "init", Map.of(), BUILT_JAR);
     String url = pg.createDatabase("fresh");
-    Files.writeString(
-        n.config,
+    n.writeConfig(
         """
         state: { url: "%s", user: postgres }
         accounts:
@@ -493,11 +422,11 @@ class ClusterIT {
       List<String> argv = new ArrayList<>();
       argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       argv.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-      argv.addAll(List.of("cluster", "init", "--config", n.config.toString()));
+      argv.addAll(List.of("cluster", "init", "--config", n.config().toString()));
       org.popfetch.testing.Command result =
           org.popfetch.testing.Command.run(
               argv,
-              Map.of("HOME", n.home.toString(), "PATH", "/usr/bin:/bin", "LC_ALL", "C.UTF-8"));
+              Map.of("HOME", n.home().toString(), "PATH", "/usr/bin:/bin", "LC_ALL", "C.UTF-8"));
       assertThat(result.status()).as("run %d: %s%s", run, result.out(), result.err()).isZero();
     }
     assertThat(pg.psql("fresh", "select count(*) from qrtz_locks").strip()).isEqualTo("2");
