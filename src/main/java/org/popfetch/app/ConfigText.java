@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.DeliverConfig;
+import org.popfetch.config.MultidropConfig;
 import org.popfetch.config.OAuthConfig;
 import org.popfetch.config.RuleConfig;
 import org.popfetch.config.Schedule;
@@ -80,6 +81,7 @@ final class ConfigText {
       }
     }
     a.uidScope().ifPresent(s -> lines.add(in + "uid-scope: " + scalar(s)));
+    a.multidrop().ifPresent(m -> lines.addAll(multidrop(m, in)));
     Switches sw = a.switches();
     Switches d = Switches.DEFAULT;
     if (sw.received() != d.received()) {
@@ -98,6 +100,52 @@ final class ConfigText {
       lines.add(in + "line-endings: " + key(sw.lineEndings().name()));
     }
     return lines.stream().map(LogText::sanitize).toList();
+  }
+
+  /** A multidrop block, its key on a line of its own and each of its keys below it. */
+  private static List<String> multidrop(MultidropConfig m, String in) {
+    List<String> lines = new ArrayList<>();
+    lines.add(in + "multidrop:");
+    String i2 = in + "  ";
+    if (!m.envelope().isEmpty()) {
+      lines.add(
+          i2
+              + "envelope: ["
+              + String.join(
+                  ", ",
+                  m.envelope().stream()
+                      .map(e -> "{ header: " + scalar(e.header()) + ", skip: " + e.skip() + " }")
+                      .toList())
+              + "]");
+    }
+    m.stripPrefix().ifPresent(p -> lines.add(i2 + "strip-prefix: " + scalar(p)));
+    if (!m.localDomains().isEmpty()) {
+      lines.add(i2 + "local-domains: " + list(m.localDomains()));
+    }
+    if (!m.aka().isEmpty()) {
+      lines.add(i2 + "aka: " + list(m.aka()));
+    }
+    if (!m.map().isEmpty()) {
+      lines.add(
+          i2
+              + "map: { "
+              + String.join(
+                  ", ",
+                  m.map().entrySet().stream()
+                      .map(e -> scalar(e.getKey()) + ": " + scalar(e.getValue()))
+                      .toList())
+              + " }");
+    }
+    if (!m.users().isEmpty()) {
+      lines.add(i2 + "users:");
+      m.users().forEach((name, d) -> lines.add(i2 + "  " + scalar(name) + ": " + deliver(d)));
+    }
+    m.postmaster().ifPresent(p -> lines.add(i2 + "postmaster: " + scalar(p)));
+    if (m.dedupe().acrossAccounts()) {
+      lines.add(
+          i2 + "dedupe: { across-accounts: true, keep: " + duration(m.dedupe().keep()) + " }");
+    }
+    return lines;
   }
 
   /** A destination in flow style: {@code { maildir: /home/alice/Maildir }}. */

@@ -164,6 +164,41 @@ class ConfigCheckTextTest {
   }
 
   @Test
+  void aMultidropBlockIsShownAndReadsBackAsTheSameConfiguration() throws Exception {
+    String accounts =
+        """
+        accounts:
+          - name: drop
+            server: pop.example.com
+            user: maildrop
+            password: pw
+            deliver: { maildir: %1$s/postmaster }
+            multidrop:
+              envelope: [ { header: Delivered-To, skip: 1 }, X-Original-To ]
+              strip-prefix: "example-"
+              local-domains: [ example.org ]
+              aka: [ mx.example.org ]
+              map: { "sales@example.org": alice, "*@lists.example.org": bob }
+              users:
+                alice: { maildir: %1$s/alice }
+                bob: { mbox: %1$s/bob.mbox }
+              postmaster: alice
+              dedupe: { across-accounts: true, keep: 3d }
+        """
+            .formatted(dir);
+    Path file = file("state: { url: \"jdbc:sqlite:" + dir.resolve("s.db") + "\" }\n" + accounts);
+    String printed = popfetch("config", "check", "--config", file.toString()).out();
+    assertThat(printed).contains("multidrop:", "local-domains: [example.org]", "postmaster: alice");
+    String shown = printed.substring(printed.indexOf('\n') + 1);
+    Path again = file("state: { url: \"jdbc:sqlite:" + dir.resolve("s.db") + "\" }\n" + shown);
+    PopfetchConfig first = ConfigLoader.parse(file, accounts, false);
+    PopfetchConfig second = ConfigLoader.parse(again, shown, false);
+    assertThat(second.accounts().get(0).multidrop())
+        .isPresent()
+        .isEqualTo(first.accounts().get(0).multidrop());
+  }
+
+  @Test
   void valuesThatYamlWouldMisreadAreQuoted() {
     assertThat(ConfigText.scalar("/var/mail/alice")).isEqualTo("/var/mail/alice");
     assertThat(ConfigText.scalar("yes")).isEqualTo("\"yes\"");
