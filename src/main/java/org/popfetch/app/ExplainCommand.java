@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,7 @@ import org.popfetch.fetch.MessageRules;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
+import org.popfetch.net.LogText;
 import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.schedule.ParallelRun;
@@ -124,7 +126,7 @@ final class ExplainCommand implements Callable<Integer> {
     } catch (IOException e) {
       err.println(
           "popfetch: no state to read ("
-              + org.popfetch.net.LogText.sanitize(e.getMessage())
+              + LogText.sanitize(e.getMessage())
               + "); every message counts as new");
       err.flush();
       return new SeenUidStore() {
@@ -134,14 +136,12 @@ final class ExplainCommand implements Callable<Integer> {
         }
 
         @Override
-        public void record(AccountKey account, java.util.Collection<SeenUid> entries)
-            throws IOException {
+        public void record(AccountKey account, Collection<SeenUid> entries) throws IOException {
           throw new IOException("explain records nothing");
         }
 
         @Override
-        public void forget(AccountKey account, java.util.Collection<String> uids)
-            throws IOException {
+        public void forget(AccountKey account, Collection<String> uids) throws IOException {
           throw new IOException("explain forgets nothing");
         }
 

@@ -1,6 +1,7 @@
 package org.popfetch.config;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +48,8 @@ public record MultidropConfig(
     envelope = List.copyOf(envelope);
     localDomains = List.copyOf(localDomains);
     aka = List.copyOf(aka);
-    map = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(map));
-    users = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(users));
+    map = Collections.unmodifiableMap(new LinkedHashMap<>(map));
+    users = Collections.unmodifiableMap(new LinkedHashMap<>(users));
   }
 
   /** A header that carries the envelope recipient, and how many of its first instances to skip. */
