@@ -253,22 +253,22 @@ public final class RoutedDestination implements Destination, MessageRules {
     // Several: a destination that took the message before (a program, when a later one failed)
     // is not given it again.
     MessageProgress progress = message.progress();
-    List<Destination> todo = new ArrayList<>();
+    List<Destination> outstanding = new ArrayList<>();
     List<String> keys = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
       Destination d = targets.get(i);
       // Its place too: two programs may describe themselves alike ("pipe /bin/sh").
       String key = "route " + i + " " + d.describe();
       if (!progress.isDone(key)) {
-        todo.add(d);
+        outstanding.add(d);
         keys.add(key);
       }
     }
     Path copy = spool(wireBody);
     List<Staged> staged = new ArrayList<>();
     try {
-      for (int i = 0; i < todo.size(); i++) {
-        Destination d = todo.get(i);
+      for (int i = 0; i < outstanding.size(); i++) {
+        Destination d = outstanding.get(i);
         try (InputStream in = Files.newInputStream(copy)) {
           staged.add(d.stage(message, in));
         }
@@ -276,10 +276,10 @@ public final class RoutedDestination implements Destination, MessageRules {
           progress.done(keys.get(i)); // the program has it, whatever becomes of the others
         }
       }
-      return new Routed(todo, staged, keys, progress);
+      return new Routed(outstanding, staged, keys, progress);
     } catch (IOException e) {
       for (int i = 0; i < staged.size(); i++) {
-        todo.get(i).discard(List.of(staged.get(i)));
+        outstanding.get(i).discard(List.of(staged.get(i)));
       }
       if (e instanceof DeliveryException d) {
         throw d;
