@@ -143,7 +143,8 @@ final class AccountWiring {
             a.fetchLimit(),
             FetchPolicy.DEFAULT_BATCH_MESSAGES,
             FetchPolicy.DEFAULT_BATCH_OCTETS)
-        .withOversize(a.preDownload().oversize());
+        .withOversize(a.preDownload().oversize())
+        .withFullListingEvery(a.fullListingEvery());
   }
 
   /** Opens one configured destination. */

@@ -15,6 +15,7 @@ import org.popfetch.config.RuleConfig;
 import org.popfetch.config.Schedule;
 import org.popfetch.config.Secret;
 import org.popfetch.config.Switches;
+import org.popfetch.fetch.FetchPolicy;
 import org.popfetch.fetch.OversizeAction;
 import org.popfetch.net.LogText;
 
@@ -64,6 +65,9 @@ final class ConfigText {
     a.maxSize()
         .ifPresent(s -> lines.add(in + "max-size: " + maxSize(s, a.preDownload().oversize())));
     a.fetchLimit().ifPresent(n -> lines.add(in + "fetch-limit: " + n));
+    if (a.fullListingEvery() != FetchPolicy.DEFAULT_FULL_LISTING_EVERY) {
+      lines.add(in + "full-listing-every: " + a.fullListingEvery());
+    }
     lines.add(in + "timeout: " + duration(a.timeout()));
     lines.add(in + "deliver: " + deliver(a.deliver()));
     a.recipientHeader().ifPresent(h -> lines.add(in + "recipient-header: " + scalar(h)));

@@ -32,6 +32,8 @@ import org.popfetch.pop3.TlsMode;
  * @param deleteAfter delete kept mail this long after it was first seen
  * @param maxSize leave larger messages on the server
  * @param fetchLimit at most this many messages per poll
+ * @param fullListingEvery in keep mode, read the server's whole listing at least every this many
+ *     polls, and in between only what follows the messages kept before (1: at every poll)
  * @param timeout connect and read timeout
  * @param deliver the destination
  * @param recipientHeader for a multidrop mailbox: the header that names each message's recipient
@@ -61,6 +63,7 @@ public record AccountConfig(
     Optional<Duration> deleteAfter,
     OptionalLong maxSize,
     OptionalInt fetchLimit,
+    int fullListingEvery,
     Duration timeout,
     DeliverConfig deliver,
     Optional<String> recipientHeader,

@@ -12,6 +12,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.popfetch.fetch.AccountKey;
+import org.popfetch.fetch.FetchPolicy;
 import org.popfetch.fetch.OversizeAction;
 import org.popfetch.net.Framing;
 import org.popfetch.pop3.AuthMethod;
@@ -43,6 +44,7 @@ final class AccountSection extends YamlReader {
           "delete-after",
           "max-size",
           "fetch-limit",
+          "full-listing-every",
           "timeout",
           "deliver",
           "recipient-header",
@@ -307,6 +309,8 @@ final class AccountSection extends YamlReader {
             .map(m -> OptionalLong.of(m.size()))
             .orElse(OptionalLong.empty()),
         value(f, "fetch-limit", Integer.class).map(OptionalInt::of).orElse(OptionalInt.empty()),
+        value(f, "full-listing-every", Integer.class)
+            .orElse(FetchPolicy.DEFAULT_FULL_LISTING_EVERY),
         value(f, "timeout", Duration.class).orElse(Durations.parse(DEFAULT_TIMEOUT)),
         (DeliverConfig) f.get("deliver").value(),
         value(f, "recipient-header", String.class),

@@ -59,6 +59,7 @@ final class AccountValues extends YamlReader {
       case "delete-after" -> duration(v, path, "1s", null);
       case "max-size" -> maxSize(v, path);
       case "fetch-limit" -> integer(v, path, 1, Integer.MAX_VALUE);
+      case "full-listing-every" -> integer(v, path, 1, 1_000_000);
       case "timeout" -> duration(v, path, "1s", "1h");
       case "deliver" -> deliver.read(v, path);
       case "recipient-header" -> headerName(v, path);

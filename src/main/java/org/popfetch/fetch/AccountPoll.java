@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.popfetch.fetch.Selection.Entry;
 import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
@@ -134,7 +137,9 @@ public final class AccountPoll {
     try {
       // Asked before connecting: a secret that cannot be had costs the server nothing.
       Credentials credentials = account.credentialSource().credentials();
-      seenAhead = SeenUidsReadAhead.start(store, account.key());
+      seenAhead =
+          SeenUidsReadAhead.start(
+              store, account.key(), mark -> !ListingShortcut.mayListAfter(mark, policy));
       client = Pop3Client.connect(account.settings(), trace);
       client.login(credentials, account.auth());
       loginDelay = LoginDelay.of(client.capabilities());
@@ -190,14 +195,25 @@ public final class AccountPoll {
   }
 
   private Optional<PollFailure> poll(Pop3Client client) throws IOException {
-    Mailbox mailbox = Mailbox.read(client);
-    onServer = mailbox.listing().size();
+    AccountKey key = account.key();
+    Optional<ListingMark> mark = seenAhead.mark();
+    ListingShortcut.Read read =
+        ListingShortcut.read(client, account.name(), mark, policy, seenAhead::get, clock.instant());
+    Mailbox mailbox = read.mailbox();
+    onServer = mailbox.messages();
     Optional<PollFailure> noUidl = checkUidl(client, mailbox);
     if (noUidl.isPresent()) {
       return noUidl;
     }
-    AccountKey key = account.key();
-    Map<String, SeenUid> seen = mailbox.haveUidl() ? seenAhead.get() : Map.of();
+    if (mark.isPresent() && mailbox.whole()) {
+      // This poll may act on the messages the mark speaks for: if it fails, the next one must
+      // not trust the mark. Removed before anything else is written; a poll that ends well
+      // leaves a new one.
+      store.storeMark(key, Optional.empty());
+    }
+    WatchedSeenUidStore watched = new WatchedSeenUidStore(store, key);
+    store = watched;
+    Map<String, SeenUid> seen = seen(mailbox);
     Selection selection = mailbox.select(account.name(), seen, policy, clock.instant());
     MessageRules rules = MessageRules.of(destination);
     delivery =
@@ -251,12 +267,64 @@ public final class AccountPoll {
       client.close();
       return failure;
     }
-    if (failure.isEmpty() && mailbox.haveUidl()) {
+    if (failure.isEmpty() && mailbox.haveUidl() && mailbox.whole()) {
       // Entries for messages gone from the server would only grow the store.
       List<String> gone = seen.keySet().stream().filter(uid -> !mailbox.lists(uid)).toList();
       store.forget(key, gone);
     }
-    return quit(client, failure, deleting);
+    failure = quit(client, failure, deleting);
+    if (failure.isEmpty()) {
+      leaveMark(mailbox, mark, deleting, uid -> watched.stateOf(uid, seen));
+    }
+    return failure;
+  }
+
+  /**
+   * What the store holds of the listed messages: every entry for the whole listing (whose end
+   * prunes those the server no longer lists), those of the listed unique-ids for a listing after
+   * the mark.
+   */
+  private Map<String, SeenUid> seen(Mailbox mailbox) throws IOException {
+    if (!mailbox.haveUidl()) {
+      return Map.of();
+    }
+    if (mailbox.whole()) {
+      return seenAhead.get();
+    }
+    List<String> listed = new ArrayList<>(mailbox.uids().size());
+    for (int i = 0; i < mailbox.uids().size(); i++) {
+      listed.add(mailbox.uids().uid(i));
+    }
+    return seenAhead.of(listed);
+  }
+
+  /**
+   * After a poll that ended well, where the next poll may start listing ({@link ListingShortcut}).
+   * Written only if it changed. A failure to write it fails nothing: the mark stays as it was (the
+   * one this listing was made after, still true) or absent, and the next poll lists accordingly.
+   */
+  private void leaveMark(
+      Mailbox mailbox,
+      Optional<ListingMark> before,
+      List<Entry> deleting,
+      Function<String, UidState> state) {
+    Set<Integer> deleted = new HashSet<>();
+    deleting.forEach(e -> deleted.add(e.number()));
+    Optional<ListingMark> next =
+        ListingShortcut.after(mailbox, mailbox.whole() ? Optional.empty() : before, deleted, state);
+    Optional<ListingMark> stored = mailbox.whole() ? Optional.empty() : before;
+    if (next.equals(stored)) {
+      return;
+    }
+    try {
+      store.storeMark(account.key(), next);
+    } catch (IOException e) {
+      LOG.warn(
+          "{}: cannot note where this poll left off ({}); the next poll reads the whole listing"
+              + " or lists from the older mark",
+          account.name(),
+          LogText.sanitize(e.getMessage()));
+    }
   }
 
   /** Without UIDL, delete mode still works; keep mode cannot tell old mail from new. */

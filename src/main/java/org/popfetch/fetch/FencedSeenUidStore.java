@@ -3,6 +3,7 @@ package org.popfetch.fetch;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A store that writes only while the poll's {@link Lease} holds: every write asks the lease first,
@@ -20,6 +21,11 @@ final class FencedSeenUidStore implements SeenUidStore {
   @Override
   public Map<String, SeenUid> load(AccountKey account) throws IOException {
     return store.load(account);
+  }
+
+  @Override
+  public Map<String, SeenUid> load(AccountKey account, Collection<String> uids) throws IOException {
+    return store.load(account, uids);
   }
 
   @Override
@@ -44,6 +50,17 @@ final class FencedSeenUidStore implements SeenUidStore {
   public int adopt(AccountKey from, AccountKey to) throws IOException {
     lease.check();
     return store.adopt(from, to);
+  }
+
+  @Override
+  public Optional<ListingMark> loadMark(AccountKey account) throws IOException {
+    return store.loadMark(account);
+  }
+
+  @Override
+  public void storeMark(AccountKey account, Optional<ListingMark> mark) throws IOException {
+    lease.check();
+    store.storeMark(account, mark);
   }
 
   /** The poll does not own the store: closing is its owner's business. */

@@ -12,11 +12,22 @@ import org.popfetch.pop3.UidTable;
 
 /**
  * What the server lists: every message's number and size (LIST) and, where the server has UIDL, its
- * unique-id; both held compactly, within {@link Pop3Client#MAX_LISTING_ENTRIES}.
+ * unique-id; both held compactly, within {@link Pop3Client#MAX_LISTING_ENTRIES}. A listing made
+ * from a {@link ListingMark} holds only the messages after the mark: {@code before} says how many
+ * come before them, all known to be delivered and kept.
  *
  * @param uidlRefused the server's answer to UIDL, if it has none
+ * @param before how many messages at the start of the maildrop the listing leaves out (0 for the
+ *     whole listing)
+ * @param messages how many messages are on the server
  */
-record Mailbox(ScanTable listing, UidTable uids, Optional<Pop3Reply> uidlRefused) {
+record Mailbox(
+    ScanTable listing, UidTable uids, Optional<Pop3Reply> uidlRefused, int before, int messages) {
+  /** The whole listing. */
+  Mailbox(ScanTable listing, UidTable uids, Optional<Pop3Reply> uidlRefused) {
+    this(listing, uids, uidlRefused, 0, listing.size());
+  }
+
   static Mailbox read(Pop3Client client) throws Pop3Exception {
     ScanTable listing = client.list();
     try {
@@ -30,7 +41,12 @@ record Mailbox(ScanTable listing, UidTable uids, Optional<Pop3Reply> uidlRefused
     return uidlRefused.isEmpty();
   }
 
-  /** Whether the server lists a message with this unique-id. */
+  /** Whether this is every message on the server, not only those after a mark. */
+  boolean whole() {
+    return before == 0;
+  }
+
+  /** Whether the server lists a message with this unique-id (in this listing). */
   boolean lists(String uid) {
     return uids.lists(uid);
   }
@@ -43,7 +59,8 @@ record Mailbox(ScanTable listing, UidTable uids, Optional<Pop3Reply> uidlRefused
   /** As above; with {@code explain}, each message's {@link Decision} as well. */
   Selection select(
       String account, Map<String, SeenUid> seen, FetchPolicy policy, Instant now, boolean explain) {
-    return Selection.select(account, listing, uids, haveUidl(), seen, policy, now, explain);
+    return Selection.select(
+        account, listing, uids, haveUidl(), seen, policy, now, explain, whole());
   }
 
   long octets() {

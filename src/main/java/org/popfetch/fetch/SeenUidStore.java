@@ -3,6 +3,7 @@ package org.popfetch.fetch;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Remembers which messages of each mailbox were seen, so that only new ones are fetched.
@@ -13,6 +14,16 @@ import java.util.Map;
 public interface SeenUidStore extends AutoCloseable {
   /** Everything known about one mailbox, by UID. */
   Map<String, SeenUid> load(AccountKey account) throws IOException;
+
+  /**
+   * The entries of {@code account} for these UIDs, for a poll that looks at only a few messages (a
+   * listing after a {@link ListingMark}). The map may hold more entries than asked for, never fewer
+   * of those that exist; by default it is {@link #load(AccountKey)}'s.
+   */
+  default Map<String, SeenUid> load(AccountKey account, Collection<String> uids)
+      throws IOException {
+    return load(account);
+  }
 
   /** Inserts or replaces these entries, all in one transaction. */
   void record(AccountKey account, Collection<SeenUid> entries) throws IOException;
@@ -28,6 +39,20 @@ public interface SeenUidStore extends AutoCloseable {
    * @return how many entries moved: 0 if {@code from} had none or {@code to} already had some
    */
   int adopt(AccountKey from, AccountKey to) throws IOException;
+
+  /**
+   * Where the last successful poll of {@code account} left off, if it left a mark. A store that
+   * keeps no marks has none: every poll then reads the whole listing, which is always sound.
+   */
+  default Optional<ListingMark> loadMark(AccountKey account) throws IOException {
+    return Optional.empty();
+  }
+
+  /**
+   * Replaces the mark of {@code account} with {@code mark}, or removes it if empty; durable when
+   * this returns, like every write. {@link #adopt} removes the marks of both mailboxes.
+   */
+  default void storeMark(AccountKey account, Optional<ListingMark> mark) throws IOException {}
 
   @Override
   void close() throws IOException;

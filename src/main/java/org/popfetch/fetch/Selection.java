@@ -89,7 +89,7 @@ record Selection(
     listing.forEach(l -> scan.add(l.number(), l.size()));
     UidTable.Builder ids = new UidTable.Builder();
     uids.forEach(ids::add);
-    return select(account, scan.build(), ids.build(), haveUidl, seen, policy, now, explain);
+    return select(account, scan.build(), ids.build(), haveUidl, seen, policy, now, explain, true);
   }
 
   /**
@@ -97,6 +97,9 @@ record Selection(
    *
    * @param explain whether to keep every message's {@link Decision} (for {@code popfetch explain};
    *     a poll needs only the lists)
+   * @param wholeListing whether the listing is every message on the server, not only those after a
+   *     {@link ListingMark}: only then can ids the store remembers and the listing lacks say
+   *     anything about the server's ids
    */
   static Selection select(
       String account,
@@ -106,7 +109,8 @@ record Selection(
       Map<String, SeenUid> seen,
       FetchPolicy policy,
       Instant now,
-      boolean explain) {
+      boolean explain,
+      boolean wholeListing) {
     Sorting sorting = new Sorting(account, policy, now, explain);
     int[] repeated = {0};
     long known = 0;
@@ -117,7 +121,9 @@ record Selection(
       }
       sorting.sort(e, e.tracked() ? seen.get(e.uid()) : null);
     }
-    warnIfUidsChangedWholesale(account, listing.size(), known, seen.size());
+    if (wholeListing) {
+      warnIfUidsChangedWholesale(account, listing.size(), known, seen.size());
+    }
     if (repeated[0] > MAX_LOGGED) {
       LOG.warn(
           "{}: {} messages in all share a unique-id with another; they are not tracked by it",

@@ -493,6 +493,91 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
+   * UIDL n for each message from {@code first} to {@code last}: the unique-ids of those messages
+   * alone, for a poll that knows the ones before them. The commands are pipelined when the server
+   * offers PIPELINING; every reply is read before an -ERR is thrown, so the session stays in step.
+   *
+   * @return the entries in order, one per message; empty if {@code last < first}
+   * @throws Pop3ErrorException for the first message the server answers -ERR (no such message, or
+   *     no UIDL with an argument); the session goes on
+   * @throws Pop3ProtocolException if a reply names another message or is not a UIDL line (the
+   *     session is closed, nothing is deleted)
+   * @throws IllegalArgumentException if {@code first < 1} or the range holds more than {@link
+   *     #MAX_LISTING_ENTRIES} messages
+   */
+  public UidTable uidl(int first, int last) throws Pop3Exception {
+    List<Pop3Reply> replies = each("UIDL", first, last);
+    UidTable.Builder out = new UidTable.Builder();
+    for (int i = 0; i < replies.size(); i++) {
+      String what = "UIDL " + (first + i);
+      UidListing entry = parseUid(what, replies.get(i).text());
+      if (entry == null || entry.number() != first + i) {
+        throw abort(protocolError(what, replies.get(i).line()));
+      }
+      out.add(entry.number(), entry.uid());
+    }
+    return out.build();
+  }
+
+  /**
+   * LIST n for each message from {@code first} to {@code last}, as {@link #uidl(int, int)} does
+   * UIDL n: the sizes of those messages alone, pipelined where the server allows.
+   *
+   * @return the entries in order, one per message; empty if {@code last < first}
+   * @throws Pop3ErrorException for the first message the server answers -ERR; the session goes on
+   * @throws Pop3ProtocolException if a reply names another message or is not a LIST line (the
+   *     session is closed, nothing is deleted)
+   * @throws IllegalArgumentException as {@link #uidl(int, int)}
+   */
+  public ScanTable list(int first, int last) throws Pop3Exception {
+    List<Pop3Reply> replies = each("LIST", first, last);
+    ScanTable.Builder out = new ScanTable.Builder();
+    for (int i = 0; i < replies.size(); i++) {
+      String what = "LIST " + (first + i);
+      ScanListing entry = parseScan(what, replies.get(i).text());
+      if (entry == null || entry.number() != first + i) {
+        throw abort(protocolError(what, replies.get(i).line()));
+      }
+      out.add(entry.number(), entry.size());
+    }
+    return out.build();
+  }
+
+  /**
+   * "{@code verb} n" for each n from {@code first} to {@code last}, at most the pipeline window in
+   * flight (one without PIPELINING); the replies in order, once all are read.
+   */
+  private List<Pop3Reply> each(String verb, int first, int last) throws Pop3Exception {
+    requireState(State.TRANSACTION, verb);
+    checkNumber(first);
+    if (last < first) {
+      return List.of();
+    }
+    if ((long) last - first >= MAX_LISTING_ENTRIES) {
+      throw new IllegalArgumentException(
+          verb + " " + first + " to " + last + " is more than a listing may hold");
+    }
+    int count = last - first + 1;
+    int window = capabilities.pipelining() ? settings.pipelineWindow() : 1;
+    List<Pop3Reply> replies = new ArrayList<>(count);
+    rateGuard.restart();
+    int sent = 0;
+    while (replies.size() < count) {
+      while (sent < count && sent - replies.size() < window) {
+        String line = verb + " " + (first + sent);
+        send(line, line);
+        sent++;
+      }
+      flush(verb);
+      replies.add(readReply(verb + " " + (first + replies.size())));
+    }
+    for (int i = 0; i < count; i++) {
+      expectOk(verb + " " + (first + i), replies.get(i));
+    }
+    return replies;
+  }
+
+  /**
    * TOP n k: the header and the first k body lines, as a stream. Some servers send the whole
    * message or truncate it; use it to decide, never to deliver. Read or close the stream before the
    * next command.

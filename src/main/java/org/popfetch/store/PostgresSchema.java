@@ -66,7 +66,16 @@ public final class PostgresSchema {
             + "', 'TRIGGER_ACCESS'), ('"
             + SCHEDULER_NAME
             + "', 'STATE_ACCESS')");
-    return List.of(first);
+    // Where each mailbox's last poll left off (fetch.ListingMark): the next poll lists only what
+    // came after it. A database without the table's rows makes every poll read the whole listing.
+    List<String> listingMarks =
+        List.of(
+            "CREATE TABLE popfetch_listing_mark ("
+                + " account TEXT PRIMARY KEY,"
+                + " position INTEGER NOT NULL,"
+                + " uid BYTEA NOT NULL,"
+                + " shortcuts INTEGER NOT NULL)");
+    return List.of(first, listingMarks);
   }
 
   /** Quartz's statements for PostgreSQL, without its DROPs and its closing COMMIT. */

@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.popfetch.fetch.AccountKey;
+import org.popfetch.fetch.ListingMark;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.SeenUids;
@@ -151,9 +153,75 @@ public final class PostgresSeenUidStore implements SeenUidStore {
             }
             move.setString(1, to.storageKey());
             move.setString(2, from.storageKey());
-            return move.executeUpdate();
+            int moved = move.executeUpdate();
+            deleteMark(db, from);
+            deleteMark(db, to);
+            return moved;
           }
         });
+  }
+
+  @Override
+  public Optional<ListingMark> loadMark(AccountKey account) throws IOException {
+    try (Connection db = pool.getConnection()) {
+      try (PreparedStatement q =
+          db.prepareStatement(
+              "SELECT position, uid, shortcuts FROM popfetch_listing_mark WHERE account = ?")) {
+        q.setString(1, account.storageKey());
+        Optional<ListingMark> mark = Optional.empty();
+        try (ResultSet rs = q.executeQuery()) {
+          if (rs.next()) {
+            mark = mark(rs.getInt(1), rs.getBytes(2), rs.getInt(3));
+          }
+        }
+        db.commit();
+        return mark;
+      } catch (SQLException e) {
+        db.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot read the shared state store: " + e.getMessage(), e);
+    }
+  }
+
+  /** A row no version writes is no mark: reading the whole listing is always sound. */
+  private static Optional<ListingMark> mark(int position, byte[] uid, int shortcuts) {
+    try {
+      return Optional.of(
+          new ListingMark(position, new String(uid, StandardCharsets.ISO_8859_1), shortcuts));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void storeMark(AccountKey account, Optional<ListingMark> mark) throws IOException {
+    write(
+        db -> {
+          deleteMark(db, account);
+          if (mark.isPresent()) {
+            try (PreparedStatement up =
+                db.prepareStatement(
+                    "INSERT INTO popfetch_listing_mark (account, position, uid, shortcuts)"
+                        + " VALUES (?, ?, ?, ?)")) {
+              up.setString(1, account.storageKey());
+              up.setInt(2, mark.get().position());
+              up.setBytes(3, mark.get().uid().getBytes(StandardCharsets.ISO_8859_1));
+              up.setInt(4, mark.get().shortcuts());
+              up.executeUpdate();
+            }
+          }
+          return 0;
+        });
+  }
+
+  private static void deleteMark(Connection db, AccountKey account) throws SQLException {
+    try (PreparedStatement del =
+        db.prepareStatement("DELETE FROM popfetch_listing_mark WHERE account = ?")) {
+      del.setString(1, account.storageKey());
+      del.executeUpdate();
+    }
   }
 
   private interface Work {

@@ -2,10 +2,13 @@ package org.popfetch.store;
 
 import java.io.IOException;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.popfetch.fetch.AccountKey;
+import org.popfetch.fetch.ListingMark;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.SeenUids;
@@ -26,6 +29,9 @@ import org.popfetch.fetch.SeenUids;
  * what it loaded whatever other polls record meanwhile. At most {@code budget} entries, summed over
  * mailboxes, are kept; the mailboxes polled longest ago are dropped first, and one larger than the
  * budget is not kept at all.
+ *
+ * <p>Each mailbox's {@link ListingMark} is kept the same way, written through and dropped before
+ * its write: one small record per mailbox polled.
  */
 public final class RememberingSeenUidStore implements SeenUidStore {
   private final SeenUidStore file;
@@ -33,6 +39,7 @@ public final class RememberingSeenUidStore implements SeenUidStore {
   private final LinkedHashMap<AccountKey, SeenUids> remembered =
       new LinkedHashMap<>(16, 0.75f, true);
   private long held;
+  private final Map<AccountKey, Optional<ListingMark>> marks = new HashMap<>();
 
   /**
    * @param file the store that holds the entries durably; closed with this one
@@ -55,6 +62,20 @@ public final class RememberingSeenUidStore implements SeenUidStore {
       keep(account, s);
     }
     return read;
+  }
+
+  /**
+   * All the entries of {@code account} if they are in memory, else those asked for, read from the
+   * file (and not kept: they are not all of the mailbox's).
+   */
+  @Override
+  public synchronized Map<String, SeenUid> load(AccountKey account, Collection<String> uids)
+      throws IOException {
+    SeenUids known = remembered.get(account);
+    if (known != null) {
+      return known;
+    }
+    return file.load(account, uids);
   }
 
   @Override
@@ -82,12 +103,33 @@ public final class RememberingSeenUidStore implements SeenUidStore {
     }
   }
 
-  /** Moves the entries in the file; both mailboxes are read from it again. */
+  /** Moves the entries in the file; both mailboxes, and their marks, are read from it again. */
   @Override
   public synchronized int adopt(AccountKey from, AccountKey to) throws IOException {
     drop(from);
     drop(to);
+    marks.remove(from);
+    marks.remove(to);
     return file.adopt(from, to);
+  }
+
+  @Override
+  public synchronized Optional<ListingMark> loadMark(AccountKey account) throws IOException {
+    Optional<ListingMark> known = marks.get(account);
+    if (known != null) {
+      return known;
+    }
+    Optional<ListingMark> read = file.loadMark(account);
+    marks.put(account, read);
+    return read;
+  }
+
+  @Override
+  public synchronized void storeMark(AccountKey account, Optional<ListingMark> mark)
+      throws IOException {
+    marks.remove(account);
+    file.storeMark(account, mark);
+    marks.put(account, mark);
   }
 
   /** How many entries are held in memory now, for tests. */
@@ -133,6 +175,7 @@ public final class RememberingSeenUidStore implements SeenUidStore {
   @Override
   public synchronized void close() throws IOException {
     remembered.clear();
+    marks.clear();
     held = 0;
     file.close();
   }

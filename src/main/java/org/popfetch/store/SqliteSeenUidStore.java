@@ -12,9 +12,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.popfetch.fetch.AccountKey;
+import org.popfetch.fetch.ListingMark;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.SeenUids;
@@ -96,6 +99,14 @@ public final class SqliteSeenUidStore implements SeenUidStore {
                 + " attempts INTEGER NOT NULL DEFAULT 0,"
                 + " last_error TEXT NOT NULL DEFAULT '',"
                 + " PRIMARY KEY (account, uid)) WITHOUT ROWID");
+        // Added later: a file written before it gets the table here, empty, so its first poll
+        // reads the whole listing.
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS listing_mark ("
+                + " account TEXT PRIMARY KEY,"
+                + " position INTEGER NOT NULL,"
+                + " uid BLOB NOT NULL,"
+                + " shortcuts INTEGER NOT NULL)");
       }
       db.setAutoCommit(false);
       return new SqliteSeenUidStore(db);
@@ -153,6 +164,38 @@ public final class SqliteSeenUidStore implements SeenUidStore {
               rs.getLong(4),
               rs.getInt(5),
               rs.getString(6));
+        }
+      }
+      db.commit();
+      return out;
+    } catch (SQLException | IllegalArgumentException e) {
+      rollback();
+      throw new IOException("cannot read the state store: " + e.getMessage(), e);
+    }
+  }
+
+  /** Each UID looked up by the primary key, rather than every row of the mailbox read. */
+  @Override
+  public synchronized Map<String, SeenUid> load(AccountKey account, Collection<String> uids)
+      throws IOException {
+    SeenUids out = new SeenUids();
+    try (PreparedStatement q =
+        db.prepareStatement(
+            "SELECT uid, state, first_seen, size, attempts, last_error FROM seen_uid WHERE account"
+                + " = ? AND uid = ?")) {
+      for (String uid : new LinkedHashSet<>(uids)) {
+        q.setString(1, account.storageKey());
+        q.setBytes(2, uid.getBytes(StandardCharsets.ISO_8859_1));
+        try (ResultSet rs = q.executeQuery()) {
+          if (rs.next()) {
+            out.add(
+                rs.getBytes(1),
+                UidState.valueOf(rs.getString(2)),
+                Instant.ofEpochMilli(rs.getLong(3)),
+                rs.getLong(4),
+                rs.getInt(5),
+                rs.getString(6));
+          }
         }
       }
       db.commit();
@@ -230,12 +273,83 @@ public final class SqliteSeenUidStore implements SeenUidStore {
       move.setString(1, to.storageKey());
       move.setString(2, from.storageKey());
       int moved = move.executeUpdate();
+      deleteMark(from);
+      deleteMark(to);
       db.commit();
       return moved;
     } catch (SQLException e) {
       rollback();
       throw new IOException(
           "cannot move the state of " + from + " to " + to + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A file opened read-only, or one written before marks existed and not opened for writing
+   * since, has no mark table: it has no marks.
+   */
+  @Override
+  public synchronized Optional<ListingMark> loadMark(AccountKey account) throws IOException {
+    try (PreparedStatement q =
+        db.prepareStatement(
+            "SELECT position, uid, shortcuts FROM listing_mark WHERE account = ?")) {
+      q.setString(1, account.storageKey());
+      Optional<ListingMark> mark = Optional.empty();
+      try (ResultSet rs = q.executeQuery()) {
+        if (rs.next()) {
+          mark =
+              Optional.of(
+                  new ListingMark(
+                      rs.getInt(1),
+                      new String(rs.getBytes(2), StandardCharsets.ISO_8859_1),
+                      rs.getInt(3)));
+        }
+      }
+      db.commit();
+      return mark;
+    } catch (SQLException e) {
+      rollback();
+      if (e.getMessage() != null && e.getMessage().contains("no such table")) {
+        return Optional.empty();
+      }
+      throw new IOException("cannot read the state store: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      rollback();
+      return Optional.empty(); // a row no version writes: the whole listing is always sound
+    }
+  }
+
+  @Override
+  public synchronized void storeMark(AccountKey account, Optional<ListingMark> mark)
+      throws IOException {
+    try {
+      deleteMark(account);
+      if (mark.isPresent()) {
+        try (PreparedStatement up =
+            db.prepareStatement(
+                "INSERT INTO listing_mark (account, position, uid, shortcuts) VALUES (?, ?, ?,"
+                    + " ?)")) {
+          up.setString(1, account.storageKey());
+          up.setInt(2, mark.get().position());
+          up.setBytes(3, mark.get().uid().getBytes(StandardCharsets.ISO_8859_1));
+          up.setInt(4, mark.get().shortcuts());
+          up.executeUpdate();
+        }
+      }
+      db.commit();
+    } catch (SQLException e) {
+      rollback();
+      throw new IOException("cannot write the state store: " + e.getMessage(), e);
+    }
+  }
+
+  private void deleteMark(AccountKey account) throws SQLException {
+    try (PreparedStatement del =
+        db.prepareStatement("DELETE FROM listing_mark WHERE account = ?")) {
+      del.setString(1, account.storageKey());
+      del.executeUpdate();
     }
   }
 

@@ -271,9 +271,9 @@ accounts:
           "defaults:\n  interval: 5m\n  color: blue\n" + MINIMAL,
           "3: defaults.color: unknown key; valid keys here: name, server, port, tls, ca-file,"
               + " fingerprint, user, password, oauth-token, oauth, auth, interval, cron, keep,"
-              + " delete-after, max-size, fetch-limit, timeout, deliver, recipient-header, rules,"
-              + " uid-scope, received, delivered-to, drop-delivered-to, drop-status, line-endings,"
-              + " multidrop");
+              + " delete-after, max-size, fetch-limit, full-listing-every, timeout, deliver,"
+              + " recipient-header, rules, uid-scope, received, delivered-to, drop-delivered-to,"
+              + " drop-status, line-endings, multidrop");
     }
 
     @Test
@@ -289,9 +289,10 @@ accounts:
           MINIMAL.replace("user: alice", "user: alice\n    ca_file: /etc/ca.pem"),
           "5: accounts[0].ca_file: unknown key (did you mean 'ca-file'?); valid keys here: name,"
               + " server, port, tls, ca-file, fingerprint, user, password, oauth-token, oauth,"
-              + " auth, interval, cron, keep, delete-after, max-size, fetch-limit, timeout,"
-              + " deliver, recipient-header, rules, uid-scope, received, delivered-to,"
-              + " drop-delivered-to, drop-status, line-endings, multidrop");
+              + " auth, interval, cron, keep, delete-after, max-size, fetch-limit,"
+              + " full-listing-every, timeout, deliver, recipient-header, rules, uid-scope,"
+              + " received, delivered-to, drop-delivered-to, drop-status, line-endings,"
+              + " multidrop");
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.popfetch.fetch.ListingMark;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.UidState;
@@ -50,7 +51,8 @@ class PostgresSeenUidStoreTest extends SeenUidStoreContract {
     try (Connection c = connector().open("test");
         Statement s = c.createStatement()) {
       s.execute("TRUNCATE popfetch_seen_uid");
-      s.execute("DELETE FROM popfetch_schema WHERE version > 1");
+      s.execute("TRUNCATE popfetch_listing_mark");
+      s.execute("DELETE FROM popfetch_schema WHERE version > " + PostgresSchema.steps().size());
     }
   }
 
@@ -142,7 +144,8 @@ class PostgresSeenUidStoreTest extends SeenUidStoreContract {
       store.record(WORK, List.of(new SeenUid("u1", UidState.KEPT, Instant.EPOCH, 10)));
     }
     try (Connection c = connector().open("schema")) {
-      assertThat(PostgresSchema.migrate(c)).isEqualTo(new PostgresSchema.Versions(1, 1));
+      int latest = PostgresSchema.steps().size();
+      assertThat(PostgresSchema.migrate(c)).isEqualTo(new PostgresSchema.Versions(latest, latest));
     }
     try (SeenUidStore store = open()) {
       assertThat(store.load(WORK)).containsOnlyKeys("u1");
@@ -155,7 +158,30 @@ class PostgresSeenUidStoreTest extends SeenUidStoreContract {
         Statement s = c.createStatement()) {
       s.execute("INSERT INTO popfetch_schema (version) VALUES (99)");
       assertThatThrownBy(() -> PostgresSchema.migrate(c))
-          .hasMessageContaining("schema version 99, newer than this popfetch knows (1)");
+          .hasMessageContaining(
+              "schema version 99, newer than this popfetch knows ("
+                  + PostgresSchema.steps().size()
+                  + ")");
+    }
+  }
+
+  @Test
+  void aDatabaseOfTheFirstSchemaGetsListingMarksAndKeepsItsEntries() throws Exception {
+    try (SeenUidStore store = open()) {
+      store.record(WORK, List.of(new SeenUid("u1", UidState.KEPT, Instant.EPOCH, 10)));
+    }
+    try (Connection c = connector().open("schema");
+        Statement s = c.createStatement()) {
+      s.execute("DROP TABLE popfetch_listing_mark");
+      s.execute("DELETE FROM popfetch_schema WHERE version > 1");
+      assertThat(PostgresSchema.migrate(c))
+          .isEqualTo(new PostgresSchema.Versions(1, PostgresSchema.steps().size()));
+    }
+    try (SeenUidStore store = open()) {
+      assertThat(store.load(WORK)).containsOnlyKeys("u1");
+      assertThat(store.loadMark(WORK)).isEmpty();
+      store.storeMark(WORK, Optional.of(new ListingMark(1, "u1", 0)));
+      assertThat(store.loadMark(WORK)).contains(new ListingMark(1, "u1", 0));
     }
   }
 }

@@ -11,10 +11,12 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.fetch.AccountKey;
+import org.popfetch.fetch.ListingMark;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.UidState;
@@ -144,8 +146,44 @@ class RememberingSeenUidStoreTest {
     }
 
     @Override
+    public Optional<ListingMark> loadMark(AccountKey account) throws IOException {
+      return file.loadMark(account);
+    }
+
+    @Override
+    public void storeMark(AccountKey account, Optional<ListingMark> mark) throws IOException {
+      write(() -> file.storeMark(account, mark));
+    }
+
+    @Override
     public void close() throws IOException {
       file.close();
+    }
+  }
+
+  @Test
+  void aListingMarkIsWrittenThroughAndAFailedWriteLeavesTheNextLoadToTheFile() throws Exception {
+    Failing below = new Failing(SqliteSeenUidStore.open(dir.resolve("s.db")));
+    ListingMark first = new ListingMark(120, "u120", 0);
+    try (RememberingSeenUidStore store = new RememberingSeenUidStore(below, 1_000)) {
+      assertThat(store.loadMark(WORK)).isEmpty();
+      store.storeMark(WORK, Optional.of(first));
+      assertThat(store.loadMark(WORK)).contains(first);
+      // Removed in the file although the call failed: remembering the old mark would let the
+      // next poll trust it after a poll that may have changed what it speaks for.
+      below.when = Failing.When.AFTER_WRITING;
+      assertThatThrownBy(() -> store.storeMark(WORK, Optional.empty()))
+          .isInstanceOf(IOException.class);
+      assertThat(store.loadMark(WORK)).isEmpty();
+      below.when = Failing.When.NEVER;
+      store.storeMark(WORK, Optional.of(first));
+      below.when = Failing.When.BEFORE_WRITING;
+      assertThatThrownBy(() -> store.storeMark(WORK, Optional.of(new ListingMark(130, "u130", 1))))
+          .isInstanceOf(IOException.class);
+      assertThat(store.loadMark(WORK)).contains(first);
+    }
+    try (SqliteSeenUidStore file = SqliteSeenUidStore.open(dir.resolve("s.db"))) {
+      assertThat(file.loadMark(WORK)).contains(first);
     }
   }
 

@@ -6,8 +6,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.popfetch.fetch.AccountKey;
+import org.popfetch.fetch.ListingMark;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.UidState;
@@ -129,6 +131,66 @@ abstract class SeenUidStoreContract {
 
       assertThat(store.load(WORK)).containsOnlyKeys("u9");
       assertThat(store.load(old)).containsOnlyKeys("u1");
+    }
+  }
+
+  @Test
+  void aListingMarkIsKeptPerAccountReplacedAndRemoved() throws Exception {
+    ListingMark hostile = new ListingMark(120, "it's\0\u00ff\n'); DROP TABLE x; --", 2);
+    try (SeenUidStore store = open()) {
+      assertThat(store.loadMark(WORK)).isEmpty();
+      store.storeMark(WORK, Optional.of(hostile));
+      store.storeMark(OTHER, Optional.of(new ListingMark(5, "b", 0)));
+    }
+    try (SeenUidStore store = open()) {
+      assertThat(store.loadMark(WORK)).contains(hostile);
+      store.storeMark(WORK, Optional.of(new ListingMark(130, "c", 3)));
+      assertThat(store.loadMark(WORK)).contains(new ListingMark(130, "c", 3));
+      store.storeMark(WORK, Optional.empty());
+      assertThat(store.loadMark(WORK)).isEmpty();
+      store.storeMark(WORK, Optional.empty());
+      assertThat(store.loadMark(OTHER)).contains(new ListingMark(5, "b", 0));
+    }
+    try (SeenUidStore store = open()) {
+      assertThat(store.loadMark(WORK)).isEmpty();
+    }
+  }
+
+  @Test
+  void adoptionRemovesTheMarksOfBothScopes() throws Exception {
+    AccountKey old = AccountKey.beforePorts("pop.example.com", "alice");
+    try (SeenUidStore store = open()) {
+      store.record(old, List.of(new SeenUid("u1", UidState.KEPT, Instant.EPOCH, 10)));
+      store.storeMark(old, Optional.of(new ListingMark(1, "u1", 0)));
+      store.storeMark(WORK, Optional.of(new ListingMark(7, "x", 0)));
+      store.storeMark(OTHER, Optional.of(new ListingMark(9, "y", 0)));
+
+      assertThat(store.adopt(old, WORK)).isEqualTo(1);
+
+      assertThat(store.loadMark(old)).isEmpty();
+      assertThat(store.loadMark(WORK)).isEmpty();
+      assertThat(store.loadMark(OTHER)).contains(new ListingMark(9, "y", 0));
+    }
+  }
+
+  @Test
+  void entriesLookedUpByUidHoldAtLeastThoseAskedForAsStored() throws Exception {
+    SeenUid odd = new SeenUid("nul\0'\u00ff", UidState.FAILED, Instant.ofEpochMilli(9), 7, 2, "x");
+    try (SeenUidStore store = open()) {
+      store.record(
+          WORK,
+          List.of(
+              new SeenUid("a", UidState.KEPT, Instant.EPOCH, 1),
+              new SeenUid("b", UidState.KEPT, Instant.EPOCH, 2),
+              odd));
+      store.record(OTHER, List.of(new SeenUid("c", UidState.KEPT, Instant.EPOCH, 3)));
+    }
+    try (SeenUidStore store = open()) {
+      Map<String, SeenUid> some = store.load(WORK, List.of("b", odd.uid(), "c", "missing", "b"));
+      assertThat(some.get("b")).isEqualTo(new SeenUid("b", UidState.KEPT, Instant.EPOCH, 2));
+      assertThat(some.get(odd.uid())).isEqualTo(odd);
+      assertThat(some).doesNotContainKeys("c", "missing");
+      assertThat(store.load(WORK, List.of())).doesNotContainKey("c");
     }
   }
 }

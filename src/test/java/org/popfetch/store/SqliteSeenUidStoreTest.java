@@ -10,10 +10,12 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.fetch.AccountKey;
+import org.popfetch.fetch.ListingMark;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.UidState;
@@ -69,6 +71,35 @@ class SqliteSeenUidStoreTest extends SeenUidStoreContract {
       assertThat(store.load(old)).isEmpty();
       assertThat(store.load(OTHER)).containsOnlyKeys("u1");
       assertThat(store.adopt(old, WORK)).as("a second run changes nothing").isZero();
+    }
+  }
+
+  @Test
+  void aFileOfAVersionBeforeListingMarksHasNoMarkKeepsItsEntriesAndTakesOne() throws Exception {
+    Path file = dir.resolve("old.db");
+    // The schema as versions before listing marks made it.
+    try (Connection db = new JDBC().connect("jdbc:sqlite:" + file, new Properties());
+        Statement s = db.createStatement()) {
+      s.execute(
+          "CREATE TABLE seen_uid (account TEXT NOT NULL, uid BLOB NOT NULL, state TEXT NOT NULL,"
+              + " first_seen INTEGER NOT NULL, size INTEGER NOT NULL, attempts INTEGER NOT NULL"
+              + " DEFAULT 0, last_error TEXT NOT NULL DEFAULT '', PRIMARY KEY (account, uid))"
+              + " WITHOUT ROWID");
+      s.execute(
+          "INSERT INTO seen_uid VALUES ('"
+              + WORK.storageKey()
+              + "', CAST('u1' AS BLOB), 'KEPT', 1000, 10, 0, '')");
+    }
+    try (SqliteSeenUidStore store = SqliteSeenUidStore.openReadOnly(file)) {
+      assertThat(store.loadMark(WORK)).isEmpty(); // explain reads an old file as it is
+    }
+    try (SqliteSeenUidStore store = SqliteSeenUidStore.open(file)) {
+      assertThat(store.loadMark(WORK)).isEmpty();
+      assertThat(store.load(WORK)).containsOnlyKeys("u1");
+      store.storeMark(WORK, Optional.of(new ListingMark(1, "u1", 0)));
+    }
+    try (SqliteSeenUidStore store = SqliteSeenUidStore.open(file)) {
+      assertThat(store.loadMark(WORK)).contains(new ListingMark(1, "u1", 0));
     }
   }
 }
