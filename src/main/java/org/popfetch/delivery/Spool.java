@@ -8,7 +8,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.popfetch.message.CrlfToLfOutputStream;
+import org.popfetch.message.MessageStream;
 import org.popfetch.message.TraceHeaders;
 
 /**
@@ -65,13 +65,13 @@ final class Spool {
     Counting counted = new Counting(raw);
     counted.write(format.prefix());
     OutputStream filtered = format.filter(counted);
-    CrlfToLfOutputStream out = new CrlfToLfOutputStream(filtered);
-    out.write(trace.toBytes("\r\n"));
+    // One pass: the message read with LF line ends (from the wire, unstuffed and converted as it
+    // is read), the trace fields on top.
+    MessageStream lf = new MessageStream(trace.toBytes("\n"), wireMessage);
     int n;
-    while ((n = wireMessage.read(buffer, 0, buffer.length)) > 0) {
-      out.write(buffer, 0, n);
+    while ((n = lf.readLf(buffer, 0, buffer.length)) >= 0) {
+      filtered.write(buffer, 0, n);
     }
-    out.finish();
     format.endFilter(filtered);
     format.finish(counted, counted.last);
     counted.flush();

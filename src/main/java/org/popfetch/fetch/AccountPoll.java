@@ -269,8 +269,7 @@ public final class AccountPoll {
     }
     if (failure.isEmpty() && mailbox.haveUidl() && mailbox.whole()) {
       // Entries for messages gone from the server would only grow the store.
-      List<String> gone = seen.keySet().stream().filter(uid -> !mailbox.lists(uid)).toList();
-      store.forget(key, gone);
+      store.forget(key, mailbox.unlisted(seen));
     }
     failure = quit(client, failure, deleting);
     if (failure.isEmpty()) {

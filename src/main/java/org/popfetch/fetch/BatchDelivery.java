@@ -486,6 +486,17 @@ final class BatchDelivery {
     final List<PreDownload.Judged> notices = new ArrayList<>();
     Optional<PollFailure> failure = Optional.empty();
 
+    /**
+     * Each message's header is read into this first, one message at a time: each is staged, or
+     * left, before the next is read.
+     */
+    final byte[] headerBuffer = new byte[HeaderFields.FIRST_READ];
+
+    /** The trace fields made last, and for whom ({@link #traceFor}). */
+    private TraceHeaders trace;
+
+    private String traceRecipient;
+
     /** The number of the message being received, 0 between messages. */
     int inHand;
 
@@ -547,7 +558,8 @@ final class BatchDelivery {
       inHand = number;
       // The envelope and the rules read the header as it came; the destination gets it
       // rewritten as the account says (switched-off trace fields, dropped fields).
-      HeaderFields.Read read = HeaderFields.read(body, account.headers().removedFields());
+      HeaderFields.Read read =
+          HeaderFields.read(new WireBody(body), account.headers().removedFields(), headerBuffer);
       // The same rules as before download, now on the header RETR gave: where TOP is missing
       // they decide here, and where the server's TOP and RETR disagree, RETR counts.
       Incoming judged = PreDownload.judgeable(account, read.header());
@@ -557,21 +569,12 @@ final class BatchDelivery {
         inHand = 0; // the rest of its body is read and discarded
         return;
       }
-      Envelope envelope = Envelope.of(read.header(), account.mailbox(), account.recipientHeader());
+      Envelope envelope = judged.envelope(); // the same header, account and recipient field
       Incoming incoming =
           new Incoming(
               account.name(),
               envelope,
-              account
-                  .headers()
-                  .trace(
-                      TraceHeaders.forFetch(
-                          account.settings().host(),
-                          client.isSecure(),
-                          localHost,
-                          account.name(),
-                          envelope.recipient(),
-                          now)),
+              traceFor(envelope.recipient()),
               read.header(),
               entry.tracked() && ledger != DeliveryLedger.NONE
                   ? MessageProgress.of(ledger, account.key(), entry.uid())
@@ -586,6 +589,28 @@ final class BatchDelivery {
         leftOnServer(entry, refusal.reason());
       }
       inHand = 0; // dealt with: a stop from here on abandons nothing
+    }
+
+    /**
+     * The trace fields for a message to {@code recipient}: the same for every message of the batch
+     * to the same recipient (one date, the batch's), so made once for a run of them.
+     */
+    private TraceHeaders traceFor(String recipient) {
+      if (!recipient.equals(traceRecipient)) {
+        trace =
+            account
+                .headers()
+                .trace(
+                    TraceHeaders.forFetch(
+                        account.settings().host(),
+                        client.isSecure(),
+                        localHost,
+                        account.name(),
+                        recipient,
+                        now));
+        traceRecipient = recipient;
+      }
+      return trace;
     }
 
     /** A message the rules do not let through, found on retrieval: nothing of it is staged. */

@@ -1,6 +1,7 @@
 package org.popfetch.fetch;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.popfetch.pop3.Pop3Client;
@@ -49,6 +50,17 @@ record Mailbox(
   /** Whether the server lists a message with this unique-id (in this listing). */
   boolean lists(String uid) {
     return uids.lists(uid);
+  }
+
+  /**
+   * The ids the store remembers that the server no longer lists. From the store's compact map the
+   * ids are compared as octets, without a String for each one kept.
+   */
+  List<String> unlisted(Map<String, SeenUid> seen) {
+    if (seen instanceof SeenUids compact) {
+      return compact.absentFrom(uids);
+    }
+    return seen.keySet().stream().filter(uid -> !uids.lists(uid)).toList();
   }
 
   /** The messages to fetch, delete or leave, given what the store remembers. */

@@ -3,6 +3,7 @@ package org.popfetch.fetch;
 import java.time.Instant;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
@@ -14,6 +15,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.IntFunction;
 import org.popfetch.pop3.UidArena;
+import org.popfetch.pop3.UidTable;
 
 /**
  * What the store remembers of one mailbox, held compactly: the ids as bytes in a {@link UidArena},
@@ -129,6 +131,20 @@ public final class SeenUids extends AbstractMap<String, SeenUid> {
 
   private void add(SeenUid e) {
     add(e.uid(), e.state(), e.firstSeen().toEpochMilli(), e.size(), e.attempts(), e.lastError());
+  }
+
+  /**
+   * The ids the listing does not have, in the order loaded: the entries for messages gone from the
+   * server. The ids are compared as octets; a String is made only for each one gone.
+   */
+  public List<String> absentFrom(UidTable listing) {
+    List<String> gone = new ArrayList<>();
+    for (int i = 0; i < uids.size(); i++) {
+      if (!listing.lists(uids, i)) {
+        gone.add(uids.get(i));
+      }
+    }
+    return gone;
   }
 
   /**

@@ -36,8 +36,8 @@ public record HeaderFields(List<Field> fields) {
     fields = List.copyOf(fields);
   }
 
-  /** The header facts and the message, whole, as a stream. */
-  public record Read(HeaderFields header, InputStream message) {}
+  /** The header facts and the message, whole, as a stream (readable with LF line ends too). */
+  public record Read(HeaderFields header, MessageStream message) {}
 
   /**
    * Reads the header block (up to the first empty line, or {@link #MAX_HEADER} octets) and parses
@@ -58,7 +58,22 @@ public record HeaderFields(List<Field> fields) {
    * @param removed field names to leave out of {@link Read#message()}, lower case
    */
   public static Read read(InputStream message, Set<String> removed) throws IOException {
-    byte[] buf = new byte[FIRST_READ];
+    return read(message, removed, new byte[FIRST_READ]);
+  }
+
+  /**
+   * As {@link #read(InputStream, Set)}, the first read going to {@code first}, a buffer the caller
+   * keeps for the next message (a larger header is read into a new one). The message handed back
+   * reads from that buffer: it may be used again only once that message has been read or dropped.
+   *
+   * @param first at least one octet long
+   */
+  public static Read read(InputStream message, Set<String> removed, byte[] first)
+      throws IOException {
+    if (first.length == 0) {
+      throw new IllegalArgumentException("an empty buffer");
+    }
+    byte[] buf = first;
     int filled = 0;
     int scanned = 0; // octets searched for the empty line so far
     int headEnd = -1;
@@ -78,20 +93,19 @@ public record HeaderFields(List<Field> fields) {
     }
     int head = headEnd >= 0 ? headEnd : Math.min(filled, MAX_HEADER);
     HeaderFields parsed = parse(buf, head);
-    InputStream read = new ByteArrayInputStream(buf, 0, filled);
-    if (!removed.isEmpty()) {
-      // A header cut by MAX_HEADER is not complete: its last field may go on past the cut.
-      boolean complete = headEnd >= 0 || ended;
-      byte[] kept = HeaderFilter.without(Arrays.copyOf(buf, head), complete, removed);
-      read =
-          new SequenceInputStream(
-              new ByteArrayInputStream(kept), new ByteArrayInputStream(buf, head, filled - head));
+    if (removed.isEmpty()) {
+      return new Read(parsed, new MessageStream(buf, 0, filled, message));
     }
-    return new Read(parsed, new SequenceInputStream(read, message));
+    // A header cut by MAX_HEADER is not complete: its last field may go on past the cut.
+    boolean complete = headEnd >= 0 || ended;
+    byte[] kept = HeaderFilter.without(Arrays.copyOf(buf, head), complete, removed);
+    byte[] front = Arrays.copyOf(kept, kept.length + filled - head);
+    System.arraycopy(buf, head, front, kept.length, filled - head);
+    return new Read(parsed, new MessageStream(front, message));
   }
 
   /** The first read takes a whole typical header, and often the whole of a small message. */
-  private static final int FIRST_READ = 8 * 1024;
+  public static final int FIRST_READ = 8 * 1024;
 
   /**
    * Where the header block ends: just after the LF of its empty line (LF LF, or CR LF CR LF), or
@@ -114,17 +128,15 @@ public record HeaderFields(List<Field> fields) {
           .setMaxHeaderCount(10_000)
           .build();
 
+  private static final byte[] EMPTY_LINES = {'\r', '\n', '\r', '\n'};
+
   private static HeaderFields parse(byte[] head, int length) throws IOException {
     MimeTokenStream tokens = new MimeTokenStream(CONFIG, DecodeMonitor.SILENT, null);
     // The head ends at its empty line already; another one makes a complete (bodyless) message
     // of a head that was cut.
-    byte[] complete = new byte[length + 4];
-    System.arraycopy(head, 0, complete, 0, length);
-    complete[length] = '\r';
-    complete[length + 1] = '\n';
-    complete[length + 2] = '\r';
-    complete[length + 3] = '\n';
-    tokens.parse(new ByteArrayInputStream(complete));
+    tokens.parse(
+        new SequenceInputStream(
+            new ByteArrayInputStream(head, 0, length), new ByteArrayInputStream(EMPTY_LINES)));
     List<Field> fields = new ArrayList<>();
     try {
       for (EntityState s = tokens.getState(); s != EntityState.T_END_OF_STREAM; s = tokens.next()) {

@@ -33,6 +33,10 @@ public final class DotTerminatedInputStream extends InputStream {
   private final long limit;
   private State state = State.LINE_START;
   private boolean lastWasCr;
+
+  /** {@link #readLf}: a CR ended the octets taken and is not written yet. */
+  private boolean heldCr;
+
   private long count;
   private IOException failure;
   private final byte[] one = new byte[1];
@@ -85,6 +89,24 @@ public final class DotTerminatedInputStream extends InputStream {
    */
   @Override
   public int read(byte[] dst, int off, int len) throws IOException {
+    return read(dst, off, len, false);
+  }
+
+  /**
+   * As {@link #read(byte[], int, int)}, with the line ends as a message is stored locally: each
+   * CRLF of the body comes out as LF, in the same pass that removes the dot-stuffing. A CR not
+   * followed by LF is data and comes out as it is; a CR at the end of what has arrived is held back
+   * until the next octet says which it is. {@link #count()} and the limit go on counting the body's
+   * octets as sent (CRLF), so the size checks are the same in both forms. Reads of both kinds may
+   * follow each other, but a CR held back by this one is then lost: keep to one kind per body.
+   *
+   * @return the octets put in {@code dst}, or -1 after the terminating line
+   */
+  public int readLf(byte[] dst, int off, int len) throws IOException {
+    return read(dst, off, len, true);
+  }
+
+  private int read(byte[] dst, int off, int len, boolean lf) throws IOException {
     Objects.checkFromIndexSize(off, len, dst.length);
     if (failure != null) {
       throw failure;
@@ -96,7 +118,8 @@ public final class DotTerminatedInputStream extends InputStream {
       return 0;
     }
     byte[] buf = in.buf;
-    int n = 0;
+    int n = 0; // octets put in dst
+    int taken = 0; // octets of the body consumed for them: more than n where a CR was dropped
     while (n < len && state != State.DONE) {
       if (in.pos == in.limit) {
         if (n > 0) {
@@ -106,7 +129,7 @@ public final class DotTerminatedInputStream extends InputStream {
           if (!in.ensureAvailable()) {
             throw new ConnectionClosedException(
                 "connection closed by peer after "
-                    + (count + n)
+                    + (count + taken)
                     + " octets of a multi-line response");
           }
         } catch (IOException e) {
@@ -124,6 +147,18 @@ public final class DotTerminatedInputStream extends InputStream {
           }
         }
         case BODY -> {
+          if (lf) {
+            if (heldCr && buf[in.pos] != '\n') {
+              // The CR that ended the last read is followed by data: it was data too.
+              heldCr = false;
+              dst[off + n++] = '\r';
+              continue;
+            }
+            int before = in.pos;
+            n += lfLines(buf, dst, off + n, len - n);
+            taken += in.pos - before;
+            continue;
+          }
           // Whole lines at a time, as long as the next line starts with data and not a dot:
           // one copy for many lines.
           int start = in.pos;
@@ -151,6 +186,7 @@ public final class DotTerminatedInputStream extends InputStream {
           int chunk = i - start;
           System.arraycopy(buf, start, dst, off + n, chunk);
           n += chunk;
+          taken += chunk;
           in.pos = i;
         }
         case DOT -> {
@@ -170,8 +206,10 @@ public final class DotTerminatedInputStream extends InputStream {
             in.pos++;
             state = State.DONE;
           } else {
-            // ".\r" followed by data: the dot was stuffing, the CR is data
+            // ".\r" followed by data: the dot was stuffing, the CR is data (and, followed by
+            // data, stays a CR in both forms)
             dst[off + n++] = '\r';
+            taken++;
             lastWasCr = true;
             state = State.BODY;
           }
@@ -179,14 +217,63 @@ public final class DotTerminatedInputStream extends InputStream {
         case DONE -> throw new AssertionError();
       }
     }
-    if (n > limit - count) {
+    if (taken > limit - count) {
       // The octets past the limit are not handed out: a capped body is never mistaken for a
       // whole one.
       failure = new BodyTooLongException(limit);
       throw failure;
     }
-    count += n;
+    count += taken;
     return n == 0 && state == State.DONE ? -1 : n;
+  }
+
+  /**
+   * The body state of {@link #readLf}: copies whole lines from the reader's buffer to {@code dst},
+   * each CRLF as LF, taking at most {@code room} octets (the output is never longer than what is
+   * taken), as long as the next line starts with data. Leaves the reader after what it took and
+   * returns the octets put in {@code dst}.
+   */
+  private int lfLines(byte[] buf, byte[] dst, int at, int room) {
+    int start = in.pos;
+    int end = Math.min(in.limit, start + room);
+    int i = start;
+    int from = start; // the first octet not yet copied
+    int o = at;
+    while (true) {
+      while (i < end && buf[i] != '\n') {
+        i++;
+      }
+      if (i == end) {
+        // No line end before the end of what may be taken: a CR at the very end waits for the
+        // next octet.
+        boolean cr = buf[i - 1] == '\r' && i - 1 >= from;
+        int stop = cr ? i - 1 : i;
+        System.arraycopy(buf, from, dst, o, stop - from);
+        o += stop - from;
+        heldCr = cr;
+        lastWasCr = buf[i - 1] == '\r';
+        break;
+      }
+      boolean crHere = i > from && buf[i - 1] == '\r';
+      boolean crBefore = i > start ? buf[i - 1] == '\r' : lastWasCr;
+      int stop = crHere ? i - 1 : i; // a CR held back from the last read is simply not written
+      System.arraycopy(buf, from, dst, o, stop - from);
+      o += stop - from;
+      dst[o++] = '\n';
+      heldCr = false;
+      lastWasCr = false;
+      i++;
+      from = i;
+      if (crBefore || lfEndsLine) {
+        if (i < end && buf[i] != '.') {
+          continue; // the next line starts with data: still the body
+        }
+        state = State.LINE_START;
+        break;
+      }
+    }
+    in.pos = i;
+    return o - at;
   }
 
   @Override

@@ -1088,13 +1088,17 @@ public final class Pop3Client implements Closeable {
     return reply;
   }
 
+  /** "number size" and anything after, as LIST gives it; null for a number out of range. */
   private ScanListing parseScan(String what, String line) throws Pop3Exception {
-    String[] words = line.strip().split("\\s+");
-    if (words.length < 2) {
+    int start = Words.start(line);
+    int end = Words.end(line, start);
+    int firstEnd = Words.wordEnd(line, start, end);
+    int second = Words.nextWord(line, firstEnd, end);
+    if (second == end) {
       throw abort(protocolError(what, line));
     }
-    long number = parseCount(what, words[0]);
-    long size = parseCount(what, words[1]);
+    long number = parseCount(what, line, start, firstEnd);
+    long size = parseCount(what, line, second, Words.wordEnd(line, second, end));
     if (number < 1 || number > Integer.MAX_VALUE || size < 0) {
       return null;
     }
@@ -1106,7 +1110,7 @@ public final class Pop3Client implements Closeable {
     if (space <= 0) {
       throw abort(protocolError(what, line));
     }
-    long number = parseCount(what, line.substring(0, space));
+    long number = parseCount(what, line, 0, space);
     String uid = line.substring(space + 1).strip();
     if (number < 1 || number > Integer.MAX_VALUE) {
       return null;
@@ -1115,16 +1119,25 @@ public final class Pop3Client implements Closeable {
   }
 
   private long parseCount(String what, String word) throws Pop3Exception {
-    if (word.isEmpty() || word.length() > 18 || !word.chars().allMatch(Character::isDigit)) {
-      if (word.startsWith("-")
-          && word.length() > 1
-          && word.length() <= 19
-          && word.substring(1).chars().allMatch(Character::isDigit)) {
-        return -1; // a negative number: out of range, dropped by the caller
-      }
-      throw abort(protocolError(what, word));
+    return parseCount(what, word, 0, word.length());
+  }
+
+  /**
+   * The count written in {@code s[from, to)}; -1 for a negative one (out of range, dropped by the
+   * caller).
+   *
+   * @throws Pop3ProtocolException if it is not a number of at most 18 digits (the session is
+   *     closed)
+   */
+  private long parseCount(String what, String s, int from, int to) throws Pop3Exception {
+    long n = Words.number(s, from, to);
+    if (n >= 0) {
+      return n;
     }
-    return Long.parseLong(word);
+    if (to - from > 1 && s.charAt(from) == '-' && Words.number(s, from + 1, to) >= 0) {
+      return -1; // a negative number: out of range, dropped by the caller
+    }
+    throw abort(protocolError(what, s.substring(from, to)));
   }
 
   private Pop3ProtocolException protocolError(String what, String text) {

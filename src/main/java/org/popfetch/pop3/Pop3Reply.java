@@ -1,8 +1,6 @@
 package org.popfetch.pop3;
 
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One status line: "+OK text" or "-ERR [CODE] text".
@@ -12,8 +10,8 @@ import java.util.regex.Pattern;
  * @param code the extended response code (RFC 2449 section 8) without brackets, if any
  */
 public record Pop3Reply(boolean ok, String text, Optional<String> code) {
-  private static final Pattern CODE =
-      Pattern.compile("^\\[([\\x21-\\x5c\\x5e-\\x7e]{1,64})\\]\\s*");
+  /** RFC 2449 section 8: a response code is at most 64 printable characters, no "]". */
+  private static final int MAX_CODE = 64;
 
   /**
    * Parses a status line.
@@ -34,12 +32,31 @@ public record Pop3Reply(boolean ok, String text, Optional<String> code) {
     }
     rest = rest.stripLeading();
     Optional<String> code = Optional.empty();
-    Matcher m = CODE.matcher(rest);
-    if (m.find()) {
-      code = Optional.of(m.group(1));
-      rest = rest.substring(m.end());
+    int close = codeEnd(rest);
+    if (close > 0) {
+      code = Optional.of(rest.substring(1, close));
+      rest = rest.substring(Words.nextWord(rest, close + 1, rest.length()));
     }
     return Optional.of(new Pop3Reply(ok, rest, code));
+  }
+
+  /** Where the "]" of a response code at the start of {@code text} is, or -1 if none is there. */
+  private static int codeEnd(String text) {
+    if (text.isEmpty() || text.charAt(0) != '[') {
+      return -1;
+    }
+    int i = 1;
+    while (i < text.length() && i <= MAX_CODE + 1) {
+      char c = text.charAt(i);
+      if (c == ']') {
+        return i > 1 ? i : -1;
+      }
+      if (c < 0x21 || c > 0x7e) {
+        return -1;
+      }
+      i++;
+    }
+    return -1;
   }
 
   private static boolean hasIndicator(String line, String indicator) {

@@ -1,6 +1,5 @@
 package org.popfetch.pop3;
 
-import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
@@ -38,14 +37,20 @@ final class SizeCheck {
 
   /** The size in "+OK 1234 octets" (RFC 1939's own example), if the reply carries one. */
   static OptionalLong octetsIn(Pop3Reply reply) {
-    String[] words = reply.text().strip().split("\\s+", 3);
-    if (words.length < 2
-        || words[0].isEmpty()
-        || words[0].length() > 18
-        || !words[0].chars().allMatch(c -> c >= '0' && c <= '9')
-        || !words[1].toLowerCase(Locale.ROOT).startsWith("octet")) {
+    String text = reply.text();
+    int start = Words.start(text);
+    int end = Words.end(text, start);
+    int firstEnd = Words.wordEnd(text, start, end);
+    int second = Words.nextWord(text, firstEnd, end);
+    long octets = Words.number(text, start, firstEnd);
+    if (octets < 0 || second == end || !startsWithOctet(text, second, end)) {
       return OptionalLong.empty();
     }
-    return OptionalLong.of(Long.parseLong(words[0]));
+    return OptionalLong.of(octets);
+  }
+
+  /** Whether the word at {@code from} starts with "octet", in any case. */
+  private static boolean startsWithOctet(String text, int from, int to) {
+    return to - from >= 5 && text.regionMatches(true, from, "octet", 0, 5);
   }
 }

@@ -109,6 +109,25 @@ public final class UidArena {
     }
   }
 
+  /**
+   * The index of the first id here with the octets of {@code other}'s id at {@code index}, or -1:
+   * one arena looked up in another without a String per id.
+   */
+  public int indexOf(UidArena other, int index) {
+    other.check(index);
+    index();
+    int mask = table.length - 1;
+    for (int slot = other.hash(index) & mask; ; slot = (slot + 1) & mask) {
+      int v = table[slot];
+      if (v == 0) {
+        return -1;
+      }
+      if (sameAs(v - 1, other, index)) {
+        return v - 1;
+      }
+    }
+  }
+
   /** How many ids, this one included, have the same octets as the one at {@code index}. */
   public int occurrences(int index) {
     check(index);
@@ -233,6 +252,19 @@ public final class UidArena {
     }
     for (int i = 0; i < len; i++) {
       if (octet(a, i) != octet(b, i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean sameAs(int mine, UidArena other, int theirs) {
+    int len = lengths[mine];
+    if (len != other.lengths[theirs]) {
+      return false;
+    }
+    for (int i = 0; i < len; i++) {
+      if (octet(mine, i) != other.octet(theirs, i)) {
         return false;
       }
     }

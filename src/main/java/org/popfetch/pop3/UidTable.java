@@ -61,6 +61,11 @@ public final class UidTable extends AbstractList<UidListing> {
     return uids.indexOf(uid) >= 0;
   }
 
+  /** Whether some entry has the unique-id that {@code other} holds at {@code index}. */
+  public boolean lists(UidArena other, int index) {
+    return uids.indexOf(other, index) >= 0;
+  }
+
   /** Bytes held, for tests: the ids and the per-entry arrays. */
   public long footprint() {
     return uids.footprint() + 4L * numbers.size();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.popfetch.pop3.UidTable;
 
 /** The compact form of the store's rows reads as the map of records it replaces. */
 class SeenUidsTest {
@@ -35,5 +36,34 @@ class SeenUidsTest {
     assertThat(seen.keySet()).hasSize(1001).contains("id-0", "caf\u00e9");
     assertThat(seen.entrySet()).extracting(Map.Entry::getKey).startsWith("id-0", "id-1");
     assertThat(seen).isEqualTo(Map.copyOf(seen));
+  }
+
+  /**
+   * The end of a poll forgets what the server no longer lists: found by octets, the same ids as a
+   * lookup of each id's String finds, in the order loaded.
+   */
+  @Test
+  void theIdsAbsentFromTheListingAreThoseNoLookupFinds() {
+    SeenUids seen = new SeenUids();
+    UidTable.Builder listing = new UidTable.Builder();
+    java.util.Random random = new java.util.Random(3);
+    for (int i = 0; i < 5000; i++) {
+      String id = "id-" + i + (i % 7 == 0 ? "\u00e9\u00ff" : "");
+      seen.add(id.getBytes(ISO_8859_1), UidState.KEPT, Instant.ofEpochMilli(i), 1, 0, "");
+      if (random.nextInt(4) != 0) {
+        listing.add(listing.size() + 1, id);
+      }
+      if (random.nextInt(50) == 0) {
+        listing.add(listing.size() + 1, id + "x"); // a longer id with the same start
+        listing.add(listing.size() + 1, id); // and a repeat
+      }
+    }
+    UidTable table = listing.build();
+    java.util.List<String> expected =
+        seen.keySet().stream().filter(uid -> !table.lists(uid)).toList();
+    assertThat(expected).hasSizeBetween(1000, 1500);
+    assertThat(seen.absentFrom(table)).isEqualTo(expected);
+    assertThat(new SeenUids().absentFrom(table)).isEmpty();
+    assertThat(seen.absentFrom(UidTable.empty())).hasSize(5000);
   }
 }

@@ -111,6 +111,124 @@ class DotTerminatedInputStreamTest {
     }
   }
 
+  /** The body with each CRLF as LF, as a local destination stores it. */
+  private static String stored(String body) {
+    return body.replace("\r\n", "\n");
+  }
+
+  /** Reads a body with {@link DotTerminatedInputStream#readLf} in reads of at most {@code max}. */
+  private static String readAllLf(DotTerminatedInputStream body, java.util.Random random, int max)
+      throws IOException {
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    byte[] dst = new byte[max];
+    int n;
+    while ((n = body.readLf(dst, 0, 1 + random.nextInt(max))) >= 0) {
+      assertThat(n).as("a read that returns nothing").isPositive();
+      got.write(dst, 0, n);
+    }
+    return got.toString(ISO_8859_1);
+  }
+
+  @Test
+  void readLfUnstuffsAndConvertsCrlfInOnePassAtEverySplit() throws IOException {
+    byte[] wire = concat(stuff(TRICKY), "+OK next\r\n".getBytes(ISO_8859_1));
+    for (int at = 1; at < wire.length; at++) {
+      for (int readSize : new int[] {1, 2, 3, 1000}) {
+        WireInput in = new WireInput(ChunkedInputStream.splitAt(wire, at));
+        DotTerminatedInputStream body = new DotTerminatedInputStream(in, Framing.CRLF);
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] dst = new byte[readSize];
+        int n;
+        while ((n = body.readLf(dst, 0, readSize)) >= 0) {
+          got.write(dst, 0, n);
+        }
+        assertThat(got.toString(ISO_8859_1))
+            .as("split at %d, reads of %d", at, readSize)
+            .isEqualTo(stored(TRICKY));
+        assertThat(body.count()).as("octets as sent").isEqualTo(TRICKY.length());
+        assertThat(in.readLine(100)).isEqualTo("+OK next");
+      }
+    }
+  }
+
+  /**
+   * As {@link #randomBodiesComeBackWholeThroughAnyBufferAndReadSize}, read with LF line ends: a CR
+   * at the end of a buffer or a read, "\r\n.\r\n" across two reads, lines longer than the buffer,
+   * each still ends where it did and is converted as anywhere else.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {16, 17, 64, 4096})
+  void readLfGivesEveryRandomBodyWithLfLineEndsThroughAnyBufferAndReadSize(int bufferSize)
+      throws IOException {
+    java.util.Random random = new java.util.Random(bufferSize + 1);
+    char[] alphabet = {'a', 'b', '.', '.', '\r', '\n', '\r', '\n'};
+    for (int round = 0; round < 300; round++) {
+      StringBuilder body = new StringBuilder();
+      int length = random.nextInt(3000);
+      for (int i = 0; i < length; i++) {
+        int r = random.nextInt(40);
+        if (r == 0) {
+          body.append("x".repeat(Math.min(3 * bufferSize, 200)))
+              .append('\r'); // past a small buffer
+        } else {
+          body.append(r < 10 ? "\r\n" : String.valueOf(alphabet[random.nextInt(alphabet.length)]));
+        }
+      }
+      if (body.length() > 0 && !body.toString().endsWith("\r\n")) {
+        body.append("\r\n");
+      }
+      byte[] wire = concat(stuff(body.toString()), "+OK next\r\n".getBytes(ISO_8859_1));
+      WireInput in =
+          new WireInput(ChunkedInputStream.chunked(wire, 1 + random.nextInt(40)), bufferSize);
+      DotTerminatedInputStream stream = new DotTerminatedInputStream(in, Framing.CRLF);
+      assertThat(readAllLf(stream, random, 100))
+          .as("round %d", round)
+          .isEqualTo(stored(body.toString()));
+      assertThat(stream.count()).isEqualTo(body.length());
+      assertThat(in.readLine(10)).isEqualTo("+OK next");
+    }
+  }
+
+  @Test
+  void readLfKeepsABareCrThatEndsARead() throws IOException {
+    // "a\r" arrives alone: the CR is held until "b" shows it is data.
+    byte[] wire = "a\rb\r\n.\r\n".getBytes(ISO_8859_1);
+    DotTerminatedInputStream body =
+        new DotTerminatedInputStream(
+            new WireInput(ChunkedInputStream.splitAt(wire, 2)), Framing.CRLF);
+    byte[] dst = new byte[100];
+    assertThat(body.readLf(dst, 0, 100)).isEqualTo(1);
+    assertThat((char) dst[0]).isEqualTo('a');
+    int n = body.readLf(dst, 0, 100);
+    assertThat(new String(dst, 0, n, ISO_8859_1)).isEqualTo("\rb\n");
+    assertThat(body.readLf(dst, 0, 100)).isEqualTo(-1);
+  }
+
+  @Test
+  void readLfInLfTolerantFramingEndsAtABareLfDot() throws IOException {
+    byte[] wire = "a\r\n..b\n.\n+OK\r\n".getBytes(ISO_8859_1);
+    WireInput in = new WireInput(ChunkedInputStream.chunked(wire, 2));
+    DotTerminatedInputStream body = new DotTerminatedInputStream(in, Framing.LF_TOLERANT);
+    assertThat(readAllLf(body, new java.util.Random(1), 5)).isEqualTo("a\n.b\n");
+    assertThat(in.readLine(10)).isEqualTo("+OK");
+  }
+
+  @Test
+  void readLfHoldsTheLimitToTheOctetsAsSent() throws IOException {
+    byte[] wire = stuff("ab\r\ncd\r\n"); // 8 octets as sent, 6 stored
+    DotTerminatedInputStream whole =
+        new DotTerminatedInputStream(
+            new WireInput(new ByteArrayInputStream(wire)), Framing.CRLF, 8);
+    assertThat(readAllLf(whole, new java.util.Random(2), 100)).isEqualTo("ab\ncd\n");
+    assertThat(whole.count()).isEqualTo(8);
+
+    DotTerminatedInputStream capped =
+        new DotTerminatedInputStream(
+            new WireInput(new ByteArrayInputStream(wire)), Framing.CRLF, 7);
+    byte[] dst = new byte[100];
+    assertThatThrownBy(() -> capped.readLf(dst, 0, 100)).isInstanceOf(BodyTooLongException.class);
+  }
+
   @Test
   void survivesOneByteReads() throws IOException {
     assertThat(
