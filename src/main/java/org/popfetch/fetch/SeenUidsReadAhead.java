@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A mailbox's entries, read from the store on a thread of its own while the session connects, logs
@@ -21,12 +25,29 @@ final class SeenUidsReadAhead {
     this.read = read;
   }
 
+  /**
+   * The readers: a thread kept a minute after its last read, so that the service's polls, a few a
+   * second with a hundred accounts, do not each start and end a thread (which cost an idle service
+   * more CPU than the read itself); a poll that finds every reader busy gets a new one. Daemon
+   * threads: a one-shot run does not wait for them.
+   */
+  private static final ExecutorService READERS =
+      new ThreadPoolExecutor(
+          0,
+          Integer.MAX_VALUE,
+          60,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "seen-uids");
+            t.setDaemon(true);
+            return t;
+          });
+
   /** Starts reading {@code account}'s entries from {@code store}. */
   static SeenUidsReadAhead start(SeenUidStore store, AccountKey account) {
     FutureTask<Map<String, SeenUid>> read = new FutureTask<>(() -> store.load(account));
-    Thread t = new Thread(read, "seen-uids " + account);
-    t.setDaemon(true);
-    t.start();
+    READERS.execute(read);
     return new SeenUidsReadAhead(read);
   }
 
