@@ -7,7 +7,8 @@
 #       IDLE_KEPT (default 20) messages already fetched in keep mode, so every poll finds nothing
 #       new. Once every account has polled (fetching its messages), a warm-up of WARMUP seconds
 #       (default 60), then CPU (utime+stime from /proc/PID/stat) and resident memory (VmRSS, sampled each
-#       second) over SECONDS.
+#       second) over SECONDS. TLS=implicit or TLS=starttls polls over TLS (the harness's certificate
+#       as the CA file) instead of plain POP3.
 #   src/test/scripts/bench-service.sh poll   [KNOWN=20000] [POLLS=10]
 #       daemon-mode S4: one account in keep mode with KNOWN messages, primed by the service's
 #       first poll; then POLLS times: 10 new messages, `popfetch poll` (the service polls at
@@ -41,6 +42,8 @@ CDS_DIR=${CDS_DIR:-$BENCH_TMP/cds}
 MAILUSER=${BENCH_MAILUSER:-popbench}
 METRICS_PORT=${METRICS_PORT:-$((POP3_PORT + 50))}
 WORK=${WORK:-$BENCH_TMP/service}
+# How the accounts connect: none (the default), implicit (POP3S) or starttls.
+TLS=${TLS:-none}
 mode=${1:-idle}
 
 mailbox() { echo "$BENCH_TMP/mail/$1/Maildir"; }
@@ -58,6 +61,17 @@ fill() {
   chown -R "$MAILUSER:" "$(dirname "$dir")"
 }
 
+# An account's port and TLS keys for TLS (none, implicit or starttls): over TLS the harness's own
+# certificate (self-signed, for 127.0.0.1) is the CA file.
+tls_keys() {
+  case "$TLS" in
+    none) printf '    port: %s\n    tls: none' "$POP3_PORT" ;;
+    implicit) printf '    port: %s\n    tls: implicit\n    ca-file: %s' "$POP3S_PORT" "$BENCH_TMP/dovecot/cert.pem" ;;
+    starttls) printf '    port: %s\n    tls: starttls\n    ca-file: %s' "$POP3_PORT" "$BENCH_TMP/dovecot/cert.pem" ;;
+    *) echo "TLS is none, implicit or starttls, not $TLS" >&2; exit 64 ;;
+  esac
+}
+
 # The configuration of ACCOUNTS accounts on INTERVAL, the first user's number FIRST (default 1).
 config() {
   local accounts=$1 interval=$2 first=${3:-1} a u
@@ -73,8 +87,7 @@ config() {
       cat <<EOF
   - name: $u
     server: 127.0.0.1
-    port: $POP3_PORT
-    tls: none
+$(tls_keys)
     user: $u
     password: pw-$u
     keep: true
@@ -138,7 +151,7 @@ idle() {
   local polls
   polls=$(curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
     awk '/^popfetch_polls_total/ {n += $2} END {print n}')
-  echo "accounts=$accounts kept=$kept window=${seconds}s polls_so_far=$polls"
+  echo "accounts=$accounts tls=$TLS kept=$kept window=${seconds}s polls_so_far=$polls"
   echo "cpu=$(((t1 - t0) * 1000 / hz)) ms in ${seconds}s =" \
     "$(awk -v c=$((t1 - t0)) -v hz="$hz" -v s="$seconds" 'BEGIN {printf "%.3f", 100 * c / hz / s}') % of a core"
   echo "rss_kb min=$min max=$max threads=$(awk '/^Threads/ {print $2}' "/proc/$PID/status")"

@@ -6,7 +6,11 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -42,6 +46,25 @@ final class SeenUidsReadAhead {
     this.read = read;
   }
 
+  /**
+   * The readers: a thread kept a minute after its last read, so that the service's polls, a few a
+   * second with a hundred accounts, do not each start and end a thread (which cost an idle service
+   * more CPU than the read itself); a poll that finds every reader busy gets a new one. Daemon
+   * threads: a one-shot run does not wait for them.
+   */
+  private static final ExecutorService READERS =
+      new ThreadPoolExecutor(
+          0,
+          Integer.MAX_VALUE,
+          60,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "seen-uids");
+            t.setDaemon(true);
+            return t;
+          });
+
   /** Starts reading {@code account}'s mark and entries from {@code store}. */
   static SeenUidsReadAhead start(SeenUidStore store, AccountKey account) {
     return start(store, account, m -> true);
@@ -56,15 +79,11 @@ final class SeenUidsReadAhead {
     FutureTask<Optional<ListingMark>> mark = new FutureTask<>(() -> store.loadMark(account));
     FutureTask<Map<String, SeenUid>> read =
         new FutureTask<>(() -> readAll.test(markOrNone(mark)) ? store.load(account) : null);
-    Thread t =
-        new Thread(
-            () -> {
-              mark.run();
-              read.run();
-            },
-            "seen-uids " + account);
-    t.setDaemon(true);
-    t.start();
+    READERS.execute(
+        () -> {
+          mark.run();
+          read.run();
+        });
     return new SeenUidsReadAhead(store, account, mark, read);
   }
 

@@ -1,10 +1,10 @@
 package org.popfetch.net;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
@@ -34,6 +34,9 @@ import javax.net.ssl.X509TrustManager;
  * the host name against the certificate (endpoint identification, which a raw {@link SSLSocket}
  * does not do unless told), or, with a pin, the certificate is compared with the pinned fingerprint
  * instead. The handshake is bounded by the socket's read timeout.
+ *
+ * <p>Layers are kept per trust setting ({@link KeptTlsLayers}) and resume TLS sessions with the
+ * servers they connected to before.
  */
 public final class TlsLayer {
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
@@ -47,17 +50,35 @@ public final class TlsLayer {
   }
 
   /**
-   * Builds the TLS layer for one trust setting. Reads the CA file, if any.
+   * The TLS layer for one trust setting, kept for the whole process and shared by every connection
+   * made with an equal setting, so that the next connection to a server resumes the TLS session of
+   * the last one (an abbreviated handshake, no certificate sent or checked again) instead of
+   * building a context, a trust store and a full handshake each time. Reads the CA file, if any, at
+   * each call: a changed CA file, or a changed system trust store, gets a new layer, with a new
+   * session cache, so that no session trusted under the old setting is resumed under the new one.
+   * Sessions are cached by the host name and port given to {@link #wrap}: a connection under
+   * another name makes a full handshake, with its chain and host name checked.
    *
    * @throws IOException if the CA file cannot be read or holds no certificate
    */
   public static TlsLayer forTrust(TlsTrust trust) throws IOException {
+    return KeptTlsLayers.SHARED.layer(trust);
+  }
+
+  /**
+   * A new layer for {@code trust}, with its own session cache.
+   *
+   * @param caFileContent the CA file's content as read by the caller, when the trust has a CA file
+   *     and no pin; ignored otherwise
+   * @throws IOException if the CA file holds no certificate, or TLS cannot be set up
+   */
+  static TlsLayer build(TlsTrust trust, byte[] caFileContent) throws IOException {
     try {
       TrustManager trustManager;
       if (trust.pinnedSha256().isPresent()) {
         trustManager = new PinnedTrustManager(trust.pinnedSha256().get());
       } else {
-        trustManager = chainTrustManager(trust);
+        trustManager = chainTrustManager(trust, caFileContent);
       }
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, new TrustManager[] {trustManager}, null);
@@ -117,7 +138,7 @@ public final class TlsLayer {
     return message;
   }
 
-  private static X509TrustManager chainTrustManager(TlsTrust trust)
+  private static X509TrustManager chainTrustManager(TlsTrust trust, byte[] caFileContent)
       throws GeneralSecurityException, IOException {
     TrustManagerFactory system =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -132,7 +153,7 @@ public final class TlsLayer {
       store.setCertificateEntry("system-" + i++, cert);
     }
     Collection<? extends Certificate> extra;
-    try (InputStream in = Files.newInputStream(trust.caFile().get())) {
+    try (InputStream in = new ByteArrayInputStream(caFileContent)) {
       extra = CertificateFactory.getInstance("X.509").generateCertificates(in);
     }
     if (extra.isEmpty()) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -193,5 +194,34 @@ class SeenUidsReadAheadTest {
       assertThat(r.failure().get().message()).contains("disk I/O error");
       assertThat(r.deleted()).isZero();
     }
+  }
+
+  /** A store that notes the thread each read runs on. */
+  private static final class ThreadNotingStore extends WatchedStore {
+    final List<Thread> readers = new CopyOnWriteArrayList<>();
+
+    ThreadNotingStore(SeenUidStore file) {
+      super(file);
+    }
+
+    @Override
+    public Map<String, SeenUid> load(AccountKey account) throws IOException {
+      readers.add(Thread.currentThread());
+      return super.load(account);
+    }
+  }
+
+  @Test
+  void readsOneAfterAnotherShareAThreadInsteadOfStartingOneEach() throws Exception {
+    ThreadNotingStore store = new ThreadNotingStore(file);
+    AccountKey key = account(1).key();
+    for (int i = 0; i < 3; i++) {
+      SeenUidsReadAhead.start(store, key).get();
+    }
+    assertThat(store.readers).hasSize(3);
+    assertThat(store.readers.get(1)).isSameAs(store.readers.get(0));
+    assertThat(store.readers.get(2)).isSameAs(store.readers.get(0));
+    assertThat(store.readers.get(0)).isNotSameAs(Thread.currentThread());
+    assertThat(store.readers.get(0).isDaemon()).as("does not hold a one-shot run open").isTrue();
   }
 }
