@@ -88,20 +88,26 @@ fi
 # Sets ARCHIVE to the class-data archive of this jar on this Java, and succeeds if there is one: the
 # system's in /var/cache/popfetch ($POPFETCH_CDS_DIR), made by the package's postinst as root, or else one in the
 # user's cache directory (the service user's is in its state directory, /var/lib/popfetch/.cache),
-# made on the first run there. Its name holds a checksum of the java program's, the jar's and the Java's identity (path, size, time), so a
-# new jar or a Java update gets a new archive and the old one is removed when that is made.
+# made on the first run there. Its name holds a checksum of this script's, the java program's, the
+# jar's and the Java's identity (path, size, time), so a new launcher (which may make its archives
+# otherwise), a new jar or a Java update gets a new archive and the old one is removed when that is
+# made.
 #
 # An archive holds the classes a training run loaded, parsed and verified: `popfetch demo`, a
 # real poll of an embedded POP3 server into a Maildir in a temporary directory, which loads what
-# poll and run load (configuration, logging, SQLite, POP3, delivery). Java 17 writes it at the
-# exit of a JVM started with -XX:ArchiveClassesAtExit; the later -XX:+AutoCreateSharedArchive
-# (Java 19) would archive whatever command happens to run first, --help say, so the training run
-# serves every version. A training run that fails leaves a .failed mark and is not tried again
+# poll and run load (configuration, logging, SQLite, POP3, delivery). The training run lists them
+# (-XX:DumpLoadedClassList) and a second JVM writes them, the JDK's own among them, into a static
+# archive (-Xshare:dump) that takes the place of the JDK's. Not a dynamic archive on top of the
+# JDK's (-XX:ArchiveClassesAtExit): Java 17 leaves out of that every class compiled for Java 5 or
+# earlier (class file version 49), picocli's among them, which are then read and checked by the
+# old verifier at every start. The later -XX:+AutoCreateSharedArchive (Java 19) would archive
+# whatever command happens to run first, --help say, so the training run serves every version.
+# A training run that fails leaves a .failed mark and is not tried again
 # for that jar and Java. Anything missing here (no cache directory, no stat) means no archive,
 # never a failed command.
 cds_archive() {
   [ "${POPFETCH_CDS:-on}" != off ] || return 1
-  id=$(stat -L -c '%n %s %Y' "$JAVA" "$POPFETCH_JAR" "$java_home/lib/modules" \
+  id=$(stat -L -c '%n %s %Y' "$0" "$JAVA" "$POPFETCH_JAR" "$java_home/lib/modules" \
     "$java_home/lib/server/libjvm.so" 2>/dev/null | cksum 2>/dev/null) || return 1
   id=${id%% *}
   [ -n "$id" ] || return 1
@@ -134,13 +140,17 @@ cds_archive() {
   return 1
 }
 
-# Makes the archive $1/$2 with a training run, in a temporary name first so that no JVM maps a
-# half-written one; then removes the archives of other jars or Javas in $1.
+# Makes the archive $1/$2 with a training run and a dump of the classes it loaded, in a temporary
+# name first so that no JVM maps a half-written one; then removes the archives of other jars or
+# Javas in $1. The training run shares no archive (-Xshare:off), so that its list names every class
+# it loaded, the JDK's too, not only those it read from a jar.
 cds_train() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/popfetch-cds.XXXXXX" 2>/dev/null) || return 1
   # shellcheck disable=SC2086
-  if "$JAVA" $JVM_FLAGS -XX:ArchiveClassesAtExit="$1/$2.$$" \
+  if "$JAVA" $JVM_FLAGS -Xshare:off -XX:DumpLoadedClassList="$work/classes" \
       -jar "$POPFETCH_JAR" demo --dir "$work/demo" >"$work/log" 2>&1 \
+      && "$JAVA" -Xshare:dump -XX:SharedClassListFile="$work/classes" \
+        -XX:SharedArchiveFile="$1/$2.$$" -cp "$POPFETCH_JAR" >>"$work/log" 2>&1 \
       && [ -s "$1/$2.$$" ] && chmod 644 "$1/$2.$$" && mv -f "$1/$2.$$" "$1/$2"; then
     rm -rf "$work"
     for old in "$1"/popfetch-*.jsa "$1"/popfetch-*.jsa.failed; do

@@ -12,11 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads the YAML configuration into a {@link PopfetchConfig}, checking everything that can be
@@ -152,13 +155,28 @@ public final class ConfigLoader extends YamlReader {
     String text = yamlText.startsWith("\uFEFF") ? yamlText.substring(1) : yamlText;
     Node root;
     try {
-      root = new Yaml(loaderOptions()).compose(new StringReader(text));
+      root = compose(text);
     } catch (MarkedYAMLException e) {
       throw yamlError(source, e);
     } catch (YAMLException e) {
       throw new ConfigException(source + ": invalid YAML: " + e.getMessage());
     }
     return new ConfigLoader(source, checkFiles).config(root);
+  }
+
+  /**
+   * The file's node tree, composed as {@code Yaml.compose} composes it but without a {@code Yaml}:
+   * that builds a constructor and a representer this loader never uses, and SnakeYAML's constructor
+   * classes log through {@code System.Logger}, which starts {@code java.util.logging} (its
+   * LogManager reads the JDK's logging.properties) in every command that reads the file.
+   */
+  private static Node compose(String text) {
+    LoaderOptions options = loaderOptions();
+    return new Composer(
+            new ParserImpl(new StreamReader(new StringReader(text)), options),
+            new Resolver(),
+            options)
+        .getSingleNode();
   }
 
   private static LoaderOptions loaderOptions() {

@@ -157,23 +157,33 @@ class LauncherTest {
   }
 
   /**
-   * A stand-in JDK 17 whose training run (-XX:ArchiveClassesAtExit=FILE) writes FILE, or fails if
-   * {@code trainingFails}, and counts itself in {@code trainings}.
+   * A stand-in JDK 17 whose training run (-XX:DumpLoadedClassList=FILE) writes its class list, or
+   * fails if {@code trainingFails}, and counts itself in {@code trainings}; its dump (-Xshare:dump)
+   * writes the -XX:SharedArchiveFile it is given from the class list it is given, and fails without
+   * one.
    */
   private void trainableJdk(boolean trainingFails) throws IOException {
     Command.script(
         dir.resolve("jdk17/bin/java"),
         "#!/bin/sh\n"
-            + "for a in \"$@\"; do\n"
-            + "  case \"$a\" in -XX:ArchiveClassesAtExit=*)\n"
+            + "case \" $* \" in\n"
+            + "  *' -XX:DumpLoadedClassList='*)\n"
             + "    echo x >> "
             + dir.resolve("trainings")
             + "\n"
             + (trainingFails
                 ? "    echo 'training broke' >&2; exit 1;;\n"
-                : "    echo archive > \"${a#*=}\"; exit 0;;\n")
-            + "  esac\n"
-            + "done\n"
+                : "    for a in \"$@\"; do\n"
+                    + "      case \"$a\" in -XX:DumpLoadedClassList=*) echo Main > \"${a#*=}\";;"
+                    + " esac\n"
+                    + "    done; exit 0;;\n")
+            + "  *' -Xshare:dump '*)\n"
+            + "    for a in \"$@\"; do\n"
+            + "      case \"$a\" in -XX:SharedClassListFile=*) list=${a#*=};; esac\n"
+            + "      case \"$a\" in -XX:SharedArchiveFile=*) archive=${a#*=};; esac\n"
+            + "    done\n"
+            + "    [ -s \"$list\" ] && cp \"$list\" \"$archive\"; exit;;\n"
+            + "esac\n"
             + "echo jdk17 \"$@\"\n");
     Files.writeString(dir.resolve("jdk17/release"), "JAVA_VERSION=\"17.0.15\"\n");
     env.put("JAVA_HOME", dir.resolve("jdk17").toString());

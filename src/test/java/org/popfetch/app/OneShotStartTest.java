@@ -1,0 +1,107 @@
+package org.popfetch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.testing.Command;
+import org.popfetch.testing.ScriptedServer;
+
+/**
+ * What a one-shot {@code popfetch poll} loads, seen in a JVM of its own (a class loads once per
+ * JVM, so the test's own JVM, which has loaded everything, cannot show it): every class loaded is a
+ * class read and checked at each start (or mapped from the class-data archive, and set up), so a
+ * command loads what it uses and nothing of the libraries and JDK services it does not.
+ */
+class OneShotStartTest {
+  @TempDir Path dir;
+
+  /** Answers a session on an empty mailbox, whatever order the client asks in. */
+  private static void emptyMailbox(ScriptedServer.Conversation c) throws IOException {
+    c.send("+OK ready");
+    for (String line = c.readLine(); line != null; line = c.readLine()) {
+      String command = line.split(" ", 2)[0];
+      switch (command) {
+        case "CAPA" -> c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
+        case "USER", "PASS", "NOOP", "RSET" -> c.send("+OK");
+        case "STAT" -> c.send("+OK 0 0");
+        case "LIST", "UIDL" -> c.send("+OK", ".");
+        case "QUIT" -> {
+          c.send("+OK bye");
+          return;
+        }
+        default -> c.send("-ERR unknown command");
+      }
+    }
+  }
+
+  private Set<String> classesLoadedByPoll() throws Exception {
+    Path log = dir.resolve("classes.log");
+    Path config = dir.resolve("popfetch.yaml");
+    try (ScriptedServer server = new ScriptedServer(OneShotStartTest::emptyMailbox)) {
+      Files.createFile(
+          config,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(
+          config,
+          """
+          state: { url: "jdbc:sqlite:%s" }
+          accounts:
+            - name: carol
+              server: 127.0.0.1
+              port: %d
+              tls: none
+              user: carol
+              password: s3cret-pw
+              keep: true
+              deliver: { maildir: %s }
+          """
+              .formatted(dir.resolve("state/seen.db"), server.port(), dir.resolve("Maildir")));
+      Command c =
+          Command.run(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xlog:class+load=info:file=" + log + ":none",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName(),
+                  "poll",
+                  "--config",
+                  config.toString()),
+              Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C.UTF-8", "HOME", dir.toString()));
+      assertThat(c.status()).as(c.err()).isEqualTo(ExitStatus.NO_MAIL.code);
+    }
+    // "java.lang.Object source: shared objects file"
+    return Files.readAllLines(log).stream()
+        .map(line -> line.split(" ", 2)[0])
+        .collect(Collectors.toSet());
+  }
+
+  @Test
+  void aPlaintextPollLoadsNoLibraryOrJdkServiceItDoesNotUse() throws Exception {
+    Set<String> loaded = classesLoadedByPoll();
+
+    assertThat(loaded).contains(PollCommand.class.getName(), "org.sqlite.JDBC");
+    assertThat(loaded)
+        .as("java.util.logging (SnakeYAML's constructor logs through System.Logger)")
+        .doesNotContain("java.util.logging.LogManager");
+    assertThat(loaded)
+        .as("the constructor side of SnakeYAML, Quartz, Micrometer, Mime4j, TLS")
+        .noneMatch(
+            name ->
+                name.startsWith("org.yaml.snakeyaml.constructor.")
+                    || name.startsWith("org.yaml.snakeyaml.representer.")
+                    || name.startsWith("org.quartz.")
+                    || name.startsWith("io.micrometer.")
+                    || name.startsWith("org.apache.james.mime4j.")
+                    || name.startsWith("sun.security.ssl."));
+  }
+}
