@@ -7,19 +7,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
 import org.popfetch.cluster.AdvisoryLeases;
 import org.popfetch.cluster.ClusterConfigRow;
 import org.popfetch.cluster.ClusterView;
 import org.popfetch.config.ConfigException;
+import org.popfetch.config.Secret;
 import org.popfetch.config.SecretResolver;
 import org.popfetch.config.SharedState;
 import org.popfetch.fetch.AccountKey;
@@ -52,7 +54,7 @@ final class ClusterNode implements AutoCloseable {
   private final AtomicInteger leasesHeld = new AtomicInteger();
   private final AtomicBoolean mismatch = new AtomicBoolean();
   private final AtomicReference<ClusterView.Snapshot> snapshot =
-      new AtomicReference<>(new ClusterView.Snapshot(List.of(), Map.of()));
+      new AtomicReference<>(ClusterView.Snapshot.NONE);
   private volatile String digest = "";
   private volatile Instant configTime = Instant.EPOCH;
 
@@ -63,7 +65,7 @@ final class ClusterNode implements AutoCloseable {
     AdvisoryLeases advisory = new AdvisoryLeases(connector);
     this.leases = account -> advisory.tryAcquire(account).map(this::counted);
     this.configRow = new ClusterConfigRow(connector);
-    this.view = new ClusterView(connector, PostgresSchema.SCHEDULER_NAME);
+    this.view = new ClusterView(connector, PostgresSchema.SCHEDULER_NAME, Clock.systemUTC());
   }
 
   /** This node's name: the host and the process, unique among live nodes, readable in status. */
@@ -78,20 +80,27 @@ final class ClusterNode implements AutoCloseable {
   }
 
   /**
-   * The database connector for {@code shared}, its password read now.
-   *
-   * @throws IOException if the password cannot be had, saying from where
+   * The database connector for {@code shared}: its password is read from its secret source at each
+   * new connection (the pools' and each lease's), so a password rotated in the file, command or
+   * variable is used from the next connection on, without a restart.
    */
-  static PostgresConnector connector(SharedState shared, String node) throws IOException {
-    Optional<String> password = Optional.empty();
-    if (shared.password().isPresent()) {
+  static PostgresConnector connector(SharedState shared, String node) {
+    return new PostgresConnector(shared.url(), shared.user(), password(shared.password()), node);
+  }
+
+  /** Reads {@code secret} afresh at each call; a failure names the key, never the value. */
+  static PostgresConnector.Password password(Optional<Secret> secret) {
+    if (secret.isEmpty()) {
+      return PostgresConnector.Password.NONE;
+    }
+    Secret s = secret.get();
+    return () -> {
       try {
-        password = Optional.of(SecretResolver.resolve(shared.password().get()));
+        return Optional.of(SecretResolver.resolve(s));
       } catch (ConfigException e) {
         throw new IOException("state.password: " + e.getMessage(), e);
       }
-    }
-    return new PostgresConnector(shared.url(), shared.user(), password, node);
+    };
   }
 
   /**
@@ -107,16 +116,28 @@ final class ClusterNode implements AutoCloseable {
     String name = nodeName();
     PostgresConnector connector = connector(shared, name);
     prepare(connector);
-    ClusteredScheduler scheduler =
-        new ClusteredScheduler(
-            new ClusteredScheduler.Settings(
-                shared.url(),
-                shared.user(),
-                connector.password(),
-                PostgresSchema.SCHEDULER_NAME,
-                name,
-                shared.checkIn(),
-                threads));
+    // Worker threads plus the scheduler, cluster manager and misfire handler (Quartz's advice).
+    // The scheduler closes this pool when it shuts down.
+    DataSource schedulerPool = connector.dataSource("scheduler", Math.max(1, threads) + 3);
+    ClusteredScheduler scheduler;
+    try {
+      scheduler =
+          new ClusteredScheduler(
+              new ClusteredScheduler.Settings(
+                  shared.url(),
+                  shared.user(),
+                  Optional.empty(),
+                  PostgresSchema.SCHEDULER_NAME,
+                  name,
+                  shared.checkIn(),
+                  threads),
+              schedulerPool);
+    } catch (Exception | Error e) {
+      if (schedulerPool instanceof AutoCloseable pool) {
+        pool.close();
+      }
+      throw e;
+    }
     LOG.info("joining the cluster on {} as node {}", shared.url(), name);
     return new ClusterNode(name, connector, scheduler);
   }
@@ -217,13 +238,24 @@ final class ClusterNode implements AutoCloseable {
     try {
       ClusterView.Snapshot s = view.read(accounts);
       snapshot.set(s);
-      Map<String, Double> checkIns = new LinkedHashMap<>();
-      s.nodes().forEach(n -> checkIns.put(n.name(), n.lastCheckIn().toEpochMilli() / 1000.0));
-      metrics.clusterSnapshot(checkIns, s.polling());
+      metrics.clusterSnapshot(samples(s), s.polling());
     } catch (IOException e) {
       LOG.warn("cluster: {}", e.getMessage());
     }
     checkConfig();
+  }
+
+  /** The nodes of {@code s} as the metrics show them, by name. */
+  static Map<String, PopfetchMetrics.ClusterNodeSample> samples(ClusterView.Snapshot s) {
+    Map<String, PopfetchMetrics.ClusterNodeSample> nodes = new LinkedHashMap<>();
+    s.nodes()
+        .forEach(
+            n ->
+                nodes.put(
+                    n.name(),
+                    new PopfetchMetrics.ClusterNodeSample(
+                        n.lastCheckIn(), n.state() == ClusterView.State.CHECKED_IN)));
+    return nodes;
   }
 
   /** Shows the cluster in the metrics. */

@@ -192,18 +192,6 @@ final class ServiceControl implements ControlServer.Handler {
 
   /** The cluster as this node last read it: the nodes, and which polls which account now. */
   private static void cluster(ClusterNode node, ControlReply reply) {
-    var snapshot = node.snapshot();
-    reply.out(
-        "cluster: this node is "
-            + node.name
-            + (node.configMismatch()
-                ? "; its configuration DIFFERS from the cluster's (see the log)"
-                : ""));
-    reply.out(String.format("%-40s %-19s", "NODE", "LAST CHECK-IN"));
-    for (var n : snapshot.nodes()) {
-      reply.out(String.format("%-40s %-19s", n.name(), TIME.format(n.lastCheckIn())));
-    }
-    reply.out(String.format("%-20s %s", "ACCOUNT", "POLLED NOW BY"));
-    snapshot.polling().forEach((account, by) -> reply.out(String.format("%-20s %s", account, by)));
+    ClusterText.lines(node.name, node.configMismatch(), node.snapshot(), TIME).forEach(reply::out);
   }
 }

@@ -84,10 +84,13 @@ public final class PopfetchMetrics {
   /**
    * Shows the cluster this node is part of: {@code popfetch_cluster_config_mismatch} (1 while this
    * node's configuration differs from the one the cluster follows), {@code popfetch_cluster_nodes}
-   * (the nodes checked in) and {@code popfetch_cluster_leases_held} (the accounts this node polls
-   * now), read at each scrape; and from each {@link #clusterSnapshot}, {@code
-   * popfetch_cluster_node_last_checkin_seconds{node}} and {@code
-   * popfetch_cluster_account_polled_by{account,node}} (1 for the node polling it now).
+   * (the nodes in the cluster's check-in table, late or dead ones until the others remove them) and
+   * {@code popfetch_cluster_leases_held} (the accounts this node polls now), read at each scrape;
+   * and from each {@link #clusterSnapshot}, {@code
+   * popfetch_cluster_node_last_checkin_seconds{node}}, {@code
+   * popfetch_cluster_node_checked_in{node}} (1 while the node keeps to its check-ins, 0 once it is
+   * late or taken for dead) and {@code popfetch_cluster_account_polled_by{account,node}} (1 for the
+   * node polling it now). A node or an account's poll that is gone has no sample any more.
    */
   public synchronized void cluster(
       DoubleSupplier configMismatch, DoubleSupplier nodes, DoubleSupplier leasesHeld) {
@@ -98,7 +101,7 @@ public final class PopfetchMetrics {
         .description("1 while this node's configuration differs from the cluster's")
         .register(registry);
     Gauge.builder("popfetch_cluster_nodes", nodes, DoubleSupplier::getAsDouble)
-        .description("nodes checked in to the cluster")
+        .description("nodes in the cluster's check-in table, late or dead ones included")
         .register(registry);
     Gauge.builder("popfetch_cluster_leases_held", leasesHeld, DoubleSupplier::getAsDouble)
         .description("accounts this node polls right now")
@@ -107,6 +110,10 @@ public final class PopfetchMetrics {
         MultiGauge.builder("popfetch_cluster_node_last_checkin_seconds")
             .description("when each node last checked in (epoch seconds)")
             .register(registry);
+    clusterCheckedIn =
+        MultiGauge.builder("popfetch_cluster_node_checked_in")
+            .description("1 while the node checks in on time, 0 once it is late or dead")
+            .register(registry);
     clusterPolling =
         MultiGauge.builder("popfetch_cluster_account_polled_by")
             .description("1 for the node that polls the account right now")
@@ -114,17 +121,36 @@ public final class PopfetchMetrics {
   }
 
   private MultiGauge clusterCheckIns;
+  private MultiGauge clusterCheckedIn;
   private MultiGauge clusterPolling;
 
-  /** The nodes' last check-ins (epoch seconds, by node) and who polls what (node, by account). */
+  /** A node as the cluster's metrics show it. */
+  public record ClusterNodeSample(Instant lastCheckIn, boolean checkedIn) {}
+
+  /**
+   * The nodes (by name) and who polls what (node, by account), replacing the last ones; nothing
+   * before {@link #cluster}.
+   */
   public synchronized void clusterSnapshot(
-      Map<String, Double> checkIns, Map<String, String> polling) {
+      Map<String, ClusterNodeSample> nodes, Map<String, String> polling) {
     if (clusterCheckIns == null) {
       return;
     }
     clusterCheckIns.register(
-        checkIns.entrySet().stream()
-            .map(e -> MultiGauge.Row.of(Tags.of("node", e.getKey()), e.getValue()))
+        nodes.entrySet().stream()
+            .map(
+                e ->
+                    MultiGauge.Row.of(
+                        Tags.of("node", e.getKey()),
+                        e.getValue().lastCheckIn().toEpochMilli() / 1000.0))
+            .toList(),
+        true);
+    clusterCheckedIn.register(
+        nodes.entrySet().stream()
+            .map(
+                e ->
+                    MultiGauge.Row.of(
+                        Tags.of("node", e.getKey()), e.getValue().checkedIn() ? 1.0 : 0.0))
             .toList(),
         true);
     clusterPolling.register(

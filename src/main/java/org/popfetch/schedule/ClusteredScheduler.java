@@ -8,6 +8,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
 import org.popfetch.net.LogText;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.DisallowConcurrentExecution;
@@ -82,7 +83,25 @@ public final class ClusteredScheduler implements AutoCloseable {
   private final Scheduler scheduler;
   private final Map<String, Runnable> tasks = new ConcurrentHashMap<>();
 
+  /**
+   * A scheduler whose connections come from a pool of Quartz's, made from {@code s}'s URL, user and
+   * password (read once: a rotated password needs a restart).
+   */
   public ClusteredScheduler(Settings s) throws SchedulerException {
+    this(s, Optional.empty());
+  }
+
+  /**
+   * A scheduler whose connections come from {@code connections} (the node's own pool, whose new
+   * connections read the password afresh, so a rotated one is taken without a restart), not from
+   * {@code s}'s URL, user and password; the scheduler closes it when it shuts down.
+   */
+  public ClusteredScheduler(Settings s, DataSource connections) throws SchedulerException {
+    this(s, Optional.of(connections));
+  }
+
+  private ClusteredScheduler(Settings s, Optional<DataSource> connections)
+      throws SchedulerException {
     Properties p = new Properties();
     p.setProperty("org.quartz.scheduler.instanceName", s.schedulerName());
     p.setProperty("org.quartz.scheduler.instanceId", s.node());
@@ -113,6 +132,7 @@ public final class ClusteredScheduler implements AutoCloseable {
         "org.quartz.dataSource.shared.maxConnections",
         String.valueOf(Math.max(1, s.threads()) + 3));
     p.setProperty("org.quartz.dataSource.shared.validationQuery", "SELECT 1");
+    connections.ifPresent(pool -> PooledConnections.use(pool, p));
     scheduler = new StdSchedulerFactory(p).getScheduler();
     scheduler.getContext().put(TASKS, tasks);
   }

@@ -10,10 +10,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import org.popfetch.cluster.AdvisoryLeases;
+import org.popfetch.fetch.AccountKey;
+import org.popfetch.fetch.Lease;
+import org.popfetch.store.PostgresConnector;
 import org.popfetch.testing.DovecotServer;
 import org.popfetch.testing.PopfetchNode;
 import org.popfetch.testing.PostgresInstance;
@@ -43,17 +49,24 @@ public final class ClusterBenchmark {
    * One measurement over the window: polls per second, the mean POP3 session, and with one node the
    * mean poll as popfetch times it (popfetch_poll_duration: lease and state included).
    */
-  record Result(String what, int polls, double perSecond, Duration meanSession, Duration meanPoll) {
+  record Result(
+      String what,
+      int polls,
+      double perSecond,
+      Duration meanSession,
+      Duration meanPoll,
+      String load) {
     @Override
     public String toString() {
       return String.format(
           Locale.ROOT,
-          "%-28s %6d polls  %7.2f polls/s  mean session %5d ms  mean poll %s",
+          "%-28s %6d polls  %7.2f polls/s  mean session %5d ms  mean poll %s  (load %s)",
           what,
           polls,
           perSecond,
           meanSession.toMillis(),
-          meanPoll == null ? "-" : meanPoll.toMillis() + " ms");
+          meanPoll == null ? "-" : meanPoll.toMillis() + " ms",
+          load);
     }
   }
 
@@ -68,10 +81,14 @@ public final class ClusterBenchmark {
     }
     users.put("sink", "pw-sink");
     List<Result> results = new ArrayList<>();
+    List<String> leaseCost = new ArrayList<>();
+    System.out.println("load at the start: " + load());
     try (DovecotServer dovecot =
             DovecotServer.start(users, TestPki.create("bench").issue("127.0.0.1"));
         RecordingPop3Proxy proxy = new RecordingPop3Proxy(dovecot.pop3Port(), latency);
         PostgresInstance pg = PostgresInstance.start()) {
+      leaseCost.add(leaseCost(pg.createDatabase(), LEASE_ROUNDS));
+      System.out.println(leaseCost.get(0));
       for (int nodes = 1; nodes <= 3; nodes++) {
         String state = "state: { url: \"%s\", user: postgres }\n".formatted(pg.createDatabase());
         results.add(
@@ -105,6 +122,7 @@ public final class ClusterBenchmark {
         latency.toMillis(),
         window.toSeconds());
     results.forEach(System.out::println);
+    leaseCost.forEach(System.out::println);
     Result pg1 = results.get(0);
     Result sqlite1 = results.get(results.size() - 1);
     System.out.printf(
@@ -112,6 +130,55 @@ public final class ClusterBenchmark {
         "added to a session by the shared state and the lease: %d ms (%.1f%% fewer polls/s)%n",
         pg1.meanSession().minus(sqlite1.meanSession()).toMillis(),
         100 * (1 - pg1.perSecond() / sqlite1.perSecond()));
+  }
+
+  /** How many leases {@link #leaseCost} takes and gives back. */
+  static final int LEASE_ROUNDS = 300;
+
+  /**
+   * What a lease adds to one poll, measured alone: taken (a connection of its own, its session set
+   * up, the advisory lock), checked three times (as before a record, a DELE and the QUIT), given
+   * back and its connection closed; {@code rounds} times on one account, one after the other.
+   */
+  static String leaseCost(String url, int rounds) throws IOException {
+    AdvisoryLeases leases =
+        new AdvisoryLeases(
+            new PostgresConnector(url, Optional.of("postgres"), Optional.empty(), "bench"));
+    AccountKey account = AccountKey.of("127.0.0.1", 110, "bench");
+    long[] nanos = new long[rounds];
+    for (int i = 0; i < rounds; i++) {
+      long start = System.nanoTime();
+      try (Lease lease = leases.tryAcquire(account).orElseThrow()) {
+        lease.check();
+        lease.check();
+        lease.check();
+      } catch (Lease.LostException e) {
+        throw new IOException(e);
+      }
+      nanos[i] = System.nanoTime() - start;
+    }
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    // The first ones load the driver's classes: the median and the 95th percentile say more.
+    return String.format(
+        Locale.ROOT,
+        "lease alone (taken, checked 3 times, given back), %d rounds: median %.2f ms, p95 %.2f"
+            + " ms, mean %.2f ms (load %s)",
+        rounds,
+        sorted[rounds / 2] / 1e6,
+        sorted[rounds * 95 / 100] / 1e6,
+        Arrays.stream(nanos).average().orElse(0) / 1e6,
+        load());
+  }
+
+  /** The machine's load averages (1, 5, 15 minutes), as uptime shows them. */
+  static String load() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   /** The sessions that ended with QUIT in {@code [from, to)}: the polls done. */
@@ -228,7 +295,8 @@ public final class ClusterBenchmark {
           polls.size(),
           polls.size() / (Duration.between(from, to).toMillis() / 1000.0),
           Duration.ofNanos(meanNanos),
-          meanPoll);
+          meanPoll,
+          load());
     } finally {
       for (PopfetchNode n : nodes) {
         n.stop();

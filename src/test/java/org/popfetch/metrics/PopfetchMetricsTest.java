@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.popfetch.fetch.Decision;
 import org.popfetch.fetch.FetchObserver;
@@ -115,6 +118,54 @@ class PopfetchMetricsTest {
     observer.decided("work", spam);
     assertThat(metrics.scrape())
         .contains("popfetch_messages_decided_total{account=\"work\",action=\"delete\"} 2.0");
+  }
+
+  @Test
+  void theClusterIsShownByNodeAndByAccountAndRowsThatAreGoneGoWithThem() {
+    AtomicInteger mismatch = new AtomicInteger();
+    metrics.cluster(mismatch::get, () -> 2, () -> 1);
+    Instant mx1 = Instant.parse("2026-12-01T10:00:00Z");
+    Map<String, PopfetchMetrics.ClusterNodeSample> nodes = new LinkedHashMap<>();
+    nodes.put("mx1-100", new PopfetchMetrics.ClusterNodeSample(mx1, true));
+    nodes.put("mx2-200", new PopfetchMetrics.ClusterNodeSample(mx1.minusSeconds(20), false));
+    metrics.clusterSnapshot(nodes, Map.of("bob", "mx1-100", "alice", "mx2-200"));
+
+    String text = metrics.scrape();
+    assertThat(text)
+        .contains("popfetch_cluster_config_mismatch 0.0")
+        .contains("popfetch_cluster_nodes 2.0")
+        .contains("popfetch_cluster_leases_held 1.0")
+        .contains("popfetch_cluster_node_checked_in{node=\"mx1-100\"} 1.0")
+        .contains("popfetch_cluster_node_checked_in{node=\"mx2-200\"} 0.0")
+        .contains("popfetch_cluster_account_polled_by{account=\"bob\",node=\"mx1-100\"} 1.0")
+        .contains("popfetch_cluster_account_polled_by{account=\"alice\",node=\"mx2-200\"} 1.0")
+        .containsPattern(
+            "popfetch_cluster_node_last_checkin_seconds\\{node=\"mx1-100\"} 1\\.7961192E9\n")
+        .containsPattern(
+            "popfetch_cluster_node_last_checkin_seconds\\{node=\"mx2-200\"} 1\\.79611918E9\n");
+
+    mismatch.set(1);
+    metrics.clusterSnapshot(
+        Map.of("mx1-100", new PopfetchMetrics.ClusterNodeSample(mx1.plusSeconds(7), true)),
+        Map.of("alice", "mx1-100"));
+
+    assertThat(metrics.scrape())
+        .contains("popfetch_cluster_config_mismatch 1.0")
+        .contains("popfetch_cluster_account_polled_by{account=\"alice\",node=\"mx1-100\"} 1.0")
+        .doesNotContain("node=\"mx2-200\"")
+        .doesNotContain("account=\"bob\"");
+  }
+
+  @Test
+  void aNodeNameFromTheDatabaseCannotForgeASample() {
+    metrics.cluster(() -> 0, () -> 1, () -> 0);
+    String hostile = "mx9\"} 1.0\npopfetch_forged 1.0\n#";
+    metrics.clusterSnapshot(
+        Map.of(hostile, new PopfetchMetrics.ClusterNodeSample(Instant.EPOCH, true)), Map.of());
+
+    assertThat(metrics.scrape().lines())
+        .noneMatch(l -> l.startsWith("popfetch_forged"))
+        .anyMatch(l -> l.startsWith("popfetch_cluster_node_checked_in{node=\"mx9\\\""));
   }
 
   @Test
