@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -19,7 +20,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.popfetch.cluster.AdvisoryLeases;
 import org.popfetch.cluster.ClusterConfigRow;
 import org.popfetch.cluster.ClusterView;
+import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
+import org.popfetch.config.PopfetchConfig;
+import org.popfetch.config.Schedule;
 import org.popfetch.config.SecretResolver;
 import org.popfetch.config.SharedState;
 import org.popfetch.fetch.AccountKey;
@@ -103,7 +107,8 @@ final class ClusterNode implements AutoCloseable {
   }
 
   /** Joins the cluster: the database prepared, the scheduler made (not started). */
-  static ClusterNode join(SharedState shared, int threads) throws Exception {
+  static ClusterNode join(PopfetchConfig config) throws Exception {
+    SharedState shared = config.state().shared().orElseThrow();
     String name = nodeName();
     PostgresConnector connector = connector(shared, name);
     prepare(connector);
@@ -116,9 +121,19 @@ final class ClusterNode implements AutoCloseable {
                 PostgresSchema.SCHEDULER_NAME,
                 name,
                 shared.checkIn(),
-                threads));
+                config.parallel(),
+                ClusteredScheduler.lateness(intervals(config))));
     LOG.info("joining the cluster on {} as node {}", shared.url(), name);
     return new ClusterNode(name, connector, scheduler);
+  }
+
+  /** The accounts' intervals (a cron schedule has none): what the scheduler's lateness follows. */
+  static List<Duration> intervals(PopfetchConfig config) {
+    return config.accounts().stream()
+        .map(AccountConfig::schedule)
+        .filter(Schedule.Interval.class::isInstance)
+        .map(Schedule::interval)
+        .toList();
   }
 
   /** The seen-UID store every node shares. */
