@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -20,10 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.popfetch.cluster.AdvisoryLeases;
 import org.popfetch.cluster.ClusterConfigRow;
 import org.popfetch.cluster.ClusterView;
-import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.PopfetchConfig;
-import org.popfetch.config.Schedule;
 import org.popfetch.config.SecretResolver;
 import org.popfetch.config.SharedState;
 import org.popfetch.fetch.AccountKey;
@@ -121,19 +118,9 @@ final class ClusterNode implements AutoCloseable {
                 PostgresSchema.SCHEDULER_NAME,
                 name,
                 shared.checkIn(),
-                config.parallel(),
-                ClusteredScheduler.lateness(intervals(config))));
+                config.parallel()));
     LOG.info("joining the cluster on {} as node {}", shared.url(), name);
     return new ClusterNode(name, connector, scheduler);
-  }
-
-  /** The accounts' intervals (a cron schedule has none): what the scheduler's lateness follows. */
-  static List<Duration> intervals(PopfetchConfig config) {
-    return config.accounts().stream()
-        .map(AccountConfig::schedule)
-        .filter(Schedule.Interval.class::isInstance)
-        .map(Schedule::interval)
-        .toList();
   }
 
   /** The seen-UID store every node shares. */

@@ -3,7 +3,6 @@ package org.popfetch.schedule;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,8 +60,6 @@ public final class ClusteredScheduler implements AutoCloseable {
    * @param schedulerName the same on every node (Quartz's SCHED_NAME)
    * @param node this node's name, unique among live nodes
    * @param threads how many polls this node runs at once
-   * @param lateness how late a poll may still start; one later than that is not run to catch up but
-   *     waits for its next time (see {@link #lateness(Collection)})
    */
   public record Settings(
       String url,
@@ -71,11 +68,7 @@ public final class ClusteredScheduler implements AutoCloseable {
       String schedulerName,
       String node,
       Duration checkIn,
-      int threads,
-      Duration lateness) {}
-
-  /** Quartz's own default lateness, and the most a poll is let run late. */
-  static final Duration MOST_LATENESS = Duration.ofSeconds(60);
+      int threads) {}
 
   /**
    * How long a Quartz session may sit inside a transaction without a word from its node before the
@@ -84,24 +77,6 @@ public final class ClusteredScheduler implements AutoCloseable {
    * every node's polls and the failover of that very node, for as long as it is frozen.
    */
   static final Duration STALLED_TRANSACTION = Duration.ofSeconds(5);
-
-  /**
-   * The lateness for accounts polled at {@code intervals}: the shortest of them, at least 1 s (the
-   * misfire handler looks once per lateness) and at most {@link #MOST_LATENESS}. A poll later than
-   * one interval would be followed at once by the next one, which is due by then too: so a poll
-   * that late is dropped, and the account polled at its next time, not twice in a row. A backlog (a
-   * slow database, a node gone) thus costs polls, not a burst that makes it longer.
-   */
-  public static Duration lateness(Collection<Duration> intervals) {
-    return clamped(intervals.stream().min(Duration::compareTo).orElse(MOST_LATENESS));
-  }
-
-  private static Duration clamped(Duration lateness) {
-    if (lateness.compareTo(Duration.ofSeconds(1)) < 0) {
-      return Duration.ofSeconds(1);
-    }
-    return lateness.compareTo(MOST_LATENESS) > 0 ? MOST_LATENESS : lateness;
-  }
 
   /** An account's schedule as the triggers store it: an interval or a cron expression. */
   public record Spec(Optional<Duration> every, Optional<String> cron) {
@@ -153,11 +128,10 @@ public final class ClusteredScheduler implements AutoCloseable {
         "org.quartz.jobStore.clusterCheckinInterval", String.valueOf(s.checkIn().toMillis()));
     // Without it two nodes can acquire the same trigger (quartz #107, #29).
     p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
-    // A trigger later than this is not acquired; the misfire handler, which looks as often, moves
-    // it to its next time. Quartz's 60 s let a backlog grow to a minute of catching up, and then
-    // left the late triggers waiting up to another minute for the handler.
-    p.setProperty(
-        "org.quartz.jobStore.misfireThreshold", String.valueOf(clamped(s.lateness()).toMillis()));
+    // A trigger later than this is not acquired but left to the misfire handler, which moves it
+    // to its next time, 20 at a time, on the same lock: lower, a backlog turns into a storm of
+    // misfire transactions that crowd out the firings (seen with 10 s).
+    p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
     // Strings only in the job data: nothing Java-serialised in the shared database.
     p.setProperty("org.quartz.jobStore.useProperties", "true");
     p.setProperty("org.quartz.jobStore.dbRetryInterval", "2000");

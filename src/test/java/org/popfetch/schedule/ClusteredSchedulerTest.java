@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The clustered scheduler on a real PostgreSQL, several nodes in this JVM: a node sees what another
- * scheduled within a check-in, overdue polls are taken in batches, a poll too late is not run again
- * and again to catch up, and a node frozen inside a transaction does not hold the others up.
+ * scheduled within a check-in, overdue polls are taken in batches, and a node frozen inside a
+ * transaction does not hold the others up.
  */
 class ClusteredSchedulerTest {
   private static final Duration CHECK_IN = Duration.ofSeconds(1);
@@ -87,7 +86,7 @@ class ClusteredSchedulerTest {
     schedulerThreadLog.setLevel(levelBefore);
   }
 
-  private ClusteredScheduler node(String name, int threads, Duration lateness) throws Exception {
+  private ClusteredScheduler node(String name, int threads) throws Exception {
     ClusteredScheduler n =
         new ClusteredScheduler(
             new ClusteredScheduler.Settings(
@@ -97,8 +96,7 @@ class ClusteredSchedulerTest {
                 PostgresSchema.SCHEDULER_NAME,
                 name,
                 CHECK_IN,
-                threads,
-                lateness));
+                threads));
     nodes.add(n);
     return n;
   }
@@ -135,7 +133,7 @@ class ClusteredSchedulerTest {
 
   @Test
   void reconcilingLeavesAnUnchangedScheduleAloneAndReplacesOrRemovesTheOthers() throws Exception {
-    ClusteredScheduler n = node("n", 1, Duration.ofSeconds(60));
+    ClusteredScheduler n = node("n", 1);
     Map<String, Spec> first = new LinkedHashMap<>();
     first.put("same", Spec.every(Duration.ofSeconds(10)));
     first.put("changed", Spec.every(Duration.ofSeconds(10)));
@@ -165,7 +163,7 @@ class ClusteredSchedulerTest {
   @Test
   void aNodeThatFoundNothingToDoFiresWhatAnotherNodeScheduledWithinAboutACheckIn()
       throws Exception {
-    ClusteredScheduler waiting = node("waiting", 2, Duration.ofSeconds(60));
+    ClusteredScheduler waiting = node("waiting", 2);
     CountDownLatch ran = new CountDownLatch(1);
     waiting.tasks(Map.of("a", ran::countDown));
     waiting.start();
@@ -175,7 +173,7 @@ class ClusteredSchedulerTest {
 
     // Another node, which runs nothing itself, schedules the account (as the node that brings a
     // new configuration does); Quartz tells only its own node.
-    ClusteredScheduler scheduling = node("scheduling", 1, Duration.ofSeconds(60));
+    ClusteredScheduler scheduling = node("scheduling", 1);
     scheduling.reconcile(Map.of("a", Spec.every(Duration.ofSeconds(1))));
 
     // Due within a second of now (its first run comes after a random part of its interval).
@@ -186,7 +184,7 @@ class ClusteredSchedulerTest {
 
   @Test
   void overdueTriggersAreTakenAndFiredTogetherUpToAFreeThreadEach() throws Exception {
-    ClusteredScheduler n = node("n", 4, Duration.ofSeconds(60));
+    ClusteredScheduler n = node("n", 4);
     Map<String, Spec> accounts = new LinkedHashMap<>();
     Map<String, Runnable> tasks = new LinkedHashMap<>();
     CountDownLatch ran = new CountDownLatch(8);
@@ -207,30 +205,11 @@ class ClusteredSchedulerTest {
   }
 
   @Test
-  void aPollLaterThanItsIntervalWaitsForItsNextTimeInsteadOfRunningAgainAndAgain()
-      throws Exception {
-    Duration every = Duration.ofSeconds(1);
-    ClusteredScheduler n = node("n", 2, ClusteredScheduler.lateness(List.of(every)));
-    n.reconcile(Map.of("a", Spec.every(every)));
-    // Ten runs missed, as after an outage.
-    makeOverdue(Duration.ofSeconds(10));
-    List<Long> runs = Collections.synchronizedList(new ArrayList<>());
-    n.tasks(Map.of("a", () -> runs.add(System.nanoTime())));
-    n.start();
-
-    await("three runs").atMost(Duration.ofSeconds(15)).until(() -> runs.size() >= 3);
-    // Each run is at one of the account's times, never more than its interval after it: three
-    // runs span at least one interval. Caught up, they would follow each other at once.
-    Duration span = Duration.ofNanos(runs.get(2) - runs.get(0));
-    assertThat(span).as("from the first run to the third").isGreaterThan(Duration.ofMillis(900));
-  }
-
-  @Test
   void aNodeFrozenInsideATransactionOnTheTriggerLockHoldsTheOthersUpForSecondsOnly()
       throws Exception {
     // A node that holds the cluster's trigger lock and says nothing more, as a node stopped by
     // SIGSTOP (or a VM paused) in the middle of Quartz's acquisition would.
-    ClusteredScheduler frozen = node("frozen", 1, Duration.ofSeconds(60));
+    ClusteredScheduler frozen = node("frozen", 1);
     Connection stalled = DBConnectionManager.getInstance().getConnection(frozen.dataSource());
     try {
       stalled.setAutoCommit(false);
@@ -239,7 +218,7 @@ class ClusteredSchedulerTest {
             .close();
       }
 
-      ClusteredScheduler n = node("n", 2, Duration.ofSeconds(60));
+      ClusteredScheduler n = node("n", 2);
       CountDownLatch ran = new CountDownLatch(1);
       n.tasks(Map.of("a", ran::countDown));
       n.start();
