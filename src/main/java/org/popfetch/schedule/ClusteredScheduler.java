@@ -112,10 +112,9 @@ public final class ClusteredScheduler implements AutoCloseable {
     p.setProperty(
         "org.quartz.scheduler.idleWaitTime",
         String.valueOf(Math.max(1000, s.checkIn().toMillis())));
-    // Every acquisition and every firing is a transaction on the one trigger lock all nodes share:
-    // overdue triggers are taken and fired together, up to a free thread each, none ahead of time.
-    p.setProperty("org.quartz.scheduler.batchTriggerAcquisitionMaxCount", String.valueOf(threads));
-    p.setProperty("org.quartz.scheduler.batchTriggerAcquisitionFireAheadTimeWindow", "0");
+    // Quartz's one trigger per acquisition: taking a node's threads' worth at once was tried, and
+    // the nodes then finished their polls in groups of that many, seconds apart, with no sign
+    // that the cluster polled more.
     p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(threads));
     p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
     p.setProperty(

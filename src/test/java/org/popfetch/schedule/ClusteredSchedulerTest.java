@@ -36,8 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The clustered scheduler on a real PostgreSQL, several nodes in this JVM: a node sees what another
- * scheduled within a check-in, overdue polls are taken in batches, and a node frozen inside a
- * transaction does not hold the others up.
+ * scheduled within a check-in, and a node frozen inside a transaction does not hold the others up.
  */
 class ClusteredSchedulerTest {
   private static final Duration CHECK_IN = Duration.ofSeconds(1);
@@ -113,20 +112,6 @@ class ClusteredSchedulerTest {
     return sizes;
   }
 
-  /**
-   * Moves every trigger back in time so that it was due {@code by} ago, as a backlog or an outage
-   * leaves it: its start with it, since an interval trigger counts its times from its start.
-   */
-  private void makeOverdue(Duration by) throws Exception {
-    postgres.psql(
-        url.substring(url.lastIndexOf('/') + 1),
-        "UPDATE qrtz_triggers SET start_time = start_time - (next_fire_time - n.ms + "
-            + by.toMillis()
-            + "), next_fire_time = n.ms - "
-            + by.toMillis()
-            + " FROM (SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS ms) n");
-  }
-
   private String sql(String query) throws Exception {
     return postgres.psql(url.substring(url.lastIndexOf('/') + 1), query).strip();
   }
@@ -180,28 +165,6 @@ class ClusteredSchedulerTest {
     assertThat(ran.await(5, TimeUnit.SECONDS))
         .as("run by the node that was waiting, within its check-in of 1 s and the first interval")
         .isTrue();
-  }
-
-  @Test
-  void overdueTriggersAreTakenAndFiredTogetherUpToAFreeThreadEach() throws Exception {
-    ClusteredScheduler n = node("n", 4);
-    Map<String, Spec> accounts = new LinkedHashMap<>();
-    Map<String, Runnable> tasks = new LinkedHashMap<>();
-    CountDownLatch ran = new CountDownLatch(8);
-    for (int i = 0; i < 8; i++) {
-      accounts.put("a" + i, Spec.every(Duration.ofSeconds(30)));
-      tasks.put("a" + i, ran::countDown);
-    }
-    n.reconcile(accounts);
-    makeOverdue(Duration.ofSeconds(2));
-    n.tasks(tasks);
-    n.start();
-
-    assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(acquisitions())
-        .as("triggers per acquisition (one transaction on the cluster's trigger lock each)")
-        .anyMatch(size -> size > 1)
-        .allMatch(size -> size <= 4);
   }
 
   @Test
