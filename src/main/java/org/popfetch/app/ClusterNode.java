@@ -21,6 +21,7 @@ import org.popfetch.cluster.AdvisoryLeases;
 import org.popfetch.cluster.ClusterConfigRow;
 import org.popfetch.cluster.ClusterView;
 import org.popfetch.config.ConfigException;
+import org.popfetch.config.PopfetchConfig;
 import org.popfetch.config.Secret;
 import org.popfetch.config.SecretResolver;
 import org.popfetch.config.SharedState;
@@ -112,13 +113,25 @@ final class ClusterNode implements AutoCloseable {
   }
 
   /** Joins the cluster: the database prepared, the scheduler made (not started). */
+  static ClusterNode join(PopfetchConfig config) throws Exception {
+    return join(config.state().shared().orElseThrow(), config.parallel());
+  }
+
+  /** Joins the cluster of {@code shared} with {@code threads} poll threads. */
   static ClusterNode join(SharedState shared, int threads) throws Exception {
     String name = nodeName();
     PostgresConnector connector = connector(shared, name);
     prepare(connector);
     // Worker threads plus the scheduler, cluster manager and misfire handler (Quartz's advice).
     // The scheduler closes this pool when it shuts down.
-    DataSource schedulerPool = connector.dataSource("scheduler", Math.max(1, threads) + 3);
+    // Its sessions are ended by the server if they stall inside a transaction (a frozen node's).
+    DataSource schedulerPool =
+        new PostgresConnector(
+                ClusteredScheduler.quartzUrl(connector.url()),
+                connector.user(),
+                connector.password(),
+                connector.node())
+            .dataSource("scheduler", Math.max(1, threads) + 3);
     ClusteredScheduler scheduler;
     try {
       scheduler =

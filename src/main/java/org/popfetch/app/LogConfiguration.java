@@ -65,6 +65,9 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
     // GreenMail (the demo server) is chatty at INFO; Quartz announces itself at length.
     context.getLogger("com.icegreen").setLevel(Level.WARN);
     context.getLogger("org.quartz").setLevel(Level.WARN);
+    // Except, in a cluster, what the job store says of other nodes found dead, of their jobs taken
+    // over, and of polls too late to run: what an operator needs to follow a failover or a backlog.
+    context.getLogger("org.quartz.impl.jdbcjobstore.JobStoreTX").setLevel(Level.INFO);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 }

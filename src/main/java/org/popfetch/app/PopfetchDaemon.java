@@ -241,7 +241,7 @@ public final class PopfetchDaemon implements AutoCloseable {
     try {
       if (config.state().clustered()) {
         // Every node writes the shared store: nothing of it may be kept in memory here.
-        node = ClusterNode.join(config.state().shared().get(), config.parallel());
+        node = ClusterNode.join(config);
         store = node.store(config.parallel() + 2);
       } else {
         // The service is the file's only writer (the state lock): its entries can stay in memory.

@@ -1,13 +1,17 @@
 package org.popfetch.schedule;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.popfetch.net.LogText;
 import org.quartz.CronScheduleBuilder;
@@ -23,6 +27,7 @@ import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.TriggerKey;
+import org.quartz.impl.SchedulerRepository;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.impl.matchers.GroupMatcher;
 import org.slf4j.Logger;
@@ -55,6 +60,7 @@ public final class ClusteredScheduler implements AutoCloseable {
    *
    * @param schedulerName the same on every node (Quartz's SCHED_NAME)
    * @param node this node's name, unique among live nodes
+   * @param threads how many polls this node runs at once
    */
   public record Settings(
       String url,
@@ -64,6 +70,14 @@ public final class ClusteredScheduler implements AutoCloseable {
       String node,
       Duration checkIn,
       int threads) {}
+
+  /**
+   * How long a Quartz session may sit inside a transaction without a word from its node before the
+   * server ends it. Quartz's transactions are a few statements with no waiting in between; a node
+   * frozen in one (a stopped VM, a long pause) would otherwise keep the trigger lock, and with it
+   * every node's polls and the failover of that very node, for as long as it is frozen.
+   */
+  static final Duration STALLED_TRANSACTION = Duration.ofSeconds(5);
 
   /** An account's schedule as the triggers store it: an interval or a cron expression. */
   public record Spec(Optional<Duration> every, Optional<String> cron) {
@@ -80,7 +94,10 @@ public final class ClusteredScheduler implements AutoCloseable {
     }
   }
 
+  private static final AtomicInteger DATA_SOURCES = new AtomicInteger();
+
   private final Scheduler scheduler;
+  private final String dataSource;
   private final Map<String, Runnable> tasks = new ConcurrentHashMap<>();
 
   /**
@@ -102,39 +119,77 @@ public final class ClusteredScheduler implements AutoCloseable {
 
   private ClusteredScheduler(Settings s, Optional<DataSource> connections)
       throws SchedulerException {
+    int threads = Math.max(1, s.threads());
+    dataSource = "popfetch" + DATA_SOURCES.incrementAndGet();
     Properties p = new Properties();
     p.setProperty("org.quartz.scheduler.instanceName", s.schedulerName());
     p.setProperty("org.quartz.scheduler.instanceId", s.node());
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-    p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(Math.max(1, s.threads())));
+    // A node learns of triggers another node added only when it looks (Quartz signals its own
+    // node alone): look again after one check-in, not after Quartz's default 30 s, or a node that
+    // started before the accounts were scheduled sits idle for half a minute.
+    p.setProperty(
+        "org.quartz.scheduler.idleWaitTime",
+        String.valueOf(Math.max(1000, s.checkIn().toMillis())));
+    // Quartz's one trigger per acquisition: taking a node's threads' worth at once was tried, and
+    // the nodes then finished their polls in groups of that many, seconds apart, with no sign
+    // that the cluster polled more.
+    p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(threads));
     p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
     p.setProperty(
         "org.quartz.jobStore.driverDelegateClass",
         "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
-    p.setProperty("org.quartz.jobStore.dataSource", "shared");
+    p.setProperty("org.quartz.jobStore.dataSource", dataSource);
     p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
     p.setProperty("org.quartz.jobStore.isClustered", "true");
     p.setProperty(
         "org.quartz.jobStore.clusterCheckinInterval", String.valueOf(s.checkIn().toMillis()));
     // Without it two nodes can acquire the same trigger (quartz #107, #29).
     p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+    // A trigger later than this is not acquired but left to the misfire handler, which moves it
+    // to its next time, 20 at a time, on the same lock: lower, a backlog turns into a storm of
+    // misfire transactions that crowd out the firings (seen with 10 s).
     p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
     // Strings only in the job data: nothing Java-serialised in the shared database.
     p.setProperty("org.quartz.jobStore.useProperties", "true");
     p.setProperty("org.quartz.jobStore.dbRetryInterval", "2000");
-    p.setProperty("org.quartz.dataSource.shared.provider", "hikaricp");
-    p.setProperty("org.quartz.dataSource.shared.driver", "org.postgresql.Driver");
-    p.setProperty("org.quartz.dataSource.shared.URL", s.url());
-    s.user().ifPresent(u -> p.setProperty("org.quartz.dataSource.shared.user", u));
-    s.password().ifPresent(pw -> p.setProperty("org.quartz.dataSource.shared.password", pw));
+    String prefix = "org.quartz.dataSource." + dataSource + ".";
+    p.setProperty(prefix + "provider", "hikaricp");
+    p.setProperty(prefix + "driver", "org.postgresql.Driver");
+    p.setProperty(prefix + "URL", quartzUrl(s.url()));
+    s.user().ifPresent(u -> p.setProperty(prefix + "user", u));
+    s.password().ifPresent(pw -> p.setProperty(prefix + "password", pw));
     // Worker threads plus the scheduler, cluster manager and misfire handler (Quartz's advice).
-    p.setProperty(
-        "org.quartz.dataSource.shared.maxConnections",
-        String.valueOf(Math.max(1, s.threads()) + 3));
-    p.setProperty("org.quartz.dataSource.shared.validationQuery", "SELECT 1");
-    connections.ifPresent(pool -> PooledConnections.use(pool, p));
-    scheduler = new StdSchedulerFactory(p).getScheduler();
+    p.setProperty(prefix + "maxConnections", String.valueOf(threads + 3));
+    p.setProperty(prefix + "validationQuery", "SELECT 1");
+    connections.ifPresent(pool -> PooledConnections.use(pool, p, dataSource));
+    StdSchedulerFactory factory = new StdSchedulerFactory(p);
+    scheduler = factory.getScheduler();
+    // Quartz keeps one scheduler per name in the process and would hand this one out again; each
+    // instance here is a node of its own (tests run several in one JVM), never looked up by name.
+    SchedulerRepository.getInstance().remove(s.schedulerName());
     scheduler.getContext().put(TASKS, tasks);
+  }
+
+  /**
+   * The URL Quartz's connections use: the configured one, with the server told to end a session
+   * that stalls inside a transaction ({@link #STALLED_TRANSACTION}). Given at connection start, it
+   * holds for the whole session, whatever a transaction rolls back.
+   */
+  public static String quartzUrl(String url) {
+    String option =
+        URLEncoder.encode(
+                "-c idle_in_transaction_session_timeout=" + STALLED_TRANSACTION.toMillis(),
+                StandardCharsets.UTF_8)
+            .replace("+", "%20");
+    return url + (url.contains("?") ? "&" : "?") + "options=" + option;
+  }
+
+  /**
+   * The name under which Quartz keeps this scheduler's connections ({@code DBConnectionManager}).
+   */
+  String dataSource() {
+    return dataSource;
   }
 
   /**
@@ -154,7 +209,7 @@ public final class ClusteredScheduler implements AutoCloseable {
    * @return how many jobs were added, changed or removed
    */
   public int reconcile(Map<String, Spec> wanted) throws SchedulerException {
-    int changed = 0;
+    Map<JobDetail, Set<? extends Trigger>> scheduled = new LinkedHashMap<>();
     for (Map.Entry<String, Spec> e : wanted.entrySet()) {
       TriggerKey key = TriggerKey.triggerKey(e.getKey(), ACCOUNTS);
       Trigger existing = scheduler.getTrigger(key);
@@ -168,9 +223,14 @@ public final class ClusteredScheduler implements AutoCloseable {
               .requestRecovery(true)
               .storeDurably(false)
               .build();
-      scheduler.scheduleJob(job, Set.of(trigger(key, e.getValue(), spec)), true);
-      changed++;
+      scheduled.put(job, Set.of(trigger(key, e.getValue(), spec)));
     }
+    // All in one transaction on the cluster's trigger lock, not one each: a cluster's first start
+    // schedules every account.
+    if (!scheduled.isEmpty()) {
+      scheduler.scheduleJobs(scheduled, true);
+    }
+    int changed = scheduled.size();
     for (JobKey job : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(ACCOUNTS))) {
       if (!wanted.containsKey(job.getName())) {
         scheduler.deleteJob(job);

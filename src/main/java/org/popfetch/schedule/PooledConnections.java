@@ -3,7 +3,6 @@ package org.popfetch.schedule;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
@@ -14,9 +13,6 @@ import org.quartz.utils.DBConnectionManager;
  * differs), instead of a pool Quartz would make from a fixed URL, user and password.
  */
 final class PooledConnections implements ConnectionProvider {
-  private static final String PREFIX = "org.quartz.dataSource.shared.";
-  private static final AtomicInteger NAMES = new AtomicInteger();
-
   private final DataSource pool;
 
   private PooledConnections(DataSource pool) {
@@ -25,11 +21,12 @@ final class PooledConnections implements ConnectionProvider {
 
   /**
    * Makes the job store configured by {@code quartz} take its connections from {@code pool}, and
-   * close it when the job store shuts down.
+   * close it when the job store shuts down; {@code name} is the data source's name in {@code
+   * quartz}, whose own pool settings are dropped.
    */
-  static void use(DataSource pool, Properties quartz) {
-    quartz.stringPropertyNames().stream().filter(k -> k.startsWith(PREFIX)).forEach(quartz::remove);
-    String name = "popfetch-pool-" + NAMES.incrementAndGet();
+  static void use(DataSource pool, Properties quartz, String name) {
+    String prefix = "org.quartz.dataSource." + name + ".";
+    quartz.stringPropertyNames().stream().filter(k -> k.startsWith(prefix)).forEach(quartz::remove);
     DBConnectionManager.getInstance().addConnectionProvider(name, new PooledConnections(pool));
     quartz.setProperty("org.quartz.jobStore.dataSource", name);
   }

@@ -1,10 +1,12 @@
 package org.popfetch.app;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,8 +39,8 @@ import org.popfetch.testing.TestPki;
  * Dovecot, reached through a proxy that adds network latency and records every POP3 session, and
  * deliver over LMTP into Dovecot. Counted by Message-ID on Dovecot's side, every message arrives
  * once, through a kill -9 of one node, a SIGSTOP of another for longer than the failover time, 20
- * seconds without PostgreSQL, and a reload on one node that adds an account; and no account ever
- * has two POP3 sessions at once.
+ * seconds without PostgreSQL, and a reload that adds an account (scheduled by one node for all);
+ * and no account ever has two POP3 sessions at once.
  *
  * <p>Each node has its own home (its state directory, queue and control socket), and each reads a
  * copy of the same YAML. The phases run in one test, in order, because each starts from the state
@@ -46,7 +48,9 @@ import org.popfetch.testing.TestPki;
  */
 class ClusterIT {
   private static final int ACCOUNTS = Integer.getInteger("popfetch.cluster.accounts", 200);
+
   private static final Duration INTERVAL = Duration.ofSeconds(10); // the configuration's minimum
+
   private static final Duration CHECK_IN = Duration.ofSeconds(1);
 
   /** Quartz declares a node failed 7.5 s after its last check-in is due; fixed in its code. */
@@ -100,6 +104,7 @@ class ClusterIT {
     for (PopfetchNode n : nodes) {
       n.stop();
     }
+    keepLogs();
     if (proxy != null) {
       proxy.close();
     }
@@ -108,6 +113,39 @@ class ClusterIT {
     }
     if (pg != null) {
       pg.close();
+    }
+  }
+
+  /** Where the nodes' whole logs are kept after the test, which deletes their homes. */
+  private static final Path KEPT_LOGS = Path.of("target", "cluster-it");
+
+  private void keepLogs() throws IOException {
+    Files.createDirectories(KEPT_LOGS);
+    for (PopfetchNode n : nodes) {
+      if (Files.exists(n.log())) {
+        Files.copy(n.log(), KEPT_LOGS.resolve(n.name() + ".log"), REPLACE_EXISTING);
+      }
+    }
+  }
+
+  /** What a node logs when it reschedules the cluster for its configuration. */
+  private static final String FOLLOWED = "the cluster follows this node's configuration now";
+
+  /** What a node logs when a reload is done. */
+  private static final String RELOADED = "configuration reloaded: ";
+
+  private long totalLogLines(String text) throws IOException {
+    long total = 0;
+    for (PopfetchNode n : nodes) {
+      total += logLines(n, text);
+    }
+    return total;
+  }
+
+  /** How many of the node's log lines so far contain {@code text}. */
+  private static long logLines(PopfetchNode n, String text) throws IOException {
+    try (var lines = Files.lines(n.log(), ISO_8859_1)) {
+      return lines.filter(l -> l.contains(text)).count();
     }
   }
 
@@ -195,6 +233,15 @@ class ClusterIT {
                     .containsAll(ids));
   }
 
+  private Instant scenarioStart = Instant.now();
+
+  /** Prints how long into the scenario a phase ended, for the build log. */
+  private void mark(String phase) {
+    System.out.printf(
+        "ClusterIT: %s at +%ds%n",
+        phase, Duration.between(scenarioStart, Instant.now()).toSeconds());
+  }
+
   private String logs() {
     return nodes.stream()
         .map(n -> "--- " + n.name() + "\n" + n.logTail())
@@ -206,9 +253,11 @@ class ClusterIT {
   }
 
   // Its phases one after another (start, kill -9, freeze, outage, reload) take minutes. Not yet
-  // part of the default run: the start and the kill -9 failover pass (200 accounts, failover in
-  // 10-17 s), but a round after the freeze took longer than its minute on this machine, which
-  // is still to be understood. Run it with -Dpopfetch.cluster.scenario=true.
+  // part of the default run: on this 2-core machine shared with other builds (load 13 to 30)
+  // the first round took 107 s or more than its two minutes; with batch acquisition (since
+  // taken out) each node finished its polls in groups of eight seconds apart, which is not yet
+  // understood (the nodes' logs are kept in target/cluster-it). Run it with
+  // -Dpopfetch.cluster.scenario=true.
   @EnabledIfSystemProperty(named = "popfetch.cluster.scenario", matches = "true")
   @Timeout(value = 9, unit = TimeUnit.MINUTES)
   @Test
@@ -226,6 +275,7 @@ class ClusterIT {
       nodes.add(node);
     }
     Instant started = Instant.now();
+    scenarioStart = started;
     for (PopfetchNode n : nodes) {
       n.start();
     }
@@ -258,10 +308,12 @@ class ClusterIT {
     // check-in intervals after Quartz's grace, and one interval for the next due poll.
     Set<String> second = deliverToEveryAccount("c1");
     all.addAll(second);
-    List<Session> cut = awaitOpenSessions(a);
+    List<Session> seenOpen = awaitOpenSessions(a);
+    Instant killing = Instant.now();
     a.kill();
     Instant killed = Instant.now();
-    Set<String> cutUsers = cut.stream().map(Session::user).collect(Collectors.toSet());
+    Set<String> cutUsers = cutUsers(seenOpen, killing, killed);
+    assertThat(cutUsers).as("accounts whose session the kill cut").isNotEmpty();
     // A message taken into the dead node's queue and not yet recorded is fetched again by
     // another node: delivered twice rather than lost, and only for an account it was polling.
     cutUsers.forEach(
@@ -296,6 +348,7 @@ class ClusterIT {
         .pollInterval(Duration.ofMillis(100))
         .until(() -> !openSessions(a).isEmpty());
     awaitDelivered(second, Duration.ofSeconds(60), "after the kill");
+    mark("the round after the kill delivered");
 
     // SIGSTOP a node inside a session for longer than the failover time, then SIGCONT: the
     // others recover its jobs, and still no account has two sessions at once.
@@ -312,6 +365,7 @@ class ClusterIT {
           .pollInterval(Duration.ofMillis(200))
           .until(() -> psql("select count(*) from qrtz_scheduler_state").equals("2"));
       Instant recovered = Instant.now();
+      mark("the frozen node declared failed");
       // Let the others poll on for a while with the frozen node's sessions still open.
       await("the others poll on")
           .atMost(INTERVAL.multipliedBy(3))
@@ -320,6 +374,7 @@ class ClusterIT {
       b.signal("CONT");
     }
     awaitDelivered(third, Duration.ofSeconds(60), "after the freeze");
+    mark("the round after the freeze delivered");
     assertThat(proxy.overlaps()).as("two sessions of one account at once").isEmpty();
 
     // PostgreSQL stopped for 20 seconds: nobody logs in to POP3 or deletes anything meanwhile,
@@ -327,6 +382,7 @@ class ClusterIT {
     Set<String> fourth = deliverToEveryAccount("c3");
     all.addAll(fourth);
     awaitOpenSessions(c);
+    Instant stopping = Instant.now();
     pg.stop();
     Instant down = Instant.now();
     Thread.sleep(OUTAGE.toMillis()); // the outage itself, as long as the scenario says
@@ -340,13 +396,42 @@ class ClusterIT {
       assertThat(n.isAlive()).as("%s outlived the outage:\n%s", n.name(), n.logTail()).isTrue();
     }
     awaitDelivered(fourth, Duration.ofSeconds(90), "after the outage");
+    mark("the round after the outage delivered");
+    // A poll whose lease went with the database stopped at its next commit point: what it had
+    // delivered but not recorded is fetched again, as after the kill; only its accounts may repeat.
+    Set<String> cutByOutage = cutUsers(stopping, up);
+    cutByOutage.forEach(
+        u -> fourth.stream().filter(id -> id.endsWith("-" + u)).forEach(mayRepeat::add));
+    System.out.printf(
+        "ClusterIT: sessions cut by the outage: %s; round after it delivered %s after the"
+            + " restart%n",
+        cutByOutage, Duration.between(up, Instant.now()));
 
-    // A reload on one node adds an account: it is scheduled once in the whole cluster.
+    // A reload adds an account: it is scheduled once in the whole cluster, and polled once per
+    // firing.
     dovecot.deliver("late", Mail.message("late-1", 5).getBytes(ISO_8859_1));
     all.add("late-1");
-    c.writeConfig(configuration(true));
+    // The admin's configuration management puts the same file on every node and reloads them one
+    // after another: the first to reload moves the cluster, the others find it done.
+    String withLate = configuration(true);
+    long followedBefore = 0;
+    long reloadedBefore = 0;
+    for (PopfetchNode n : nodes) {
+      n.writeConfig(withLate);
+      followedBefore += logLines(n, FOLLOWED);
+      reloadedBefore += logLines(n, RELOADED);
+    }
     Instant reloaded = Instant.now();
-    c.signal("HUP");
+    for (PopfetchNode n : List.of(c, a, b)) {
+      n.signal("HUP");
+    }
+    long reloadsBefore = reloadedBefore;
+    await("every node reloaded")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> totalLogLines(RELOADED) - reloadsBefore == 3);
+    assertThat(totalLogLines(FOLLOWED) - followedBefore)
+        .as("nodes that rescheduled the cluster for the new file")
+        .isEqualTo(1);
     awaitDelivered(Set.of("late-1"), Duration.ofSeconds(30), "the added account");
     await("the added account polled five times")
         .atMost(Duration.ofSeconds(40))
@@ -370,9 +455,10 @@ class ClusterIT {
         "ClusterIT: the added account first polled %s after the reload%n",
         Duration.between(reloaded, lateLogins.get(0)));
 
-    // All in the end: every message once (a repeat only where the kill cut a session), every
-    // mailbox empty, never two sessions of one account at once.
+    // All in the end: every message once (a repeat only where the kill or the outage cut a
+    // session), every mailbox empty, never two sessions of one account at once.
     awaitDelivered(all, Duration.ofSeconds(60), "the end");
+    mark("everything delivered");
     Map<String, Integer> counts = delivered();
     Map<String, Integer> repeated = new TreeMap<>();
     counts.forEach(
@@ -389,8 +475,42 @@ class ClusterIT {
     }
     assertThat(proxy.overlaps()).as("two sessions of one account at once").isEmpty();
     System.out.printf(
-        "ClusterIT: %d messages, %d sessions, %d repeated after the kill%n",
+        "ClusterIT: %d messages, %d sessions, %d repeated after a cut session%n",
         all.size(), proxy.sessions().size(), repeated.size());
+  }
+
+  /**
+   * The users whose sessions were cut (ended without QUIT) from {@code from} on, among those logged
+   * in before {@code to}: once the sessions seen open then have ended, so have the others of that
+   * node.
+   */
+  private Set<String> cutUsers(List<Session> seenOpen, Instant from, Instant to) {
+    Set<Integer> ids = seenOpen.stream().map(Session::id).collect(Collectors.toSet());
+    await("the cut sessions ended")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                proxy.sessions().stream()
+                    .filter(x -> ids.contains(x.id()))
+                    .allMatch(x -> x.closed() != null));
+    return cutUsers(from, to);
+  }
+
+  /**
+   * The users of the sessions that ended without QUIT from {@code from} on, logged in before to.
+   */
+  private Set<String> cutUsers(Instant from, Instant to) {
+    return proxy.sessions().stream()
+        .filter(
+            x ->
+                x.login() != null
+                    && x.login().isBefore(to)
+                    && !x.quit()
+                    && x.closed() != null
+                    && !x.closed().isBefore(from))
+        .map(Session::user)
+        .collect(Collectors.toSet());
   }
 
   /** Waits until the node is inside at least one POP3 session; returns those sessions. */
