@@ -145,17 +145,17 @@ final class ServiceJobs implements AutoCloseable {
       jobs.add(t);
     }
     if (queue != null) {
-      jobs.scheduler.every(
+      jobs.scheduler.serviceTask(
           "queue",
           PopfetchDaemon.QUEUE_INTERVAL,
           PopfetchDaemon.guarded("queue", () -> jobs.runQueue(false, true), PopfetchDaemon.HALT));
     }
-    jobs.scheduler.every("popfetch-heartbeat", HEARTBEAT, shared.heartbeat()::beat);
+    jobs.scheduler.serviceTask("popfetch-heartbeat", HEARTBEAT, shared.heartbeat()::beat);
     if (shared.cluster().isPresent()) {
       ClusterNode node = shared.cluster().get();
       Map<String, AccountKey> keys = new LinkedHashMap<>();
       plan.targets().forEach(t -> keys.put(t.name(), t.account().key()));
-      jobs.scheduler.every(
+      jobs.scheduler.serviceTask(
           "popfetch-cluster",
           CLUSTER_REFRESH,
           PopfetchDaemon.guarded(

@@ -34,6 +34,14 @@ public final class PollScheduler implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PollScheduler.class);
 
+  /**
+   * The service's own tasks (the queue run, the heartbeat) are kept apart from the accounts, whose
+   * names are the admin's to choose: an account may be called "queue".
+   */
+  private static final String SERVICE = "popfetch-service";
+
+  private static final String ACCOUNTS = "accounts";
+
   private final Scheduler scheduler;
 
   public PollScheduler(int threads) throws SchedulerException {
@@ -72,12 +80,25 @@ public final class PollScheduler implements AutoCloseable {
    * most {@link #MAX_JITTER}). A run missed while the previous one went on is skipped.
    */
   public void every(String name, Duration interval, Runnable task) throws SchedulerException {
+    every(ACCOUNTS, name, interval, task);
+  }
+
+  /**
+   * Runs one of the service's own tasks every {@code interval}, as {@link #every} runs an
+   * account's; its name cannot clash with an account's.
+   */
+  public void serviceTask(String name, Duration interval, Runnable task) throws SchedulerException {
+    every(SERVICE, name, interval, task);
+  }
+
+  private void every(String group, String name, Duration interval, Runnable task)
+      throws SchedulerException {
     long jitter =
         ThreadLocalRandom.current()
             .nextLong(Math.max(1, Math.min(interval.toMillis(), MAX_JITTER.toMillis())));
     Trigger trigger =
         TriggerBuilder.newTrigger()
-            .withIdentity(name)
+            .withIdentity(name, group)
             .startAt(new Date(System.currentTimeMillis() + jitter))
             .withSchedule(
                 SimpleScheduleBuilder.simpleSchedule()
@@ -85,7 +106,7 @@ public final class PollScheduler implements AutoCloseable {
                     .repeatForever()
                     .withMisfireHandlingInstructionNextWithRemainingCount())
             .build();
-    scheduler.scheduleJob(job(name, task), trigger);
+    scheduler.scheduleJob(job(group, name, task), trigger);
   }
 
   /**
@@ -95,18 +116,18 @@ public final class PollScheduler implements AutoCloseable {
   public void cron(String name, String expression, Runnable task) throws SchedulerException {
     Trigger trigger =
         TriggerBuilder.newTrigger()
-            .withIdentity(name)
+            .withIdentity(name, ACCOUNTS)
             .withSchedule(
                 CronScheduleBuilder.cronSchedule(expression)
                     .withMisfireHandlingInstructionDoNothing())
             .build();
-    scheduler.scheduleJob(job(name, task), trigger);
+    scheduler.scheduleJob(job(ACCOUNTS, name, task), trigger);
   }
 
-  private static JobDetail job(String name, Runnable task) {
+  private static JobDetail job(String group, String name, Runnable task) {
     JobDataMap data = new JobDataMap();
     data.put("task", task);
-    return JobBuilder.newJob(TaskJob.class).withIdentity(name).usingJobData(data).build();
+    return JobBuilder.newJob(TaskJob.class).withIdentity(name, group).usingJobData(data).build();
   }
 
   public void start() throws SchedulerException {

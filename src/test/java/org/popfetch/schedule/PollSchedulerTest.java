@@ -70,6 +70,23 @@ class PollSchedulerTest {
   }
 
   @Test
+  void anAccountNamedLikeAServiceTaskRunsBesideIt() throws Exception {
+    AtomicInteger account = new AtomicInteger();
+    AtomicInteger service = new AtomicInteger();
+    PollScheduler scheduler = new PollScheduler(2);
+    scheduler.serviceTask("queue", Duration.ofMillis(50), service::incrementAndGet);
+    scheduler.every("queue", Duration.ofMillis(50), account::incrementAndGet);
+    scheduler.cron("popfetch-heartbeat", "* * * * * ?", account::incrementAndGet);
+    scheduler.serviceTask("popfetch-heartbeat", Duration.ofMillis(50), service::incrementAndGet);
+    scheduler.start();
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> account.get() >= 3 && service.get() >= 3);
+    } finally {
+      scheduler.close();
+    }
+  }
+
+  @Test
   void aCronTaskRunsAtTheTimesItsExpressionNames() throws Exception {
     AtomicInteger runs = new AtomicInteger();
     PollScheduler scheduler = new PollScheduler(1);
