@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -215,13 +216,14 @@ class SeenUidsReadAheadTest {
   void readsOneAfterAnotherShareAThreadInsteadOfStartingOneEach() throws Exception {
     ThreadNotingStore store = new ThreadNotingStore(file);
     AccountKey key = account(1).key();
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 20; i++) {
       SeenUidsReadAhead.start(store, key).get();
     }
-    assertThat(store.readers).hasSize(3);
-    assertThat(store.readers.get(1)).isSameAs(store.readers.get(0));
-    assertThat(store.readers.get(2)).isSameAs(store.readers.get(0));
-    assertThat(store.readers.get(0)).isNotSameAs(Thread.currentThread());
+    // A reader returns to the pool just after it hands over the entries, so now and then the next
+    // read comes before it is back and gets a new thread; a thread per read would be 20.
+    assertThat(store.readers).hasSize(20);
+    assertThat(Set.copyOf(store.readers)).hasSizeLessThanOrEqualTo(5);
+    assertThat(store.readers).doesNotContain(Thread.currentThread());
     assertThat(store.readers.get(0).isDaemon()).as("does not hold a one-shot run open").isTrue();
   }
 }
