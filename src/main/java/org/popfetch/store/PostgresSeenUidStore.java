@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +16,6 @@ import org.popfetch.fetch.ListingMark;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.SeenUids;
-import org.popfetch.fetch.UidState;
 
 /**
  * Seen UIDs in the PostgreSQL database several nodes share, with the SQLite store's guarantees:
@@ -50,19 +48,12 @@ public final class PostgresSeenUidStore implements SeenUidStore {
     try (Connection db = pool.getConnection()) {
       try (PreparedStatement q =
           db.prepareStatement(
-              "SELECT uid, state, first_seen, size, attempts, last_error FROM popfetch_seen_uid"
-                  + " WHERE account = ?")) {
+              "SELECT " + SeenUidRows.COLUMNS + " FROM popfetch_seen_uid" + " WHERE account = ?")) {
         q.setString(1, account.storageKey());
         q.setFetchSize(10_000); // streamed in chunks: needs a transaction, which autocommit off is
         try (ResultSet rs = q.executeQuery()) {
           while (rs.next()) {
-            out.add(
-                rs.getBytes(1),
-                UidState.valueOf(rs.getString(2)),
-                Instant.ofEpochMilli(rs.getLong(3)),
-                rs.getLong(4),
-                rs.getInt(5),
-                rs.getString(6));
+            SeenUidRows.add(rs, out);
           }
         }
         db.commit();

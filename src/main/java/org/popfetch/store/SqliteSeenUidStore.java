@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -21,7 +20,6 @@ import org.popfetch.fetch.ListingMark;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.SeenUids;
-import org.popfetch.fetch.UidState;
 import org.sqlite.JDBC;
 import org.sqlite.SQLiteConfig;
 
@@ -151,19 +149,12 @@ public final class SqliteSeenUidStore implements SeenUidStore {
     SeenUids out = new SeenUids();
     try (PreparedStatement q =
         db.prepareStatement(
-            "SELECT uid, state, first_seen, size, attempts, last_error FROM seen_uid WHERE account"
-                + " = ?")) {
+            "SELECT " + SeenUidRows.COLUMNS + " FROM seen_uid WHERE account" + " = ?")) {
       q.setString(1, account.storageKey());
       q.setFetchSize(10_000);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
-          out.add(
-              rs.getBytes(1),
-              UidState.valueOf(rs.getString(2)),
-              Instant.ofEpochMilli(rs.getLong(3)),
-              rs.getLong(4),
-              rs.getInt(5),
-              rs.getString(6));
+          SeenUidRows.add(rs, out);
         }
       }
       db.commit();
@@ -181,20 +172,16 @@ public final class SqliteSeenUidStore implements SeenUidStore {
     SeenUids out = new SeenUids();
     try (PreparedStatement q =
         db.prepareStatement(
-            "SELECT uid, state, first_seen, size, attempts, last_error FROM seen_uid WHERE account"
+            "SELECT "
+                + SeenUidRows.COLUMNS
+                + " FROM seen_uid WHERE account"
                 + " = ? AND uid = ?")) {
       for (String uid : new LinkedHashSet<>(uids)) {
         q.setString(1, account.storageKey());
         q.setBytes(2, uid.getBytes(StandardCharsets.ISO_8859_1));
         try (ResultSet rs = q.executeQuery()) {
           if (rs.next()) {
-            out.add(
-                rs.getBytes(1),
-                UidState.valueOf(rs.getString(2)),
-                Instant.ofEpochMilli(rs.getLong(3)),
-                rs.getLong(4),
-                rs.getInt(5),
-                rs.getString(6));
+            SeenUidRows.add(rs, out);
           }
         }
       }
