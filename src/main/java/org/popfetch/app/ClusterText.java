@@ -4,13 +4,15 @@ import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.popfetch.cluster.ClusterConfigRow;
 import org.popfetch.cluster.ClusterView;
 import org.popfetch.net.LogText;
 
 /**
- * The cluster part of {@code popfetch status}: this node, every node with its last check-in and
- * whether it keeps to it, and which node polls which account now. Node names are read from the
- * shared database, so they are escaped and cut like any text from a peer.
+ * The cluster in {@code popfetch status} and {@code popfetch cluster status}: this node, every node
+ * with its last check-in and whether it keeps to it, and which node polls which account now. Node
+ * names are read from the shared database, so they are escaped and cut like any text from a peer.
  */
 final class ClusterText {
   /** Longer node names are cut: a host name is at most 253 characters, plus "-" and a PID. */
@@ -34,12 +36,59 @@ final class ClusterText {
             + (snapshot.at().equals(ClusterView.Snapshot.NONE.at())
                 ? "; the cluster has not been read yet"
                 : "; read at " + time.format(snapshot.at())));
+    out.addAll(tables(Optional.of(self), snapshot, time));
+    return out;
+  }
+
+  /**
+   * The lines of {@code popfetch cluster status}, read from the database rather than from a node: a
+   * heading, the configuration the cluster follows beside this file's, then the nodes' and the
+   * accounts' tables.
+   *
+   * @param follows the configuration the cluster follows, if a node has written one
+   * @param digest this file's digest
+   */
+  static List<String> overview(
+      ClusterView.Snapshot snapshot,
+      Optional<ClusterConfigRow.Current> follows,
+      String digest,
+      DateTimeFormatter time) {
+    List<String> out = new ArrayList<>();
+    out.add(
+        "cluster: "
+            + snapshot.nodes().size()
+            + " node(s), "
+            + snapshot.polling().size()
+            + " account(s) of this file polled now; read at "
+            + time.format(snapshot.at()));
+    out.add(
+        follows
+            .map(
+                row ->
+                    "configuration: the cluster follows sha256 "
+                        + shortDigest(row.digest())
+                        + ", brought by "
+                        + name(row.node())
+                        + " at "
+                        + time.format(row.writtenAt())
+                        + (row.digest().equals(digest)
+                            ? "; this file is the same"
+                            : "; this file DIFFERS (sha256 " + shortDigest(digest) + ")"))
+            .orElse("configuration: no node has brought one to the cluster yet"));
+    out.addAll(tables(Optional.empty(), snapshot, time));
+    return out;
+  }
+
+  /** The nodes' table, {@code self} marked with a star, then the accounts' table. */
+  private static List<String> tables(
+      Optional<String> self, ClusterView.Snapshot snapshot, DateTimeFormatter time) {
+    List<String> out = new ArrayList<>();
     out.add(String.format("%-40s %-19s  %s", "NODE", "LAST CHECK-IN", "STATE"));
     for (ClusterView.Node n : snapshot.nodes()) {
       out.add(
           String.format(
               "%-40s %-19s  %s",
-              name(n.name()) + (n.name().equals(self) ? " *" : ""),
+              name(n.name()) + (self.filter(n.name()::equals).isPresent() ? " *" : ""),
               time.format(n.lastCheckIn()),
               state(n, snapshot)));
     }
@@ -48,6 +97,11 @@ final class ClusterText {
         .polling()
         .forEach((account, by) -> out.add(String.format("%-20s %s", account, name(by))));
     return out;
+  }
+
+  /** The first 12 hex digits, as the log shows a configuration's digest. */
+  private static String shortDigest(String digest) {
+    return LogText.sanitize(digest.substring(0, Math.min(12, digest.length())));
   }
 
   private static String state(ClusterView.Node n, ClusterView.Snapshot snapshot) {
