@@ -39,6 +39,7 @@ import picocli.CommandLine.Command;
 public final class Main extends RootCommand {
 
   public static void main(String[] args) {
+    StartupWarmUp.startFor(args);
     System.exit(run(args));
   }
 
