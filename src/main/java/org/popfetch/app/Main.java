@@ -39,7 +39,6 @@ import picocli.CommandLine.Command;
 public final class Main extends RootCommand {
 
   public static void main(String[] args) {
-    StartupWarmUp.startFor(args);
     System.exit(run(args));
   }
 

@@ -59,16 +59,6 @@ public final class SqliteSeenUidStore implements SeenUidStore {
   }
 
   /**
-   * Sets up what the SQLite driver builds for every connection and keeps for the process: its date
-   * formats (a parser whose calendar enumerates the JDK's locales, a tenth of a one-shot poll's
-   * start). Opening the store does the same if this has not run; a command calls it on a thread of
-   * its own before it knows where the store is, so that the work runs beside the main thread's.
-   */
-  public static void prepareDriver() {
-    new SQLiteConfig();
-  }
-
-  /**
    * Opens (creating if needed) the store in the SQLite database {@code file}.
    *
    * @throws IOException if the file cannot be created or opened
