@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.popfetch.config.AccountConfig;
 import org.popfetch.config.ConfigException;
 import org.popfetch.config.ConfigLoader;
@@ -111,6 +112,26 @@ final class AccountRun {
     } catch (ConfigException e) {
       throw new Exit(failed(e, err));
     }
+    return plan(config, names, err, secrets, oauth);
+  }
+
+  /**
+   * As {@link #plan(CommonOptions, List, PrintWriter)}, with the configuration already loaded (by
+   * {@link #loadChecked}).
+   *
+   * @throws Exit after printing why, with the exit status that calls for
+   */
+  static Plan plan(PopfetchConfig config, List<String> names, PrintWriter err) throws Exit {
+    return plan(config, names, err, Secrets.NOW, new OAuthAccounts(Clock.systemUTC()));
+  }
+
+  private static Plan plan(
+      PopfetchConfig config,
+      List<String> names,
+      PrintWriter err,
+      Secrets secrets,
+      OAuthAccounts oauth)
+      throws Exit {
     List<AccountConfig> selected = select(config, names, err);
     if (selected == null) {
       throw new Exit(ExitStatus.SYNTAX.code);
@@ -124,6 +145,21 @@ final class AccountRun {
       }
     }
     return new Plan(config, targets);
+  }
+
+  /**
+   * The configuration {@code file} with every check {@link ConfigLoader#load(Path)} makes, or empty
+   * if one fails: for a command that first asks the running service and otherwise does the work
+   * itself, so that the file is read once in the usual case. When it is empty, the caller reads the
+   * file again as it would have without this ({@link ServiceClient#socket}, then {@link #plan}),
+   * which says what is wrong.
+   */
+  static Optional<PopfetchConfig> loadChecked(Path file) {
+    try {
+      return Optional.of(ConfigLoader.load(file));
+    } catch (ConfigException e) {
+      return Optional.empty();
+    }
   }
 
   /**

@@ -25,7 +25,7 @@ public final class EscapedThrowableConverter extends ThrowableProxyConverter {
         indent++; // stack frames are indented with tabs
       }
       out.append(line, 0, indent)
-          .append(LogText.sanitize(line.substring(indent), EscapedMessageConverter.MAX_LENGTH));
+          .append(LogText.sanitize(line.substring(indent), LogLineLayout.MAX_MESSAGE_LENGTH));
     }
     return out.toString();
   }

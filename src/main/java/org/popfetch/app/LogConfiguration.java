@@ -3,7 +3,6 @@ package org.popfetch.app;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -14,10 +13,10 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * The log's configuration, set up in code when logback starts (found through {@code
- * META-INF/services}): one line per event on standard error, {@value #PATTERN}, where {@code
- * %start} is the time or the journal's priority ({@link JournalPrefixConverter}) and the message
- * and any stack trace are escaped ({@link EscapedMessageConverter}, {@link
- * EscapedThrowableConverter}); INFO and above, Quartz and GreenMail (the demo server) at WARN.
+ * META-INF/services}): one line per event on standard error, laid out by {@link LogLineLayout} as
+ * {@code %start%-5level %logger{20} - %msg%n%escapedEx} would be, where {@code %start} is the time
+ * or the journal's priority ({@link LinePrefix}) and the message and any stack trace are escaped;
+ * INFO and above, Quartz and GreenMail (the demo server) at WARN.
  *
  * <p>This replaces a logback.xml, whose parsing loaded the JDK's XML parser and some 400 logback
  * classes at every start. A file named by {@code -Dlogback.configurationFile} (the JSON example in
@@ -25,9 +24,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogConfiguration extends ContextAwareBase implements Configurator {
-  /** The layout of a line; the appender is named {@value #APPENDER}. */
-  static final String PATTERN = "%start%-5level %logger{20} - %msg%n%escapedEx";
-
+  /** The appender's name. */
   static final String APPENDER = "STDERR";
 
   /**
@@ -39,11 +36,7 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
     if (System.getProperty(ContextInitializer.CONFIG_FILE_PROPERTY) != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
-    PatternLayout layout = new PatternLayout();
-    layout.getInstanceConverterMap().put("start", JournalPrefixConverter::new);
-    layout.getInstanceConverterMap().put("msg", EscapedMessageConverter::new);
-    layout.getInstanceConverterMap().put("escapedEx", EscapedThrowableConverter::new);
-    layout.setPattern(PATTERN);
+    LogLineLayout layout = new LogLineLayout(LinePrefix.forThisProcess());
     layout.setContext(context);
     layout.start();
 

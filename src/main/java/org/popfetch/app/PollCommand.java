@@ -3,6 +3,7 @@ package org.popfetch.app;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -95,10 +96,17 @@ final class PollCommand implements Callable<Integer> {
     AccountRun.Plan plan;
     try {
       // A running service polls now and answers with each account's result; without one, this
-      // process polls itself.
+      // process polls itself. The file is read once for both, unless it fails a check: then it
+      // is read for the socket alone (the service checks its own reading) and the failure is
+      // said when this process would poll.
+      Optional<PopfetchConfig> checked = AccountRun.loadChecked(options.config);
+      Path socket =
+          checked.isPresent()
+              ? checked.get().controlSocket()
+              : ServiceClient.socket(options.config, err);
       Optional<Integer> served =
-          ServiceClient.ask(
-              options.config,
+          ServiceClient.askAt(
+              socket,
               ControlRequest.of("poll", accounts),
               ServiceClient.LONG,
               // Quiet: the service's result lines are dropped, its failure lines still shown.
@@ -112,7 +120,10 @@ final class PollCommand implements Callable<Integer> {
         }
         return served.get();
       }
-      plan = AccountRun.plan(options, accounts, err);
+      plan =
+          checked.isPresent()
+              ? AccountRun.plan(checked.get(), accounts, err)
+              : AccountRun.plan(options, accounts, err);
       AccountRun.localState(plan.config(), "poll", err);
       AccountRun.stateDirectory(plan.config(), err);
       AccountRun.queueDirectory(plan.config(), err);

@@ -38,7 +38,18 @@ final class ServiceClient {
   static Optional<Integer> ask(
       Path file, ControlRequest request, Duration timeout, PrintWriter out, PrintWriter err)
       throws AccountRun.Exit {
-    Path socket = socket(file, err);
+    return askAt(socket(file, err), request, timeout, out, err);
+  }
+
+  /**
+   * Sends {@code request} to the service listening on {@code socket}, as {@link #ask} does.
+   *
+   * @return the exit status the service gave, or empty if no service listens
+   * @throws AccountRun.Exit as {@link #ask}
+   */
+  static Optional<Integer> askAt(
+      Path socket, ControlRequest request, Duration timeout, PrintWriter out, PrintWriter err)
+      throws AccountRun.Exit {
     try {
       return ControlClient.send(socket, request, timeout, out, err);
     } catch (ControlClient.BrokenReplyException e) {

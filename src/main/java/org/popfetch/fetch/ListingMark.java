@@ -26,4 +26,20 @@ public record ListingMark(int position, String uid, int shortcuts) {
       throw new IllegalArgumentException("negative shortcut count: " + shortcuts);
     }
   }
+
+  // equals and hashCode written out, as the record would make them: the record's own are linked
+  // through invokedynamic at their first call, which spins method-handle classes at every start
+  // of a one-shot poll (docs/benchmarks.md, "One-shot poll: where the start-up goes").
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ListingMark m
+        && position == m.position
+        && shortcuts == m.shortcuts
+        && uid.equals(m.uid);
+  }
+
+  @Override
+  public int hashCode() {
+    return (31 * position + uid.hashCode()) * 31 + shortcuts;
+  }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
@@ -15,6 +16,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.TimeZone;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -62,6 +65,79 @@ class LogConfigurationTest {
         .matches(
             "\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d WARN  o\\.p\\.f\\.AccountPoll - a1: server said"
                 + " \\\\x1b]0;pwned\\\\x07\\R");
+  }
+
+  @Test
+  void aStackTraceFollowsTheLineWithEachLineEscaped() {
+    LoggerContext context = new LoggerContext();
+    new LogConfiguration().configure(context);
+    @SuppressWarnings("unchecked")
+    ConsoleAppender<ILoggingEvent> stderr =
+        (ConsoleAppender<ILoggingEvent>)
+            context
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+                .getAppender(LogConfiguration.APPENDER);
+    LoggingEvent event =
+        new LoggingEvent(
+            "x",
+            context.getLogger("org.popfetch.app.PollCommand"),
+            Level.ERROR,
+            "a1: failed",
+            new IllegalStateException("server said \u001b[2J"),
+            null);
+
+    String[] lines =
+        new String(stderr.getEncoder().encode(event), StandardCharsets.UTF_8).split("\\R");
+
+    assertThat(lines[0])
+        .matches("\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d ERROR o\\.p\\.app\\.PollCommand - a1: failed");
+    assertThat(lines[1]).isEqualTo("java.lang.IllegalStateException: server said \\x1b[2J");
+    assertThat(lines[2]).startsWith("\tat org.popfetch.app.LogConfigurationTest.");
+  }
+
+  @Test
+  void aLineIsTheLevelPaddedToFiveAndTheLoggerShortened() {
+    LoggerContext context = new LoggerContext();
+    new LogConfiguration().configure(context);
+    @SuppressWarnings("unchecked")
+    ConsoleAppender<ILoggingEvent> stderr =
+        (ConsoleAppender<ILoggingEvent>)
+            context
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+                .getAppender(LogConfiguration.APPENDER);
+    LoggingEvent event =
+        new LoggingEvent(
+            "x", context.getLogger("org.popfetch.pop3.Pop3Client"), Level.INFO, "hi", null, null);
+
+    assertThat(new String(stderr.getEncoder().encode(event), StandardCharsets.UTF_8))
+        .matches("\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d INFO  o\\.p\\.pop3\\.Pop3Client - hi\\R");
+  }
+
+  @Test
+  void levelAndLoggerAreWhatLogbacksPatternMadeOfThem() {
+    LoggerContext context = new LoggerContext();
+    PatternLayout pattern = new PatternLayout();
+    pattern.setPattern("%-5level %logger{20} - %msg%n");
+    pattern.setContext(context);
+    pattern.start();
+    LogLineLayout layout = new LogLineLayout(new LinePrefix(true, TimeZone.getTimeZone("UTC")));
+    layout.setContext(context);
+    layout.start();
+    for (String name :
+        List.of(
+            "org.popfetch.fetch.AccountPoll",
+            "org.popfetch.pop3.Pop3Client",
+            "org.popfetch.delivery.MaildirDestination",
+            "org.quartz.impl.jdbcjobstore.JobStoreTX",
+            "popfetch",
+            "a.b")) {
+      for (Level level : List.of(Level.ERROR, Level.WARN, Level.INFO, Level.DEBUG, Level.TRACE)) {
+        LoggingEvent event =
+            new LoggingEvent("x", context.getLogger(name), level, "m {}", null, new Object[] {1});
+        String line = layout.doLayout(event);
+        assertThat(line.substring(line.indexOf('>') + 1)).isEqualTo(pattern.doLayout(event));
+      }
+    }
   }
 
   @Test

@@ -104,4 +104,28 @@ class OneShotStartTest {
                     || name.startsWith("org.apache.james.mime4j.")
                     || name.startsWith("sun.security.ssl."));
   }
+
+  @Test
+  void aPollSetsUpItsLogWithoutParsingAPattern() throws Exception {
+    Set<String> loaded = classesLoadedByPoll();
+
+    assertThat(loaded).contains(LogLineLayout.class.getName());
+    assertThat(loaded)
+        .as("logback's pattern layout and parser, java.time's formatter built from a pattern")
+        .noneMatch(
+            name ->
+                name.startsWith("ch.qos.logback.core.pattern.parser.")
+                    || name.equals("ch.qos.logback.classic.PatternLayout")
+                    || name.equals("ch.qos.logback.core.pattern.PatternLayoutBase"));
+  }
+
+  @Test
+  void aPollLinksNoRecordMethodThroughInvokedynamic() throws Exception {
+    Set<String> loaded = classesLoadedByPoll();
+
+    // AccountKey's and ListingMark's equals and hashCode are written out for this.
+    assertThat(loaded)
+        .as("record equals, hashCode and toString linked by ObjectMethods")
+        .doesNotContain("java.lang.runtime.ObjectMethods");
+  }
 }
