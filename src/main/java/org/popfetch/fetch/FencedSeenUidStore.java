@@ -63,6 +63,11 @@ final class FencedSeenUidStore implements SeenUidStore {
     store.storeMark(account, mark);
   }
 
+  @Override
+  public boolean inMemory(AccountKey account) {
+    return store.inMemory(account);
+  }
+
   /** The poll does not own the store: closing is its owner's business. */
   @Override
   public void close() {}

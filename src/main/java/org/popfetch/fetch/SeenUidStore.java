@@ -54,6 +54,15 @@ public interface SeenUidStore extends AutoCloseable {
    */
   default void storeMark(AccountKey account, Optional<ListingMark> mark) throws IOException {}
 
+  /**
+   * Whether reading {@code account}'s mark and entries now would read memory only, no file or
+   * database: a poll then reads them on its own thread, since handing the read to another thread
+   * would cost more than the read. False unless the store knows.
+   */
+  default boolean inMemory(AccountKey account) {
+    return false;
+  }
+
   @Override
   void close() throws IOException;
 }

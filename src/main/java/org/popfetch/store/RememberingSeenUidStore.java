@@ -132,6 +132,12 @@ public final class RememberingSeenUidStore implements SeenUidStore {
     marks.put(account, mark);
   }
 
+  /** True once the mailbox's mark and entries are both held in memory. */
+  @Override
+  public synchronized boolean inMemory(AccountKey account) {
+    return marks.containsKey(account) && remembered.containsKey(account);
+  }
+
   /** How many entries are held in memory now, for tests. */
   synchronized long held() {
     return held;
