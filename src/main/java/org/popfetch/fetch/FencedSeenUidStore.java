@@ -64,6 +64,12 @@ final class FencedSeenUidStore implements SeenUidStore {
   }
 
   @Override
+  public void countShortcut(AccountKey account, ListingMark counted) throws IOException {
+    lease.check();
+    store.countShortcut(account, counted);
+  }
+
+  @Override
   public boolean inMemory(AccountKey account) {
     return store.inMemory(account);
   }

@@ -225,6 +225,25 @@ class RememberingSeenUidStoreTest {
   }
 
   @Test
+  void aShortcutCountIsKeptInMemoryOnlyWhileTheFilesMarkIsAtTheSamePlace() throws Exception {
+    try (RememberingSeenUidStore store =
+        new RememberingSeenUidStore(SqliteSeenUidStore.open(dir.resolve("s.db")), 1_000)) {
+      store.storeMark(WORK, Optional.of(new ListingMark(120, "u120", 0)));
+      store.countShortcut(WORK, new ListingMark(120, "u120", 1));
+      assertThat(store.loadMark(WORK)).contains(new ListingMark(120, "u120", 1));
+      // Not known in memory yet: written through.
+      store.countShortcut(OTHER, new ListingMark(130, "u130", 2));
+      // Another place than the file's mark: written through.
+      store.countShortcut(WORK, new ListingMark(121, "u121", 2));
+      assertThat(store.loadMark(WORK)).contains(new ListingMark(121, "u121", 2));
+    }
+    try (SqliteSeenUidStore file = SqliteSeenUidStore.open(dir.resolve("s.db"))) {
+      assertThat(file.loadMark(WORK)).contains(new ListingMark(121, "u121", 2));
+      assertThat(file.loadMark(OTHER)).contains(new ListingMark(130, "u130", 2));
+    }
+  }
+
+  @Test
   void aMailboxIsInMemoryOnlyWhileBothItsMarkAndItsEntriesAreHeld() throws Exception {
     Failing below = new Failing(SqliteSeenUidStore.open(dir.resolve("s.db")));
     try (RememberingSeenUidStore store = new RememberingSeenUidStore(below, 1_000)) {
