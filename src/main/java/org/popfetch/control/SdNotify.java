@@ -45,6 +45,9 @@ public final class SdNotify {
   private boolean off;
   private LibC libc;
 
+  /** The STATUS= text last sent: the service reports after every poll, mostly the same line. */
+  private String status;
+
   private SdNotify(Optional<byte[]> address) {
     this.address = address;
   }
@@ -96,6 +99,11 @@ public final class SdNotify {
       int fd = libc.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
       try {
         libc.sendto(fd, message, new NativeLong(message.length), 0, addr, addr.length);
+        for (String a : assignments) {
+          if (a.startsWith("STATUS=")) {
+            status = a.substring("STATUS=".length());
+          }
+        }
       } finally {
         libc.close(fd);
       }
@@ -124,7 +132,14 @@ public final class SdNotify {
     send("STOPPING=1", "STATUS=stopping");
   }
 
-  public void status(String status) {
+  /**
+   * STATUS= with this text, unless it is the text systemd was last sent: with a hundred accounts
+   * the service reports a few times a second, and each datagram is a socket of its own.
+   */
+  public synchronized void status(String status) {
+    if (status.equals(this.status)) {
+      return;
+    }
     send("STATUS=" + status);
   }
 

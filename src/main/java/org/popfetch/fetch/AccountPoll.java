@@ -316,7 +316,12 @@ public final class AccountPoll {
       return;
     }
     try {
-      store.storeMark(account.key(), next);
+      if (next.isPresent() && stored.isPresent() && samePlace(next.get(), stored.get())) {
+        // Nothing new since the mark: only the count of polls after it went up.
+        store.countShortcut(account.key(), next.get());
+      } else {
+        store.storeMark(account.key(), next);
+      }
     } catch (IOException e) {
       LOG.warn(
           "{}: cannot note where this poll left off ({}); the next poll reads the whole listing"
@@ -324,6 +329,10 @@ public final class AccountPoll {
           account.name(),
           LogText.sanitize(e.getMessage()));
     }
+  }
+
+  private static boolean samePlace(ListingMark a, ListingMark b) {
+    return a.position() == b.position() && a.uid().equals(b.uid());
   }
 
   /** Without UIDL, delete mode still works; keep mode cannot tell old mail from new. */

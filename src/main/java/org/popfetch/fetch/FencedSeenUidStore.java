@@ -63,6 +63,17 @@ final class FencedSeenUidStore implements SeenUidStore {
     store.storeMark(account, mark);
   }
 
+  @Override
+  public void countShortcut(AccountKey account, ListingMark counted) throws IOException {
+    lease.check();
+    store.countShortcut(account, counted);
+  }
+
+  @Override
+  public boolean inMemory(AccountKey account) {
+    return store.inMemory(account);
+  }
+
   /** The poll does not own the store: closing is its owner's business. */
   @Override
   public void close() {}

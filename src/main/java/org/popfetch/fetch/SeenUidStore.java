@@ -54,6 +54,26 @@ public interface SeenUidStore extends AutoCloseable {
    */
   default void storeMark(AccountKey account, Optional<ListingMark> mark) throws IOException {}
 
+  /**
+   * Notes one more poll listed after the mark, which stays where it was: {@code counted} is the
+   * stored mark with its {@link ListingMark#shortcuts()} raised. By default it is stored as {@link
+   * #storeMark} stores any mark; a store may keep the count in memory only, since it only says when
+   * the whole listing is due again: a restart that loses it costs a few more polls after the mark,
+   * each as sound as the last, before the whole listing comes.
+   */
+  default void countShortcut(AccountKey account, ListingMark counted) throws IOException {
+    storeMark(account, Optional.of(counted));
+  }
+
+  /**
+   * Whether reading {@code account}'s mark and entries now would read memory only, no file or
+   * database: a poll then reads them on its own thread, since handing the read to another thread
+   * would cost more than the read. False unless the store knows.
+   */
+  default boolean inMemory(AccountKey account) {
+    return false;
+  }
+
   @Override
   void close() throws IOException;
 }

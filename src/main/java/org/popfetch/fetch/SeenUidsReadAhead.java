@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * read first, on the same thread, for the same reason; where it lets the poll list only the
  * messages after it, the entries are not all read ahead: the poll asks the store for those of the
  * few messages it lists ({@link #of}), and reads them all only if it reads the whole listing after
- * all ({@link #get}).
+ * all ({@link #get}). A mailbox the store already holds in memory ({@link SeenUidStore#inMemory})
+ * is read on the poll's own thread: there is nothing to wait for, and the hand-off would cost more.
  */
 final class SeenUidsReadAhead {
   private final SeenUidStore store;
@@ -79,11 +80,17 @@ final class SeenUidsReadAhead {
     FutureTask<Optional<ListingMark>> mark = new FutureTask<>(() -> store.loadMark(account));
     FutureTask<Map<String, SeenUid>> read =
         new FutureTask<>(() -> readAll.test(markOrNone(mark)) ? store.load(account) : null);
-    READERS.execute(
+    Runnable both =
         () -> {
           mark.run();
           read.run();
-        });
+        };
+    if (store.inMemory(account)) {
+      // Nothing to wait for: a hand-off to a reader would cost the poll two thread switches.
+      both.run();
+    } else {
+      READERS.execute(both);
+    }
     return new SeenUidsReadAhead(store, account, mark, read);
   }
 

@@ -83,6 +83,11 @@ final class WatchedSeenUidStore implements SeenUidStore {
     store.storeMark(account, mark);
   }
 
+  @Override
+  public void countShortcut(AccountKey account, ListingMark counted) throws IOException {
+    store.countShortcut(account, counted);
+  }
+
   /** The poll does not own the store: closing is its owner's business. */
   @Override
   public void close() {}

@@ -21,6 +21,7 @@ import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.simpl.SimpleJobFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,10 @@ public final class PollScheduler implements AutoCloseable {
     p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(Math.max(1, threads)));
     p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+    // Quartz's default job factory looks, at every firing, for a bean setter of each entry of the
+    // job's data map (java.beans introspection, a method name built per entry): the task is read
+    // from the map by the job itself, so the plain factory, which only makes the job, will do.
+    p.setProperty("org.quartz.scheduler.jobFactory.class", SimpleJobFactory.class.getName());
     scheduler = new StdSchedulerFactory(p).getScheduler();
   }
 

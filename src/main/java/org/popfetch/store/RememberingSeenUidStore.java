@@ -31,7 +31,8 @@ import org.popfetch.fetch.SeenUids;
  * budget is not kept at all.
  *
  * <p>Each mailbox's {@link ListingMark} is kept the same way, written through and dropped before
- * its write: one small record per mailbox polled.
+ * its write: one small record per mailbox polled. Only its count of polls after the mark may be
+ * ahead of the file's, while the mark stays where the file has it ({@link #countShortcut}).
  */
 public final class RememberingSeenUidStore implements SeenUidStore {
   private final SeenUidStore file;
@@ -130,6 +131,31 @@ public final class RememberingSeenUidStore implements SeenUidStore {
     marks.remove(account);
     file.storeMark(account, mark);
     marks.put(account, mark);
+  }
+
+  /**
+   * Raises the count of the mark in memory alone while the file's mark is at the same place: a poll
+   * that finds nothing new then writes nothing (one transaction and its sync per poll of every
+   * large kept mailbox). A mark that moved is written through as {@link #storeMark} writes it.
+   */
+  @Override
+  public synchronized void countShortcut(AccountKey account, ListingMark counted)
+      throws IOException {
+    Optional<ListingMark> known = marks.get(account);
+    if (known != null
+        && known.isPresent()
+        && known.get().position() == counted.position()
+        && known.get().uid().equals(counted.uid())) {
+      marks.put(account, Optional.of(counted));
+      return;
+    }
+    storeMark(account, Optional.of(counted));
+  }
+
+  /** True once the mailbox's mark and entries are both held in memory. */
+  @Override
+  public synchronized boolean inMemory(AccountKey account) {
+    return marks.containsKey(account) && remembered.containsKey(account);
   }
 
   /** How many entries are held in memory now, for tests. */

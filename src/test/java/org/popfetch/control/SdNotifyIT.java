@@ -69,6 +69,30 @@ class SdNotifyIT {
   }
 
   @Test
+  void aStatusIsSentOnlyWhenItsTextChanges() throws Exception {
+    String socket = dir.resolve("notify").toString();
+    SdNotify notify = SdNotify.from(Map.of("NOTIFY_SOCKET", socket));
+    List<String> got =
+        receive(
+            socket,
+            4,
+            () -> {
+              notify.ready("1 account(s), last poll none yet, queue 0");
+              notify.status("1 account(s), last poll none yet, queue 0");
+              notify.status("1 account(s), last poll 10:01, queue 0");
+              notify.status("1 account(s), last poll 10:01, queue 0");
+              notify.reloading();
+              notify.status("1 account(s), last poll 10:01, queue 0");
+            });
+    assertThat(got)
+        .containsExactly(
+            "READY=1|STATUS=1 account(s), last poll none yet, queue 0",
+            "STATUS=1 account(s), last poll 10:01, queue 0",
+            "RELOADING=1|STATUS=reloading the configuration",
+            "STATUS=1 account(s), last poll 10:01, queue 0");
+  }
+
+  @Test
   void anAbstractSocketIsReachedToo() throws Exception {
     String name = "@popfetch-test-" + ProcessHandle.current().pid();
     SdNotify notify = SdNotify.from(Map.of("NOTIFY_SOCKET", name));

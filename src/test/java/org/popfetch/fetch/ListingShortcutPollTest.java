@@ -458,7 +458,7 @@ class ListingShortcutPollTest {
   // ------------------------------------------------------------------ helpers
 
   /** Every session of a test on the same port: the UIDs are scoped by server and port. */
-  private ScriptedServer server(ScriptedServer.Script script) throws IOException {
+  ScriptedServer server(ScriptedServer.Script script) throws IOException {
     ScriptedServer s = new ScriptedServer(port, null, script);
     port = s.port();
     return s;
@@ -469,7 +469,7 @@ class ListingShortcutPollTest {
   }
 
   /** Messages 1..count were delivered and kept by earlier polls, which left {@code mark}. */
-  private void keptBefore(int count, Optional<ListingMark> mark) throws IOException {
+  void keptBefore(int count, Optional<ListingMark> mark) throws IOException {
     List<SeenUid> kept = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
       kept.add(new SeenUid("uid-" + i, UidState.KEPT, Instant.now(), 30));
@@ -478,7 +478,7 @@ class ListingShortcutPollTest {
     store.storeMark(key(), mark);
   }
 
-  private static FetchPolicy keep() {
+  static FetchPolicy keep() {
     return keep(OptionalLong.empty());
   }
 
@@ -486,7 +486,7 @@ class ListingShortcutPollTest {
     return new FetchPolicy(true, Optional.empty(), maxSize, OptionalInt.empty(), 200, 1 << 25);
   }
 
-  private PollResult poll(ScriptedServer server, FetchPolicy policy) throws Exception {
+  PollResult poll(ScriptedServer server, FetchPolicy policy) throws Exception {
     return poll(server, policy, store);
   }
 
@@ -527,7 +527,7 @@ class ListingShortcutPollTest {
     }
   }
 
-  private static List<String> uids(int count) {
+  static List<String> uids(int count) {
     List<String> out = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
       out.add("uid-" + i);
@@ -536,7 +536,7 @@ class ListingShortcutPollTest {
   }
 
   /** Greeting, CAPA, USER/PASS, CAPA again: up to the first command of the transaction. */
-  private static void loggedIn(Conversation c) throws IOException {
+  static void loggedIn(Conversation c) throws IOException {
     c.send("+OK ready");
     c.expect("CAPA");
     c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
@@ -549,7 +549,7 @@ class ListingShortcutPollTest {
   }
 
   /** LIST and UIDL, whole: message i has the unique-id {@code uids[i-1]} and 30 octets. */
-  private static void wholeListing(Conversation c, List<String> uids) throws IOException {
+  static void wholeListing(Conversation c, List<String> uids) throws IOException {
     List<String> sizes = new ArrayList<>();
     for (int i = 1; i <= uids.size(); i++) {
       sizes.add(i + " 30");
@@ -577,7 +577,7 @@ class ListingShortcutPollTest {
    * What a poll after the mark at {@code mark} must send, exactly: STAT, then UIDL of the mark's
    * message and each after it, pipelined, then LIST of each after it.
    */
-  private static void afterMark(Conversation c, int mark, List<String> uids) throws IOException {
+  static void afterMark(Conversation c, int mark, List<String> uids) throws IOException {
     int n = uids.size();
     c.expect("STAT");
     c.send("+OK " + n + " " + 30 * n);
@@ -596,7 +596,7 @@ class ListingShortcutPollTest {
   }
 
   /** Pipelined RETR of messages first..last, answered after all are asked for. */
-  private static void retr(Conversation c, int first, int last) throws IOException {
+  static void retr(Conversation c, int first, int last) throws IOException {
     for (int i = first; i <= last; i++) {
       c.expect("RETR " + i);
     }

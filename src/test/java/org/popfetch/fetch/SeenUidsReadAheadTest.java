@@ -198,7 +198,7 @@ class SeenUidsReadAheadTest {
   }
 
   /** A store that notes the thread each read runs on. */
-  private static final class ThreadNotingStore extends WatchedStore {
+  private static class ThreadNotingStore extends WatchedStore {
     final List<Thread> readers = new CopyOnWriteArrayList<>();
 
     ThreadNotingStore(SeenUidStore file) {
@@ -225,5 +225,25 @@ class SeenUidsReadAheadTest {
     assertThat(Set.copyOf(store.readers)).hasSizeLessThanOrEqualTo(5);
     assertThat(store.readers).doesNotContain(Thread.currentThread());
     assertThat(store.readers.get(0).isDaemon()).as("does not hold a one-shot run open").isTrue();
+  }
+
+  @Test
+  void aMailboxTheStoreHoldsInMemoryIsReadOnThePollsOwnThread() throws Exception {
+    AccountKey key = account(1).key();
+    file.record(key, List.of(new SeenUid("uid-1", UidState.KEPT, Instant.EPOCH, 10)));
+    ThreadNotingStore held =
+        new ThreadNotingStore(file) {
+          @Override
+          public boolean inMemory(AccountKey account) {
+            return true;
+          }
+        };
+    SeenUidsReadAhead ahead = SeenUidsReadAhead.start(held, key);
+    assertThat(held.readers).containsExactly(Thread.currentThread());
+    assertThat(ahead.get()).containsOnlyKeys("uid-1");
+
+    ThreadNotingStore onDisk = new ThreadNotingStore(file);
+    assertThat(SeenUidsReadAhead.start(onDisk, key).get()).containsOnlyKeys("uid-1");
+    assertThat(onDisk.readers).hasSize(1).doesNotContain(Thread.currentThread());
   }
 }

@@ -225,6 +225,52 @@ class RememberingSeenUidStoreTest {
   }
 
   @Test
+  void aShortcutCountIsKeptInMemoryOnlyWhileTheFilesMarkIsAtTheSamePlace() throws Exception {
+    try (RememberingSeenUidStore store =
+        new RememberingSeenUidStore(SqliteSeenUidStore.open(dir.resolve("s.db")), 1_000)) {
+      store.storeMark(WORK, Optional.of(new ListingMark(120, "u120", 0)));
+      store.countShortcut(WORK, new ListingMark(120, "u120", 1));
+      assertThat(store.loadMark(WORK)).contains(new ListingMark(120, "u120", 1));
+      // Not known in memory yet: written through.
+      store.countShortcut(OTHER, new ListingMark(130, "u130", 2));
+      // Another place than the file's mark: written through.
+      store.countShortcut(WORK, new ListingMark(121, "u121", 2));
+      assertThat(store.loadMark(WORK)).contains(new ListingMark(121, "u121", 2));
+    }
+    try (SqliteSeenUidStore file = SqliteSeenUidStore.open(dir.resolve("s.db"))) {
+      assertThat(file.loadMark(WORK)).contains(new ListingMark(121, "u121", 2));
+      assertThat(file.loadMark(OTHER)).contains(new ListingMark(130, "u130", 2));
+    }
+  }
+
+  @Test
+  void aMailboxIsInMemoryOnlyWhileBothItsMarkAndItsEntriesAreHeld() throws Exception {
+    Failing below = new Failing(SqliteSeenUidStore.open(dir.resolve("s.db")));
+    try (RememberingSeenUidStore store = new RememberingSeenUidStore(below, 1_000)) {
+      store.record(WORK, List.of(seen("a", UidState.KEPT, 10)));
+      assertThat(store.inMemory(WORK)).as("nothing read yet").isFalse();
+      store.load(WORK);
+      assertThat(store.inMemory(WORK)).as("the mark not yet read").isFalse();
+      store.loadMark(WORK);
+      assertThat(store.inMemory(WORK)).isTrue();
+      assertThat(store.inMemory(OTHER)).isFalse();
+      store.record(WORK, List.of(seen("b", UidState.KEPT, 20)));
+      assertThat(store.inMemory(WORK)).as("kept after a write that succeeded").isTrue();
+      below.when = Failing.When.AFTER_WRITING;
+      assertThatThrownBy(() -> store.record(WORK, List.of(seen("c", UidState.KEPT, 30))))
+          .isInstanceOf(IOException.class);
+      assertThat(store.inMemory(WORK)).as("read from the file after a failed write").isFalse();
+      below.when = Failing.When.NEVER;
+      assertThat(store.load(WORK)).containsOnlyKeys("a", "b", "c");
+      assertThat(store.inMemory(WORK)).isTrue();
+      below.when = Failing.When.AFTER_WRITING;
+      assertThatThrownBy(() -> store.storeMark(WORK, Optional.empty()))
+          .isInstanceOf(IOException.class);
+      assertThat(store.inMemory(WORK)).as("the mark read from the file again").isFalse();
+    }
+  }
+
+  @Test
   void adoptionMovesTheEntriesAsTheFileMovesThem() throws Exception {
     AccountKey old = AccountKey.beforePorts("pop.example.com", "alice");
     try (RememberingSeenUidStore store =
