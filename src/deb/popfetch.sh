@@ -7,9 +7,13 @@
 # thread, a heap that starts at 8 MB and stops at 64 MB (the JVM's default starts at 1/64 of the
 # machine's memory, which a poll fills with garbage before the first collection: 170 MB resident
 # in a poll of 10,000 messages, 66 MB with these), small thread stacks, a quick start (C1 only:
-# the C2 compiler alone added 25 MB), and a class-data
-# archive of popfetch's own classes (see cds_archive). POPFETCH_JAVA_OPTS adds flags (-Xmx256m,
-# say); it can be set in /etc/default/popfetch, as can POPFETCH_JAR (another jar),
+# the C2 compiler alone added 25 MB), and a class-data archive of popfetch's own classes (see
+# cds_archive). Within that heap, a young generation of a seventh instead of a third, and a heap
+# that grows only to keep 10 % of it free and gives back what leaves more than 30 % free (the
+# JVM's defaults are 40 % and 70 %): a poll's garbage is short-lived, so the smaller young
+# generation costs a few more quick collections and no CPU that shows, and the peak resident
+# memory of a poll of 10,000 messages went from 67 to 62.5 MB. POPFETCH_JAVA_OPTS adds flags
+# (-Xmx256m, say); it can be set in /etc/default/popfetch, as can POPFETCH_JAR (another jar),
 # POPFETCH_CDS_DIR (another directory for the system's archive) and POPFETCH_CDS=off (no archive).
 set -e
 
@@ -144,11 +148,20 @@ cds_archive() {
 # name first so that no JVM maps a half-written one; then removes the archives of other jars or
 # Javas in $1. The training run shares no archive (-Xshare:off), so that its list names every class
 # it loaded, the JDK's too, not only those it read from a jar.
+#
+# The list leaves out the classes of the training run's own POP3 server (GreenMail, Jakarta Mail,
+# Angus) and of the demo command, which no other command loads: Java 17 as Debian builds it maps
+# the archive at a random address and rewrites every pointer in it at each start, so every page of
+# the archive becomes the process's own memory whether its classes are used or not. Those 200-odd
+# classes were 1.5 MB of every command's resident memory (docs/benchmarks.md, "Memory").
 cds_train() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/popfetch-cds.XXXXXX" 2>/dev/null) || return 1
   # shellcheck disable=SC2086
-  if "$JAVA" $JVM_FLAGS -Xshare:off -XX:DumpLoadedClassList="$work/classes" \
+  if "$JAVA" $JVM_FLAGS -Xshare:off -XX:DumpLoadedClassList="$work/loaded" \
       -jar "$POPFETCH_JAR" demo --dir "$work/demo" >"$work/log" 2>&1 \
+      && sed -e '\#com/icegreen/#d' -e '\#org/eclipse/angus/#d' -e '\#jakarta/mail/#d' \
+        -e '\#jakarta/activation/#d' -e '\#org/popfetch/app/Demo#d' \
+        "$work/loaded" >"$work/classes" \
       && "$JAVA" -Xshare:dump -XX:SharedClassListFile="$work/classes" \
         -XX:SharedArchiveFile="$1/$2.$$" -cp "$POPFETCH_JAR" >>"$work/log" 2>&1 \
       && [ -s "$1/$2.$$" ] && chmod 644 "$1/$2.$$" && mv -f "$1/$2.$$" "$1/$2"; then
@@ -166,7 +179,8 @@ cds_train() {
   return 1
 }
 
-JVM_FLAGS="-XX:+UseSerialGC -Xms8m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto"
+JVM_FLAGS="-XX:+UseSerialGC -Xms8m -Xmx64m -XX:NewRatio=6 -XX:MinHeapFreeRatio=10"
+JVM_FLAGS="$JVM_FLAGS -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto"
 # Two malloc arenas for the JVM's native memory instead of glibc's one per thread that allocates
 # (parallel polls, fsync threads): 1.3 MB less peak RSS in the harness's S5, no CPU cost seen.
 # One set in the environment wins.

@@ -21,8 +21,28 @@ import org.popfetch.testing.Command;
  */
 class LauncherTest {
   private static final String FLAGS =
-      "-XX:+UseSerialGC -Xms8m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
+      "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:NewRatio=6 -XX:MinHeapFreeRatio=10"
+          + " -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
   private static final String JAR = "/usr/share/popfetch/popfetch.jar";
+
+  /**
+   * What the stand-in's training run lists: classes of commands, and those of the demo's own POP3
+   * server (GreenMail on Jakarta Mail and Angus) and the demo command, which no other command uses.
+   */
+  private static final List<String> TRAINED_CLASSES =
+      List.of(
+          "java/lang/Object id: 0",
+          "org/popfetch/app/Main id: 1",
+          "com/icegreen/greenmail/util/GreenMail id: 2",
+          "jakarta/mail/Session id: 3",
+          "jakarta/activation/DataHandler id: 4",
+          "org/eclipse/angus/mail/util/LineInputStream id: 5",
+          "org/popfetch/app/DemoServer id: 6",
+          "org/popfetch/fetch/AccountPoll id: 7",
+          "@lambda-proxy com/icegreen/greenmail/user/UserManager handle"
+              + " (Lcom/icegreen/greenmail/user/UserManager;)V",
+          "@lambda-proxy org/popfetch/fetch/AccountPoll run ()Ljava/lang/Runnable;",
+          "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.Invokers$Holder invokeExact_MT L8_L");
 
   @TempDir Path dir;
   Path launcher;
@@ -157,10 +177,10 @@ class LauncherTest {
   }
 
   /**
-   * A stand-in JDK 17 whose training run (-XX:DumpLoadedClassList=FILE) writes its class list, or
-   * fails if {@code trainingFails}, and counts itself in {@code trainings}; its dump (-Xshare:dump)
-   * writes the -XX:SharedArchiveFile it is given from the class list it is given, and fails without
-   * one.
+   * A stand-in JDK 17 whose training run (-XX:DumpLoadedClassList=FILE) writes {@link
+   * #TRAINED_CLASSES} as its class list, or fails if {@code trainingFails}, and counts itself in
+   * {@code trainings}; its dump (-Xshare:dump) copies the class list it is given to the
+   * -XX:SharedArchiveFile it is given, and fails without one.
    */
   private void trainableJdk(boolean trainingFails) throws IOException {
     Command.script(
@@ -174,8 +194,9 @@ class LauncherTest {
             + (trainingFails
                 ? "    echo 'training broke' >&2; exit 1;;\n"
                 : "    for a in \"$@\"; do\n"
-                    + "      case \"$a\" in -XX:DumpLoadedClassList=*) echo Main > \"${a#*=}\";;"
-                    + " esac\n"
+                    + "      case \"$a\" in -XX:DumpLoadedClassList=*) printf '%s\\n' '"
+                    + String.join("' '", TRAINED_CLASSES)
+                    + "' > \"${a#*=}\";; esac\n"
                     + "    done; exit 0;;\n")
             + "  *' -Xshare:dump '*)\n"
             + "    for a in \"$@\"; do\n"
@@ -218,6 +239,24 @@ class LauncherTest {
             "jdk17 " + FLAGS + " -XX:SharedArchiveFile=" + archive + " -jar " + jar + " poll");
     assertThat(second.out()).isEqualTo(first.out());
     assertThat(trainings()).isEqualTo(1);
+  }
+
+  @Test
+  void theArchiveLeavesOutTheClassesOnlyTheDemosServerLoads() throws IOException {
+    trainableJdk(false);
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+
+    launch("poll");
+
+    // The stand-in's archive is the list it was given.
+    assertThat(Files.readAllLines(cached(dir.resolve("home/.cache/popfetch")).get(0)))
+        .containsExactly(
+            "java/lang/Object id: 0",
+            "org/popfetch/app/Main id: 1",
+            "org/popfetch/fetch/AccountPoll id: 7",
+            "@lambda-proxy org/popfetch/fetch/AccountPoll run ()Ljava/lang/Runnable;",
+            "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.Invokers$Holder invokeExact_MT"
+                + " L8_L");
   }
 
   @Test
