@@ -12,6 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.popfetch.testing.Command;
 
 /**
@@ -20,9 +22,11 @@ import org.popfetch.testing.Command;
  * called; the script is a copy whose system paths point into the test's directory.
  */
 class LauncherTest {
-  private static final String FLAGS =
+  private static final String FLAGS_OF_EVERY_JAVA =
       "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:NewRatio=6 -XX:MinHeapFreeRatio=10"
           + " -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
+  private static final String FLAGS =
+      FLAGS_OF_EVERY_JAVA + " -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000";
   private static final String JAR = "/usr/share/popfetch/popfetch.jar";
 
   /**
@@ -122,6 +126,40 @@ class LauncherTest {
 
     assertThat(c.status()).isZero();
     assertThat(c.out().strip()).isEqualTo("jdk17 " + FLAGS + " -jar " + JAR + " poll my account");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "17.0.8, false",
+    "17.0.9, true",
+    "17.0.15, true",
+    "18.0.2, false",
+    "20, false",
+    "21, false",
+    "21.0.1, true",
+    "22, true",
+    "25.0.1, true"
+  })
+  void theNativeHeapTrimGoesOnlyToAJavaThatKnowsIt(String release, boolean knows)
+      throws IOException {
+    // A Java without -XX:TrimNativeHeapInterval refuses to start with it.
+    jdk("jdk", release, release);
+    env.put("JAVA_HOME", dir.resolve("jdk").toString());
+
+    Command c = launch("poll");
+
+    assertThat(c.out().strip())
+        .isEqualTo("jdk " + (knows ? FLAGS : FLAGS_OF_EVERY_JAVA) + " -jar " + JAR + " poll");
+  }
+
+  @Test
+  void aJavaWhoseUpdateIsUnknownIsNotGivenTheNativeHeapTrim() throws IOException {
+    Files.createSymbolicLink(bin.resolve("java"), jdk("jdk17", null, "17"));
+
+    Command c = launch("poll");
+
+    assertThat(c.out().strip())
+        .isEqualTo("jdk17 " + FLAGS_OF_EVERY_JAVA + " -jar " + JAR + " poll");
   }
 
   @Test
