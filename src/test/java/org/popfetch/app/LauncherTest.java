@@ -3,12 +3,17 @@ package org.popfetch.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -376,6 +381,45 @@ class LauncherTest {
     assertThat(c.out()).contains("-XX:SharedArchiveFile=");
     assertThat(Files.readAllLines(dir.resolve("tools-run")))
         .containsExactlyInAnyOrder("readlink", "stat", "cksum");
+  }
+
+  /** A jar whose main class is {@link LauncherProbe}, as the launcher starts popfetch's. */
+  private Path probeJar() throws IOException {
+    Path jar = dir.resolve("probe.jar");
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, LauncherProbe.class.getName());
+    String entry = LauncherProbe.class.getName().replace('.', '/') + ".class";
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
+        InputStream in = LauncherProbe.class.getResourceAsStream("/" + entry)) {
+      out.putNextEntry(new JarEntry(entry));
+      in.transferTo(out);
+      out.closeEntry();
+    }
+    return jar;
+  }
+
+  @Test
+  void theRealJavaTakesTheFlagsMakesTheArchiveAndRunsWithoutItWhenItRefusesIt() throws IOException {
+    // This Java, with its release file: the launcher gives it every flag it has for it.
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("POPFETCH_JAR", probeJar().toString());
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    Path cache = dir.resolve("home/.cache/popfetch");
+
+    Command first = launch("poll", "--config", "x.yaml");
+
+    assertThat(first.status()).as(first.err()).isZero();
+    assertThat(first.out().strip()).isEqualTo("ran poll --config x.yaml");
+    assertThat(cached(cache)).singleElement().asString().endsWith(".jsa");
+
+    // An archive this Java cannot map (damaged here; one made by another build, or a runtime
+    // that cannot place it, alike): -Xshare:auto runs the command without it.
+    Files.write(cached(cache).get(0), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    Command refused = launch("poll");
+
+    assertThat(refused.status()).as(refused.err()).isZero();
+    assertThat(refused.out().strip()).isEqualTo("ran poll");
   }
 
   @Test
