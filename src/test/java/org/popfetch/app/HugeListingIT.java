@@ -24,10 +24,10 @@ import org.popfetch.testing.Mail;
 import org.popfetch.testing.TestPki;
 
 /**
- * {@code popfetch run} in a JVM with the heap the systemd unit ships (-Xmx128m, SerialGC), next to
- * a server that lists a million messages (a 60 MB UIDL listing) and one whose mailbox is at the
- * listing caps: a healthy account beside them keeps getting its mail, nothing runs out of memory,
- * and SIGTERM stops the service promptly.
+ * {@code popfetch run} in a JVM with the heap the systemd unit ships (-Xmx128m, SerialGC, and the
+ * launcher's young generation and free ratios), next to a server that lists a million messages (a
+ * 60 MB UIDL listing) and one whose mailbox is at the listing caps: a healthy account beside them
+ * keeps getting its mail, nothing runs out of memory, and SIGTERM stops the service promptly.
  */
 class HugeListingIT {
   @TempDir static Path shared;
@@ -114,6 +114,9 @@ class HugeListingIT {
               Path.of(System.getProperty("java.home"), "bin", "java").toString(),
               "-XX:+UseSerialGC",
               "-Xmx128m",
+              "-XX:NewRatio=6",
+              "-XX:MinHeapFreeRatio=10",
+              "-XX:MaxHeapFreeRatio=30",
               "-Xlog:gc:file=" + gcLog,
               "-cp",
               System.getProperty("java.class.path"),

@@ -3,15 +3,22 @@ package org.popfetch.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.popfetch.testing.Command;
 
 /**
@@ -20,9 +27,31 @@ import org.popfetch.testing.Command;
  * called; the script is a copy whose system paths point into the test's directory.
  */
 class LauncherTest {
+  private static final String FLAGS_OF_EVERY_JAVA =
+      "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:NewRatio=6 -XX:MinHeapFreeRatio=10"
+          + " -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
   private static final String FLAGS =
-      "-XX:+UseSerialGC -Xms8m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
+      FLAGS_OF_EVERY_JAVA + " -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000";
   private static final String JAR = "/usr/share/popfetch/popfetch.jar";
+
+  /**
+   * What the stand-in's training run lists: classes of commands, and those of the demo's own POP3
+   * server (GreenMail on Jakarta Mail and Angus) and the demo command, which no other command uses.
+   */
+  private static final List<String> TRAINED_CLASSES =
+      List.of(
+          "java/lang/Object id: 0",
+          "org/popfetch/app/Main id: 1",
+          "com/icegreen/greenmail/util/GreenMail id: 2",
+          "jakarta/mail/Session id: 3",
+          "jakarta/activation/DataHandler id: 4",
+          "org/eclipse/angus/mail/util/LineInputStream id: 5",
+          "org/popfetch/app/DemoServer id: 6",
+          "org/popfetch/fetch/AccountPoll id: 7",
+          "@lambda-proxy com/icegreen/greenmail/user/UserManager handle"
+              + " (Lcom/icegreen/greenmail/user/UserManager;)V",
+          "@lambda-proxy org/popfetch/fetch/AccountPoll run ()Ljava/lang/Runnable;",
+          "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.Invokers$Holder invokeExact_MT L8_L");
 
   @TempDir Path dir;
   Path launcher;
@@ -104,6 +133,40 @@ class LauncherTest {
     assertThat(c.out().strip()).isEqualTo("jdk17 " + FLAGS + " -jar " + JAR + " poll my account");
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "17.0.8, false",
+    "17.0.9, true",
+    "17.0.15, true",
+    "18.0.2, false",
+    "20, false",
+    "21, false",
+    "21.0.1, true",
+    "22, true",
+    "25.0.1, true"
+  })
+  void theNativeHeapTrimGoesOnlyToAJavaThatKnowsIt(String release, boolean knows)
+      throws IOException {
+    // A Java without -XX:TrimNativeHeapInterval refuses to start with it.
+    jdk("jdk", release, release);
+    env.put("JAVA_HOME", dir.resolve("jdk").toString());
+
+    Command c = launch("poll");
+
+    assertThat(c.out().strip())
+        .isEqualTo("jdk " + (knows ? FLAGS : FLAGS_OF_EVERY_JAVA) + " -jar " + JAR + " poll");
+  }
+
+  @Test
+  void aJavaWhoseUpdateIsUnknownIsNotGivenTheNativeHeapTrim() throws IOException {
+    Files.createSymbolicLink(bin.resolve("java"), jdk("jdk17", null, "17"));
+
+    Command c = launch("poll");
+
+    assertThat(c.out().strip())
+        .isEqualTo("jdk17 " + FLAGS_OF_EVERY_JAVA + " -jar " + JAR + " poll");
+  }
+
   @Test
   void aJavaHomeOlderThan17GivesWayToDefaultJava() throws IOException {
     jdk("jdk11", "11.0.2", "11");
@@ -157,10 +220,10 @@ class LauncherTest {
   }
 
   /**
-   * A stand-in JDK 17 whose training run (-XX:DumpLoadedClassList=FILE) writes its class list, or
-   * fails if {@code trainingFails}, and counts itself in {@code trainings}; its dump (-Xshare:dump)
-   * writes the -XX:SharedArchiveFile it is given from the class list it is given, and fails without
-   * one.
+   * A stand-in JDK 17 whose training run (-XX:DumpLoadedClassList=FILE) writes {@link
+   * #TRAINED_CLASSES} as its class list, or fails if {@code trainingFails}, and counts itself in
+   * {@code trainings}; its dump (-Xshare:dump) copies the class list it is given to the
+   * -XX:SharedArchiveFile it is given, and fails without one.
    */
   private void trainableJdk(boolean trainingFails) throws IOException {
     Command.script(
@@ -174,8 +237,9 @@ class LauncherTest {
             + (trainingFails
                 ? "    echo 'training broke' >&2; exit 1;;\n"
                 : "    for a in \"$@\"; do\n"
-                    + "      case \"$a\" in -XX:DumpLoadedClassList=*) echo Main > \"${a#*=}\";;"
-                    + " esac\n"
+                    + "      case \"$a\" in -XX:DumpLoadedClassList=*) printf '%s\\n' '"
+                    + String.join("' '", TRAINED_CLASSES)
+                    + "' > \"${a#*=}\";; esac\n"
                     + "    done; exit 0;;\n")
             + "  *' -Xshare:dump '*)\n"
             + "    for a in \"$@\"; do\n"
@@ -218,6 +282,24 @@ class LauncherTest {
             "jdk17 " + FLAGS + " -XX:SharedArchiveFile=" + archive + " -jar " + jar + " poll");
     assertThat(second.out()).isEqualTo(first.out());
     assertThat(trainings()).isEqualTo(1);
+  }
+
+  @Test
+  void theArchiveLeavesOutTheClassesOnlyTheDemosServerLoads() throws IOException {
+    trainableJdk(false);
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+
+    launch("poll");
+
+    // The stand-in's archive is the list it was given.
+    assertThat(Files.readAllLines(cached(dir.resolve("home/.cache/popfetch")).get(0)))
+        .containsExactly(
+            "java/lang/Object id: 0",
+            "org/popfetch/app/Main id: 1",
+            "org/popfetch/fetch/AccountPoll id: 7",
+            "@lambda-proxy org/popfetch/fetch/AccountPoll run ()Ljava/lang/Runnable;",
+            "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.Invokers$Holder invokeExact_MT"
+                + " L8_L");
   }
 
   @Test
@@ -299,6 +381,45 @@ class LauncherTest {
     assertThat(c.out()).contains("-XX:SharedArchiveFile=");
     assertThat(Files.readAllLines(dir.resolve("tools-run")))
         .containsExactlyInAnyOrder("readlink", "stat", "cksum");
+  }
+
+  /** A jar whose main class is {@link LauncherProbe}, as the launcher starts popfetch's. */
+  private Path probeJar() throws IOException {
+    Path jar = dir.resolve("probe.jar");
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, LauncherProbe.class.getName());
+    String entry = LauncherProbe.class.getName().replace('.', '/') + ".class";
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
+        InputStream in = LauncherProbe.class.getResourceAsStream("/" + entry)) {
+      out.putNextEntry(new JarEntry(entry));
+      in.transferTo(out);
+      out.closeEntry();
+    }
+    return jar;
+  }
+
+  @Test
+  void theRealJavaTakesTheFlagsMakesTheArchiveAndRunsWithoutItWhenItRefusesIt() throws IOException {
+    // This Java, with its release file: the launcher gives it every flag it has for it.
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("POPFETCH_JAR", probeJar().toString());
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    Path cache = dir.resolve("home/.cache/popfetch");
+
+    Command first = launch("poll", "--config", "x.yaml");
+
+    assertThat(first.status()).as(first.err()).isZero();
+    assertThat(first.out().strip()).isEqualTo("ran poll --config x.yaml");
+    assertThat(cached(cache)).singleElement().asString().endsWith(".jsa");
+
+    // An archive this Java cannot map (damaged here; one made by another build, or a runtime
+    // that cannot place it, alike): -Xshare:auto runs the command without it.
+    Files.write(cached(cache).get(0), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    Command refused = launch("poll");
+
+    assertThat(refused.status()).as(refused.err()).isZero();
+    assertThat(refused.out().strip()).isEqualTo("ran poll");
   }
 
   @Test
