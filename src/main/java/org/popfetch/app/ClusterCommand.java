@@ -2,10 +2,6 @@ package org.popfetch.app;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -173,16 +169,8 @@ final class ClusterCommand implements Runnable {
 
     /** An empty database has no cluster yet: says so, instead of naming a missing table. */
     private static void requireSchema(PostgresConnector connector) throws IOException {
-      try (Connection db = connector.open("status");
-          Statement q = db.createStatement();
-          ResultSet prepared =
-              q.executeQuery("SELECT to_regclass('popfetch_schema') IS NOT NULL")) {
-        prepared.next();
-        if (!prepared.getBoolean(1) || PostgresSchema.version(db) == 0) {
-          throw new IOException("no cluster here yet: run popfetch cluster init, or start a node");
-        }
-      } catch (SQLException e) {
-        throw new IOException(e.getMessage(), e);
+      if (PostgresSchema.preparedVersion(connector) == 0) {
+        throw new IOException("no cluster here yet: run popfetch cluster init, or start a node");
       }
     }
   }

@@ -194,6 +194,23 @@ public final class PostgresSchema {
     }
   }
 
+  /**
+   * The schema version of the database {@code connector} reaches, read without preparing anything:
+   * 0 if popfetch never prepared it (no schema table at all).
+   *
+   * @throws IOException if the database cannot be reached or read
+   */
+  public static int preparedVersion(PostgresConnector connector) throws IOException {
+    try (Connection db = connector.open("status");
+        Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT to_regclass('popfetch_schema') IS NOT NULL")) {
+      rs.next();
+      return rs.getBoolean(1) ? version(db) : 0;
+    } catch (SQLException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
   /** The schema version of the database: 0 if popfetch never prepared it. */
   public static int version(Connection db) throws SQLException {
     try (Statement s = db.createStatement();
