@@ -343,8 +343,11 @@ class HostileTransferTest {
 
   @Test
   void aBodyThatTricklesForeverEndsThePollAtTheMessageDeadline() throws Exception {
-    // 200 octets/s: twice the minimum rate, so only a deadline on the whole message ends it.
-    Timeouts trickle = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(1), 100);
+    // 20 octets every 5 ms: far above the minimum rate even when a loaded machine lets the server
+    // run only now and then, so only a deadline on the whole message (twice the read timeout) ends
+    // it, never the rate guard or the read timeout.
+    Timeouts trickle = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(2), 100);
+    byte[] drip = "s".repeat(20).getBytes(ISO_8859_1);
     try (ScriptedServer server =
         server(
             c -> {
@@ -354,7 +357,7 @@ class HostileTransferTest {
               try {
                 out.write("+OK 81 octets\r\nSubject: slow\r\n\r\n".getBytes(ISO_8859_1));
                 while (true) {
-                  out.write('s');
+                  out.write(drip);
                   out.flush();
                   Thread.sleep(5); // the server's pace under test, not test timing
                 }
@@ -364,7 +367,7 @@ class HostileTransferTest {
             })) {
       PollResult result =
           assertTimeoutPreemptively(
-              Duration.ofSeconds(20),
+              Duration.ofSeconds(60),
               () -> accountPoll(server, FetchPolicy.deleteMode(), trickle).run());
       assertThat(result.failure()).map(PollFailure::kind).contains(PollFailure.Kind.PROTOCOL);
       assertThat(result.failure().get().message()).contains("RETR 1").contains("81 octets listed");
@@ -414,9 +417,10 @@ class HostileTransferTest {
                   throw new UncheckedIOException(e);
                 }
               });
-      assertThat(midTransfer.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(midTransfer.await(60, TimeUnit.SECONDS)).isTrue();
       stop.set(true);
-      PollResult result = running.get(5, TimeUnit.SECONDS);
+      // Well within the 60 s read timeout: only the stop can end the poll this early.
+      PollResult result = running.get(30, TimeUnit.SECONDS);
       assertThat(result.fetched()).isEqualTo(1);
       assertThat(result.deleted()).isZero();
     }
