@@ -279,8 +279,9 @@ public final class ClusteredScheduler implements AutoCloseable {
    * ({@code @DisallowConcurrentExecution}): it cannot across a frozen node, so the account's lease
    * does, and the task that finds it held skips. Quartz's own guard marked the job's triggers
    * blocked at each firing and free again at each end, in the transactions every node serialises
-   * on: without it the cluster fired 96 to 104 jobs a second instead of 65 to 73 (three nodes, one
-   * PostgreSQL, load 2.4 to 6), with the same three transactions per firing.
+   * on: without it three nodes fired 31 to 48 % more jobs a second (65 to 97 at load 3, 55 to 72 at
+   * load 5 to 6, 40 to 55 at load 8 to 9; bench.SchedulerFiringBenchmark, side by side), with the
+   * same three transactions per firing.
    */
   public static final class ClusterJob implements Job {
     @Override
