@@ -49,6 +49,7 @@ final class ClusterNode implements AutoCloseable {
   final PostgresConnector connector;
   final ClusteredScheduler scheduler;
   final Leases leases;
+  private final AdvisoryLeases advisory;
   private final ClusterConfigRow configRow;
   private final ClusterView view;
 
@@ -59,11 +60,14 @@ final class ClusterNode implements AutoCloseable {
   private volatile String digest = "";
   private volatile Instant configTime = Instant.EPOCH;
 
-  private ClusterNode(String name, PostgresConnector connector, ClusteredScheduler scheduler) {
+  private ClusterNode(
+      String name, PostgresConnector connector, ClusteredScheduler scheduler, int threads) {
     this.name = name;
     this.connector = connector;
     this.scheduler = scheduler;
-    AdvisoryLeases advisory = new AdvisoryLeases(connector);
+    // As many lease connections kept as polls run here at once: a new one for each poll cost
+    // more than anything else the lease does.
+    this.advisory = new AdvisoryLeases(connector, Math.max(1, threads));
     this.leases = account -> advisory.tryAcquire(account).map(this::counted);
     this.configRow = new ClusterConfigRow(connector);
     this.view = new ClusterView(connector, PostgresSchema.SCHEDULER_NAME, Clock.systemUTC());
@@ -152,7 +156,7 @@ final class ClusterNode implements AutoCloseable {
       throw e;
     }
     LOG.info("joining the cluster on {} as node {}", shared.url(), name);
-    return new ClusterNode(name, connector, scheduler);
+    return new ClusterNode(name, connector, scheduler, threads);
   }
 
   /** The seen-UID store every node shares. */
@@ -287,6 +291,10 @@ final class ClusterNode implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    scheduler.close();
+    try {
+      scheduler.close();
+    } finally {
+      advisory.close();
+    }
   }
 }

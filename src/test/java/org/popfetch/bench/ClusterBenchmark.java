@@ -87,8 +87,11 @@ public final class ClusterBenchmark {
             DovecotServer.start(users, TestPki.create("bench").issue("127.0.0.1"));
         RecordingPop3Proxy proxy = new RecordingPop3Proxy(dovecot.pop3Port(), latency);
         PostgresInstance pg = PostgresInstance.start()) {
-      leaseCost.add(leaseCost(pg.createDatabase(), LEASE_ROUNDS));
-      System.out.println(leaseCost.get(0));
+      String leaseDb = pg.createDatabase();
+      for (int kept : List.of(0, AdvisoryLeases.DEFAULT_IDLE)) {
+        leaseCost.add(leaseCost(leaseDb, LEASE_ROUNDS, kept));
+        System.out.println(leaseCost.get(leaseCost.size() - 1));
+      }
       for (int nodes = 1; nodes <= 3; nodes++) {
         String state = "state: { url: \"%s\", user: postgres }\n".formatted(pg.createDatabase());
         results.add(
@@ -136,14 +139,20 @@ public final class ClusterBenchmark {
   static final int LEASE_ROUNDS = 300;
 
   /**
-   * What a lease adds to one poll, measured alone: taken (a connection of its own, its session set
-   * up, the advisory lock), checked three times (as before a record, a DELE and the QUIT), given
-   * back and its connection closed; {@code rounds} times on one account, one after the other.
+   * What a lease adds to one poll, measured alone: taken (the advisory lock, on a kept connection
+   * or, with {@code kept} 0, on a new one with its session set up), checked three times (as before
+   * a record, a DELE and the QUIT), given back (and its connection kept or closed); {@code rounds}
+   * times on one account, one after the other.
    */
-  static String leaseCost(String url, int rounds) throws IOException {
-    AdvisoryLeases leases =
+  static String leaseCost(String url, int rounds, int kept) throws IOException {
+    try (AdvisoryLeases leases =
         new AdvisoryLeases(
-            new PostgresConnector(url, Optional.of("postgres"), Optional.empty(), "bench"));
+            new PostgresConnector(url, Optional.of("postgres"), Optional.empty(), "bench"), kept)) {
+      return leaseCost(leases, rounds, kept);
+    }
+  }
+
+  private static String leaseCost(AdvisoryLeases leases, int rounds, int kept) throws IOException {
     AccountKey account = AccountKey.of("127.0.0.1", 110, "bench");
     long[] nanos = new long[rounds];
     for (int i = 0; i < rounds; i++) {
@@ -162,8 +171,9 @@ public final class ClusterBenchmark {
     // The first ones load the driver's classes: the median and the 95th percentile say more.
     return String.format(
         Locale.ROOT,
-        "lease alone (taken, checked 3 times, given back), %d rounds: median %.2f ms, p95 %.2f"
-            + " ms, mean %.2f ms (load %s)",
+        "lease alone (taken, checked 3 times, given back; %s), %d rounds: median %.2f ms, p95"
+            + " %.2f ms, mean %.2f ms (load %s)",
+        kept == 0 ? "a new connection each" : "connections kept",
         rounds,
         sorted[rounds / 2] / 1e6,
         sorted[rounds * 95 / 100] / 1e6,

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -165,6 +166,42 @@ class ClusteredSchedulerTest {
     assertThat(ran.await(5, TimeUnit.SECONDS))
         .as("run by the node that was waiting, within its check-in of 1 s and the first interval")
         .isTrue();
+  }
+
+  @Test
+  void aJobIsFiredOnScheduleWhileItsLastRunStillGoesSoTheLeaseDecidesWhetherItPolls()
+      throws Exception {
+    // Two nodes, so that the second firing has somewhere to run while the first one is blocked.
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch secondRun = new CountDownLatch(2);
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    Runnable task =
+        () -> {
+          mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+          secondRun.countDown();
+          try {
+            release.await(20, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            running.decrementAndGet();
+          }
+        };
+    for (String name : List.of("one", "two")) {
+      ClusteredScheduler n = node(name, 2);
+      n.tasks(Map.of("a", task));
+      n.start();
+    }
+    nodes.get(0).reconcile(Map.of("a", Spec.every(Duration.ofSeconds(1))));
+    try {
+      assertThat(secondRun.await(15, TimeUnit.SECONDS))
+          .as("a second run began while the first was still going")
+          .isTrue();
+      assertThat(mostAtOnce.get()).isGreaterThanOrEqualTo(2);
+    } finally {
+      release.countDown();
+    }
   }
 
   @Test

@@ -3,13 +3,19 @@ package org.popfetch.testing;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.popfetch.control.ControlClient;
+import org.popfetch.control.ControlRequest;
 
 /**
  * One {@code popfetch run} in a JVM of its own, as one node of a cluster: its own home directory
@@ -90,6 +96,26 @@ public final class PopfetchNode {
     pb.environment().put("LC_ALL", "C.UTF-8");
     pb.environment().putAll(environment);
     process = pb.start();
+  }
+
+  /** The node's control socket, where a configuration under ~/.config puts it. */
+  public Path controlSocket() {
+    return home.resolve(".local/state/popfetch/control.sock");
+  }
+
+  /**
+   * Asks the running node to deliver its forwarding queue now, as {@code popfetch queue flush}
+   * does, and waits for the run to end (the queue runs each minute on its own).
+   *
+   * @return the node's exit status for the request; empty if it does not listen (not running yet,
+   *     or gone)
+   */
+  public Optional<Integer> flushQueue() throws IOException {
+    StringWriter out = new StringWriter();
+    try (PrintWriter w = new PrintWriter(out)) {
+      return ControlClient.send(
+          controlSocket(), ControlRequest.of("flush", List.of()), Duration.ofSeconds(60), w, w);
+    }
   }
 
   public Path log() {
