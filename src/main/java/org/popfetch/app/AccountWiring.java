@@ -399,20 +399,20 @@ final class AccountWiring {
   }
 
   static boolean forwards(PopfetchConfig config) {
-    return config.accounts().stream()
-        .anyMatch(
-            a ->
-                a.deliver() instanceof DeliverConfig.Smtp
-                    || a.multidrop().stream()
-                        .anyMatch(
-                            m ->
-                                m.users().values().stream()
-                                    .anyMatch(DeliverConfig.Smtp.class::isInstance))
-                    || a.rules().stream()
-                        .anyMatch(
-                            r ->
-                                r.deliver().stream()
-                                    .anyMatch(t -> t.destination() instanceof DeliverConfig.Smtp)));
+    return config.accounts().stream().anyMatch(AccountWiring::forwards);
+  }
+
+  /** Whether any of the account's mail may go through the forwarding queue. */
+  static boolean forwards(AccountConfig a) {
+    return a.deliver() instanceof DeliverConfig.Smtp
+        || a.multidrop().stream()
+            .anyMatch(
+                m -> m.users().values().stream().anyMatch(DeliverConfig.Smtp.class::isInstance))
+        || a.rules().stream()
+            .anyMatch(
+                r ->
+                    r.deliver().stream()
+                        .anyMatch(t -> t.destination() instanceof DeliverConfig.Smtp));
   }
 
   static QueuePolicy queuePolicy(PopfetchConfig config) {

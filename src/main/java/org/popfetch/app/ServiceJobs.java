@@ -99,6 +99,10 @@ final class ServiceJobs implements AutoCloseable {
   private final ServerSlots slots;
   private final Map<String, Polled> accounts = new LinkedHashMap<>();
   private final MailQueue queue;
+
+  /** Runs the queue soon after a poll queued mail; null if nothing forwards. */
+  private final QueueKick kick;
+
   private final Map<String, QueueRunner.Route> routes;
 
   /**
@@ -117,6 +121,11 @@ final class ServiceJobs implements AutoCloseable {
     this.config = config;
     this.shared = shared;
     this.queue = queue;
+    this.kick =
+        queue == null
+            ? null
+            : new QueueKick(
+                PopfetchDaemon.guarded("queue", () -> runQueue(false, false), PopfetchDaemon.HALT));
     // Routes are built once, their passwords read at each login; a runner is made for each run,
     // since its counts add up over its runs.
     this.routes =
@@ -207,7 +216,9 @@ final class ServiceJobs implements AutoCloseable {
             lease.set(held.get());
             // Empty when resting, or stopping while waiting for a connection slot: the next
             // trigger (or the next start) polls it.
-            polling.pollWhenDue(slots, t.server(), t.port(), shared.stopping());
+            polling
+                .pollWhenDue(slots, t.server(), t.port(), shared.stopping())
+                .ifPresent(r -> forwardSoon(t, r));
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           } finally {
@@ -350,25 +361,40 @@ final class ServiceJobs implements AutoCloseable {
                         + " reach; not polled")));
       }
       p.lease().set(held.get());
-      return slots
-          .run(t.server(), t.port(), shared.stopping(), () -> p.polling().poll(shared.stopping()))
-          .orElseGet(
-              () ->
-                  new PollResult(
-                      t.name(),
-                      0,
-                      0,
-                      0,
-                      0,
-                      0,
-                      0,
-                      Optional.of(
-                          new PollFailure(
-                              PollFailure.Kind.INTERNAL, "the service is stopping; not polled"))));
+      PollResult result =
+          slots
+              .run(
+                  t.server(),
+                  t.port(),
+                  shared.stopping(),
+                  () -> p.polling().poll(shared.stopping()))
+              .orElseGet(
+                  () ->
+                      new PollResult(
+                          t.name(),
+                          0,
+                          0,
+                          0,
+                          0,
+                          0,
+                          0,
+                          Optional.of(
+                              new PollFailure(
+                                  PollFailure.Kind.INTERNAL,
+                                  "the service is stopping; not polled"))));
+      forwardSoon(t, result);
+      return result;
     } finally {
       held.ifPresent(Lease::close);
       p.lease().set(Lease.EXCLUSIVE);
       lock.unlock();
+    }
+  }
+
+  /** Asks for a queue run now if the poll fetched mail the account may forward. */
+  private void forwardSoon(AccountRun.Target t, PollResult result) {
+    if (kick != null && result.fetched() > 0 && AccountWiring.forwards(t.config())) {
+      kick.request();
     }
   }
 
@@ -428,5 +454,8 @@ final class ServiceJobs implements AutoCloseable {
   @Override
   public void close() throws Exception {
     scheduler.close();
+    if (kick != null) {
+      kick.close();
+    }
   }
 }

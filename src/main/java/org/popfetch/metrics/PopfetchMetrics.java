@@ -331,8 +331,15 @@ public final class PopfetchMetrics {
     }
   }
 
-  /** Counts one pass of the forwarding queue. */
+  /**
+   * Counts one pass of the forwarding queue: {@code popfetch_queue_runs_total} (whether the runner
+   * is alive), and its messages by result.
+   */
   public void queueRun(int delivered, int deferred, int bounced) {
+    Counter.builder("popfetch_queue_runs_total")
+        .description("passes of the forwarding queue, scheduled or after a poll that queued mail")
+        .register(registry)
+        .increment();
     queueOutcome("delivered", delivered);
     queueOutcome("deferred", deferred);
     queueOutcome("bounced", bounced);

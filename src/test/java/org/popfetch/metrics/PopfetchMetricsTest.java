@@ -178,6 +178,7 @@ class PopfetchMetricsTest {
         .contains("popfetch_queue_messages_total{result=\"delivered\"} 5.0")
         .contains("popfetch_queue_messages_total{result=\"deferred\"} 1.0")
         .contains("popfetch_queue_messages_total{result=\"bounced\"} 2.0")
+        .contains("popfetch_queue_runs_total 2.0")
         .contains("popfetch_queue_depth 7.0")
         .contains("popfetch_queue_oldest_seconds 180.0");
   }

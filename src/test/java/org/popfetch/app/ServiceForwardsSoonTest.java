@@ -1,0 +1,134 @@
+package org.popfetch.app;
+
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.icegreen.greenmail.store.MailFolder;
+import com.icegreen.greenmail.user.GreenMailUser;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import jakarta.mail.internet.MimeMessage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.fetch.AccountPoll;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service forwards what a poll fetched right after the poll, as fetchmail does, not at the
+ * queue's next scheduled run a minute later.
+ */
+class ServiceForwardsSoonTest {
+  @TempDir Path dir;
+  GreenMail greenMail;
+  GreenMailUser carol;
+  ListAppender<ILoggingEvent> events;
+  Logger root;
+  Logger poll = (Logger) LoggerFactory.getLogger(AccountPoll.class);
+  Level pollLevel;
+
+  @BeforeEach
+  void start() {
+    greenMail =
+        new GreenMail(
+            new ServerSetup[] {
+              new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_POP3).dynamicPort(),
+              new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort()
+            });
+    greenMail.start();
+    carol = greenMail.setUser("carol@example.org", "carol", "s3cret-pw");
+    root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    events = new ListAppender<>();
+    events.start();
+    root.addAppender(events);
+    pollLevel = poll.getLevel();
+    poll.setLevel(Level.DEBUG); // the service's empty polls are logged at DEBUG
+  }
+
+  @AfterEach
+  void stop() {
+    root.detachAppender(events);
+    poll.setLevel(pollLevel);
+    greenMail.stop();
+  }
+
+  private MailFolder inbox() throws Exception {
+    return greenMail.getManagers().getImapHostManager().getInbox(carol);
+  }
+
+  /** The Message-IDs of every message GreenMail holds, in every mailbox. */
+  private List<String> messageIds() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (MimeMessage m : greenMail.getReceivedMessages()) {
+      ids.add(m.getMessageID());
+    }
+    return ids;
+  }
+
+  private boolean logged(String start) {
+    return List.copyOf(events.list).stream()
+        .anyMatch(e -> e.getFormattedMessage().startsWith(start));
+  }
+
+  @Test
+  void mailAPollQueuedIsForwardedWellBeforeTheQueuesNextScheduledRun() throws Exception {
+    Path file = dir.resolve("popfetch.yaml");
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        file,
+        """
+        state: { url: "jdbc:sqlite:%s" }
+        queue: { dir: %s }
+        accounts:
+          - name: carol
+            server: 127.0.0.1
+            port: %d
+            tls: none
+            user: carol
+            password: s3cret-pw
+            cron: "* * * * * ?"
+            deliver: { smtp: { host: 127.0.0.1, port: %d, tls: none, to: [dave@example.org] } }
+        """
+            .formatted(
+                dir.resolve("state.db"),
+                dir.resolve("queue"),
+                greenMail.getPop3().getPort(),
+                greenMail.getSmtp().getPort()));
+    try (PopfetchDaemon daemon =
+        PopfetchDaemon.start(file, false, new PrintWriter(new StringWriter()))) {
+      // The service's first poll and its first scheduled queue run (within the scheduler's
+      // jitter of the start) are over: the next scheduled queue run is a minute away.
+      await().atMost(Duration.ofSeconds(30)).until(() -> logged("carol: 0 on server"));
+      await()
+          .atMost(Duration.ofSeconds(45))
+          .until(() -> daemon.metrics().scrape().contains("popfetch_queue_runs_total 1.0"));
+
+      carol.deliver(
+          GreenMailUtil.newMimeMessage(
+              "From: a@example.org\r\nMessage-ID: <soon@example.org>\r\nSubject: hi\r\n\r\n"
+                  + "hello\r\n"));
+
+      // Taken from carol's mailbox, and arrived at the SMTP server: the only copy left.
+      await()
+          .atMost(Duration.ofSeconds(PopfetchDaemon.QUEUE_INTERVAL.toSeconds() / 3))
+          .until(
+              () ->
+                  inbox().getMessageCount() == 0
+                      && messageIds().equals(List.of("<soon@example.org>")));
+    }
+  }
+}
