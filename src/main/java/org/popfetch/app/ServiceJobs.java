@@ -293,6 +293,11 @@ final class ServiceJobs implements AutoCloseable {
 
   void start() throws Exception {
     scheduler.start();
+    if (kick != null) {
+      // What the queue holds from before the start (or the reload) leaves now, not at the queue
+      // job's first run, which comes up to half a minute later.
+      kick.request();
+    }
     if (shared.cluster().isPresent()) {
       shared.cluster().get().follow(config.source(), clusterTasks, clusterSpecs);
     }

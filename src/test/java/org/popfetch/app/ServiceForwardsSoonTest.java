@@ -14,9 +14,11 @@ import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.config.ConfigLoader;
+import org.popfetch.config.DeliverConfig;
 import org.popfetch.fetch.AccountPoll;
+import org.popfetch.queue.MailQueue;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -83,12 +88,11 @@ class ServiceForwardsSoonTest {
         .anyMatch(e -> e.getFormattedMessage().startsWith(start));
   }
 
-  @Test
-  void mailAPollQueuedIsForwardedWellBeforeTheQueuesNextScheduledRun() throws Exception {
+  private Path configuration() throws Exception {
     Path file = dir.resolve("popfetch.yaml");
     Files.createFile(
         file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(
+    return Files.writeString(
         file,
         """
         state: { url: "jdbc:sqlite:%s" }
@@ -108,14 +112,49 @@ class ServiceForwardsSoonTest {
                 dir.resolve("queue"),
                 greenMail.getPop3().getPort(),
                 greenMail.getSmtp().getPort()));
+  }
+
+  @Test
+  void mailQueuedBeforeTheStartLeavesAtTheStart() throws Exception {
+    Path file = configuration();
+    DeliverConfig.Smtp smtp =
+        (DeliverConfig.Smtp) ConfigLoader.load(file).accounts().get(0).deliver();
+    MailQueue queue = new MailQueue(dir.resolve("queue"), Clock.systemUTC());
+    byte[] message =
+        "From: a@example.org\r\nMessage-ID: <before@example.org>\r\nSubject: hi\r\n\r\nhello\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+    queue.commit(
+        List.of(
+            queue.stage(
+                "a@example.org",
+                List.of("dave@example.org"),
+                smtp.route().id(),
+                out -> {
+                  out.write(message);
+                  return message.length;
+                })));
+
     try (PopfetchDaemon daemon =
         PopfetchDaemon.start(file, false, new PrintWriter(new StringWriter()))) {
-      // The service's first poll and its first scheduled queue run (within the scheduler's
-      // jitter of the start) are over: the next scheduled queue run is a minute away.
+      // The queue job's own first run comes at a random moment within its first 30 s.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> messageIds().equals(List.of("<before@example.org>")));
+    }
+  }
+
+  @Test
+  void mailAPollQueuedIsForwardedWellBeforeTheQueuesNextScheduledRun() throws Exception {
+    Path file = configuration();
+    try (PopfetchDaemon daemon =
+        PopfetchDaemon.start(file, false, new PrintWriter(new StringWriter()))) {
+      // The service's first poll, its queue run at the start and its first scheduled queue run
+      // (within the scheduler's jitter of the start) are over: the next scheduled queue run is a
+      // minute away.
       await().atMost(Duration.ofSeconds(30)).until(() -> logged("carol: 0 on server"));
       await()
           .atMost(Duration.ofSeconds(45))
-          .until(() -> daemon.metrics().scrape().contains("popfetch_queue_runs_total 1.0"));
+          .until(() -> daemon.metrics().scrape().contains("popfetch_queue_runs_total 2.0"));
 
       carol.deliver(
           GreenMailUtil.newMimeMessage(
