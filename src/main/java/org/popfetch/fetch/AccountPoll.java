@@ -316,7 +316,7 @@ public final class AccountPoll {
       return;
     }
     try {
-      if (next.isPresent() && stored.isPresent() && samePlace(next.get(), stored.get())) {
+      if (next.isPresent() && stored.isPresent() && next.get().samePlaceAs(stored.get())) {
         // Nothing new since the mark: only the count of polls after it went up.
         store.countShortcut(account.key(), next.get());
       } else {
@@ -329,10 +329,6 @@ public final class AccountPoll {
           account.name(),
           LogText.sanitize(e.getMessage()));
     }
-  }
-
-  private static boolean samePlace(ListingMark a, ListingMark b) {
-    return a.position() == b.position() && a.uid().equals(b.uid());
   }
 
   /** Without UIDL, delete mode still works; keep mode cannot tell old mail from new. */

@@ -27,6 +27,14 @@ public record ListingMark(int position, String uid, int shortcuts) {
     }
   }
 
+  /**
+   * Whether {@code other} marks the same message at the same place (whatever the count of polls
+   * after it): a poll that ends on the same place found nothing new.
+   */
+  public boolean samePlaceAs(ListingMark other) {
+    return position == other.position && uid.equals(other.uid);
+  }
+
   // equals and hashCode written out, as the record would make them: the record's own are linked
   // through invokedynamic at their first call, which spins method-handle classes at every start
   // of a one-shot poll (docs/benchmarks.md, "One-shot poll: where the start-up goes").

@@ -142,10 +142,7 @@ public final class RememberingSeenUidStore implements SeenUidStore {
   public synchronized void countShortcut(AccountKey account, ListingMark counted)
       throws IOException {
     Optional<ListingMark> known = marks.get(account);
-    if (known != null
-        && known.isPresent()
-        && known.get().position() == counted.position()
-        && known.get().uid().equals(counted.uid())) {
+    if (known != null && known.isPresent() && known.get().samePlaceAs(counted)) {
       marks.put(account, Optional.of(counted));
       return;
     }

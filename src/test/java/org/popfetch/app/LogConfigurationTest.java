@@ -70,13 +70,7 @@ class LogConfigurationTest {
   @Test
   void aStackTraceFollowsTheLineWithEachLineEscaped() {
     LoggerContext context = new LoggerContext();
-    new LogConfiguration().configure(context);
-    @SuppressWarnings("unchecked")
-    ConsoleAppender<ILoggingEvent> stderr =
-        (ConsoleAppender<ILoggingEvent>)
-            context
-                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
-                .getAppender(LogConfiguration.APPENDER);
+    ConsoleAppender<ILoggingEvent> stderr = configured(context);
     LoggingEvent event =
         new LoggingEvent(
             "x",
@@ -98,13 +92,7 @@ class LogConfigurationTest {
   @Test
   void aLineIsTheLevelPaddedToFiveAndTheLoggerShortened() {
     LoggerContext context = new LoggerContext();
-    new LogConfiguration().configure(context);
-    @SuppressWarnings("unchecked")
-    ConsoleAppender<ILoggingEvent> stderr =
-        (ConsoleAppender<ILoggingEvent>)
-            context
-                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
-                .getAppender(LogConfiguration.APPENDER);
+    ConsoleAppender<ILoggingEvent> stderr = configured(context);
     LoggingEvent event =
         new LoggingEvent(
             "x", context.getLogger("org.popfetch.pop3.Pop3Client"), Level.INFO, "hi", null, null);
@@ -163,5 +151,13 @@ class LogConfigurationTest {
         System.setProperty(ContextInitializer.CONFIG_FILE_PROPERTY, before);
       }
     }
+  }
+
+  /** The standard-error appender {@link LogConfiguration} sets up in {@code context}. */
+  @SuppressWarnings("unchecked")
+  private static ConsoleAppender<ILoggingEvent> configured(LoggerContext context) {
+    new LogConfiguration().configure(context);
+    return (ConsoleAppender<ILoggingEvent>)
+        context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(LogConfiguration.APPENDER);
   }
 }

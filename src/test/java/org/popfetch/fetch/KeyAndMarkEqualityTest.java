@@ -39,4 +39,13 @@ class KeyAndMarkEqualityTest {
         .isNotEqualTo(new ListingMark(20_000, "000abc", 3))
         .isNotEqualTo(null);
   }
+
+  @Test
+  void aMarkIsAtTheSamePlaceWhateverItsCountButNotWithAnotherPositionOrUid() {
+    ListingMark m = new ListingMark(20_000, "000abc", 2);
+
+    assertThat(m.samePlaceAs(new ListingMark(20_000, "000abc", 3))).isTrue();
+    assertThat(m.samePlaceAs(new ListingMark(20_001, "000abc", 2))).isFalse();
+    assertThat(m.samePlaceAs(new ListingMark(20_000, "000abd", 2))).isFalse();
+  }
 }
