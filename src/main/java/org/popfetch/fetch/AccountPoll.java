@@ -147,8 +147,11 @@ public final class AccountPoll {
       failure = poll(client);
     } catch (StoreNotOpenedException e) {
       // Met at the first read of the store, right after the login: nothing else was sent, so
-      // QUIT deletes nothing and leaves the server as it was.
-      quitQuietly(client);
+      // QUIT deletes nothing and leaves the server as it was. Had anything been retrieved (no
+      // path does that before reading the store), the session would end without QUIT instead.
+      if (delivery == null) {
+        quitQuietly(client);
+      }
       failure = Optional.of(new PollFailure(PollFailure.Kind.STORE, e.getMessage()));
       saidByCaller = true;
     } catch (CredentialException e) {
