@@ -20,6 +20,7 @@ import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueueRunner;
 import org.popfetch.schedule.AccountPolling;
 import org.popfetch.schedule.ParallelRun;
+import org.popfetch.store.OpeningSeenUidStore;
 import org.popfetch.store.SqliteSeenUidStore;
 import org.popfetch.store.StateLock;
 import org.slf4j.Logger;
@@ -74,6 +75,15 @@ final class PollCommand implements Callable<Integer> {
           "Say nothing unless something failed (for cron): no progress, no summary lines;"
               + " warnings and errors still go to standard error.")
   boolean quiet;
+
+  /** How the state store is opened: a test may hold it back. */
+  StateOpener opener = SqliteSeenUidStore::open;
+
+  /** Opens (creating if needed) the state store in a file. */
+  @FunctionalInterface
+  interface StateOpener {
+    SeenUidStore open(Path file) throws IOException;
+  }
 
   @Parameters(
       paramLabel = "ACCOUNT",
@@ -148,29 +158,36 @@ final class PollCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       return AccountRun.failed(e, err);
     }
-    try (StateLock held = lock.get();
-        SeenUidStore store = SqliteSeenUidStore.open(plan.config().state().file())) {
-      AccountWiring.adoptOldState(config, store);
-      MailQueue queue = null;
-      if (AccountWiring.forwards(config)) {
-        queue = new MailQueue(config.queue().dir(), Clock.systemUTC());
-        queue.recover();
-      }
-      MailQueue q = queue;
-      results =
-          ParallelRun.forEach(
-              plan.targets(),
-              config.parallel(),
-              config.perServer(),
-              AccountRun.Target::server,
-              AccountRun.Target::port,
-              t ->
-                  AccountPolling.once(
-                          t.name(), PollWiring.poll(t, config, store, q, options.trace), observer)
-                      .poll(() -> false));
-      if (queue != null) {
-        // What was just queued goes out now; what waits for a retry goes when it is due.
-        runQueue(queue, routes, config);
+    try (StateLock held = lock.get()) {
+      MailQueue queue =
+          AccountWiring.forwards(config)
+              ? new MailQueue(config.queue().dir(), Clock.systemUTC())
+              : null;
+      // The local set-up runs while the polls connect, negotiate TLS, log in and send their
+      // first command (and the server works on it): each poll waits for it at its first read of
+      // the store, before anything it does could deliver or delete.
+      try (OpeningSeenUidStore store = OpeningSeenUidStore.start(() -> prepared(config, queue))) {
+        results =
+            ParallelRun.forEach(
+                plan.targets(),
+                config.parallel(),
+                config.perServer(),
+                AccountRun.Target::server,
+                AccountRun.Target::port,
+                t ->
+                    AccountPolling.once(
+                            t.name(),
+                            PollWiring.poll(t, config, store, queue, options.trace),
+                            observer)
+                        .poll(() -> false));
+        // A store that did not open is said here, once, as it was before any poll when the
+        // store opened first: the polls logged in, met it at their first read and left with
+        // QUIT, having marked nothing for deletion.
+        store.awaitOpen();
+        if (queue != null) {
+          // What was just queued goes out now; what waits for a retry goes when it is due.
+          runQueue(queue, routes, config);
+        }
       }
     }
     for (PollResult r : results) {
@@ -184,6 +201,29 @@ final class PollCommand implements Callable<Integer> {
       }
     }
     return PollStatus.of(results).code;
+  }
+
+  /**
+   * The state store opened, the state of older account scopes adopted and, when an account
+   * forwards, the queue recovered from an earlier crash: all before any poll reads the store, so
+   * before any poll delivers into the queue (recovery empties its incoming/).
+   */
+  private SeenUidStore prepared(PopfetchConfig config, MailQueue queue) throws IOException {
+    SeenUidStore store = opener.open(config.state().file());
+    try {
+      AccountWiring.adoptOldState(config, store);
+      if (queue != null) {
+        queue.recover();
+      }
+      return store;
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        store.close();
+      } catch (IOException c) {
+        e.addSuppressed(c);
+      }
+      throw e;
+    }
   }
 
   /** One run of the queue, logged as counts. */

@@ -133,6 +133,7 @@ public final class AccountPoll {
   /** Polls once. Never throws: every failure is in the result, and the mail stays on the server. */
   public PollResult run() {
     Optional<PollFailure> failure = Optional.empty();
+    boolean saidByCaller = false;
     Pop3Client client = null;
     try {
       // Asked before connecting: a secret that cannot be had costs the server nothing.
@@ -144,6 +145,15 @@ public final class AccountPoll {
       client.login(credentials, account.auth());
       loginDelay = LoginDelay.of(client.capabilities());
       failure = poll(client);
+    } catch (StoreNotOpenedException e) {
+      // Met at the first read of the store, right after the login: nothing else was sent, so
+      // QUIT deletes nothing and leaves the server as it was. Had anything been retrieved (no
+      // path does that before reading the store), the session would end without QUIT instead.
+      if (delivery == null) {
+        quitQuietly(client);
+      }
+      failure = Optional.of(new PollFailure(PollFailure.Kind.STORE, e.getMessage()));
+      saidByCaller = true;
     } catch (CredentialException e) {
       failure = Optional.of(Failures.classify(e));
     } catch (Pop3Exception e) {
@@ -165,6 +175,11 @@ public final class AccountPoll {
       commits.close();
     }
     PollResult result = result(failure);
+    if (saidByCaller) {
+      // Whoever opened the store says why it could not be, once for all accounts.
+      observer.finished(result);
+      return result;
+    }
     failure.ifPresent(
         f ->
             LOG.warn(
@@ -501,6 +516,18 @@ public final class AccountPoll {
             noticed,
             skipped + delivery.skipped());
     return failure;
+  }
+
+  /** QUIT on a session that marked nothing for deletion; its failure changes nothing. */
+  private static void quitQuietly(Pop3Client client) {
+    if (client == null || !client.isOpen()) {
+      return;
+    }
+    try {
+      client.quit();
+    } catch (Pop3Exception e) {
+      // The session ends either way, and nothing of it was to be deleted.
+    }
   }
 
   /** RFC 2449 section 6.7: "EXPIRE 0" means retrieved messages are deleted at QUIT. */

@@ -9,6 +9,10 @@
  * its tables and the clustered scheduler's made by {@link org.popfetch.store.PostgresSchema}, once,
  * under an advisory lock.
  *
+ * <p>The one-shot {@code poll} hands its accounts the store while it is still being opened ({@link
+ * org.popfetch.store.OpeningSeenUidStore}): each call waits for the open, so the polls connect and
+ * log in meanwhile.
+ *
  * <p>Implements {@code fetch}'s {@link org.popfetch.fetch.SeenUidStore}.
  */
 package org.popfetch.store;
