@@ -106,6 +106,20 @@ class OneShotStartTest {
   }
 
   @Test
+  void aPollLoadsNoOtherCommand() throws Exception {
+    Set<String> loaded = classesLoadedByPoll();
+
+    // Main finds `poll` by its name, not by reading every command's annotations.
+    assertThat(loaded)
+        .as("the classes of the commands not run")
+        .doesNotContain(
+            RunCommand.class.getName(),
+            DemoCommand.class.getName(),
+            QueueCommand.class.getName(),
+            DeliverAgentCommand.class.getName());
+  }
+
+  @Test
   void aPollSetsUpItsLogWithoutParsingAPattern() throws Exception {
     Set<String> loaded = classesLoadedByPoll();
 

@@ -1,6 +1,8 @@
 package org.popfetch.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -64,6 +66,34 @@ class SqliteNativeLibraryTest {
   }
 
   @Test
+  void theFirstStartOnLinuxRunsNoProgramToFindTheLibrary() throws Exception {
+    assumeTrue("Linux".equals(System.getProperty("os.name")));
+    assumeFalse(System.getProperty("os.arch").startsWith("arm"));
+
+    // The driver's platform lookup runs `uname -o` for its Termux check: a fork of the JVM at
+    // the start of every poll with a new state directory.
+    List<RecordedEvent> started = processesStartedBy(() -> SqliteNativeLibrary.useCopyIn(state));
+
+    assertThat(started).isEmpty();
+    assertThat(Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME))).isRegularFile();
+  }
+
+  /** The jdk.ProcessStart events of what {@code action} did. */
+  private List<RecordedEvent> processesStartedBy(Runnable action) throws Exception {
+    Path events = state.resolve("events.jfr");
+    try (Recording recording = new Recording()) {
+      recording.enable("jdk.ProcessStart");
+      recording.start();
+      action.run();
+      recording.stop();
+      recording.dump(events);
+      return RecordingFile.readAllEvents(events);
+    } finally {
+      Files.deleteIfExists(events);
+    }
+  }
+
+  @Test
   void aLaterStartUsesTheKeptCopyWithoutRunningAnyProgram() throws Exception {
     SqliteNativeLibrary.useCopyIn(state);
     Path kept = Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME));
@@ -72,16 +102,7 @@ class SqliteNativeLibraryTest {
 
     // The driver's platform lookup runs `uname` in a child process: a fork of the whole JVM at
     // every start, which a kept copy is there to save.
-    List<RecordedEvent> started;
-    Path events = state.resolve("events.jfr");
-    try (Recording recording = new Recording()) {
-      recording.enable("jdk.ProcessStart");
-      recording.start();
-      SqliteNativeLibrary.useCopyIn(state);
-      recording.stop();
-      recording.dump(events);
-      started = RecordingFile.readAllEvents(events);
-    }
+    List<RecordedEvent> started = processesStartedBy(() -> SqliteNativeLibrary.useCopyIn(state));
 
     assertThat(started).isEmpty();
     assertThat(Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME))).isEqualTo(kept);
