@@ -39,7 +39,22 @@ import picocli.CommandLine.Command;
 public final class Main extends RootCommand {
 
   public static void main(String[] args) {
+    useLogProvider();
     System.exit(run(args));
+  }
+
+  /**
+   * Names {@link LogProvider} as SLF4J's provider, unless the one who started us named another.
+   * SLF4J says at INFO level which provider it was named: its own messages are kept to warnings and
+   * errors (unless set otherwise), which is all it says when it finds logback by itself.
+   */
+  static void useLogProvider() {
+    if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.provider", LogProvider.class.getName());
+      if (System.getProperty("slf4j.internal.verbosity") == null) {
+        System.setProperty("slf4j.internal.verbosity", "WARN");
+      }
+    }
   }
 
   /** Runs a command line and returns its exit status, for tests and for {@link #main}. */
@@ -68,9 +83,8 @@ public final class Main extends RootCommand {
 
   /**
    * The command class that {@code name} names in {@link Main}'s subcommands, or null. A switch
-   * rather than a walk over those classes' annotations: the walk loaded every command's class and
-   * made picocli's annotations into proxies (a dynamic class each) at every start, about a tenth of
-   * a one-shot poll's CPU. {@code NamedCommandLineTest} holds the two equal.
+   * rather than a walk over those classes' annotations, which loaded every command's class and
+   * parsed its {@code @Command} at every start. {@code NamedCommandLineTest} holds the two equal.
    */
   static Class<?> commandNamed(String name) {
     return switch (name) {
