@@ -126,10 +126,29 @@ public final class Main extends RootCommand {
   /** {@code cli} with the handlers of usage errors and unexpected exceptions. */
   private static CommandLine handled(CommandLine cli) {
     // Set after the subcommands are added: picocli hands these on to them.
-    cli.setParameterExceptionHandler(Main::usageError);
-    cli.setExecutionExceptionHandler(
-        (e, commandLine, parsed) -> internalError(e, commandLine.getErr(), traced(parsed)));
+    cli.setParameterExceptionHandler(new UsageErrors());
+    cli.setExecutionExceptionHandler(new InternalErrors());
     return cli;
+  }
+
+  // The two handlers are classes rather than lambdas: a lambda's class is spun at run time at
+  // every start (the class-data archive did not hold these), with the method handles behind it.
+
+  /** Usage errors: {@link #usageError}. */
+  private static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
+    @Override
+    public int handleParseException(CommandLine.ParameterException e, String[] args) {
+      return usageError(e, args);
+    }
+  }
+
+  /** Exceptions a command threw: {@link #internalError}, traced if the command line asked. */
+  private static final class InternalErrors implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(
+        Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
+      return internalError(e, commandLine.getErr(), traced(parsed));
+    }
   }
 
   /**

@@ -65,6 +65,13 @@ final class SqliteNativeLibrary {
       }
       System.setProperty("org.sqlite.lib.path", dir.toString());
       System.setProperty("org.sqlite.lib.name", name);
+      if (System.getProperty("org.sqlite.tmpdir") == null) {
+        // The driver's own directory for its extractions: before loading it lists it for copies
+        // that older versions left, which in /tmp is a walk over every file there at each start.
+        // Here it holds the kept copy alone, and an extraction, should the copy not load, stays
+        // in this private directory.
+        System.setProperty("org.sqlite.tmpdir", dir.toString());
+      }
     } catch (IOException | RuntimeException e) {
       // The driver extracts its own copy, as it would have anyway.
     }

@@ -22,16 +22,19 @@ import org.sqlite.util.OSInfo;
 class SqliteNativeLibraryTest {
   private static final String PATH = "org.sqlite.lib.path";
   private static final String NAME = "org.sqlite.lib.name";
+  private static final String TMPDIR = "org.sqlite.tmpdir";
 
   @TempDir Path state;
   private String path;
   private String name;
+  private String tmpdir;
 
   @BeforeEach
   void forget() {
     // Set by any store opened before in this JVM; useCopyIn leaves a path it did not choose.
     path = System.clearProperty(PATH);
     name = System.clearProperty(NAME);
+    tmpdir = System.clearProperty(TMPDIR);
   }
 
   @AfterEach
@@ -43,6 +46,10 @@ class SqliteNativeLibraryTest {
     }
     if (name != null) {
       System.setProperty(NAME, name);
+    }
+    System.clearProperty(TMPDIR);
+    if (tmpdir != null) {
+      System.setProperty(TMPDIR, tmpdir);
     }
   }
 
@@ -106,6 +113,21 @@ class SqliteNativeLibraryTest {
 
     assertThat(started).isEmpty();
     assertThat(Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME))).isEqualTo(kept);
+  }
+
+  @Test
+  void theDriversOwnDirectoryIsTheKeptCopysNotTmp() {
+    SqliteNativeLibrary.useCopyIn(state);
+
+    // The driver lists it at each start for old copies to delete: /tmp held every file there.
+    assertThat(System.getProperty(TMPDIR)).isEqualTo(System.getProperty(PATH));
+  }
+
+  @Test
+  void aDriverDirectoryChosenByWhoeverStartedUsIsLeftAlone() {
+    System.setProperty(TMPDIR, "/var/tmp/elsewhere");
+    SqliteNativeLibrary.useCopyIn(state);
+    assertThat(System.getProperty(TMPDIR)).isEqualTo("/var/tmp/elsewhere");
   }
 
   @Test
