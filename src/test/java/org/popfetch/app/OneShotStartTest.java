@@ -150,6 +150,9 @@ class OneShotStartTest {
             "ch.qos.logback.classic.util.ContextInitializer",
             "ch.qos.logback.classic.util.DefaultJoranConfigurator");
     assertThat(pollErr).as("SLF4J's own messages").doesNotContain("SLF4J");
+    assertThat(pollErr)
+        .as("the poll's summary, laid out by LogConfiguration's layout")
+        .containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\S+ - carol: no new mail");
   }
 
   @Test
