@@ -39,7 +39,22 @@ import picocli.CommandLine.Command;
 public final class Main extends RootCommand {
 
   public static void main(String[] args) {
+    useLogProvider();
     System.exit(run(args));
+  }
+
+  /**
+   * Names {@link LogProvider} as SLF4J's provider, unless the one who started us named another.
+   * SLF4J says at INFO level which provider it was named: its own messages are kept to warnings and
+   * errors (unless set otherwise), which is all it says when it finds logback by itself.
+   */
+  static void useLogProvider() {
+    if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.provider", LogProvider.class.getName());
+      if (System.getProperty("slf4j.internal.verbosity") == null) {
+        System.setProperty("slf4j.internal.verbosity", "WARN");
+      }
+    }
   }
 
   /** Runs a command line and returns its exit status, for tests and for {@link #main}. */
@@ -57,16 +72,38 @@ public final class Main extends RootCommand {
    * errors come from the same annotations.
    */
   static CommandLine commandLineFor(String... args) {
-    if (args.length > 0) {
-      for (Class<?> command : Main.class.getAnnotation(Command.class).subcommands()) {
-        if (command.getAnnotation(Command.class).name().equals(args[0])) {
-          CommandLine cli = new CommandLine(new RootCommand());
-          cli.addSubcommand(command);
-          return handled(cli);
-        }
-      }
+    Class<?> command = args.length > 0 ? commandNamed(args[0]) : null;
+    if (command == null) {
+      return commandLine();
     }
-    return commandLine();
+    CommandLine cli = new CommandLine(new RootCommand());
+    cli.addSubcommand(command);
+    return handled(cli);
+  }
+
+  /**
+   * The command class that {@code name} names in {@link Main}'s subcommands, or null. A switch
+   * rather than a walk over those classes' annotations, which loaded every command's class and
+   * parsed its {@code @Command} at every start. {@code NamedCommandLineTest} holds the two equal.
+   */
+  static Class<?> commandNamed(String name) {
+    return switch (name) {
+      case "poll" -> PollCommand.class;
+      case "run" -> RunCommand.class;
+      case "reload" -> ReloadCommand.class;
+      case "status" -> StatusCommand.class;
+      case "check" -> CheckCommand.class;
+      case "explain" -> ExplainCommand.class;
+      case "configure" -> ConfigureCommand.class;
+      case "oauth" -> OAuthCommand.class;
+      case "config" -> ConfigCommand.class;
+      case "import" -> ImportCommand.class;
+      case "cluster" -> ClusterCommand.class;
+      case "queue" -> QueueCommand.class;
+      case "demo" -> DemoCommand.class;
+      case "deliver-agent" -> DeliverAgentCommand.class;
+      default -> null;
+    };
   }
 
   /**
@@ -89,10 +126,29 @@ public final class Main extends RootCommand {
   /** {@code cli} with the handlers of usage errors and unexpected exceptions. */
   private static CommandLine handled(CommandLine cli) {
     // Set after the subcommands are added: picocli hands these on to them.
-    cli.setParameterExceptionHandler(Main::usageError);
-    cli.setExecutionExceptionHandler(
-        (e, commandLine, parsed) -> internalError(e, commandLine.getErr(), traced(parsed)));
+    cli.setParameterExceptionHandler(new UsageErrors());
+    cli.setExecutionExceptionHandler(new InternalErrors());
     return cli;
+  }
+
+  // The two handlers are classes rather than lambdas: a lambda's class is spun at run time at
+  // every start (the class-data archive did not hold these), with the method handles behind it.
+
+  /** Usage errors: {@link #usageError}. */
+  private static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
+    @Override
+    public int handleParseException(CommandLine.ParameterException e, String[] args) {
+      return usageError(e, args);
+    }
+  }
+
+  /** Exceptions a command threw: {@link #internalError}, traced if the command line asked. */
+  private static final class InternalErrors implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(
+        Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
+      return internalError(e, commandLine.getErr(), traced(parsed));
+    }
   }
 
   /**

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * A command line that names a command builds only that command's model, and parses, helps and errs
@@ -30,6 +31,16 @@ class NamedCommandLineTest {
   void aNamedCommandIsBuiltWithoutTheOthers(String command) {
     CommandLine cli = Main.commandLineFor(command, "--help");
     assertThat(cli.getSubcommands().keySet()).containsExactly(command);
+  }
+
+  @Test
+  void eachOfMainsCommandsIsFoundByItsName() {
+    Class<?>[] commands = Main.class.getAnnotation(Command.class).subcommands();
+    for (Class<?> command : commands) {
+      assertThat(Main.commandNamed(command.getAnnotation(Command.class).name())).isEqualTo(command);
+    }
+    assertThat(Main.commandNamed("help")).isNull();
+    assertThat(Main.commandNamed("pol")).isNull();
   }
 
   @ParameterizedTest(name = "popfetch {0}")

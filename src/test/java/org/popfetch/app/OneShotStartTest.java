@@ -24,6 +24,9 @@ import org.popfetch.testing.ScriptedServer;
 class OneShotStartTest {
   @TempDir Path dir;
 
+  /** What the poll of {@link #classesLoadedByPoll} printed on standard error. */
+  private String pollErr;
+
   /** Answers a session on an empty mailbox, whatever order the client asks in. */
   private static void emptyMailbox(ScriptedServer.Conversation c) throws IOException {
     c.send("+OK ready");
@@ -78,6 +81,7 @@ class OneShotStartTest {
                   config.toString()),
               Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C.UTF-8", "HOME", dir.toString()));
       assertThat(c.status()).as(c.err()).isEqualTo(ExitStatus.NO_MAIL.code);
+      pollErr = c.err();
     }
     // "java.lang.Object source: shared objects file"
     return Files.readAllLines(log).stream()
@@ -106,6 +110,20 @@ class OneShotStartTest {
   }
 
   @Test
+  void aPollLoadsNoOtherCommand() throws Exception {
+    Set<String> loaded = classesLoadedByPoll();
+
+    // Main finds `poll` by its name, not by reading every command's annotations.
+    assertThat(loaded)
+        .as("the classes of the commands not run")
+        .doesNotContain(
+            RunCommand.class.getName(),
+            DemoCommand.class.getName(),
+            QueueCommand.class.getName(),
+            DeliverAgentCommand.class.getName());
+  }
+
+  @Test
   void aPollSetsUpItsLogWithoutParsingAPattern() throws Exception {
     Set<String> loaded = classesLoadedByPoll();
 
@@ -117,6 +135,24 @@ class OneShotStartTest {
                 name.startsWith("ch.qos.logback.core.pattern.parser.")
                     || name.equals("ch.qos.logback.classic.PatternLayout")
                     || name.equals("ch.qos.logback.core.pattern.PatternLayoutBase"));
+  }
+
+  @Test
+  void aPollStartsLogbackWithoutItsSearchForConfigurators() throws Exception {
+    Set<String> loaded = classesLoadedByPoll();
+
+    // LogProvider, named by Main: no ServiceLoader search, no string concatenation of logback's
+    // spinning method-handle classes.
+    assertThat(loaded).contains(LogProvider.class.getName());
+    assertThat(loaded)
+        .as("logback's own start")
+        .doesNotContain(
+            "ch.qos.logback.classic.util.ContextInitializer",
+            "ch.qos.logback.classic.util.DefaultJoranConfigurator");
+    assertThat(pollErr).as("SLF4J's own messages").doesNotContain("SLF4J");
+    assertThat(pollErr)
+        .as("the poll's summary, laid out by LogConfiguration's layout")
+        .containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\S+ - carol: no new mail");
   }
 
   @Test

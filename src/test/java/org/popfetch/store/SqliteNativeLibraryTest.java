@@ -1,6 +1,8 @@
 package org.popfetch.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -20,16 +22,19 @@ import org.sqlite.util.OSInfo;
 class SqliteNativeLibraryTest {
   private static final String PATH = "org.sqlite.lib.path";
   private static final String NAME = "org.sqlite.lib.name";
+  private static final String TMPDIR = "org.sqlite.tmpdir";
 
   @TempDir Path state;
   private String path;
   private String name;
+  private String tmpdir;
 
   @BeforeEach
   void forget() {
     // Set by any store opened before in this JVM; useCopyIn leaves a path it did not choose.
     path = System.clearProperty(PATH);
     name = System.clearProperty(NAME);
+    tmpdir = System.clearProperty(TMPDIR);
   }
 
   @AfterEach
@@ -41,6 +46,10 @@ class SqliteNativeLibraryTest {
     }
     if (name != null) {
       System.setProperty(NAME, name);
+    }
+    System.clearProperty(TMPDIR);
+    if (tmpdir != null) {
+      System.setProperty(TMPDIR, tmpdir);
     }
   }
 
@@ -64,6 +73,34 @@ class SqliteNativeLibraryTest {
   }
 
   @Test
+  void theFirstStartOnLinuxRunsNoProgramToFindTheLibrary() throws Exception {
+    assumeTrue("Linux".equals(System.getProperty("os.name")));
+    assumeFalse(System.getProperty("os.arch").startsWith("arm"));
+
+    // The driver's platform lookup runs `uname -o` for its Termux check: a fork of the JVM at
+    // the start of every poll with a new state directory.
+    List<RecordedEvent> started = processesStartedBy(() -> SqliteNativeLibrary.useCopyIn(state));
+
+    assertThat(started).isEmpty();
+    assertThat(Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME))).isRegularFile();
+  }
+
+  /** The jdk.ProcessStart events of what {@code action} did. */
+  private List<RecordedEvent> processesStartedBy(Runnable action) throws Exception {
+    Path events = state.resolve("events.jfr");
+    try (Recording recording = new Recording()) {
+      recording.enable("jdk.ProcessStart");
+      recording.start();
+      action.run();
+      recording.stop();
+      recording.dump(events);
+      return RecordingFile.readAllEvents(events);
+    } finally {
+      Files.deleteIfExists(events);
+    }
+  }
+
+  @Test
   void aLaterStartUsesTheKeptCopyWithoutRunningAnyProgram() throws Exception {
     SqliteNativeLibrary.useCopyIn(state);
     Path kept = Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME));
@@ -72,19 +109,25 @@ class SqliteNativeLibraryTest {
 
     // The driver's platform lookup runs `uname` in a child process: a fork of the whole JVM at
     // every start, which a kept copy is there to save.
-    List<RecordedEvent> started;
-    Path events = state.resolve("events.jfr");
-    try (Recording recording = new Recording()) {
-      recording.enable("jdk.ProcessStart");
-      recording.start();
-      SqliteNativeLibrary.useCopyIn(state);
-      recording.stop();
-      recording.dump(events);
-      started = RecordingFile.readAllEvents(events);
-    }
+    List<RecordedEvent> started = processesStartedBy(() -> SqliteNativeLibrary.useCopyIn(state));
 
     assertThat(started).isEmpty();
     assertThat(Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME))).isEqualTo(kept);
+  }
+
+  @Test
+  void theDriversOwnDirectoryIsTheKeptCopysNotTmp() {
+    SqliteNativeLibrary.useCopyIn(state);
+
+    // The driver lists it at each start for old copies to delete: /tmp held every file there.
+    assertThat(System.getProperty(TMPDIR)).isEqualTo(System.getProperty(PATH));
+  }
+
+  @Test
+  void aDriverDirectoryChosenByWhoeverStartedUsIsLeftAlone() {
+    System.setProperty(TMPDIR, "/var/tmp/elsewhere");
+    SqliteNativeLibrary.useCopyIn(state);
+    assertThat(System.getProperty(TMPDIR)).isEqualTo("/var/tmp/elsewhere");
   }
 
   @Test
