@@ -30,10 +30,12 @@ import org.popfetch.net.IoReason;
  * Delivers into a Maildir (cr.yp.to/proto/maildir.html) with a group commit.
  *
  * <p>{@link #stage} writes {@code tmp/<unique>} (created exclusively, mode 0600) with LF line ends.
- * {@link #commit} fsyncs each staged file (several at once: {@link ParallelFsync}), renames it into
- * {@code new/<unique>,S=<size>} (after checking the name is free: the unique names make a clash
- * impossible in practice, as Dovecot also relies on), and fsyncs {@code new/} once for the whole
- * batch. At that instant the batch is delivered.
+ * Told how many messages a batch has ({@link #expect}), the Maildir creates their tmp/ files ahead
+ * on another thread ({@link TmpFilesAhead}), and deletes those not used when the batch ends. {@link
+ * #commit} fsyncs each staged file (several at once: {@link ParallelFsync}), renames it into {@code
+ * new/<unique>,S=<size>} (after checking the name is free: the unique names make a clash impossible
+ * in practice, as Dovecot also relies on), and fsyncs {@code new/} once for the whole batch. At
+ * that instant the batch is delivered.
  *
  * <p>Never through a symbolic link: the configured path is walked by {@link TrustedPath}, and from
  * the first directory another user controls (a home directory, say) every step is taken through
