@@ -30,10 +30,12 @@ import org.popfetch.net.IoReason;
  * Delivers into a Maildir (cr.yp.to/proto/maildir.html) with a group commit.
  *
  * <p>{@link #stage} writes {@code tmp/<unique>} (created exclusively, mode 0600) with LF line ends.
- * {@link #commit} fsyncs each staged file (several at once: {@link ParallelFsync}), renames it into
- * {@code new/<unique>,S=<size>} (after checking the name is free: the unique names make a clash
- * impossible in practice, as Dovecot also relies on), and fsyncs {@code new/} once for the whole
- * batch. At that instant the batch is delivered.
+ * Told how many messages a batch has ({@link #expect}), the Maildir creates their tmp/ files ahead
+ * on another thread ({@link TmpFilesAhead}), and deletes those not used when the batch ends. {@link
+ * #commit} fsyncs each staged file (several at once: {@link ParallelFsync}), renames it into {@code
+ * new/<unique>,S=<size>} (after checking the name is free: the unique names make a clash impossible
+ * in practice, as Dovecot also relies on), and fsyncs {@code new/} once for the whole batch. At
+ * that instant the batch is delivered.
  *
  * <p>Never through a symbolic link: the configured path is walked by {@link TrustedPath}, and from
  * the first directory another user controls (a home directory, say) every step is taken through
@@ -88,6 +90,12 @@ public final class MaildirDestination implements Destination {
   private MaildirBatchDirectories batchDirs;
 
   private static final Cleaner CLEANER = Cleaner.create();
+
+  /** Messages the next batch is to have, as {@link #expect} was told; 0 if not told. */
+  private int expected;
+
+  /** The files of the batch being staged, made ahead of its messages; null if none are. */
+  private TmpFilesAhead ahead;
 
   /**
    * Uses {@code root}, creating it and tmp/, new/, cur/ (mode 0700) if missing, then removes stale
@@ -222,53 +230,68 @@ public final class MaildirDestination implements Destination {
     return "maildir " + shown;
   }
 
+  /** The next batch's tmp/ files are made ahead of its messages, as many as it has. */
+  @Override
+  public void expect(int messages) {
+    expected = messages;
+  }
+
   @Override
   public Staged stage(Incoming message, InputStream wireBody) throws DeliveryException {
     TraceHeaders trace = message.trace();
-    String unique = uniqueName();
     DirectoryHandle tmp = openBatch();
-    {
-      FileChannel channel = null;
-      try {
+    String unique = null;
+    FileChannel channel = null;
+    try {
+      TmpFilesAhead.Made made = ahead == null ? null : ahead.take();
+      if (made != null) {
+        unique = made.name();
+        channel = made.channel();
+      } else {
+        unique = uniqueName();
         channel = tmp.createFile(unique, FILE_MODE);
         tmp.handOver(unique, giveTo);
-        if (buffer == null) {
-          buffer = new byte[64 * 1024];
-        }
-        CountingOutputStream counted = new CountingOutputStream(Channels.newOutputStream(channel));
-        // One pass: the trace fields, then the message read with LF line ends (from the wire,
-        // unstuffed and converted as it is read), gathered in one buffer that goes to the file
-        // whole: no buffer is allocated per message.
-        MessageStream lf = new MessageStream(trace.toBytes("\n"), wireBody);
-        byte[] buf = buffer;
-        int used = 0;
-        int n;
-        while ((n = lf.readLf(buf, used, buf.length - used)) >= 0) {
-          used += n;
-          if (used == buf.length) {
-            counted.write(buf, 0, used);
-            used = 0;
-          }
-        }
-        if (used > 0) {
-          counted.write(buf, 0, used);
-        }
-        batchDirs.staged++;
-        return new MaildirStaged(unique, channel, counted.count(), batchDirs);
-      } catch (IOException | RuntimeException e) {
-        closeQuietly(channel);
-        if (channel != null) {
-          deleteQuietly(tmp, unique);
-        }
-        if (batchDirs.staged == 0) {
-          closeBatch(); // no commit or discard may follow a batch with nothing in it
-        }
-        if (e instanceof DeliveryException d) {
-          throw d;
-        }
-        throw DeliveryException.deferred(
-            "cannot write " + shown.resolve("tmp").resolve(unique) + ": " + describe(e), e);
       }
+      if (buffer == null) {
+        buffer = new byte[64 * 1024];
+      }
+      CountingOutputStream counted = new CountingOutputStream(Channels.newOutputStream(channel));
+      // One pass: the trace fields, then the message read with LF line ends (from the wire,
+      // unstuffed and converted as it is read), gathered in one buffer that goes to the file
+      // whole: no buffer is allocated per message.
+      MessageStream lf = new MessageStream(trace.toBytes("\n"), wireBody);
+      byte[] buf = buffer;
+      int used = 0;
+      int n;
+      while ((n = lf.readLf(buf, used, buf.length - used)) >= 0) {
+        used += n;
+        if (used == buf.length) {
+          counted.write(buf, 0, used);
+          used = 0;
+        }
+      }
+      if (used > 0) {
+        counted.write(buf, 0, used);
+      }
+      batchDirs.staged++;
+      return new MaildirStaged(unique, channel, counted.count(), batchDirs);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      if (channel != null) {
+        deleteQuietly(tmp, unique);
+      }
+      if (batchDirs.staged == 0) {
+        closeBatch(); // no commit or discard may follow a batch with nothing in it
+      }
+      if (e instanceof DeliveryException d) {
+        throw d;
+      }
+      throw DeliveryException.deferred(
+          "cannot write "
+              + shown.resolve("tmp").resolve(unique == null ? "" : unique)
+              + ": "
+              + describe(e),
+          e);
     }
   }
 
@@ -298,6 +321,7 @@ public final class MaildirDestination implements Destination {
     }
     MaildirBatchDirectories dirs = staged.get(0).dirs;
     if (dirs == batchDirs) {
+      stopAhead();
       batchDirs = null;
       buffer = null;
     }
@@ -326,6 +350,7 @@ public final class MaildirDestination implements Destination {
   /** Closes the batch being staged, if there is one. */
   private void closeBatch() {
     if (batchDirs != null) {
+      stopAhead();
       batchDirs.close();
       batchDirs = null;
       buffer = null;
@@ -350,6 +375,10 @@ public final class MaildirDestination implements Destination {
           throw e;
         }
         batchDirs = new MaildirBatchDirectories(CLEANER, this, tmp, newDir);
+        if (expected > 1) {
+          ahead = TmpFilesAhead.start(tmp, expected, this::uniqueName, FILE_MODE, giveTo);
+        }
+        expected = 0;
       } catch (UnsafePathException e) {
         throw refused(e);
       } catch (IOException e) {
@@ -375,15 +404,24 @@ public final class MaildirDestination implements Destination {
       }
       deleteQuietly(dirs.tmp, ((MaildirStaged) s).unique);
       if (--dirs.staged == 0) {
-        dirs.close();
         if (dirs == batchDirs) {
+          stopAhead();
           batchDirs = null;
           buffer = null;
         }
+        dirs.close();
       }
     }
     if (batch.isEmpty() && batchDirs != null && batchDirs.staged == 0) {
       closeBatch();
+    }
+  }
+
+  /** Deletes the batch's files made ahead and not used, before its directories are let go. */
+  private void stopAhead() {
+    if (ahead != null) {
+      ahead.close();
+      ahead = null;
     }
   }
 

@@ -530,6 +530,7 @@ final class BatchDelivery {
                 interrupted.set(true);
                 client.interrupt();
               })) {
+        destination.expect(batch.size());
         client.retr(
             batch.stream().map(e -> new ScanListing(e.number(), e.size())).toList(),
             policy.messageCap(),

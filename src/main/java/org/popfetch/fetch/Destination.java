@@ -39,6 +39,13 @@ public interface Destination {
   void discard(List<Staged> batch);
 
   /**
+   * Says how many messages the next batch may {@link #stage}, before its first: a destination may
+   * prepare for them (a Maildir makes their tmp/ files ahead, on another thread). Fewer may come;
+   * what was prepared for those is undone by the batch's commit or discard. Nothing by default.
+   */
+  default void expect(int messages) {}
+
+  /**
    * Ends the staging of this batch and hands back its commit, which may then run on another thread
    * while the next batch is staged: how the commit of one batch overlaps the retrieval of the next.
    * The returned commit is run once; it does what {@link #commit} does, with the same errors, and

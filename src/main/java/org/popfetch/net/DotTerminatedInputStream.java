@@ -165,9 +165,7 @@ public final class DotTerminatedInputStream extends InputStream {
           int end = Math.min(in.limit, start + (len - n));
           int i = start;
           while (true) {
-            while (i < end && buf[i] != '\n') {
-              i++;
-            }
+            i = LfScan.indexOfLf(buf, i, end);
             if (i == end) {
               lastWasCr = buf[i - 1] == '\r';
               break;
@@ -240,9 +238,7 @@ public final class DotTerminatedInputStream extends InputStream {
     int from = start; // the first octet not yet copied
     int o = at;
     while (true) {
-      while (i < end && buf[i] != '\n') {
-        i++;
-      }
+      i = LfScan.indexOfLf(buf, i, end);
       if (i == end) {
         // No line end before the end of what may be taken: a CR at the very end waits for the
         // next octet.

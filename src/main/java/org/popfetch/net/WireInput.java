@@ -82,12 +82,18 @@ public final class WireInput {
   }
 
   /**
-   * Reads more bytes from the stream into the buffer, compacting first when there is no room.
+   * Reads more bytes from the stream into the buffer, from its start when all was taken, compacting
+   * first when there is no room.
    *
    * @return the number of bytes added, or -1 at end of stream
    */
   private int fillMore() throws IOException {
-    if (limit == buf.length) {
+    if (pos == limit) {
+      // Everything taken: read into the whole buffer, not only into what is left after the last
+      // read (a few octets, at times, and then a second read at once for the rest).
+      pos = 0;
+      limit = 0;
+    } else if (limit == buf.length) {
       if (pos == 0) {
         throw new IllegalStateException("buffer full");
       }

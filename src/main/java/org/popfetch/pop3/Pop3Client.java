@@ -653,7 +653,9 @@ public final class Pop3Client implements Closeable {
     int lastBody = -1; // the message whose body was read last: suspect if a bad reply follows it
     Throwable handlerFailure = null;
     while (done < (handlerFailure == null ? messages.size() : sent)) {
-      if (handlerFailure == null) {
+      // The window is topped up once half of it has been answered, not after every reply: one
+      // write (and one read at the server) for many RETRs, and still half a window queued.
+      if (handlerFailure == null && sent - done <= window / 2) {
         sent = sendRetrs(messages, sent, Math.min(messages.size(), done + window));
       }
       ScanListing listed = messages.get(done++);

@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -192,6 +194,76 @@ class MaildirDestinationTest {
         list(d).stream().filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
     assertThat(found).hasSize(1);
     return found.get(0);
+  }
+
+  @Test
+  void filesMadeAheadHoldEachMessageWholeAndThoseLeftOverAreDeletedAtCommit() throws Exception {
+    Path root = dir.resolve("Maildir");
+    MaildirDestination maildir = new MaildirDestination(root, "h");
+    maildir.expect(20); // three come: a rule left the rest on the server, say
+    List<Destination.Staged> staged = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      staged.add(
+          maildir.stage(
+              Incoming.of(TraceHeaders.NONE),
+              wire("Subject: " + i + "\r\n\r\nbody " + i + "\r\n")));
+    }
+    maildir.commit(staged);
+    assertThat(list(root.resolve("tmp"))).isEmpty();
+    assertThat(list(root.resolve("new")).stream().map(p -> read(p)).sorted())
+        .containsExactly(
+            "Subject: 1\n\nbody 1\n", "Subject: 2\n\nbody 2\n", "Subject: 3\n\nbody 3\n");
+
+    // The next batch makes its own, in the same tmp/.
+    maildir.expect(2);
+    Destination.Staged fourth =
+        maildir.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: 4\r\n\r\nx\r\n"));
+    maildir.commit(List.of(fourth));
+    assertThat(list(root.resolve("tmp"))).isEmpty();
+    assertThat(list(root.resolve("new"))).hasSize(4);
+  }
+
+  @Test
+  void filesMadeAheadAreDeletedWithADiscardedBatch() throws Exception {
+    Path root = dir.resolve("Maildir");
+    MaildirDestination maildir = new MaildirDestination(root, "h");
+    maildir.expect(10);
+    Destination.Staged one = maildir.stage(Incoming.of(TraceHeaders.NONE), wire("a\r\n"));
+    Destination.Staged two = maildir.stage(Incoming.of(TraceHeaders.NONE), wire("b\r\n"));
+    maildir.discard(List.of(one, two));
+    assertThat(list(root.resolve("tmp"))).isEmpty();
+    assertThat(list(root.resolve("new"))).isEmpty();
+  }
+
+  @Test
+  void aFailedFirstWriteWithFilesMadeAheadLeavesNothing() throws Exception {
+    Path root = dir.resolve("Maildir");
+    MaildirDestination maildir = new MaildirDestination(root, "h");
+    maildir.expect(10);
+    InputStream cut =
+        new InputStream() {
+          int n;
+
+          @Override
+          public int read() throws IOException {
+            if (n++ > 100) {
+              throw new IOException("connection reset");
+            }
+            return 'x';
+          }
+        };
+    assertThatThrownBy(() -> maildir.stage(Incoming.of(TraceHeaders.NONE), cut))
+        .isInstanceOf(DeliveryException.class);
+    assertThat(list(root.resolve("tmp"))).isEmpty();
+    assertThat(list(root.resolve("new"))).isEmpty();
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p, ISO_8859_1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test

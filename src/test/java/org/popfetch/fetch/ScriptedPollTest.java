@@ -176,6 +176,8 @@ class ScriptedPollTest {
       assertThat(first.deleted()).isZero();
     }
     assertThat(delivered()).isEqualTo(2);
+    // The files made ahead for 3 to 5 went with the failed retrieval.
+    assertThat(inTmp()).isZero();
     // The next session: 1 and 2 are deleted without being delivered again; 3..5 are fetched.
     try (ScriptedServer server =
         server(

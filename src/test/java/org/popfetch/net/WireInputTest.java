@@ -12,6 +12,36 @@ import org.junit.jupiter.api.Test;
 class WireInputTest {
 
   @Test
+  void onceEverythingIsTakenTheNextReadMayFillTheWholeBuffer() throws IOException {
+    byte[] wire = "+OK 1\r\n+OK 22\r\n+OK 333\r\n".getBytes(ISO_8859_1);
+    int[] asked = new int[3];
+    InputStream source =
+        new InputStream() {
+          int at;
+          int reads;
+
+          @Override
+          public int read() {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) {
+            asked[reads++] = len;
+            int n = reads == 1 ? 7 : Math.min(len, wire.length - at); // the first line, then all
+            System.arraycopy(wire, at, b, off, n);
+            at += n;
+            return n;
+          }
+        };
+    WireInput in = new WireInput(source, 16);
+    assertThat(in.readLine(10)).isEqualTo("+OK 1");
+    assertThat(in.readLine(10)).isEqualTo("+OK 22");
+    // The first read took 7 of 16 octets and was consumed whole: the second had all 16 to fill.
+    assertThat(asked[1]).isEqualTo(16);
+  }
+
+  @Test
   void readsCrlfAndBareLfLinesAndKeepsLoneCr() throws IOException {
     WireInput in =
         new WireInput(
