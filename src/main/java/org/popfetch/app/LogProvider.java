@@ -7,6 +7,7 @@ import ch.qos.logback.core.status.StatusUtil;
 import ch.qos.logback.core.util.StatusPrinter;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
+import org.slf4j.helpers.Util;
 import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
@@ -37,11 +38,17 @@ public final class LogProvider implements SLF4JServiceProvider {
     LoggerContext context = (LoggerContext) logback.getLoggerFactory();
     context.setName(CoreConstants.DEFAULT_CONTEXT_NAME);
     context.setMDCAdapter(logback.getMDCAdapter());
-    LogConfiguration configuration = new LogConfiguration();
-    configuration.setContext(context);
-    configuration.configure(context);
-    if (!StatusUtil.contextHasStatusListener(context)) {
-      StatusPrinter.printInCaseOfErrorsOrWarnings(context);
+    try {
+      LogConfiguration configuration = new LogConfiguration();
+      configuration.setContext(context);
+      configuration.configure(context);
+      if (!StatusUtil.contextHasStatusListener(context)) {
+        StatusPrinter.printInCaseOfErrorsOrWarnings(context);
+      }
+    } catch (RuntimeException e) {
+      // As logback's provider does: said, and the context still started, so that logging and
+      // the command go on instead of every logger failing after a failed start.
+      Util.report("Failed to configure the logger context", e);
     }
     context.start();
   }

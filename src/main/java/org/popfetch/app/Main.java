@@ -124,7 +124,7 @@ public final class Main extends RootCommand {
   }
 
   /** {@code cli} with the handlers of usage errors and unexpected exceptions. */
-  private static CommandLine handled(CommandLine cli) {
+  static CommandLine handled(CommandLine cli) {
     // Set after the subcommands are added: picocli hands these on to them.
     cli.setParameterExceptionHandler(new UsageErrors());
     cli.setExecutionExceptionHandler(new InternalErrors());

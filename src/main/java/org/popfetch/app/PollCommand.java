@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import org.popfetch.config.ConfigException;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.control.ControlRequest;
 import org.popfetch.fetch.FetchObserver;
+import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.net.ProtocolTrace;
@@ -166,7 +168,8 @@ final class PollCommand implements Callable<Integer> {
       // The local set-up runs while the polls connect, negotiate TLS, log in and send their
       // first command (and the server works on it): each poll waits for it at its first read of
       // the store, before anything it does could deliver or delete.
-      try (OpeningSeenUidStore store = OpeningSeenUidStore.start(() -> prepared(config, queue))) {
+      try (OpeningSeenUidStore store =
+          OpeningSeenUidStore.start(() -> prepared(config, queue), patience(plan))) {
         results =
             ParallelRun.forEach(
                 plan.targets(),
@@ -175,14 +178,16 @@ final class PollCommand implements Callable<Integer> {
                 AccountRun.Target::server,
                 AccountRun.Target::port,
                 t ->
-                    AccountPolling.once(
-                            t.name(),
-                            PollWiring.poll(t, config, store, queue, options.trace),
-                            observer)
-                        .poll(() -> false));
+                    store.failed()
+                        ? notPolled(t, observer)
+                        : AccountPolling.once(
+                                t.name(),
+                                PollWiring.poll(t, config, store, queue, options.trace),
+                                observer)
+                            .poll(() -> false));
         // A store that did not open is said here, once, as it was before any poll when the
-        // store opened first: the polls logged in, met it at their first read and left with
-        // QUIT, having marked nothing for deletion.
+        // store opened first: the polls that had begun met it at their first read and left with
+        // QUIT, having marked nothing for deletion; those that had not, never connected.
         store.awaitOpen();
         if (queue != null) {
           // What was just queued goes out now; what waits for a retry goes when it is due.
@@ -201,6 +206,43 @@ final class PollCommand implements Callable<Integer> {
       }
     }
     return PollStatus.of(results).code;
+  }
+
+  /**
+   * How long the polls wait for the store to open: as long as the most patient account waits for
+   * its server. A session kept logged in longer, waiting on a hung disk, would hold the server's
+   * maildrop lock for nothing.
+   */
+  private static Duration patience(AccountRun.Plan plan) {
+    // A minute when no account is polled, so that the store still opens to be closed.
+    Duration longest = plan.targets().isEmpty() ? Duration.ofMinutes(1) : Duration.ZERO;
+    for (AccountRun.Target t : plan.targets()) {
+      if (t.config().timeout().compareTo(longest) > 0) {
+        longest = t.config().timeout();
+      }
+    }
+    return longest;
+  }
+
+  /**
+   * The result of an account not polled because the store is known not to open: it would cost its
+   * server a login for nothing. Why the store did not open is said once, by the command.
+   */
+  private static PollResult notPolled(AccountRun.Target t, FetchObserver observer) {
+    PollResult result =
+        new PollResult(
+            t.name(),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            Optional.of(
+                new PollFailure(
+                    PollFailure.Kind.STORE, "not polled: the state store did not open")));
+    observer.finished(result);
+    return result;
   }
 
   /**

@@ -172,6 +172,10 @@ public final class AccountPoll {
       if (client != null) {
         client.close();
       }
+      if (seenAhead != null) {
+        // A poll that ended before its listing (a refused login, say) leaves no read behind it.
+        seenAhead.cancel();
+      }
       commits.close();
     }
     PollResult result = result(failure);

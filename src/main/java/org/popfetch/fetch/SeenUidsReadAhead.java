@@ -133,6 +133,16 @@ final class SeenUidsReadAhead {
     return store.load(account, uids);
   }
 
+  /**
+   * Gives up what is not yet read, for a poll that ended before it needed it (a refused login, a
+   * cut connection): a read not yet begun is not begun, so a large mailbox is not read for nobody.
+   * A read under way finishes; its result is dropped.
+   */
+  void cancel() {
+    read.cancel(false);
+    mark.cancel(false);
+  }
+
   /** The mark read, or none if it could not be (the poll fails on that failure anyway). */
   private static Optional<ListingMark> markOrNone(FutureTask<Optional<ListingMark>> mark)
       throws InterruptedException {
@@ -150,17 +160,7 @@ final class SeenUidsReadAhead {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while reading the seen UIDs");
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(cause);
+      throw TaskFailure.rethrown(e);
     }
   }
 }

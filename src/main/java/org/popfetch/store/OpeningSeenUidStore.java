@@ -2,16 +2,22 @@ package org.popfetch.store;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.popfetch.fetch.AccountKey;
 import org.popfetch.fetch.ListingMark;
 import org.popfetch.fetch.SeenUid;
 import org.popfetch.fetch.SeenUidStore;
 import org.popfetch.fetch.StoreNotOpenedException;
+import org.popfetch.fetch.TaskFailure;
 
 /**
  * A seen-UID store being opened on a thread of its own, handed to the polls at once: each call
@@ -24,6 +30,10 @@ import org.popfetch.fetch.StoreNotOpenedException;
  * to report once. A poll reads the store before it sends anything after the login, so a store that
  * never opened has none of its writes, and no message was marked for deletion.
  *
+ * <p>The opening is given a time: a store on a file system that hangs (a stalled network mount)
+ * must not keep the polls' sessions logged in, holding the server's maildrop lock, until the server
+ * gives up on them. Past it the opening counts as failed, with a failure that says so.
+ *
  * <p>Safe for use by several polls at once, as the store it opens is.
  */
 public final class OpeningSeenUidStore implements SeenUidStore {
@@ -34,46 +44,70 @@ public final class OpeningSeenUidStore implements SeenUidStore {
   }
 
   private final FutureTask<SeenUidStore> opening;
+  private final Duration patience;
+  private final long deadline;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private OpeningSeenUidStore(FutureTask<SeenUidStore> opening) {
+  private OpeningSeenUidStore(FutureTask<SeenUidStore> opening, Duration patience) {
     this.opening = opening;
+    this.patience = patience;
+    this.deadline = System.nanoTime() + patience.toNanos();
   }
 
-  /** Starts {@code opener} on a thread of its own. */
-  public static OpeningSeenUidStore start(Opener opener) {
+  /**
+   * Starts {@code opener} on a thread of its own; the store must be open within {@code patience} of
+   * now.
+   */
+  public static OpeningSeenUidStore start(Opener opener, Duration patience) {
     FutureTask<SeenUidStore> opening = new FutureTask<>(opener::open);
+    OpeningSeenUidStore store = new OpeningSeenUidStore(opening, patience);
     // A daemon: an opening that hangs must not keep the JVM alive past an interrupted run.
     Thread t = new Thread(opening, "state-open");
     t.setDaemon(true);
     t.start();
-    return new OpeningSeenUidStore(opening);
+    return store;
   }
 
   /**
    * The open store, once open.
    *
    * @throws IOException the opening's own failure, as the opener threw it (a runtime exception or
-   *     an error is thrown as it is), or an {@link InterruptedIOException} if interrupted while
-   *     waiting
+   *     an error is thrown as it is); one that says so if the store was not open in time; or an
+   *     {@link InterruptedIOException} if interrupted while waiting
    */
   public SeenUidStore awaitOpen() throws IOException {
     try {
-      return opening.get();
+      return opening.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while the state store was being opened");
+    } catch (TimeoutException e) {
+      throw new IOException(
+          "the state store was still being opened after " + patience.toSeconds() + " s");
+    } catch (CancellationException e) {
+      throw new IOException("the state store's opening was given up", e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(cause);
+      throw TaskFailure.rethrown(e);
+    }
+  }
+
+  /**
+   * Whether the store is known not to open: its opening failed or ran out of time. False while it
+   * may still open. Asks nothing of the opening thread and never waits, so a poll can be skipped
+   * before it costs its server a login.
+   */
+  public boolean failed() {
+    if (!opening.isDone()) {
+      return System.nanoTime() - deadline >= 0;
+    }
+    try {
+      opening.get();
+      return false;
+    } catch (ExecutionException | CancellationException e) {
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -136,27 +170,35 @@ public final class OpeningSeenUidStore implements SeenUidStore {
     }
     try {
       return opening.get().inMemory(account);
-    } catch (ExecutionException | InterruptedException e) {
+    } catch (ExecutionException | InterruptedException | CancellationException e) {
       return false;
     }
   }
 
   /**
-   * Waits for the opening to end and closes the store if it opened. A failed opening is not thrown
-   * here: {@link #awaitOpen} tells it.
+   * Waits for the opening to end, as long as its time allows, and closes the store if it opened. A
+   * failed opening is not thrown here: {@link #awaitOpen} tells it. An opening still under way when
+   * its time is up is interrupted and left to its thread, a daemon; if it opens the store after
+   * all, the process's end closes it. A second call does nothing.
    */
   @Override
   public void close() throws IOException {
+    if (closed.getAndSet(true)) {
+      return;
+    }
     SeenUidStore store = null;
     boolean interrupted = false;
     while (true) {
       try {
-        store = opening.get();
+        store = opening.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         break;
       } catch (InterruptedException e) {
         // The store may be opening still: it is closed all the same, not left open behind.
         interrupted = true;
-      } catch (ExecutionException e) {
+      } catch (TimeoutException e) {
+        opening.cancel(true);
+        break;
+      } catch (ExecutionException | CancellationException e) {
         break;
       }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +42,39 @@ class NamedCommandLineTest {
     }
     assertThat(Main.commandNamed("help")).isNull();
     assertThat(Main.commandNamed("pol")).isNull();
+  }
+
+  /**
+   * The other way round: the switch knows no command the root has not. A command taken out of the
+   * root but left in the switch would still run when named; this list, the switch's, has to change
+   * with the root's.
+   */
+  @Test
+  void theSwitchNamesNoCommandTheRootHasNot() {
+    List<String> switchNames =
+        List.of(
+            "poll",
+            "run",
+            "reload",
+            "status",
+            "check",
+            "explain",
+            "configure",
+            "oauth",
+            "config",
+            "import",
+            "cluster",
+            "queue",
+            "demo",
+            "deliver-agent");
+    List<String> rootNames =
+        Arrays.stream(Main.class.getAnnotation(Command.class).subcommands())
+            .map(c -> c.getAnnotation(Command.class).name())
+            .toList();
+    assertThat(rootNames).containsExactlyInAnyOrderElementsOf(switchNames);
+    for (String name : switchNames) {
+      assertThat(Main.commandNamed(name)).as(name).isNotNull();
+    }
   }
 
   @ParameterizedTest(name = "popfetch {0}")

@@ -13,6 +13,10 @@ import com.icegreen.greenmail.util.ServerSetup;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -35,9 +39,10 @@ import picocli.CommandLine;
 
 /**
  * {@code popfetch poll} opens its state store while the polls connect and log in: the server is
- * reached before the store has opened; a store that cannot be opened costs the server a login and a
- * QUIT, nothing else, and is said in the one line and with the status it always had; a poll whose
- * store opens fetches and deletes each message exactly once.
+ * reached before the store has opened; a store that cannot be opened costs a server whose poll had
+ * begun a login and a QUIT, nothing else, and the servers of polls not yet begun nothing at all,
+ * and is said in the one line and with the status it always had; a store that hangs is given up at
+ * the account's timeout; a poll whose store opens fetches and deletes each message exactly once.
  */
 class PollStoreOpeningTest {
   @TempDir Path dir;
@@ -124,21 +129,22 @@ class PollStoreOpeningTest {
         Main.execute(cli, "poll", "--config", config.toString()), out.toString(), err.toString());
   }
 
-  /** The same with this {@code poll} command. */
+  /** The same with this {@code poll} command, answered as Main answers. */
   private static Run poll(PollCommand command, Path config) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cli =
-        new CommandLine(
-            new Main(),
-            new CommandLine.IFactory() {
-              @Override
-              public <K> K create(Class<K> cls) throws Exception {
-                return cls == PollCommand.class
-                    ? cls.cast(command)
-                    : CommandLine.defaultFactory().create(cls);
-              }
-            });
+        Main.handled(
+            new CommandLine(
+                new Main(),
+                new CommandLine.IFactory() {
+                  @Override
+                  public <K> K create(Class<K> cls) throws Exception {
+                    return cls == PollCommand.class
+                        ? cls.cast(command)
+                        : CommandLine.defaultFactory().create(cls);
+                  }
+                }));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     return new Run(
@@ -162,24 +168,33 @@ class PollStoreOpeningTest {
         .toList();
   }
 
+  /**
+   * Opens the store with {@code then} once the poll has logged in, so that the poll meets the
+   * outcome at its first read of the store, after its login. Without this wait a store that fails
+   * at once may fail before the poll connects, and the poll, rightly, never connects.
+   */
+  private static PollCommand.StateOpener afterLogin(
+      CountDownLatch loggedIn, PollCommand.StateOpener then) {
+    return file -> {
+      try {
+        if (!loggedIn.await(30, TimeUnit.SECONDS)) {
+          throw new IOException("the poll did not log in while the store was being opened");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+      return then.open(file);
+    };
+  }
+
   @Test
   void theServerIsReachedBeforeTheStoreHasOpened() throws Exception {
     CountDownLatch loggedIn = new CountDownLatch(1);
     PollCommand command = new PollCommand();
-    command.opener =
-        file -> {
-          // Opened only once the poll has logged in: a poll that waited for the store first
-          // would wait here in vain.
-          try {
-            if (!loggedIn.await(30, TimeUnit.SECONDS)) {
-              throw new IOException("the poll did not log in while the store was being opened");
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-          }
-          return SqliteSeenUidStore.open(file);
-        };
+    // Opened only once the poll has logged in: a poll that waited for the store first would
+    // wait in vain.
+    command.opener = afterLogin(loggedIn, SqliteSeenUidStore::open);
     Run run;
     try (ScriptedServer server = new ScriptedServer(oneMessage(loggedIn::countDown))) {
       run = poll(command, config(server.port()));
@@ -194,9 +209,12 @@ class PollStoreOpeningTest {
   void aCorruptStoreDeletesNothingAndIsSaidInOneLine() throws Exception {
     Files.createDirectories(dir.resolve("state"));
     Files.writeString(dir.resolve("state/state.db"), "not a database, ".repeat(64));
+    CountDownLatch loggedIn = new CountDownLatch(1);
+    PollCommand command = new PollCommand();
+    command.opener = afterLogin(loggedIn, SqliteSeenUidStore::open);
     Run run;
-    try (ScriptedServer server = new ScriptedServer(oneMessage(() -> {}))) {
-      run = poll(config(server.port()));
+    try (ScriptedServer server = new ScriptedServer(oneMessage(loggedIn::countDown))) {
+      run = poll(command, config(server.port()));
     }
     assertUnopenedStoreSaidOnce(run, "[SQLITE_NOTADB]");
   }
@@ -213,9 +231,12 @@ class PollStoreOpeningTest {
       s.execute("INSERT INTO t VALUES (1)");
       s.execute("PRAGMA locking_mode=EXCLUSIVE");
       s.execute("INSERT INTO t VALUES (2)");
+      CountDownLatch loggedIn = new CountDownLatch(1);
+      PollCommand command = new PollCommand();
+      command.opener = afterLogin(loggedIn, SqliteSeenUidStore::open);
       Run run;
-      try (ScriptedServer server = new ScriptedServer(oneMessage(() -> {}))) {
-        run = poll(config(server.port()));
+      try (ScriptedServer server = new ScriptedServer(oneMessage(loggedIn::countDown))) {
+        run = poll(command, config(server.port()));
       }
       assertUnopenedStoreSaidOnce(run, "[SQLITE_BUSY]");
     }
@@ -236,6 +257,86 @@ class PollStoreOpeningTest {
     assertThat(warnings()).isEmpty();
     assertThat(commands).endsWith("QUIT").noneMatch(c -> c.startsWith("RETR"));
     assertThat(commands).noneMatch(c -> c.startsWith("DELE"));
+    assertThat(delivered()).isZero();
+  }
+
+  @Test
+  void anAccountNotYetPolledWhenTheStoreFailedIsNotLoggedInto() throws Exception {
+    CountDownLatch loggedIn = new CountDownLatch(1);
+    PollCommand command = new PollCommand();
+    command.opener =
+        afterLogin(
+            loggedIn,
+            file -> {
+              throw new IOException("cannot open the state store: no space left on device");
+            });
+    Run run;
+    boolean secondConnected;
+    try (ScriptedServer first = new ScriptedServer(oneMessage(loggedIn::countDown));
+        // Never answered: a connection to it would wait in its backlog, seen below.
+        ServerSocket other = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      Path file = config(first.port());
+      Files.writeString(
+          file,
+          Files.readString(file)
+              + """
+                - name: dave
+                  server: 127.0.0.1
+                  port: %d
+                  tls: none
+                  user: dave
+                  password: an0ther-pw
+                  deliver: { maildir: %s }
+              parallel: 1
+              """
+                  .formatted(other.getLocalPort(), dir.resolve("Maildir")));
+      run = poll(command, file);
+      other.setSoTimeout(1);
+      try (Socket s = other.accept()) {
+        secondConnected = true;
+      } catch (SocketTimeoutException e) {
+        secondConnected = false;
+      }
+    }
+    assertThat(run.status()).as(run.err()).isEqualTo(ExitStatus.INTERNAL.code);
+    assertThat(run.err().lines().toList())
+        .singleElement()
+        .asString()
+        .contains("no space left on device");
+    assertThat(commands).endsWith("QUIT").noneMatch(c -> c.startsWith("RETR"));
+    assertThat(secondConnected).as("the account after the failure connected").isFalse();
+    assertThat(warnings()).isEmpty();
+    assertThat(delivered()).isZero();
+  }
+
+  @Test
+  void aStoreThatHangsIsGivenUpAtTheAccountsTimeoutAndTheSessionQuits() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    PollCommand command = new PollCommand();
+    command.opener =
+        file -> {
+          try {
+            never.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          throw new IOException("interrupted");
+        };
+    Run run;
+    try (ScriptedServer server = new ScriptedServer(oneMessage(() -> {}))) {
+      Path file = config(server.port());
+      Files.writeString(file, Files.readString(file) + "    timeout: 1s\n");
+      run = poll(command, file);
+    } finally {
+      never.countDown();
+    }
+    assertThat(run.status()).as(run.err()).isEqualTo(ExitStatus.INTERNAL.code);
+    assertThat(run.err().lines().toList())
+        .singleElement()
+        .asString()
+        .contains("the state store was still being opened after 1 s");
+    assertThat(commands).contains("PASS s3cret-pw").endsWith("QUIT");
+    assertThat(commands).noneMatch(c -> c.startsWith("RETR") || c.startsWith("DELE"));
     assertThat(delivered()).isZero();
   }
 

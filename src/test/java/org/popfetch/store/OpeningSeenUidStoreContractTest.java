@@ -1,6 +1,7 @@
 package org.popfetch.store;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.fetch.SeenUidStore;
 
@@ -10,6 +11,7 @@ class OpeningSeenUidStoreContractTest extends SeenUidStoreContract {
 
   @Override
   SeenUidStore open() throws Exception {
-    return OpeningSeenUidStore.start(() -> SqliteSeenUidStore.open(dir.resolve("state.db")));
+    return OpeningSeenUidStore.start(
+        () -> SqliteSeenUidStore.open(dir.resolve("state.db")), Duration.ofSeconds(30));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -23,11 +24,13 @@ import org.popfetch.fetch.UidState;
 
 /**
  * A store handed out while it opens: calls wait for the open, a failed open fails every call as
- * {@link StoreNotOpenedException} and is told as itself by {@code awaitOpen}, and a store that
- * opened is closed once.
+ * {@link StoreNotOpenedException} and is told as itself by {@code awaitOpen}, an opening that hangs
+ * is given up at its time, and a store that opened is closed once.
  */
 class OpeningSeenUidStoreTest {
   static final AccountKey WORK = AccountKey.of("pop.example.com", 995, "alice");
+
+  static final Duration PATIENCE = Duration.ofSeconds(30);
 
   @TempDir Path dir;
 
@@ -43,7 +46,8 @@ class OpeningSeenUidStoreTest {
                 throw new IOException(e);
               }
               return SqliteSeenUidStore.open(dir.resolve("state.db"));
-            })) {
+            },
+            PATIENCE)) {
       CompletableFuture<Void> write =
           CompletableFuture.runAsync(
               () -> {
@@ -68,13 +72,15 @@ class OpeningSeenUidStoreTest {
         OpeningSeenUidStore.start(
             () -> {
               throw broken;
-            });
+            },
+            PATIENCE);
     assertThatThrownBy(() -> store.loadMark(WORK))
         .isInstanceOf(StoreNotOpenedException.class)
         .hasCause(broken);
     assertThatThrownBy(() -> store.record(WORK, List.of()))
         .isInstanceOf(StoreNotOpenedException.class);
     assertThatThrownBy(store::awaitOpen).isSameAs(broken);
+    assertThat(store.failed()).isTrue();
     store.close(); // nothing to close, and the failure is awaitOpen's to tell
   }
 
@@ -85,7 +91,8 @@ class OpeningSeenUidStoreTest {
         OpeningSeenUidStore.start(
             () -> {
               throw noLibrary;
-            });
+            },
+            PATIENCE);
     assertThatThrownBy(() -> store.load(WORK))
         .isInstanceOf(StoreNotOpenedException.class)
         .hasCause(noLibrary);
@@ -124,9 +131,38 @@ class OpeningSeenUidStoreTest {
             sqlite.close();
           }
         };
-    OpeningSeenUidStore store = OpeningSeenUidStore.start(() -> counting);
+    OpeningSeenUidStore store = OpeningSeenUidStore.start(() -> counting, PATIENCE);
     assertThat(store.awaitOpen()).isSameAs(counting);
+    assertThat(store.failed()).isFalse();
+    store.close();
     store.close();
     assertThat(closed).hasValue(1);
+  }
+
+  @Test
+  void anOpeningThatHangsIsGivenUpAtItsTimeFailingEveryCallAndInterruptedAtClose()
+      throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    CountDownLatch interrupted = new CountDownLatch(1);
+    OpeningSeenUidStore store =
+        OpeningSeenUidStore.start(
+            () -> {
+              try {
+                never.await();
+              } catch (InterruptedException e) {
+                interrupted.countDown();
+              }
+              throw new IOException("the opening was interrupted");
+            },
+            Duration.ofMillis(300));
+    assertThatThrownBy(() -> store.loadMark(WORK))
+        .isInstanceOf(StoreNotOpenedException.class)
+        .hasMessageContaining("still being opened after");
+    assertThat(store.failed()).isTrue();
+    assertThatThrownBy(store::awaitOpen)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("still being opened after");
+    store.close();
+    assertThat(interrupted.await(30, TimeUnit.SECONDS)).isTrue();
   }
 }
