@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.OSInfo;
 
@@ -79,6 +80,7 @@ final class SqliteNativeLibrary {
       System.setProperty("org.sqlite.lib.path", dir.toString());
       System.setProperty("org.sqlite.lib.name", name);
       if (System.getProperty(TMPDIR) == null) {
+        // Without it (the name taken, no java.io.tmpdir) the driver uses java.io.tmpdir itself.
         System.setProperty(TMPDIR, emptyPrivateDirectory().toString());
       }
     } catch (IOException | RuntimeException e) {
@@ -88,16 +90,25 @@ final class SqliteNativeLibrary {
 
   /**
    * A new directory for the driver's own extraction, made for this process alone under
-   * java.io.tmpdir (a random name, rwx------) and removed at exit. Before loading, the driver lists
-   * its directory for copies older versions left: in /tmp that is every file there, at each start.
-   * It extracts there only when the kept copy does not load, which is also what happens when the
-   * state directory is on a noexec mount (STIG's /home, a hardened /var/lib): so never the kept
-   * copy's directory, which would fail the same way.
+   * java.io.tmpdir (rwx------, removed at exit). Before loading, the driver lists its directory for
+   * copies older versions left: in /tmp that is every file there, at each start. It extracts there
+   * only when the kept copy does not load, which is also what happens when the state directory is
+   * on a noexec mount (STIG's /home, a hardened /var/lib): so never the kept copy's directory,
+   * which would fail the same way.
    */
   private static Path emptyPrivateDirectory() throws IOException {
+    // Made by mkdir, which fails on anything already there (a link included): the directory is
+    // this process's own whatever its name. Not by createTempDirectory, whose names need the
+    // process's first SecureRandom (security providers and a digest set up, about 12 ms of CPU
+    // in a new JVM); a random part still keeps others from taking the name first.
     Path dir =
-        Files.createTempDirectory(
-            "popfetch-sqlite-",
+        Files.createDirectory(
+            Path.of(System.getProperty("java.io.tmpdir"))
+                .resolve(
+                    "popfetch-sqlite-"
+                        + ProcessHandle.current().pid()
+                        + "-"
+                        + Long.toHexString(ThreadLocalRandom.current().nextLong())),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     // Registered before the driver registers its extraction, so removed after it (reverse order).
     dir.toFile().deleteOnExit();
