@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -15,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.popfetch.fetch.AccountKey;
+import org.popfetch.testing.Command;
 import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.OSInfo;
 
@@ -116,11 +121,102 @@ class SqliteNativeLibraryTest {
   }
 
   @Test
-  void theDriversOwnDirectoryIsTheKeptCopysNotTmp() {
+  void theDriversOwnDirectoryIsAnEmptyPrivateOneOutsideTheStateDirectory() throws Exception {
     SqliteNativeLibrary.useCopyIn(state);
 
     // The driver lists it at each start for old copies to delete: /tmp held every file there.
-    assertThat(System.getProperty(TMPDIR)).isEqualTo(System.getProperty(PATH));
+    // It extracts there when the kept copy does not load: the state directory's mount may be
+    // what stopped it (noexec).
+    Path driversOwn = Path.of(System.getProperty(TMPDIR));
+    assertThat(driversOwn)
+        .isDirectory()
+        .isEmptyDirectory()
+        .startsWith(Path.of(System.getProperty("java.io.tmpdir")));
+    assertThat(driversOwn.startsWith(state)).as(driversOwn.toString()).isFalse();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(driversOwn)))
+        .isEqualTo("rwx------");
+  }
+
+  @Test
+  void aKeptCopyThatDoesNotLoadLeavesTheDriverToExtractOutsideTheStateDirectory() throws Exception {
+    assumeTrue(Files.isReadable(Path.of("/proc/self/maps")));
+    SqliteNativeLibrary.useCopyIn(state);
+    Path kept = Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME));
+    Files.writeString(kept, "not a library"); // as one on a noexec mount: it does not load
+
+    // A JVM of its own: this one has loaded the driver's library already.
+    Command opened =
+        Command.run(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                OpenStore.class.getName(),
+                state.toString()),
+            Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C.UTF-8"));
+
+    assertThat(opened.status()).as(opened.err()).isZero();
+    List<Path> loaded = opened.out().lines().map(Path::of).toList();
+    assertThat(loaded)
+        .as(opened.err())
+        .isNotEmpty()
+        .allSatisfy(
+            library -> assertThat(library.startsWith(state)).as(library.toString()).isFalse());
+    assertThat(Files.readString(kept)).isEqualTo("not a library");
+  }
+
+  /** Opens a store in the directory {@code args[0]}; prints the SQLite libraries it mapped. */
+  static final class OpenStore {
+    private OpenStore() {}
+
+    public static void main(String[] args) throws IOException {
+      try (SqliteSeenUidStore store = SqliteSeenUidStore.open(Path.of(args[0], "state.db"))) {
+        store.load(AccountKey.of("pop.example.com", 995, "alice"));
+      }
+      try (var maps = Files.lines(Path.of("/proc/self/maps"))) {
+        maps.filter(line -> line.contains("sqlitejdbc"))
+            .map(line -> line.substring(line.indexOf('/')))
+            .distinct()
+            .forEach(System.out::println);
+      }
+    }
+  }
+
+  @Test
+  void onGlibcTheJarsLinuxFolderIsChosenAndOnMuslItsMuslFolder() {
+    assumeTrue("Linux".equals(System.getProperty("os.name")));
+    assumeFalse(System.getProperty("os.arch").startsWith("arm"));
+
+    assertThat(SqliteNativeLibrary.jarFolder(false)).isEqualTo("Linux/" + OSInfo.getArchName());
+    assertThat(SqliteNativeLibrary.jarFolder(true)).isEqualTo("Linux-Musl/" + OSInfo.getArchName());
+  }
+
+  @Test
+  void aCopyKeptUnderGlibcIsNotTheOneUsedOnMusl() throws Exception {
+    assumeTrue("Linux".equals(System.getProperty("os.name")));
+    assumeFalse(System.getProperty("os.arch").startsWith("arm"));
+    String name = System.mapLibraryName("sqlitejdbc");
+    SqliteNativeLibrary.useCopyIn(state, false);
+    Path glibc = Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME));
+    System.clearProperty(PATH);
+    System.clearProperty(NAME);
+
+    SqliteNativeLibrary.useCopyIn(state, true);
+
+    Path musl = Path.of(System.getProperty(PATH)).resolve(System.getProperty(NAME));
+    assertThat(musl).isNotEqualTo(glibc).startsWith(state.resolve(".native"));
+    assertThat(Files.readAllBytes(glibc)).isEqualTo(resource("Linux", name));
+    assertThat(Files.readAllBytes(musl)).isEqualTo(resource("Linux-Musl", name));
+  }
+
+  /** The driver's library {@code name} for this processor in the jar folder {@code libc}. */
+  private static byte[] resource(String libc, String name) throws IOException {
+    try (InputStream in =
+        SQLiteJDBCLoader.class.getResourceAsStream(
+            "/org/sqlite/native/" + libc + "/" + OSInfo.getArchName() + "/" + name)) {
+      assertThat(in).as(libc).isNotNull();
+      return in.readAllBytes();
+    }
   }
 
   @Test
