@@ -34,6 +34,20 @@ final class SqliteNativeLibrary {
     useCopyIn(stateDir, "Linux".equals(System.getProperty("os.name")) && OSInfo.isMusl());
   }
 
+  /**
+   * Whether {@code library} can be mapped to run: not on a file system mounted noexec (a /home or
+   * /var/lib so mounted by a hardening guide), where the driver would fail on the copy, log it with
+   * its stack trace at every start, and then extract its own copy anyway. The kernel answers an
+   * execute-access check with "no" for any file on such a mount, so the copy is given the execute
+   * bit (a copy kept before had none) and asked; one access call, no mount table read.
+   */
+  private static boolean loadable(Path library) throws IOException {
+    if (!Files.isExecutable(library)) {
+      Files.setPosixFilePermissions(library, PosixFilePermissions.fromString("rwx------"));
+    }
+    return Files.isExecutable(library);
+  }
+
   /** As {@link #useCopyIn(Path)}, {@code onMusl} telling whether Linux's C library is musl. */
   static void useCopyIn(Path stateDir, boolean onMusl) {
     if (System.getProperty("org.sqlite.lib.path") != null) {
@@ -77,8 +91,10 @@ final class SqliteNativeLibrary {
               tmp, library, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
       }
-      System.setProperty("org.sqlite.lib.path", dir.toString());
-      System.setProperty("org.sqlite.lib.name", name);
+      if (loadable(library)) {
+        System.setProperty("org.sqlite.lib.path", dir.toString());
+        System.setProperty("org.sqlite.lib.name", name);
+      }
       if (System.getProperty(TMPDIR) == null) {
         // Without it (the name taken, no java.io.tmpdir) the driver uses java.io.tmpdir itself.
         System.setProperty(TMPDIR, emptyPrivateDirectory().toString());

@@ -165,6 +165,42 @@ class SqliteNativeLibraryTest {
     assertThat(Files.readString(kept)).isEqualTo("not a library");
   }
 
+  @Test
+  void onANoexecMountTheCopyIsNotPointedAtAndTheDriverLoadsItsOwnWithoutAWord() throws Exception {
+    assumeTrue(Files.isReadable(Path.of("/proc/self/maps")));
+    Path mount = state.resolve("noexec");
+    Files.createDirectory(mount);
+    // Needs the right to mount (root, as the CI runs): a state directory on a noexec file system.
+    assumeTrue(
+        Command.run("mount", "-t", "tmpfs", "-o", "noexec,size=64m", "tmpfs", mount.toString())
+                .status()
+            == 0);
+    try {
+      SqliteNativeLibrary.useCopyIn(mount);
+      assertThat(System.getProperty(PATH))
+          .as("the driver pointed at a copy it cannot map")
+          .isNull();
+      assertThat(System.getProperty(TMPDIR)).isNotNull();
+
+      Command opened =
+          Command.run(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  OpenStore.class.getName(),
+                  mount.toString()),
+              Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C.UTF-8"));
+      assertThat(opened.status()).as(opened.err()).isZero();
+      assertThat(opened.err()).doesNotContain("Exception").doesNotContain("ERROR");
+      assertThat(opened.out().lines().map(Path::of).toList())
+          .isNotEmpty()
+          .allSatisfy(library -> assertThat(library.startsWith(mount)).isFalse());
+    } finally {
+      Command.run("umount", mount.toString());
+    }
+  }
+
   /** Opens a store in the directory {@code args[0]}; prints the SQLite libraries it mapped. */
   static final class OpenStore {
     private OpenStore() {}
