@@ -29,7 +29,11 @@ final class TmpFilesAhead {
   /** Enough to ride out a slow creation; each is an open file until taken. */
   static final int AHEAD = 8;
 
-  /** Far longer than any message takes to arrive: nobody is taking the files any more. */
+  /**
+   * After this long without a take the creator stops (a message may take longer to arrive; the
+   * files made stay usable and the caller makes the rest itself), so that an idle thread does not
+   * hold the destination for the rest of a slow transfer.
+   */
   private static final long ABANDONED_NANOS = TimeUnit.MINUTES.toNanos(2);
 
   private static final ThreadPoolExecutor POOL =

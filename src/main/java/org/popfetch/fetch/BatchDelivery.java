@@ -531,10 +531,16 @@ final class BatchDelivery {
                 client.interrupt();
               })) {
         destination.expect(batch.size());
-        client.retr(
-            batch.stream().map(e -> new ScanListing(e.number(), e.size())).toList(),
-            policy.messageCap(),
-            this);
+        try {
+          client.retr(
+              batch.stream().map(e -> new ScanListing(e.number(), e.size())).toList(),
+              policy.messageCap(),
+              this);
+        } finally {
+          // A batch that staged nothing (every message refused or left by the rules) must not
+          // hand its count to the next staging, the oversize notices say.
+          destination.expect(0);
+        }
       } catch (StopRequested e) {
         LOG.info(
             "{}: stopping after {} message(s) of this batch; the rest waits for the next poll",

@@ -41,7 +41,9 @@ public interface Destination {
   /**
    * Says how many messages the next batch may {@link #stage}, before its first: a destination may
    * prepare for them (a Maildir makes their tmp/ files ahead, on another thread). Fewer may come;
-   * what was prepared for those is undone by the batch's commit or discard. Nothing by default.
+   * what was prepared for those is undone by the batch's commit or discard. {@code expect(0)} after
+   * the retrieval withdraws a count no staging used. Nothing by default; destinations that route to
+   * others (rules, the agent, multidrop) do not pass it on.
    */
   default void expect(int messages) {}
 
