@@ -112,17 +112,24 @@ if ! find_java; then
   exit 23
 fi
 
-# Sets ARCHIVE to the class-data archive of this jar on this Java, and succeeds if there is one: the
-# system's in /var/cache/popfetch ($POPFETCH_CDS_DIR), made by the package's postinst as root, or else one in the
-# user's cache directory (the service user's is in its state directory, /var/lib/popfetch/.cache),
-# made on the first run there. Its name holds a checksum of this script's, the java program's, the
-# jar's and the Java's identity (path, size, time), so a new launcher (which may make its archives
-# otherwise), a new jar or a Java update gets a new archive and the old one is removed when that is
-# made.
+# Sets ARCHIVE to the class-data archive of this jar on this Java for the command $1, and succeeds
+# if there is one: the system's in /var/cache/popfetch ($POPFETCH_CDS_DIR), made by the package's
+# postinst as root, or else one in the user's cache directory (the service user's is in its state
+# directory, /var/lib/popfetch/.cache), made on the first run there. Its name holds a checksum of
+# this script's, the java program's, the jar's and the Java's identity (path, size, time), so a new
+# launcher (which may make its archives otherwise), a new jar or a Java update gets a new archive
+# and the old ones are removed when that is made.
 #
-# An archive holds the classes a training run loaded, parsed and verified: `popfetch demo`, a
-# real poll of an embedded POP3 server into a Maildir in a temporary directory, which loads what
-# poll and run load (configuration, logging, SQLite, POP3, delivery). The training run lists them
+# There are two archives, one for `run` (the service) and one for every other command (poll, check,
+# explain...), each holding the classes its training run loaded, parsed and verified: `popfetch demo
+# --training poll` or `run`, real polls of the demo's embedded POP3 server into Maildirs in a
+# temporary directory (configuration, logging, SQLite, POP3, delivery, the listing shortcut of a
+# keep-mode mailbox), the second by the service itself (its scheduler, metrics served and read,
+# control socket). Java 17 as Debian builds it maps an archive at a random address and rewrites
+# every pointer in it at each start, so every page of it becomes the process's own memory whether
+# its classes are used or not: with one archive for both, a poll carried the service's 900-odd
+# classes or the service loaded them from the jar into metaspace; two archives took 1.5-2 MB off
+# the idle service (docs/benchmarks.md, "Memory"). The training run lists the classes
 # (-XX:DumpLoadedClassList) and a second JVM writes them, the JDK's own among them, into a static
 # archive (-Xshare:dump) that takes the place of the JDK's. Not a dynamic archive on top of the
 # JDK's (-XX:ArchiveClassesAtExit): Java 17 leaves out of that every class compiled for Java 5 or
@@ -138,7 +145,11 @@ cds_archive() {
     "$java_home/lib/server/libjvm.so" 2>/dev/null | cksum 2>/dev/null) || return 1
   id=${id%% *}
   [ -n "$id" ] || return 1
-  name=popfetch-$id.jsa
+  case ${1:-} in
+    run) kind=run ;;
+    *) kind=poll ;;
+  esac
+  name=popfetch-$kind-$id.jsa
   system_cache=${POPFETCH_CDS_DIR:-/var/cache/popfetch}
   user_cache=
   if [ -n "${HOME:-}" ] && [ "$HOME" != / ]; then
@@ -160,39 +171,39 @@ cds_archive() {
     # The system's directory is made by postinst, the user's here.
     if { [ -d "$dir" ] || { [ "$dir" = "$user_cache" ] && mkdir -p "$dir" 2>/dev/null; }; } \
         && [ -w "$dir" ]; then
-      cds_train "$dir" "$name" && ARCHIVE=$dir/$name && return 0
+      cds_train "$dir" "$name" "$kind" && ARCHIVE=$dir/$name && return 0
       return 1
     fi
   done
   return 1
 }
 
-# Makes the archive $1/$2 with a training run and a dump of the classes it loaded, in a temporary
-# name first so that no JVM maps a half-written one; then removes the archives of other jars or
-# Javas in $1. The training run shares no archive (-Xshare:off), so that its list names every class
-# it loaded, the JDK's too, not only those it read from a jar.
+# Makes the archive $1/$2 with the training run of $3 (poll or run) and a dump of the classes it
+# loaded, in a temporary name first so that no JVM maps a half-written one; then removes the
+# archives of other jars or Javas in $1. The training run shares no archive (-Xshare:off), so that
+# its list names every class it loaded, the JDK's too, not only those it read from a jar.
 #
-# The list leaves out the classes of the training run's own POP3 server (GreenMail, Jakarta Mail,
-# Angus) and of the demo command, which no other command loads: Java 17 as Debian builds it maps
-# the archive at a random address and rewrites every pointer in it at each start, so every page of
-# the archive becomes the process's own memory whether its classes are used or not. Those 200-odd
-# classes were 1.5 MB of every command's resident memory (docs/benchmarks.md, "Memory").
+# The list leaves out the demo's own classes (its command, its training and its small POP3
+# server), which no other command loads. The demo's server is popfetch's own rather than a mail
+# server library for the same reason: GreenMail on Jakarta Mail and Angus, which the demo had
+# before, put 200-odd classes of their own and 150 of the JDK's in the archive, 2.7 MB of every
+# command's resident memory (docs/benchmarks.md, "Memory").
 cds_train() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/popfetch-cds.XXXXXX" 2>/dev/null) || return 1
   # shellcheck disable=SC2086
   if "$JAVA" $JVM_FLAGS -Xshare:off -XX:DumpLoadedClassList="$work/loaded" \
-      -jar "$POPFETCH_JAR" demo --dir "$work/demo" >"$work/log" 2>&1 \
-      && sed -e '\#com/icegreen/#d' -e '\#org/eclipse/angus/#d' -e '\#jakarta/mail/#d' \
-        -e '\#jakarta/activation/#d' -e '\#org/popfetch/app/Demo#d' \
-        "$work/loaded" >"$work/classes" \
+      -jar "$POPFETCH_JAR" demo --training "$3" --dir "$work/demo" >"$work/log" 2>&1 \
+      && sed -e '\#org/popfetch/app/Demo#d' "$work/loaded" >"$work/classes" \
       && "$JAVA" -Xshare:dump -XX:SharedClassListFile="$work/classes" \
         -XX:SharedArchiveFile="$1/$2.$$" -cp "$POPFETCH_JAR" >>"$work/log" 2>&1 \
       && [ -s "$1/$2.$$" ] && chmod 644 "$1/$2.$$" && mv -f "$1/$2.$$" "$1/$2"; then
     rm -rf "$work"
+    # Those of this jar and Java for the other command stay: their names end as this one's does.
     for old in "$1"/popfetch-*.jsa "$1"/popfetch-*.jsa.failed; do
-      if [ -e "$old" ] && [ "$old" != "$1/$2" ]; then
-        rm -f "$old"
-      fi
+      case $old in
+        *"-$id.jsa" | *"-$id.jsa.failed") ;;
+        *) [ ! -e "$old" ] || rm -f "$old" ;;
+      esac
     done
     return 0
   fi
@@ -214,7 +225,7 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 if trims_native_heap; then
   JVM_FLAGS="$JVM_FLAGS -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000"
 fi
-if cds_archive; then
+if cds_archive "${1:-}"; then
   JVM_FLAGS="$JVM_FLAGS -XX:SharedArchiveFile=$ARCHIVE"
 fi
 
