@@ -2,22 +2,23 @@
 # popfetch: runs /usr/share/popfetch/popfetch.jar on a Java 17 or later.
 #
 # Java is looked for in $JAVA_HOME, then /usr/lib/jvm/default-java (Debian's default-jre), then
-# `java` on PATH; the first whose major version is 17 or more is used. The JVM flags suit a
-# small mail fetcher (docs/benchmarks.md has the measurements behind them): one serial collector
-# thread, a heap that starts at 8 MB and stops at 64 MB (the JVM's default starts at 1/64 of the
-# machine's memory, which a poll fills with garbage before the first collection: 170 MB resident
-# in a poll of 10,000 messages, 66 MB with these), small thread stacks, a quick start (C1 only:
-# the C2 compiler alone added 25 MB), and a class-data archive of popfetch's own classes (see
-# cds_archive). Within that heap, a young generation of a seventh instead of a third, and a heap
-# that grows only to keep 10 % of it free and gives back what leaves more than 30 % free (the
-# JVM's defaults are 40 % and 70 %): a poll's garbage is short-lived, so the smaller young
-# generation costs more collections but each is quick. The peak resident memory of a poll of
-# 10,000 messages went from 67 to 62.5 MB at no CPU that showed in the harness; a poll of 200
-# accounts collects 100 times instead of 38 and spends 0.2 s more in collections (of 2.3-2.7 s of
-# CPU in all), for 4 MB less; the first poll of 20,000 messages in keep mode, whose seen UIDs grow
-# the heap, collects 350 times instead of 90 and spends 0.5 s more, for 65 MB instead of 71. POPFETCH_JAVA_OPTS adds flags (-Xmx256m, say); it can be set in /etc/default/popfetch,
-# as can POPFETCH_JAR (another jar), POPFETCH_CDS_DIR (another directory for the system's archive)
-# and POPFETCH_CDS=off (no archive).
+# `java` on PATH; the first whose major version is 17 or more is used. The JVM flags suit a small
+# mail fetcher (docs/benchmarks.md has the measurements behind them): one serial collector thread, a
+# heap that starts at 8 MB and stops at 64 MB (the JVM's default starts at 1/64 of the machine's
+# memory, which a poll fills with garbage before the first collection: 170 MB resident in a poll of
+# 10,000 messages, 66 MB with these), small thread stacks, a quick start (C1 only: the C2 compiler
+# alone added 25 MB), and a class-data archive of popfetch's own classes, the service's or the other
+# commands' (see cds_archive). Within that heap, a young generation of a seventh instead of a third,
+# and a heap that grows only to keep 10 % of it free and gives back what leaves more than 30 % free
+# (the JVM's defaults are 40 % and 70 %): a poll's garbage is short-lived, so the smaller young
+# generation costs more collections but each is quick. The peak resident memory of a poll of 10,000
+# messages went from 67 to 62.5 MB at no CPU that showed in the harness; a poll of 200 accounts
+# collects 100 times instead of 38 and spends 0.2 s more in collections (of 2.3-2.7 s of CPU in
+# all), for 4 MB less; the first poll of 20,000 messages in keep mode, whose seen UIDs grow the
+# heap, collects 350 times instead of 90 and spends 0.5 s more, for 65 MB instead of 71.
+# POPFETCH_JAVA_OPTS adds flags (-Xmx256m, say); it can be set in /etc/default/popfetch, as can
+# POPFETCH_JAR (another jar), POPFETCH_CDS_DIR (another directory for the system's archives) and
+# POPFETCH_CDS=off (no archive).
 set -e
 
 POPFETCH_JAR=${POPFETCH_JAR:-/usr/share/popfetch/popfetch.jar}
@@ -186,8 +187,9 @@ cds_archive() {
 # The list leaves out the demo's own classes (its command, its training and its small POP3
 # server), which no other command loads. The demo's server is popfetch's own rather than a mail
 # server library for the same reason: GreenMail on Jakarta Mail and Angus, which the demo had
-# before, put 200-odd classes of their own and 150 of the JDK's in the archive, 2.7 MB of every
-# command's resident memory (docs/benchmarks.md, "Memory").
+# before, loaded 200-odd classes of their own (left out of the list, 1.5 MB of every command's
+# resident memory) and some 150 of the JDK's that no other command loads (java.util.logging,
+# java.text, a second reflection path; 0.7 MB of a poll's peak) (docs/benchmarks.md, "Memory").
 cds_train() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/popfetch-cds.XXXXXX" 2>/dev/null) || return 1
   # shellcheck disable=SC2086
