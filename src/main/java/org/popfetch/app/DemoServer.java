@@ -100,8 +100,9 @@ final class DemoServer implements AutoCloseable {
                 new BufferedInputStream(client.getInputStream()),
                 new BufferedOutputStream(client.getOutputStream()))
             .run();
-      } catch (IOException e) {
-        // A closed server socket ends the loop; a client that went away ends its session only.
+      } catch (IOException | RuntimeException e) {
+        // A closed server socket ends the loop; a client that went away, or sent what this server
+        // cannot take, ends its session only.
       }
     }
   }
@@ -291,7 +292,11 @@ final class DemoServer implements AutoCloseable {
         }
         case "TOP" -> {
           String[] parts = arg.split(" ");
-          int i = parts.length == 2 ? number(parts[0]) : -1;
+          if (parts.length != 2 || !parts[1].matches("[0-9]{1,9}")) {
+            reply("-ERR TOP takes a message number and a line count");
+            return;
+          }
+          int i = number(parts[0]);
           if (i >= 0) {
             send(messages.get(i), Integer.parseInt(parts[1]));
           }
