@@ -22,8 +22,8 @@ import picocli.CommandLine;
  * the listing shortcut, and poll three times: the first fetches everything (and deletes the demo
  * account's messages), the second one new message by the shortcut, the third nothing. {@code poll}
  * runs the polls as one-shot commands; {@code run} starts the service (metrics served, the
- * configuration watched), has it poll over its control socket, reads its metrics once as a scraper
- * would, and stops it.
+ * configuration watched, its signal handling set up as {@code run} sets it up), has it poll over
+ * its control socket, reads its metrics and health once as a scraper would, and stops it.
  */
 final class DemoTraining {
   /** Kept messages in the training's keep-mode mailbox: enough for a listing mark. */
@@ -70,10 +70,18 @@ final class DemoTraining {
       }
       PrintWriter err = demo.getErr();
       try (PopfetchDaemon daemon = PopfetchDaemon.start(config, false, err)) {
-        daemon.watchConfig(PopfetchDaemon.CONFIG_CHECK);
-        int status = polls(server, poll);
-        scrape(metricsPort);
-        return status;
+        // As run sets the service up, so that its signal handling is in the archive too; undone
+        // before the daemon closes, as the training stops it itself.
+        ServiceSignals signals = ServiceSignals.install(daemon);
+        try {
+          daemon.watchConfig(PopfetchDaemon.CONFIG_CHECK);
+          int status = polls(server, poll);
+          scrape(metricsPort, "/metrics");
+          scrape(metricsPort, "/health");
+          return status;
+        } finally {
+          signals.uninstall();
+        }
       }
     }
   }
@@ -122,14 +130,15 @@ final class DemoTraining {
   }
 
   /**
-   * One GET of /metrics over a plain socket, as a scraper would: an HTTP client here would put its
-   * own classes in the service's archive.
+   * One GET of {@code path} (/metrics, /health) over a plain socket, as a scraper or a health check
+   * would: an HTTP client here would put its own classes in the service's archive.
    */
-  private static void scrape(int port) throws IOException {
+  private static void scrape(int port, String path) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       OutputStream out = socket.getOutputStream();
       out.write(
-          "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          ("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
       in.transferTo(OutputStream.nullOutputStream());
