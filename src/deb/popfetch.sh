@@ -8,7 +8,8 @@
 # memory, which a poll fills with garbage before the first collection: 170 MB resident in a poll of
 # 10,000 messages, 66 MB with these), small thread stacks, a quick start (C1 only: the C2 compiler
 # alone added 25 MB), and a class-data archive of popfetch's own classes, the service's or the other
-# commands' (see cds_archive). Within that heap, a young generation of a seventh instead of a third,
+# commands' (see cds_archive), and on Java 17 to 20 the JDK's older locale data (see the flag's
+# comment below). Within that heap, a young generation of a seventh instead of a third,
 # and a heap that grows only to keep 10 % of it free and gives back what leaves more than 30 % free
 # (the JVM's defaults are 40 % and 70 %): a poll's garbage is short-lived, so the smaller young
 # generation costs more collections but each is quick. The peak resident memory of a poll of 10,000
@@ -78,6 +79,16 @@ trims_native_heap() {
     18 | 19 | 20) return 1 ;;
     21) [ "$update" -ge 1 ] ;;
     *) [ "$java_major" -ge 22 ] ;;
+  esac
+}
+
+# Succeeds if the Java found reads its locale data from the JDK's older set when asked
+# (-Djava.locale.providers=COMPAT): 17 to 20. Java 21 warns at every start that it will go, and 23
+# has it no more.
+has_compat_locale_data() {
+  case $java_major in
+    17 | 18 | 19 | 20) return 0 ;;
+    *) return 1 ;;
   esac
 }
 
@@ -226,6 +237,17 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 # went from 4.2 to 2.0 MB resident, at no CPU that showed.
 if trims_native_heap; then
   JVM_FLAGS="$JVM_FLAGS -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000"
+fi
+# The JDK's older locale data rather than CLDR's, where the Java has both: with CLDR, the first
+# calendar or time zone name a command asks for (SQLite's driver makes a calendar at every start,
+# the metrics server names the zone in each response's Date header) lists every locale CLDR knows,
+# 1,000-odd Locale objects and language tag sets kept for the life of the JVM: 0.8 MB less peak in
+# a poll of an empty mailbox (50.4 to 49.6 MiB, 8 % less CPU), and less in the idle service
+# (docs/benchmarks.md, "Memory"). popfetch's own dates and numbers do not depend on the locale
+# (Locale.ROOT, fixed patterns); a locale's own formats would change only in a Java's default
+# locale that the two sets describe differently.
+if has_compat_locale_data; then
+  JVM_FLAGS="$JVM_FLAGS -Djava.locale.providers=COMPAT"
 fi
 if cds_archive "${1:-}"; then
   JVM_FLAGS="$JVM_FLAGS -XX:SharedArchiveFile=$ARCHIVE"

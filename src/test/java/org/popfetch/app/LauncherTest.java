@@ -30,8 +30,13 @@ class LauncherTest {
   private static final String FLAGS_OF_EVERY_JAVA =
       "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:NewRatio=6 -XX:MinHeapFreeRatio=10"
           + " -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
-  private static final String FLAGS =
-      FLAGS_OF_EVERY_JAVA + " -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000";
+  private static final String NATIVE_HEAP_TRIM =
+      " -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000";
+  private static final String OLD_LOCALE_DATA = " -Djava.locale.providers=COMPAT";
+
+  /** The flags a recent Java 17 gets. */
+  private static final String FLAGS = FLAGS_OF_EVERY_JAVA + NATIVE_HEAP_TRIM + OLD_LOCALE_DATA;
+
   private static final String JAR = "/usr/share/popfetch/popfetch.jar";
 
   /**
@@ -133,26 +138,34 @@ class LauncherTest {
 
   @ParameterizedTest
   @CsvSource({
-    "17.0.8, false",
-    "17.0.9, true",
-    "17.0.15, true",
-    "18.0.2, false",
-    "20, false",
-    "21, false",
-    "21.0.1, true",
-    "22, true",
-    "25.0.1, true"
+    "17.0.8, false, true",
+    "17.0.9, true, true",
+    "17.0.15, true, true",
+    "18.0.2, false, true",
+    "20, false, true",
+    "21, false, false",
+    "21.0.1, true, false",
+    "22, true, false",
+    "25.0.1, true, false"
   })
-  void theNativeHeapTrimGoesOnlyToAJavaThatKnowsIt(String release, boolean knows)
-      throws IOException {
-    // A Java without -XX:TrimNativeHeapInterval refuses to start with it.
+  void theNativeHeapTrimAndTheOldLocaleDataGoOnlyToAJavaThatKnowsThem(
+      String release, boolean trims, boolean oldLocaleData) throws IOException {
+    // A Java without -XX:TrimNativeHeapInterval refuses to start with it; Java 21 warns of the
+    // old locale data at every start, and 23 has it no more.
     jdk("jdk", release, release);
     env.put("JAVA_HOME", dir.resolve("jdk").toString());
 
     Command c = launch("poll");
 
     assertThat(c.out().strip())
-        .isEqualTo("jdk " + (knows ? FLAGS : FLAGS_OF_EVERY_JAVA) + " -jar " + JAR + " poll");
+        .isEqualTo(
+            "jdk "
+                + FLAGS_OF_EVERY_JAVA
+                + (trims ? NATIVE_HEAP_TRIM : "")
+                + (oldLocaleData ? OLD_LOCALE_DATA : "")
+                + " -jar "
+                + JAR
+                + " poll");
   }
 
   @Test
@@ -162,7 +175,7 @@ class LauncherTest {
     Command c = launch("poll");
 
     assertThat(c.out().strip())
-        .isEqualTo("jdk17 " + FLAGS_OF_EVERY_JAVA + " -jar " + JAR + " poll");
+        .isEqualTo("jdk17 " + FLAGS_OF_EVERY_JAVA + OLD_LOCALE_DATA + " -jar " + JAR + " poll");
   }
 
   @Test
@@ -186,7 +199,8 @@ class LauncherTest {
     Command c = launch("run");
 
     assertThat(c.status()).isZero();
-    assertThat(c.out()).startsWith("jdk25 " + FLAGS + " -jar " + JAR + " run");
+    assertThat(c.out())
+        .startsWith("jdk25 " + FLAGS_OF_EVERY_JAVA + NATIVE_HEAP_TRIM + " -jar " + JAR + " run");
   }
 
   @Test
