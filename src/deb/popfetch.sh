@@ -242,7 +242,7 @@ fi
 # calendar or time zone name a command asks for (SQLite's driver makes a calendar at every start,
 # the metrics server names the zone in each response's Date header) lists every locale CLDR knows,
 # 1,000-odd Locale objects and language tag sets kept for the life of the JVM: 0.8 MB less peak in
-# a poll of an empty mailbox (50.4 to 49.6 MiB, 8 % less CPU), and less in the idle service
+# a poll of an empty mailbox (50.4 to 49.6 MiB, 8 % less CPU), 0.7-1.4 MB in the idle service
 # (docs/benchmarks.md, "Memory"). popfetch's own dates and numbers do not depend on the locale
 # (Locale.ROOT, fixed patterns); a locale's own formats would change only in a Java's default
 # locale that the two sets describe differently.
