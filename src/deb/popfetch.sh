@@ -2,22 +2,24 @@
 # popfetch: runs /usr/share/popfetch/popfetch.jar on a Java 17 or later.
 #
 # Java is looked for in $JAVA_HOME, then /usr/lib/jvm/default-java (Debian's default-jre), then
-# `java` on PATH; the first whose major version is 17 or more is used. The JVM flags suit a
-# small mail fetcher (docs/benchmarks.md has the measurements behind them): one serial collector
-# thread, a heap that starts at 8 MB and stops at 64 MB (the JVM's default starts at 1/64 of the
-# machine's memory, which a poll fills with garbage before the first collection: 170 MB resident
-# in a poll of 10,000 messages, 66 MB with these), small thread stacks, a quick start (C1 only:
-# the C2 compiler alone added 25 MB), and a class-data archive of popfetch's own classes (see
-# cds_archive). Within that heap, a young generation of a seventh instead of a third, and a heap
-# that grows only to keep 10 % of it free and gives back what leaves more than 30 % free (the
-# JVM's defaults are 40 % and 70 %): a poll's garbage is short-lived, so the smaller young
-# generation costs more collections but each is quick. The peak resident memory of a poll of
-# 10,000 messages went from 67 to 62.5 MB at no CPU that showed in the harness; a poll of 200
-# accounts collects 100 times instead of 38 and spends 0.2 s more in collections (of 2.3-2.7 s of
-# CPU in all), for 4 MB less; the first poll of 20,000 messages in keep mode, whose seen UIDs grow
-# the heap, collects 350 times instead of 90 and spends 0.5 s more, for 65 MB instead of 71. POPFETCH_JAVA_OPTS adds flags (-Xmx256m, say); it can be set in /etc/default/popfetch,
-# as can POPFETCH_JAR (another jar), POPFETCH_CDS_DIR (another directory for the system's archive)
-# and POPFETCH_CDS=off (no archive).
+# `java` on PATH; the first whose major version is 17 or more is used. The JVM flags suit a small
+# mail fetcher (docs/benchmarks.md has the measurements behind them): one serial collector thread, a
+# heap that starts at 8 MB and stops at 64 MB (the JVM's default starts at 1/64 of the machine's
+# memory, which a poll fills with garbage before the first collection: 170 MB resident in a poll of
+# 10,000 messages, 66 MB with these), small thread stacks, a quick start (C1 only: the C2 compiler
+# alone added 25 MB), and a class-data archive of popfetch's own classes, the service's or the other
+# commands' (see cds_archive), and on Java 17 to 20 the JDK's older locale data (see the flag's
+# comment below). Within that heap, a young generation of a seventh instead of a third,
+# and a heap that grows only to keep 10 % of it free and gives back what leaves more than 30 % free
+# (the JVM's defaults are 40 % and 70 %): a poll's garbage is short-lived, so the smaller young
+# generation costs more collections but each is quick. The peak resident memory of a poll of 10,000
+# messages went from 67 to 62.5 MB at no CPU that showed in the harness; a poll of 200 accounts
+# collects 100 times instead of 38 and spends 0.2 s more in collections (of 2.3-2.7 s of CPU in
+# all), for 4 MB less; the first poll of 20,000 messages in keep mode, whose seen UIDs grow the
+# heap, collects 350 times instead of 90 and spends 0.5 s more, for 65 MB instead of 71.
+# POPFETCH_JAVA_OPTS adds flags (-Xmx256m, say); it can be set in /etc/default/popfetch, as can
+# POPFETCH_JAR (another jar), POPFETCH_CDS_DIR (another directory for the system's archives) and
+# POPFETCH_CDS=off (no archive).
 set -e
 
 POPFETCH_JAR=${POPFETCH_JAR:-/usr/share/popfetch/popfetch.jar}
@@ -80,6 +82,16 @@ trims_native_heap() {
   esac
 }
 
+# Succeeds if the Java found reads its locale data from the JDK's older set when asked
+# (-Djava.locale.providers=COMPAT): 17 to 20. Java 21 warns at every start that it will go, and 23
+# has it no more.
+has_compat_locale_data() {
+  case $java_major in
+    17 | 18 | 19 | 20) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
 # Succeeds if $1 is a java program of version 17 or later, with java_home set to its home.
 suitable() {
   [ -x "$1" ] || return 1
@@ -112,17 +124,24 @@ if ! find_java; then
   exit 23
 fi
 
-# Sets ARCHIVE to the class-data archive of this jar on this Java, and succeeds if there is one: the
-# system's in /var/cache/popfetch ($POPFETCH_CDS_DIR), made by the package's postinst as root, or else one in the
-# user's cache directory (the service user's is in its state directory, /var/lib/popfetch/.cache),
-# made on the first run there. Its name holds a checksum of this script's, the java program's, the
-# jar's and the Java's identity (path, size, time), so a new launcher (which may make its archives
-# otherwise), a new jar or a Java update gets a new archive and the old one is removed when that is
-# made.
+# Sets ARCHIVE to the class-data archive of this jar on this Java for the command $1, and succeeds
+# if there is one: the system's in /var/cache/popfetch ($POPFETCH_CDS_DIR), made by the package's
+# postinst as root, or else one in the user's cache directory (the service user's is in its state
+# directory, /var/lib/popfetch/.cache), made on the first run there. Its name holds a checksum of
+# this script's, the java program's, the jar's and the Java's identity (path, size, time), so a new
+# launcher (which may make its archives otherwise), a new jar or a Java update gets a new archive
+# and the old ones are removed when that is made.
 #
-# An archive holds the classes a training run loaded, parsed and verified: `popfetch demo`, a
-# real poll of an embedded POP3 server into a Maildir in a temporary directory, which loads what
-# poll and run load (configuration, logging, SQLite, POP3, delivery). The training run lists them
+# There are two archives, one for `run` (the service) and one for every other command (poll, check,
+# explain...), each holding the classes its training run loaded, parsed and verified: `popfetch demo
+# --training poll` or `run`, real polls of the demo's embedded POP3 server into Maildirs in a
+# temporary directory (configuration, logging, SQLite, POP3, delivery, the listing shortcut of a
+# keep-mode mailbox), the second by the service itself (its scheduler, metrics served and read,
+# control socket). Java 17 as Debian builds it maps an archive at a random address and rewrites
+# every pointer in it at each start, so every page of it becomes the process's own memory whether
+# its classes are used or not: with one archive for both, a poll carried the service's 900-odd
+# classes or the service loaded them from the jar into metaspace; two archives took 1.5-2 MB off
+# the idle service (docs/benchmarks.md, "Memory"). The training run lists the classes
 # (-XX:DumpLoadedClassList) and a second JVM writes them, the JDK's own among them, into a static
 # archive (-Xshare:dump) that takes the place of the JDK's. Not a dynamic archive on top of the
 # JDK's (-XX:ArchiveClassesAtExit): Java 17 leaves out of that every class compiled for Java 5 or
@@ -138,7 +157,11 @@ cds_archive() {
     "$java_home/lib/server/libjvm.so" 2>/dev/null | cksum 2>/dev/null) || return 1
   id=${id%% *}
   [ -n "$id" ] || return 1
-  name=popfetch-$id.jsa
+  case ${1:-} in
+    run) kind=run ;;
+    *) kind=poll ;;
+  esac
+  name=popfetch-$kind-$id.jsa
   system_cache=${POPFETCH_CDS_DIR:-/var/cache/popfetch}
   user_cache=
   if [ -n "${HOME:-}" ] && [ "$HOME" != / ]; then
@@ -160,39 +183,40 @@ cds_archive() {
     # The system's directory is made by postinst, the user's here.
     if { [ -d "$dir" ] || { [ "$dir" = "$user_cache" ] && mkdir -p "$dir" 2>/dev/null; }; } \
         && [ -w "$dir" ]; then
-      cds_train "$dir" "$name" && ARCHIVE=$dir/$name && return 0
+      cds_train "$dir" "$name" "$kind" && ARCHIVE=$dir/$name && return 0
       return 1
     fi
   done
   return 1
 }
 
-# Makes the archive $1/$2 with a training run and a dump of the classes it loaded, in a temporary
-# name first so that no JVM maps a half-written one; then removes the archives of other jars or
-# Javas in $1. The training run shares no archive (-Xshare:off), so that its list names every class
-# it loaded, the JDK's too, not only those it read from a jar.
+# Makes the archive $1/$2 with the training run of $3 (poll or run) and a dump of the classes it
+# loaded, in a temporary name first so that no JVM maps a half-written one; then removes the
+# archives of other jars or Javas in $1. The training run shares no archive (-Xshare:off), so that
+# its list names every class it loaded, the JDK's too, not only those it read from a jar.
 #
-# The list leaves out the classes of the training run's own POP3 server (GreenMail, Jakarta Mail,
-# Angus) and of the demo command, which no other command loads: Java 17 as Debian builds it maps
-# the archive at a random address and rewrites every pointer in it at each start, so every page of
-# the archive becomes the process's own memory whether its classes are used or not. Those 200-odd
-# classes were 1.5 MB of every command's resident memory (docs/benchmarks.md, "Memory").
+# The list leaves out the demo's own classes (its command, its training and its small POP3
+# server), which no other command loads. The demo's server is popfetch's own rather than a mail
+# server library for the same reason: GreenMail on Jakarta Mail and Angus, which the demo had
+# before, loaded 200-odd classes of their own (left out of the list, 1.5 MB of every command's
+# resident memory) and some 150 of the JDK's that no other command loads (java.util.logging,
+# java.text, a second reflection path; 0.7 MB of a poll's peak) (docs/benchmarks.md, "Memory").
 cds_train() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/popfetch-cds.XXXXXX" 2>/dev/null) || return 1
   # shellcheck disable=SC2086
   if "$JAVA" $JVM_FLAGS -Xshare:off -XX:DumpLoadedClassList="$work/loaded" \
-      -jar "$POPFETCH_JAR" demo --dir "$work/demo" >"$work/log" 2>&1 \
-      && sed -e '\#com/icegreen/#d' -e '\#org/eclipse/angus/#d' -e '\#jakarta/mail/#d' \
-        -e '\#jakarta/activation/#d' -e '\#org/popfetch/app/Demo#d' \
-        "$work/loaded" >"$work/classes" \
+      -jar "$POPFETCH_JAR" demo --training "$3" --dir "$work/demo" >"$work/log" 2>&1 \
+      && sed -e '\#org/popfetch/app/Demo#d' "$work/loaded" >"$work/classes" \
       && "$JAVA" -Xshare:dump -XX:SharedClassListFile="$work/classes" \
         -XX:SharedArchiveFile="$1/$2.$$" -cp "$POPFETCH_JAR" >>"$work/log" 2>&1 \
       && [ -s "$1/$2.$$" ] && chmod 644 "$1/$2.$$" && mv -f "$1/$2.$$" "$1/$2"; then
     rm -rf "$work"
+    # Those of this jar and Java for the other command stay: their names end as this one's does.
     for old in "$1"/popfetch-*.jsa "$1"/popfetch-*.jsa.failed; do
-      if [ -e "$old" ] && [ "$old" != "$1/$2" ]; then
-        rm -f "$old"
-      fi
+      case $old in
+        *"-$id.jsa" | *"-$id.jsa.failed") ;;
+        *) [ ! -e "$old" ] || rm -f "$old" ;;
+      esac
     done
     return 0
   fi
@@ -214,7 +238,18 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 if trims_native_heap; then
   JVM_FLAGS="$JVM_FLAGS -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000"
 fi
-if cds_archive; then
+# The JDK's older locale data rather than CLDR's, where the Java has both: with CLDR, the first
+# calendar or time zone name a command asks for (SQLite's driver makes a calendar at every start,
+# the metrics server names the zone in each response's Date header) lists every locale CLDR knows,
+# 1,000-odd Locale objects and language tag sets kept for the life of the JVM: 0.8 MB less peak in
+# a poll of an empty mailbox (50.4 to 49.6 MiB, 8 % less CPU), 0.7-1.4 MB in the idle service
+# (docs/benchmarks.md, "Memory"). popfetch's own dates and numbers do not depend on the locale
+# (Locale.ROOT, fixed patterns); a locale's own formats would change only in a Java's default
+# locale that the two sets describe differently.
+if has_compat_locale_data; then
+  JVM_FLAGS="$JVM_FLAGS -Djava.locale.providers=COMPAT"
+fi
+if cds_archive "${1:-}"; then
   JVM_FLAGS="$JVM_FLAGS -XX:SharedArchiveFile=$ARCHIVE"
 fi
 

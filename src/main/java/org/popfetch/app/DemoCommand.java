@@ -29,6 +29,17 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--trace", description = "Show the protocol conversation (passwords masked).")
   boolean trace;
 
+  /**
+   * The launcher's training run for its class-data archive of {@code poll} (and the other one-shot
+   * commands) or of {@code run}: see {@link DemoTraining}.
+   */
+  @Option(names = "--training", hidden = true, paramLabel = "poll|run")
+  void training(String command) {
+    training = DemoTraining.of(command, spec.commandLine());
+  }
+
+  private DemoTraining training;
+
   @Option(
       names = "--dir",
       paramLabel = "DIR",
@@ -36,16 +47,19 @@ final class DemoCommand implements Callable<Integer> {
   Path dir = Path.of("demo");
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path base = dir.toAbsolutePath().normalize();
     Files.createDirectories(base);
+    if (training != null) {
+      return training.run(base);
+    }
     Path maildir = base.resolve("Maildir");
     try (DemoServer server = DemoServer.start()) {
       out.printf(
           "Embedded POP3 server on 127.0.0.1:%d holds %d sample messages for %s.%n",
           server.port(), DemoServer.SAMPLES.size(), DemoServer.USER);
-      Path config = writeConfig(base, server.port(), maildir);
+      Path config = writeConfig(base, server.port(), maildir, "", "");
       out.printf(
           "Wrote %s; running: popfetch poll --config %s%s%n%n",
           config, config, trace ? " --trace" : "");
@@ -54,10 +68,7 @@ final class DemoCommand implements Callable<Integer> {
       if (trace) {
         args.add("--trace");
       }
-      CommandLine cli = Main.commandLine();
-      cli.setOut(out);
-      cli.setErr(spec.commandLine().getErr());
-      int status = cli.execute(args.toArray(String[]::new));
+      int status = poll(spec.commandLine(), args.toArray(String[]::new));
       out.printf(
           "%npopfetch poll exited with %d (%s).%n",
           status, status == 0 ? "mail fetched" : status == 1 ? "no new mail" : "error");
@@ -73,7 +84,20 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static Path writeConfig(Path base, int port, Path maildir) throws IOException {
+  /** Runs {@code popfetch ARGS} as the command line runs it, with {@code demo}'s output. */
+  static int poll(CommandLine demo, String... args) {
+    CommandLine cli = Main.commandLineFor(args);
+    cli.setOut(demo.getOut());
+    cli.setErr(demo.getErr());
+    return Main.execute(cli, args);
+  }
+
+  /**
+   * Writes the demo's configuration, its account first, with {@code settings} (top-level lines)
+   * before the accounts and {@code accounts} (more of them) after it.
+   */
+  static Path writeConfig(Path base, int port, Path maildir, String settings, String accounts)
+      throws IOException {
     Path config = base.resolve("popfetch.yaml");
     Files.deleteIfExists(config);
     // The file holds a password, so only its owner may read it: popfetch refuses it otherwise.
@@ -84,7 +108,7 @@ final class DemoCommand implements Callable<Integer> {
         """
         # Written by `popfetch demo` for its embedded sample server.
         state: { url: "jdbc:sqlite:%s" }
-        accounts:
+        %saccounts:
           - name: demo
             server: 127.0.0.1
             port: %d
@@ -93,8 +117,14 @@ final class DemoCommand implements Callable<Integer> {
             password: %s
             deliver: { maildir: %s }
         """
-            .formatted(
-                base.resolve("state.db"), port, DemoServer.USER, DemoServer.PASSWORD, maildir));
+                .formatted(
+                    base.resolve("state.db"),
+                    settings,
+                    port,
+                    DemoServer.USER,
+                    DemoServer.PASSWORD,
+                    maildir)
+            + accounts);
     return config;
   }
 }

@@ -1,7 +1,6 @@
 package org.popfetch.app;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,21 +29,12 @@ final class RunCommand implements Callable<Integer> {
       return e.status;
     }
     // SIGHUP: read the configuration again; a broken one is rejected and the running one kept.
-    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.reload());
+    // SIGTERM and SIGINT: finish what runs, start nothing new, release the state, exit 0.
+    ServiceSignals signals = ServiceSignals.install(daemon);
     if (!noWatch) {
       daemon.watchConfig(PopfetchDaemon.CONFIG_CHECK);
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    // SIGTERM and SIGINT: finish what runs, start nothing new, release the state, exit 0.
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  daemon.stop();
-                  stopped.countDown();
-                },
-                "popfetch-stop"));
-    stopped.await();
+    signals.awaitStop();
     return 0;
   }
 }

@@ -149,13 +149,20 @@ public final class SeenUids extends AbstractMap<String, SeenUid> {
 
   /**
    * Builds the lookup index now rather than at the first lookup, so that once this map is handed to
-   * other threads through a lock (a store keeping it between polls) their lookups only read it.
+   * other threads through a lock (a store keeping it between polls) their lookups only read it; and
+   * gives back the room kept for more ids, which a map kept that way does not get.
    *
    * @return this map
    */
   public SeenUids indexed() {
+    uids.trim();
     uids.indexOf("");
     return this;
+  }
+
+  /** Octets held by the ids and their index, for tests and logs. */
+  public long idFootprint() {
+    return uids.footprint();
   }
 
   private String error(int i) {

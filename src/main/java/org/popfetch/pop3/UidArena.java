@@ -156,9 +156,26 @@ public final class UidArena {
     return n;
   }
 
+  /**
+   * Gives back the room the last chunk keeps for ids not yet added, for an arena kept once filled
+   * (a mailbox's seen ids between polls): chunks start at 4 KiB and double, so the twenty ids of a
+   * small kept mailbox held 4 KiB where they need some 500 octets. Ids added later go to a new
+   * chunk.
+   */
+  public void trim() {
+    int last = chunks.length - 1;
+    if (last >= 0 && chunkUsed < chunks[last].length) {
+      chunks[last] = Arrays.copyOf(chunks[last], chunkUsed);
+    }
+  }
+
   private byte[] room(int len) {
     if (chunks.length == 0 || chunkUsed + len > chunks[chunks.length - 1].length) {
-      int last = chunks.length == 0 ? FIRST_CHUNK / 2 : chunks[chunks.length - 1].length;
+      // A trimmed chunk may be small: the next is never smaller than a first one.
+      int last =
+          chunks.length == 0
+              ? FIRST_CHUNK / 2
+              : Math.max(FIRST_CHUNK / 2, chunks[chunks.length - 1].length);
       int next = Math.max(Math.min(last * 2, MAX_CHUNK), len);
       if (chunks.length == (1 << (31 - CHUNK_BITS))) {
         throw new IllegalStateException("unique-ids over 2 GiB");

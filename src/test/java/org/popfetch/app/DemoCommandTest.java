@@ -32,4 +32,58 @@ class DemoCommandTest {
               f -> assertThat(Files.readString(f)).startsWith("Received: from 127.0.0.1 by "));
     }
   }
+
+  /** Runs {@code args} as {@code popfetch} does, its output into {@code out}. */
+  private int demo(StringWriter out, String... args) {
+    CommandLine cli = Main.commandLineFor(args);
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(out));
+    return Main.execute(cli, args);
+  }
+
+  private long delivered(String maildir) throws Exception {
+    try (Stream<Path> files = Files.list(dir.resolve(maildir).resolve("new"))) {
+      return files.count();
+    }
+  }
+
+  @Test
+  void theTrainingOfThePollArchiveFetchesAllThenTheNewMessageOfTheKeptMailbox() throws Exception {
+    StringWriter out = new StringWriter();
+
+    int status = demo(out, "demo", "--training", "poll", "--dir", dir.toString());
+
+    assertThat(status).as(out.toString()).isZero();
+    assertThat(delivered("Maildir")).isEqualTo(DemoServer.SAMPLES.size());
+    // The kept mailbox's second poll took the message that came after the first by the listing
+    // shortcut; each was delivered once.
+    assertThat(delivered("kept-Maildir")).isEqualTo(DemoTraining.KEPT + 1);
+  }
+
+  @Test
+  void theTrainingOfTheServiceArchivePollsThroughARunningServiceAndStopsIt() throws Exception {
+    StringWriter out = new StringWriter();
+
+    int status = demo(out, "demo", "--training", "run", "--dir", dir.toString());
+
+    assertThat(status).as(out.toString()).isZero();
+    // The one-shot command's answer when a running service did the polling.
+    assertThat(out.toString()).contains("kept: " + (DemoTraining.KEPT + 1) + " on server");
+    assertThat(delivered("kept-Maildir")).isEqualTo(DemoTraining.KEPT + 1);
+    assertThat(delivered("Maildir")).isEqualTo(DemoServer.SAMPLES.size());
+    // Stopped: its state is free for another service.
+    StringWriter again = new StringWriter();
+    assertThat(demo(again, "demo", "--training", "run", "--dir", dir.toString()))
+        .as(again.toString())
+        .isZero();
+  }
+
+  @Test
+  void aTrainingForAnotherCommandIsAUsageError() {
+    StringWriter out = new StringWriter();
+
+    assertThat(demo(out, "demo", "--training", "status", "--dir", dir.toString()))
+        .isEqualTo(ExitStatus.USAGE.code);
+    assertThat(out.toString()).contains("--training is poll or run, not status");
+  }
 }

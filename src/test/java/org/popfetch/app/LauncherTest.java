@@ -30,26 +30,29 @@ class LauncherTest {
   private static final String FLAGS_OF_EVERY_JAVA =
       "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:NewRatio=6 -XX:MinHeapFreeRatio=10"
           + " -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
-  private static final String FLAGS =
-      FLAGS_OF_EVERY_JAVA + " -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000";
+  private static final String NATIVE_HEAP_TRIM =
+      " -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000";
+  private static final String OLD_LOCALE_DATA = " -Djava.locale.providers=COMPAT";
+
+  /** The flags a recent Java 17 gets. */
+  private static final String FLAGS = FLAGS_OF_EVERY_JAVA + NATIVE_HEAP_TRIM + OLD_LOCALE_DATA;
+
   private static final String JAR = "/usr/share/popfetch/popfetch.jar";
 
   /**
-   * What the stand-in's training run lists: classes of commands, and those of the demo's own POP3
-   * server (GreenMail on Jakarta Mail and Angus) and the demo command, which no other command uses.
+   * What the stand-in's training run lists: classes of commands, and those of the demo (its
+   * command, its training and its POP3 server), which no other command uses.
    */
   private static final List<String> TRAINED_CLASSES =
       List.of(
           "java/lang/Object id: 0",
           "org/popfetch/app/Main id: 1",
-          "com/icegreen/greenmail/util/GreenMail id: 2",
-          "jakarta/mail/Session id: 3",
-          "jakarta/activation/DataHandler id: 4",
-          "org/eclipse/angus/mail/util/LineInputStream id: 5",
-          "org/popfetch/app/DemoServer id: 6",
+          "org/popfetch/app/DemoServer id: 2",
+          "org/popfetch/app/DemoServer$Session id: 3",
+          "org/popfetch/app/DemoTraining id: 4",
           "org/popfetch/fetch/AccountPoll id: 7",
-          "@lambda-proxy com/icegreen/greenmail/user/UserManager handle"
-              + " (Lcom/icegreen/greenmail/user/UserManager;)V",
+          "@lambda-proxy org/popfetch/app/DemoServer run (Lorg/popfetch/app/DemoServer;)"
+              + "Ljava/lang/Runnable;",
           "@lambda-proxy org/popfetch/fetch/AccountPoll run ()Ljava/lang/Runnable;",
           "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.Invokers$Holder invokeExact_MT L8_L");
 
@@ -135,26 +138,34 @@ class LauncherTest {
 
   @ParameterizedTest
   @CsvSource({
-    "17.0.8, false",
-    "17.0.9, true",
-    "17.0.15, true",
-    "18.0.2, false",
-    "20, false",
-    "21, false",
-    "21.0.1, true",
-    "22, true",
-    "25.0.1, true"
+    "17.0.8, false, true",
+    "17.0.9, true, true",
+    "17.0.15, true, true",
+    "18.0.2, false, true",
+    "20, false, true",
+    "21, false, false",
+    "21.0.1, true, false",
+    "22, true, false",
+    "25.0.1, true, false"
   })
-  void theNativeHeapTrimGoesOnlyToAJavaThatKnowsIt(String release, boolean knows)
-      throws IOException {
-    // A Java without -XX:TrimNativeHeapInterval refuses to start with it.
+  void theNativeHeapTrimAndTheOldLocaleDataGoOnlyToAJavaThatKnowsThem(
+      String release, boolean trims, boolean oldLocaleData) throws IOException {
+    // A Java without -XX:TrimNativeHeapInterval refuses to start with it; Java 21 warns of the
+    // old locale data at every start, and 23 has it no more.
     jdk("jdk", release, release);
     env.put("JAVA_HOME", dir.resolve("jdk").toString());
 
     Command c = launch("poll");
 
     assertThat(c.out().strip())
-        .isEqualTo("jdk " + (knows ? FLAGS : FLAGS_OF_EVERY_JAVA) + " -jar " + JAR + " poll");
+        .isEqualTo(
+            "jdk "
+                + FLAGS_OF_EVERY_JAVA
+                + (trims ? NATIVE_HEAP_TRIM : "")
+                + (oldLocaleData ? OLD_LOCALE_DATA : "")
+                + " -jar "
+                + JAR
+                + " poll");
   }
 
   @Test
@@ -164,7 +175,7 @@ class LauncherTest {
     Command c = launch("poll");
 
     assertThat(c.out().strip())
-        .isEqualTo("jdk17 " + FLAGS_OF_EVERY_JAVA + " -jar " + JAR + " poll");
+        .isEqualTo("jdk17 " + FLAGS_OF_EVERY_JAVA + OLD_LOCALE_DATA + " -jar " + JAR + " poll");
   }
 
   @Test
@@ -188,7 +199,8 @@ class LauncherTest {
     Command c = launch("run");
 
     assertThat(c.status()).isZero();
-    assertThat(c.out()).startsWith("jdk25 " + FLAGS + " -jar " + JAR + " run");
+    assertThat(c.out())
+        .startsWith("jdk25 " + FLAGS_OF_EVERY_JAVA + NATIVE_HEAP_TRIM + " -jar " + JAR + " run");
   }
 
   @Test
@@ -231,7 +243,7 @@ class LauncherTest {
         "#!/bin/sh\n"
             + "case \" $* \" in\n"
             + "  *' -XX:DumpLoadedClassList='*)\n"
-            + "    echo x >> "
+            + "    echo \"$*\" | sed 's/.* demo --training \\([a-z]*\\) .*/\\1/' >> "
             + dir.resolve("trainings")
             + "\n"
             + (trainingFails
@@ -254,8 +266,13 @@ class LauncherTest {
   }
 
   private long trainings() throws IOException {
-    Path count = dir.resolve("trainings");
-    return Files.exists(count) ? Files.readAllLines(count).size() : 0;
+    return trained().size();
+  }
+
+  /** The command word of each training run so far ({@code demo --training WORD}), in order. */
+  private List<String> trained() throws IOException {
+    Path trainings = dir.resolve("trainings");
+    return Files.exists(trainings) ? Files.readAllLines(trainings) : List.of();
   }
 
   private List<Path> cached(Path cache) throws IOException {
@@ -275,17 +292,54 @@ class LauncherTest {
     Command first = launch("poll");
     Command second = launch("poll");
 
-    assertThat(cached(cache)).singleElement().asString().matches(".*/popfetch-[0-9]+\\.jsa");
+    assertThat(cached(cache)).singleElement().asString().matches(".*/popfetch-poll-[0-9]+\\.jsa");
     Path archive = cached(cache).get(0);
     assertThat(first.out().strip())
         .isEqualTo(
             "jdk17 " + FLAGS + " -XX:SharedArchiveFile=" + archive + " -jar " + jar + " poll");
     assertThat(second.out()).isEqualTo(first.out());
-    assertThat(trainings()).isEqualTo(1);
+    assertThat(trained()).containsExactly("poll");
   }
 
   @Test
-  void theArchiveLeavesOutTheClassesOnlyTheDemosServerLoads() throws IOException {
+  void theServiceHasAnArchiveOfItsOwnTrainedByTheServiceAndKeptBesideThePollOne()
+      throws IOException {
+    trainableJdk(false);
+    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
+    env.put("POPFETCH_JAR", jar.toString());
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    Path cache = dir.resolve("home/.cache/popfetch");
+
+    Command poll = launch("poll");
+    Command run = launch("run", "--config", "x.yaml");
+    Command check = launch("check");
+    Command runAgain = launch("run");
+
+    // A poll's archive would lack the service's classes (scheduler, metrics, control socket),
+    // and the service's would make every poll carry them.
+    assertThat(trained()).containsExactly("poll", "run");
+    assertThat(cached(cache)).hasSize(2);
+    Path pollArchive = cached(cache).get(0);
+    Path runArchive = cached(cache).get(1);
+    assertThat(pollArchive.getFileName().toString()).matches("popfetch-poll-[0-9]+\\.jsa");
+    assertThat(runArchive.getFileName().toString())
+        .isEqualTo(pollArchive.getFileName().toString().replace("-poll-", "-run-"));
+    assertThat(poll.out()).contains("-XX:SharedArchiveFile=" + pollArchive + " -jar");
+    assertThat(check.out()).contains("-XX:SharedArchiveFile=" + pollArchive + " -jar");
+    assertThat(run.out().strip())
+        .isEqualTo(
+            "jdk17 "
+                + FLAGS
+                + " -XX:SharedArchiveFile="
+                + runArchive
+                + " -jar "
+                + jar
+                + " run --config x.yaml");
+    assertThat(runAgain.out()).contains("-XX:SharedArchiveFile=" + runArchive + " -jar");
+  }
+
+  @Test
+  void theArchiveLeavesOutTheDemosOwnClasses() throws IOException {
     trainableJdk(false);
     env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
 
@@ -321,6 +375,30 @@ class LauncherTest {
   }
 
   @Test
+  void aNewJarRemovesTheOldArchivesOfBothCommandsAndTheirFailedMarks() throws IOException {
+    trainableJdk(false);
+    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
+    env.put("POPFETCH_JAR", jar.toString());
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    Path cache = dir.resolve("home/.cache/popfetch");
+    launch("poll");
+    launch("run");
+    Path oldRun = cached(cache).get(1);
+    Path failed = Files.move(oldRun, Path.of(oldRun + ".failed"));
+
+    Files.writeString(jar, "a newer jar");
+    launch("run");
+    Path newRun = cached(cache).get(0);
+    launch("poll");
+
+    assertThat(cached(cache))
+        .containsExactly(
+            cache.resolve(newRun.getFileName().toString().replace("-run-", "-poll-")), newRun)
+        .doesNotContain(failed);
+    assertThat(trained()).containsExactly("poll", "run", "run", "poll");
+  }
+
+  @Test
   void aFailedTrainingRunIsNotRepeatedAndTheCommandRunsWithoutArchive() throws IOException {
     trainableJdk(true);
     env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
@@ -343,14 +421,18 @@ class LauncherTest {
   void theArchiveMadeAtInstallationServesEveryUser() throws IOException {
     trainableJdk(false);
     Path system = Files.createDirectories(dir.resolve("var-cache"));
-    launch("--version"); // as postinst runs it: trains into the system's directory
+    // As postinst runs them: each trains its command's archive into the system's directory.
+    launch("--version");
+    launch("run", "--help");
     env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
 
-    Command c = launch("poll");
+    Command poll = launch("poll");
+    Command run = launch("run");
 
-    assertThat(cached(system)).singleElement();
-    assertThat(c.out()).contains("-XX:SharedArchiveFile=" + cached(system).get(0) + " ");
-    assertThat(trainings()).isEqualTo(1);
+    assertThat(cached(system)).hasSize(2);
+    assertThat(poll.out()).contains("-XX:SharedArchiveFile=" + cached(system).get(0) + " ");
+    assertThat(run.out()).contains("-XX:SharedArchiveFile=" + cached(system).get(1) + " ");
+    assertThat(trained()).containsExactly("poll", "run");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.popfetch.pop3.UidTable;
@@ -65,5 +66,31 @@ class SeenUidsTest {
     assertThat(seen.absentFrom(table)).isEqualTo(expected);
     assertThat(new SeenUids().absentFrom(table)).isEmpty();
     assertThat(seen.absentFrom(UidTable.empty())).hasSize(5000);
+  }
+
+  /**
+   * A map kept between polls holds its ids' octets, not the room for more: twenty ids of a small
+   * kept mailbox in a 4 KiB chunk were 4 KiB an account in the service.
+   */
+  @Test
+  void aMapIndexedForKeepingHoldsItsIdsWithoutRoomForMore() {
+    SeenUids seen = new SeenUids();
+    for (int i = 0; i < 20; i++) {
+      String id = "1a2b3c4d5e6f7a8b9c0d-" + i;
+      seen.add(id.getBytes(ISO_8859_1), UidState.KEPT, Instant.ofEpochMilli(i), 1, 0, "");
+    }
+    assertThat(seen.idFootprint()).isGreaterThan(4096);
+
+    SeenUids kept = seen.indexed();
+
+    // 20 ids of 23-24 octets, two int arrays of 24, an index of 64 slots.
+    assertThat(kept.idFootprint()).isLessThan(1024);
+    assertThat(kept.get("1a2b3c4d5e6f7a8b9c0d-7"))
+        .isEqualTo(
+            new SeenUid("1a2b3c4d5e6f7a8b9c0d-7", UidState.KEPT, Instant.ofEpochMilli(7), 1));
+    // What a later write makes of it still holds every id.
+    SeenUids after =
+        kept.recording(List.of(new SeenUid("new-id", UidState.KEPT, Instant.ofEpochMilli(99), 2)));
+    assertThat(after).hasSize(21).containsKeys("1a2b3c4d5e6f7a8b9c0d-0", "new-id");
   }
 }

@@ -55,6 +55,27 @@ class UidTableTest {
   }
 
   @Test
+  void aTrimmedArenaHoldsOnlyItsOctetsAndStillTakesAndFindsIds() {
+    UidArena a = new UidArena();
+    for (int i = 0; i < 20; i++) {
+      a.add("uid-" + i);
+    }
+    long before = a.footprint();
+
+    a.trim();
+
+    assertThat(before).isGreaterThan(4096);
+    assertThat(a.footprint()).isLessThan(512);
+    assertThat(a.get(19)).isEqualTo("uid-19");
+    for (int i = 20; i < 5000; i++) {
+      a.add("uid-" + i);
+    }
+    assertThat(a.indexOf("uid-7")).isEqualTo(7);
+    assertThat(a.indexOf("uid-4999")).isEqualTo(4999);
+    assertThat(a.get(20)).isEqualTo("uid-20");
+  }
+
+  @Test
   void aScanListingKeepsTheFirstOfARepeatedNumber() {
     ScanTable t = new ScanTable.Builder().add(3, 30).add(1, 10).add(3, 99).build();
     assertThat(t).containsExactly(new ScanListing(3, 30), new ScanListing(1, 10));
