@@ -3,6 +3,7 @@ package org.popfetch.delivery;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -208,6 +210,8 @@ class MaildirDestinationTest {
               Incoming.of(TraceHeaders.NONE),
               wire("Subject: " + i + "\r\n\r\nbody " + i + "\r\n")));
     }
+    // Made ahead indeed: more files in tmp/ than messages staged, before the commit.
+    await().atMost(Duration.ofSeconds(30)).until(() -> list(root.resolve("tmp")).size() > 3);
     maildir.commit(staged);
     assertThat(list(root.resolve("tmp"))).isEmpty();
     assertThat(list(root.resolve("new")).stream().map(p -> read(p)).sorted())
@@ -221,6 +225,20 @@ class MaildirDestinationTest {
     maildir.commit(List.of(fourth));
     assertThat(list(root.resolve("tmp"))).isEmpty();
     assertThat(list(root.resolve("new"))).hasSize(4);
+  }
+
+  @Test
+  void aCountWithdrawnBeforeAnyStagingMakesNothingAhead() throws Exception {
+    Path root = dir.resolve("Maildir");
+    MaildirDestination maildir = new MaildirDestination(root, "h");
+    maildir.expect(50); // a batch whose messages were all left on the server
+    maildir.expect(0); // withdrawn when its retrieval ended
+    Destination.Staged notice =
+        maildir.stage(Incoming.of(TraceHeaders.NONE), wire("Subject: notice\r\n\r\nx\r\n"));
+    // No creator was started, so tmp/ holds the one file staged and nothing more.
+    assertThat(list(root.resolve("tmp"))).hasSize(1);
+    maildir.commit(List.of(notice));
+    assertThat(list(root.resolve("new"))).hasSize(1);
   }
 
   @Test
