@@ -159,6 +159,28 @@ final class DirectoryHandle implements AutoCloseable {
   }
 
   /**
+   * Creates the file {@code name} exclusively for writing and gives it to {@code owner} (none if
+   * null). If it cannot be given, it is closed and deleted before the failure is thrown: no file of
+   * the wrong owner is left behind.
+   */
+  FileChannel createOwnedFile(String name, FileAttribute<?> mode, PosixFileAttributes owner)
+      throws IOException {
+    FileChannel channel = createFile(name, mode);
+    try {
+      handOver(name, owner);
+      return channel;
+    } catch (IOException | RuntimeException e) {
+      try {
+        channel.close();
+        delete(name);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+  }
+
+  /**
    * Opens the file {@code name} with {@code options}, to which NOFOLLOW_LINKS is always added: a
    * link at the name fails the open.
    */

@@ -249,8 +249,7 @@ public final class MaildirDestination implements Destination {
         channel = made.channel();
       } else {
         unique = uniqueName();
-        channel = tmp.createFile(unique, FILE_MODE);
-        tmp.handOver(unique, giveTo);
+        channel = tmp.createOwnedFile(unique, FILE_MODE, giveTo);
       }
       if (buffer == null) {
         buffer = new byte[64 * 1024];

@@ -134,12 +134,17 @@ final class TmpFilesAhead {
       untaken = new ArrayDeque<>(ready);
       ready.clear();
     }
+    // An empty tmp/ file left by a failure here is harmless: readers never look there.
     for (Made m : untaken) {
       try {
         m.channel().close();
+      } catch (IOException ignored) {
+        // deleted all the same
+      }
+      try {
         tmp.delete(m.name());
       } catch (IOException ignored) {
-        // an empty tmp/ file is harmless: readers never look there
+        // left empty, as a crash would leave it
       }
     }
   }
@@ -162,14 +167,7 @@ final class TmpFilesAhead {
           left--;
         }
         String name = names.get();
-        FileChannel channel = tmp.createFile(name, mode);
-        try {
-          tmp.handOver(name, giveTo);
-        } catch (IOException | RuntimeException e) {
-          channel.close();
-          tmp.delete(name);
-          throw e;
-        }
+        FileChannel channel = tmp.createOwnedFile(name, mode, giveTo);
         synchronized (this) {
           ready.add(new Made(name, channel));
           notifyAll();

@@ -145,15 +145,7 @@ class SqliteNativeLibraryTest {
     Files.writeString(kept, "not a library"); // as one on a noexec mount: it does not load
 
     // A JVM of its own: this one has loaded the driver's library already.
-    Command opened =
-        Command.run(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                OpenStore.class.getName(),
-                state.toString()),
-            Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C.UTF-8"));
+    Command opened = openInAJvmOfItsOwn(state);
 
     assertThat(opened.status()).as(opened.err()).isZero();
     List<Path> loaded = opened.out().lines().map(Path::of).toList();
@@ -182,15 +174,7 @@ class SqliteNativeLibraryTest {
           .isNull();
       assertThat(System.getProperty(TMPDIR)).isNotNull();
 
-      Command opened =
-          Command.run(
-              List.of(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  OpenStore.class.getName(),
-                  mount.toString()),
-              Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C.UTF-8"));
+      Command opened = openInAJvmOfItsOwn(mount);
       assertThat(opened.status()).as(opened.err()).isZero();
       assertThat(opened.err()).doesNotContain("Exception").doesNotContain("ERROR");
       assertThat(opened.out().lines().map(Path::of).toList())
@@ -199,6 +183,18 @@ class SqliteNativeLibraryTest {
     } finally {
       Command.run("umount", mount.toString());
     }
+  }
+
+  /** {@link OpenStore} run on {@code dir} by a new JVM, which has loaded no SQLite library yet. */
+  private static Command openInAJvmOfItsOwn(Path dir) throws IOException {
+    return Command.run(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            OpenStore.class.getName(),
+            dir.toString()),
+        Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C.UTF-8"));
   }
 
   /** Opens a store in the directory {@code args[0]}; prints the SQLite libraries it mapped. */
