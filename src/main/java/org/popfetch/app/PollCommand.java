@@ -17,6 +17,7 @@ import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
 import org.popfetch.fetch.SeenUidStore;
+import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.queue.MailQueue;
 import org.popfetch.queue.QueueRunner;
@@ -187,8 +188,22 @@ final class PollCommand implements Callable<Integer> {
                             .poll(() -> false));
         // A store that did not open is said here, once, as it was before any poll when the
         // store opened first: the polls that had begun met it at their first read and left with
-        // QUIT, having marked nothing for deletion; those that had not, never connected.
-        store.awaitOpen();
+        // QUIT, having marked nothing for deletion; those that had not, never connected. A store
+        // that cannot be opened (corrupt, locked, a full or hung disk) is the admin's to mend,
+        // not a bug to report: its own words and what to check, with the failure status.
+        try {
+          store.awaitOpen();
+        } catch (IOException e) {
+          err.println(
+              "popfetch: "
+                  + LogText.sanitize(String.valueOf(e.getMessage()))
+                  + "; "
+                  + new PollFailure(PollFailure.Kind.STORE, "").remedy());
+          if (options.trace) {
+            e.printStackTrace(err);
+          }
+          return ExitStatus.INTERNAL.code;
+        }
         if (queue != null) {
           // What was just queued goes out now; what waits for a retry goes when it is due.
           runQueue(queue, routes, config);
