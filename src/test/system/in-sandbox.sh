@@ -65,18 +65,28 @@ install_package() {
   esac
   if out=$(popfetch --version 2>&1) && [ -n "$out" ]; then pass "popfetch --version" "$(echo "$out" | head -1)"
   else fail "popfetch --version" "$out"; fi
-  # The class-data archive postinst made by a training run, readable by all, and mapped by a
-  # start as the service's user (the JVM says which archive it mapped at -Xlog:cds).
-  local archives mapped
+  # The class-data archives postinst made by training runs, one for `run` and one for every other
+  # command, readable by all, and each mapped by a start as the service's user (the JVM says which
+  # archive it mapped at -Xlog:cds).
+  local archives poll_archive run_archive mapped_poll mapped_run
   archives=$(ls /var/cache/popfetch/popfetch-*.jsa 2>&1)
-  mapped=$(setpriv --reuid popfetch --regid popfetch --clear-groups env HOME=/var/lib/popfetch \
-    POPFETCH_JAVA_OPTS=-Xlog:cds popfetch --version 2>&1 | grep -c 'Opened archive /var/cache/popfetch/popfetch-' || true)
-  if [ "$(echo "$archives" | wc -l)" = 1 ] && [ -r "$archives" ] && [ "$(owner_mode "$archives")" = "root:root 644" ] \
-      && [ "$mapped" -ge 1 ] && [ ! -e /var/lib/popfetch/.cache ]; then
-    pass "postinst made the class-data archive; the service's user maps it" "$archives"
+  poll_archive=$(ls /var/cache/popfetch/popfetch-poll-*.jsa 2>/dev/null)
+  run_archive=$(ls /var/cache/popfetch/popfetch-run-*.jsa 2>/dev/null)
+  mapped_poll=$(setpriv --reuid popfetch --regid popfetch --clear-groups env HOME=/var/lib/popfetch \
+    POPFETCH_JAVA_OPTS=-Xlog:cds popfetch --version 2>&1 \
+    | grep -c "Opened archive $poll_archive" || true)
+  mapped_run=$(setpriv --reuid popfetch --regid popfetch --clear-groups env HOME=/var/lib/popfetch \
+    POPFETCH_JAVA_OPTS=-Xlog:cds popfetch run --help 2>&1 \
+    | grep -c "Opened archive $run_archive" || true)
+  if [ "$(echo "$archives" | wc -l)" = 2 ] && [ -n "$poll_archive" ] && [ -n "$run_archive" ] \
+      && [ "$(owner_mode "$poll_archive")" = "root:root 644" ] \
+      && [ "$(owner_mode "$run_archive")" = "root:root 644" ] \
+      && [ "$mapped_poll" -ge 1 ] && [ "$mapped_run" -ge 1 ] && [ ! -e /var/lib/popfetch/.cache ]; then
+    pass "postinst made both class-data archives; the service's user maps each" \
+      "$(echo "$archives" | tr '\n' ' ')"
   else
-    fail "postinst made the class-data archive; the service's user maps it" \
-      "archives: $archives; mapped: $mapped; $(ls -la /var/cache/popfetch /var/lib/popfetch/.cache 2>&1 | tr '\n' ' ')"
+    fail "postinst made both class-data archives; the service's user maps each" \
+      "archives: $(echo "$archives" | tr '\n' ' '); mapped: poll $mapped_poll, run $mapped_run; $(ls -la /var/cache/popfetch /var/lib/popfetch/.cache 2>&1 | tr '\n' ' ')"
   fi
 }
 
