@@ -73,7 +73,7 @@ public final class AccountCheck {
           selection.fetch().size() + selection.waiting(),
           selection.fetchOctets() + selection.waitingOctets(),
           Optional.empty(),
-          LoginDelay.of(client.capabilities()));
+          client.capabilitiesAfterLogin().flatMap(LoginDelay::of));
     } catch (Pop3Exception e) {
       return new Report(account.name(), 0, 0, 0, 0, Optional.of(Failures.classify(e)));
     } catch (IOException e) {

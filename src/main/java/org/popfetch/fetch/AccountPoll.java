@@ -143,7 +143,6 @@ public final class AccountPoll {
               store, account.key(), mark -> !ListingShortcut.mayListAfter(mark, policy));
       client = Pop3Client.connect(account.settings(), trace);
       client.login(credentials, account.auth());
-      loginDelay = LoginDelay.of(client.capabilities());
       failure = poll(client);
     } catch (StoreNotOpenedException e) {
       // Met at the first read of the store, right after the login: nothing else was sent, so
@@ -170,6 +169,9 @@ public final class AccountPoll {
                   PollFailure.Kind.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage()));
     } finally {
       if (client != null) {
+        // Read with the session's first command after the login, or not at all if the session
+        // ended before one was answered.
+        loginDelay = client.capabilitiesAfterLogin().flatMap(LoginDelay::of);
         client.close();
       }
       if (seenAhead != null) {
@@ -535,7 +537,7 @@ public final class AccountPoll {
   }
 
   /** RFC 2449 section 6.7: "EXPIRE 0" means retrieved messages are deleted at QUIT. */
-  private static boolean deletesOnRetrieval(Pop3Client client) {
+  private static boolean deletesOnRetrieval(Pop3Client client) throws Pop3Exception {
     return client.capabilities().expire().map(e -> e.equals("0")).orElse(false);
   }
 

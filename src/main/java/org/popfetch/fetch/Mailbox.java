@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.popfetch.pop3.Listings;
 import org.popfetch.pop3.Pop3Client;
-import org.popfetch.pop3.Pop3ErrorException;
 import org.popfetch.pop3.Pop3Exception;
 import org.popfetch.pop3.Pop3Reply;
 import org.popfetch.pop3.ScanTable;
@@ -30,12 +30,8 @@ record Mailbox(
   }
 
   static Mailbox read(Pop3Client client) throws Pop3Exception {
-    ScanTable listing = client.list();
-    try {
-      return new Mailbox(listing, client.uidl(), Optional.empty());
-    } catch (Pop3ErrorException e) {
-      return new Mailbox(listing, UidTable.empty(), Optional.of(e.reply()));
-    }
+    Listings listings = client.listings();
+    return new Mailbox(listings.scan(), listings.uids(), listings.uidlRefused());
   }
 
   boolean haveUidl() {

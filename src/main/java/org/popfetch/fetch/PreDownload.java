@@ -15,6 +15,7 @@ import org.popfetch.message.HeaderFields;
 import org.popfetch.message.TraceHeaders;
 import org.popfetch.net.DotTerminatedInputStream;
 import org.popfetch.net.LogText;
+import org.popfetch.pop3.Capabilities;
 import org.popfetch.pop3.Pop3Client;
 import org.popfetch.pop3.Pop3ErrorException;
 import org.popfetch.pop3.Pop3Exception;
@@ -83,13 +84,15 @@ final class PreDownload {
       MessageRules rules,
       Pop3Client client,
       Map<String, SeenUid> seen,
-      Instant now) {
+      Instant now)
+      throws Pop3Exception {
     this.account = account;
     this.rules = rules;
     this.client = client;
     this.seen = seen;
     this.now = now;
-    this.topWorks = !client.capabilities().advertised() || client.capabilities().has("TOP");
+    Capabilities capabilities = client.capabilities();
+    this.topWorks = !capabilities.advertised() || capabilities.has("TOP");
   }
 
   /** Whether the server answers TOP, as far as this session has seen. */

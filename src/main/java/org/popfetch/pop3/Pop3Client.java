@@ -107,6 +107,13 @@ public final class Pop3Client implements Closeable {
   private boolean secure;
   private Greeting greeting;
   private Capabilities capabilities = Capabilities.UNKNOWN;
+
+  /**
+   * The CAPA sent after login and not yet answered: it goes out with the session's next command and
+   * its answer is read before that command's (see {@link #loggedIn}).
+   */
+  private boolean capaUnread;
+
   private State state = State.AUTHORIZATION;
   private DotTerminatedInputStream openBody;
 
@@ -175,9 +182,27 @@ public final class Pop3Client implements Closeable {
     return greeting;
   }
 
-  /** The capabilities as last read: after TLS and after login the old list is discarded. */
-  public Capabilities capabilities() {
+  /**
+   * The capabilities as last read: after TLS and after login the old list is discarded. Right after
+   * a login whose CAPA went out with the next command, that CAPA is sent and answered now.
+   */
+  public Capabilities capabilities() throws Pop3Exception {
+    if (capaUnread) {
+      flush("CAPA");
+      readCapa();
+    }
     return capabilities;
+  }
+
+  /**
+   * The capabilities the server gave after login, once they are read: empty before login, and after
+   * a login whose CAPA has not been answered yet (no command followed it, or the session ended
+   * first). Asks the server nothing.
+   */
+  public Optional<Capabilities> capabilitiesAfterLogin() {
+    return state == State.AUTHORIZATION || capaUnread
+        ? Optional.empty()
+        : Optional.of(capabilities);
   }
 
   /** True when the connection is protected by TLS. */
@@ -202,7 +227,19 @@ public final class Pop3Client implements Closeable {
    */
   public Capabilities capa() throws Pop3Exception {
     requireOpen();
-    Pop3Reply reply = command("CAPA", "CAPA");
+    if (capaUnread) {
+      return capabilities();
+    }
+    rateGuard.restart();
+    send("CAPA", "CAPA");
+    flush("CAPA");
+    return readCapa();
+  }
+
+  /** The answer to a CAPA sent. */
+  private Capabilities readCapa() throws Pop3Exception {
+    capaUnread = false;
+    Pop3Reply reply = parseReply("CAPA", readLine("CAPA"));
     if (!reply.ok()) {
       capabilities = Capabilities.UNKNOWN;
       return capabilities;
@@ -399,10 +436,18 @@ public final class Pop3Client implements Closeable {
     }
   }
 
+  /**
+   * RFC 2449 section 5: capabilities may change after login (Dovecot, for one, adds some), so they
+   * are asked for again. To a server that offered PIPELINING before login, the CAPA goes out with
+   * the session's first command (STAT, or LIST and UIDL), one round trip for both: what the poll
+   * asks first does not depend on the answer, and its answer is read first (in {@link #readLine}).
+   */
   private void loggedIn() throws Pop3Exception {
     state = State.TRANSACTION;
-    // RFC 2449 section 5: capabilities may change after login (Dovecot, for one, adds some).
-    if (capabilities.advertised()) {
+    if (capabilities.pipelining()) {
+      send("CAPA", "CAPA");
+      capaUnread = true;
+    } else if (capabilities.advertised()) {
       capa();
     }
   }
@@ -430,6 +475,10 @@ public final class Pop3Client implements Closeable {
   public ScanTable list() throws Pop3Exception {
     requireState(State.TRANSACTION, "LIST");
     commandOk("LIST", "LIST");
+    return readScanListing();
+  }
+
+  private ScanTable readScanListing() throws Pop3Exception {
     ScanTable.Builder out = new ScanTable.Builder();
     readListing(
         "LIST",
@@ -467,6 +516,10 @@ public final class Pop3Client implements Closeable {
   public UidTable uidl() throws Pop3Exception {
     requireState(State.TRANSACTION, "UIDL");
     commandOk("UIDL", "UIDL");
+    return readUidListing();
+  }
+
+  private UidTable readUidListing() throws Pop3Exception {
     UidTable.Builder out = new UidTable.Builder();
     readListing(
         "UIDL",
@@ -478,6 +531,36 @@ public final class Pop3Client implements Closeable {
           }
         });
     return out.build();
+  }
+
+  /**
+   * LIST and UIDL: the whole scan listing and every unique-id, or the server's refusal of UIDL.
+   * Both go out in one write where the server offers PIPELINING, one round trip instead of two;
+   * both answers are read before an error is thrown, so the session stays in step.
+   *
+   * @throws Pop3ErrorException if the server answers LIST with -ERR; the session goes on
+   * @throws Pop3ProtocolException as {@link #list()} and {@link #uidl()}
+   */
+  public Listings listings() throws Pop3Exception {
+    requireState(State.TRANSACTION, "LIST");
+    if (!pipelining()) {
+      ScanTable scan = list();
+      try {
+        return new Listings(scan, uidl(), Optional.empty());
+      } catch (Pop3ErrorException e) {
+        return new Listings(scan, UidTable.empty(), Optional.of(e.reply()));
+      }
+    }
+    rateGuard.restart();
+    send("LIST", "LIST");
+    send("UIDL", "UIDL");
+    flush("LIST");
+    Pop3Reply listReply = readReply("LIST");
+    ScanTable scan = listReply.ok() ? readScanListing() : null;
+    Pop3Reply uidlReply = readReply("UIDL");
+    UidTable uids = uidlReply.ok() ? readUidListing() : UidTable.empty();
+    expectOk("LIST", listReply);
+    return new Listings(scan, uids, uidlReply.ok() ? Optional.empty() : Optional.of(uidlReply));
   }
 
   /** UIDL n. */
@@ -493,20 +576,34 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * UIDL n for each message from {@code first} to {@code last}: the unique-ids of those messages
-   * alone, for a poll that knows the ones before them. The commands are pipelined when the server
-   * offers PIPELINING; every reply is read before an -ERR is thrown, so the session stays in step.
+   * UIDL n for each message from {@code first} to {@code last} and LIST n for each from {@code
+   * first + 1} to {@code last}: the unique-ids of those messages and the sizes of all but the
+   * first, for a poll that knows the messages up to {@code first} and checks that one's unique-id.
+   * All the commands are pipelined together where the server offers PIPELINING, at most the
+   * pipeline window in flight (one at a time without it); every reply is read before an -ERR is
+   * thrown, so the session stays in step.
    *
-   * @return the entries in order, one per message; empty if {@code last < first}
-   * @throws Pop3ErrorException for the first message the server answers -ERR (no such message, or
-   *     no UIDL with an argument); the session goes on
-   * @throws Pop3ProtocolException if a reply names another message or is not a UIDL line (the
-   *     session is closed, nothing is deleted)
+   * @return the sizes as {@link Listings#scan()} and the unique-ids as {@link Listings#uids()}, in
+   *     order, one per message; both empty if {@code last < first}
+   * @throws Pop3ErrorException for the first command the server answers -ERR (no such message, or
+   *     no UIDL or LIST with an argument); the session goes on
+   * @throws Pop3ProtocolException if a reply names another message or is not a UIDL or LIST line
+   *     (the session is closed, nothing is deleted)
    * @throws IllegalArgumentException if {@code first < 1} or the range holds more than {@link
    *     #MAX_LISTING_ENTRIES} messages
    */
-  public UidTable uidl(int first, int last) throws Pop3Exception {
-    List<Pop3Reply> replies = each("UIDL", first, last);
+  public Listings uidlAndList(int first, int last) throws Pop3Exception {
+    List<String> lines = new ArrayList<>();
+    commands(lines, "UIDL", first, last);
+    commands(lines, "LIST", first + 1, last);
+    List<Pop3Reply> replies = pipelined("UIDL", lines);
+    int uidls = Math.max(0, last - first + 1);
+    UidTable uids = uidEntries(replies.subList(0, uidls), first);
+    ScanTable scan = scanEntries(replies.subList(uidls, replies.size()), first + 1);
+    return new Listings(scan, uids, Optional.empty());
+  }
+
+  private UidTable uidEntries(List<Pop3Reply> replies, int first) throws Pop3Exception {
     UidTable.Builder out = new UidTable.Builder();
     for (int i = 0; i < replies.size(); i++) {
       String what = "UIDL " + (first + i);
@@ -519,18 +616,7 @@ public final class Pop3Client implements Closeable {
     return out.build();
   }
 
-  /**
-   * LIST n for each message from {@code first} to {@code last}, as {@link #uidl(int, int)} does
-   * UIDL n: the sizes of those messages alone, pipelined where the server allows.
-   *
-   * @return the entries in order, one per message; empty if {@code last < first}
-   * @throws Pop3ErrorException for the first message the server answers -ERR; the session goes on
-   * @throws Pop3ProtocolException if a reply names another message or is not a LIST line (the
-   *     session is closed, nothing is deleted)
-   * @throws IllegalArgumentException as {@link #uidl(int, int)}
-   */
-  public ScanTable list(int first, int last) throws Pop3Exception {
-    List<Pop3Reply> replies = each("LIST", first, last);
+  private ScanTable scanEntries(List<Pop3Reply> replies, int first) throws Pop3Exception {
     ScanTable.Builder out = new ScanTable.Builder();
     for (int i = 0; i < replies.size(); i++) {
       String what = "LIST " + (first + i);
@@ -543,36 +629,42 @@ public final class Pop3Client implements Closeable {
     return out.build();
   }
 
-  /**
-   * "{@code verb} n" for each n from {@code first} to {@code last}, at most the pipeline window in
-   * flight (one without PIPELINING); the replies in order, once all are read.
-   */
-  private List<Pop3Reply> each(String verb, int first, int last) throws Pop3Exception {
+  /** Adds "{@code verb} n" for each n from {@code first} to {@code last} to {@code lines}. */
+  private void commands(List<String> lines, String verb, int first, int last) {
     requireState(State.TRANSACTION, verb);
     checkNumber(first);
     if (last < first) {
-      return List.of();
+      return;
     }
     if ((long) last - first >= MAX_LISTING_ENTRIES) {
       throw new IllegalArgumentException(
           verb + " " + first + " to " + last + " is more than a listing may hold");
     }
-    int count = last - first + 1;
-    int window = capabilities.pipelining() ? settings.pipelineWindow() : 1;
+    for (int n = first; n <= last; n++) {
+      lines.add(verb + " " + n);
+    }
+  }
+
+  /**
+   * Sends {@code lines}, at most the pipeline window in flight (one without PIPELINING), and reads
+   * a reply to each; the replies in order, once all are read, or the first -ERR among them.
+   */
+  private List<Pop3Reply> pipelined(String verb, List<String> lines) throws Pop3Exception {
+    int count = lines.size();
+    int window = pipelining() ? settings.pipelineWindow() : 1;
     List<Pop3Reply> replies = new ArrayList<>(count);
     rateGuard.restart();
     int sent = 0;
     while (replies.size() < count) {
       while (sent < count && sent - replies.size() < window) {
-        String line = verb + " " + (first + sent);
-        send(line, line);
+        send(lines.get(sent), lines.get(sent));
         sent++;
       }
       flush(verb);
-      replies.add(readReply(verb + " " + (first + replies.size())));
+      replies.add(readReply(lines.get(replies.size())));
     }
     for (int i = 0; i < count; i++) {
-      expectOk(verb + " " + (first + i), replies.get(i));
+      expectOk(lines.get(i), replies.get(i));
     }
     return replies;
   }
@@ -646,7 +738,7 @@ public final class Pop3Client implements Closeable {
       throws IOException {
     requireState(State.TRANSACTION, "RETR");
     messages.forEach(m -> checkNumber(m.number()));
-    int window = capabilities.pipelining() ? settings.pipelineWindow() : 1;
+    int window = pipelining() ? settings.pipelineWindow() : 1;
     rateGuard.restart(); // one window of patience for the whole batch
     int sent = 0;
     int done = 0;
@@ -862,7 +954,7 @@ public final class Pop3Client implements Closeable {
   public List<Pop3Reply> dele(List<Integer> numbers) throws Pop3Exception {
     requireState(State.TRANSACTION, "DELE");
     numbers.forEach(this::checkNumber);
-    int window = capabilities.pipelining() ? settings.pipelineWindow() : 1;
+    int window = pipelining() ? settings.pipelineWindow() : 1;
     List<Pop3Reply> replies = new ArrayList<>(numbers.size());
     rateGuard.restart();
     int sent = 0;
@@ -1022,7 +1114,14 @@ public final class Pop3Client implements Closeable {
     channel.flush(what);
   }
 
+  /**
+   * The next status line. The answer to a CAPA that went out after login with the next command
+   * comes before it, and is read first: every reply is read here, whichever command it answers.
+   */
   private String readLine(String what) throws Pop3Exception {
+    if (capaUnread) {
+      readCapa();
+    }
     return channel.readLine(what, MAX_STATUS_LINE);
   }
 
@@ -1081,6 +1180,14 @@ public final class Pop3Client implements Closeable {
         trace.received(line);
       }
     }
+  }
+
+  /**
+   * Whether commands may be pipelined: PIPELINING as last read (right after login, as offered
+   * before it, while the CAPA sent with the first command is unanswered).
+   */
+  private boolean pipelining() {
+    return capabilities.pipelining();
   }
 
   private Pop3Reply expectOk(String what, Pop3Reply reply) throws Pop3ErrorException {

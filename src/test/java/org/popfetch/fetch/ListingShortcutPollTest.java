@@ -234,7 +234,8 @@ class ListingShortcutPollTest {
               c.send("+OK " + (KEPT + 1) + " " + 30 * (KEPT + 1));
               c.expect("UIDL " + KEPT);
               c.expect("UIDL " + (KEPT + 1));
-              c.send("-ERR unknown command", "-ERR unknown command");
+              c.expect("LIST " + (KEPT + 1));
+              c.send("-ERR unknown command", "-ERR unknown command", "+OK " + (KEPT + 1) + " 30");
               wholeListing(c, uids(KEPT + 1));
               retr(c, KEPT + 1, KEPT + 1);
               c.expect("QUIT");
@@ -385,11 +386,11 @@ class ListingShortcutPollTest {
               for (int i = KEPT; i <= KEPT + 2; i++) {
                 c.expect("UIDL " + i);
               }
+              c.expect("LIST " + (KEPT + 1));
+              c.expect("LIST " + (KEPT + 2));
               for (int i = KEPT; i <= KEPT + 2; i++) {
                 c.send("+OK " + i + " uid-" + i);
               }
-              c.expect("LIST " + (KEPT + 1));
-              c.expect("LIST " + (KEPT + 2));
               c.send("+OK " + (KEPT + 1) + " 4000", "+OK " + (KEPT + 2) + " 30");
               c.expect("RETR " + (KEPT + 1));
               c.send("+OK", "Subject: big", "", "x".repeat(3900), ".");
@@ -548,7 +549,9 @@ class ListingShortcutPollTest {
     c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
   }
 
-  /** LIST and UIDL, whole: message i has the unique-id {@code uids[i-1]} and 30 octets. */
+  /**
+   * LIST and UIDL, whole, pipelined: message i has the unique-id {@code uids[i-1]} and 30 octets.
+   */
   static void wholeListing(Conversation c, List<String> uids) throws IOException {
     List<String> sizes = new ArrayList<>();
     for (int i = 1; i <= uids.size(); i++) {
@@ -559,11 +562,12 @@ class ListingShortcutPollTest {
 
   private static void wholeListing(Conversation c, List<String> sizes, List<String> uids)
       throws IOException {
+    // Both asked for in one write (the server offers PIPELINING), before either is answered.
     c.expect("LIST");
+    c.expect("UIDL");
     c.send("+OK");
     c.send(sizes.toArray(String[]::new));
     c.send(".");
-    c.expect("UIDL");
     c.send("+OK");
     List<String> lines = new ArrayList<>();
     for (int i = 1; i <= uids.size(); i++) {
@@ -575,7 +579,7 @@ class ListingShortcutPollTest {
 
   /**
    * What a poll after the mark at {@code mark} must send, exactly: STAT, then UIDL of the mark's
-   * message and each after it, pipelined, then LIST of each after it.
+   * message and each after it and LIST of each after it, all pipelined before any is answered.
    */
   static void afterMark(Conversation c, int mark, List<String> uids) throws IOException {
     int n = uids.size();
@@ -584,11 +588,11 @@ class ListingShortcutPollTest {
     for (int i = mark; i <= n; i++) {
       c.expect("UIDL " + i);
     }
-    for (int i = mark; i <= n; i++) {
-      c.send("+OK " + i + " " + uids.get(i - 1));
-    }
     for (int i = mark + 1; i <= n; i++) {
       c.expect("LIST " + i);
+    }
+    for (int i = mark; i <= n; i++) {
+      c.send("+OK " + i + " " + uids.get(i - 1));
     }
     for (int i = mark + 1; i <= n; i++) {
       c.send("+OK " + i + " 30");

@@ -118,6 +118,48 @@ class LoginDelayPollTest {
   }
 
   @Test
+  void aServerThatPipelinesAnswersTheCapaAfterLoginWithTheListingsAndItsDelayStillCounts()
+      throws Exception {
+    // The CAPA after login goes out with LIST and UIDL, and the server reads all three before
+    // answering any: its delay is the one after login, not the 900 s it gave before.
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              c.send("+OK ready");
+              c.expect("CAPA");
+              c.send("+OK", "USER", "UIDL", "PIPELINING", "LOGIN-DELAY 900", ".");
+              c.expect("USER u");
+              c.send("+OK");
+              c.expect("PASS p");
+              c.send("+OK");
+              c.expect("CAPA");
+              c.expect("LIST");
+              c.expect("UIDL");
+              c.send("+OK", "USER", "UIDL", "PIPELINING", "LOGIN-DELAY 300", ".");
+              c.send("+OK", ".");
+              c.send("+OK", ".");
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      PollResult r =
+          new AccountPoll(
+                  account(server.port()),
+                  FetchPolicy.deleteMode(),
+                  store,
+                  new MaildirDestination(dir.resolve("Maildir"), "h"),
+                  new MaildirDestination(dir.resolve("quarantine"), "h"),
+                  "h",
+                  Clock.systemUTC(),
+                  FetchObserver.NONE,
+                  ProtocolTrace.NONE)
+              .run();
+      server.awaitScript();
+      assertThat(r.failure()).isEmpty();
+      assertThat(r.loginDelay()).contains(Duration.ofMinutes(5));
+    }
+  }
+
+  @Test
   void theCheckHandsItBackToo() throws Exception {
     try (ScriptedServer server =
         new ScriptedServer(c -> emptyMailbox(c, "USER", "LOGIN-DELAY 600"))) {

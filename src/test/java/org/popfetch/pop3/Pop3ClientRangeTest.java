@@ -16,28 +16,33 @@ class Pop3ClientRangeTest {
   private static final Credentials ALICE = new Credentials.Password("alice", "secret");
 
   @Test
-  void aRangeIsAskedForPipelinedAndReadInOrder() throws Exception {
+  void theUidsAndSizesOfARangeGoOutInOneWriteAndAreReadInOrder() throws Exception {
     try (ScriptedServer server =
         new ScriptedServer(
             c -> {
               greetAndLogin(c, "USER", "UIDL", "PIPELINING");
+              // Every command before any answer: a client that waited in between would stall.
               c.expect("UIDL 7");
               c.expect("UIDL 8");
               c.expect("UIDL 9");
-              c.send("+OK 7 a", "+OK 8 b c", "+OK 9 d");
               c.expect("LIST 8");
               c.expect("LIST 9");
-              c.send("+OK 8 100", "+OK 9 200");
+              c.send("+OK 7 a", "+OK 8 b c", "+OK 9 d", "+OK 8 100", "+OK 9 200");
+              c.expect("UIDL 9");
+              c.send("+OK 9 d");
               expectQuit(c);
             })) {
       Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
       client.login(ALICE, AuthMethod.USER);
-      assertThat(client.uidl(7, 9))
+      Listings listed = client.uidlAndList(7, 9);
+      assertThat(listed.uids())
           .containsExactly(
               new UidListing(7, "a"), new UidListing(8, "b c"), new UidListing(9, "d"));
-      assertThat(client.list(8, 9))
-          .containsExactly(new ScanListing(8, 100), new ScanListing(9, 200));
-      assertThat(client.list(10, 9)).isEmpty();
+      assertThat(listed.scan()).containsExactly(new ScanListing(8, 100), new ScanListing(9, 200));
+      // Nothing new after the mark: its unique-id alone, and no LIST.
+      Listings none = client.uidlAndList(9, 9);
+      assertThat(none.uids()).containsExactly(new UidListing(9, "d"));
+      assertThat(none.scan()).isEmpty();
       client.quit();
       server.awaitScript();
     }
@@ -53,11 +58,15 @@ class Pop3ClientRangeTest {
               c.send("+OK 1 a");
               c.expect("UIDL 2");
               c.send("+OK 2 b");
+              c.expect("LIST 2");
+              c.send("+OK 2 20");
               expectQuit(c);
             })) {
       Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
       client.login(ALICE, AuthMethod.USER);
-      assertThat(client.uidl(1, 2)).hasSize(2);
+      Listings listed = client.uidlAndList(1, 2);
+      assertThat(listed.uids()).hasSize(2);
+      assertThat(listed.scan()).containsExactly(new ScanListing(2, 20));
       client.quit();
       server.awaitScript();
     }
@@ -71,17 +80,40 @@ class Pop3ClientRangeTest {
               greetAndLogin(c, "USER", "UIDL", "PIPELINING");
               c.expect("UIDL 4");
               c.expect("UIDL 5");
-              c.send("-ERR no such message", "+OK 5 e");
+              c.expect("LIST 5");
+              c.send("-ERR no such message", "+OK 5 e", "+OK 5 50");
               c.expect("NOOP");
               c.send("+OK");
               expectQuit(c);
             })) {
       Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
       client.login(ALICE, AuthMethod.USER);
-      assertThatThrownBy(() -> client.uidl(4, 5))
+      assertThatThrownBy(() -> client.uidlAndList(4, 5))
           .isInstanceOf(Pop3ErrorException.class)
           .hasMessageContaining("UIDL 4");
       client.noop();
+      client.quit();
+      server.awaitScript();
+    }
+  }
+
+  @Test
+  void aListRefusedAfterItsUidsIsThrownTooAndTheSessionGoesOn() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greetAndLogin(c, "USER", "UIDL", "PIPELINING");
+              c.expect("UIDL 4");
+              c.expect("UIDL 5");
+              c.expect("LIST 5");
+              c.send("+OK 4 d", "+OK 5 e", "-ERR no LIST with an argument");
+              expectQuit(c);
+            })) {
+      Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
+      client.login(ALICE, AuthMethod.USER);
+      assertThatThrownBy(() -> client.uidlAndList(4, 5))
+          .isInstanceOf(Pop3ErrorException.class)
+          .hasMessageContaining("LIST 5");
       client.quit();
       server.awaitScript();
     }
@@ -95,14 +127,37 @@ class Pop3ClientRangeTest {
               greetAndLogin(c, "USER", "UIDL", "PIPELINING");
               c.expect("UIDL 4");
               c.expect("UIDL 5");
-              c.send("+OK 4 d", "+OK 4 d");
+              c.expect("LIST 5");
+              c.send("+OK 4 d", "+OK 4 d", "+OK 5 50");
               c.expectClose();
             })) {
       Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
       client.login(ALICE, AuthMethod.USER);
-      assertThatThrownBy(() -> client.uidl(4, 5))
+      assertThatThrownBy(() -> client.uidlAndList(4, 5))
           .isInstanceOf(Pop3ProtocolException.class)
           .hasMessageContaining("UIDL 5");
+      assertThat(client.isOpen()).isFalse();
+      server.awaitScript();
+    }
+  }
+
+  @Test
+  void aSizeForAnotherMessageEndsTheSessionWithoutQuit() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greetAndLogin(c, "USER", "UIDL", "PIPELINING");
+              c.expect("UIDL 4");
+              c.expect("UIDL 5");
+              c.expect("LIST 5");
+              c.send("+OK 4 d", "+OK 5 e", "+OK 4 40");
+              c.expectClose();
+            })) {
+      Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
+      client.login(ALICE, AuthMethod.USER);
+      assertThatThrownBy(() -> client.uidlAndList(4, 5))
+          .isInstanceOf(Pop3ProtocolException.class)
+          .hasMessageContaining("LIST 5");
       assertThat(client.isOpen()).isFalse();
       server.awaitScript();
     }
