@@ -69,12 +69,22 @@ public final class Main extends RootCommand {
    * (docs/benchmarks.md, "Start-up"). Anything else (no words, an option, {@code help}, a word that
    * names no command) gets the {@link #commandLine() whole command line}, which lists the commands
    * and suggests the one meant. Both parse a named command's words alike: its options, help and
-   * errors come from the same annotations.
+   * errors come from the same annotations. {@code poll}'s words, when they parse and ask for
+   * neither help nor the version, are parsed by {@link PollCommandLine}, built without reading
+   * annotations.
    */
   static CommandLine commandLineFor(String... args) {
     Class<?> command = args.length > 0 ? commandNamed(args[0]) : null;
     if (command == null) {
       return commandLine();
+    }
+    if (command == PollCommand.class) {
+      // The one command a timer or cron starts again and again: parsed without its annotations
+      // when the words need nothing but parsing (see PollCommandLine).
+      CommandLine poll = PollCommandLine.forArgs(args);
+      if (poll != null) {
+        return handled(poll);
+      }
     }
     CommandLine cli = new CommandLine(new RootCommand());
     cli.addSubcommand(command);

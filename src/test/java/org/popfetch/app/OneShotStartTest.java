@@ -124,6 +124,19 @@ class OneShotStartTest {
   }
 
   @Test
+  void aPollReadsNoAnnotationOfItsCommandLine() throws Exception {
+    Set<String> loaded = classesLoadedByPoll();
+
+    // PollCommandLine: the JDK makes a proxy class for each annotation type read, its bytecode
+    // generated at every start.
+    assertThat(loaded).contains(PollCommandLine.class.getName());
+    assertThat(loaded)
+        .as("the JDK's annotation proxies")
+        .doesNotContain("sun.reflect.annotation.AnnotationInvocationHandler")
+        .noneMatch(name -> name.startsWith("jdk.proxy"));
+  }
+
+  @Test
   void aPollSetsUpItsLogWithoutParsingAPattern() throws Exception {
     Set<String> loaded = classesLoadedByPoll();
 
