@@ -114,6 +114,9 @@ public final class Pop3Client implements Closeable {
    */
   private boolean capaUnread;
 
+  /** The capabilities the server gave in TRANSACTION state, once read in full. */
+  private Optional<Capabilities> afterLogin = Optional.empty();
+
   private State state = State.AUTHORIZATION;
   private DotTerminatedInputStream openBody;
 
@@ -188,6 +191,7 @@ public final class Pop3Client implements Closeable {
    */
   public Capabilities capabilities() throws Pop3Exception {
     if (capaUnread) {
+      rateGuard.restart();
       flush("CAPA");
       readCapa();
     }
@@ -200,9 +204,7 @@ public final class Pop3Client implements Closeable {
    * first). Asks the server nothing.
    */
   public Optional<Capabilities> capabilitiesAfterLogin() {
-    return state == State.AUTHORIZATION || capaUnread
-        ? Optional.empty()
-        : Optional.of(capabilities);
+    return afterLogin;
   }
 
   /** True when the connection is protected by TLS. */
@@ -242,11 +244,14 @@ public final class Pop3Client implements Closeable {
     Pop3Reply reply = parseReply("CAPA", readLine("CAPA"));
     if (!reply.ok()) {
       capabilities = Capabilities.UNKNOWN;
-      return capabilities;
+    } else {
+      List<String> capa = new ArrayList<>();
+      readListing("CAPA", MAX_CAPA_LINES, capa::add);
+      capabilities = Capabilities.parse(capa);
     }
-    List<String> capa = new ArrayList<>();
-    readListing("CAPA", MAX_CAPA_LINES, capa::add);
-    capabilities = Capabilities.parse(capa);
+    if (state == State.TRANSACTION) {
+      afterLogin = Optional.of(capabilities);
+    }
     return capabilities;
   }
 
@@ -439,8 +444,10 @@ public final class Pop3Client implements Closeable {
   /**
    * RFC 2449 section 5: capabilities may change after login (Dovecot, for one, adds some), so they
    * are asked for again. To a server that offered PIPELINING before login, the CAPA goes out with
-   * the session's first command (STAT, or LIST and UIDL), one round trip for both: what the poll
-   * asks first does not depend on the answer, and its answer is read first (in {@link #readLine}).
+   * the session's first command (STAT, or LIST and UIDL), one round trip for both; its answer is
+   * read first (in {@link #readLine}). That write is pipelined on the list given before login,
+   * which RFC 2449 lets us trust: capabilities available in the AUTHORIZATION state must be
+   * announced in both states. Everything after it uses the list given after login.
    */
   private void loggedIn() throws Pop3Exception {
     state = State.TRANSACTION;
@@ -449,6 +456,8 @@ public final class Pop3Client implements Closeable {
       capaUnread = true;
     } else if (capabilities.advertised()) {
       capa();
+    } else {
+      afterLogin = Optional.of(capabilities); // no CAPA at all: nothing more to learn
     }
   }
 

@@ -159,6 +159,85 @@ class LoginDelayPollTest {
     }
   }
 
+  /** The poll of an account on a server that ends the session the way {@code script} does. */
+  private PollResult failedPoll(ScriptedServer.Script script) throws Exception {
+    try (ScriptedServer server = new ScriptedServer(script)) {
+      PollResult r =
+          new AccountPoll(
+                  account(server.port()),
+                  FetchPolicy.deleteMode(),
+                  store,
+                  new MaildirDestination(dir.resolve("Maildir"), "h"),
+                  new MaildirDestination(dir.resolve("quarantine"), "h"),
+                  "h",
+                  Clock.systemUTC(),
+                  FetchObserver.NONE,
+                  ProtocolTrace.NONE)
+              .run();
+      server.awaitScript();
+      assertThat(r.failure()).isPresent();
+      return r;
+    }
+  }
+
+  // The delay said before login is not the user's: a session that ends before the list after
+  // login is read hands back none, or one cut at the login would wait a day to try again.
+
+  @Test
+  void aSessionCutAtTheLoginHandsBackNoDelay() throws Exception {
+    PollResult r =
+        failedPoll(
+            c -> {
+              c.send("+OK ready");
+              c.expect("CAPA");
+              c.send("+OK", "USER", "UIDL", "LOGIN-DELAY 86400", ".");
+              c.expect("USER u");
+              c.send("+OK");
+              c.expect("PASS p");
+              c.close();
+            });
+    assertThat(r.loginDelay()).isEmpty();
+  }
+
+  @Test
+  void aSessionCutBeforeTheCapaAfterLoginIsAnsweredHandsBackNoDelay() throws Exception {
+    PollResult r =
+        failedPoll(
+            c -> {
+              c.send("+OK ready");
+              c.expect("CAPA");
+              c.send("+OK", "USER", "UIDL", "PIPELINING", "LOGIN-DELAY 86400", ".");
+              c.expect("USER u");
+              c.send("+OK");
+              c.expect("PASS p");
+              c.send("+OK");
+              c.expect("CAPA");
+              c.expect("LIST");
+              c.expect("UIDL");
+              c.close();
+            });
+    assertThat(r.loginDelay()).isEmpty();
+  }
+
+  @Test
+  void aSessionCutInTheCapaAfterLoginHandsBackNoDelay() throws Exception {
+    PollResult r =
+        failedPoll(
+            c -> {
+              c.send("+OK ready");
+              c.expect("CAPA");
+              c.send("+OK", "USER", "UIDL", "LOGIN-DELAY 86400", ".");
+              c.expect("USER u");
+              c.send("+OK");
+              c.expect("PASS p");
+              c.send("+OK");
+              c.expect("CAPA");
+              c.send("+OK", "USER");
+              c.close();
+            });
+    assertThat(r.loginDelay()).isEmpty();
+  }
+
   @Test
   void theCheckHandsItBackToo() throws Exception {
     try (ScriptedServer server =
