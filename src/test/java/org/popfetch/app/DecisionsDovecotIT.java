@@ -2,6 +2,7 @@ package org.popfetch.app;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -112,6 +114,16 @@ class DecisionsDovecotIT {
   private static final Pattern LOGOUT =
       Pattern.compile("pop3\\((\\w+)\\).*?top=(\\d+)/\\d+, retr=(\\d+)/\\d+, del=(\\d+)/\\d+");
 
+  /**
+   * {@link #sessions}, once Dovecot has logged at least {@code count} of them: its log process
+   * writes a session's line after the client has had the answer to QUIT and gone.
+   */
+  private static List<int[]> loggedSessions(String user, int count) {
+    return await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> sessions(user), s -> s.size() >= count);
+  }
+
   /** What Dovecot logged of each of this user's sessions: [top, retr, del]. */
   private static List<int[]> sessions(String user) {
     List<int[]> out = new ArrayList<>();
@@ -157,7 +169,7 @@ class DecisionsDovecotIT {
     assertThat(Mail.idsIn(maildir("spam"))).containsExactlyInAnyOrder("n1", "n2");
     assertThat(dovecot.messageCount("spam")).isZero();
     // Three headers read, two messages retrieved, three deleted: the spam never came whole.
-    assertThat(sessions("spam")).hasSize(1);
+    assertThat(loggedSessions("spam", 1)).hasSize(1);
     assertThat(sessions("spam").get(0)).containsExactly(3, 2, 3);
   }
 
@@ -178,11 +190,12 @@ class DecisionsDovecotIT {
                     .contains("Subject: popfetch: too large, left on the server: video")
                     .contains("sender@example.org")
                     .containsPattern("Size: +\\d{5,} octets"));
-    assertThat(sessions("big").get(0)).containsExactly(1, 1, 1); // TOP of video, RETR of small
+    // TOP of video, RETR of small
+    assertThat(loggedSessions("big", 1).get(0)).containsExactly(1, 1, 1);
     Run second = popfetch("poll", "--config", config.toString());
     assertThat(second.status()).as(second.out() + second.err()).isEqualTo(1); // nothing new
     assertThat(files(maildir("big"))).hasSize(2); // told once
-    assertThat(sessions("big").get(1)).containsExactly(0, 0, 0);
+    assertThat(loggedSessions("big", 2).get(1)).containsExactly(0, 0, 0);
     assertThat(dovecot.messageCount("big")).isEqualTo(1);
   }
 
@@ -209,7 +222,7 @@ class DecisionsDovecotIT {
     seed("mixed", "list", 5, "List-Id: Dev <dev.example.org>");
     seed("mixed", "huge", 2000);
     String stateBefore = digest(dir.resolve("state.db"));
-    int sessionsBefore = sessions("mixed").size();
+    int sessionsBefore = loggedSessions("mixed", 1).size();
 
     Run explain = popfetch("explain", "--json", "--config", config.toString());
     assertThat(explain.status()).as(explain.out() + explain.err()).isZero();
@@ -244,7 +257,7 @@ class DecisionsDovecotIT {
     // Nothing changed: the server has all five, Dovecot saw TOPs and no RETR or DELE, and the
     // state file is as it was.
     assertThat(dovecot.messageCount("mixed")).isEqualTo(5);
-    List<int[]> after = sessions("mixed");
+    List<int[]> after = loggedSessions("mixed", sessionsBefore + 1);
     assertThat(after).hasSize(sessionsBefore + 1);
     assertThat(after.get(after.size() - 1)).containsExactly(3, 0, 0);
     assertThat(digest(dir.resolve("state.db"))).isEqualTo(stateBefore);
