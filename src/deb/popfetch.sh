@@ -190,24 +190,6 @@ cds_archive() {
   return 1
 }
 
-# The training run of $1 (poll or run), its classes listed in $work/loaded*. poll's training runs
-# each poll in a JVM of its own, which lists its classes in loaded.1, .2, .3: the training JVM's
-# own list would add the 385 classes of the demo's command line, the training and its server that
-# no poll loads (picocli's reading of annotations, the JDK's annotation proxies and their bytecode
-# generator), 1.6 MB of every poll's peak (docs/benchmarks.md, "Memory"). run's training is the
-# service itself, in the training JVM.
-cds_training_run() {
-  if [ "$1" = poll ]; then
-    # shellcheck disable=SC2086
-    "$JAVA" $JVM_FLAGS -Xshare:off -jar "$POPFETCH_JAR" demo --training poll \
-      --dir "$work/demo" --class-list "$work/loaded"
-  else
-    # shellcheck disable=SC2086
-    "$JAVA" $JVM_FLAGS -Xshare:off -XX:DumpLoadedClassList="$work/loaded" \
-      -jar "$POPFETCH_JAR" demo --training "$1" --dir "$work/demo"
-  fi
-}
-
 # Makes the archive $1/$2 with the training run of $3 (poll or run) and a dump of the classes it
 # loaded, in a temporary name first so that no JVM maps a half-written one; then removes the
 # archives of other jars or Javas in $1. The training run shares no archive (-Xshare:off), so that
@@ -221,10 +203,10 @@ cds_training_run() {
 # java.text, a second reflection path; 0.7 MB of a poll's peak) (docs/benchmarks.md, "Memory").
 cds_train() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/popfetch-cds.XXXXXX" 2>/dev/null) || return 1
-  if cds_training_run "$3" >"$work/log" 2>&1 \
-      && cat "$work"/loaded* | awk '!seen[$0]++' | sed -e '\#org/popfetch/app/Demo#d' \
-        >"$work/classes" \
-      && [ -s "$work/classes" ] \
+  # shellcheck disable=SC2086
+  if "$JAVA" $JVM_FLAGS -Xshare:off -XX:DumpLoadedClassList="$work/loaded" \
+      -jar "$POPFETCH_JAR" demo --training "$3" --dir "$work/demo" >"$work/log" 2>&1 \
+      && sed -e '\#org/popfetch/app/Demo#d' "$work/loaded" >"$work/classes" \
       && "$JAVA" -Xshare:dump -XX:SharedClassListFile="$work/classes" \
         -XX:SharedArchiveFile="$1/$2.$$" -cp "$POPFETCH_JAR" >>"$work/log" 2>&1 \
       && [ -s "$1/$2.$$" ] && chmod 644 "$1/$2.$$" && mv -f "$1/$2.$$" "$1/$2"; then

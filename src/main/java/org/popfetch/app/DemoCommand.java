@@ -40,14 +40,6 @@ final class DemoCommand implements Callable<Integer> {
 
   private DemoTraining training;
 
-  /**
-   * For {@code --training poll}: each of the training's polls runs in a JVM of its own that lists
-   * the classes it loads in this file, with ".1", ".2"... after its name (see {@link
-   * DemoTraining}).
-   */
-  @Option(names = "--class-list", hidden = true, paramLabel = "FILE")
-  Path classList;
-
   @Option(
       names = "--dir",
       paramLabel = "DIR",
@@ -60,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     Path base = dir.toAbsolutePath().normalize();
     Files.createDirectories(base);
     if (training != null) {
-      return training.run(base, classList);
+      return training.run(base);
     }
     Path maildir = base.resolve("Maildir");
     try (DemoServer server = DemoServer.start()) {

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,42 +58,6 @@ class DemoCommandTest {
     // The kept mailbox's second poll took the message that came after the first by the listing
     // shortcut; each was delivered once.
     assertThat(delivered("kept-Maildir")).isEqualTo(DemoTraining.KEPT + 1);
-  }
-
-  @Test
-  void withAClassListEachPollOfTheTrainingRunsInAJvmOfItsOwnThatListsWhatItLoaded()
-      throws Exception {
-    StringWriter out = new StringWriter();
-    Path list = dir.resolve("classes");
-
-    int status =
-        demo(
-            out,
-            "demo",
-            "--training",
-            "poll",
-            "--dir",
-            dir.toString(),
-            "--class-list",
-            list.toString());
-
-    assertThat(status).as(out.toString()).isZero();
-    assertThat(delivered("Maildir")).isEqualTo(DemoServer.SAMPLES.size());
-    assertThat(delivered("kept-Maildir")).isEqualTo(DemoTraining.KEPT + 1);
-    for (int n = 1; n <= 3; n++) {
-      List<String> classes = Files.readAllLines(dir.resolve("classes." + n));
-      assertThat(classes).as("poll " + n).contains("org/popfetch/app/PollCommand");
-      // Not what the training JVM loads for the demo's command line, itself and its server.
-      assertThat(classes)
-          .as("poll " + n)
-          .doesNotContain(
-              "org/popfetch/app/DemoTraining",
-              "org/popfetch/app/DemoServer",
-              "sun/reflect/annotation/AnnotationInvocationHandler");
-    }
-    assertThat(Files.readAllLines(dir.resolve("classes.1")))
-        .as("the first poll fetched")
-        .contains("org/popfetch/delivery/MaildirDestination");
   }
 
   @Test

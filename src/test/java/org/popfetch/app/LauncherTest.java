@@ -85,9 +85,7 @@ class LauncherTest {
             "mv",
             "rm",
             "chmod",
-            "cp",
-            "cat",
-            "awk")) {
+            "cp")) {
       Command.script(
           bin.resolve(tool),
           "#!/bin/sh\necho "
@@ -234,37 +232,26 @@ class LauncherTest {
   }
 
   /**
-   * A stand-in JDK 17 whose training run ({@code demo --training}) writes {@link #TRAINED_CLASSES}
-   * as its class list (where -XX:DumpLoadedClassList says, or as the first of the polls' lists
-   * beside --class-list FILE), or fails if {@code trainingFails}, and counts itself in {@code
-   * trainings} (its arguments in {@code training-args}); its dump (-Xshare:dump) copies the class
-   * list it is given to the -XX:SharedArchiveFile it is given, and fails without one.
+   * A stand-in JDK 17 whose training run (-XX:DumpLoadedClassList=FILE) writes {@link
+   * #TRAINED_CLASSES} as its class list, or fails if {@code trainingFails}, and counts itself in
+   * {@code trainings}; its dump (-Xshare:dump) copies the class list it is given to the
+   * -XX:SharedArchiveFile it is given, and fails without one.
    */
   private void trainableJdk(boolean trainingFails) throws IOException {
     Command.script(
         dir.resolve("jdk17/bin/java"),
         "#!/bin/sh\n"
             + "case \" $* \" in\n"
-            + "  *' demo --training '*)\n"
+            + "  *' -XX:DumpLoadedClassList='*)\n"
             + "    echo \"$*\" | sed 's/.* demo --training \\([a-z]*\\) .*/\\1/' >> "
             + dir.resolve("trainings")
             + "\n"
-            + "    echo \"$*\" >> "
-            + dir.resolve("training-args")
-            + "\n"
             + (trainingFails
                 ? "    echo 'training broke' >&2; exit 1;;\n"
-                // A list where -XX:DumpLoadedClassList says (run's training), or in the first
-                // poll's list beside --class-list FILE (poll's, whose polls list their classes).
-                : "    next=\n"
-                    + "    for a in \"$@\"; do\n"
-                    + "      list=\n"
-                    + "      case \"$a\" in -XX:DumpLoadedClassList=*) list=${a#*=};; esac\n"
-                    + "      [ -n \"$next\" ] && list=$a.1 && next=\n"
-                    + "      [ \"$a\" = --class-list ] && next=1\n"
-                    + "      [ -n \"$list\" ] && printf '%s\\n' '"
+                : "    for a in \"$@\"; do\n"
+                    + "      case \"$a\" in -XX:DumpLoadedClassList=*) printf '%s\\n' '"
                     + String.join("' '", TRAINED_CLASSES)
-                    + "' > \"$list\"\n"
+                    + "' > \"${a#*=}\";; esac\n"
                     + "    done; exit 0;;\n")
             + "  *' -Xshare:dump '*)\n"
             + "    for a in \"$@\"; do\n"
@@ -349,32 +336,6 @@ class LauncherTest {
                 + jar
                 + " run --config x.yaml");
     assertThat(runAgain.out()).contains("-XX:SharedArchiveFile=" + runArchive + " -jar");
-  }
-
-  @Test
-  void thePollArchiveListsWhatThePollsLoadedInJvmsOfTheirOwnAndTheServiceArchiveWhatItLoaded()
-      throws IOException {
-    trainableJdk(false);
-    env.put("POPFETCH_JAR", Files.writeString(dir.resolve("popfetch.jar"), "jar").toString());
-    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
-
-    launch("poll");
-    launch("run");
-
-    // The training JVM of poll lists nothing of its own (its demo command line and server would
-    // be in every poll's archive); the service's training is the service, in its JVM.
-    List<String> args = Files.readAllLines(dir.resolve("training-args"));
-    assertThat(args).hasSize(2);
-    assertThat(args.get(0))
-        .contains(" -Xshare:off ", " demo --training poll ", " --class-list ")
-        .doesNotContain("-XX:DumpLoadedClassList");
-    assertThat(args.get(1))
-        .contains(" -Xshare:off ", " -XX:DumpLoadedClassList=", " demo --training run ")
-        .doesNotContain("--class-list");
-    // Both archives hold the list their training wrote.
-    for (Path archive : cached(dir.resolve("home/.cache/popfetch"))) {
-      assertThat(Files.readString(archive)).contains("org/popfetch/fetch/AccountPoll");
-    }
   }
 
   @Test
