@@ -29,9 +29,18 @@ final class PollCommandLine {
 
   /**
    * The command line for {@code args} (which start with {@code poll}), or null if the annotated
-   * model must answer them: a request for help or the version, or words that do not parse.
+   * model must answer them: a request for help or the version, words that do not parse, or an
+   * {@code @file} of words. picocli reads such a file at each parse, and these words are parsed
+   * here and again when they run: a file that can be read once ({@code @/dev/stdin}, a pipe) would
+   * be empty the second time, and the poll would run with none of its words (every account, the
+   * default configuration).
    */
   static CommandLine forArgs(String... args) {
+    for (String arg : args) {
+      if (arg.startsWith("@")) {
+        return null;
+      }
+    }
     CommandLine cli = build();
     try {
       CommandLine.ParseResult parsed = cli.parseArgs(args);
@@ -40,7 +49,7 @@ final class PollCommandLine {
           return null;
         }
       }
-    } catch (CommandLine.ParameterException e) {
+    } catch (CommandLine.PicocliException e) {
       return null;
     }
     return cli;

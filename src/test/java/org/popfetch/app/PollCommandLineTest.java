@@ -2,14 +2,21 @@ package org.popfetch.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -151,7 +158,42 @@ class PollCommandLineTest {
         Arguments.of((Object) new String[] {"poll", "--bogus"}),
         Arguments.of((Object) new String[] {"poll", "-c"}),
         Arguments.of((Object) new String[] {"poll", "--quiet=maybe"}),
+        Arguments.of((Object) new String[] {"poll", "@/nonexistent/words"}),
+        Arguments.of((Object) new String[] {"poll", "-q", "@words", "alice"}),
         Arguments.of((Object) new String[] {"poll", "-c", "/a.yaml", "-c", "/b.yaml"}));
+  }
+
+  /**
+   * Words from a file that can be read once (a pipe, {@code @/dev/stdin}) are read once: parsed a
+   * second time, the file would be empty and the poll would run without them (every account, the
+   * default configuration). Here a second read would wait for a writer that never comes.
+   */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void wordsFromAFileThatCanBeReadOnceAreReadOnce(@TempDir Path dir) throws Exception {
+    Path fifo = dir.resolve("words");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Path missing = dir.resolve("nowhere/popfetch.yaml");
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                Files.writeString(fifo, "-c " + missing + "\n");
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    writer.start();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLineFor("poll", "@" + fifo);
+    cli.setErr(new PrintWriter(err));
+    cli.setOut(new PrintWriter(new StringWriter()));
+
+    int status = Main.execute(cli, "poll", "@" + fifo);
+
+    writer.join();
+    assertThat(status).as(err.toString()).isEqualTo(ExitStatus.SYNTAX.code);
+    assertThat(err.toString()).contains(missing.toString());
   }
 
   @Test
