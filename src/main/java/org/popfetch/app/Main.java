@@ -133,8 +133,15 @@ public final class Main extends RootCommand {
     return handled(cli);
   }
 
-  /** {@code cli} with the handlers of usage errors and unexpected exceptions. */
+  /**
+   * {@code cli} with the handlers of usage errors and unexpected exceptions, and without picocli's
+   * {@code @file} expansion: a word is a word. picocli reads the words of a word starting with @
+   * from that file by default; popfetch never offered it, a file it could not read ended in a stack
+   * trace and status 1 ("no new mail" to a timer), and a pipe ({@code @/dev/stdin}) is read once
+   * while {@code poll}'s words are parsed twice ({@link PollCommandLine}).
+   */
   static CommandLine handled(CommandLine cli) {
+    cli.setExpandAtFiles(false);
     // Set after the subcommands are added: picocli hands these on to them.
     cli.setParameterExceptionHandler(new UsageErrors());
     cli.setExecutionExceptionHandler(new InternalErrors());

@@ -29,18 +29,11 @@ final class PollCommandLine {
 
   /**
    * The command line for {@code args} (which start with {@code poll}), or null if the annotated
-   * model must answer them: a request for help or the version, words that do not parse, or an
-   * {@code @file} of words. picocli reads such a file at each parse, and these words are parsed
-   * here and again when they run: a file that can be read once ({@code @/dev/stdin}, a pipe) would
-   * be empty the second time, and the poll would run with none of its words (every account, the
-   * default configuration).
+   * model must answer them: a request for help or the version, or words that do not parse. The
+   * words are parsed here and again when they run; neither parse reads anything but the words
+   * ({@link Main#handled}: no {@code @file} of words).
    */
   static CommandLine forArgs(String... args) {
-    for (String arg : args) {
-      if (arg.startsWith("@")) {
-        return null;
-      }
-    }
     CommandLine cli = build();
     try {
       CommandLine.ParseResult parsed = cli.parseArgs(args);
@@ -98,6 +91,7 @@ final class PollCommandLine {
             .setter(new Field(command, Field.ACCOUNTS))
             .build());
     CommandLine cli = new CommandLine(root);
+    cli.setExpandAtFiles(false); // as Main.handled sets every command line
     cli.addSubcommand("poll", poll);
     command.spec = poll;
     return cli;
