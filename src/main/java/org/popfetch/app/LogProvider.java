@@ -3,6 +3,7 @@ package org.popfetch.app;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LogbackServiceProvider;
 import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.status.StatusUtil;
 import ch.qos.logback.core.util.StatusPrinter;
 import org.slf4j.ILoggerFactory;
@@ -42,7 +43,10 @@ public final class LogProvider implements SLF4JServiceProvider {
       LogConfiguration configuration = new LogConfiguration();
       configuration.setContext(context);
       configuration.configure(context);
-      if (!StatusUtil.contextHasStatusListener(context)) {
+      // StatusPrinter's own test, asked first: its class builds a date formatter when it loads
+      // (java.time's pattern parser and the zone), 5 % of a one-shot poll's CPU for nothing to say.
+      if (!StatusUtil.contextHasStatusListener(context)
+          && new StatusUtil(context).getHighestLevel(0) >= Status.WARN) {
         StatusPrinter.printInCaseOfErrorsOrWarnings(context);
       }
     } catch (RuntimeException e) {

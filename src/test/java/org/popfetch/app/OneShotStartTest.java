@@ -158,10 +158,12 @@ class OneShotStartTest {
     // spinning method-handle classes.
     assertThat(loaded).contains(LogProvider.class.getName());
     assertThat(loaded)
-        .as("logback's own start")
+        .as("logback's own start, and its status printer when there is nothing to print")
         .doesNotContain(
             "ch.qos.logback.classic.util.ContextInitializer",
-            "ch.qos.logback.classic.util.DefaultJoranConfigurator");
+            "ch.qos.logback.classic.util.DefaultJoranConfigurator",
+            "ch.qos.logback.core.util.StatusPrinter",
+            "ch.qos.logback.core.util.CachingDateFormatter");
     assertThat(pollErr).as("SLF4J's own messages").doesNotContain("SLF4J");
     assertThat(pollErr)
         .as("the poll's summary, laid out by LogConfiguration's layout")
