@@ -328,7 +328,7 @@ class ClusterIT {
     // check-in intervals after Quartz's grace, and one interval for the next due poll.
     Set<String> second = deliverToEveryAccount("c1");
     all.addAll(second);
-    List<Session> seenOpen = awaitOpenSessions(a);
+    List<Session> seenOpen = stopInsideASession(a);
     Instant killing = Instant.now();
     a.kill();
     Instant killed = Instant.now();
@@ -543,6 +543,35 @@ class ClusterIT {
                     && !x.closed().isBefore(from))
         .map(Session::user)
         .collect(Collectors.toSet());
+  }
+
+  /**
+   * Stops the node (SIGSTOP) at a moment it is inside a POP3 session it logged into and has not
+   * ended with QUIT, so that the kill that follows cuts that session however short sessions are;
+   * returns those sessions. A node caught between sessions, or with every session at its QUIT, is
+   * continued and caught again.
+   */
+  private List<Session> stopInsideASession(PopfetchNode n) {
+    List<List<Session>> found = new ArrayList<>();
+    await(n.name() + " stopped inside a POP3 session")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              if (openSessions(n).isEmpty()) {
+                return false;
+              }
+              n.signal("STOP");
+              List<Session> inside =
+                  openSessions(n).stream().filter(x -> x.login() != null && !x.quit()).toList();
+              if (inside.isEmpty()) {
+                n.signal("CONT");
+                return false;
+              }
+              found.add(inside);
+              return true;
+            });
+    return found.get(0);
   }
 
   /** Waits until the node is inside at least one POP3 session; returns those sessions. */
