@@ -80,22 +80,28 @@ class LoginDelayPollTest {
     c.send("+OK");
   }
 
+  /** One poll of the test's account in delete mode against {@code server}, to its script's end. */
+  private PollResult run(ScriptedServer server) throws Exception {
+    PollResult r =
+        new AccountPoll(
+                account(server.port()),
+                FetchPolicy.deleteMode(),
+                store,
+                new MaildirDestination(dir.resolve("Maildir"), "h"),
+                new MaildirDestination(dir.resolve("quarantine"), "h"),
+                "h",
+                Clock.systemUTC(),
+                FetchObserver.NONE,
+                ProtocolTrace.NONE)
+            .run();
+    server.awaitScript();
+    return r;
+  }
+
   private PollResult poll(String afterLogin) throws Exception {
     try (ScriptedServer server =
         new ScriptedServer(c -> emptyMailbox(c, "LOGIN-DELAY 900 USER", afterLogin))) {
-      PollResult r =
-          new AccountPoll(
-                  account(server.port()),
-                  FetchPolicy.deleteMode(),
-                  store,
-                  new MaildirDestination(dir.resolve("Maildir"), "h"),
-                  new MaildirDestination(dir.resolve("quarantine"), "h"),
-                  "h",
-                  Clock.systemUTC(),
-                  FetchObserver.NONE,
-                  ProtocolTrace.NONE)
-              .run();
-      server.awaitScript();
+      PollResult r = run(server);
       assertThat(r.failure()).isEmpty();
       return r;
     }
@@ -141,19 +147,7 @@ class LoginDelayPollTest {
               c.expect("QUIT");
               c.send("+OK");
             })) {
-      PollResult r =
-          new AccountPoll(
-                  account(server.port()),
-                  FetchPolicy.deleteMode(),
-                  store,
-                  new MaildirDestination(dir.resolve("Maildir"), "h"),
-                  new MaildirDestination(dir.resolve("quarantine"), "h"),
-                  "h",
-                  Clock.systemUTC(),
-                  FetchObserver.NONE,
-                  ProtocolTrace.NONE)
-              .run();
-      server.awaitScript();
+      PollResult r = run(server);
       assertThat(r.failure()).isEmpty();
       assertThat(r.loginDelay()).contains(Duration.ofMinutes(5));
     }
@@ -162,19 +156,7 @@ class LoginDelayPollTest {
   /** The poll of an account on a server that ends the session the way {@code script} does. */
   private PollResult failedPoll(ScriptedServer.Script script) throws Exception {
     try (ScriptedServer server = new ScriptedServer(script)) {
-      PollResult r =
-          new AccountPoll(
-                  account(server.port()),
-                  FetchPolicy.deleteMode(),
-                  store,
-                  new MaildirDestination(dir.resolve("Maildir"), "h"),
-                  new MaildirDestination(dir.resolve("quarantine"), "h"),
-                  "h",
-                  Clock.systemUTC(),
-                  FetchObserver.NONE,
-                  ProtocolTrace.NONE)
-              .run();
-      server.awaitScript();
+      PollResult r = run(server);
       assertThat(r.failure()).isPresent();
       return r;
     }
