@@ -61,14 +61,24 @@ class LoginDelayPollTest {
         "u@test");
   }
 
-  /** An empty mailbox whose CAPA says {@code before} ahead of login and {@code after} after it. */
-  private static void emptyMailbox(Conversation c, String before, String after) throws IOException {
+  /**
+   * The greeting, a CAPA answered with {@code capabilities} and USER u, up to the PASS p that the
+   * script answers (or not) next.
+   */
+  private static void greetedUntilPass(Conversation c, String... capabilities) throws IOException {
     c.send("+OK ready");
     c.expect("CAPA");
-    c.send("+OK", "USER", "UIDL", before, ".");
+    c.send("+OK");
+    c.send(capabilities);
+    c.send(".");
     c.expect("USER u");
     c.send("+OK");
     c.expect("PASS p");
+  }
+
+  /** An empty mailbox whose CAPA says {@code before} ahead of login and {@code after} after it. */
+  private static void emptyMailbox(Conversation c, String before, String after) throws IOException {
+    greetedUntilPass(c, "USER", "UIDL", before);
     c.send("+OK");
     c.expect("CAPA");
     c.send("+OK", "USER", "UIDL", after, ".");
@@ -131,12 +141,7 @@ class LoginDelayPollTest {
     try (ScriptedServer server =
         new ScriptedServer(
             c -> {
-              c.send("+OK ready");
-              c.expect("CAPA");
-              c.send("+OK", "USER", "UIDL", "PIPELINING", "LOGIN-DELAY 900", ".");
-              c.expect("USER u");
-              c.send("+OK");
-              c.expect("PASS p");
+              greetedUntilPass(c, "USER", "UIDL", "PIPELINING", "LOGIN-DELAY 900");
               c.send("+OK");
               c.expect("CAPA");
               c.expect("LIST");
@@ -170,12 +175,7 @@ class LoginDelayPollTest {
     PollResult r =
         failedPoll(
             c -> {
-              c.send("+OK ready");
-              c.expect("CAPA");
-              c.send("+OK", "USER", "UIDL", "LOGIN-DELAY 86400", ".");
-              c.expect("USER u");
-              c.send("+OK");
-              c.expect("PASS p");
+              greetedUntilPass(c, "USER", "UIDL", "LOGIN-DELAY 86400");
               c.close();
             });
     assertThat(r.loginDelay()).isEmpty();
@@ -186,12 +186,7 @@ class LoginDelayPollTest {
     PollResult r =
         failedPoll(
             c -> {
-              c.send("+OK ready");
-              c.expect("CAPA");
-              c.send("+OK", "USER", "UIDL", "PIPELINING", "LOGIN-DELAY 86400", ".");
-              c.expect("USER u");
-              c.send("+OK");
-              c.expect("PASS p");
+              greetedUntilPass(c, "USER", "UIDL", "PIPELINING", "LOGIN-DELAY 86400");
               c.send("+OK");
               c.expect("CAPA");
               c.expect("LIST");
@@ -206,12 +201,7 @@ class LoginDelayPollTest {
     PollResult r =
         failedPoll(
             c -> {
-              c.send("+OK ready");
-              c.expect("CAPA");
-              c.send("+OK", "USER", "UIDL", "LOGIN-DELAY 86400", ".");
-              c.expect("USER u");
-              c.send("+OK");
-              c.expect("PASS p");
+              greetedUntilPass(c, "USER", "UIDL", "LOGIN-DELAY 86400");
               c.send("+OK");
               c.expect("CAPA");
               c.send("+OK", "USER");

@@ -33,6 +33,13 @@ class Pop3ClientCapaAfterLoginTest {
     c.send("+OK logged in");
   }
 
+  /** The CAPA after login, LIST and UIDL, all read before the script answers any of them. */
+  private static void expectCapaWithTheListings(Conversation c) throws IOException {
+    c.expect("CAPA");
+    c.expect("LIST");
+    c.expect("UIDL");
+  }
+
   private static Pop3Client loggedIn(ScriptedServer server) throws Pop3Exception {
     Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
     client.login(ALICE, AuthMethod.USER);
@@ -45,9 +52,7 @@ class Pop3ClientCapaAfterLoginTest {
         new ScriptedServer(
             c -> {
               login(c, "USER", "UIDL", "PIPELINING");
-              c.expect("CAPA");
-              c.expect("LIST");
-              c.expect("UIDL");
+              expectCapaWithTheListings(c);
               c.send("+OK", "USER", "UIDL", "PIPELINING", "LOGIN-DELAY 60", ".");
               c.send("+OK 2 messages", "1 120", "2 200", ".");
               c.send("+OK", "1 first-id", "2 second-id", ".");
@@ -142,9 +147,7 @@ class Pop3ClientCapaAfterLoginTest {
         new ScriptedServer(
             c -> {
               login(c, "USER", "UIDL", "PIPELINING");
-              c.expect("CAPA");
-              c.expect("LIST");
-              c.expect("UIDL");
+              expectCapaWithTheListings(c);
               c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
               c.send("-ERR [SYS/TEMP] listing unavailable");
               c.send("+OK", "1 first-id", ".");
@@ -167,9 +170,7 @@ class Pop3ClientCapaAfterLoginTest {
         new ScriptedServer(
             c -> {
               login(c, "USER", "PIPELINING");
-              c.expect("CAPA");
-              c.expect("LIST");
-              c.expect("UIDL");
+              expectCapaWithTheListings(c);
               c.send("+OK", "USER", "PIPELINING", ".");
               c.send("+OK", "1 10", "2 20", ".");
               c.send("-ERR no UIDL here");
@@ -192,9 +193,7 @@ class Pop3ClientCapaAfterLoginTest {
         new ScriptedServer(
             c -> {
               login(c, "USER", "PIPELINING");
-              c.expect("CAPA");
-              c.expect("LIST");
-              c.expect("UIDL");
+              expectCapaWithTheListings(c);
               c.send("-ERR not now");
               c.send("+OK", "1 10", ".");
               c.send("+OK", "1 only-id", ".");
