@@ -209,6 +209,30 @@ class Pop3ClientCapaAfterLoginTest {
   }
 
   @Test
+  void anEndlessCapaAfterLoginEndsTheSessionWithoutQuitBeforeTheListingsAreRead() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              login(c, "USER", "UIDL", "PIPELINING");
+              expectCapaWithTheListings(c);
+              c.send("+OK");
+              for (int i = 0; i <= Pop3Client.MAX_CAPA_LINES; i++) {
+                c.send("X-CAPABILITY-" + i);
+              }
+              c.expectClose();
+            })) {
+      Pop3Client client = loggedIn(server);
+      assertThatThrownBy(client::listings)
+          .isInstanceOf(Pop3ProtocolException.class)
+          .hasMessageContaining("CAPA")
+          .hasMessageContaining("nothing was fetched or deleted");
+      assertThat(client.isOpen()).isFalse();
+      assertThat(client.capabilitiesAfterLogin()).isEmpty();
+      server.awaitScript();
+    }
+  }
+
+  @Test
   void aSessionClosedBeforeItsFirstCommandSentNoCapaAndHasNoCapabilitiesAfterLogin()
       throws Exception {
     try (ScriptedServer server =
