@@ -7,11 +7,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -174,6 +176,47 @@ class PackageLayoutIT {
             "Linux/x86",
             "Linux/ppc64",
             "Linux/riscv64");
+  }
+
+  /**
+   * A service entry the JVM reads names a class it must find. The jar is not a multi-release one,
+   * so a class only under META-INF/versions/ is found by no Java: on Java 18 and later, the
+   * resolver provider dnsjava declared that way made every host name lookup fail.
+   */
+  @Test
+  void everyServiceTheJarDeclaresIsAClassOfTheJarOutsideTheVersionedDirectories()
+      throws IOException {
+    Map<String, List<String>> missing = new LinkedHashMap<>();
+    Set<String> services = new TreeSet<>();
+    try (JarFile jar = new JarFile(root.resolve("usr/share/popfetch/popfetch.jar").toFile())) {
+      assertThat(jar.getManifest().getMainAttributes().getValue("Multi-Release"))
+          .as("the jar is read the same way by every Java")
+          .isNull();
+      for (ZipEntry service :
+          jar.stream()
+              .filter(e -> e.getName().startsWith("META-INF/services/") && !e.isDirectory())
+              .toList()) {
+        services.add(service.getName().substring("META-INF/services/".length()));
+        String text;
+        try (InputStream in = jar.getInputStream(service)) {
+          text = new String(in.readAllBytes(), UTF_8);
+        }
+        for (String line : text.split("\n")) {
+          String name = line.replaceFirst("#.*", "").strip();
+          if (!name.isEmpty() && jar.getEntry(name.replace('.', '/') + ".class") == null) {
+            missing.computeIfAbsent(service.getName(), k -> new ArrayList<>()).add(name);
+          }
+        }
+      }
+    }
+    assertThat(services)
+        .as("services the jar declares")
+        .contains("java.sql.Driver", "org.slf4j.spi.SLF4JServiceProvider")
+        .as("host names are the system resolver's, not dnsjava's")
+        .doesNotContain(
+            "java.net.spi.InetAddressResolverProvider",
+            "sun.net.spi.nameservice.NameServiceDescriptor");
+    assertThat(missing).as("declared services whose class is not in the jar").isEmpty();
   }
 
   @Test
