@@ -602,13 +602,32 @@ public final class Pop3Client implements Closeable {
    *     #MAX_LISTING_ENTRIES} messages
    */
   public Listings uidlAndList(int first, int last) throws Pop3Exception {
+    return rangeListings(first, first + 1, last);
+  }
+
+  /**
+   * UIDL n and LIST n for each message from {@code first} to {@code last}, pipelined as {@link
+   * #uidlAndList} pipelines them: for a poll that has checked the unique-id of the message before
+   * {@code first} by itself, as it does where each command is a round trip.
+   *
+   * @return the sizes and unique-ids of those messages, in order; both empty if {@code last <
+   *     first}
+   * @throws Pop3ErrorException as {@link #uidlAndList}
+   * @throws Pop3ProtocolException as {@link #uidlAndList}
+   * @throws IllegalArgumentException as {@link #uidlAndList}
+   */
+  public Listings listingsOf(int first, int last) throws Pop3Exception {
+    return rangeListings(first, first, last);
+  }
+
+  private Listings rangeListings(int uidFirst, int listFirst, int last) throws Pop3Exception {
     List<String> lines = new ArrayList<>();
-    commands(lines, "UIDL", first, last);
-    commands(lines, "LIST", first + 1, last);
+    commands(lines, "UIDL", uidFirst, last);
+    commands(lines, "LIST", listFirst, last);
     List<Pop3Reply> replies = pipelined("UIDL", lines);
-    int uidls = Math.max(0, last - first + 1);
-    UidTable uids = uidEntries(replies.subList(0, uidls), first);
-    ScanTable scan = scanEntries(replies.subList(uidls, replies.size()), first + 1);
+    int uidls = Math.max(0, last - uidFirst + 1);
+    UidTable uids = uidEntries(replies.subList(0, uidls), uidFirst);
+    ScanTable scan = scanEntries(replies.subList(uidls, replies.size()), listFirst);
     return new Listings(scan, uids, Optional.empty());
   }
 

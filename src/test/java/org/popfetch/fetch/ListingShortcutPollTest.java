@@ -139,6 +139,88 @@ class ListingShortcutPollTest {
   }
 
   @Test
+  void withoutPipeliningTheMarkIsCheckedAloneBeforeTheNewMessagesAreListedOneByOne()
+      throws Exception {
+    try (ScriptedServer server =
+        server(
+            c -> {
+              loggedInWithoutPipelining(c);
+              c.expect("STAT");
+              c.send("+OK " + (KEPT + 2) + " " + 30 * (KEPT + 2));
+              // Each command waits for its answer: the server answers before reading the next.
+              c.expect("UIDL " + KEPT);
+              c.send("+OK " + KEPT + " uid-" + KEPT);
+              for (int i = KEPT + 1; i <= KEPT + 2; i++) {
+                c.expect("UIDL " + i);
+                c.send("+OK " + i + " uid-" + i);
+              }
+              for (int i = KEPT + 1; i <= KEPT + 2; i++) {
+                c.expect("LIST " + i);
+                c.send("+OK " + i + " 30");
+              }
+              for (int i = KEPT + 1; i <= KEPT + 2; i++) {
+                c.expect("RETR " + i);
+                c.send("+OK", "Subject: message " + i, "", "body " + i, ".");
+              }
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      keptBefore(KEPT, Optional.of(new ListingMark(KEPT, "uid-" + KEPT, 0)));
+      PollResult result = poll(server, keep());
+      assertThat(result.failure()).isEmpty();
+      assertThat(result.fetched()).isEqualTo(2);
+      assertThat(result.onServer()).isEqualTo(KEPT + 2);
+    }
+    assertThat(delivered()).isEqualTo(2);
+    assertThat(store.loadMark(key())).contains(new ListingMark(KEPT + 2, "uid-" + (KEPT + 2), 1));
+  }
+
+  @Test
+  void withoutPipeliningAMovedMarkCostsOneUidlBeforeTheWholeListing() throws Exception {
+    // Another client deleted message 60: message 120 is now the one that was 121. Without
+    // PIPELINING every command is a round trip, so nothing after the mark is asked for before the
+    // mark is found moved.
+    List<String> now = new ArrayList<>(uids(KEPT + 3));
+    now.remove("uid-60");
+    try (ScriptedServer server =
+        server(
+            c -> {
+              loggedInWithoutPipelining(c);
+              c.expect("STAT");
+              c.send("+OK " + now.size() + " " + 30 * now.size());
+              c.expect("UIDL " + KEPT);
+              c.send("+OK " + KEPT + " " + now.get(KEPT - 1));
+              c.expect("LIST");
+              c.send("+OK");
+              for (int i = 1; i <= now.size(); i++) {
+                c.send(i + " 30");
+              }
+              c.send(".");
+              c.expect("UIDL");
+              c.send("+OK");
+              for (int i = 1; i <= now.size(); i++) {
+                c.send(i + " " + now.get(i - 1));
+              }
+              c.send(".");
+              for (int i = KEPT; i <= now.size(); i++) {
+                c.expect("RETR " + i);
+                c.send("+OK", "Subject: message " + i, "", "body " + i, ".");
+              }
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      keptBefore(KEPT, Optional.of(new ListingMark(KEPT, "uid-" + KEPT, 0)));
+      PollResult result = poll(server, keep());
+      assertThat(result.failure()).isEmpty();
+      assertThat(result.fetched()).isEqualTo(3);
+    }
+    assertThat(store.load(key()))
+        .containsKeys("uid-121", "uid-122", "uid-123")
+        .doesNotContainKey("uid-60")
+        .hasSize(KEPT + 2);
+  }
+
+  @Test
   void aPollAfterTheMarkReadsOnlyTheEntriesOfTheMessagesItLists() throws Exception {
     List<Collection<String>> lookedUp = new ArrayList<>();
     int[] wholeReads = {0};
@@ -547,6 +629,19 @@ class ListingShortcutPollTest {
     c.send("+OK");
     c.expect("CAPA");
     c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
+  }
+
+  /** As {@link #loggedIn}, with a server that does not offer PIPELINING. */
+  static void loggedInWithoutPipelining(Conversation c) throws IOException {
+    c.send("+OK ready");
+    c.expect("CAPA");
+    c.send("+OK", "USER", "UIDL", ".");
+    c.expect("USER u");
+    c.send("+OK");
+    c.expect("PASS p");
+    c.send("+OK");
+    c.expect("CAPA");
+    c.send("+OK", "USER", "UIDL", ".");
   }
 
   /**

@@ -49,6 +49,33 @@ class Pop3ClientRangeTest {
   }
 
   @Test
+  void theListingsOfARangeAskUidlAndListOfEveryMessageInIt() throws Exception {
+    try (ScriptedServer server =
+        new ScriptedServer(
+            c -> {
+              greetAndLogin(c, "USER", "UIDL", "PIPELINING");
+              c.expect("UIDL 8");
+              c.expect("UIDL 9");
+              c.expect("LIST 8");
+              c.expect("LIST 9");
+              c.send("+OK 8 b", "+OK 9 d", "+OK 8 100", "+OK 9 200");
+              expectQuit(c);
+            })) {
+      Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
+      client.login(ALICE, AuthMethod.USER);
+      Listings listed = client.listingsOf(8, 9);
+      assertThat(listed.uids()).containsExactly(new UidListing(8, "b"), new UidListing(9, "d"));
+      assertThat(listed.scan()).containsExactly(new ScanListing(8, 100), new ScanListing(9, 200));
+      // An empty range asks nothing: QUIT is the next command the server reads.
+      Listings none = client.listingsOf(10, 9);
+      assertThat(none.uids()).isEmpty();
+      assertThat(none.scan()).isEmpty();
+      client.quit();
+      server.awaitScript();
+    }
+  }
+
+  @Test
   void withoutPipeliningEachWaitsForItsAnswer() throws Exception {
     try (ScriptedServer server =
         new ScriptedServer(
