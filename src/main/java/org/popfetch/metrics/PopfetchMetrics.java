@@ -97,14 +97,19 @@ public final class PopfetchMetrics {
     if (clusterCheckIns != null) {
       return;
     }
+    // Held strongly: a gauge holds its object weakly by default, and nothing else holds these
+    // suppliers (the node hands over lambdas), so a collection left every scrape saying NaN.
     Gauge.builder("popfetch_cluster_config_mismatch", configMismatch, DoubleSupplier::getAsDouble)
         .description("1 while this node's configuration differs from the cluster's")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("popfetch_cluster_nodes", nodes, DoubleSupplier::getAsDouble)
         .description("nodes in the cluster's check-in table, late or dead ones included")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("popfetch_cluster_leases_held", leasesHeld, DoubleSupplier::getAsDouble)
         .description("accounts this node polls right now")
+        .strongReference(true)
         .register(registry);
     clusterCheckIns =
         MultiGauge.builder("popfetch_cluster_node_last_checkin_seconds")

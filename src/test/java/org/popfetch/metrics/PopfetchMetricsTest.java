@@ -2,6 +2,7 @@ package org.popfetch.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,6 +155,34 @@ class PopfetchMetricsTest {
         .contains("popfetch_cluster_account_polled_by{account=\"alice\",node=\"mx1-100\"} 1.0")
         .doesNotContain("node=\"mx2-200\"")
         .doesNotContain("account=\"bob\"");
+  }
+
+  /**
+   * Micrometer holds a gauge's object weakly unless told otherwise. The cluster's gauges read
+   * suppliers that nothing else holds (the node hands lambdas over its own fields): once a
+   * collection took them, every scrape said NaN.
+   */
+  @Test
+  void theClustersGaugesOutliveACollectionOfTheSuppliersNothingElseHolds() {
+    AtomicInteger leases = new AtomicInteger(3);
+    registerClusterWithSuppliersHeldByNoOne(leases);
+    // A collection that clears weak references: the probe, as unheld as the suppliers, is gone.
+    WeakReference<Object> probe = new WeakReference<>(new Object());
+    for (int i = 0; i < 50 && probe.get() != null; i++) {
+      System.gc();
+    }
+    assertThat(probe.get()).as("a collection cleared weak references").isNull();
+
+    assertThat(metrics.scrape())
+        .contains("popfetch_cluster_config_mismatch 1.0")
+        .contains("popfetch_cluster_nodes 2.0")
+        .contains("popfetch_cluster_leases_held 3.0");
+  }
+
+  private void registerClusterWithSuppliersHeldByNoOne(AtomicInteger leases) {
+    AtomicInteger nodes = new AtomicInteger(2);
+    // Capturing lambdas: a new object each, held by the gauge alone.
+    metrics.cluster(() -> nodes.get() - 1, () -> nodes.get(), () -> leases.get());
   }
 
   @Test
