@@ -59,7 +59,26 @@ public final class Main extends RootCommand {
 
   /** Runs a command line and returns its exit status, for tests and for {@link #main}. */
   public static int run(String... args) {
-    return execute(commandLineFor(args), args);
+    PollCommand poll = PollWords.command(args);
+    return poll != null ? runPoll(poll) : execute(commandLineFor(args), args);
+  }
+
+  /**
+   * Runs a poll bound without picocli ({@link PollWords}): its exit status, or {@link
+   * ExitStatus#INTERNAL} after one line for whatever it threw, as picocli's handler would say it.
+   */
+  static int runPoll(PollCommand poll) {
+    boolean trace = poll.options.trace;
+    PrintWriter out = poll.out();
+    PrintWriter err = poll.err();
+    try {
+      return poll.call();
+    } catch (Throwable e) {
+      return internalError(e, err, trace);
+    } finally {
+      out.flush();
+      err.flush();
+    }
   }
 
   /**
@@ -69,22 +88,13 @@ public final class Main extends RootCommand {
    * (docs/benchmarks.md, "Start-up"). Anything else (no words, an option, {@code help}, a word that
    * names no command) gets the {@link #commandLine() whole command line}, which lists the commands
    * and suggests the one meant. Both parse a named command's words alike: its options, help and
-   * errors come from the same annotations. {@code poll}'s words, when they parse and ask for
-   * neither help nor the version, are parsed by {@link PollCommandLine}, built without reading
-   * annotations.
+   * errors come from the same annotations. The usual words of {@code poll} do not come here at all
+   * ({@link PollWords}).
    */
   static CommandLine commandLineFor(String... args) {
     Class<?> command = args.length > 0 ? commandNamed(args[0]) : null;
     if (command == null) {
       return commandLine();
-    }
-    if (command == PollCommand.class) {
-      // The one command a timer or cron starts again and again: parsed without its annotations
-      // when the words need nothing but parsing (see PollCommandLine).
-      CommandLine poll = PollCommandLine.forArgs(args);
-      if (poll != null) {
-        return handled(poll);
-      }
     }
     CommandLine cli = new CommandLine(new RootCommand());
     cli.addSubcommand(command);
@@ -136,9 +146,9 @@ public final class Main extends RootCommand {
   /**
    * {@code cli} with the handlers of usage errors and unexpected exceptions, and without picocli's
    * {@code @file} expansion: a word is a word. picocli reads the words of a word starting with @
-   * from that file by default; popfetch never offered it, a file it could not read ended in a stack
-   * trace and status 1 ("no new mail" to a timer), and a pipe ({@code @/dev/stdin}) is read once
-   * while {@code poll}'s words are parsed twice ({@link PollCommandLine}).
+   * from that file by default; popfetch never offered it, and a file it could not read ended in a
+   * stack trace and status 1 ("no new mail" to a timer). {@link PollWords} takes such a word for an
+   * account name too.
    */
   static CommandLine handled(CommandLine cli) {
     cli.setExpandAtFiles(false);

@@ -72,6 +72,11 @@ final class PollCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions options;
 
+  /** Its standard output and error when bound without picocli ({@link PollWords}). */
+  PrintWriter out;
+
+  PrintWriter err;
+
   @Option(
       names = {"-q", "--quiet"},
       description =
@@ -94,6 +99,16 @@ final class PollCommand implements Callable<Integer> {
       description = "Accounts to poll (default: all).")
   List<String> accounts;
 
+  /** Standard output: its own, or picocli's. */
+  PrintWriter out() {
+    return out != null ? out : spec.commandLine().getOut();
+  }
+
+  /** Standard error: its own, or picocli's. */
+  PrintWriter err() {
+    return err != null ? err : spec.commandLine().getErr();
+  }
+
   @Override
   public Integer call() throws Exception {
     if (!quiet) {
@@ -105,7 +120,7 @@ final class PollCommand implements Callable<Integer> {
   }
 
   private int poll() throws Exception {
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = err();
     AccountRun.Plan plan;
     try {
       // A running service polls now and answers with each account's result; without one, this
@@ -123,7 +138,7 @@ final class PollCommand implements Callable<Integer> {
               ControlRequest.of("poll", accounts),
               ServiceClient.LONG,
               // Quiet: the service's result lines are dropped, its failure lines still shown.
-              quiet ? new PrintWriter(Writer.nullWriter()) : spec.commandLine().getOut(),
+              quiet ? new PrintWriter(Writer.nullWriter()) : out(),
               err);
       if (served.isPresent()) {
         if (options.trace) {
