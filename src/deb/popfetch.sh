@@ -228,6 +228,9 @@ cds_train() {
 
 JVM_FLAGS="-XX:+UseSerialGC -Xms8m -Xmx64m -XX:NewRatio=6 -XX:MinHeapFreeRatio=10"
 JVM_FLAGS="$JVM_FLAGS -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto"
+# An archive the Java cannot map is run without, as -Xshare:auto says; Java 25 (JDK-8327495) also
+# says so on standard output at every start, two to four lines, unless CDS logging is off.
+JVM_FLAGS="$JVM_FLAGS -Xlog:cds=off"
 # Two malloc arenas for the JVM's native memory instead of glibc's one per thread that allocates
 # (parallel polls, fsync threads): 1.3 MB less peak RSS in the harness's S5, no CPU cost seen.
 # One set in the environment wins.

@@ -29,7 +29,7 @@ import org.popfetch.testing.Command;
 class LauncherTest {
   private static final String FLAGS_OF_EVERY_JAVA =
       "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:NewRatio=6 -XX:MinHeapFreeRatio=10"
-          + " -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto";
+          + " -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -Xshare:auto -Xlog:cds=off";
   private static final String NATIVE_HEAP_TRIM =
       " -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000";
   private static final String OLD_LOCALE_DATA = " -Djava.locale.providers=COMPAT";

@@ -70,6 +70,56 @@ class NewerJavaIT {
                     }));
   }
 
+  /**
+   * The launcher on each newer Java, with the class-data archive it made there, then with that
+   * archive damaged (as a Java update or a heap of 32 GB makes one the JVM refuses): standard
+   * output holds the version and nothing of the JVM's, standard error nothing at all.
+   */
+  @TestFactory
+  Stream<DynamicTest> theLauncherOnEachNewerJavaPrintsOnlyPopfetchsOwnOutput() throws IOException {
+    List<Path> homes = newerJavas();
+    assumeFalse(homes.isEmpty(), "no Java newer than 17 under " + JVMS);
+    Path jar = Path.of("target/popfetch.jar").toAbsolutePath();
+    Path launcher = Path.of("src/deb/popfetch.sh").toAbsolutePath();
+    return homes.stream()
+        .map(
+            home ->
+                DynamicTest.dynamicTest(
+                    home.getFileName().toString(),
+                    () -> {
+                      Path cache = tmp.resolve("cache-" + home.getFileName());
+                      Files.createDirectories(cache);
+                      Map<String, String> env =
+                          Map.of(
+                              "PATH", "/usr/bin:/bin",
+                              "LC_ALL", "C.UTF-8",
+                              "HOME", tmp.toString(),
+                              "JAVA_HOME", home.toString(),
+                              "POPFETCH_JAR", jar.toString(),
+                              "POPFETCH_CDS_DIR", cache.toString());
+                      List<String> version = List.of(launcher.toString(), "--version");
+                      Command first = Command.run(version, env);
+                      assertThat(first.status()).as(first.err()).isZero();
+                      List<Path> archives;
+                      try (Stream<Path> made = Files.list(cache)) {
+                        archives = made.filter(p -> p.toString().endsWith(".jsa")).toList();
+                      }
+                      assertThat(archives).as("the archive the first start made").isNotEmpty();
+                      for (Path archive : archives) {
+                        Files.writeString(archive, "not an archive any more");
+                      }
+
+                      Command damaged = Command.run(version, env);
+                      assertThat(damaged.status()).as(damaged.err()).isZero();
+                      assertThat(damaged.err()).as("standard error").isEmpty();
+                      assertThat(damaged.out().lines())
+                          .as("standard output")
+                          .hasSize(2)
+                          .allMatch(l -> l.startsWith("popfetch ") || l.startsWith("Java "));
+                      assertThat(first.out()).isEqualTo(damaged.out());
+                    }));
+  }
+
   /** The Java installations under /usr/lib/jvm whose release file says 18 or later. */
   private static List<Path> newerJavas() throws IOException {
     List<Path> found = new ArrayList<>();

@@ -105,8 +105,16 @@ public final class TlsFront implements AutoCloseable {
   private void serve(SSLSocket client, Handler handler) {
     try (client) {
       client.setSoTimeout(20_000);
+      long started = System.currentTimeMillis();
       client.startHandshake();
       handshakes.incrementAndGet();
+      // Java 25's server asks the key manager for a certificate even when it then resumes the
+      // session (Java 17's does not): a resumed session keeps its first handshake's creation time.
+      if (client.getSession().getCreationTime() < started) {
+        synchronized (certificateSent) {
+          certificateSent.remove(client);
+        }
+      }
       handler.serve(client);
     } catch (IOException e) {
       // refused by the client, or gone
