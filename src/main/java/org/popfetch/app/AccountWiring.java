@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -442,7 +443,29 @@ final class AccountWiring {
     return config.state().directory().resolve("spool");
   }
 
+  /** Where Linux keeps the machine's name, as gethostname(2) gives it. */
+  static final Path KERNEL_HOSTNAME = Path.of("/proc/sys/kernel/hostname");
+
+  /**
+   * This machine's name, for Maildir file names, Received lines and the name said to an SMTP
+   * server: the kernel's, the one {@link InetAddress#getLocalHost} names too, but read without
+   * asking a resolver for its address first. On a machine whose own name no resolver knows, that
+   * lookup cost every poll the resolver's timeout before it connected.
+   */
   static String localHost() {
+    return localHost(KERNEL_HOSTNAME);
+  }
+
+  /** As {@link #localHost()}, with the kernel's name read from {@code kernelName}. */
+  static String localHost(Path kernelName) {
+    try {
+      String name = Files.readString(kernelName).strip();
+      if (!name.isEmpty()) {
+        return name;
+      }
+    } catch (IOException e) {
+      // Not Linux, or /proc not mounted: the JDK's way below.
+    }
     try {
       return Optional.ofNullable(InetAddress.getLocalHost().getHostName()).orElse("localhost");
     } catch (UnknownHostException e) {
