@@ -450,7 +450,9 @@ final class AccountWiring {
    * This machine's name, for Maildir file names, Received lines and the name said to an SMTP
    * server: the kernel's, the one {@link InetAddress#getLocalHost} names too, but read without
    * asking a resolver for its address first. On a machine whose own name no resolver knows, that
-   * lookup cost every poll the resolver's timeout before it connected.
+   * lookup cost every poll the resolver's timeout before it connected (and a delivery agent, which
+   * has no network, always got "localhost"). The kernel takes any bytes as its name: one that is
+   * not a host name ({@link #isHostName}) is not used, as the resolver did not take it.
    */
   static String localHost() {
     return localHost(KERNEL_HOSTNAME);
@@ -460,16 +462,49 @@ final class AccountWiring {
   static String localHost(Path kernelName) {
     try {
       String name = Files.readString(kernelName).strip();
-      if (!name.isEmpty()) {
+      if (isHostName(name)) {
         return name;
       }
     } catch (IOException e) {
       // Not Linux, or /proc not mounted: the JDK's way below.
     }
     try {
-      return Optional.ofNullable(InetAddress.getLocalHost().getHostName()).orElse("localhost");
+      String name = InetAddress.getLocalHost().getHostName();
+      return name != null && isHostName(name) ? name : "localhost";
     } catch (UnknownHostException e) {
       return "localhost";
     }
+  }
+
+  /**
+   * Whether {@code name} is a host name as RFC 1123 (section 2.1) writes one: labels of letters,
+   * digits and hyphens, none starting or ending with a hyphen, at most 63 characters each, joined
+   * by dots, 253 in all. Such a name goes into an EHLO line, a bounce's From and a Maildir file
+   * name as it is.
+   */
+  static boolean isHostName(String name) {
+    if (name.isEmpty() || name.length() > 253) {
+      return false;
+    }
+    int label = 0;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '.') {
+        if (label == 0 || name.charAt(i - 1) == '-') {
+          return false;
+        }
+        label = 0;
+      } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+        label++;
+      } else if (c == '-' && label > 0) {
+        label++;
+      } else {
+        return false;
+      }
+      if (label > 63) {
+        return false;
+      }
+    }
+    return label > 0 && name.charAt(name.length() - 1) != '-';
   }
 }

@@ -45,22 +45,6 @@ final class DeliverAgentCommand implements Callable<Integer> {
   @Option(names = "--stdio", description = "Serve one session on standard input and output.")
   boolean stdio;
 
-  /**
-   * The kernel's host name, for Maildir file names: without a network (PrivateNetwork=yes, AF_UNIX
-   * only) the name may not resolve, and {@link AccountWiring#localHost()} would say "localhost".
-   */
-  private static String hostName() {
-    try {
-      String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-      if (!name.isEmpty() && name.length() <= 255) {
-        return name;
-      }
-    } catch (IOException e) {
-      // not Linux: ask the resolver
-    }
-    return AccountWiring.localHost();
-  }
-
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
@@ -80,7 +64,8 @@ final class DeliverAgentCommand implements Callable<Integer> {
     Path spool = Files.createTempDirectory("popfetch-agent-");
     try {
       AgentServer server =
-          AgentServer.forMailboxes(spool, hostName(), Duration.ofSeconds(Math.max(1, idleSeconds)));
+          AgentServer.forMailboxes(
+              spool, AccountWiring.localHost(), Duration.ofSeconds(Math.max(1, idleSeconds)));
       if (stdio) {
         server.serve(System.in, System.out);
       } else if (inherited instanceof ServerSocketChannel listener) {
