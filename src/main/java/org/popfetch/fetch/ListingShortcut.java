@@ -192,33 +192,31 @@ final class ListingShortcut {
       return new Read(null, Path.MANY_NEW);
     }
     int n = (int) status.messages();
-    UidTable.Builder after = new UidTable.Builder();
-    ScanTable sizes;
+    Listings listed;
+    int firstNew; // the index in listed.uids() of message m + 1
     try {
       if (pipelining) {
-        Listings listed = client.uidlAndList(m, n);
-        UidTable ids = listed.uids();
-        if (!ids.uid(0).equals(mark.uid())) {
+        listed = client.uidlAndList(m, n);
+        if (!listed.uids().uid(0).equals(mark.uid())) {
           return new Read(null, Path.MARK_MOVED);
         }
-        for (int i = 1; i < ids.size(); i++) {
-          after.add(ids.number(i), ids.uid(i));
-        }
-        sizes = listed.scan();
+        firstNew = 1;
       } else {
         if (!client.uidl(m).uid().equals(mark.uid())) {
           return new Read(null, Path.MARK_MOVED);
         }
-        Listings listed = client.listingsOf(m + 1, n);
-        UidTable ids = listed.uids();
-        for (int i = 0; i < ids.size(); i++) {
-          after.add(ids.number(i), ids.uid(i));
-        }
-        sizes = listed.scan();
+        listed = client.listingsOf(m + 1, n);
+        firstNew = 0;
       }
     } catch (Pop3ErrorException e) {
       return new Read(null, Path.REFUSED);
     }
+    UidTable ids = listed.uids();
+    UidTable.Builder after = new UidTable.Builder();
+    for (int i = firstNew; i < ids.size(); i++) {
+      after.add(ids.number(i), ids.uid(i));
+    }
+    ScanTable sizes = listed.scan();
     return new Read(new Mailbox(sizes, after.build(), Optional.empty(), m, n), Path.AFTER_MARK);
   }
 
