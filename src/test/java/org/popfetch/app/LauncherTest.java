@@ -34,6 +34,9 @@ class LauncherTest {
       " -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000";
   private static final String OLD_LOCALE_DATA = " -Djava.locale.providers=COMPAT";
 
+  /** What every command but the service gets last, before its archive. */
+  private static final String SHORT_COMMAND = " -XX:CompileThresholdScaling=4";
+
   /** The flags a recent Java 17 gets. */
   private static final String FLAGS = FLAGS_OF_EVERY_JAVA + NATIVE_HEAP_TRIM + OLD_LOCALE_DATA;
 
@@ -133,7 +136,8 @@ class LauncherTest {
     Command c = launch("poll", "my account");
 
     assertThat(c.status()).isZero();
-    assertThat(c.out().strip()).isEqualTo("jdk17 " + FLAGS + " -jar " + JAR + " poll my account");
+    assertThat(c.out().strip())
+        .isEqualTo("jdk17 " + FLAGS + SHORT_COMMAND + " -jar " + JAR + " poll my account");
   }
 
   @ParameterizedTest
@@ -163,9 +167,25 @@ class LauncherTest {
                 + FLAGS_OF_EVERY_JAVA
                 + (trims ? NATIVE_HEAP_TRIM : "")
                 + (oldLocaleData ? OLD_LOCALE_DATA : "")
+                + SHORT_COMMAND
                 + " -jar "
                 + JAR
                 + " poll");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"poll, true", "check, true", "status, true", "demo, true", "run, false"})
+  void everyCommandButTheServiceCompilesLater(String command, boolean later) throws IOException {
+    // A short command's compiler work is mostly start-up code run a few hundred times; the
+    // service runs the same polls every minute and keeps the JVM's own counts.
+    jdk("jdk17", "17.0.15", "17");
+    env.put("JAVA_HOME", dir.resolve("jdk17").toString());
+
+    Command c = launch(command);
+
+    assertThat(c.out().strip())
+        .isEqualTo(
+            "jdk17 " + FLAGS + (later ? SHORT_COMMAND : "") + " -jar " + JAR + " " + command);
   }
 
   @Test
@@ -175,7 +195,14 @@ class LauncherTest {
     Command c = launch("poll");
 
     assertThat(c.out().strip())
-        .isEqualTo("jdk17 " + FLAGS_OF_EVERY_JAVA + OLD_LOCALE_DATA + " -jar " + JAR + " poll");
+        .isEqualTo(
+            "jdk17 "
+                + FLAGS_OF_EVERY_JAVA
+                + OLD_LOCALE_DATA
+                + SHORT_COMMAND
+                + " -jar "
+                + JAR
+                + " poll");
   }
 
   @Test
@@ -228,7 +255,8 @@ class LauncherTest {
     Command c = launch("status");
 
     assertThat(c.out().strip())
-        .isEqualTo("default-java " + FLAGS + " -Xmx64m -Dpf.x=1 -jar " + JAR + " status");
+        .isEqualTo(
+            "default-java " + FLAGS + SHORT_COMMAND + " -Xmx64m -Dpf.x=1 -jar " + JAR + " status");
   }
 
   /**
@@ -296,7 +324,14 @@ class LauncherTest {
     Path archive = cached(cache).get(0);
     assertThat(first.out().strip())
         .isEqualTo(
-            "jdk17 " + FLAGS + " -XX:SharedArchiveFile=" + archive + " -jar " + jar + " poll");
+            "jdk17 "
+                + FLAGS
+                + SHORT_COMMAND
+                + " -XX:SharedArchiveFile="
+                + archive
+                + " -jar "
+                + jar
+                + " poll");
     assertThat(second.out()).isEqualTo(first.out());
     assertThat(trained()).containsExactly("poll");
   }
@@ -407,7 +442,8 @@ class LauncherTest {
     Command second = launch("poll");
 
     assertThat(first.status()).isZero();
-    assertThat(first.out().strip()).isEqualTo("jdk17 " + FLAGS + " -jar " + JAR + " poll");
+    assertThat(first.out().strip())
+        .isEqualTo("jdk17 " + FLAGS + SHORT_COMMAND + " -jar " + JAR + " poll");
     assertThat(second.out()).isEqualTo(first.out());
     assertThat(first.err()).isEmpty();
     assertThat(trainings()).isEqualTo(1);
@@ -443,7 +479,8 @@ class LauncherTest {
 
     Command c = launch("poll");
 
-    assertThat(c.out().strip()).isEqualTo("jdk17 " + FLAGS + " -jar " + JAR + " poll");
+    assertThat(c.out().strip())
+        .isEqualTo("jdk17 " + FLAGS + SHORT_COMMAND + " -jar " + JAR + " poll");
     assertThat(trainings()).isZero();
   }
 
