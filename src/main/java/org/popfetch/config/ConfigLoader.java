@@ -115,6 +115,11 @@ public final class ConfigLoader extends YamlReader {
    * @throws ConfigException as {@link #load(Path)}
    */
   public static PopfetchConfig load(Path file, boolean checkFiles) throws ConfigException {
+    // An empty name (--config= with nothing after it) is the current directory to the JDK, and
+    // "popfetch: : not a regular file" said nothing an admin could act on.
+    if (file.toString().isEmpty()) {
+      throw new ConfigException("no configuration file named: the file name is empty");
+    }
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(file, BasicFileAttributes.class);

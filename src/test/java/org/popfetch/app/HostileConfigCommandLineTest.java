@@ -180,6 +180,25 @@ class HostileConfigCommandLineTest {
   }
 
   @Test
+  void anEmptyConfigurationFileNameIsSaidSo() {
+    for (String[] words :
+        new String[][] {
+          {"poll", "--config="},
+          {"poll", "-c", ""},
+          {"config", "check", "--config="},
+          {"run", "-c", ""}
+        }) {
+      Run run = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> popfetch(words));
+      String line = String.join(" ", words) + ": " + run.output();
+      assertThat(run.status()).as(line).isEqualTo(5);
+      run.assertOneCleanLine();
+      assertThat(run.output())
+          .as(line)
+          .contains("no configuration file named: the file name is empty");
+    }
+  }
+
+  @Test
   void aPasswordFileWithALineBreakIsRefusedWithoutShowingIt() throws Exception {
     Path secret = dir.resolve("pass");
     Files.writeString(secret, "s3cret\rDELE 1\n");

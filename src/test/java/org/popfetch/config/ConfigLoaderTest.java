@@ -781,6 +781,12 @@ accounts:
     }
 
     @Test
+    void anEmptyName() {
+      assertThatThrownBy(() -> ConfigLoader.load(Path.of("")))
+          .hasMessage("no configuration file named: the file name is empty");
+    }
+
+    @Test
     void aDirectory() {
       assertThatThrownBy(() -> ConfigLoader.load(dir)).hasMessage(dir + ": not a regular file");
     }
