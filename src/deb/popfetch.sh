@@ -257,8 +257,9 @@ fi
 # called a few hundred times and never again. Methods are compiled at four times the JVM's call and
 # loop counts instead: 0.4-0.6 MB less peak memory (the code cache and the compiler's arenas) and
 # about a tenth less CPU in a short poll; a long poll's hot methods pass any such count within its
-# first messages. Not the service: its polls call the same code each minute, and with counts that
-# decay between polls some of it would stay interpreted (docs/benchmarks.md, "Start-up").
+# first messages. Not the service: it runs the same poll code every minute, and it took a fifth
+# more CPU with the flag over ten minutes, that code still interpreted (docs/benchmarks.md,
+# "Start-up").
 case ${1:-} in
   run) ;;
   *) JVM_FLAGS="$JVM_FLAGS -XX:CompileThresholdScaling=4" ;;
