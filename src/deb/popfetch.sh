@@ -252,16 +252,17 @@ fi
 if has_compat_locale_data; then
   JVM_FLAGS="$JVM_FLAGS -Djava.locale.providers=COMPAT"
 fi
-# Every command but the service runs for a second or so, and the compiler spent a third of such a
+# A poll, a check, a status runs for a second or so, and the compiler spent a third of such a
 # command's CPU: a poll of ten new messages compiled some 600 methods, most of them start-up code
 # called a few hundred times and never again. Methods are compiled at four times the JVM's call and
-# loop counts instead: 0.4-0.6 MB less peak memory (the code cache and the compiler's arenas) and
+# loop counts instead: 0.2-0.7 MB less peak memory (the code cache and the compiler's arenas) and
 # about a tenth less CPU in a short poll; a long poll's hot methods pass any such count within its
-# first messages. Not the service: it runs the same poll code every minute, and it took a fifth
-# more CPU with the flag over ten minutes, that code still interpreted (docs/benchmarks.md,
-# "Start-up").
+# first messages. Not the commands that keep running: the service runs the same poll code every
+# minute, and it took a fifth more CPU with the flag over ten minutes, that code still interpreted
+# (docs/benchmarks.md, "Start-up"); the socket-activated delivery agent stays up while connections
+# come.
 case ${1:-} in
-  run) ;;
+  run | deliver-agent) ;;
   *) JVM_FLAGS="$JVM_FLAGS -XX:CompileThresholdScaling=4" ;;
 esac
 if cds_archive "${1:-}"; then

@@ -186,7 +186,9 @@ class HostileConfigCommandLineTest {
           {"poll", "--config="},
           {"poll", "-c", ""},
           {"config", "check", "--config="},
-          {"run", "-c", ""}
+          {"run", "-c", ""},
+          {"status", "--config="},
+          {"reload", "-c", ""}
         }) {
       Run run = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> popfetch(words));
       String line = String.join(" ", words) + ": " + run.output();

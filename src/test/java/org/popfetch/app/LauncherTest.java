@@ -174,10 +174,18 @@ class LauncherTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"poll, true", "check, true", "status, true", "demo, true", "run, false"})
+  @CsvSource({
+    "poll, true",
+    "check, true",
+    "status, true",
+    "demo, true",
+    "run, false",
+    "deliver-agent, false"
+  })
   void everyCommandButTheServiceCompilesLater(String command, boolean later) throws IOException {
     // A short command's compiler work is mostly start-up code run a few hundred times; the
-    // service runs the same polls every minute and keeps the JVM's own counts.
+    // service runs the same polls every minute, and the delivery agent's unit keeps it up while
+    // connections come: those two keep the JVM's own counts.
     jdk("jdk17", "17.0.15", "17");
     env.put("JAVA_HOME", dir.resolve("jdk17").toString());
 
