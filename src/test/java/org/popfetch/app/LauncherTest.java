@@ -34,7 +34,7 @@ class LauncherTest {
       " -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000";
   private static final String OLD_LOCALE_DATA = " -Djava.locale.providers=COMPAT";
 
-  /** What every command but the service gets last, before its archive. */
+  /** What every command but run and deliver-agent gets last, before its archive. */
   private static final String SHORT_COMMAND = " -XX:CompileThresholdScaling=4";
 
   /** The flags a recent Java 17 gets. */
@@ -182,7 +182,8 @@ class LauncherTest {
     "run, false",
     "deliver-agent, false"
   })
-  void everyCommandButTheServiceCompilesLater(String command, boolean later) throws IOException {
+  void shortCommandsCompileLaterAndTheLongRunningOnesDoNot(String command, boolean later)
+      throws IOException {
     // A short command's compiler work is mostly start-up code run a few hundred times; the
     // service runs the same polls every minute, and the delivery agent's unit keeps it up while
     // connections come: those two keep the JVM's own counts.
