@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.testing.Command;
 
@@ -38,36 +39,30 @@ class NewerJavaIT {
 
   @TestFactory
   Stream<DynamicTest> eachNewerJavaRunsTheDemoWithNothingOnStandardError() throws IOException {
-    List<Path> homes = newerJavas();
-    assumeFalse(homes.isEmpty(), "no Java newer than 17 under " + JVMS);
     Path jar = Path.of("target/popfetch.jar").toAbsolutePath();
-    return homes.stream()
-        .map(
-            home ->
-                DynamicTest.dynamicTest(
-                    home.getFileName().toString(),
-                    () -> {
-                      Path dir = tmp.resolve(home.getFileName().toString());
-                      Command demo =
-                          Command.run(
-                              List.of(
-                                  home.resolve("bin/java").toString(),
-                                  "-jar",
-                                  jar.toString(),
-                                  "demo",
-                                  "--dir",
-                                  dir.toString()),
-                              Map.of(
-                                  "PATH", "/usr/bin:/bin",
-                                  "LC_ALL", "C.UTF-8",
-                                  "HOME", tmp.toString()));
-                      assertThat(demo.err().lines())
-                          .as("standard error: popfetch's own log lines, none a warning")
-                          .isNotEmpty()
-                          .allMatch(l -> LOG_LINE.matcher(l).matches());
-                      assertThat(demo.status()).as(demo.err()).isZero();
-                      assertThat(demo.err()).contains("5 fetched");
-                    }));
+    return forEachNewerJava(
+        home -> {
+          Path dir = tmp.resolve(home.getFileName().toString());
+          Command demo =
+              Command.run(
+                  List.of(
+                      home.resolve("bin/java").toString(),
+                      "-jar",
+                      jar.toString(),
+                      "demo",
+                      "--dir",
+                      dir.toString()),
+                  Map.of(
+                      "PATH", "/usr/bin:/bin",
+                      "LC_ALL", "C.UTF-8",
+                      "HOME", tmp.toString()));
+          assertThat(demo.err().lines())
+              .as("standard error: popfetch's own log lines, none a warning")
+              .isNotEmpty()
+              .allMatch(l -> LOG_LINE.matcher(l).matches());
+          assertThat(demo.status()).as(demo.err()).isZero();
+          assertThat(demo.err()).contains("5 fetched");
+        });
   }
 
   /**
@@ -77,47 +72,52 @@ class NewerJavaIT {
    */
   @TestFactory
   Stream<DynamicTest> theLauncherOnEachNewerJavaPrintsOnlyPopfetchsOwnOutput() throws IOException {
-    List<Path> homes = newerJavas();
-    assumeFalse(homes.isEmpty(), "no Java newer than 17 under " + JVMS);
     Path jar = Path.of("target/popfetch.jar").toAbsolutePath();
     Path launcher = Path.of("src/deb/popfetch.sh").toAbsolutePath();
+    return forEachNewerJava(
+        home -> {
+          Path cache = tmp.resolve("cache-" + home.getFileName());
+          Files.createDirectories(cache);
+          Map<String, String> env =
+              Map.of(
+                  "PATH", "/usr/bin:/bin",
+                  "LC_ALL", "C.UTF-8",
+                  "HOME", tmp.toString(),
+                  "JAVA_HOME", home.toString(),
+                  "POPFETCH_JAR", jar.toString(),
+                  "POPFETCH_CDS_DIR", cache.toString());
+          List<String> version = List.of(launcher.toString(), "--version");
+          Command first = Command.run(version, env);
+          assertThat(first.status()).as(first.err()).isZero();
+          List<Path> archives;
+          try (Stream<Path> made = Files.list(cache)) {
+            archives = made.filter(p -> p.toString().endsWith(".jsa")).toList();
+          }
+          assertThat(archives).as("the archive the first start made").isNotEmpty();
+          for (Path archive : archives) {
+            Files.writeString(archive, "not an archive any more");
+          }
+
+          Command damaged = Command.run(version, env);
+          assertThat(damaged.status()).as(damaged.err()).isZero();
+          assertThat(damaged.err()).as("standard error").isEmpty();
+          assertThat(damaged.out().lines())
+              .as("standard output")
+              .hasSize(2)
+              .allMatch(l -> l.startsWith("popfetch ") || l.startsWith("Java "));
+          assertThat(first.out()).isEqualTo(damaged.out());
+        });
+  }
+
+  /** One test of {@code test} for each newer Java installed, named by its home; skipped if none. */
+  private static Stream<DynamicTest> forEachNewerJava(ThrowingConsumer<Path> test)
+      throws IOException {
+    List<Path> homes = newerJavas();
+    assumeFalse(homes.isEmpty(), "no Java newer than 17 under " + JVMS);
     return homes.stream()
         .map(
             home ->
-                DynamicTest.dynamicTest(
-                    home.getFileName().toString(),
-                    () -> {
-                      Path cache = tmp.resolve("cache-" + home.getFileName());
-                      Files.createDirectories(cache);
-                      Map<String, String> env =
-                          Map.of(
-                              "PATH", "/usr/bin:/bin",
-                              "LC_ALL", "C.UTF-8",
-                              "HOME", tmp.toString(),
-                              "JAVA_HOME", home.toString(),
-                              "POPFETCH_JAR", jar.toString(),
-                              "POPFETCH_CDS_DIR", cache.toString());
-                      List<String> version = List.of(launcher.toString(), "--version");
-                      Command first = Command.run(version, env);
-                      assertThat(first.status()).as(first.err()).isZero();
-                      List<Path> archives;
-                      try (Stream<Path> made = Files.list(cache)) {
-                        archives = made.filter(p -> p.toString().endsWith(".jsa")).toList();
-                      }
-                      assertThat(archives).as("the archive the first start made").isNotEmpty();
-                      for (Path archive : archives) {
-                        Files.writeString(archive, "not an archive any more");
-                      }
-
-                      Command damaged = Command.run(version, env);
-                      assertThat(damaged.status()).as(damaged.err()).isZero();
-                      assertThat(damaged.err()).as("standard error").isEmpty();
-                      assertThat(damaged.out().lines())
-                          .as("standard output")
-                          .hasSize(2)
-                          .allMatch(l -> l.startsWith("popfetch ") || l.startsWith("Java "));
-                      assertThat(first.out()).isEqualTo(damaged.out());
-                    }));
+                DynamicTest.dynamicTest(home.getFileName().toString(), () -> test.accept(home)));
   }
 
   /** The Java installations under /usr/lib/jvm whose release file says 18 or later. */
