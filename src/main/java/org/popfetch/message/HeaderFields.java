@@ -14,12 +14,14 @@ import java.util.Set;
 import org.apache.james.mime4j.MimeException;
 import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.codec.DecoderUtil;
+import org.apache.james.mime4j.stream.BodyDescriptor;
+import org.apache.james.mime4j.stream.BodyDescriptorBuilder;
 import org.apache.james.mime4j.stream.EntityState;
 import org.apache.james.mime4j.stream.Field;
 import org.apache.james.mime4j.stream.MimeConfig;
 import org.apache.james.mime4j.stream.MimeTokenStream;
+import org.apache.james.mime4j.stream.RawField;
 import org.apache.james.mime4j.util.ByteSequence;
-import org.apache.james.mime4j.util.MimeUtil;
 
 /**
  * The header fields of a message, read from the front of its stream without touching the body: at
@@ -130,8 +132,36 @@ public record HeaderFields(List<Field> fields) {
 
   private static final byte[] EMPTY_LINES = {'\r', '\n', '\r', '\n'};
 
+  /**
+   * Takes nothing from the fields as they are read: only the fields are wanted, not a description
+   * of the body. Mime4j's own builder reads Content-Type with {@code MimeUtil}, whose first use
+   * sets up a date formatter in the default time zone and so reads the JDK's zone rules: about 10
+   * ms of every one-shot poll's first message.
+   */
+  private static final class FieldsOnly implements BodyDescriptorBuilder {
+    @Override
+    public void reset() {}
+
+    @Override
+    public Field addField(RawField field) {
+      return null; // the field as read
+    }
+
+    @Override
+    public BodyDescriptor build() {
+      // Asked for only when the stream goes on into the body, which the reading of a head stops
+      // short of.
+      throw new IllegalStateException("only the header is read");
+    }
+
+    @Override
+    public BodyDescriptorBuilder newChild() {
+      return new FieldsOnly();
+    }
+  }
+
   private static HeaderFields parse(byte[] head, int length) throws IOException {
-    MimeTokenStream tokens = new MimeTokenStream(CONFIG, DecodeMonitor.SILENT, null);
+    MimeTokenStream tokens = new MimeTokenStream(CONFIG, DecodeMonitor.SILENT, new FieldsOnly());
     // The head ends at its empty line already; another one makes a complete (bodyless) message
     // of a head that was cut.
     tokens.parse(
@@ -197,7 +227,7 @@ public record HeaderFields(List<Field> fields) {
     List<String> out = new ArrayList<>();
     for (Field f : fields) {
       if (f.getName().toLowerCase(Locale.ROOT).equals(lower)) {
-        String unfolded = MimeUtil.unfold(f.getBody());
+        String unfolded = Folding.unfold(f.getBody());
         out.add(
             withoutControls(
                     decode

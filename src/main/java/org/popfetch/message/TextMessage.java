@@ -10,12 +10,9 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
-import java.util.TimeZone;
 import org.apache.james.mime4j.codec.EncoderUtil;
 import org.apache.james.mime4j.codec.QuotedPrintableOutputStream;
-import org.apache.james.mime4j.util.MimeUtil;
 
 /**
  * A short text/plain message popfetch writes itself (a notice to a mailbox's owner), as RFC 5322
@@ -66,14 +63,14 @@ public final class TextMessage {
 
   /** Adds a date field (RFC 5322 section 3.3) for {@code when} in {@code zone}. */
   public TextMessage date(String name, Instant when, ZoneId zone) {
-    return add(name, MimeUtil.formatDate(Date.from(when), TimeZone.getTimeZone(zone)));
+    return add(name, MailDate.format(when, zone));
   }
 
   private TextMessage add(String name, String value) {
     if (!name.matches("[!-9;-~]+")) {
       throw new IllegalArgumentException("not a header field name: " + name);
     }
-    fields.add(name + ": " + MimeUtil.fold(value, name.length() + 2));
+    fields.add(name + ": " + Folding.fold(value, name.length() + 2));
     return this;
   }
 

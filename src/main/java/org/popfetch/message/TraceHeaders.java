@@ -3,7 +3,6 @@ package org.popfetch.message;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import org.apache.james.mime4j.util.MimeUtil;
 
 /**
  * Header fields popfetch puts on top of a message it delivers: a {@code Received:} field that
@@ -56,7 +55,7 @@ public record TraceHeaders(List<String> fields) {
   }
 
   private static String field(String name, String body) {
-    return name + ": " + MimeUtil.fold(body, name.length() + 2);
+    return name + ": " + Folding.fold(body, name.length() + 2);
   }
 
   /** Keeps printable ASCII without spaces, so a value is one header token. */

@@ -46,10 +46,45 @@ class OneShotStartTest {
     }
   }
 
+  /** Answers a session on a mailbox of one message, whatever order the client asks in. */
+  private static void oneMessage(ScriptedServer.Conversation c) throws IOException {
+    c.send("+OK ready");
+    for (String line = c.readLine(); line != null; line = c.readLine()) {
+      String command = line.split(" ", 2)[0];
+      switch (command) {
+        case "CAPA" -> c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
+        case "USER", "PASS", "NOOP", "RSET" -> c.send("+OK");
+        case "STAT" -> c.send("+OK 1 120");
+        case "LIST" -> c.send("+OK", "1 120", ".");
+        case "UIDL" -> c.send("+OK", "1 uid-1", ".");
+        case "RETR" ->
+            c.send(
+                "+OK",
+                "From: Alice <alice@example.org>",
+                "Subject: one",
+                "Date: Tue, 1 Dec 2026 10:00:00 +0100",
+                "Content-Type: text/plain; charset=utf-8",
+                "",
+                "body",
+                ".");
+        case "QUIT" -> {
+          c.send("+OK bye");
+          return;
+        }
+        default -> c.send("-ERR unknown command");
+      }
+    }
+  }
+
   private Set<String> classesLoadedByPoll() throws Exception {
+    return classesLoadedByPoll(OneShotStartTest::emptyMailbox, ExitStatus.NO_MAIL);
+  }
+
+  private Set<String> classesLoadedByPoll(ScriptedServer.Script mailbox, ExitStatus expected)
+      throws Exception {
     Path log = dir.resolve("classes.log");
     Path config = dir.resolve("popfetch.yaml");
-    try (ScriptedServer server = new ScriptedServer(OneShotStartTest::emptyMailbox)) {
+    try (ScriptedServer server = new ScriptedServer(mailbox)) {
       Files.createFile(
           config,
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -80,7 +115,7 @@ class OneShotStartTest {
                   "--config",
                   config.toString()),
               Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C.UTF-8", "HOME", dir.toString()));
-      assertThat(c.status()).as(c.err()).isEqualTo(ExitStatus.NO_MAIL.code);
+      assertThat(c.status()).as(c.err()).isEqualTo(expected.code);
       pollErr = c.err();
     }
     // "java.lang.Object source: shared objects file"
@@ -107,6 +142,19 @@ class OneShotStartTest {
                     || name.startsWith("io.micrometer.")
                     || name.startsWith("org.apache.james.mime4j.")
                     || name.startsWith("sun.security.ssl."));
+  }
+
+  @Test
+  void aPollThatDeliversReadsNeitherTheZoneRulesNorMime4jsDateFormatter() throws Exception {
+    Set<String> loaded = classesLoadedByPoll(OneShotStartTest::oneMessage, ExitStatus.MAIL);
+
+    assertThat(loaded)
+        .as("the message was read and delivered")
+        .contains("org.apache.james.mime4j.stream.MimeTokenStream");
+    assertThat(loaded)
+        .as("MimeUtil's date formatter in the default zone, and the zone rules it reads")
+        .doesNotContain(
+            "org.apache.james.mime4j.util.MimeUtil", "java.time.zone.TzdbZoneRulesProvider");
   }
 
   @Test
