@@ -176,7 +176,10 @@ final class PollCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       return AccountRun.failed(e, err);
     }
-    try (StateLock held = lock.get()) {
+    try (StateLock held = lock.get();
+        // The servers' part of each session (connection, TLS, login, and the reading of the
+        // maildrop that STAT starts) runs while the local set-up below does.
+        SessionsAhead ahead = SessionsAhead.start(plan.targets(), config, options.trace)) {
       MailQueue queue =
           AccountWiring.forwards(config)
               ? new MailQueue(config.queue().dir(), Clock.systemUTC())
@@ -198,7 +201,8 @@ final class PollCommand implements Callable<Integer> {
                         ? notPolled(t, observer)
                         : AccountPolling.once(
                                 t.name(),
-                                PollWiring.poll(t, config, store, queue, options.trace),
+                                PollWiring.poll(
+                                    t, config, store, queue, options.trace, ahead.of(t)),
                                 observer)
                             .poll(() -> false));
         // A store that did not open is said here, once, as it was before any poll when the

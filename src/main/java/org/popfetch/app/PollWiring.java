@@ -2,6 +2,7 @@ package org.popfetch.app;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.AccountPoll;
@@ -11,6 +12,7 @@ import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.Lease;
 import org.popfetch.fetch.PollResult;
 import org.popfetch.fetch.SeenUidStore;
+import org.popfetch.fetch.SessionAhead;
 import org.popfetch.net.LoggingProtocolTrace;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.queue.MailQueue;
@@ -33,7 +35,18 @@ final class PollWiring {
       SeenUidStore store,
       MailQueue queue,
       boolean trace) {
-    return poll(target, config, store, queue, trace, () -> Lease.EXCLUSIVE);
+    return poll(target, config, store, queue, trace, () -> Lease.EXCLUSIVE, Optional.empty());
+  }
+
+  /** The same, its session taken from {@code ahead} if one was opened there for it. */
+  static AccountPolling.Poll poll(
+      AccountRun.Target target,
+      PopfetchConfig config,
+      SeenUidStore store,
+      MailQueue queue,
+      boolean trace,
+      Optional<SessionAhead> ahead) {
+    return poll(target, config, store, queue, trace, () -> Lease.EXCLUSIVE, ahead);
   }
 
   /**
@@ -47,23 +60,33 @@ final class PollWiring {
       MailQueue queue,
       boolean trace,
       Supplier<Lease> lease) {
+    return poll(target, config, store, queue, trace, lease, Optional.empty());
+  }
+
+  private static AccountPolling.Poll poll(
+      AccountRun.Target target,
+      PopfetchConfig config,
+      SeenUidStore store,
+      MailQueue queue,
+      boolean trace,
+      Supplier<Lease> lease,
+      Optional<SessionAhead> ahead) {
     String host = AccountWiring.localHost();
     return (observer, stop) -> {
       // Opened on first use: only a message that goes to several destinations needs it.
       DeliveryLedger ledger = SqliteDeliveryLedger.at(config.state().file());
       try {
-        return accountPoll(
+        AccountPoll poll =
+            accountPoll(
                 target,
                 store,
                 trace,
                 host,
                 observer,
                 AccountWiring.destination(target.config(), config, queue, host, ledger),
-                AccountWiring.quarantine(config, host))
-            .stopWhen(stop)
-            .withLedger(ledger)
-            .fencedBy(lease.get())
-            .run();
+                AccountWiring.quarantine(config, host));
+        ahead.ifPresent(poll::openedAhead);
+        return poll.stopWhen(stop).withLedger(ledger).fencedBy(lease.get()).run();
       } finally {
         close(ledger);
       }
@@ -137,8 +160,6 @@ final class PollWiring {
       FetchObserver observer,
       Destination destination,
       Destination quarantine) {
-    String name = target.config().name();
-    ProtocolTrace t = trace ? new LoggingProtocolTrace(name) : ProtocolTrace.NONE;
     return new AccountPoll(
         target.account(),
         AccountWiring.policy(target.config()),
@@ -148,6 +169,11 @@ final class PollWiring {
         host,
         Clock.systemUTC(),
         observer,
-        t);
+        trace(target, trace));
+  }
+
+  /** Where {@code target}'s protocol is written: the log with --trace, else nowhere. */
+  static ProtocolTrace trace(AccountRun.Target target, boolean trace) {
+    return trace ? new LoggingProtocolTrace(target.config().name()) : ProtocolTrace.NONE;
   }
 }

@@ -73,6 +73,8 @@ public final class AccountPoll {
 
   private Lease lease = Lease.EXCLUSIVE;
 
+  private SessionAhead sessionAhead;
+
   public AccountPoll(
       Pop3Account account,
       FetchPolicy policy,
@@ -130,6 +132,15 @@ public final class AccountPoll {
     return this;
   }
 
+  /**
+   * Takes its session from {@code ahead}, opened there for it, instead of opening one. Call before
+   * {@link #run}.
+   */
+  public AccountPoll openedAhead(SessionAhead ahead) {
+    this.sessionAhead = ahead;
+    return this;
+  }
+
   /** Polls once. Never throws: every failure is in the result, and the mail stays on the server. */
   public PollResult run() {
     Optional<PollFailure> failure = Optional.empty();
@@ -137,12 +148,15 @@ public final class AccountPoll {
     Pop3Client client = null;
     try {
       // Asked before connecting: a secret that cannot be had costs the server nothing.
-      Credentials credentials = account.credentialSource().credentials();
+      Credentials credentials =
+          sessionAhead == null ? account.credentialSource().credentials() : null;
       seenAhead =
           SeenUidsReadAhead.start(
               store, account.key(), mark -> !ListingShortcut.mayListAfter(mark, policy));
-      client = Pop3Client.connect(account.settings(), trace);
-      client.login(credentials, account.auth());
+      client =
+          sessionAhead == null
+              ? SessionAhead.loggedIn(account, credentials, trace)
+              : sessionAhead.take();
       failure = poll(client);
     } catch (StoreNotOpenedException e) {
       // Met at the first read of the store, right after the login: nothing else was sent, so
@@ -525,7 +539,7 @@ public final class AccountPoll {
   }
 
   /** QUIT on a session that marked nothing for deletion; its failure changes nothing. */
-  private static void quitQuietly(Pop3Client client) {
+  static void quitQuietly(Pop3Client client) {
     if (client == null || !client.isOpen()) {
       return;
     }

@@ -1,7 +1,9 @@
 package org.popfetch.schedule;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,5 +59,26 @@ public final class ParallelRun {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * The items {@link #forEach} starts at once, without waiting for a thread or a server slot: the
+   * first {@code parallel}, except those whose server more than {@code perServer} of them share
+   * (which of those waits depends on which thread is first).
+   */
+  public static <T> List<T> startingAtOnce(
+      List<T> items, int parallel, int perServer, Function<T, String> host, ToIntFunction<T> port) {
+    List<T> first = items.subList(0, Math.max(0, Math.min(parallel, items.size())));
+    Map<String, Integer> atServer = new HashMap<>();
+    for (T item : first) {
+      atServer.merge(ServerSlots.key(host.apply(item), port.applyAsInt(item)), 1, Integer::sum);
+    }
+    List<T> starting = new ArrayList<>();
+    for (T item : first) {
+      if (atServer.get(ServerSlots.key(host.apply(item), port.applyAsInt(item))) <= perServer) {
+        starting.add(item);
+      }
+    }
+    return starting;
   }
 }

@@ -80,8 +80,12 @@ public final class ServerSlots {
   }
 
   private Semaphore semaphore(String host, int port) {
+    return servers.computeIfAbsent(key(host, port), k -> new Semaphore(perServer, true));
+  }
+
+  /** Which server {@code host}:{@code port} is, as the slots count them. */
+  static String key(String host, int port) {
     // Host names are case-insensitive; two spellings of one name are one server.
-    return servers.computeIfAbsent(
-        host.toLowerCase(Locale.ROOT) + ":" + port, k -> new Semaphore(perServer, true));
+    return host.toLowerCase(Locale.ROOT) + ":" + port;
   }
 }

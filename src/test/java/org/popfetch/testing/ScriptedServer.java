@@ -189,6 +189,24 @@ public final class ScriptedServer implements AutoCloseable {
       return line;
     }
 
+    /**
+     * Reads one line and checks it is {@code expected}, after answering with {@code statAnswer} a
+     * STAT that comes first: a one-shot poll asks STAT right after its login, a poll in the service
+     * only when it lists after a listing mark.
+     */
+    public String expectAfterAnyStat(String expected, String statAnswer) throws IOException {
+      String line = readLine();
+      if ("STAT".equals(line)) {
+        send(statAnswer);
+        line = readLine();
+      }
+      if (!expected.equals(line)) {
+        throw new AssertionError(
+            "server expected [" + expected + "] but client sent [" + line + "]");
+      }
+      return line;
+    }
+
     /** Reads one line and checks that it starts with {@code prefix}. */
     public String expectPrefix(String prefix) throws IOException {
       String line = readLine();
