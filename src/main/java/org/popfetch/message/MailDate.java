@@ -8,8 +8,8 @@ import java.time.ZoneOffset;
 /**
  * Dates as mail header fields write them (RFC 5322 section 3.3), so every package that writes a
  * header gets them from the same place: "Mon, 30 Nov 2026 18:53:48 +0000", as Mime4j's {@code
- * MimeUtil.formatDate} writes them. Worked out from the offset rather than with a {@code
- * DateTimeFormatter}: in UTC, the JDK's zone rules are not read at all.
+ * MimeUtil.formatDate} writes them for the years 0 to 9999. Worked out from the offset rather than
+ * with a {@code DateTimeFormatter}: in UTC, the JDK's zone rules are not read at all.
  */
 public final class MailDate {
   private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -36,9 +36,10 @@ public final class MailDate {
         .append(t.getDayOfMonth())
         .append(' ')
         .append(MONTHS[t.getMonthValue() - 1])
-        .append(' ')
-        .append(t.getYear())
         .append(' ');
+    // Four digits (RFC 5322 section 3.3), as MimeUtil pads a year before 1000.
+    String year = Integer.toString(t.getYear());
+    out.append("0000", 0, Math.max(0, 4 - year.length())).append(year).append(' ');
     twoDigits(out, t.getHour()).append(':');
     twoDigits(out, t.getMinute()).append(':');
     twoDigits(out, t.getSecond()).append(' ');

@@ -31,6 +31,15 @@ class MailDateTest {
   }
 
   @Test
+  void aYearBeforeOneThousandHasFourDigits() {
+    assertThat(MailDate.format(Instant.parse("0999-12-31T23:59:59Z")))
+        .isEqualTo("Tue, 31 Dec 0999 23:59:59 +0000")
+        .isEqualTo(
+            MimeUtil.formatDate(
+                Date.from(Instant.parse("0999-12-31T23:59:59Z")), TimeZone.getTimeZone("UTC")));
+  }
+
+  @Test
   void writesWhatMimeUtilWrites() {
     Random random = new Random(30);
     String[] zones = {
