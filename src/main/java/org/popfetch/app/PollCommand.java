@@ -17,6 +17,7 @@ import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
 import org.popfetch.fetch.SeenUidStore;
+import org.popfetch.fetch.SessionAhead;
 import org.popfetch.net.LogText;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.queue.MailQueue;
@@ -178,15 +179,15 @@ final class PollCommand implements Callable<Integer> {
     }
     try (StateLock held = lock.get();
         // The servers' part of each session (connection, TLS, login, and the reading of the
-        // maildrop that STAT starts) runs while the local set-up below does.
+        // maildrop that a login starts) runs while the local set-up below does.
         SessionsAhead ahead = SessionsAhead.start(plan.targets(), config, options.trace)) {
       MailQueue queue =
           AccountWiring.forwards(config)
               ? new MailQueue(config.queue().dir(), Clock.systemUTC())
               : null;
-      // The local set-up runs while the polls connect, negotiate TLS, log in and send their
-      // first command (and the server works on it): each poll waits for it at its first read of
-      // the store, before anything it does could deliver or delete.
+      // The local set-up runs while the sessions connect, negotiate TLS and log in (and the
+      // servers work on the maildrops): each poll waits for it at its first read of the store,
+      // before anything it does could deliver or delete.
       try (OpeningSeenUidStore store =
           OpeningSeenUidStore.start(() -> prepared(config, queue), patience(plan))) {
         results =
@@ -196,18 +197,27 @@ final class PollCommand implements Callable<Integer> {
                 config.perServer(),
                 AccountRun.Target::server,
                 AccountRun.Target::port,
-                t ->
-                    store.failed()
+                t -> {
+                  Optional<SessionAhead> session = ahead.of(t);
+                  try {
+                    return store.failed()
                         ? notPolled(t, observer)
                         : AccountPolling.once(
                                 t.name(),
-                                PollWiring.poll(
-                                    t, config, store, queue, options.trace, ahead.of(t)),
+                                PollWiring.poll(t, config, store, queue, options.trace, session),
                                 observer)
-                            .poll(() -> false));
+                            .poll(() -> false);
+                  } finally {
+                    // Not taken by a poll that ended before its session (the store did not
+                    // open, the destination could not be set up): ended now, within the
+                    // account's slot at its server, not at the end of the run.
+                    session.ifPresent(SessionAhead::close);
+                  }
+                });
         // A store that did not open is said here, once, as it was before any poll when the
         // store opened first: the polls that had begun met it at their first read and left with
-        // QUIT, having marked nothing for deletion; those that had not, never connected. A store
+        // QUIT, having marked nothing for deletion; those that had not, never connected, unless
+        // their session was opened ahead, which they ended with QUIT after its login. A store
         // that cannot be opened (corrupt, locked, a full or hung disk) is the admin's to mend,
         // not a bug to report: its own words and what to check, with the failure status.
         try {

@@ -5,21 +5,20 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.popfetch.net.ProtocolTrace;
 import org.popfetch.pop3.Pop3Client;
-import org.popfetch.pop3.Pop3ErrorException;
 import org.popfetch.pop3.Pop3Exception;
 import org.popfetch.sasl.CredentialException;
 import org.popfetch.sasl.Credentials;
 
 /**
  * An account's POP3 session opened on a thread of its own before the poll that will use it is set
- * up: the credentials, the connection, TLS, the login and STAT. A server that reads the maildrop at
- * the first command after the login (Dovecot rescans a Maildir then: 60-80 ms for 20,000 messages)
- * works on it while this process builds the destination and opens its state, instead of after. For
- * the one-shot {@code poll}, whose set-up comes at every start.
+ * up: the credentials, the connection, TLS and the login. A server that reads the maildrop once the
+ * login succeeds (Dovecot syncs a Maildir then: 60-120 ms for 20,000 messages, before it answers
+ * the first command) works on it while this process builds the destination and opens its state,
+ * instead of after. For the one-shot {@code poll}, whose set-up comes at every start.
  *
- * <p>Nothing is retrieved or marked for deletion ahead: a session no poll takes (the state store
- * did not open, the destination could not be set up) ends with QUIT and leaves the server as it
- * was.
+ * <p>Nothing is asked of the mailbox ahead, let alone retrieved or marked for deletion: a session
+ * no poll takes (the state store did not open, the destination could not be set up) ends with QUIT
+ * and leaves the server as it was.
  */
 public final class SessionAhead implements AutoCloseable {
   private final FutureTask<Pop3Client> opening;
@@ -31,7 +30,10 @@ public final class SessionAhead implements AutoCloseable {
 
   /** Starts opening {@code account}'s session, its protocol written to {@code trace}. */
   public static SessionAhead start(Pop3Account account, ProtocolTrace trace) {
-    FutureTask<Pop3Client> opening = new FutureTask<>(() -> open(account, trace));
+    FutureTask<Pop3Client> opening =
+        new FutureTask<>(
+            // The credentials first: a secret that cannot be had costs the server nothing.
+            () -> loggedIn(account, account.credentialSource().credentials(), trace));
     Thread thread = new Thread(opening, "session-ahead");
     // The process's end does not wait for a server that is slow to answer.
     thread.setDaemon(true);
@@ -53,27 +55,9 @@ public final class SessionAhead implements AutoCloseable {
   }
 
   /**
-   * Opened as a poll opens its session itself, the credentials asked for first (a secret that
-   * cannot be had costs the server nothing); then STAT, so that the server begins its work on the
-   * maildrop now.
-   */
-  private static Pop3Client open(Pop3Account account, ProtocolTrace trace)
-      throws CredentialException, Pop3Exception {
-    Pop3Client client = loggedIn(account, account.credentialSource().credentials(), trace);
-    try {
-      client.stat();
-    } catch (Pop3ErrorException e) {
-      // Refused here, it is asked again by the poll, which decides what a refusal means.
-    } catch (Pop3Exception | RuntimeException e) {
-      client.close();
-      throw e;
-    }
-    return client;
-  }
-
-  /**
-   * The session, once open: logged in, its STAT answered. The caller owns it from here. Whatever
-   * failed while it opened is thrown here as it was thrown there.
+   * The session, once open and logged in; the caller owns it from here. Whatever failed while it
+   * opened is thrown here as it was thrown there. Waits for the opening, which the account's
+   * timeouts bound, even if interrupted (the interrupt is kept for the caller).
    *
    * @throws IllegalStateException if it was taken already
    */
@@ -82,12 +66,7 @@ public final class SessionAhead implements AutoCloseable {
       throw new IllegalStateException("the session opened ahead was taken already");
     }
     try {
-      return opening.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      // Not the poll's any more: closed when this is.
-      taken.set(false);
-      throw new Pop3Exception("interrupted while the session was being opened", e);
+      return opened();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof CredentialException c) {
@@ -107,9 +86,9 @@ public final class SessionAhead implements AutoCloseable {
   }
 
   /**
-   * Ends the session if no poll took it, with QUIT once it is open: nothing was retrieved or marked
-   * in it, so the server deletes nothing. Waits for an opening under way, which the account's
-   * timeouts bound.
+   * Ends the session if no poll took it, with QUIT once it is open: nothing was asked of the
+   * mailbox in it, so the server deletes nothing. Waits for an opening under way, as {@link #take}
+   * does. Does nothing once the session was taken, or closed.
    */
   @Override
   public void close() {
@@ -117,11 +96,26 @@ public final class SessionAhead implements AutoCloseable {
       return;
     }
     try {
-      AccountPoll.quitQuietly(opening.get());
+      AccountPoll.quitQuietly(opened());
     } catch (ExecutionException e) {
       // It did not open: nothing to end.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Pop3Client opened() throws ExecutionException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return opening.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

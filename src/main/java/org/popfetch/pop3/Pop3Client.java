@@ -117,12 +117,6 @@ public final class Pop3Client implements Closeable {
   /** The capabilities the server gave in TRANSACTION state, once read in full. */
   private Optional<Capabilities> afterLogin = Optional.empty();
 
-  /**
-   * STAT's last answer, until a DELE or RSET: the server holds the maildrop for the session (RFC
-   * 1939 section 4), so nothing else changes what STAT says.
-   */
-  private MailboxStatus status;
-
   private State state = State.AUTHORIZATION;
   private DotTerminatedInputStream openBody;
 
@@ -469,22 +463,15 @@ public final class Pop3Client implements Closeable {
 
   // ---------------------------------------------------------------- TRANSACTION state
 
-  /**
-   * STAT: the number of messages and their total size. Asked again with no DELE or RSET since, it
-   * is answered from the last answer without a round trip.
-   */
+  /** STAT: the number of messages and their total size. */
   public MailboxStatus stat() throws Pop3Exception {
     requireState(State.TRANSACTION, "STAT");
-    if (status != null) {
-      return status;
-    }
     Pop3Reply reply = commandOk("STAT", "STAT");
     String[] words = reply.text().split(" ");
     if (words.length < 2) {
       throw abort(protocolError("STAT", reply.line()));
     }
-    status = new MailboxStatus(parseCount("STAT", words[0]), parseCount("STAT", words[1]));
-    return status;
+    return new MailboxStatus(parseCount("STAT", words[0]), parseCount("STAT", words[1]));
   }
 
   /**
@@ -985,7 +972,6 @@ public final class Pop3Client implements Closeable {
   public void dele(int number) throws Pop3Exception {
     requireState(State.TRANSACTION, "DELE");
     checkNumber(number);
-    status = null;
     commandOk("DELE " + number, "DELE " + number);
   }
 
@@ -996,7 +982,6 @@ public final class Pop3Client implements Closeable {
   public List<Pop3Reply> dele(List<Integer> numbers) throws Pop3Exception {
     requireState(State.TRANSACTION, "DELE");
     numbers.forEach(this::checkNumber);
-    status = null;
     int window = pipelining() ? settings.pipelineWindow() : 1;
     List<Pop3Reply> replies = new ArrayList<>(numbers.size());
     rateGuard.restart();
@@ -1015,7 +1000,6 @@ public final class Pop3Client implements Closeable {
   /** RSET: unmarks every message marked for deletion in this session. */
   public void rset() throws Pop3Exception {
     requireState(State.TRANSACTION, "RSET");
-    status = null;
     commandOk("RSET", "RSET");
   }
 

@@ -33,7 +33,8 @@ public final class AccountPolling {
     /**
      * Polls once, telling {@code observer} what it fetches; stops early when {@code stop} says so.
      *
-     * @throws DeliveryException if the destination cannot be set up; the server was not contacted
+     * @throws DeliveryException if the destination cannot be set up; nothing was asked of the
+     *     mailbox
      */
     PollResult run(FetchObserver observer, BooleanSupplier stop) throws DeliveryException;
   }
@@ -102,8 +103,9 @@ public final class AccountPolling {
       result = poll.run(progressOnly(observer), stop);
     } catch (DeliveryException e) {
       // The destination could not even be set up (a Maildir path that is a file, a link another
-      // user planted): say so, as a poll says why it failed, or the poll ends with no word. The
-      // server was not contacted: every message stays there.
+      // user planted): say so, as a poll says why it failed, or the poll ends with no word.
+      // Nothing was asked of the mailbox (at most a session opened ahead logged in): every
+      // message stays there.
       PollFailure failure =
           new PollFailure(PollFailure.Kind.DELIVERY, String.valueOf(e.getMessage()));
       LOG.warn(

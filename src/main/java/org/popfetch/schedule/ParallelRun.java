@@ -40,12 +40,39 @@ public final class ParallelRun {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     ServerSlots slots = new ServerSlots(perServer);
     try {
+      // Those that start at once get their slots here, before any task runs: a later item whose
+      // thread is freed early could otherwise take the slot of an earlier one whose thread has
+      // not come to it yet, and that one would wait, its session opened ahead idle.
+      boolean[] atOnce = atOnce(items, parallel, perServer, host, port);
+      List<ServerSlots.Slot> held = new ArrayList<>();
+      for (int i = 0; i < items.size(); i++) {
+        if (atOnce[i]) {
+          T item = items.get(i);
+          // Never waits: no more than perServer of them share a server.
+          held.add(
+              slots.acquire(host.apply(item), port.applyAsInt(item), () -> false).orElseThrow());
+        }
+      }
       List<Future<R>> futures = new ArrayList<>();
-      for (T item : items) {
-        String h = host.apply(item);
-        int p = port.applyAsInt(item);
-        futures.add(
-            pool.submit(() -> slots.run(h, p, () -> false, () -> task.apply(item)).orElseThrow()));
+      int next = 0;
+      for (int i = 0; i < items.size(); i++) {
+        T item = items.get(i);
+        if (atOnce[i]) {
+          ServerSlots.Slot slot = held.get(next++);
+          futures.add(
+              pool.submit(
+                  () -> {
+                    try (ServerSlots.Slot s = slot) {
+                      return task.apply(item);
+                    }
+                  }));
+        } else {
+          String h = host.apply(item);
+          int p = port.applyAsInt(item);
+          futures.add(
+              pool.submit(
+                  () -> slots.run(h, p, () -> false, () -> task.apply(item)).orElseThrow()));
+        }
       }
       List<R> results = new ArrayList<>();
       for (Future<R> f : futures) {
@@ -68,17 +95,30 @@ public final class ParallelRun {
    */
   public static <T> List<T> startingAtOnce(
       List<T> items, int parallel, int perServer, Function<T, String> host, ToIntFunction<T> port) {
-    List<T> first = items.subList(0, Math.max(0, Math.min(parallel, items.size())));
-    Map<String, Integer> atServer = new HashMap<>();
-    for (T item : first) {
-      atServer.merge(ServerSlots.key(host.apply(item), port.applyAsInt(item)), 1, Integer::sum);
-    }
+    boolean[] atOnce = atOnce(items, parallel, perServer, host, port);
     List<T> starting = new ArrayList<>();
-    for (T item : first) {
-      if (atServer.get(ServerSlots.key(host.apply(item), port.applyAsInt(item))) <= perServer) {
-        starting.add(item);
+    for (int i = 0; i < items.size(); i++) {
+      if (atOnce[i]) {
+        starting.add(items.get(i));
       }
     }
     return starting;
+  }
+
+  private static <T> boolean[] atOnce(
+      List<T> items, int parallel, int perServer, Function<T, String> host, ToIntFunction<T> port) {
+    int first = Math.max(0, Math.min(parallel, items.size()));
+    Map<String, Integer> atServer = new HashMap<>();
+    for (int i = 0; i < first; i++) {
+      T item = items.get(i);
+      atServer.merge(ServerSlots.key(host.apply(item), port.applyAsInt(item)), 1, Integer::sum);
+    }
+    boolean[] atOnce = new boolean[items.size()];
+    for (int i = 0; i < first; i++) {
+      T item = items.get(i);
+      atOnce[i] =
+          atServer.get(ServerSlots.key(host.apply(item), port.applyAsInt(item))) <= perServer;
+    }
+    return atOnce;
   }
 }

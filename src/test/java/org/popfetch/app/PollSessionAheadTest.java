@@ -1,32 +1,37 @@
 package org.popfetch.app;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.popfetch.store.SqliteSeenUidStore;
 import org.popfetch.testing.ScriptedServer;
 import picocli.CommandLine;
 
 /**
- * {@code popfetch poll} opens each session ahead, on a thread of its own: connection, login and
- * STAT go out while the store opens and the destination is set up, so that the server's reading of
- * the maildrop overlaps with them. The poll then uses that session as its own: STAT is not asked
- * twice, and nothing is retrieved or deleted before the store has opened. A session no poll takes
- * ends with QUIT and nothing else; one that cannot be opened fails the poll as it always did.
+ * {@code popfetch poll} opens each session ahead, on a thread of its own: the connection and the
+ * login go out while the store opens and the destination is set up, so that the server's reading of
+ * the maildrop overlaps with them. The poll then uses that session as its own, and nothing is
+ * retrieved or deleted before the store has opened. A session no poll takes ends with QUIT and
+ * nothing else, when its account's poll ends; one that cannot be opened fails the poll as it always
+ * did.
  */
 class PollSessionAheadTest {
   @TempDir Path dir;
@@ -34,11 +39,8 @@ class PollSessionAheadTest {
   /** What the client sent, command by command. */
   final List<String> commands = new CopyOnWriteArrayList<>();
 
-  /** Counted down when STAT arrives, before its answer. */
-  final CountDownLatch statAsked = new CountDownLatch(1);
-
-  /** A maildrop of one message; PASS is refused if {@code refuse} says so, STAT if its own does. */
-  private ScriptedServer.Script oneMessage(boolean refuseLogin, boolean refuseStat) {
+  /** A maildrop of one message; PASS is refused if {@code refuseLogin} says so. */
+  private ScriptedServer.Script oneMessage(boolean refuseLogin) {
     return c -> {
       c.send("+OK ready");
       for (String line = c.readLine(); line != null; line = c.readLine()) {
@@ -47,10 +49,7 @@ class PollSessionAheadTest {
           case "CAPA" -> c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
           case "USER" -> c.send("+OK");
           case "PASS" -> c.send(refuseLogin ? "-ERR [AUTH] invalid credentials" : "+OK");
-          case "STAT" -> {
-            statAsked.countDown();
-            c.send(refuseStat ? "-ERR not now" : "+OK 1 40");
-          }
+          case "STAT" -> c.send("+OK 1 40");
           case "LIST" -> c.send("+OK", "1 40", ".");
           case "UIDL" -> c.send("+OK", "1 uid-1", ".");
           case "RETR" -> c.send("+OK", "Subject: one", "", "body", ".");
@@ -121,30 +120,15 @@ class PollSessionAheadTest {
   }
 
   @Test
-  void statGoesOutBeforeTheStoreHasOpenedAndIsAskedOnce() throws Exception {
-    PollCommand command = new PollCommand();
-    // Opened only once the server has been asked STAT: a poll that asked it only after its
-    // first read of the store would wait for the store in vain.
-    command.opener =
-        file -> {
-          try {
-            if (!statAsked.await(30, TimeUnit.SECONDS)) {
-              throw new IOException("STAT was not asked while the store was being opened");
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-          }
-          return SqliteSeenUidStore.open(file);
-        };
+  void aPollUsesTheSessionOpenedForItAndLogsInOnce() throws Exception {
     Run run;
-    try (ScriptedServer server = new ScriptedServer(oneMessage(false, false))) {
-      run = poll(command, config(server.port(), dir.resolve("Maildir")));
+    try (ScriptedServer server = new ScriptedServer(oneMessage(false))) {
+      run = poll(new PollCommand(), config(server.port(), dir.resolve("Maildir")));
     }
     assertThat(run.status()).as(run.err()).isZero();
     assertThat(delivered()).isEqualTo(1);
-    assertThat(commands).containsSubsequence("PASS s3cret-pw", "STAT", "RETR 1", "DELE 1", "QUIT");
-    assertThat(commands.stream().filter(c -> c.equals("STAT"))).hasSize(1);
+    assertThat(commands).containsSubsequence("PASS s3cret-pw", "RETR 1", "DELE 1", "QUIT");
+    assertThat(commands.stream().filter(c -> c.startsWith("PASS"))).hasSize(1);
   }
 
   @Test
@@ -156,37 +140,132 @@ class PollSessionAheadTest {
     Files.createDirectories(maildir.resolve("tmp"));
     Path notADirectory = Files.writeString(maildir.resolve("new"), "a file");
     Run run;
-    try (ScriptedServer server = new ScriptedServer(oneMessage(false, false))) {
+    try (ScriptedServer server = new ScriptedServer(oneMessage(false))) {
       run = poll(new PollCommand(), config(server.port(), maildir));
       server.awaitScript();
     }
     assertThat(run.status()).as(run.err()).isEqualTo(ExitStatus.DELIVERY.code);
-    assertThat(commands)
-        .containsExactly("CAPA", "USER carol", "PASS s3cret-pw", "CAPA", "STAT", "QUIT");
+    assertThat(commands).containsExactly("CAPA", "USER carol", "PASS s3cret-pw", "CAPA", "QUIT");
     assertThat(Files.readString(notADirectory)).isEqualTo("a file");
+  }
+
+  /**
+   * Serves every connection made to it, each an empty maildrop, and counts the sessions open at
+   * once: from the connection to QUIT, or to the end of a connection closed without it.
+   */
+  private static final class EmptyMaildrops implements AutoCloseable {
+    final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    final AtomicInteger open = new AtomicInteger();
+    final AtomicInteger mostAtOnce = new AtomicInteger();
+    final List<String> users = new CopyOnWriteArrayList<>();
+
+    EmptyMaildrops() throws IOException {
+      Thread acceptor = new Thread(this::accept, "empty-maildrops");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    private void accept() {
+      while (true) {
+        try {
+          Socket s = socket.accept();
+          Thread session = new Thread(() -> serve(s));
+          session.setDaemon(true);
+          session.start();
+        } catch (IOException e) {
+          return; // closed
+        }
+      }
+    }
+
+    private void serve(Socket s) {
+      mostAtOnce.accumulateAndGet(open.incrementAndGet(), Math::max);
+      boolean ended = false;
+      try (s;
+          BufferedReader in =
+              new BufferedReader(new InputStreamReader(s.getInputStream(), ISO_8859_1));
+          Writer out = new OutputStreamWriter(s.getOutputStream(), ISO_8859_1)) {
+        out.write("+OK ready\r\n");
+        out.flush();
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          String command = line.split(" ")[0];
+          if (command.equals("USER")) {
+            users.add(line.substring(5));
+          }
+          if (command.equals("QUIT")) {
+            ended = true;
+            open.decrementAndGet();
+          }
+          out.write(
+              switch (command) {
+                case "CAPA" -> "+OK\r\nUSER\r\nUIDL\r\nPIPELINING\r\n.\r\n";
+                case "STAT" -> "+OK 0 0\r\n";
+                case "LIST", "UIDL" -> "+OK\r\n.\r\n";
+                case "QUIT" -> "+OK bye\r\n";
+                default -> "+OK\r\n";
+              });
+          out.flush();
+          if (ended) {
+            return;
+          }
+        }
+      } catch (IOException e) {
+        // the client went away
+      } finally {
+        if (!ended) {
+          open.decrementAndGet();
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  @Test
+  void aSessionNoPollTakesEndsBeforeTheNextPollAtItsServerBegins() throws Exception {
+    // amy's Maildir cannot be set up; bob's poll comes after hers, one at a time at the server.
+    Path amys = Files.createDirectories(dir.resolve("amy"));
+    Files.createDirectories(amys.resolve("cur"));
+    Files.createDirectories(amys.resolve("tmp"));
+    Files.writeString(amys.resolve("new"), "a file");
+    Run run;
+    try (EmptyMaildrops server = new EmptyMaildrops()) {
+      Path file = config(server.socket.getLocalPort(), amys);
+      Files.writeString(
+          file,
+          Files.readString(file).replace("user: carol", "user: amy")
+              + """
+                - name: bob
+                  server: 127.0.0.1
+                  port: %d
+                  tls: none
+                  user: bob
+                  password: an0ther-pw
+                  deliver: { maildir: %s }
+              parallel: 1
+              per-server: 1
+              """
+                  .formatted(server.socket.getLocalPort(), dir.resolve("bob")));
+      run = poll(new PollCommand(), file);
+      assertThat(server.users).containsExactly("amy", "bob");
+      assertThat(server.mostAtOnce).as("sessions open at once at the server").hasValue(1);
+    }
+    assertThat(run.status()).as(run.err()).isEqualTo(ExitStatus.DELIVERY.code);
   }
 
   @Test
   void aRefusedLoginFailsThePollAsItAlwaysDid() throws Exception {
     Run run;
-    try (ScriptedServer server = new ScriptedServer(oneMessage(true, false))) {
+    try (ScriptedServer server = new ScriptedServer(oneMessage(true))) {
       run = poll(new PollCommand(), config(server.port(), dir.resolve("Maildir")));
     }
     assertThat(run.status()).as(run.err()).isEqualTo(ExitStatus.AUTH.code);
-    assertThat(commands).contains("PASS s3cret-pw").doesNotContain("STAT");
+    assertThat(commands).contains("PASS s3cret-pw").doesNotContain("STAT", "LIST", "UIDL");
     assertThat(commands).noneMatch(c -> c.startsWith("RETR") || c.startsWith("DELE"));
     assertThat(delivered()).isZero();
-  }
-
-  @Test
-  void aRefusedStatIsTheServersAndThePollListsAsWithoutIt() throws Exception {
-    Run run;
-    try (ScriptedServer server = new ScriptedServer(oneMessage(false, true))) {
-      run = poll(new PollCommand(), config(server.port(), dir.resolve("Maildir")));
-    }
-    assertThat(run.status()).as(run.err()).isZero();
-    assertThat(delivered()).isEqualTo(1);
-    assertThat(commands).containsSubsequence("STAT", "LIST", "UIDL", "RETR 1", "DELE 1", "QUIT");
   }
 
   @Test

@@ -83,45 +83,6 @@ class Pop3ClientCommandsTest {
   }
 
   @Test
-  void statIsAskedAgainOnlyAfterDeleOrRset() throws Exception {
-    try (ScriptedServer server =
-        new ScriptedServer(
-            c -> {
-              greetAndLogin(c, "USER", "UIDL", "PIPELINING");
-              c.expect("STAT");
-              c.send("+OK 3 300");
-              // The second STAT is answered by the client from the first: the next line the
-              // server reads is the DELE.
-              c.expect("DELE 1");
-              c.send("+OK marked");
-              c.expect("STAT");
-              c.send("+OK 2 200");
-              c.expect("DELE 2");
-              c.send("+OK marked");
-              c.expect("STAT");
-              c.send("+OK 1 100");
-              c.expect("RSET");
-              c.send("+OK");
-              c.expect("STAT");
-              c.send("+OK 3 300");
-              expectQuit(c);
-            })) {
-      Pop3Client client = Pop3Client.connect(plain(server.port()), ProtocolTrace.NONE);
-      client.login(ALICE, AuthMethod.USER);
-      assertThat(client.stat()).isEqualTo(new MailboxStatus(3, 300));
-      assertThat(client.stat()).isEqualTo(new MailboxStatus(3, 300));
-      client.dele(1);
-      assertThat(client.stat()).isEqualTo(new MailboxStatus(2, 200));
-      client.dele(List.of(2));
-      assertThat(client.stat()).isEqualTo(new MailboxStatus(1, 100));
-      client.rset();
-      assertThat(client.stat()).isEqualTo(new MailboxStatus(3, 300));
-      client.quit();
-      server.awaitScript();
-    }
-  }
-
-  @Test
   void oddButLegalUidsAreKeptExactly() throws Exception {
     List<String> uids =
         List.of(
