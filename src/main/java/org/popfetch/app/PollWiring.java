@@ -35,7 +35,7 @@ final class PollWiring {
       SeenUidStore store,
       MailQueue queue,
       boolean trace) {
-    return poll(target, config, store, queue, trace, () -> Lease.EXCLUSIVE, Optional.empty());
+    return poll(target, config, store, queue, trace, Optional.empty());
   }
 
   /** The same, its session taken from {@code ahead} if one was opened there for it. */
@@ -45,31 +45,6 @@ final class PollWiring {
       SeenUidStore store,
       MailQueue queue,
       boolean trace,
-      Optional<SessionAhead> ahead) {
-    return poll(target, config, store, queue, trace, () -> Lease.EXCLUSIVE, ahead);
-  }
-
-  /**
-   * The same, each run fenced by the lease {@code lease} gives then: the account's, taken by the
-   * caller before the run and held until it ends.
-   */
-  static AccountPolling.Poll poll(
-      AccountRun.Target target,
-      PopfetchConfig config,
-      SeenUidStore store,
-      MailQueue queue,
-      boolean trace,
-      Supplier<Lease> lease) {
-    return poll(target, config, store, queue, trace, lease, Optional.empty());
-  }
-
-  private static AccountPolling.Poll poll(
-      AccountRun.Target target,
-      PopfetchConfig config,
-      SeenUidStore store,
-      MailQueue queue,
-      boolean trace,
-      Supplier<Lease> lease,
       Optional<SessionAhead> ahead) {
     String host = AccountWiring.localHost();
     return (observer, stop) -> {
@@ -86,7 +61,7 @@ final class PollWiring {
                 AccountWiring.destination(target.config(), config, queue, host, ledger),
                 AccountWiring.quarantine(config, host));
         ahead.ifPresent(poll::openedAhead);
-        return poll.stopWhen(stop).withLedger(ledger).fencedBy(lease.get()).run();
+        return poll.stopWhen(stop).withLedger(ledger).fencedBy(Lease.EXCLUSIVE).run();
       } finally {
         close(ledger);
       }

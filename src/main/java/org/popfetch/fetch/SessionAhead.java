@@ -1,5 +1,6 @@
 package org.popfetch.fetch;
 
+import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,27 +62,18 @@ public final class SessionAhead implements AutoCloseable {
    *
    * @throws IllegalStateException if it was taken already
    */
-  public Pop3Client take() throws CredentialException, Pop3Exception {
+  public Pop3Client take() throws CredentialException, IOException {
     if (!taken.compareAndSet(false, true)) {
       throw new IllegalStateException("the session opened ahead was taken already");
     }
     try {
       return opened();
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof CredentialException c) {
+      if (e.getCause() instanceof CredentialException c) {
         throw c;
       }
-      if (cause instanceof Pop3Exception p) {
-        throw p;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error r) {
-        throw r;
-      }
-      throw new IllegalStateException("opening the session failed", cause);
+      // A Pop3Exception as it was thrown there, or a runtime exception or error.
+      throw TaskFailure.rethrown(e);
     }
   }
 

@@ -1,5 +1,6 @@
 package org.popfetch.app;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -10,9 +11,13 @@ import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -27,6 +32,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +50,11 @@ import picocli.CommandLine;
  * and is said in one line, in its own words and with what to check, with status 23; a store that
  * hangs is given up at the account's timeout; a poll whose store opens fetches and deletes each
  * message exactly once.
+ *
+ * <p>The sessions are opened ahead, each on a thread of its own, for the accounts whose polls start
+ * at once: the connection and the login go out while the store opens and the destination is set up.
+ * A poll uses the session opened for it; one no poll takes ends with QUIT and nothing else when its
+ * account's poll ends; one that cannot be opened fails the poll as it always did.
  */
 class PollStoreOpeningTest {
   @TempDir Path dir;
@@ -52,6 +63,9 @@ class PollStoreOpeningTest {
 
   /** What the client sent, command by command. */
   final List<String> commands = new CopyOnWriteArrayList<>();
+
+  /** Whether the scripted server refuses PASS. */
+  boolean refuseLogin;
 
   @BeforeEach
   void listen() {
@@ -80,7 +94,7 @@ class PollStoreOpeningTest {
           case "USER" -> c.send("+OK");
           case "PASS" -> {
             loggedIn.run();
-            c.send("+OK");
+            c.send(refuseLogin ? "-ERR [AUTH] invalid credentials" : "+OK");
           }
           case "STAT" -> c.send("+OK 1 40");
           case "LIST" -> c.send("+OK", "1 40", ".");
@@ -98,6 +112,10 @@ class PollStoreOpeningTest {
   }
 
   private Path config(int port) throws IOException {
+    return config(port, dir.resolve("Maildir"));
+  }
+
+  private Path config(int port, Path maildir) throws IOException {
     Path file = dir.resolve("popfetch.yaml");
     Files.createFile(
         file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -114,7 +132,7 @@ class PollStoreOpeningTest {
             password: s3cret-pw
             deliver: { maildir: %s }
         """
-            .formatted(dir.resolve("state/state.db"), port, dir.resolve("Maildir")));
+            .formatted(dir.resolve("state/state.db"), port, maildir));
   }
 
   private record Run(int status, String out, String err) {}
@@ -381,5 +399,166 @@ class PollStoreOpeningTest {
     } finally {
       greenMail.stop();
     }
+  }
+
+  @Test
+  void aPollUsesTheSessionOpenedForItAndLogsInOnce() throws Exception {
+    Run run;
+    try (ScriptedServer server = new ScriptedServer(oneMessage(() -> {}))) {
+      run = poll(new PollCommand(), config(server.port(), dir.resolve("Maildir")));
+    }
+    assertThat(run.status()).as(run.err()).isZero();
+    assertThat(delivered()).isEqualTo(1);
+    assertThat(commands).containsSubsequence("PASS s3cret-pw", "RETR 1", "DELE 1", "QUIT");
+    assertThat(commands.stream().filter(c -> c.startsWith("PASS"))).hasSize(1);
+  }
+
+  @Test
+  void aSessionNoPollTakesEndsWithQuitAndNothingElse() throws Exception {
+    // A Maildir that cannot be set up when the poll begins (its new/ is a file): the poll ends
+    // before it would take its session.
+    Path maildir = Files.createDirectories(dir.resolve("Maildir"));
+    Files.createDirectories(maildir.resolve("cur"));
+    Files.createDirectories(maildir.resolve("tmp"));
+    Path notADirectory = Files.writeString(maildir.resolve("new"), "a file");
+    Run run;
+    try (ScriptedServer server = new ScriptedServer(oneMessage(() -> {}))) {
+      run = poll(new PollCommand(), config(server.port(), maildir));
+      server.awaitScript();
+    }
+    assertThat(run.status()).as(run.err()).isEqualTo(ExitStatus.DELIVERY.code);
+    assertThat(commands).containsExactly("CAPA", "USER carol", "PASS s3cret-pw", "CAPA", "QUIT");
+    assertThat(Files.readString(notADirectory)).isEqualTo("a file");
+  }
+
+  /**
+   * Serves every connection made to it, each an empty maildrop, and counts the sessions open at
+   * once: from the connection to QUIT, or to the end of a connection closed without it.
+   */
+  private static final class EmptyMaildrops implements AutoCloseable {
+    final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    final AtomicInteger open = new AtomicInteger();
+    final AtomicInteger mostAtOnce = new AtomicInteger();
+    final List<String> users = new CopyOnWriteArrayList<>();
+
+    EmptyMaildrops() throws IOException {
+      Thread acceptor = new Thread(this::accept, "empty-maildrops");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    private void accept() {
+      while (true) {
+        try {
+          Socket s = socket.accept();
+          Thread session = new Thread(() -> serve(s));
+          session.setDaemon(true);
+          session.start();
+        } catch (IOException e) {
+          return; // closed
+        }
+      }
+    }
+
+    private void serve(Socket s) {
+      mostAtOnce.accumulateAndGet(open.incrementAndGet(), Math::max);
+      boolean ended = false;
+      try (s;
+          BufferedReader in =
+              new BufferedReader(new InputStreamReader(s.getInputStream(), ISO_8859_1));
+          Writer out = new OutputStreamWriter(s.getOutputStream(), ISO_8859_1)) {
+        out.write("+OK ready\r\n");
+        out.flush();
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          String command = line.split(" ")[0];
+          if (command.equals("USER")) {
+            users.add(line.substring(5));
+          }
+          if (command.equals("QUIT")) {
+            ended = true;
+            open.decrementAndGet();
+          }
+          out.write(
+              switch (command) {
+                case "CAPA" -> "+OK\r\nUSER\r\nUIDL\r\nPIPELINING\r\n.\r\n";
+                case "STAT" -> "+OK 0 0\r\n";
+                case "LIST", "UIDL" -> "+OK\r\n.\r\n";
+                case "QUIT" -> "+OK bye\r\n";
+                default -> "+OK\r\n";
+              });
+          out.flush();
+          if (ended) {
+            return;
+          }
+        }
+      } catch (IOException e) {
+        // the client went away
+      } finally {
+        if (!ended) {
+          open.decrementAndGet();
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  @Test
+  void aSessionNoPollTakesEndsBeforeTheNextPollAtItsServerBegins() throws Exception {
+    // amy's Maildir cannot be set up; bob's poll comes after hers, one at a time at the server.
+    Path amys = Files.createDirectories(dir.resolve("amy"));
+    Files.createDirectories(amys.resolve("cur"));
+    Files.createDirectories(amys.resolve("tmp"));
+    Files.writeString(amys.resolve("new"), "a file");
+    Run run;
+    try (EmptyMaildrops server = new EmptyMaildrops()) {
+      Path file = config(server.socket.getLocalPort(), amys);
+      Files.writeString(
+          file,
+          Files.readString(file).replace("user: carol", "user: amy")
+              + """
+                - name: bob
+                  server: 127.0.0.1
+                  port: %d
+                  tls: none
+                  user: bob
+                  password: an0ther-pw
+                  deliver: { maildir: %s }
+              parallel: 1
+              per-server: 1
+              """
+                  .formatted(server.socket.getLocalPort(), dir.resolve("bob")));
+      run = poll(new PollCommand(), file);
+      assertThat(server.users).containsExactly("amy", "bob");
+      assertThat(server.mostAtOnce).as("sessions open at once at the server").hasValue(1);
+    }
+    assertThat(run.status()).as(run.err()).isEqualTo(ExitStatus.DELIVERY.code);
+  }
+
+  @Test
+  void aRefusedLoginFailsThePollAsItAlwaysDid() throws Exception {
+    refuseLogin = true;
+    Run run;
+    try (ScriptedServer server = new ScriptedServer(oneMessage(() -> {}))) {
+      run = poll(new PollCommand(), config(server.port(), dir.resolve("Maildir")));
+    }
+    assertThat(run.status()).as(run.err()).isEqualTo(ExitStatus.AUTH.code);
+    assertThat(commands).contains("PASS s3cret-pw").doesNotContain("STAT", "LIST", "UIDL");
+    assertThat(commands).noneMatch(c -> c.startsWith("RETR") || c.startsWith("DELE"));
+    assertThat(delivered()).isZero();
+  }
+
+  @Test
+  void aServerThatCannotBeReachedFailsThePollAsItAlwaysDid() throws Exception {
+    int closed;
+    try (ServerSocket nobody = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = nobody.getLocalPort();
+    }
+    Run run = poll(new PollCommand(), config(closed, dir.resolve("Maildir")));
+    assertThat(run.status()).as(run.err()).isEqualTo(ExitStatus.SOCKET.code);
+    assertThat(delivered()).isZero();
   }
 }
