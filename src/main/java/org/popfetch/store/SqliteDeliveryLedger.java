@@ -9,11 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.popfetch.fetch.AccountKey;
@@ -31,9 +28,6 @@ import org.sqlite.JDBC;
 public final class SqliteDeliveryLedger implements DeliveryLedger {
   private final Path file;
   private Connection db;
-
-  /** The messages whose parts this ledger has read or written: the only ones it forgets. */
-  private final Set<Map.Entry<AccountKey, String>> touched = new HashSet<>();
 
   private SqliteDeliveryLedger(Path file) {
     this.file = file;
@@ -86,7 +80,6 @@ public final class SqliteDeliveryLedger implements DeliveryLedger {
 
   @Override
   public synchronized Set<String> parts(AccountKey account, String uid) throws IOException {
-    touched.add(Map.entry(account, uid));
     try (PreparedStatement q =
         db().prepareStatement("SELECT part FROM delivered_part WHERE account = ? AND uid = ?")) {
       q.setString(1, account.storageKey());
@@ -106,7 +99,6 @@ public final class SqliteDeliveryLedger implements DeliveryLedger {
   @Override
   public synchronized void recordPart(AccountKey account, String uid, String part)
       throws IOException {
-    touched.add(Map.entry(account, uid));
     try (PreparedStatement q =
         db().prepareStatement(
                 "INSERT OR REPLACE INTO delivered_part (account, uid, part, at) VALUES (?, ?,"
@@ -121,26 +113,10 @@ public final class SqliteDeliveryLedger implements DeliveryLedger {
     }
   }
 
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Only those whose parts this ledger has read or written: a message that went to several
-   * destinations had its parts read before it was delivered, so any left by an earlier attempt are
-   * among them. Every other message has none, and forgetting it would cost each commit a connection
-   * and a synchronous write for nothing. (The exception is an earlier attempt's parts of a message
-   * whose account no longer fans out: rows nothing reads unless the server hands out its unique-id
-   * again to a message that does fan out.)
-   */
   @Override
   public synchronized void forgetParts(AccountKey account, Collection<String> uids)
       throws IOException {
-    List<String> forgotten = new ArrayList<>();
-    for (String uid : uids) {
-      if (touched.contains(Map.entry(account, uid))) {
-        forgotten.add(uid);
-      }
-    }
-    if (forgotten.isEmpty()) {
+    if (uids.isEmpty()) {
       return;
     }
     Connection c = db();
@@ -148,7 +124,7 @@ public final class SqliteDeliveryLedger implements DeliveryLedger {
       c.setAutoCommit(false);
       try (PreparedStatement q =
           c.prepareStatement("DELETE FROM delivered_part WHERE account = ? AND uid = ?")) {
-        for (String uid : forgotten) {
+        for (String uid : uids) {
           q.setString(1, account.storageKey());
           q.setBytes(2, bytes(uid));
           q.addBatch();
@@ -156,7 +132,6 @@ public final class SqliteDeliveryLedger implements DeliveryLedger {
         q.executeBatch();
       }
       c.commit();
-      forgotten.forEach(uid -> touched.remove(Map.entry(account, uid)));
     } catch (SQLException e) {
       try {
         c.rollback();

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.testing.ScriptedServer;
@@ -28,6 +29,11 @@ class PollFanOutRetryTest {
   final List<String> commands = new CopyOnWriteArrayList<>();
 
   private ScriptedServer.Script oneMessageForTwo() {
+    return oneMessageForTwo("<two@example.net>");
+  }
+
+  /** One message for alice and bob, its unique-id uid-1, with this Message-ID. */
+  private ScriptedServer.Script oneMessageForTwo(String messageId) {
     return c -> {
       c.send("+OK ready");
       for (String line = c.readLine(); line != null; line = c.readLine()) {
@@ -41,7 +47,7 @@ class PollFanOutRetryTest {
           case "RETR" ->
               c.send(
                   "+OK",
-                  "Message-ID: <two@example.net>",
+                  "Message-ID: " + messageId,
                   "To: alice@example.org, bob@example.org",
                   "Subject: for both",
                   "",
@@ -71,10 +77,11 @@ class PollFanOutRetryTest {
 
   /** How many copies of the message a user's program wrote to this file. */
   private static long copies(Path file) throws IOException {
-    return Files.readString(file)
-        .lines()
-        .filter(l -> l.equals("Message-ID: <two@example.net>"))
-        .count();
+    return copies(file, "<two@example.net>");
+  }
+
+  private static long copies(Path file, String messageId) throws IOException {
+    return Files.readString(file).lines().filter(l -> l.equals("Message-ID: " + messageId)).count();
   }
 
   @Test
@@ -124,5 +131,67 @@ class PollFanOutRetryTest {
     assertThat(copies(alices)).as("alice had it already").isEqualTo(1);
     assertThat(copies(bobs)).isEqualTo(1);
     assertThat(commands).contains("RETR 1", "DELE 1");
+  }
+
+  @Test
+  void aUniqueIdHandedOutAgainReachesEveryUserAfterTheAccountStoppedFanningOut() throws Exception {
+    // alice takes the message, bob's program asks to try later; then the account stops fanning
+    // out and the message goes whole to the account's Maildir and is deleted; then it fans out
+    // again and the server hands uid-1 to another message: what alice had of the first must not
+    // keep the second from her.
+    Path busy = Files.writeString(dir.resolve("busy"), "");
+    Path bobs = dir.resolve("bob.txt");
+    Path alices = dir.resolve("alice.txt");
+    Path file = dir.resolve("popfetch.yaml");
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    String account =
+        """
+        state: { url: "jdbc:sqlite:%1$s/state/state.db" }
+        accounts:
+          - name: domain
+            server: 127.0.0.1
+            port: %2$d
+            tls: none
+            user: drop
+            password: pw-drop
+            deliver: { maildir: %1$s/postmaster }
+        """;
+    String fanOut =
+        """
+            multidrop:
+              local-domains: [ example.org ]
+              users:
+                alice: { pipe: [ /bin/sh, -c, "cat >> %3$s" ], allow-root: true }
+                bob: { pipe: [ /bin/sh, -c, "test -e %4$s && exit 75; cat >> %5$s" ], allow-root: true }
+        """;
+    int port;
+    try (ScriptedServer first = new ScriptedServer(oneMessageForTwo())) {
+      port = first.port();
+      Files.writeString(file, (account + fanOut).formatted(dir, port, alices, busy, bobs));
+      assertThat(poll(file)).as(err).isEqualTo(ExitStatus.DELIVERY.code);
+    }
+    assertThat(copies(alices)).isEqualTo(1);
+
+    Files.writeString(file, account.formatted(dir, port));
+    try (ScriptedServer whole = new ScriptedServer(port, null, oneMessageForTwo())) {
+      assertThat(poll(file)).as(err).isZero();
+    }
+    assertThat(count(dir.resolve("postmaster"))).isEqualTo(1);
+
+    Files.delete(busy);
+    Files.writeString(file, (account + fanOut).formatted(dir, port, alices, busy, bobs));
+    try (ScriptedServer reused =
+        new ScriptedServer(port, null, oneMessageForTwo("<three@example.net>"))) {
+      assertThat(poll(file)).as(err).isZero();
+    }
+    assertThat(copies(alices, "<three@example.net>")).isEqualTo(1);
+    assertThat(copies(bobs, "<three@example.net>")).isEqualTo(1);
+  }
+
+  private static long count(Path maildir) throws IOException {
+    try (Stream<Path> files = Files.list(maildir.resolve("new"))) {
+      return files.count();
+    }
   }
 }

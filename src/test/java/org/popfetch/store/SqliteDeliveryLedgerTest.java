@@ -2,7 +2,6 @@ package org.popfetch.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,32 +45,6 @@ class SqliteDeliveryLedgerTest {
     }
     try (SqliteDeliveryLedger later = SqliteDeliveryLedger.at(file())) {
       assertThat(later.parts(ALICE, "uid-1")).isEmpty();
-    }
-  }
-
-  @Test
-  void messagesWhosePartsItNeverReadOrWroteCostNoConnection() throws Exception {
-    // Delivered to one destination each: nothing of them was asked of the ledger.
-    Path absent = dir.resolve("absent/state.db");
-    try (SqliteDeliveryLedger ledger = SqliteDeliveryLedger.at(absent)) {
-      ledger.forgetParts(ALICE, List.of("uid-1", "uid-2"));
-    }
-    assertThat(absent.getParent()).doesNotExist();
-    assertThat(Files.exists(file())).isFalse();
-  }
-
-  @Test
-  void onlyTheMessagesItReadOrWroteAreForgotten() throws Exception {
-    try (SqliteDeliveryLedger other = SqliteDeliveryLedger.at(file())) {
-      other.recordPart(ALICE, "uid-9", "user alice");
-    }
-    try (SqliteDeliveryLedger ledger = SqliteDeliveryLedger.at(file())) {
-      ledger.recordPart(ALICE, "uid-1", "user alice");
-      ledger.forgetParts(ALICE, List.of("uid-1", "uid-9"));
-    }
-    try (SqliteDeliveryLedger later = SqliteDeliveryLedger.at(file())) {
-      assertThat(later.parts(ALICE, "uid-1")).isEmpty();
-      assertThat(later.parts(ALICE, "uid-9")).containsExactly("user alice");
     }
   }
 }
