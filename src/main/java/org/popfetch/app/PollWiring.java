@@ -86,7 +86,10 @@ final class PollWiring {
     return kept(target, config, store, queue, trace, host, () -> Lease.EXCLUSIVE);
   }
 
-  /** The same, each run fenced by the lease {@code lease} gives then, as for {@link #poll}. */
+  /**
+   * The same, each run fenced by the lease {@code lease} gives then: the account's, taken by the
+   * caller before the run and held until it ends.
+   */
   static AccountPolling.Poll kept(
       AccountRun.Target target,
       PopfetchConfig config,

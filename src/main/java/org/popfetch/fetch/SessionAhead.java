@@ -1,6 +1,5 @@
 package org.popfetch.fetch;
 
-import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,20 +59,31 @@ public final class SessionAhead implements AutoCloseable {
    * opened is thrown here as it was thrown there. Waits for the opening, which the account's
    * timeouts bound, even if interrupted (the interrupt is kept for the caller).
    *
-   * @throws IllegalStateException if it was taken already
+   * @throws IllegalStateException if it was taken or closed already
    */
-  public Pop3Client take() throws CredentialException, IOException {
+  public Pop3Client take() throws CredentialException, Pop3Exception {
     if (!taken.compareAndSet(false, true)) {
-      throw new IllegalStateException("the session opened ahead was taken already");
+      throw new IllegalStateException("the session opened ahead was taken or closed already");
     }
     try {
       return opened();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof CredentialException c) {
+      // Thrown as the poll would have thrown it opening the session itself, and so classified
+      // alike; anything else is a bug (an internal error), not a store's or a server's failure.
+      Throwable cause = e.getCause();
+      if (cause instanceof CredentialException c) {
         throw c;
       }
-      // A Pop3Exception as it was thrown there, or a runtime exception or error.
-      throw TaskFailure.rethrown(e);
+      if (cause instanceof Pop3Exception p) {
+        throw p;
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error r) {
+        throw r;
+      }
+      throw new IllegalStateException("opening the session failed", cause);
     }
   }
 
