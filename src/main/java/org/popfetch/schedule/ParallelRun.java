@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,35 +45,30 @@ public final class ParallelRun {
       // thread is freed early could otherwise take the slot of an earlier one whose thread has
       // not come to it yet, and that one would wait, its session opened ahead idle.
       boolean[] atOnce = atOnce(items, parallel, perServer, host, port);
-      List<ServerSlots.Slot> held = new ArrayList<>();
+      ServerSlots.Slot[] held = new ServerSlots.Slot[items.size()];
       for (int i = 0; i < items.size(); i++) {
         if (atOnce[i]) {
           T item = items.get(i);
           // Never waits: no more than perServer of them share a server.
-          held.add(
-              slots.acquire(host.apply(item), port.applyAsInt(item), () -> false).orElseThrow());
+          held[i] =
+              slots.acquire(host.apply(item), port.applyAsInt(item), () -> false).orElseThrow();
         }
       }
       List<Future<R>> futures = new ArrayList<>();
-      int next = 0;
       for (int i = 0; i < items.size(); i++) {
         T item = items.get(i);
-        if (atOnce[i]) {
-          ServerSlots.Slot slot = held.get(next++);
-          futures.add(
-              pool.submit(
-                  () -> {
-                    try (ServerSlots.Slot s = slot) {
-                      return task.apply(item);
-                    }
-                  }));
-        } else {
-          String h = host.apply(item);
-          int p = port.applyAsInt(item);
-          futures.add(
-              pool.submit(
-                  () -> slots.run(h, p, () -> false, () -> task.apply(item)).orElseThrow()));
-        }
+        ServerSlots.Slot slot = held[i];
+        String h = host.apply(item);
+        int p = port.applyAsInt(item);
+        Callable<R> run =
+            slot == null
+                ? () -> slots.run(h, p, () -> false, () -> task.apply(item)).orElseThrow()
+                : () -> {
+                  try (slot) {
+                    return task.apply(item);
+                  }
+                };
+        futures.add(pool.submit(run));
       }
       List<R> results = new ArrayList<>();
       for (Future<R> f : futures) {
