@@ -2,7 +2,6 @@ package org.popfetch.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,57 +26,50 @@ class OneShotStartTest {
   /** What the poll of {@link #classesLoadedByPoll} printed on standard error. */
   private String pollErr;
 
-  /** Answers a session on an empty mailbox, whatever order the client asks in. */
-  private static void emptyMailbox(ScriptedServer.Conversation c) throws IOException {
-    c.send("+OK ready");
-    for (String line = c.readLine(); line != null; line = c.readLine()) {
-      String command = line.split(" ", 2)[0];
-      switch (command) {
-        case "CAPA" -> c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
-        case "USER", "PASS", "NOOP", "RSET" -> c.send("+OK");
-        case "STAT" -> c.send("+OK 0 0");
-        case "LIST", "UIDL" -> c.send("+OK", ".");
-        case "QUIT" -> {
-          c.send("+OK bye");
-          return;
-        }
-        default -> c.send("-ERR unknown command");
-      }
-    }
-  }
+  /** The one message of {@link #mailbox} when it is not empty. */
+  private static final String[] MESSAGE = {
+    "From: Alice <alice@example.org>",
+    "Subject: one",
+    "Date: Tue, 1 Dec 2026 10:00:00 +0100",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "body"
+  };
 
-  /** Answers a session on a mailbox of one message, whatever order the client asks in. */
-  private static void oneMessage(ScriptedServer.Conversation c) throws IOException {
-    c.send("+OK ready");
-    for (String line = c.readLine(); line != null; line = c.readLine()) {
-      String command = line.split(" ", 2)[0];
-      switch (command) {
-        case "CAPA" -> c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
-        case "USER", "PASS", "NOOP", "RSET" -> c.send("+OK");
-        case "STAT" -> c.send("+OK 1 120");
-        case "LIST" -> c.send("+OK", "1 120", ".");
-        case "UIDL" -> c.send("+OK", "1 uid-1", ".");
-        case "RETR" ->
-            c.send(
-                "+OK",
-                "From: Alice <alice@example.org>",
-                "Subject: one",
-                "Date: Tue, 1 Dec 2026 10:00:00 +0100",
-                "Content-Type: text/plain; charset=utf-8",
-                "",
-                "body",
-                ".");
-        case "QUIT" -> {
-          c.send("+OK bye");
-          return;
+  /**
+   * A session on a mailbox that is empty or holds {@link #MESSAGE}, answered whatever order the
+   * client asks in.
+   */
+  private static ScriptedServer.Script mailbox(boolean empty) {
+    return c -> {
+      c.send("+OK ready");
+      for (String line = c.readLine(); line != null; line = c.readLine()) {
+        String command = line.split(" ", 2)[0];
+        switch (command) {
+          case "CAPA" -> c.send("+OK", "USER", "UIDL", "PIPELINING", ".");
+          case "USER", "PASS", "NOOP", "RSET" -> c.send("+OK");
+          case "STAT" -> c.send(empty ? "+OK 0 0" : "+OK 1 120");
+          case "LIST" ->
+              c.send(empty ? new String[] {"+OK", "."} : new String[] {"+OK", "1 120", "."});
+          case "UIDL" ->
+              c.send(empty ? new String[] {"+OK", "."} : new String[] {"+OK", "1 uid-1", "."});
+          case "RETR" -> {
+            c.send("+OK");
+            c.send(MESSAGE);
+            c.send(".");
+          }
+          case "QUIT" -> {
+            c.send("+OK bye");
+            return;
+          }
+          default -> c.send("-ERR unknown command");
         }
-        default -> c.send("-ERR unknown command");
       }
-    }
+    };
   }
 
   private Set<String> classesLoadedByPoll() throws Exception {
-    return classesLoadedByPoll(OneShotStartTest::emptyMailbox, ExitStatus.NO_MAIL);
+    return classesLoadedByPoll(mailbox(true), ExitStatus.NO_MAIL);
   }
 
   private Set<String> classesLoadedByPoll(ScriptedServer.Script mailbox, ExitStatus expected)
@@ -146,7 +138,7 @@ class OneShotStartTest {
 
   @Test
   void aPollThatDeliversReadsNeitherTheZoneRulesNorMime4jsDateFormatter() throws Exception {
-    Set<String> loaded = classesLoadedByPoll(OneShotStartTest::oneMessage, ExitStatus.MAIL);
+    Set<String> loaded = classesLoadedByPoll(mailbox(false), ExitStatus.MAIL);
 
     assertThat(loaded)
         .as("the message was read and delivered")

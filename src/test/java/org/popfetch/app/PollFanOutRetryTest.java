@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.testing.ScriptedServer;
@@ -75,25 +76,32 @@ class PollFanOutRetryTest {
     return status;
   }
 
-  /** How many copies of the message a user's program wrote to this file. */
-  private static long copies(Path file) throws IOException {
-    return copies(file, "<two@example.net>");
-  }
+  /** bob's program says "try again later" while this file exists, then takes the message. */
+  Path busy;
 
-  private static long copies(Path file, String messageId) throws IOException {
-    return Files.readString(file).lines().filter(l -> l.equals("Message-ID: " + messageId)).count();
-  }
+  /** What alice's and bob's programs are given, one after the other. */
+  Path alices;
 
-  @Test
-  void aUserWhoCouldNotTakeItGetsItNextTimeAndTheOtherDoesNotGetItTwice() throws Exception {
-    // bob's program says "try again later" while the flag file exists, then takes the message.
-    Path busy = Files.writeString(dir.resolve("busy"), "");
-    Path bobs = dir.resolve("bob.txt");
-    Path alices = dir.resolve("alice.txt");
-    Path file = dir.resolve("popfetch.yaml");
+  Path bobs;
+
+  Path file;
+
+  @BeforeEach
+  void files() throws IOException {
+    busy = Files.writeString(dir.resolve("busy"), "");
+    alices = dir.resolve("alice.txt");
+    bobs = dir.resolve("bob.txt");
+    file = dir.resolve("popfetch.yaml");
     Files.createFile(
         file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    String config =
+  }
+
+  /**
+   * The account at {@code port}: its mail to its own Maildir, or, if it fans out, to alice and bob
+   * by their programs.
+   */
+  private void configure(int port, boolean fansOut) throws IOException {
+    String account =
         """
         state: { url: "jdbc:sqlite:%1$s/state/state.db" }
         accounts:
@@ -104,17 +112,41 @@ class PollFanOutRetryTest {
             user: drop
             password: pw-drop
             deliver: { maildir: %1$s/postmaster }
+        """;
+    String fanOut =
+        """
             multidrop:
               local-domains: [ example.org ]
               users:
                 alice: { pipe: [ /bin/sh, -c, "cat >> %3$s" ], allow-root: true }
                 bob: { pipe: [ /bin/sh, -c, "test -e %4$s && exit 75; cat >> %5$s" ], allow-root: true }
         """;
+    Files.writeString(
+        file, (fansOut ? account + fanOut : account).formatted(dir, port, alices, busy, bobs));
+  }
+
+  /** How many copies of the message a user's program wrote to this file. */
+  private static long copies(Path file) throws IOException {
+    return copies(file, "<two@example.net>");
+  }
+
+  private static long copies(Path file, String messageId) throws IOException {
+    return Files.readString(file).lines().filter(l -> l.equals("Message-ID: " + messageId)).count();
+  }
+
+  private static long count(Path maildir) throws IOException {
+    try (Stream<Path> files = Files.list(maildir.resolve("new"))) {
+      return files.count();
+    }
+  }
+
+  @Test
+  void aUserWhoCouldNotTakeItGetsItNextTimeAndTheOtherDoesNotGetItTwice() throws Exception {
     int port;
     int firstStatus;
     try (ScriptedServer first = new ScriptedServer(oneMessageForTwo())) {
       port = first.port();
-      Files.writeString(file, config.formatted(dir, port, alices, busy, bobs));
+      configure(port, true);
       firstStatus = poll(file);
     }
     assertThat(copies(alices)).as(err).isEqualTo(1);
@@ -139,59 +171,27 @@ class PollFanOutRetryTest {
     // out and the message goes whole to the account's Maildir and is deleted; then it fans out
     // again and the server hands uid-1 to another message: what alice had of the first must not
     // keep the second from her.
-    Path busy = Files.writeString(dir.resolve("busy"), "");
-    Path bobs = dir.resolve("bob.txt");
-    Path alices = dir.resolve("alice.txt");
-    Path file = dir.resolve("popfetch.yaml");
-    Files.createFile(
-        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    String account =
-        """
-        state: { url: "jdbc:sqlite:%1$s/state/state.db" }
-        accounts:
-          - name: domain
-            server: 127.0.0.1
-            port: %2$d
-            tls: none
-            user: drop
-            password: pw-drop
-            deliver: { maildir: %1$s/postmaster }
-        """;
-    String fanOut =
-        """
-            multidrop:
-              local-domains: [ example.org ]
-              users:
-                alice: { pipe: [ /bin/sh, -c, "cat >> %3$s" ], allow-root: true }
-                bob: { pipe: [ /bin/sh, -c, "test -e %4$s && exit 75; cat >> %5$s" ], allow-root: true }
-        """;
     int port;
     try (ScriptedServer first = new ScriptedServer(oneMessageForTwo())) {
       port = first.port();
-      Files.writeString(file, (account + fanOut).formatted(dir, port, alices, busy, bobs));
+      configure(port, true);
       assertThat(poll(file)).as(err).isEqualTo(ExitStatus.DELIVERY.code);
     }
     assertThat(copies(alices)).isEqualTo(1);
 
-    Files.writeString(file, account.formatted(dir, port));
+    configure(port, false);
     try (ScriptedServer whole = new ScriptedServer(port, null, oneMessageForTwo())) {
       assertThat(poll(file)).as(err).isZero();
     }
     assertThat(count(dir.resolve("postmaster"))).isEqualTo(1);
 
     Files.delete(busy);
-    Files.writeString(file, (account + fanOut).formatted(dir, port, alices, busy, bobs));
+    configure(port, true);
     try (ScriptedServer reused =
         new ScriptedServer(port, null, oneMessageForTwo("<three@example.net>"))) {
       assertThat(poll(file)).as(err).isZero();
     }
     assertThat(copies(alices, "<three@example.net>")).isEqualTo(1);
     assertThat(copies(bobs, "<three@example.net>")).isEqualTo(1);
-  }
-
-  private static long count(Path maildir) throws IOException {
-    try (Stream<Path> files = Files.list(maildir.resolve("new"))) {
-      return files.count();
-    }
   }
 }
