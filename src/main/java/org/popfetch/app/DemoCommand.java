@@ -87,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
   /** Runs {@code popfetch ARGS} as the command line runs it, with {@code demo}'s output. */
   static int poll(CommandLine demo, String... args) {
     // As Main.run reads them, so that the training runs the path a timer's poll takes.
-    PollCommand byHand = PollWords.command(args);
+    PollCommand byHand = CommandWords.poll(args);
     if (byHand != null) {
       byHand.out = demo.getOut();
       byHand.err = demo.getErr();

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import org.popfetch.net.LogText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,24 +60,37 @@ public final class Main extends RootCommand {
 
   /** Runs a command line and returns its exit status, for tests and for {@link #main}. */
   public static int run(String... args) {
-    PollCommand poll = PollWords.command(args);
-    return poll != null ? runPoll(poll) : execute(commandLineFor(args), args);
+    PollCommand poll = CommandWords.poll(args);
+    if (poll != null) {
+      return runPoll(poll);
+    }
+    RunCommand service = CommandWords.run(args);
+    if (service != null) {
+      return runByHand(service, service.err(), service.options.trace);
+    }
+    return execute(commandLineFor(args), args);
+  }
+
+  /** Runs a poll bound without picocli ({@link CommandWords}), as {@link #runByHand} says. */
+  static int runPoll(PollCommand poll) {
+    try {
+      return runByHand(poll, poll.err(), poll.options.trace);
+    } finally {
+      poll.out().flush();
+    }
   }
 
   /**
-   * Runs a poll bound without picocli ({@link PollWords}): its exit status, or {@link
-   * ExitStatus#INTERNAL} after one line for whatever it threw, as picocli's handler would say it.
+   * Runs a command bound without picocli ({@link CommandWords}): its exit status, or {@link
+   * ExitStatus#INTERNAL} after one line on {@code err} for whatever it threw, as picocli's handler
+   * would say it.
    */
-  static int runPoll(PollCommand poll) {
-    boolean trace = poll.options.trace;
-    PrintWriter out = poll.out();
-    PrintWriter err = poll.err();
+  static int runByHand(Callable<Integer> command, PrintWriter err, boolean trace) {
     try {
-      return poll.call();
+      return command.call();
     } catch (Throwable e) {
       return internalError(e, err, trace);
     } finally {
-      out.flush();
       err.flush();
     }
   }
@@ -88,8 +102,8 @@ public final class Main extends RootCommand {
    * (docs/benchmarks.md, "Start-up"). Anything else (no words, an option, {@code help}, a word that
    * names no command) gets the {@link #commandLine() whole command line}, which lists the commands
    * and suggests the one meant. Both parse a named command's words alike: its options, help and
-   * errors come from the same annotations. The usual words of {@code poll} do not come here at all
-   * ({@link PollWords}).
+   * errors come from the same annotations. The usual words of {@code poll} and {@code run} do not
+   * come here at all ({@link CommandWords}).
    */
   static CommandLine commandLineFor(String... args) {
     Class<?> command = args.length > 0 ? commandNamed(args[0]) : null;
@@ -147,8 +161,8 @@ public final class Main extends RootCommand {
    * {@code cli} with the handlers of usage errors and unexpected exceptions, and without picocli's
    * {@code @file} expansion: a word is a word. picocli reads the words of a word starting with @
    * from that file by default; popfetch never offered it, and a file it could not read ended in a
-   * stack trace and status 1 ("no new mail" to a timer). {@link PollWords} takes such a word for an
-   * account name too.
+   * stack trace and status 1 ("no new mail" to a timer). {@link CommandWords} takes such a word for
+   * an account name too.
    */
   static CommandLine handled(CommandLine cli) {
     cli.setExpandAtFiles(false);

@@ -73,7 +73,7 @@ final class PollCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions options;
 
-  /** Its standard output and error when bound without picocli ({@link PollWords}). */
+  /** Its standard output and error when bound without picocli ({@link CommandWords}). */
   PrintWriter out;
 
   PrintWriter err;

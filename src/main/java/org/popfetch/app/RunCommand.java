@@ -1,5 +1,6 @@
 package org.popfetch.app;
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,11 +21,19 @@ final class RunCommand implements Callable<Integer> {
       description = "Reload on SIGHUP only, not when the configuration file changes.")
   boolean noWatch;
 
+  /** Its standard error when bound without picocli ({@link CommandWords}). */
+  PrintWriter err;
+
+  /** Standard error: its own, or picocli's. */
+  PrintWriter err() {
+    return err != null ? err : spec.commandLine().getErr();
+  }
+
   @Override
   public Integer call() throws Exception {
     PopfetchDaemon daemon;
     try {
-      daemon = PopfetchDaemon.start(options.config, options.trace, spec.commandLine().getErr());
+      daemon = PopfetchDaemon.start(options.config, options.trace, err());
     } catch (AccountRun.Exit e) {
       return e.status;
     }

@@ -43,8 +43,9 @@ class LauncherTest {
   private static final String JAR = "/usr/share/popfetch/popfetch.jar";
 
   /**
-   * What the stand-in's training run lists: classes of commands, and those of the demo (its
-   * command, its training and its POP3 server), which no other command uses.
+   * What the stand-in's training run lists: classes of commands, those of the demo (its command,
+   * its training and its POP3 server), which no other command uses, and picocli's, which the
+   * service does not use.
    */
   private static final List<String> TRAINED_CLASSES =
       List.of(
@@ -53,7 +54,10 @@ class LauncherTest {
           "org/popfetch/app/DemoServer id: 2",
           "org/popfetch/app/DemoServer$Session id: 3",
           "org/popfetch/app/DemoTraining id: 4",
+          "picocli/CommandLine id: 5",
+          "picocli/CommandLine$Model$CommandSpec id: 6",
           "org/popfetch/fetch/AccountPoll id: 7",
+          "@lambda-proxy picocli/CommandLine$Model$CommandSpec addOption ()Ljava/lang/Runnable;",
           "@lambda-proxy org/popfetch/app/DemoServer run (Lorg/popfetch/app/DemoServer;)"
               + "Ljava/lang/Runnable;",
           "@lambda-proxy org/popfetch/fetch/AccountPoll run ()Ljava/lang/Runnable;",
@@ -390,6 +394,26 @@ class LauncherTest {
     launch("poll");
 
     // The stand-in's archive is the list it was given.
+    assertThat(Files.readAllLines(cached(dir.resolve("home/.cache/popfetch")).get(0)))
+        .containsExactly(
+            "java/lang/Object id: 0",
+            "org/popfetch/app/Main id: 1",
+            "picocli/CommandLine id: 5",
+            "picocli/CommandLine$Model$CommandSpec id: 6",
+            "org/popfetch/fetch/AccountPoll id: 7",
+            "@lambda-proxy picocli/CommandLine$Model$CommandSpec addOption ()Ljava/lang/Runnable;",
+            "@lambda-proxy org/popfetch/fetch/AccountPoll run ()Ljava/lang/Runnable;",
+            "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.Invokers$Holder invokeExact_MT"
+                + " L8_L");
+  }
+
+  @Test
+  void theServicesArchiveLeavesOutPicocliWhichItsWordsDoNotUse() throws IOException {
+    trainableJdk(false);
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+
+    launch("run");
+
     assertThat(Files.readAllLines(cached(dir.resolve("home/.cache/popfetch")).get(0)))
         .containsExactly(
             "java/lang/Object id: 0",

@@ -80,8 +80,8 @@ class NamedCommandLineTest {
   @ParameterizedTest(name = "popfetch {0}")
   @MethodSource("commands")
   void aNamedCommandHasTheSameOptionsHelpAndSubcommands(String command) {
-    // Asked with --help, as help is: poll's usual words without it are read by hand (PollWords,
-    // held to the annotations by PollWordsTest).
+    // Asked with --help, as help is: poll's usual words without it are read by hand (CommandWords,
+    // held to the annotations by CommandWordsTest).
     Map<String, String> alone =
         usages(Main.commandLineFor(command, "--help").getSubcommands().get(command));
     Map<String, String> whole = usages(Main.commandLine().getSubcommands().get(command));

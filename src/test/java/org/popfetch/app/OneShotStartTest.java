@@ -40,7 +40,7 @@ class OneShotStartTest {
    * A session on a mailbox that is empty or holds {@link #MESSAGE}, answered whatever order the
    * client asks in.
    */
-  private static ScriptedServer.Script mailbox(boolean empty) {
+  static ScriptedServer.Script mailbox(boolean empty) {
     return c -> {
       c.send("+OK ready");
       for (String line = c.readLine(); line != null; line = c.readLine()) {
@@ -167,10 +167,10 @@ class OneShotStartTest {
   void aPollReadsNoAnnotationOfItsCommandLine() throws Exception {
     Set<String> loaded = classesLoadedByPoll();
 
-    // PollWords: the JDK makes a proxy class for each annotation type read, its bytecode
+    // CommandWords: the JDK makes a proxy class for each annotation type read, its bytecode
     // generated at every start, and picocli's own set-up and parser cost more than the poll's
     // configuration.
-    assertThat(loaded).contains(PollWords.class.getName());
+    assertThat(loaded).contains(CommandWords.class.getName());
     assertThat(loaded)
         .as("the JDK's annotation proxies, picocli's parser")
         .doesNotContain(

@@ -20,22 +20,30 @@ import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
 /**
- * {@link PollWords} against picocli's model of {@code poll}, built from {@link PollCommand}'s
- * annotations: every command line read by hand binds what picocli binds, and everything else is
- * left to picocli.
+ * {@link CommandWords} against picocli's models of {@code poll} and {@code run}, built from {@link
+ * PollCommand}'s and {@link RunCommand}'s annotations: every command line read by hand binds what
+ * picocli binds, and everything else is left to picocli.
  */
-class PollWordsTest {
-  /** The annotated model of {@code popfetch poll}, as {@link Main} builds it. */
-  private static CommandLine annotated() {
+class CommandWordsTest {
+  /** The annotated model of {@code popfetch COMMAND}, as {@link Main} builds it. */
+  private static CommandLine annotated(Class<?> command) {
     CommandLine cli = new CommandLine(new RootCommand());
-    cli.addSubcommand(PollCommand.class);
+    cli.addSubcommand(command);
     cli.setExpandAtFiles(false);
     return cli;
+  }
+
+  private static CommandLine annotated() {
+    return annotated(PollCommand.class);
   }
 
   /** The values a parse leaves in the command's fields. */
   private static List<Object> bound(PollCommand c) {
     return Arrays.asList(c.options.config, c.options.trace, c.quiet, c.accounts);
+  }
+
+  private static List<Object> bound(RunCommand c) {
+    return Arrays.asList(c.options.config, c.options.trace, c.noWatch);
   }
 
   /**
@@ -54,8 +62,8 @@ class PollWordsTest {
         return null;
       }
     }
-    PollCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
-    return bound(command);
+    Object command = parsed.subcommand().commandSpec().commandLine().getCommand();
+    return command instanceof RunCommand run ? bound(run) : bound((PollCommand) command);
   }
 
   static Stream<Arguments> read() {
@@ -72,7 +80,7 @@ class PollWordsTest {
   @ParameterizedTest
   @MethodSource("read")
   void aCommandLineReadByHandBindsWhatPicocliBinds(String[] args) {
-    PollCommand command = PollWords.command(args);
+    PollCommand command = CommandWords.poll(args);
     assertThat(command).as("read by hand").isNotNull();
     assertThat(bound(command)).isEqualTo(boundByPicocli(annotated(), args));
     assertThat(command.out).isNotNull();
@@ -103,7 +111,46 @@ class PollWordsTest {
   @ParameterizedTest
   @MethodSource("leftToPicocli")
   void anythingElseIsLeftToPicocli(String[] args) {
-    assertThat(PollWords.command(args)).isNull();
+    assertThat(CommandWords.poll(args)).isNull();
+  }
+
+  static Stream<Arguments> runRead() {
+    return Stream.of(
+        Arguments.of((Object) new String[] {"run"}),
+        Arguments.of((Object) new String[] {"run", "--no-watch"}),
+        Arguments.of((Object) new String[] {"run", "--config", "/etc/p.yaml", "--trace"}),
+        Arguments.of((Object) new String[] {"run", "--trace", "-c", "/x.yaml", "--no-watch"}),
+        Arguments.of((Object) new String[] {"run", "--config=/y.yaml"}));
+  }
+
+  @ParameterizedTest
+  @MethodSource("runRead")
+  void aServiceCommandLineReadByHandBindsWhatPicocliBinds(String[] args) {
+    RunCommand command = CommandWords.run(args);
+    assertThat(command).as("read by hand").isNotNull();
+    assertThat(bound(command)).isEqualTo(boundByPicocli(annotated(RunCommand.class), args));
+    assertThat(command.err).isNotNull();
+    assertThat(CommandWords.poll(args)).as("not a poll").isNull();
+  }
+
+  static Stream<Arguments> runLeftToPicocli() {
+    return Stream.of(
+        Arguments.of((Object) new String[] {"run", "--help"}),
+        Arguments.of((Object) new String[] {"run", "--version"}),
+        Arguments.of((Object) new String[] {"run", "alice"}),
+        Arguments.of((Object) new String[] {"run", "-q"}),
+        Arguments.of((Object) new String[] {"run", "--no-watch", "--no-watch"}),
+        Arguments.of((Object) new String[] {"run", "-c"}),
+        Arguments.of((Object) new String[] {"run", "-c", ""}),
+        Arguments.of((Object) new String[] {"run", "--", "--no-watch"}),
+        Arguments.of((Object) new String[] {"poll"}),
+        Arguments.of((Object) new String[] {"status"}));
+  }
+
+  @ParameterizedTest
+  @MethodSource("runLeftToPicocli")
+  void anyOtherServiceCommandLineIsLeftToPicocli(String[] args) {
+    assertThat(CommandWords.run(args)).isNull();
   }
 
   /**
@@ -124,30 +171,54 @@ class PollWordsTest {
       "-x",
       "--"
     };
+    int readByHand = 0;
     CommandLine cli = annotated();
+    for (String[] args : lines("poll", vocabulary)) {
+      PollCommand command = CommandWords.poll(args);
+      if (command != null) {
+        readByHand++;
+        assertThat(bound(command)).as(String.join(" ", args)).isEqualTo(boundByPicocli(cli, args));
+      }
+    }
+    assertThat(readByHand).as("command lines read by hand").isGreaterThan(500);
+  }
+
+  /** The same for {@code run}'s words. */
+  @Test
+  void everyShortServiceCommandLineReadByHandIsReadAlikeByPicocli() {
+    String[] vocabulary = {
+      "--no-watch", "--trace", "-c", "--config", "--config=/b.yaml", "/a.yaml", "-q", "--"
+    };
+    int readByHand = 0;
+    CommandLine cli = annotated(RunCommand.class);
+    for (String[] args : lines("run", vocabulary)) {
+      RunCommand command = CommandWords.run(args);
+      if (command != null) {
+        readByHand++;
+        assertThat(bound(command)).as(String.join(" ", args)).isEqualTo(boundByPicocli(cli, args));
+      }
+    }
+    assertThat(readByHand).as("command lines read by hand").isGreaterThan(30);
+  }
+
+  /** {@code command} followed by every sequence of up to four words of {@code vocabulary}. */
+  private static List<String[]> lines(String command, String[] vocabulary) {
     List<String[]> lines = new ArrayList<>();
-    lines.add(new String[] {"poll"});
+    lines.add(new String[] {command});
     for (int length = 1; length <= 4; length++) {
       int[] at = new int[length];
       do {
         String[] args = new String[length + 1];
-        args[0] = "poll";
+        args[0] = command;
         for (int i = 0; i < length; i++) {
           args[i + 1] = vocabulary[at[i]];
         }
         lines.add(args);
       } while (next(at, vocabulary.length));
     }
-    int readByHand = 0;
-    for (String[] args : lines) {
-      PollCommand command = PollWords.command(args);
-      if (command != null) {
-        readByHand++;
-        assertThat(bound(command)).as(String.join(" ", args)).isEqualTo(boundByPicocli(cli, args));
-      }
-    }
-    assertThat(lines).hasSize(1 + 10 + 100 + 1000 + 10000);
-    assertThat(readByHand).as("command lines read by hand").isGreaterThan(500);
+    int n = vocabulary.length;
+    assertThat(lines).hasSize(1 + n + n * n + n * n * n + n * n * n * n);
+    return lines;
   }
 
   /** The next combination, as an odometer turns; false once it has turned through all. */
@@ -172,12 +243,12 @@ class PollWordsTest {
     assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
     Path missing = dir.resolve("nowhere/popfetch.yaml");
 
-    PollCommand byHand = PollWords.command("poll", "-c", missing.toString(), "@" + fifo);
+    PollCommand byHand = CommandWords.poll("poll", "-c", missing.toString(), "@" + fifo);
     assertThat(byHand.accounts).containsExactly("@" + fifo);
 
     // A cluster of short options: picocli reads these words.
     String[] args = {"poll", "-qc", missing.toString(), "@" + fifo};
-    assertThat(PollWords.command(args)).isNull();
+    assertThat(CommandWords.poll(args)).isNull();
     StringWriter err = new StringWriter();
     CommandLine cli = Main.commandLineFor(args);
     cli.setErr(new PrintWriter(err));
@@ -222,7 +293,7 @@ class PollWordsTest {
   @Test
   void aPollReadByHandRunsAndSaysWhatIsWrongInOneLine(@TempDir Path dir) {
     Path missing = dir.resolve("nowhere/popfetch.yaml");
-    PollCommand command = PollWords.command("poll", "-q", "--config", missing.toString());
+    PollCommand command = CommandWords.poll("poll", "-q", "--config", missing.toString());
     StringWriter err = new StringWriter();
     command.err = new PrintWriter(err);
     command.out = new PrintWriter(new StringWriter());
@@ -233,7 +304,7 @@ class PollWordsTest {
 
   @Test
   void whatAPollReadByHandThrowsIsAnInternalErrorInOneLine() {
-    PollCommand command = PollWords.command("poll");
+    PollCommand command = CommandWords.poll("poll");
     StringWriter err = new StringWriter();
     command.err = new PrintWriter(err);
     command.out = new PrintWriter(new StringWriter());
@@ -244,6 +315,30 @@ class PollWordsTest {
     assertThat(err.toString())
         .startsWith("popfetch: internal error: java.lang.NullPointerException")
         .contains("run with --trace")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void aServiceReadByHandSaysWhatIsWrongWithItsConfigurationInOneLine(@TempDir Path dir) {
+    Path missing = dir.resolve("nowhere/popfetch.yaml");
+    RunCommand command = CommandWords.run("run", "--no-watch", "--config", missing.toString());
+    StringWriter err = new StringWriter();
+    command.err = new PrintWriter(err);
+
+    assertThat(Main.runByHand(command, command.err(), false)).isEqualTo(ExitStatus.SYNTAX.code);
+    assertThat(err.toString()).contains(missing.toString()).doesNotContain("Exception");
+  }
+
+  @Test
+  void whatAServiceReadByHandThrowsIsAnInternalErrorInOneLine() {
+    RunCommand command = CommandWords.run("run");
+    StringWriter err = new StringWriter();
+    command.err = new PrintWriter(err);
+    command.options.config = null; // a bug inside the command: no file where one must be
+
+    assertThat(Main.runByHand(command, command.err(), false)).isEqualTo(ExitStatus.INTERNAL.code);
+    assertThat(err.toString())
+        .startsWith("popfetch: internal error: java.lang.NullPointerException")
         .doesNotContain("\tat ");
   }
 }
