@@ -25,7 +25,18 @@ final class ServiceSignals {
               stopped.countDown();
             },
             "popfetch-stop");
-    this.before = Signal.handle(HANGUP, signal -> reload.run());
+    ClassLoader application = ServiceSignals.class.getClassLoader();
+    this.before =
+        Signal.handle(
+            HANGUP,
+            signal -> {
+              // The JVM runs a signal's handler on a thread of its own whose context class loader
+              // is null, and a reload reaches libraries that look classes up through it: Quartz's
+              // JDBC job store makes its connection proxies there, and with no loader a cluster
+              // node's reload failed ("java.sql.Connection ... is not visible from class loader").
+              Thread.currentThread().setContextClassLoader(application);
+              reload.run();
+            });
     Runtime.getRuntime().addShutdownHook(hook);
   }
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -29,6 +31,29 @@ class ServiceSignalsTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> before.get() == 1);
       assertThat(reloads).hasValue(1);
     } finally {
+      Signal.handle(HANGUP, earlier);
+    }
+  }
+
+  /**
+   * The JVM's thread for a signal's handler has no context class loader; a reload runs with the
+   * application's, as every other thread of the service does.
+   */
+  @Test
+  void aHangupReloadsWithTheApplicationsClassLoader() {
+    AtomicReference<Optional<ClassLoader>> seen = new AtomicReference<>();
+    SignalHandler earlier = Signal.handle(HANGUP, SignalHandler.SIG_DFL);
+    ServiceSignals signals =
+        ServiceSignals.install(
+            () -> seen.set(Optional.ofNullable(Thread.currentThread().getContextClassLoader())),
+            () -> {});
+    try {
+      Signal.raise(HANGUP);
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.get() != null);
+
+      assertThat(seen.get()).contains(ServiceSignals.class.getClassLoader());
+    } finally {
+      signals.uninstall();
       Signal.handle(HANGUP, earlier);
     }
   }
