@@ -3,7 +3,6 @@ package org.popfetch.schedule;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Date;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.popfetch.net.LogText;
@@ -20,8 +19,10 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
-import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.impl.DirectSchedulerFactory;
+import org.quartz.simpl.RAMJobStore;
 import org.quartz.simpl.SimpleJobFactory;
+import org.quartz.simpl.SimpleThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,16 +47,23 @@ public final class PollScheduler implements AutoCloseable {
   private final Scheduler scheduler;
 
   public PollScheduler(int threads) throws SchedulerException {
-    Properties p = new Properties();
-    p.setProperty("org.quartz.scheduler.instanceName", "popfetch-" + UUID.randomUUID());
-    p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(Math.max(1, threads)));
-    p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+    // Made directly rather than by StdSchedulerFactory, which sets each part up from properties
+    // through java.beans introspection (some 40 classes of the JDK's, kept in the service's memory
+    // for as long as it runs) and runs each job through a shell that looks for a JTA annotation
+    // on the job's class at every firing. The parts are the same: a pool of threads named after
+    // the scheduler, the in-memory job store with its defaults.
+    String name = "popfetch-" + UUID.randomUUID();
+    DirectSchedulerFactory factory = DirectSchedulerFactory.getInstance();
+    factory.createScheduler(
+        name,
+        "NON_CLUSTERED",
+        new SimpleThreadPool(Math.max(1, threads), Thread.NORM_PRIORITY),
+        new RAMJobStore());
+    scheduler = factory.getScheduler(name);
     // Quartz's default job factory looks, at every firing, for a bean setter of each entry of the
     // job's data map (java.beans introspection, a method name built per entry): the task is read
     // from the map by the job itself, so the plain factory, which only makes the job, will do.
-    p.setProperty("org.quartz.scheduler.jobFactory.class", SimpleJobFactory.class.getName());
-    scheduler = new StdSchedulerFactory(p).getScheduler();
+    scheduler.setJobFactory(new SimpleJobFactory());
   }
 
   /**

@@ -26,7 +26,7 @@ class ServiceStartTest {
   @TempDir Path dir;
 
   @Test
-  void theServiceReadsItsWordsWithoutPicocliAndPollsWhenAsked() throws Exception {
+  void theServiceLoadsNeitherPicocliNorJavaBeansAndPollsWhenAsked() throws Exception {
     Path log = dir.resolve("classes.log");
     Path config = dir.resolve("popfetch.yaml");
     Path maildir = dir.resolve("Maildir");
@@ -99,6 +99,13 @@ class ServiceStartTest {
             "picocli.CommandLine",
             "picocli.CommandLine$Interpreter",
             "picocli.CommandLine$Model$CommandSpec");
+    assertThat(loaded)
+        .as("Quartz's scheduler set up from properties, through java.beans")
+        .doesNotContain(
+            "org.quartz.impl.StdSchedulerFactory",
+            "java.beans.Introspector",
+            "java.beans.PropertyDescriptor",
+            "com.sun.beans.introspect.ClassInfo");
     // Those left are the handler interfaces that checking Main's own bytecode loads (some 170
     // picocli classes when it parsed run's words).
     assertThat(loaded.stream().filter(name -> name.startsWith("picocli.")))
