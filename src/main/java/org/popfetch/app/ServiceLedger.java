@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.popfetch.control.Heartbeat;
 import org.popfetch.control.SdNotify;
@@ -29,16 +31,25 @@ final class ServiceLedger {
   private final Clock clock;
   private final Heartbeat heartbeat;
   private final SdNotify notify;
+  private final Runnable settled;
   private final Instant started;
   private final Map<String, Last> last = new ConcurrentHashMap<>();
   private volatile List<String> accounts = List.of();
   private volatile Instant lastPoll;
   private volatile int queued;
 
-  ServiceLedger(Clock clock, Heartbeat heartbeat, SdNotify notify) {
+  /** The accounts not yet polled since the start or reload; null once {@code settled} ran. */
+  private Set<String> unpolled;
+
+  /**
+   * {@code settled} runs once every account has polled after a start or a reload, on the thread of
+   * the last of those polls.
+   */
+  ServiceLedger(Clock clock, Heartbeat heartbeat, SdNotify notify, Runnable settled) {
     this.clock = clock;
     this.heartbeat = heartbeat;
     this.notify = notify;
+    this.settled = settled;
     this.started = clock.instant();
   }
 
@@ -46,6 +57,9 @@ final class ServiceLedger {
   void accounts(List<String> names) {
     accounts = List.copyOf(names);
     last.keySet().retainAll(names);
+    synchronized (this) {
+      unpolled = new HashSet<>(names);
+    }
   }
 
   List<String> accounts() {
@@ -76,6 +90,15 @@ final class ServiceLedger {
         + (p == null ? "none yet" : HH_MM.format(p))
         + ", queue "
         + queued;
+  }
+
+  /** Whether {@code account}'s poll was the last one not yet made since the start or reload. */
+  private synchronized boolean allPolled(String account) {
+    if (unpolled == null || !unpolled.remove(account) || !unpolled.isEmpty()) {
+      return false;
+    }
+    unpolled = null;
+    return true;
   }
 
   /** Passes everything on to {@code inner}, noting progress and each poll's end. */
@@ -113,6 +136,9 @@ final class ServiceLedger {
         heartbeat.beat();
         inner.finished(result);
         notify.status(summary());
+        if (allPolled(result.account())) {
+          settled.run();
+        }
       }
     };
   }

@@ -37,6 +37,9 @@ class LauncherTest {
   /** What every command but run and deliver-agent gets last, before its archive. */
   private static final String SHORT_COMMAND = " -XX:CompileThresholdScaling=4";
 
+  /** What run and deliver-agent get instead. */
+  private static final String LONG_RUNNING = " -XX:-ShrinkHeapInSteps";
+
   /** The flags a recent Java 17 gets. */
   private static final String FLAGS = FLAGS_OF_EVERY_JAVA + NATIVE_HEAP_TRIM + OLD_LOCALE_DATA;
 
@@ -186,11 +189,12 @@ class LauncherTest {
     "run, false",
     "deliver-agent, false"
   })
-  void shortCommandsCompileLaterAndTheLongRunningOnesDoNot(String command, boolean later)
-      throws IOException {
+  void shortCommandsCompileLaterAndTheLongRunningOnesGiveBackTheirHeapAtOnce(
+      String command, boolean later) throws IOException {
     // A short command's compiler work is mostly start-up code run a few hundred times; the
     // service runs the same polls every minute, and the delivery agent's unit keeps it up while
-    // connections come: those two keep the JVM's own counts.
+    // connections come: those two keep the JVM's own counts, and give back at the first full
+    // collection the heap a burst grew instead of keeping it for hours.
     jdk("jdk17", "17.0.15", "17");
     env.put("JAVA_HOME", dir.resolve("jdk17").toString());
 
@@ -198,7 +202,13 @@ class LauncherTest {
 
     assertThat(c.out().strip())
         .isEqualTo(
-            "jdk17 " + FLAGS + (later ? SHORT_COMMAND : "") + " -jar " + JAR + " " + command);
+            "jdk17 "
+                + FLAGS
+                + (later ? SHORT_COMMAND : LONG_RUNNING)
+                + " -jar "
+                + JAR
+                + " "
+                + command);
   }
 
   @Test
@@ -240,7 +250,14 @@ class LauncherTest {
 
     assertThat(c.status()).isZero();
     assertThat(c.out())
-        .startsWith("jdk25 " + FLAGS_OF_EVERY_JAVA + NATIVE_HEAP_TRIM + " -jar " + JAR + " run");
+        .startsWith(
+            "jdk25 "
+                + FLAGS_OF_EVERY_JAVA
+                + NATIVE_HEAP_TRIM
+                + LONG_RUNNING
+                + " -jar "
+                + JAR
+                + " run");
   }
 
   @Test
@@ -378,6 +395,7 @@ class LauncherTest {
         .isEqualTo(
             "jdk17 "
                 + FLAGS
+                + LONG_RUNNING
                 + " -XX:SharedArchiveFile="
                 + runArchive
                 + " -jar "
