@@ -292,6 +292,9 @@ final class ServiceJobs implements AutoCloseable {
   }
 
   void start() throws Exception {
+    // Counted from here, once the jobs this set replaces have closed (their polls ended): a poll
+    // of the old set that ended after the new set was made must not count as a first poll.
+    shared.ledger().firstPolls();
     scheduler.start();
     if (kick != null) {
       // What the queue holds from before the start (or the reload) leaves now, not at the queue

@@ -38,7 +38,10 @@ final class ServiceLedger {
   private volatile Instant lastPoll;
   private volatile int queued;
 
-  /** The accounts not yet polled since the start or reload; null once {@code settled} ran. */
+  /**
+   * The accounts not yet polled since {@link #firstPolls}; null before it and once {@code settled}
+   * ran.
+   */
   private Set<String> unpolled;
 
   /**
@@ -57,9 +60,16 @@ final class ServiceLedger {
   void accounts(List<String> names) {
     accounts = List.copyOf(names);
     last.keySet().retainAll(names);
-    synchronized (this) {
-      unpolled = new HashSet<>(names);
-    }
+  }
+
+  /**
+   * Counts the accounts' polls from now: {@code settled} runs once each has ended one. An account
+   * that does not poll (resting after failures, a schedule not yet come, or in a cluster one that
+   * another node leases) holds it back, so that the heap is then given back only at the next full
+   * collection the JVM makes by itself.
+   */
+  synchronized void firstPolls() {
+    unpolled = new HashSet<>(accounts);
   }
 
   List<String> accounts() {
