@@ -2,9 +2,11 @@ package org.popfetch.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,42 +77,64 @@ class OneShotStartTest {
   private Set<String> classesLoadedByPoll(ScriptedServer.Script mailbox, ExitStatus expected)
       throws Exception {
     Path log = dir.resolve("classes.log");
-    Path config = dir.resolve("popfetch.yaml");
     try (ScriptedServer server = new ScriptedServer(mailbox)) {
-      Files.createFile(
-          config,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(
-          config,
-          """
-          state: { url: "jdbc:sqlite:%s" }
-          accounts:
-            - name: carol
-              server: 127.0.0.1
-              port: %d
-              tls: none
-              user: carol
-              password: s3cret-pw
-              keep: true
-              deliver: { maildir: %s }
-          """
-              .formatted(dir.resolve("state/seen.db"), server.port(), dir.resolve("Maildir")));
+      Path config = config(dir, server.port(), "");
       Command c =
           Command.run(
-              List.of(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-Xlog:class+load=info:file=" + log + ":none",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Main.class.getName(),
-                  "poll",
-                  "--config",
-                  config.toString()),
+              javaLoggingClasses(log, "poll", "--config", config.toString()),
               Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C.UTF-8", "HOME", dir.toString()));
       assertThat(c.status()).as(c.err()).isEqualTo(expected.code);
       pollErr = c.err();
     }
-    // "java.lang.Object source: shared objects file"
+    return loadedClasses(log);
+  }
+
+  /**
+   * Writes {@code dir}/popfetch.yaml (owner-only, as popfetch asks): one keep-mode account, carol,
+   * on the scripted server at {@code port}, into {@code dir}/Maildir, with {@code schedule} (an
+   * account key and its value, or nothing) added.
+   */
+  static Path config(Path dir, int port, String schedule) throws IOException {
+    Path config = dir.resolve("popfetch.yaml");
+    Files.createFile(
+        config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        config,
+        """
+        state: { url: "jdbc:sqlite:%s" }
+        accounts:
+          - name: carol
+            server: 127.0.0.1
+            port: %d
+            tls: none
+            user: carol
+            password: s3cret-pw
+            keep: true
+            %s
+            deliver: { maildir: %s }
+        """
+            .formatted(dir.resolve("state/seen.db"), port, schedule, dir.resolve("Maildir")));
+    return config;
+  }
+
+  /**
+   * A command line running popfetch's {@code words} in a JVM that logs each class to {@code log}.
+   */
+  static List<String> javaLoggingClasses(Path log, String... words) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xlog:class+load=info:file=" + log + ":none",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
+    argv.addAll(List.of(words));
+    return argv;
+  }
+
+  /** The classes {@code log} names, one a line: "java.lang.Object source: shared objects file". */
+  static Set<String> loadedClasses(Path log) throws IOException {
     return Files.readAllLines(log).stream()
         .map(line -> line.split(" ", 2)[0])
         .collect(Collectors.toSet());

@@ -7,12 +7,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.popfetch.testing.ScriptedServer;
@@ -28,41 +25,15 @@ class ServiceStartTest {
   @Test
   void theServiceLoadsNeitherPicocliNorJavaBeansAndPollsWhenAsked() throws Exception {
     Path log = dir.resolve("classes.log");
-    Path config = dir.resolve("popfetch.yaml");
     Path maildir = dir.resolve("Maildir");
     try (ScriptedServer server = new ScriptedServer(OneShotStartTest.mailbox(false))) {
-      Files.createFile(
-          config,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(
-          config,
-          """
-          state: { url: "jdbc:sqlite:%s" }
-          accounts:
-            - name: carol
-              server: 127.0.0.1
-              port: %d
-              tls: none
-              user: carol
-              password: s3cret-pw
-              keep: true
-              cron: "0 0 0 1 1 ? 2099"
-              deliver: { maildir: %s }
-          """
-              .formatted(dir.resolve("state/seen.db"), server.port(), maildir));
       // The account's schedule never comes: its one poll is the one asked for below, so that the
       // server's one session is that poll's.
+      Path config = OneShotStartTest.config(dir, server.port(), "cron: \"0 0 0 1 1 ? 2099\"");
       ProcessBuilder service =
           new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-Xlog:class+load=info:file=" + log + ":none",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Main.class.getName(),
-                  "run",
-                  "--no-watch",
-                  "--config",
-                  config.toString())
+                  OneShotStartTest.javaLoggingClasses(
+                      log, "run", "--no-watch", "--config", config.toString()))
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("run.log").toFile());
       service.environment().put("HOME", dir.toString());
@@ -88,10 +59,7 @@ class ServiceStartTest {
     try (var files = Files.list(maildir.resolve("new"))) {
       assertThat(files.count()).as("the poll the service was asked for delivered").isEqualTo(1);
     }
-    // "java.lang.Object source: shared objects file"
-    List<String> lines = Files.readAllLines(log);
-    Set<String> loaded =
-        lines.stream().map(line -> line.split(" ", 2)[0]).collect(Collectors.toSet());
+    Set<String> loaded = OneShotStartTest.loadedClasses(log);
     assertThat(loaded).contains(CommandWords.class.getName(), RunCommand.class.getName());
     assertThat(loaded)
         .as("picocli's model and parser, which would stay in the service's memory")
