@@ -1,6 +1,7 @@
 package org.popfetch.app;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -39,14 +40,23 @@ final class ServiceLedger {
   private volatile int queued;
 
   /**
+   * How long after a start or reload the accounts that have not polled yet stop holding back {@code
+   * settled}: the first poll that ends later runs it.
+   */
+  static final Duration SETTLE_WITHIN = Duration.ofMinutes(5);
+
+  /**
    * The accounts not yet polled since {@link #firstPolls}; null before it and once {@code settled}
    * ran.
    */
   private Set<String> unpolled;
 
+  /** When the accounts in {@link #unpolled} stop holding back {@code settled}. */
+  private Instant settleBy;
+
   /**
-   * {@code settled} runs once every account has polled after a start or a reload, on the thread of
-   * the last of those polls.
+   * {@code settled} runs once after a start or a reload, on the thread of the poll that ends when
+   * every account has polled, or of the first poll to end {@link #SETTLE_WITHIN} after it.
    */
   ServiceLedger(Clock clock, Heartbeat heartbeat, SdNotify notify, Runnable settled) {
     this.clock = clock;
@@ -65,11 +75,12 @@ final class ServiceLedger {
   /**
    * Counts the accounts' polls from now: {@code settled} runs once each has ended one. An account
    * that does not poll (resting after failures, a schedule not yet come, or in a cluster one that
-   * another node leases) holds it back, so that the heap is then given back only at the next full
-   * collection the JVM makes by itself.
+   * another node leases) holds it back for {@link #SETTLE_WITHIN} at most: then the next poll to
+   * end runs it, whichever account it was.
    */
   synchronized void firstPolls() {
     unpolled = new HashSet<>(accounts);
+    settleBy = clock.instant().plus(SETTLE_WITHIN);
   }
 
   List<String> accounts() {
@@ -102,9 +113,16 @@ final class ServiceLedger {
         + queued;
   }
 
-  /** Whether {@code account}'s poll was the last one not yet made since the start or reload. */
-  private synchronized boolean allPolled(String account) {
-    if (unpolled == null || !unpolled.remove(account) || !unpolled.isEmpty()) {
+  /**
+   * Whether the poll of {@code account} that ended {@code at} settles the start or reload: it was
+   * the last one not yet made since, or the wait for those is over.
+   */
+  private synchronized boolean settles(String account, Instant at) {
+    if (unpolled == null) {
+      return false;
+    }
+    unpolled.remove(account);
+    if (!unpolled.isEmpty() && at.isBefore(settleBy)) {
       return false;
     }
     unpolled = null;
@@ -146,7 +164,7 @@ final class ServiceLedger {
         heartbeat.beat();
         inner.finished(result);
         notify.status(summary());
-        if (allPolled(result.account())) {
+        if (settles(result.account(), now)) {
           settled.run();
         }
       }

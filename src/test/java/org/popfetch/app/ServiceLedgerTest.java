@@ -2,7 +2,7 @@ package org.popfetch.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,12 +12,14 @@ import org.popfetch.control.SdNotify;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
+import org.popfetch.testing.TestClock;
 
 class ServiceLedgerTest {
   private final AtomicInteger settled = new AtomicInteger();
+  private final TestClock clock = new TestClock();
   private final ServiceLedger ledger =
       new ServiceLedger(
-          Clock.systemUTC(), new Heartbeat(), SdNotify.fromEnvironment(), settled::incrementAndGet);
+          clock, new Heartbeat(), SdNotify.fromEnvironment(), settled::incrementAndGet);
   private final FetchObserver observer = ledger.observer(FetchObserver.NONE);
 
   private void polled(String account) {
@@ -70,5 +72,33 @@ class ServiceLedgerTest {
             Optional.of(new PollFailure(PollFailure.Kind.CONNECT, "connection refused"))));
 
     assertThat(settled).hasValue(1);
+  }
+
+  @Test
+  void anAccountThatDoesNotPollHoldsItBackOnlyForAWhile() {
+    ledger.accounts(List.of("alice", "resting"));
+    ledger.firstPolls();
+
+    polled("alice");
+    clock.advance(ServiceLedger.SETTLE_WITHIN.minus(Duration.ofSeconds(1)));
+    polled("alice");
+    assertThat(settled).as("still within the wait").hasValue(0);
+
+    clock.advance(Duration.ofSeconds(1));
+    polled("alice");
+    assertThat(settled).as("the first poll to end after the wait").hasValue(1);
+    polled("resting");
+    clock.advance(ServiceLedger.SETTLE_WITHIN);
+    polled("alice");
+    assertThat(settled).as("once a start").hasValue(1);
+
+    // A reload starts the wait again.
+    ledger.firstPolls();
+    clock.advance(Duration.ofMinutes(1));
+    polled("alice");
+    assertThat(settled).hasValue(1);
+    clock.advance(ServiceLedger.SETTLE_WITHIN);
+    polled("alice");
+    assertThat(settled).as("once a reload").hasValue(2);
   }
 }
