@@ -4,7 +4,7 @@
 # Java is looked for in $JAVA_HOME, then /usr/lib/jvm/default-java (Debian's default-jre), then
 # `java` on PATH; the first whose major version is 17 or more is used. The JVM flags suit a small
 # mail fetcher (docs/benchmarks.md has the measurements behind them): one serial collector thread, a
-# heap that starts at 8 MB and stops at 64 MB (the JVM's default starts at 1/64 of the machine's
+# heap that starts at 8 MB (4 MB for the service) and stops at 64 MB (the JVM's default starts at 1/64 of the machine's
 # memory, which a poll fills with garbage before the first collection: 170 MB resident in a poll of
 # 10,000 messages, 66 MB with these), small thread stacks, a quick start (C1 only: the C2 compiler
 # alone added 25 MB), and a class-data archive of popfetch's own classes, the service's or the other
@@ -273,9 +273,14 @@ fi
 # at a full collection, and by default in steps: nothing at the first, a tenth at the second, so an
 # idle service kept for hours what its first polls (every account at once) had grown (14.4 MB of
 # tenured generation holding 7.7, against 6.9 when the start went quietly). With
-# -XX:-ShrinkHeapInSteps a full collection shrinks it to what -XX:MaxHeapFreeRatio allows.
+# -XX:-ShrinkHeapInSteps a full collection shrinks it to what -XX:MaxHeapFreeRatio allows, and no
+# further than the heap's start: 4 MB for those two (its young generation 1 MB, as in 8 MB with
+# -XX:NewRatio=6) rather than 8. The idle service's tenured generation then holds its 4 MB of live
+# objects in 5 MB instead of 6.3, for a full collection every few minutes where there was none:
+# 1.2-2.4 MB less resident memory, some 0.01-0.04 % of a core more (docs/benchmarks.md, "The
+# running service", seventh round).
 case ${1:-} in
-  run | deliver-agent) JVM_FLAGS="$JVM_FLAGS -XX:-ShrinkHeapInSteps" ;;
+  run | deliver-agent) JVM_FLAGS="$JVM_FLAGS -XX:-ShrinkHeapInSteps -Xms4m -XX:NewSize=1m" ;;
   *) JVM_FLAGS="$JVM_FLAGS -XX:CompileThresholdScaling=4" ;;
 esac
 if cds_archive "${1:-}"; then

@@ -38,7 +38,7 @@ class LauncherTest {
   private static final String SHORT_COMMAND = " -XX:CompileThresholdScaling=4";
 
   /** What run and deliver-agent get instead. */
-  private static final String LONG_RUNNING = " -XX:-ShrinkHeapInSteps";
+  private static final String LONG_RUNNING = " -XX:-ShrinkHeapInSteps -Xms4m -XX:NewSize=1m";
 
   /** The flags a recent Java 17 gets. */
   private static final String FLAGS = FLAGS_OF_EVERY_JAVA + NATIVE_HEAP_TRIM + OLD_LOCALE_DATA;
