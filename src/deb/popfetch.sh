@@ -4,12 +4,13 @@
 # Java is looked for in $JAVA_HOME, then /usr/lib/jvm/default-java (Debian's default-jre), then
 # `java` on PATH; the first whose major version is 17 or more is used. The JVM flags suit a small
 # mail fetcher (docs/benchmarks.md has the measurements behind them): one serial collector thread, a
-# heap that starts at 8 MB (4 MB for the service) and stops at 64 MB (the JVM's default starts at 1/64 of the machine's
-# memory, which a poll fills with garbage before the first collection: 170 MB resident in a poll of
-# 10,000 messages, 66 MB with these), small thread stacks, a quick start (C1 only: the C2 compiler
-# alone added 25 MB), and a class-data archive of popfetch's own classes, the service's or the other
-# commands' (see cds_archive), and on Java 17 to 20 the JDK's older locale data (see the flag's
-# comment below). Within that heap, a young generation of a seventh instead of a third,
+# heap that starts at 8 MB (4 MB for the service, see below) and stops at 64 MB (the JVM's default
+# starts at 1/64 of the machine's memory, which a poll fills with garbage before the first
+# collection: 170 MB resident in a poll of 10,000 messages, 66 MB with these), small thread stacks,
+# a quick start (C1 only: the C2 compiler alone added 25 MB), and a class-data archive of
+# popfetch's own classes, the service's or the other commands' (see cds_archive), and on Java 17 to
+# 20 the JDK's older locale data (see the flag's comment below). Within that heap, a young
+# generation of a seventh instead of a third (1 MB of the service's first 4),
 # and a heap that grows only to keep 10 % of it free and gives back what leaves more than 30 % free
 # (the JVM's defaults are 40 % and 70 %): a poll's garbage is short-lived, so the smaller young
 # generation costs more collections but each is quick. The peak resident memory of a poll of 10,000
@@ -276,7 +277,7 @@ fi
 # -XX:-ShrinkHeapInSteps a full collection shrinks it to what -XX:MaxHeapFreeRatio allows, and no
 # further than the heap's start: 4 MB for those two (its young generation 1 MB, as in 8 MB with
 # -XX:NewRatio=6) rather than 8. The idle service's tenured generation then holds its 4 MB of live
-# objects in 5 MB instead of 6.3, for a full collection every few minutes where there was none:
+# objects in 5.1 MB instead of 6.3, for a full collection every few minutes where there was none:
 # 1.2-2.4 MB less resident memory, some 0.01-0.04 % of a core more (docs/benchmarks.md, "The
 # running service", seventh round).
 case ${1:-} in

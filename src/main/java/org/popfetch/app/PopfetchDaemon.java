@@ -440,9 +440,10 @@ public final class PopfetchDaemon implements AutoCloseable {
   }
 
   /**
-   * A full collection, once every account has polled after a start or reload, so that the heap
-   * those first polls grew (every account polled at once) is given back now rather than at a full
-   * collection that may come hours later. With the launcher's serial collector and {@code
+   * A full collection, once every account has polled after a start or reload (or five minutes after
+   * it, if some account has not: {@link ServiceLedger#SETTLE_WITHIN}), so that the heap those first
+   * polls grew (every account polled at once) is given back now rather than at a full collection
+   * that may come hours later. With the launcher's serial collector and {@code
    * -XX:-ShrinkHeapInSteps} the heap shrinks at once to what {@code -XX:MaxHeapFreeRatio} allows:
    * an idle service of 100 accounts had kept 14-15 MB of tenured generation after such a start
    * instead of 7-8 (docs/benchmarks.md, "The running service").

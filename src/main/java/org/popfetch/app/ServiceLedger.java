@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +55,13 @@ final class ServiceLedger {
   /** When the accounts in {@link #unpolled} stop holding back {@code settled}. */
   private Instant settleBy;
 
+  /** The accounts whose poll has started and not yet ended, and how many such polls each has. */
+  private final Map<String, Integer> polling = new HashMap<>();
+
   /**
    * {@code settled} runs once after a start or a reload, on the thread of the poll that ends when
-   * every account has polled, or of the first poll to end {@link #SETTLE_WITHIN} after it.
+   * every account has polled, or of the first poll to end {@link #SETTLE_WITHIN} after it while no
+   * account's first poll since is still running.
    */
   ServiceLedger(Clock clock, Heartbeat heartbeat, SdNotify notify, Runnable settled) {
     this.clock = clock;
@@ -76,7 +81,8 @@ final class ServiceLedger {
    * Counts the accounts' polls from now: {@code settled} runs once each has ended one. An account
    * that does not poll (resting after failures, a schedule not yet come, or in a cluster one that
    * another node leases) holds it back for {@link #SETTLE_WITHIN} at most: then the next poll to
-   * end runs it, whichever account it was.
+   * end runs it, whichever account it was, unless some account's first poll is still running (a
+   * large mailbox, a slow server): that poll's heap is to be given back too, so its end runs it.
    */
   synchronized void firstPolls() {
     unpolled = new HashSet<>(accounts);
@@ -113,20 +119,34 @@ final class ServiceLedger {
         + queued;
   }
 
+  private synchronized void pollStarted(String account) {
+    polling.merge(account, 1, Integer::sum);
+  }
+
   /**
    * Whether the poll of {@code account} that ended {@code at} settles the start or reload: it was
-   * the last one not yet made since, or the wait for those is over.
+   * the last one not yet made since, or the wait for those is over and none of them is running.
    */
   private synchronized boolean settles(String account, Instant at) {
+    polling.computeIfPresent(account, (a, n) -> n == 1 ? null : n - 1);
     if (unpolled == null) {
       return false;
     }
     unpolled.remove(account);
-    if (!unpolled.isEmpty() && at.isBefore(settleBy)) {
+    if (!unpolled.isEmpty() && (at.isBefore(settleBy) || firstPollRunning())) {
       return false;
     }
     unpolled = null;
     return true;
+  }
+
+  private boolean firstPollRunning() {
+    for (String account : unpolled) {
+      if (polling.containsKey(account)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Passes everything on to {@code inner}, noting progress and each poll's end. */
@@ -134,6 +154,7 @@ final class ServiceLedger {
     return new FetchObserver() {
       @Override
       public void started(String account) {
+        pollStarted(account);
         heartbeat.beat();
         inner.started(account);
       }

@@ -101,4 +101,30 @@ class ServiceLedgerTest {
     polled("alice");
     assertThat(settled).as("once a reload").hasValue(2);
   }
+
+  @Test
+  void afterTheWaitAFirstPollStillRunningHoldsItBackUntilItEnds() {
+    ledger.accounts(List.of("alice", "large", "resting"));
+    ledger.firstPolls();
+    observer.started("large");
+
+    clock.advance(ServiceLedger.SETTLE_WITHIN);
+    observer.started("alice");
+    polled("alice");
+    assertThat(settled).as("large's first poll still running").hasValue(0);
+
+    polled("large");
+    assertThat(settled).as("its end, resting still not polled").hasValue(1);
+  }
+
+  @Test
+  void afterTheWaitAPollOfAnAccountGoneFromTheConfigurationSettles() {
+    ledger.accounts(List.of("alice", "resting"));
+    ledger.firstPolls();
+    clock.advance(ServiceLedger.SETTLE_WITHIN);
+
+    polled("carol"); // the last poll of an account a reload took out
+
+    assertThat(settled).hasValue(1);
+  }
 }
