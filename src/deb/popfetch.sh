@@ -278,7 +278,7 @@ fi
 # further than the heap's start: 4 MB for those two (its young generation 1 MB, as in 8 MB with
 # -XX:NewRatio=6) rather than 8. The idle service's tenured generation then holds its 4 MB of live
 # objects in 5.1 MB instead of 6.3, for a full collection every few minutes where there was none:
-# 1.2-2.4 MB less resident memory, some 0.01-0.04 % of a core more (docs/benchmarks.md, "The
+# 0.9-2.4 MB less resident memory, at most some 0.04 % of a core more (docs/benchmarks.md, "The
 # running service", seventh round).
 case ${1:-} in
   run | deliver-agent) JVM_FLAGS="$JVM_FLAGS -XX:-ShrinkHeapInSteps -Xms4m -XX:NewSize=1m" ;;
