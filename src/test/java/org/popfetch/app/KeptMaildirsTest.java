@@ -6,11 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -22,6 +19,7 @@ import org.popfetch.config.PopfetchConfig;
 import org.popfetch.fetch.DeliveryException;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
+import org.popfetch.testing.TestClock;
 
 /**
  * The service keeps an account's Maildir and the quarantine from one poll to the next, and sets
@@ -29,27 +27,9 @@ import org.popfetch.fetch.PollResult;
  */
 class KeptMaildirsTest {
   /** A clock the test moves. */
-  private static final class Hands extends Clock {
-    Instant now = Instant.parse("2026-12-01T10:00:00Z");
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @TempDir Path dir;
-  private final Hands clock = new Hands();
+
+  private final TestClock clock = new TestClock(Instant.parse("2026-12-01T10:00:00Z"));
   private Path maildir;
   private PopfetchConfig config;
   private KeptMaildirs kept;
@@ -81,7 +61,7 @@ class KeptMaildirsTest {
   /** A tmp/ file as a crash between write and rename leaves it, two days old. */
   private Path staleTmpFile(Path root) throws Exception {
     Path f = Files.writeString(root.resolve("tmp").resolve("1700000000.M1P1Q1.host"), "x");
-    Files.setLastModifiedTime(f, FileTime.from(clock.now.minus(Duration.ofHours(48))));
+    Files.setLastModifiedTime(f, FileTime.from(clock.instant().minus(Duration.ofHours(48))));
     return f;
   }
 
@@ -93,14 +73,14 @@ class KeptMaildirsTest {
     Path stale = staleTmpFile(maildir);
     Path staleHeld = staleTmpFile(config.quarantine());
 
-    clock.now = clock.now.plus(KeptMaildirs.RENEW).minusSeconds(1);
+    clock.advance(KeptMaildirs.RENEW.minusSeconds(1));
     assertThat(kept.destination()).isSameAs(first);
     assertThat(kept.quarantine()).isSameAs(quarantine);
     kept.ended(OK);
     assertThat(stale).exists();
     assertThat(staleHeld).exists();
 
-    clock.now = clock.now.plusSeconds(1);
+    clock.advance(Duration.ofSeconds(1));
     assertThat(kept.destination()).isNotSameAs(first);
     assertThat(kept.quarantine()).isNotSameAs(quarantine);
     assertThat(stale).doesNotExist();

@@ -3,11 +3,8 @@ package org.popfetch.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.ref.WeakReference;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -17,29 +14,12 @@ import org.popfetch.fetch.Decision;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
+import org.popfetch.testing.TestClock;
 
 class PopfetchMetricsTest {
   /** A clock the test moves. */
-  private static final class Hands extends Clock {
-    Instant now = Instant.parse("2026-11-27T10:00:00Z");
+  private final TestClock clock = new TestClock(Instant.parse("2026-11-27T10:00:00Z"));
 
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  private final Hands clock = new Hands();
   private final PopfetchMetrics metrics = new PopfetchMetrics(clock);
 
   private static PollResult ok(String account, int fetched, long octets, int quarantined) {
@@ -87,7 +67,7 @@ class PopfetchMetricsTest {
     FetchObserver observer = metrics.observer("mbox");
 
     observer.started("work");
-    clock.now = clock.now.plusSeconds(2);
+    clock.advance(Duration.ofSeconds(2));
     observer.finished(ok("work", 4, 400, 0));
 
     assertThat(metrics.scrape())
@@ -220,12 +200,12 @@ class PopfetchMetricsTest {
     metrics.poll(ok("home", 0, 0, 0), Duration.ofMillis(5), "mbox");
     assertThat(metrics.health().ok()).isTrue();
 
-    clock.now = clock.now.plus(Duration.ofMinutes(2));
+    clock.advance(Duration.ofMinutes(2));
     metrics.poll(failed("home", PollFailure.Kind.AUTH), Duration.ofMillis(5), "mbox");
     metrics.poll(ok("work", 0, 0, 0), Duration.ofMillis(5), "maildir");
     assertThat(metrics.health().ok()).as("one failure inside the window is no alarm").isTrue();
 
-    clock.now = clock.now.plus(Duration.ofMinutes(2));
+    clock.advance(Duration.ofMinutes(2));
     metrics.poll(ok("work", 0, 0, 0), Duration.ofMillis(5), "maildir");
     PopfetchMetrics.Health h = metrics.health();
     assertThat(h.ok()).isFalse();

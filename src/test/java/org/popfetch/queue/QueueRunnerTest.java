@@ -6,11 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -30,6 +27,7 @@ import org.popfetch.smtp.SmtpSettings;
 import org.popfetch.testing.RefusingPort;
 import org.popfetch.testing.ScriptedServer;
 import org.popfetch.testing.ScriptedServer.Conversation;
+import org.popfetch.testing.TestClock;
 
 class QueueRunnerTest {
   static final String MESSAGE =
@@ -39,7 +37,7 @@ class QueueRunnerTest {
           + "body\r\n";
 
   @TempDir Path dir;
-  MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+  TestClock clock = new TestClock(Instant.parse("2026-11-27T10:00:00Z"));
   MailQueue queue;
 
   /** Where the relay is down: held by the test, so no other program can answer there. */
@@ -438,37 +436,5 @@ class QueueRunnerTest {
     runner.run(false);
     assertThat(queue.entries().stream().filter(s -> s.entry().sender().isEmpty()))
         .hasSize(1); // still one warning
-  }
-
-  /** A clock the test moves. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    void set(Instant t) {
-      now = t;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

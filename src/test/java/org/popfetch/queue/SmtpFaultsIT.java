@@ -19,6 +19,7 @@ import org.popfetch.net.Timeouts;
 import org.popfetch.net.TlsTrust;
 import org.popfetch.smtp.SmtpSettings;
 import org.popfetch.testing.AiosmtpdServer;
+import org.popfetch.testing.TestClock;
 
 /** The queue against a real SMTP server (aiosmtpd) told to fail on cue. */
 class SmtpFaultsIT {
@@ -29,8 +30,7 @@ class SmtpFaultsIT {
           + "body\r\n";
 
   @TempDir Path dir;
-  QueueRunnerTest.MutableClock clock =
-      new QueueRunnerTest.MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+  TestClock clock = new TestClock(Instant.parse("2026-11-27T10:00:00Z"));
 
   private QueueRunner runner(MailQueue queue, int port) {
     SmtpSettings settings =
