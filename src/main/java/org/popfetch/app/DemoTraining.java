@@ -1,12 +1,6 @@
 package org.popfetch.app;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -21,9 +15,11 @@ import picocli.CommandLine;
  * <p>Both have, beside the demo's own account, one in keep mode whose mailbox is long enough for
  * the listing shortcut, and poll three times: the first fetches everything (and deletes the demo
  * account's messages), the second one new message by the shortcut, the third nothing. {@code poll}
- * runs the polls as one-shot commands; {@code run} starts the service (metrics served, the
- * configuration watched, its signal handling set up as {@code run} sets it up), has it poll over
- * its control socket, reads its metrics and health once as a scraper would, and stops it.
+ * runs the polls as one-shot commands; {@code run} starts the service (the configuration watched,
+ * its signal handling set up as {@code run} sets it up), has it poll over its control socket, and
+ * stops it. The service serves no metrics in its training, as in the shipped configuration: the
+ * meters, the Prometheus model and the HTTP server are some 450 classes that would otherwise be
+ * resident in every service; one that serves metrics reads them from the jar.
  */
 final class DemoTraining {
   /** Kept messages in the training's keep-mode mailbox: enough for a listing mark. */
@@ -56,13 +52,11 @@ final class DemoTraining {
       for (int i = 1; i <= KEPT; i++) {
         server.add(KEEP_USER, DemoServer.PASSWORD, message(i));
       }
-      int metricsPort = service ? freePort() : 0;
       Path config =
           DemoCommand.writeConfig(
               base,
               server.port(),
               base.resolve("Maildir"),
-              service ? "metrics: { listen: \"127.0.0.1:" + metricsPort + "\" }\n" : "",
               keepAccount(server.port(), base.resolve("kept-Maildir")));
       String[] poll = {"poll", "--config", config.toString()};
       if (!service) {
@@ -75,10 +69,7 @@ final class DemoTraining {
         ServiceSignals signals = ServiceSignals.install(daemon);
         try {
           daemon.watchConfig(PopfetchDaemon.CONFIG_CHECK);
-          int status = polls(server, poll);
-          scrape(metricsPort, "/metrics");
-          scrape(metricsPort, "/health");
-          return status;
+          return polls(server, poll);
         } finally {
           signals.uninstall();
         }
@@ -120,28 +111,5 @@ final class DemoTraining {
     """
         .formatted(n, n, n)
         .getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** A loopback port free a moment ago: the configuration names the metrics port. */
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /**
-   * One GET of {@code path} (/metrics, /health) over a plain socket, as a scraper or a health check
-   * would: an HTTP client here would put its own classes in the service's archive.
-   */
-  private static void scrape(int port, String path) throws IOException {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      in.transferTo(OutputStream.nullOutputStream());
-    }
   }
 }

@@ -254,9 +254,12 @@ public final class PopfetchDaemon implements AutoCloseable {
       if (AccountWiring.forwards(config)) {
         new MailQueue(config.queue().dir(), Clock.systemUTC()).recover();
       }
-      PopfetchMetrics metrics = new PopfetchMetrics(Clock.systemUTC());
+      PopfetchMetrics metrics;
       if (config.metricsListen().isPresent()) {
+        metrics = new PopfetchMetrics(Clock.systemUTC());
         server = metricsServer(config, metrics, err);
+      } else {
+        metrics = PopfetchMetrics.healthOnly(Clock.systemUTC());
       }
       daemon = new PopfetchDaemon(lock, store, server, metrics, configFile, trace, oauth);
       daemon.config = config;

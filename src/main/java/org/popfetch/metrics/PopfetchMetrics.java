@@ -1,18 +1,5 @@
 package org.popfetch.metrics;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,23 +10,20 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleSupplier;
 import org.popfetch.fetch.Decision;
 import org.popfetch.fetch.FetchObserver;
-import org.popfetch.fetch.PollFailure;
 import org.popfetch.fetch.PollResult;
 
 /**
- * What the daemon has done, per account: polls by result, messages and bytes fetched, poll
- * duration, the time of the last successful poll and the number of failures since; plus the queue's
- * depth and oldest message, and the JVM's own meters.
+ * What the service has done, per account: the time of the last successful poll and the failures
+ * since, which its health check reads; and, when it serves metrics, polls by result, messages and
+ * bytes fetched, poll duration, the queue's depth and oldest message, and the JVM's own meters.
  */
 public final class PopfetchMetrics {
-  private final PrometheusMeterRegistry registry =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Clock clock;
   private final Map<String, AccountState> accounts = new ConcurrentHashMap<>();
-  private final AtomicLong queueDepth = new AtomicLong();
-  private final AtomicLong queueOldestSeconds = new AtomicLong();
   private final Map<String, AtomicReference<TokenTimes>> oauth = new ConcurrentHashMap<>();
-  private final Map<PollKey, PollMeters> pollMeters = new ConcurrentHashMap<>();
+
+  /** Null in a service that serves no metrics: its status needs the health only. */
+  private final PrometheusMeters meters;
 
   /**
    * An OAuth account's token times, read at each scrape. It gives times and a count, never a token
@@ -66,19 +50,22 @@ public final class PopfetchMetrics {
     volatile Instant registered;
   }
 
+  /** The health and every meter, for a service that serves /metrics. */
   public PopfetchMetrics(Clock clock) {
+    this(clock, new PrometheusMeters());
+  }
+
+  private PopfetchMetrics(Clock clock, PrometheusMeters meters) {
     this.clock = clock;
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-    Gauge.builder("popfetch_queue_depth", queueDepth, AtomicLong::get)
-        .description("messages in the forwarding queue")
-        .register(registry);
-    Gauge.builder("popfetch_queue_oldest_seconds", queueOldestSeconds, AtomicLong::get)
-        .description("age of the oldest queued message")
-        .register(registry);
+    this.meters = meters;
+  }
+
+  /**
+   * The health alone, for a service that serves no metrics: what its status shows, without the
+   * meters' registry, classes and garbage-collection listener. Its {@link #scrape} is empty.
+   */
+  public static PopfetchMetrics healthOnly(Clock clock) {
+    return new PopfetchMetrics(clock, null);
   }
 
   /**
@@ -92,42 +79,12 @@ public final class PopfetchMetrics {
    * late or taken for dead) and {@code popfetch_cluster_account_polled_by{account,node}} (1 for the
    * node polling it now). A node or an account's poll that is gone has no sample any more.
    */
-  public synchronized void cluster(
+  public void cluster(
       DoubleSupplier configMismatch, DoubleSupplier nodes, DoubleSupplier leasesHeld) {
-    if (clusterCheckIns != null) {
-      return;
+    if (meters != null) {
+      meters.cluster(configMismatch, nodes, leasesHeld);
     }
-    // Held strongly: a gauge holds its object weakly by default, and nothing else holds these
-    // suppliers (the node hands over lambdas), so a collection left every scrape saying NaN.
-    Gauge.builder("popfetch_cluster_config_mismatch", configMismatch, DoubleSupplier::getAsDouble)
-        .description("1 while this node's configuration differs from the cluster's")
-        .strongReference(true)
-        .register(registry);
-    Gauge.builder("popfetch_cluster_nodes", nodes, DoubleSupplier::getAsDouble)
-        .description("nodes in the cluster's check-in table, late or dead ones included")
-        .strongReference(true)
-        .register(registry);
-    Gauge.builder("popfetch_cluster_leases_held", leasesHeld, DoubleSupplier::getAsDouble)
-        .description("accounts this node polls right now")
-        .strongReference(true)
-        .register(registry);
-    clusterCheckIns =
-        MultiGauge.builder("popfetch_cluster_node_last_checkin_seconds")
-            .description("when each node last checked in (epoch seconds)")
-            .register(registry);
-    clusterCheckedIn =
-        MultiGauge.builder("popfetch_cluster_node_checked_in")
-            .description("1 while the node checks in on time, 0 once it is late or dead")
-            .register(registry);
-    clusterPolling =
-        MultiGauge.builder("popfetch_cluster_account_polled_by")
-            .description("1 for the node that polls the account right now")
-            .register(registry);
   }
-
-  private MultiGauge clusterCheckIns;
-  private MultiGauge clusterCheckedIn;
-  private MultiGauge clusterPolling;
 
   /** A node as the cluster's metrics show it. */
   public record ClusterNodeSample(Instant lastCheckIn, boolean checkedIn) {}
@@ -136,33 +93,10 @@ public final class PopfetchMetrics {
    * The nodes (by name) and who polls what (node, by account), replacing the last ones; nothing
    * before {@link #cluster}.
    */
-  public synchronized void clusterSnapshot(
-      Map<String, ClusterNodeSample> nodes, Map<String, String> polling) {
-    if (clusterCheckIns == null) {
-      return;
+  public void clusterSnapshot(Map<String, ClusterNodeSample> nodes, Map<String, String> polling) {
+    if (meters != null) {
+      meters.clusterSnapshot(nodes, polling);
     }
-    clusterCheckIns.register(
-        nodes.entrySet().stream()
-            .map(
-                e ->
-                    MultiGauge.Row.of(
-                        Tags.of("node", e.getKey()),
-                        e.getValue().lastCheckIn().toEpochMilli() / 1000.0))
-            .toList(),
-        true);
-    clusterCheckedIn.register(
-        nodes.entrySet().stream()
-            .map(
-                e ->
-                    MultiGauge.Row.of(
-                        Tags.of("node", e.getKey()), e.getValue().checkedIn() ? 1.0 : 0.0))
-            .toList(),
-        true);
-    clusterPolling.register(
-        polling.entrySet().stream()
-            .map(e -> MultiGauge.Row.of(Tags.of("account", e.getKey(), "node", e.getValue()), 1.0))
-            .toList(),
-        true);
   }
 
   /** Makes an account known, so that /health expects its polls. */
@@ -172,18 +106,9 @@ public final class PopfetchMetrics {
             name,
             n -> {
               AccountState st = new AccountState();
-              Gauge.builder(
-                      "popfetch_last_success_timestamp_seconds",
-                      st.lastSuccessEpoch,
-                      AtomicLong::get)
-                  .tag("account", n)
-                  .description("when the account's last poll succeeded")
-                  .register(registry);
-              Gauge.builder(
-                      "popfetch_consecutive_failures", st.consecutiveFailures, AtomicLong::get)
-                  .tag("account", n)
-                  .description("failed polls since the last success")
-                  .register(registry);
+              if (meters != null) {
+                meters.account(n, st.lastSuccessEpoch, st.consecutiveFailures);
+              }
               return st;
             });
     s.interval = interval;
@@ -206,19 +131,9 @@ public final class PopfetchMetrics {
     }
     AtomicReference<TokenTimes> ref = new AtomicReference<>(times);
     oauth.put(account, ref);
-    Gauge.builder("popfetch_oauth_token_expiry_seconds", ref, r -> r.get().expiry())
-        .tag("account", account)
-        .description("when the account's access token expires (epoch seconds)")
-        .register(registry);
-    Gauge.builder("popfetch_oauth_last_refresh_seconds", ref, r -> r.get().lastRefresh())
-        .tag("account", account)
-        .description("when the account's access token was last refreshed (epoch seconds)")
-        .register(registry);
-    FunctionCounter.builder(
-            "popfetch_oauth_refresh_failures_total", ref, r -> r.get().refreshFailures())
-        .tag("account", account)
-        .description("failed refreshes of the account's access token")
-        .register(registry);
+    if (meters != null) {
+      meters.oauth(account, ref);
+    }
   }
 
   /**
@@ -236,20 +151,10 @@ public final class PopfetchMetrics {
    * stays on the server).
    */
   public void poll(PollResult result, Duration took, String destination) {
-    String a = result.account();
-    PollMeters m =
-        pollMeters.computeIfAbsent(new PollKey(a, destination), k -> new PollMeters(registry, k));
-    m.delivered.increment(result.fetched());
-    m.quarantined.increment(result.quarantined());
-    boolean deferred =
-        result.failure().filter(f -> f.kind() == PollFailure.Kind.DELIVERY).isPresent();
-    m.deferred.increment(deferred ? 1 : 0);
-    m.polls(result.failure().map(f -> f.kind().name().toLowerCase()).orElse("ok")).increment();
-    m.messagesFetched.increment(result.fetched());
-    m.bytesFetched.increment(result.octets());
-    m.messagesQuarantined.increment(result.quarantined());
-    m.duration.record(took);
-    AccountState s = accounts.get(a);
+    if (meters != null) {
+      meters.poll(result, took, destination);
+    }
+    AccountState s = accounts.get(result.account());
     if (s != null) {
       if (result.succeeded()) {
         s.lastSuccessEpoch.set(clock.instant().getEpochSecond());
@@ -266,73 +171,8 @@ public final class PopfetchMetrics {
    * "oversize-delete", "oversize-notice").
    */
   public void decided(String account, Decision.Action action) {
-    Counter.builder("popfetch_messages_decided_total")
-        .description("messages left, deleted or noticed by a decision before download")
-        .tag("account", account)
-        .tag("action", action.key())
-        .register(registry)
-        .increment();
-  }
-
-  /** The meters one account's polls to one kind of destination count in. */
-  private record PollKey(String account, String destination) {}
-
-  /**
-   * Looked up once per account and destination, not at each poll: the registry builds an id and
-   * searches its map for every lookup, a cost an idle service would pay a hundred times a minute.
-   */
-  private static final class PollMeters {
-    final Counter delivered;
-    final Counter quarantined;
-    final Counter deferred;
-    final Counter messagesFetched;
-    final Counter bytesFetched;
-    final Counter messagesQuarantined;
-    final Timer duration;
-    private final Map<String, Counter> polls = new ConcurrentHashMap<>();
-    private final PrometheusMeterRegistry registry;
-    private final String account;
-
-    PollMeters(PrometheusMeterRegistry registry, PollKey key) {
-      this.registry = registry;
-      this.account = key.account();
-      delivered = deliveries(registry, key, "delivered");
-      quarantined = deliveries(registry, key, "quarantined");
-      deferred = deliveries(registry, key, "deferred");
-      messagesFetched =
-          Counter.builder("popfetch_messages_fetched_total")
-              .tag("account", account)
-              .register(registry);
-      bytesFetched =
-          Counter.builder("popfetch_bytes_fetched_total")
-              .tag("account", account)
-              .register(registry);
-      messagesQuarantined =
-          Counter.builder("popfetch_messages_quarantined_total")
-              .tag("account", account)
-              .register(registry);
-      duration = Timer.builder("popfetch_poll_duration").tag("account", account).register(registry);
-    }
-
-    /** The poll counter of one result ("ok", "auth", ...). */
-    Counter polls(String outcome) {
-      return polls.computeIfAbsent(
-          outcome,
-          o ->
-              Counter.builder("popfetch_polls_total")
-                  .tag("account", account)
-                  .tag("result", o)
-                  .register(registry));
-    }
-
-    private static Counter deliveries(
-        PrometheusMeterRegistry registry, PollKey key, String result) {
-      return Counter.builder("popfetch_deliveries_total")
-          .description("messages handed to the account's destination, by result")
-          .tag("account", key.account())
-          .tag("destination", key.destination())
-          .tag("result", result)
-          .register(registry);
+    if (meters != null) {
+      meters.decided(account, action);
     }
   }
 
@@ -341,31 +181,20 @@ public final class PopfetchMetrics {
    * is alive), and its messages by result.
    */
   public void queueRun(int delivered, int deferred, int bounced) {
-    Counter.builder("popfetch_queue_runs_total")
-        .description("passes of the forwarding queue, scheduled or after a poll that queued mail")
-        .register(registry)
-        .increment();
-    queueOutcome("delivered", delivered);
-    queueOutcome("deferred", deferred);
-    queueOutcome("bounced", bounced);
-  }
-
-  private void queueOutcome(String result, int n) {
-    Counter.builder("popfetch_queue_messages_total")
-        .description("forwarding attempts, by result")
-        .tag("result", result)
-        .register(registry)
-        .increment(n);
+    if (meters != null) {
+      meters.queueRun(delivered, deferred, bounced);
+    }
   }
 
   public void queue(long depth, Duration oldest) {
-    queueDepth.set(depth);
-    queueOldestSeconds.set(oldest.toSeconds());
+    if (meters != null) {
+      meters.queue(depth, oldest);
+    }
   }
 
-  /** The Prometheus text exposition. */
+  /** The Prometheus text exposition; empty without meters ({@link #healthOnly}). */
   public String scrape() {
-    return registry.scrape();
+    return meters == null ? "" : meters.scrape();
   }
 
   /**

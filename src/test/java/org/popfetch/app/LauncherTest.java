@@ -380,7 +380,7 @@ class LauncherTest {
     Command check = launch("check");
     Command runAgain = launch("run");
 
-    // A poll's archive would lack the service's classes (scheduler, metrics, control socket),
+    // A poll's archive would lack the service's classes (scheduler, control socket),
     // and the service's would make every poll carry them.
     assertThat(trained()).containsExactly("poll", "run");
     assertThat(cached(cache)).hasSize(2);

@@ -86,6 +86,7 @@ class OAuthAccountsTest {
         """
         state: { url: "jdbc:sqlite:%s" }
         auth-failure-notice: 1
+        metrics: { listen: "127.0.0.1:%d" }
         accounts:
           - name: work
             server: 127.0.0.1
@@ -106,6 +107,7 @@ class OAuthAccountsTest {
         """
             .formatted(
                 dir.resolve("state.db"),
+                freePort(),
                 pop3Port,
                 USER,
                 idp.oauthBlock(),

@@ -12,8 +12,11 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +100,7 @@ class ServiceForwardsSoonTest {
         """
         state: { url: "jdbc:sqlite:%s" }
         queue: { dir: %s }
+        metrics: { listen: "127.0.0.1:%d" }
         accounts:
           - name: carol
             server: 127.0.0.1
@@ -110,6 +114,7 @@ class ServiceForwardsSoonTest {
             .formatted(
                 dir.resolve("state.db"),
                 dir.resolve("queue"),
+                freePort(),
                 greenMail.getPop3().getPort(),
                 greenMail.getSmtp().getPort()));
   }
@@ -168,6 +173,13 @@ class ServiceForwardsSoonTest {
               () ->
                   inbox().getMessageCount() == 0
                       && messageIds().equals(List.of("<soon@example.org>")));
+    }
+  }
+
+  /** The port the meters are served on: the test reads the queue's passes from them. */
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
     }
   }
 }

@@ -23,7 +23,8 @@ class ServiceStartTest {
   @TempDir Path dir;
 
   @Test
-  void theServiceLoadsNeitherPicocliNorJavaBeansAndPollsWhenAsked() throws Exception {
+  void theServiceLoadsNeitherPicocliNorJavaBeansNorMetersItDoesNotServeAndPollsWhenAsked()
+      throws Exception {
     Path log = dir.resolve("classes.log");
     Path maildir = dir.resolve("Maildir");
     try (ScriptedServer server = new ScriptedServer(OneShotStartTest.mailbox(false))) {
@@ -74,10 +75,44 @@ class ServiceStartTest {
             "java.beans.Introspector",
             "java.beans.PropertyDescriptor",
             "com.sun.beans.introspect.ClassInfo");
+    assertThat(loaded.stream().filter(name -> name.startsWith("io.micrometer.")))
+        .as("Micrometer's classes, in a service whose configuration serves no metrics")
+        .isEmpty();
+    assertThat(loaded)
+        .as("the Prometheus model and the JVM's management beans the meters read")
+        .doesNotContain(
+            "io.prometheus.metrics.model.registry.PrometheusRegistry",
+            "java.lang.management.ManagementFactory",
+            "com.sun.net.httpserver.HttpServer");
     // Those left are the handler interfaces that checking Main's own bytecode loads (some 170
     // picocli classes when it parsed run's words).
     assertThat(loaded.stream().filter(name -> name.startsWith("picocli.")))
         .as("picocli's classes loaded")
         .hasSizeLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void theServicesTrainingLoadsTheServiceButNoMeters() throws Exception {
+    Path log = dir.resolve("training.log");
+    Process training =
+        new ProcessBuilder(
+                OneShotStartTest.javaLoggingClasses(
+                    log, "demo", "--training", "run", "--dir", dir.resolve("demo").toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("out.log").toFile())
+            .start();
+    assertThat(training.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(training.exitValue()).as(Files.readString(dir.resolve("out.log"))).isZero();
+
+    // What it loads is the service's archive, resident in every service whatever it serves.
+    Set<String> loaded = OneShotStartTest.loadedClasses(log);
+    assertThat(loaded)
+        .contains(
+            PopfetchDaemon.class.getName(),
+            ServiceControl.class.getName(),
+            "org.quartz.core.QuartzScheduler");
+    assertThat(loaded)
+        .as("the meters, which only a service serving metrics makes")
+        .noneMatch(name -> name.startsWith("io.micrometer.") || name.startsWith("io.prometheus."));
   }
 }

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.popfetch.fetch.Decision;
 import org.popfetch.fetch.FetchObserver;
 import org.popfetch.fetch.PollFailure;
@@ -192,8 +194,15 @@ class PopfetchMetricsTest {
         .contains("popfetch_queue_oldest_seconds 180.0");
   }
 
-  @Test
-  void healthFailsWhenAnAccountHasNotSucceededWithinThreeIntervals() {
+  /** With its meters, as a service serving /metrics has it, and without, as one that does not. */
+  private PopfetchMetrics made(boolean meters) {
+    return meters ? metrics : PopfetchMetrics.healthOnly(clock);
+  }
+
+  @ParameterizedTest(name = "meters: {0}")
+  @ValueSource(booleans = {true, false})
+  void healthFailsWhenAnAccountHasNotSucceededWithinThreeIntervals(boolean meters) {
+    PopfetchMetrics metrics = made(meters);
     metrics.account("work", Duration.ofMinutes(1));
     metrics.account("home", Duration.ofMinutes(1));
     metrics.poll(ok("work", 0, 0, 0), Duration.ofMillis(5), "maildir");
@@ -212,11 +221,67 @@ class PopfetchMetricsTest {
     assertThat(h.text()).contains("home: no successful poll since").doesNotContain("work");
   }
 
-  @Test
-  void anAccountThatNeverSucceededIsUnhealthyAtItsFirstFailure() {
+  @ParameterizedTest(name = "meters: {0}")
+  @ValueSource(booleans = {true, false})
+  void anAccountThatNeverSucceededIsUnhealthyAtItsFirstFailure(boolean meters) {
+    PopfetchMetrics metrics = made(meters);
     metrics.account("new", Duration.ofMinutes(5));
     assertThat(metrics.health().ok()).as("not polled yet, still inside its window").isTrue();
     metrics.poll(failed("new", PollFailure.Kind.CONNECT), Duration.ofMillis(5), "pipe");
     assertThat(metrics.health().ok()).isFalse();
+  }
+
+  @Test
+  void withoutMetersTheHealthIsKeptAndNothingIsCountedOrScraped() {
+    PopfetchMetrics healthOnly = PopfetchMetrics.healthOnly(clock);
+    healthOnly.account("work", Duration.ofMinutes(1));
+    healthOnly.oauth(
+        "work",
+        new PopfetchMetrics.TokenTimes() {
+          @Override
+          public double expiry() {
+            return 1;
+          }
+
+          @Override
+          public double lastRefresh() {
+            return 0;
+          }
+
+          @Override
+          public double refreshFailures() {
+            return 0;
+          }
+        });
+    healthOnly.cluster(() -> 0, () -> 1, () -> 1);
+    healthOnly.clusterSnapshot(
+        Map.of("n1", new PopfetchMetrics.ClusterNodeSample(clock.instant(), true)),
+        Map.of("work", "n1"));
+    FetchObserver observer = healthOnly.observer("maildir");
+    observer.started("work");
+    observer.decided(
+        "work",
+        new Decision(
+            1,
+            "uid-1",
+            100,
+            Decision.Seen.NEW,
+            Decision.Action.DELETE,
+            "rule 1",
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            java.util.List.of(),
+            java.util.List.of()));
+    observer.finished(failed("work", PollFailure.Kind.CONNECT));
+    healthOnly.queueRun(1, 2, 3);
+    healthOnly.queue(4, Duration.ofMinutes(5));
+
+    assertThat(healthOnly.health().ok())
+        .as("the observer's failed poll reached the health")
+        .isFalse();
+    assertThat(healthOnly.health().text())
+        .contains("work: no successful poll since start (1 failures)");
+    assertThat(healthOnly.scrape()).isEmpty();
   }
 }
