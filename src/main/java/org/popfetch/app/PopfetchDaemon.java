@@ -176,6 +176,13 @@ public final class PopfetchDaemon implements AutoCloseable {
               + plan.config().controlSocket()
               + "); restart popfetch for that");
     }
+    if (!plan.config().metricsListen().equals(config.metricsListen())) {
+      // The meters and their server are made at the start, or not at all (PopfetchMetrics).
+      return Optional.of(
+          "popfetch: metrics.listen changed ("
+              + plan.config().metricsListen().map(String::valueOf).orElse("none")
+              + "); restart popfetch for that");
+    }
     try {
       oauth.retain(plan.targets().stream().map(AccountRun.Target::name).toList());
       ServiceJobs next = ServiceJobs.of(plan, shared());

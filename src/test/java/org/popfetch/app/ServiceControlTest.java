@@ -190,6 +190,14 @@ class ServiceControlTest {
     assertThat(refused.status()).isEqualTo(ExitStatus.SYNTAX.code);
     assertThat(refused.err()).contains("the state store changed").contains("reload refused");
 
+    // Metrics asked for where the service started without: it would serve none until a restart.
+    Files.writeString(file, "metrics: { listen: \"127.0.0.1:9\" }\n" + good);
+    Run metrics = popfetch("reload", "--config", file.toString());
+    assertThat(metrics.status()).isEqualTo(ExitStatus.SYNTAX.code);
+    assertThat(metrics.err())
+        .contains("metrics.listen changed (127.0.0.1:9); restart popfetch for that")
+        .contains("reload refused");
+
     deliver(alice, "after the refused reload");
     Run poll = popfetch("poll", "--config", file.toString());
     assertThat(poll.status()).as(poll.err()).isZero();
