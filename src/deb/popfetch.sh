@@ -281,8 +281,19 @@ fi
 # objects in 5.1 MB instead of 6.3, for a full collection every few minutes where there was none:
 # 0.9-2.4 MB less resident memory, at most some 0.04 % of a core more (docs/benchmarks.md, "The
 # running service", seventh round).
+#
+# The service compiles at a tenth of the JVM's counts. Its polls run each account's code once a
+# minute, so at the JVM's counts the code of a poll took minutes to be compiled, and much of it
+# stayed interpreted with the compiler still at work five minutes after the start: an idle service
+# of 100 accounts took 0.52-0.61 % of a core with the JVM's counts and 0.39-0.47 % with a tenth,
+# side by side, for 1.3-3 MB more compiled code (docs/benchmarks.md, "The running service", eighth
+# round). A twentieth did no better.
 case ${1:-} in
-  run | deliver-agent) JVM_FLAGS="$JVM_FLAGS -XX:-ShrinkHeapInSteps -Xms4m -XX:NewSize=1m" ;;
+  run)
+    JVM_FLAGS="$JVM_FLAGS -XX:-ShrinkHeapInSteps -Xms4m -XX:NewSize=1m"
+    JVM_FLAGS="$JVM_FLAGS -XX:CompileThresholdScaling=0.1"
+    ;;
+  deliver-agent) JVM_FLAGS="$JVM_FLAGS -XX:-ShrinkHeapInSteps -Xms4m -XX:NewSize=1m" ;;
   *) JVM_FLAGS="$JVM_FLAGS -XX:CompileThresholdScaling=4" ;;
 esac
 if cds_archive "${1:-}"; then

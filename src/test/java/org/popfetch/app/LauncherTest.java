@@ -37,8 +37,11 @@ class LauncherTest {
   /** What every command but run and deliver-agent gets last, before its archive. */
   private static final String SHORT_COMMAND = " -XX:CompileThresholdScaling=4";
 
-  /** What run and deliver-agent get instead. */
+  /** What the delivery agent gets instead. */
   private static final String LONG_RUNNING = " -XX:-ShrinkHeapInSteps -Xms4m -XX:NewSize=1m";
+
+  /** What the service gets instead: the agent's, and compilation at a tenth of the counts. */
+  private static final String SERVICE = LONG_RUNNING + " -XX:CompileThresholdScaling=0.1";
 
   /** The flags a recent Java 17 gets. */
   private static final String FLAGS = FLAGS_OF_EVERY_JAVA + NATIVE_HEAP_TRIM + OLD_LOCALE_DATA;
@@ -192,8 +195,8 @@ class LauncherTest {
   void shortCommandsCompileLaterAndTheLongRunningOnesGiveBackTheirHeapAtOnce(
       String command, boolean later) throws IOException {
     // A short command's compiler work is mostly start-up code run a few hundred times; the
-    // service runs the same polls every minute, and the delivery agent's unit keeps it up while
-    // connections come: those two keep the JVM's own counts, and give back at the first full
+    // service runs each account's poll once a minute and compiles sooner, and the delivery
+    // agent's unit keeps it up while connections come: those two give back at the first full
     // collection the heap a burst grew instead of keeping it for hours.
     jdk("jdk17", "17.0.15", "17");
     env.put("JAVA_HOME", dir.resolve("jdk17").toString());
@@ -204,7 +207,7 @@ class LauncherTest {
         .isEqualTo(
             "jdk17 "
                 + FLAGS
-                + (later ? SHORT_COMMAND : LONG_RUNNING)
+                + (later ? SHORT_COMMAND : command.equals("run") ? SERVICE : LONG_RUNNING)
                 + " -jar "
                 + JAR
                 + " "
@@ -251,13 +254,7 @@ class LauncherTest {
     assertThat(c.status()).isZero();
     assertThat(c.out())
         .startsWith(
-            "jdk25 "
-                + FLAGS_OF_EVERY_JAVA
-                + NATIVE_HEAP_TRIM
-                + LONG_RUNNING
-                + " -jar "
-                + JAR
-                + " run");
+            "jdk25 " + FLAGS_OF_EVERY_JAVA + NATIVE_HEAP_TRIM + SERVICE + " -jar " + JAR + " run");
   }
 
   @Test
@@ -395,7 +392,7 @@ class LauncherTest {
         .isEqualTo(
             "jdk17 "
                 + FLAGS
-                + LONG_RUNNING
+                + SERVICE
                 + " -XX:SharedArchiveFile="
                 + runArchive
                 + " -jar "
