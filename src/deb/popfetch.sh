@@ -125,7 +125,7 @@ if ! find_java; then
   exit 23
 fi
 
-# Sets ARCHIVE to the class-data archive of this jar on this Java for the command $1, and succeeds
+# Sets ARCHIVE to the class-data archive of this jar on this Java for the command line $@, and succeeds
 # if there is one: the system's in /var/cache/popfetch ($POPFETCH_CDS_DIR), made by the package's
 # postinst as root, or else one in the user's cache directory (the service user's is in its state
 # directory, /var/lib/popfetch/.cache), made on the first run there. Its name holds a checksum of
@@ -133,17 +133,18 @@ fi
 # launcher (which may make its archives otherwise), a new jar or a Java update gets a new archive
 # and the old ones are removed when that is made.
 #
-# There are two archives, one for `run` (the service) and one for every other command (poll, check,
-# explain...), each holding the classes its training run loaded, parsed and verified: `popfetch demo
-# --training poll` or `run`, real polls of the demo's embedded POP3 server into Maildirs in a
-# temporary directory (configuration, logging, SQLite, POP3, delivery, the listing shortcut of a
-# keep-mode mailbox), the second by the service itself (its scheduler, control socket; no metrics
-# served, as in the shipped configuration: a service that serves them reads their 450-odd classes
-# from the jar, and one that does not keeps 3.5 MB less). Java 17 as Debian builds it maps an archive at a random address and rewrites
-# every pointer in it at each start, so every page of it becomes the process's own memory whether
-# its classes are used or not: with one archive for both, a poll carried the service's 900-odd
-# classes or the service loaded them from the jar into metaspace; two archives took 1.5-2 MB off
-# the idle service (docs/benchmarks.md, "Memory"). The training run lists the classes
+# There are three archives, two for `run` (the service, serving metrics or not) and one for every
+# other command (poll, check, explain...), each holding the classes its training run loaded, parsed
+# and verified: `popfetch demo --training poll`, `run` or `run-metrics`, real polls of the demo's
+# embedded POP3 server into Maildirs in a temporary directory (configuration, logging, SQLite, POP3,
+# delivery, the listing shortcut of a keep-mode mailbox), the others by the service itself (its
+# scheduler, control socket; and for run-metrics its meters, served and scraped). Java 17 as Debian
+# builds it maps an archive at a random address and rewrites every pointer in it at each start, so
+# every page of it becomes the process's own memory whether its classes are used or not: with one
+# archive for a poll and the service, a poll carried the service's 900-odd classes or the service
+# loaded them from the jar into metaspace; two archives took 1.5-2 MB off the idle service
+# (docs/benchmarks.md, "Memory"), and a third for metrics 3.5 MB more off a service serving none.
+# The training run lists the classes
 # (-XX:DumpLoadedClassList) and a second JVM writes them, the JDK's own among them, into a static
 # archive (-Xshare:dump) that takes the place of the JDK's. Not a dynamic archive on top of the
 # JDK's (-XX:ArchiveClassesAtExit): Java 17 leaves out of that every class compiled for Java 5 or
@@ -153,6 +154,12 @@ fi
 # A training run that fails leaves a .failed mark and is not tried again
 # for that jar and Java. Anything missing here (no cache directory, no stat) means no archive,
 # never a failed command.
+#
+# A service that serves metrics has an archive of its own (run-metrics), trained by a service that
+# serves them and is scraped: the meters, the Prometheus model and the HTTP server are 450-odd
+# classes, 3.5 MB of every page-resident archive, which a service serving none would carry for
+# nothing, and one serving them would otherwise read from the jar into metaspace, compiled code
+# and all (docs/benchmarks.md, "The running service", eighth round).
 cds_archive() {
   [ "${POPFETCH_CDS:-on}" != off ] || return 1
   id=$(stat -L -c '%n %s %Y' "$0" "$JAVA" "$POPFETCH_JAR" "$java_home/lib/modules" \
@@ -160,7 +167,12 @@ cds_archive() {
   id=${id%% *}
   [ -n "$id" ] || return 1
   case ${1:-} in
-    run) kind=run ;;
+    run)
+      kind=run
+      if serves_metrics "$@"; then
+        kind=run-metrics
+      fi
+      ;;
     *) kind=poll ;;
   esac
   name=popfetch-$kind-$id.jsa
@@ -192,6 +204,29 @@ cds_archive() {
   return 1
 }
 
+# Whether the configuration `run` reads ($@ is its command line: -c FILE, --config FILE or
+# --config=FILE, else the system's) serves metrics: a line "metrics:" at its top level. Only the
+# archive's choice hangs on it, and a service whose metrics this misses or imagines runs as
+# before, with classes read from the jar or archived for nothing.
+serves_metrics() {
+  shift
+  config=/etc/popfetch/popfetch.yaml
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -c | --config) [ $# -lt 2 ] || { config=$2; shift; } ;;
+      --config=*) config=${1#--config=} ;;
+    esac
+    shift
+  done
+  [ -r "$config" ] || return 1
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+      metrics:*) return 0 ;;
+    esac
+  done <"$config" 2>/dev/null
+  return 1
+}
+
 # Makes the archive $1/$2 with the training run of $3 (poll or run) and a dump of the classes it
 # loaded, in a temporary name first so that no JVM maps a half-written one; then removes the
 # archives of other jars or Javas in $1. The training run shares no archive (-Xshare:off), so that
@@ -203,13 +238,13 @@ cds_archive() {
 # before, loaded 200-odd classes of their own (left out of the list, 1.5 MB of every command's
 # resident memory) and some 150 of the JDK's that no other command loads (java.util.logging,
 # java.text, a second reflection path; 0.7 MB of a poll's peak) (docs/benchmarks.md, "Memory").
-# The service's list leaves out picocli too: the demo's command line loads it, the service's does
+# The services' lists leave out picocli too: the demo's command line loads it, the service's does
 # not (`run`'s words are read by hand), and its 1.1 MB of archive would be the service's memory
 # for as long as it runs.
 cds_train() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/popfetch-cds.XXXXXX" 2>/dev/null) || return 1
   case $3 in
-    run) not_loaded='\#picocli/#d' ;;
+    run | run-metrics) not_loaded='\#picocli/#d' ;;
     *) not_loaded= ;;
   esac
   # shellcheck disable=SC2086
@@ -296,7 +331,7 @@ case ${1:-} in
   deliver-agent) JVM_FLAGS="$JVM_FLAGS -XX:-ShrinkHeapInSteps -Xms4m -XX:NewSize=1m" ;;
   *) JVM_FLAGS="$JVM_FLAGS -XX:CompileThresholdScaling=4" ;;
 esac
-if cds_archive "${1:-}"; then
+if cds_archive "$@"; then
   JVM_FLAGS="$JVM_FLAGS -XX:SharedArchiveFile=$ARCHIVE"
 fi
 

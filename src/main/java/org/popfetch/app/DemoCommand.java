@@ -31,9 +31,9 @@ final class DemoCommand implements Callable<Integer> {
 
   /**
    * The launcher's training run for its class-data archive of {@code poll} (and the other one-shot
-   * commands) or of {@code run}: see {@link DemoTraining}.
+   * commands) or of {@code run} (serving metrics or not): see {@link DemoTraining}.
    */
-  @Option(names = "--training", hidden = true, paramLabel = "poll|run")
+  @Option(names = "--training", hidden = true, paramLabel = "poll|run|run-metrics")
   void training(String command) {
     training = DemoTraining.of(command, spec.commandLine());
   }
@@ -59,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
       out.printf(
           "Embedded POP3 server on 127.0.0.1:%d holds %d sample messages for %s.%n",
           server.port(), DemoServer.SAMPLES.size(), DemoServer.USER);
-      Path config = writeConfig(base, server.port(), maildir, "");
+      Path config = writeConfig(base, server.port(), maildir, "", "");
       out.printf(
           "Wrote %s; running: popfetch poll --config %s%s%n%n",
           config, config, trace ? " --trace" : "");
@@ -100,10 +100,11 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Writes the demo's configuration, its account first and {@code accounts} (more of them) after
-   * it.
+   * Writes the demo's configuration, its account first, with {@code settings} (top-level lines)
+   * before the accounts and {@code accounts} (more of them) after it.
    */
-  static Path writeConfig(Path base, int port, Path maildir, String accounts) throws IOException {
+  static Path writeConfig(Path base, int port, Path maildir, String settings, String accounts)
+      throws IOException {
     Path config = base.resolve("popfetch.yaml");
     Files.deleteIfExists(config);
     // The file holds a password, so only its owner may read it: popfetch refuses it otherwise.
@@ -114,7 +115,7 @@ final class DemoCommand implements Callable<Integer> {
         """
         # Written by `popfetch demo` for its embedded sample server.
         state: { url: "jdbc:sqlite:%s" }
-        accounts:
+        %saccounts:
           - name: demo
             server: 127.0.0.1
             port: %d
@@ -124,7 +125,12 @@ final class DemoCommand implements Callable<Integer> {
             deliver: { maildir: %s }
         """
                 .formatted(
-                    base.resolve("state.db"), port, DemoServer.USER, DemoServer.PASSWORD, maildir)
+                    base.resolve("state.db"),
+                    settings,
+                    port,
+                    DemoServer.USER,
+                    DemoServer.PASSWORD,
+                    maildir)
             + accounts);
     return config;
   }

@@ -1,6 +1,12 @@
 package org.popfetch.app;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -17,9 +23,10 @@ import picocli.CommandLine;
  * account's messages), the second one new message by the shortcut, the third nothing. {@code poll}
  * runs the polls as one-shot commands; {@code run} starts the service (the configuration watched,
  * its signal handling set up as {@code run} sets it up), has it poll over its control socket, and
- * stops it. The service serves no metrics in its training, as in the shipped configuration: the
- * meters, the Prometheus model and the HTTP server are some 450 classes that would otherwise be
- * resident in every service; one that serves metrics reads them from the jar.
+ * stops it; {@code run-metrics} does the same with metrics served, and reads them and the health
+ * once as a scraper would. A service that serves no metrics (the shipped configuration) has an
+ * archive without them: the meters, the Prometheus model and the HTTP server are some 450 classes
+ * that would be resident in every service.
  */
 final class DemoTraining {
   /** Kept messages in the training's keep-mode mailbox: enough for a listing mark. */
@@ -28,21 +35,24 @@ final class DemoTraining {
   static final String KEEP_USER = "bob";
 
   private final boolean service;
+  private final boolean metrics;
   private final CommandLine demo;
 
-  private DemoTraining(boolean service, CommandLine demo) {
+  private DemoTraining(boolean service, boolean metrics, CommandLine demo) {
     this.service = service;
+    this.metrics = metrics;
     this.demo = demo;
   }
 
-  /** The training for {@code command}: poll or run. */
+  /** The training for {@code command}: poll, run or run-metrics. */
   static DemoTraining of(String command, CommandLine demo) {
     return switch (command) {
-      case "poll" -> new DemoTraining(false, demo);
-      case "run" -> new DemoTraining(true, demo);
+      case "poll" -> new DemoTraining(false, false, demo);
+      case "run" -> new DemoTraining(true, false, demo);
+      case "run-metrics" -> new DemoTraining(true, true, demo);
       default ->
           throw new CommandLine.ParameterException(
-              demo, "--training is poll or run, not " + command);
+              demo, "--training is poll, run or run-metrics, not " + command);
     };
   }
 
@@ -52,11 +62,13 @@ final class DemoTraining {
       for (int i = 1; i <= KEPT; i++) {
         server.add(KEEP_USER, DemoServer.PASSWORD, message(i));
       }
+      int metricsPort = metrics ? freePort() : 0;
       Path config =
           DemoCommand.writeConfig(
               base,
               server.port(),
               base.resolve("Maildir"),
+              metrics ? "metrics: { listen: \"127.0.0.1:" + metricsPort + "\" }\n" : "",
               keepAccount(server.port(), base.resolve("kept-Maildir")));
       String[] poll = {"poll", "--config", config.toString()};
       if (!service) {
@@ -69,7 +81,12 @@ final class DemoTraining {
         ServiceSignals signals = ServiceSignals.install(daemon);
         try {
           daemon.watchConfig(PopfetchDaemon.CONFIG_CHECK);
-          return polls(server, poll);
+          int status = polls(server, poll);
+          if (metrics) {
+            scrape(metricsPort, "/metrics");
+            scrape(metricsPort, "/health");
+          }
+          return status;
         } finally {
           signals.uninstall();
         }
@@ -111,5 +128,28 @@ final class DemoTraining {
     """
         .formatted(n, n, n)
         .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A loopback port free a moment ago: the configuration names the metrics port. */
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /**
+   * One GET of {@code path} (/metrics, /health) over a plain socket, as a scraper or a health check
+   * would: an HTTP client here would put its own classes in the service's archive.
+   */
+  private static void scrape(int port, String path) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      in.transferTo(OutputStream.nullOutputStream());
+    }
   }
 }

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 class DemoCommandTest {
@@ -60,11 +62,13 @@ class DemoCommandTest {
     assertThat(delivered("kept-Maildir")).isEqualTo(DemoTraining.KEPT + 1);
   }
 
-  @Test
-  void theTrainingOfTheServiceArchivePollsThroughARunningServiceAndStopsIt() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"run", "run-metrics"})
+  void theTrainingOfTheServiceArchivePollsThroughARunningServiceAndStopsIt(String training)
+      throws Exception {
     StringWriter out = new StringWriter();
 
-    int status = demo(out, "demo", "--training", "run", "--dir", dir.toString());
+    int status = demo(out, "demo", "--training", training, "--dir", dir.toString());
 
     assertThat(status).as(out.toString()).isZero();
     // The one-shot command's answer when a running service did the polling.
@@ -73,7 +77,7 @@ class DemoCommandTest {
     assertThat(delivered("Maildir")).isEqualTo(DemoServer.SAMPLES.size());
     // Stopped: its state is free for another service.
     StringWriter again = new StringWriter();
-    assertThat(demo(again, "demo", "--training", "run", "--dir", dir.toString()))
+    assertThat(demo(again, "demo", "--training", training, "--dir", dir.toString()))
         .as(again.toString())
         .isZero();
   }
@@ -84,6 +88,6 @@ class DemoCommandTest {
 
     assertThat(demo(out, "demo", "--training", "status", "--dir", dir.toString()))
         .isEqualTo(ExitStatus.USAGE.code);
-    assertThat(out.toString()).contains("--training is poll or run, not status");
+    assertThat(out.toString()).contains("--training is poll, run or run-metrics, not status");
   }
 }

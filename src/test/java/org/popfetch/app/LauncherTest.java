@@ -298,7 +298,7 @@ class LauncherTest {
         "#!/bin/sh\n"
             + "case \" $* \" in\n"
             + "  *' -XX:DumpLoadedClassList='*)\n"
-            + "    echo \"$*\" | sed 's/.* demo --training \\([a-z]*\\) .*/\\1/' >> "
+            + "    echo \"$*\" | sed 's/.* demo --training \\([a-z-]*\\) .*/\\1/' >> "
             + dir.resolve("trainings")
             + "\n"
             + (trainingFails
@@ -399,6 +399,41 @@ class LauncherTest {
                 + jar
                 + " run --config x.yaml");
     assertThat(runAgain.out()).contains("-XX:SharedArchiveFile=" + runArchive + " -jar");
+  }
+
+  @Test
+  void aServiceWhoseConfigurationServesMetricsHasAnArchiveTrainedWithThem() throws IOException {
+    trainableJdk(false);
+    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
+    env.put("POPFETCH_JAR", jar.toString());
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    Path cache = dir.resolve("home/.cache/popfetch");
+    Path served =
+        Files.writeString(
+            dir.resolve("served.yaml"), "state: {}\nmetrics: { listen: \"127.0.0.1:9105\" }\n");
+    Path commented =
+        Files.writeString(
+            dir.resolve("commented.yaml"), "state: {}\n# metrics:\n#   listen: 127.0.0.1:9105\n");
+
+    Command withMetrics = launch("run", "--no-watch", "--config", served.toString());
+    Command withoutMetrics = launch("run", "-c", commented.toString());
+    Command equalsForm = launch("run", "--config=" + served);
+    Command shortForm = launch("run", "--trace", "-c", served.toString());
+
+    // The meters' classes would otherwise be resident in every service, or read from the jar by
+    // one that serves them.
+    assertThat(trained()).containsExactly("run-metrics", "run");
+    Path runArchive = cached(cache).get(0);
+    Path metricsArchive = cached(cache).get(1);
+    assertThat(runArchive.getFileName().toString()).matches("popfetch-run-[0-9]+\\.jsa");
+    assertThat(metricsArchive.getFileName().toString())
+        .isEqualTo(runArchive.getFileName().toString().replace("-run-", "-run-metrics-"));
+    assertThat(withMetrics.out())
+        .contains("-XX:SharedArchiveFile=" + metricsArchive + " -jar")
+        .endsWith(" run --no-watch --config " + served + "\n");
+    assertThat(withoutMetrics.out()).contains("-XX:SharedArchiveFile=" + runArchive + " -jar");
+    assertThat(equalsForm.out()).contains("-XX:SharedArchiveFile=" + metricsArchive + " -jar");
+    assertThat(shortForm.out()).contains("-XX:SharedArchiveFile=" + metricsArchive + " -jar");
   }
 
   @Test

@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.popfetch.testing.ScriptedServer;
 
 /**
@@ -91,28 +93,40 @@ class ServiceStartTest {
         .hasSizeLessThanOrEqualTo(2);
   }
 
-  @Test
-  void theServicesTrainingLoadsTheServiceButNoMeters() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"run, false", "run-metrics, true"})
+  void theServicesTrainingLoadsTheMetersOnlyForAServiceThatServesThem(
+      String training, boolean meters) throws Exception {
     Path log = dir.resolve("training.log");
-    Process training =
+    Process run =
         new ProcessBuilder(
                 OneShotStartTest.javaLoggingClasses(
-                    log, "demo", "--training", "run", "--dir", dir.resolve("demo").toString()))
+                    log, "demo", "--training", training, "--dir", dir.resolve("demo").toString()))
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("out.log").toFile())
             .start();
-    assertThat(training.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(training.exitValue()).as(Files.readString(dir.resolve("out.log"))).isZero();
+    assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(run.exitValue()).as(Files.readString(dir.resolve("out.log"))).isZero();
 
-    // What it loads is the service's archive, resident in every service whatever it serves.
+    // What it loads is that service's archive, resident in every such service.
     Set<String> loaded = OneShotStartTest.loadedClasses(log);
     assertThat(loaded)
         .contains(
             PopfetchDaemon.class.getName(),
             ServiceControl.class.getName(),
             "org.quartz.core.QuartzScheduler");
-    assertThat(loaded)
-        .as("the meters, which only a service serving metrics makes")
-        .noneMatch(name -> name.startsWith("io.micrometer.") || name.startsWith("io.prometheus."));
+    if (meters) {
+      assertThat(loaded)
+          .as("the meters, their registry and their server, served and scraped")
+          .contains(
+              "io.micrometer.prometheusmetrics.PrometheusMeterRegistry",
+              "io.micrometer.core.instrument.binder.jvm.JvmGcMetrics",
+              "com.sun.net.httpserver.HttpServer");
+    } else {
+      assertThat(loaded)
+          .as("the meters, which only a service serving metrics makes")
+          .noneMatch(
+              name -> name.startsWith("io.micrometer.") || name.startsWith("io.prometheus."));
+    }
   }
 }
