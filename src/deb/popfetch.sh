@@ -168,13 +168,20 @@ cds_archive() {
   [ -n "$id" ] || return 1
   case ${1:-} in
     run)
-      kind=run
-      if serves_metrics "$@"; then
-        kind=run-metrics
+      # The run archive if the metrics one cannot be had (its training failed, say).
+      if serves_metrics "$@" && cds_archive_of run-metrics; then
+        return 0
       fi
+      cds_archive_of run
       ;;
-    *) kind=poll ;;
+    *) cds_archive_of poll ;;
   esac
+}
+
+# Sets ARCHIVE to the archive of kind $1 (poll, run or run-metrics) for this $id, made by its
+# training run if there is none yet, and succeeds if there is one.
+cds_archive_of() {
+  kind=$1
   name=popfetch-$kind-$id.jsa
   system_cache=${POPFETCH_CDS_DIR:-/var/cache/popfetch}
   user_cache=
@@ -205,9 +212,11 @@ cds_archive() {
 }
 
 # Whether the configuration `run` reads ($@ is its command line: -c FILE, --config FILE or
-# --config=FILE, else the system's) serves metrics: a line "metrics:" at its top level. Only the
-# archive's choice hangs on it, and a service whose metrics this misses or imagines runs as
-# before, with classes read from the jar or archived for nothing.
+# --config=FILE, else the system's) serves metrics: a line "metrics:" at its top level, within its
+# first 20,000 lines (a file of a thousand accounts has some 10,000; the shell reads a byte at a
+# time). Only the archive's choice hangs on it, and a service whose metrics this misses or
+# imagines runs as before, with classes read from the jar or archived for nothing. Anything but
+# a regular file (a FIFO would block the read, a device never end it) is left to popfetch to refuse.
 serves_metrics() {
   shift
   config=/etc/popfetch/popfetch.yaml
@@ -218,12 +227,14 @@ serves_metrics() {
     esac
     shift
   done
-  [ -r "$config" ] || return 1
-  while IFS= read -r line || [ -n "$line" ]; do
+  [ -f "$config" ] && [ -r "$config" ] || return 1
+  lines=0
+  while [ "$lines" -lt 20000 ] && { IFS= read -r line || [ -n "$line" ]; }; do
     case $line in
       metrics:*) return 0 ;;
     esac
-  done <"$config" 2>/dev/null
+    lines=$((lines + 1))
+  done 2>/dev/null <"$config"
   return 1
 }
 

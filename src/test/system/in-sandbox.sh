@@ -71,7 +71,7 @@ install_package() {
   local archives poll_archive run_archive mapped_poll mapped_run
   archives=$(ls /var/cache/popfetch/popfetch-*.jsa 2>&1)
   poll_archive=$(ls /var/cache/popfetch/popfetch-poll-*.jsa 2>/dev/null)
-  run_archive=$(ls /var/cache/popfetch/popfetch-run-*.jsa 2>/dev/null)
+  run_archive=$(ls /var/cache/popfetch/popfetch-run-[0-9]*.jsa 2>/dev/null)
   mapped_poll=$(setpriv --reuid popfetch --regid popfetch --clear-groups env HOME=/var/lib/popfetch \
     POPFETCH_JAVA_OPTS=-Xlog:cds popfetch --version 2>&1 \
     | grep -c "Opened archive $poll_archive" || true)

@@ -143,6 +143,7 @@ final class DemoTraining {
    */
   private static void scrape(int port, String path) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(30_000); // a training that hangs would hang the package's installation
       OutputStream out = socket.getOutputStream();
       out.write(
           ("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")

@@ -80,7 +80,9 @@ class LauncherTest {
         Files.readString(Path.of("src/deb/popfetch.sh"))
             .replace("/usr/lib/jvm/default-java", dir.resolve("default-java").toString())
             .replace("/etc/default/popfetch", dir.resolve("etc-default").toString())
-            .replace("/var/cache/popfetch", dir.resolve("var-cache").toString());
+            .replace("/var/cache/popfetch", dir.resolve("var-cache").toString())
+            // The system's configuration, which decides the service's archive: not this host's.
+            .replace("/etc/popfetch/popfetch.yaml", dir.resolve("etc-popfetch.yaml").toString());
     launcher = Command.script(dir.resolve("popfetch"), script);
     // A PATH with the tools the script uses and no java.
     bin = Files.createDirectories(dir.resolve("bin"));
@@ -301,6 +303,13 @@ class LauncherTest {
             + "    echo \"$*\" | sed 's/.* demo --training \\([a-z-]*\\) .*/\\1/' >> "
             + dir.resolve("trainings")
             + "\n"
+            // A training of the kind named in this file fails, whatever trainingFails says.
+            + "    [ -f "
+            + dir.resolve("failing-training")
+            + " ] && read -r failing < "
+            + dir.resolve("failing-training")
+            + " && case \" $* \" in *\" --training $failing \"*) echo 'training broke' >&2; exit"
+            + " 1;; esac\n"
             + (trainingFails
                 ? "    echo 'training broke' >&2; exit 1;;\n"
                 : "    for a in \"$@\"; do\n"
@@ -434,6 +443,45 @@ class LauncherTest {
     assertThat(withoutMetrics.out()).contains("-XX:SharedArchiveFile=" + runArchive + " -jar");
     assertThat(equalsForm.out()).contains("-XX:SharedArchiveFile=" + metricsArchive + " -jar");
     assertThat(shortForm.out()).contains("-XX:SharedArchiveFile=" + metricsArchive + " -jar");
+  }
+
+  @Test
+  void aServiceServingMetricsWhoseArchiveCannotBeMadeGetsTheOtherServiceArchive()
+      throws IOException {
+    trainableJdk(false);
+    Files.writeString(dir.resolve("failing-training"), "run-metrics\n");
+    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
+    env.put("POPFETCH_JAR", jar.toString());
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    Path cache = dir.resolve("home/.cache/popfetch");
+    Path served = Files.writeString(dir.resolve("served.yaml"), "metrics: { listen: x }\n");
+
+    Command first = launch("run", "-c", served.toString());
+    Command second = launch("run", "-c", served.toString());
+
+    // Tried once: its failure is noted, and the service runs with the archive it can have.
+    assertThat(trained()).containsExactly("run-metrics", "run");
+    assertThat(cached(cache).stream().map(p -> p.getFileName().toString()))
+        .anyMatch(name -> name.matches("popfetch-run-metrics-[0-9]+\\.jsa\\.failed"))
+        .anyMatch(name -> name.matches("popfetch-run-[0-9]+\\.jsa"));
+    assertThat(first.status()).isZero();
+    assertThat(first.out())
+        .containsPattern("-XX:SharedArchiveFile=\\S*/popfetch-run-[0-9]+\\.jsa -jar");
+    assertThat(second.out()).isEqualTo(first.out());
+  }
+
+  @Test
+  void aConfigurationThatIsNotARegularFileIsNotReadForMetrics() throws Exception {
+    trainableJdk(false);
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    Path fifo = dir.resolve("fifo.yaml");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+
+    // A FIFO nobody writes would block the launcher's read for good; popfetch refuses it itself.
+    Command c = launch("run", "--config", fifo.toString());
+
+    assertThat(c.status()).isZero();
+    assertThat(trained()).containsExactly("run");
   }
 
   @Test
