@@ -121,7 +121,10 @@ class ServiceStartTest {
           .contains(
               "io.micrometer.prometheusmetrics.PrometheusMeterRegistry",
               "io.micrometer.core.instrument.binder.jvm.JvmGcMetrics",
-              "com.sun.net.httpserver.HttpServer");
+              "com.sun.net.httpserver.HttpServer",
+              // Loaded by a scrape only: the request's handling and the text format.
+              "sun.net.httpserver.ExchangeImpl",
+              "io.prometheus.metrics.expositionformats.TextFormatUtil");
     } else {
       assertThat(loaded)
           .as("the meters, which only a service serving metrics makes")
