@@ -339,6 +339,13 @@ class LauncherTest {
     return Files.exists(trainings) ? Files.readAllLines(trainings) : List.of();
   }
 
+  /** A stand-in jar as POPFETCH_JAR, and a HOME; returns where the user's archives go. */
+  private Path standInJarAndUserCache() throws IOException {
+    env.put("POPFETCH_JAR", Files.writeString(dir.resolve("popfetch.jar"), "jar").toString());
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    return dir.resolve("home/.cache/popfetch");
+  }
+
   private List<Path> cached(Path cache) throws IOException {
     try (var files = Files.list(cache)) {
       return files.sorted().toList();
@@ -348,10 +355,8 @@ class LauncherTest {
   @Test
   void theFirstRunMakesTheArchiveWithATrainingRunAndEveryRunUsesIt() throws IOException {
     trainableJdk(false);
-    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
-    env.put("POPFETCH_JAR", jar.toString());
-    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
-    Path cache = dir.resolve("home/.cache/popfetch");
+    Path cache = standInJarAndUserCache();
+    Path jar = dir.resolve("popfetch.jar");
 
     Command first = launch("poll");
     Command second = launch("poll");
@@ -376,10 +381,8 @@ class LauncherTest {
   void theServiceHasAnArchiveOfItsOwnTrainedByTheServiceAndKeptBesideThePollOne()
       throws IOException {
     trainableJdk(false);
-    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
-    env.put("POPFETCH_JAR", jar.toString());
-    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
-    Path cache = dir.resolve("home/.cache/popfetch");
+    Path cache = standInJarAndUserCache();
+    Path jar = dir.resolve("popfetch.jar");
 
     Command poll = launch("poll");
     Command run = launch("run", "--config", "x.yaml");
@@ -413,10 +416,8 @@ class LauncherTest {
   @Test
   void aServiceWhoseConfigurationServesMetricsHasAnArchiveTrainedWithThem() throws IOException {
     trainableJdk(false);
-    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
-    env.put("POPFETCH_JAR", jar.toString());
-    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
-    Path cache = dir.resolve("home/.cache/popfetch");
+    Path cache = standInJarAndUserCache();
+    Path jar = dir.resolve("popfetch.jar");
     Path served =
         Files.writeString(
             dir.resolve("served.yaml"), "state: {}\nmetrics: { listen: \"127.0.0.1:9105\" }\n");
@@ -450,10 +451,7 @@ class LauncherTest {
       throws IOException {
     trainableJdk(false);
     Files.writeString(dir.resolve("failing-training"), "run-metrics\n");
-    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
-    env.put("POPFETCH_JAR", jar.toString());
-    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
-    Path cache = dir.resolve("home/.cache/popfetch");
+    Path cache = standInJarAndUserCache();
     Path served = Files.writeString(dir.resolve("served.yaml"), "metrics: { listen: x }\n");
 
     Command first = launch("run", "-c", served.toString());
@@ -525,10 +523,8 @@ class LauncherTest {
   @Test
   void aNewJarGetsANewArchiveAndTheOldOneIsRemoved() throws IOException {
     trainableJdk(false);
-    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
-    env.put("POPFETCH_JAR", jar.toString());
-    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
-    Path cache = dir.resolve("home/.cache/popfetch");
+    Path cache = standInJarAndUserCache();
+    Path jar = dir.resolve("popfetch.jar");
     launch("poll");
     Path old = cached(cache).get(0);
 
@@ -543,10 +539,8 @@ class LauncherTest {
   @Test
   void aNewJarRemovesTheOldArchivesOfBothCommandsAndTheirFailedMarks() throws IOException {
     trainableJdk(false);
-    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
-    env.put("POPFETCH_JAR", jar.toString());
-    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
-    Path cache = dir.resolve("home/.cache/popfetch");
+    Path cache = standInJarAndUserCache();
+    Path jar = dir.resolve("popfetch.jar");
     launch("poll");
     launch("run");
     Path oldRun = cached(cache).get(1);
@@ -618,9 +612,8 @@ class LauncherTest {
   @Test
   void aStartWithItsArchiveMadeRunsNoProgramButReadlinkStatAndCksum() throws IOException {
     trainableJdk(false);
-    Path jar = Files.writeString(dir.resolve("popfetch.jar"), "jar");
-    env.put("POPFETCH_JAR", jar.toString());
-    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    standInJarAndUserCache();
+    Path jar = dir.resolve("popfetch.jar");
     launch("poll");
     Files.deleteIfExists(dir.resolve("tools-run"));
 
